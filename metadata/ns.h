@@ -1,0 +1,252 @@
+/*
+ * metadata/ns.h — the Strata namespace: inodes and directory entries kept in
+ * LMDB, hashed across S shards.
+ *
+ * Placement (docs/decisions/0003-namespace-sharding.md):
+ *   - S shards (1..NS_MAX_SHARDS), each its own LMDB environment under
+ *     DIR/shard-NN/ (one writer each).
+ *   - A fileid carries its shard in the top NS_SHARD_BITS bits:
+ *       fileid = (shard << (64 - NS_SHARD_BITS)) | counter
+ *     so an inode is found from its filehandle alone (ns_fileid_shard()).
+ *   - A directory entry (parent, name) lives on shard
+ *       ns_entry_shard(parent, name) = hash(parent, name) mod S
+ *     and a new inode is allocated on the same shard as its entry, so a
+ *     create touches one shard only (one LMDB write transaction).
+ *   - The root directory is fileid NS_ROOT_FILEID (shard 0).
+ *   - READDIR walks the shards in order; the cookie encodes (shard, position
+ *     key within the shard) so it stays valid while entries come and go.
+ *     Cookies 0, 1 and 2 are never returned (RFC 8881 §18.23.4 reserves them).
+ *   - Operations that touch more than one shard (RENAME, LINK, directory
+ *     nlink/change when the child lives on another shard, REMOVE of an inode
+ *     whose entry is elsewhere) write an intent record on the coordinating
+ *     shard first; ns_open() replays or rolls back intents left by a crash.
+ *
+ * Durability: every mutating call returns only after its transaction is
+ * durable (LMDB commit with fsync, group committed where the implementation
+ * batches). A reply built from a successful return may claim stability.
+ *
+ * Concurrency contract: a struct ns may be used from any thread. Each shard
+ * has its own LMDB environment; LMDB serialises writers per environment and
+ * readers never block. Multi-shard operations take the shard write locks in
+ * ascending shard order. Callers need no extra locking for namespace
+ * consistency; protocol-level atomicity (e.g. OPEN state) is the caller's.
+ *
+ * Ownership: ns_open() returns a struct ns owned by the caller, released by
+ * ns_close(). Output buffers are caller-owned.
+ *
+ * Errors: functions return 0 or a negative errno:
+ *   -ENOENT no such entry/inode, -EEXIST name exists, -ENOTDIR parent is not
+ *   a directory, -EISDIR, -ENOTEMPTY, -ENAMETOOLONG (> NS_NAME_MAX),
+ *   -EINVAL bad argument (empty name, "." or "..", '/' or NUL in a name),
+ *   -EXDEV never (one namespace), -ENOSPC, -EIO for LMDB failures,
+ *   -ESTALE for a fileid whose generation does not match, -EMLINK.
+ */
+#ifndef STRATA_METADATA_NS_H
+#define STRATA_METADATA_NS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define NS_MAX_SHARDS 256
+#define NS_SHARD_BITS 8
+#define NS_NAME_MAX 255
+#define NS_SYMLINK_MAX 4096
+#define NS_ROOT_FILEID ((uint64_t)1)
+#define NS_LINK_MAX 65000u /* hard links of a non-directory (-EMLINK) */
+
+/* Inode types: numerically equal to NFSv4 nfs_ftype4 (RFC 8881 §3.3.11). */
+enum ns_type {
+	NS_REG = 1,
+	NS_DIR = 2,
+	NS_BLK = 3,
+	NS_CHR = 4,
+	NS_LNK = 5,
+	NS_SOCK = 6,
+	NS_FIFO = 7,
+};
+
+/* Where a regular file's bytes live (room for the object tier). */
+enum ns_residency {
+	NS_RES_LOCAL = 0,     /* on the data store(s) only */
+	NS_RES_OFFLOADED = 1, /* in the object tier only */
+	NS_RES_BOTH = 2,      /* both copies valid */
+};
+
+struct ns_time {
+	int64_t sec;
+	uint32_t nsec;
+};
+
+/* The inode record. Stored on shard ns_fileid_shard(fileid). */
+struct ns_inode {
+	uint64_t fileid;
+	uint32_t generation; /* bumped when a fileid could be reused; part of FH */
+	uint32_t type;       /* enum ns_type */
+	uint32_t mode;       /* permission bits only (07777) */
+	uint32_t nlink;      /* dirs: 2 + number of subdirectories */
+	uint32_t uid;
+	uint32_t gid;
+	uint64_t size;       /* bytes; dirs: entry count-derived; links: target len */
+	uint64_t space_used;
+	uint64_t change;     /* change attribute, strictly increasing per inode */
+	uint64_t parent;     /* dirs: parent fileid (for LOOKUPP); else last parent */
+	uint32_t rdev_major;
+	uint32_t rdev_minor;
+	struct ns_time atime, mtime, ctime, btime;
+	/* tiering: residency and object identity (unused until tiering lands) */
+	uint32_t residency; /* enum ns_residency */
+	uint32_t flags;     /* reserved, 0 */
+	uint64_t layout_gen;   /* reserved for pNFS restripe, 0 */
+	char object_etag[64];  /* NUL-terminated; empty unless offloaded */
+};
+
+/* Which fields ns_setattr() changes. */
+enum ns_setattr_mask {
+	NS_SET_MODE = 1u << 0,
+	NS_SET_UID = 1u << 1,
+	NS_SET_GID = 1u << 2,
+	NS_SET_SIZE = 1u << 3,
+	NS_SET_ATIME = 1u << 4,      /* to attr->atime */
+	NS_SET_MTIME = 1u << 5,      /* to attr->mtime */
+	NS_SET_ATIME_NOW = 1u << 6,  /* to the server's clock */
+	NS_SET_MTIME_NOW = 1u << 7,
+	NS_SET_SPACE_USED = 1u << 8,
+	NS_SET_BTIME = 1u << 9,
+	NS_SET_RESIDENCY = 1u << 10, /* residency + object_etag */
+};
+
+/* Before/after change values of a directory (NFSv4 change_info4). */
+struct ns_cinfo {
+	uint64_t before;
+	uint64_t after;
+	int atomic; /* 1: no other change happened in between */
+};
+
+/* Arguments for creating a new inode. */
+struct ns_create_args {
+	uint32_t type; /* enum ns_type */
+	uint32_t mode;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t rdev_major, rdev_minor; /* NS_BLK / NS_CHR */
+	const char *symlink;             /* NS_LNK: target, not NUL-terminated */
+	size_t symlink_len;
+	int exclusive;                   /* 1: -EEXIST if the name exists */
+};
+
+struct ns;
+
+/*
+ * Open (creating if needed) the namespace in DIR. The shard count is
+ * persisted in DIR/ns.conf when the namespace is created; NSHARDS must then
+ * match it (-EINVAL otherwise), or be 0 to use the persisted count (0 on a
+ * directory without a namespace: -ENOENT). Only one process may have a
+ * namespace open (flock on DIR/ns.lock; -EBUSY). Intents left by a crash are
+ * rolled forward before it returns (see ns_replayed_intents()).
+ */
+int ns_open(struct ns **out, const char *dir, unsigned nshards);
+void ns_close(struct ns *ns);
+unsigned ns_nshards(const struct ns *ns);
+/* Number of pending intents ns_open() rolled forward (crash recovery). */
+unsigned ns_replayed_intents(const struct ns *ns);
+
+static inline unsigned ns_fileid_shard(uint64_t fileid)
+{
+	return (unsigned)(fileid >> (64 - NS_SHARD_BITS));
+}
+unsigned ns_entry_shard(const struct ns *ns, uint64_t parent, const char *name,
+			size_t namelen);
+
+/* Validate a component name. 0 or -EINVAL / -ENAMETOOLONG. Checked by every
+ * call taking a name (ns_lookup() too: "." and ".." are the caller's). */
+int ns_check_name(const char *name, size_t namelen);
+
+int ns_getattr(struct ns *ns, uint64_t fileid, struct ns_inode *out);
+int ns_lookup(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
+	      uint64_t *fileid);
+
+/*
+ * Create NAME in PARENT. A new directory has nlink 2 and size 0 (a
+ * directory's size is the number of entries in it). If the name exists and
+ * !args->exclusive, returns
+ * -EEXIST with *out filled with the existing inode (so OPEN UNCHECKED can
+ * proceed); if exclusive, returns -EEXIST and *out is filled likewise.
+ */
+int ns_create(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
+	      const struct ns_create_args *args, struct ns_inode *out,
+	      struct ns_cinfo *cinfo);
+
+/* Remove NAME from PARENT. Directories must be empty (-ENOTEMPTY).
+ * *removed gets the inode as it was before; *freed is 1 when its last link
+ * went (the caller then frees its data). */
+int ns_remove(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
+	      struct ns_inode *removed, int *freed, struct ns_cinfo *cinfo);
+
+/* POSIX rename: replaces a compatible target (file over file, empty dir over
+ * dir); refuses to move a directory under itself (-EINVAL). If the target was
+ * replaced and lost its last link, *freed_fileid is its fileid, else 0. */
+int ns_rename(struct ns *ns, uint64_t sparent, const char *sname, size_t slen,
+	      uint64_t dparent, const char *dname, size_t dlen,
+	      struct ns_cinfo *scinfo, struct ns_cinfo *dcinfo,
+	      uint64_t *freed_fileid);
+
+int ns_link(struct ns *ns, uint64_t fileid, uint64_t dparent, const char *name,
+	    size_t namelen, struct ns_cinfo *cinfo);
+
+/* Apply the fields named by MASK from ATTR; bumps change and ctime. *out
+ * gets the result. */
+int ns_setattr(struct ns *ns, uint64_t fileid, unsigned mask,
+	       const struct ns_inode *attr, struct ns_inode *out);
+
+/* Record a data write: size = max(size, new_size) if extend, mtime/ctime now,
+ * change bumped. Used by WRITE. */
+int ns_note_write(struct ns *ns, uint64_t fileid, uint64_t end_offset,
+		  struct ns_inode *out);
+
+/* Copy the target of symlink FILEID into BUF (NUL-terminated only if there is
+ * room); *len = target length. -EINVAL if not a symlink, -ENAMETOOLONG if
+ * BUFSZ < the length (NS_SYMLINK_MAX always suffices). */
+int ns_readlink(struct ns *ns, uint64_t fileid, char *buf, size_t bufsz,
+		size_t *len);
+
+/*
+ * READDIR. Cookie encoding: (entry shard << 56) | seq, seq being the
+ * entry's per-shard sequence number (>= 3); see metadata/ns_read.c.
+ * Calls CB for each entry after COOKIE (0 = from the start) in
+ * cookie order until CB returns non-zero or the directory ends. Each entry
+ * gets its own cookie (> 2) to resume after it. *eof is 1 when the walk
+ * reached the end. -EINVAL (NFS4ERR_BAD_COOKIE) for a cookie that can never
+ * have been issued.
+ */
+typedef int (*ns_readdir_cb)(void *ctx, const char *name, size_t namelen,
+			     uint64_t fileid, uint64_t cookie);
+int ns_readdir(struct ns *ns, uint64_t dir, uint64_t cookie, ns_readdir_cb cb,
+	       void *ctx, int *eof);
+
+/* Totals for FSSTAT-like attributes. */
+struct ns_stats {
+	uint64_t inodes;
+	uint64_t bytes;
+};
+int ns_stats(struct ns *ns, struct ns_stats *out);
+
+/*
+ * fsck: check every invariant (every entry's inode exists, every inode but
+ * the root is reachable, nlink counts match entries, directory parent
+ * pointers are right, no intent left pending). Calls REPORT for each
+ * violation (may be NULL). Returns the number of violations, or negative
+ * errno if the namespace could not be read.
+ */
+typedef void (*ns_fsck_report)(void *ctx, const char *msg);
+int ns_fsck(struct ns *ns, ns_fsck_report report, void *ctx);
+
+/* ns_fsck() that also says how much it checked. */
+struct ns_fsck_counts {
+	uint64_t inodes;
+	uint64_t entries;
+};
+int ns_fsck_ex(struct ns *ns, ns_fsck_report report, void *ctx,
+	       struct ns_fsck_counts *counts);
+
+#endif

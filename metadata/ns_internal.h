@@ -1,0 +1,170 @@
+/*
+ * metadata/ns_internal.h — private to metadata/: the shard structures, the
+ * on-disk record formats and the multi-shard transaction ("mtx") used by every
+ * mutating operation. Nothing outside metadata/ (and its unit tests) includes
+ * this file.
+ *
+ * On-disk layout of one shard (LMDB environment DIR/shard-NN/, NN decimal,
+ * at least two digits), named databases:
+ *
+ *   inodes    key: fileid (8 bytes big-endian)
+ *             val: inode record (ns_codec.c, versioned, little-endian)
+ *   dirents   key: parent fileid (8 BE) || name bytes
+ *             val: fileid (8 LE) || seq (8 LE) || type (4 LE)
+ *   cookies   key: parent fileid (8 BE) || seq (8 BE)      (READDIR order)
+ *             val: fileid (8 LE) || name bytes
+ *   symlinks  key: fileid (8 BE)   val: target bytes
+ *   meta      key: ASCII counter name   val: u64 LE
+ *               "next_fileid" next counter for fileids of this shard (>= 2)
+ *               "next_seq"    next dirent sequence number (>= 3)
+ *               "bytes"       sum of the sizes of the regular files here
+ *   intents   key: "pending"   val: intent record (ns_mtx.c)
+ */
+#ifndef STRATA_METADATA_NS_INTERNAL_H
+#define STRATA_METADATA_NS_INTERNAL_H
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ns.h"
+
+enum ns_db {
+	NS_DB_INODES = 0,
+	NS_DB_DIRENTS,
+	NS_DB_COOKIES,
+	NS_DB_SYMLINKS,
+	NS_DB_META,
+	NS_DB_INTENTS,
+	NS_DB_COUNT,
+};
+
+#define NS_MAP_SIZE ((size_t)1 << 30) /* per shard; the file grows sparsely */
+#define NS_MAX_READERS 512
+#define NS_FILEID_COUNTER_MASK ((UINT64_C(1) << (64 - NS_SHARD_BITS)) - 1)
+#define NS_FIRST_COUNTER 2  /* counter 1 is the root (shard 0) */
+#define NS_FIRST_SEQ 3      /* cookies 0, 1, 2 are reserved */
+#define NS_META_NEXT_FILEID "next_fileid"
+#define NS_META_NEXT_SEQ "next_seq"
+#define NS_META_BYTES "bytes"
+#define NS_INTENT_KEY "pending"
+
+struct ns_shard {
+	MDB_env *env;
+	MDB_dbi dbi[NS_DB_COUNT];
+	/*
+	 * Writer lock of this shard inside the process. LMDB has its own
+	 * writer lock, but we need try-lock (ns_mtx.c) and we must keep a
+	 * shard locked across several commits until an intent is cleared.
+	 */
+	pthread_mutex_t lock;
+};
+
+struct ns {
+	unsigned nshards;
+	int lockfd;            /* flock()ed DIR/ns.lock: one process at a time */
+	unsigned replayed;     /* intents rolled forward by ns_open() */
+	atomic_int broken;     /* 1: mutations refused until reopen */
+	atomic_int crash_step; /* test hook (ns_test.h); < 0 disabled */
+	atomic_int crashed;    /* test hook fired */
+	struct ns_shard shard[];
+};
+
+/* ---- growable byte buffer ---------------------------------------------- */
+
+struct ns_buf {
+	uint8_t *p;
+	size_t len;
+	size_t cap;
+};
+
+int ns_buf_append(struct ns_buf *b, const void *data, size_t len);
+void ns_buf_free(struct ns_buf *b);
+
+/* ---- encodings (ns_codec.c) -------------------------------------------- */
+
+void ns_put_be64(uint8_t *p, uint64_t v);
+uint64_t ns_get_be64(const uint8_t *p);
+void ns_put_le64(uint8_t *p, uint64_t v);
+uint64_t ns_get_le64(const uint8_t *p);
+void ns_put_le32(uint8_t *p, uint32_t v);
+uint32_t ns_get_le32(const uint8_t *p);
+void ns_put_le16(uint8_t *p, uint16_t v);
+uint16_t ns_get_le16(const uint8_t *p);
+
+/* The placement hash. Never change it once data exists. */
+uint64_t ns_placement_hash(uint64_t parent, const char *name, size_t namelen);
+
+#define NS_INODE_REC_LEN 196
+void ns_inode_encode(const struct ns_inode *ino, uint8_t out[NS_INODE_REC_LEN]);
+int ns_inode_decode(uint64_t fileid, const void *val, size_t len,
+		    struct ns_inode *ino);
+
+#define NS_DIRENT_KEY_MAX (8 + NS_NAME_MAX)
+#define NS_DIRENT_VAL_LEN 20
+struct ns_dirent_val {
+	uint64_t fileid;
+	uint64_t seq;
+	uint32_t type;
+};
+size_t ns_dirent_key(uint8_t *key, uint64_t parent, const char *name,
+		     size_t namelen);
+void ns_dirent_val_encode(const struct ns_dirent_val *dv,
+			  uint8_t out[NS_DIRENT_VAL_LEN]);
+int ns_dirent_val_decode(const void *val, size_t len, struct ns_dirent_val *dv);
+void ns_cookie_key(uint8_t key[16], uint64_t parent, uint64_t seq);
+
+int ns_mdb_err(int rc);
+
+/* The server clock (CLOCK_REALTIME) and its value in nanoseconds. */
+struct ns_time ns_time_now(void);
+uint64_t ns_time_nsec(const struct ns_time *t);
+/* Bump the change attribute: strictly increasing, tracks the clock. */
+void ns_touch_change(struct ns_inode *ino, const struct ns_time *now);
+
+/* ---- read helpers (ns_read.c) ------------------------------------------ */
+
+int ns_rtxn_begin(struct ns *ns, unsigned shard, MDB_txn **txn);
+int ns_txn_get_inode(struct ns *ns, MDB_txn *txn, uint64_t fileid,
+		     struct ns_inode *ino);
+int ns_txn_get_u64(struct ns *ns, MDB_txn *txn, unsigned shard,
+		   const char *name, uint64_t *v);
+
+/* ---- multi-shard transactions (ns_mtx.c) -------------------------------- */
+
+/*
+ * An mtx is one namespace operation. Its body reads and writes through the
+ * accessors below, which lock shards lazily (ascending order, or try-lock
+ * out of order and restart); ns_mtx_run() then commits, using an intent
+ * record when more than one shard was written. See ns_mtx.c.
+ */
+struct ns_mtx;
+typedef int (*ns_mtx_body)(struct ns_mtx *m, void *arg);
+
+int ns_mtx_run(struct ns *ns, ns_mtx_body body, void *arg);
+struct ns *ns_mtx_ns(const struct ns_mtx *m);
+
+/* 0, -ENOENT, -EIO; or a restart code the body must simply return. */
+int ns_mtx_get(struct ns_mtx *m, unsigned shard, enum ns_db db,
+	       const void *key, size_t klen, MDB_val *val);
+int ns_mtx_put(struct ns_mtx *m, unsigned shard, enum ns_db db,
+	       const void *key, size_t klen, const void *val, size_t vlen);
+/* Deleting an absent key succeeds. */
+int ns_mtx_del(struct ns_mtx *m, unsigned shard, enum ns_db db,
+	       const void *key, size_t klen);
+int ns_mtx_get_u64(struct ns_mtx *m, unsigned shard, const char *name,
+		   uint64_t *v);
+int ns_mtx_put_u64(struct ns_mtx *m, unsigned shard, const char *name,
+		   uint64_t v);
+
+/* Roll one intent forward (used by ns_open() and after a failed commit). */
+int ns_intent_replay(struct ns *ns, unsigned coord, const uint8_t *rec,
+		     size_t len);
+int ns_replay_all(struct ns *ns);
+
+/* Commit with the crash-injection hook applied (ns_test.h). */
+int ns_commit_point(struct ns *ns, MDB_txn *txn);
+
+#endif

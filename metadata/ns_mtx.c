@@ -1,0 +1,600 @@
+/*
+ * metadata/ns_mtx.c — multi-shard transactions and intent records.
+ *
+ * Every mutating namespace call runs as one "mtx": a body function that reads
+ * and writes through ns_mtx_get/put/del. The first access to a shard locks
+ * it (its pthread mutex, then an LMDB write transaction).
+ *
+ * Locking (deadlock freedom). Shards are locked in ascending order: a shard
+ * above every shard held is locked with a blocking lock; a shard below one
+ * already held is only try-locked. If the try-lock fails, everything is
+ * aborted, the shard joins the "want" set, and the body runs again with the
+ * whole want set locked up front in ascending order. A thread therefore only
+ * ever blocks on a shard higher than all it holds, so no cycle can form; the
+ * want set only grows, so an operation restarts at most S times.
+ *
+ * Atomicity across shards (why not just hold all transactions and commit).
+ * LMDB commits one environment at a time; a crash between two commits would
+ * leave half an operation. So when an operation wrote to more than one shard:
+ *
+ *   1. The coordinator is the lowest shard written. Every write destined for
+ *      the other shards (key, and full after-image or deletion) is packed
+ *      into an intent record, stored on the coordinator in the SAME
+ *      transaction as the coordinator's own writes, which commits first.
+ *   2. The other shards commit, in ascending order.
+ *   3. The intent is deleted on the coordinator (one more commit).
+ *
+ * Every shard involved stays locked (our mutex) from the first access until
+ * step 3 is durable, so no other operation can touch those records while the
+ * intent is pending. After a crash, ns_open() replays each pending intent:
+ * it writes the after-images again (idempotent: they are absolute values,
+ * not deltas) and deletes the intent. A crash before step 1 leaves the old
+ * state; any later crash rolls forward to the new state. Two pending intents
+ * always come from operations on disjoint shard sets, so replay order does
+ * not matter.
+ *
+ * We chose a sequence of single-shard commits made restartable by the intent
+ * over "all LMDB write transactions open, commit in order" alone because the
+ * latter still cannot commit atomically; we do keep every transaction open
+ * until the coordinator has committed, so the body sees one consistent state
+ * and nothing it read can change before its writes land.
+ *
+ * If a later commit fails in-process (EIO, ENOSPC), the intent is replayed at
+ * once; if that fails too the namespace is marked broken (mutations return
+ * -EIO) so that nothing can change the records before the replay at the next
+ * ns_open().
+ *
+ * Durability: each commit is a plain mdb_txn_commit() (fsync). Creating an
+ * entry on another shard than its parent directory costs three commits.
+ * TODO(perf): group commit — batch the operations of many threads into one
+ * transaction per shard and one fsync, replying only after it is durable.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ns_internal.h"
+
+#define INTENT_MAGIC UINT32_C(0x31494e53) /* "SNI1" little-endian */
+#define INTENT_HDR_LEN 8
+#define LOG_HDR_LEN 10
+#define LOG_PUT 1
+#define LOG_DEL 2
+
+struct ns_mtx {
+	struct ns *ns;
+	MDB_txn *txn[NS_MAX_SHARDS];
+	uint8_t held[NS_MAX_SHARDS];
+	uint8_t wrote[NS_MAX_SHARDS];
+	uint8_t want[NS_MAX_SHARDS];
+	int maxheld;
+	int restart;
+	struct ns_buf log; /* every write, in intent-record format */
+};
+
+struct ns *ns_mtx_ns(const struct ns_mtx *m)
+{
+	return m->ns;
+}
+
+/* ---- commit points and the crash hook ----------------------------------- */
+
+static int simulate_crash(struct ns *ns, MDB_txn *txn)
+{
+	mdb_txn_abort(txn);
+	atomic_store(&ns->crash_step, -1);
+	atomic_store(&ns->crashed, 1);
+	atomic_store(&ns->broken, 1);
+	return -EIO;
+}
+
+int ns_commit_point(struct ns *ns, MDB_txn *txn)
+{
+	int step = atomic_load(&ns->crash_step);
+
+	if (step == 0)
+		return simulate_crash(ns, txn);
+	if (step > 0)
+		atomic_store(&ns->crash_step, step - 1);
+	return ns_mdb_err(mdb_txn_commit(txn));
+}
+
+/* ---- locking ------------------------------------------------------------ */
+
+static int lock_shard(struct ns_mtx *m, unsigned s, int blocking)
+{
+	struct ns_shard *sh = &m->ns->shard[s];
+	int rc;
+
+	if (blocking)
+		pthread_mutex_lock(&sh->lock);
+	else if (pthread_mutex_trylock(&sh->lock) != 0)
+		return -EBUSY;
+	rc = mdb_txn_begin(sh->env, NULL, 0, &m->txn[s]);
+	if (rc) {
+		m->txn[s] = NULL;
+		pthread_mutex_unlock(&sh->lock);
+		return ns_mdb_err(rc);
+	}
+	m->held[s] = 1;
+	if ((int)s > m->maxheld)
+		m->maxheld = (int)s;
+	return 0;
+}
+
+static int lock_wanted(struct ns_mtx *m)
+{
+	for (unsigned s = 0; s < m->ns->nshards; s++) {
+		if (!m->want[s])
+			continue;
+		int rc = lock_shard(m, s, 1);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void abort_open(struct ns_mtx *m)
+{
+	for (unsigned s = 0; s < m->ns->nshards; s++) {
+		if (m->txn[s])
+			mdb_txn_abort(m->txn[s]);
+		m->txn[s] = NULL;
+	}
+}
+
+/* Abort what is still open and unlock every shard held. */
+static void release_all(struct ns_mtx *m)
+{
+	for (unsigned s = 0; s < m->ns->nshards; s++) {
+		if (!m->held[s])
+			continue;
+		if (m->txn[s])
+			mdb_txn_abort(m->txn[s]);
+		m->txn[s] = NULL;
+		m->held[s] = 0;
+		pthread_mutex_unlock(&m->ns->shard[s].lock);
+	}
+	m->maxheld = -1;
+}
+
+static void prepare_restart(struct ns_mtx *m)
+{
+	for (unsigned s = 0; s < m->ns->nshards; s++)
+		if (m->held[s])
+			m->want[s] = 1;
+	release_all(m);
+	memset(m->wrote, 0, sizeof m->wrote);
+	m->log.len = 0;
+	m->restart = 0;
+}
+
+static int mtx_txn(struct ns_mtx *m, unsigned s, MDB_txn **txn)
+{
+	if (m->restart)
+		return -EAGAIN;
+	if (s >= m->ns->nshards)
+		return -EIO;
+	if (!m->held[s]) {
+		int rc = lock_shard(m, s, (int)s > m->maxheld);
+		if (rc == -EBUSY) {
+			m->want[s] = 1;
+			m->restart = 1;
+			return -EAGAIN;
+		}
+		if (rc)
+			return rc;
+	}
+	*txn = m->txn[s];
+	return 0;
+}
+
+/* ---- accessors ---------------------------------------------------------- */
+
+static int log_write(struct ns_mtx *m, unsigned s, enum ns_db db, int op,
+		     const void *key, size_t klen, const void *val, size_t vlen)
+{
+	uint8_t hdr[LOG_HDR_LEN];
+	int rc;
+
+	hdr[0] = (uint8_t)s;
+	hdr[1] = (uint8_t)db;
+	hdr[2] = (uint8_t)op;
+	hdr[3] = 0;
+	ns_put_le16(hdr + 4, (uint16_t)klen);
+	ns_put_le32(hdr + 6, (uint32_t)vlen);
+	rc = ns_buf_append(&m->log, hdr, sizeof hdr);
+	if (!rc)
+		rc = ns_buf_append(&m->log, key, klen);
+	if (!rc && vlen)
+		rc = ns_buf_append(&m->log, val, vlen);
+	return rc;
+}
+
+int ns_mtx_get(struct ns_mtx *m, unsigned shard, enum ns_db db,
+	       const void *key, size_t klen, MDB_val *val)
+{
+	MDB_txn *txn;
+	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
+	int rc = mtx_txn(m, shard, &txn);
+
+	if (rc)
+		return rc;
+	return ns_mdb_err(mdb_get(txn, m->ns->shard[shard].dbi[db], &k, val));
+}
+
+int ns_mtx_put(struct ns_mtx *m, unsigned shard, enum ns_db db,
+	       const void *key, size_t klen, const void *val, size_t vlen)
+{
+	MDB_txn *txn;
+	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
+	MDB_val v = { .mv_size = vlen, .mv_data = (void *)val };
+	int rc = mtx_txn(m, shard, &txn);
+
+	if (rc)
+		return rc;
+	rc = ns_mdb_err(mdb_put(txn, m->ns->shard[shard].dbi[db], &k, &v, 0));
+	if (rc)
+		return rc;
+	m->wrote[shard] = 1;
+	return log_write(m, shard, db, LOG_PUT, key, klen, val, vlen);
+}
+
+int ns_mtx_del(struct ns_mtx *m, unsigned shard, enum ns_db db,
+	       const void *key, size_t klen)
+{
+	MDB_txn *txn;
+	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
+	int rc = mtx_txn(m, shard, &txn);
+
+	if (rc)
+		return rc;
+	rc = ns_mdb_err(mdb_del(txn, m->ns->shard[shard].dbi[db], &k, NULL));
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	m->wrote[shard] = 1;
+	return log_write(m, shard, db, LOG_DEL, key, klen, NULL, 0);
+}
+
+int ns_mtx_get_u64(struct ns_mtx *m, unsigned shard, const char *name,
+		   uint64_t *v)
+{
+	MDB_val val;
+	int rc = ns_mtx_get(m, shard, NS_DB_META, name, strlen(name), &val);
+
+	if (rc)
+		return rc;
+	if (val.mv_size != 8)
+		return -EIO;
+	*v = ns_get_le64(val.mv_data);
+	return 0;
+}
+
+int ns_mtx_put_u64(struct ns_mtx *m, unsigned shard, const char *name,
+		   uint64_t v)
+{
+	uint8_t b[8];
+
+	ns_put_le64(b, v);
+	return ns_mtx_put(m, shard, NS_DB_META, name, strlen(name), b, 8);
+}
+
+/* ---- intent records ----------------------------------------------------- */
+
+struct intent_rec {
+	unsigned shard;
+	unsigned db;
+	unsigned op;
+	const uint8_t *key;
+	size_t klen;
+	const uint8_t *val;
+	size_t vlen;
+};
+
+/* Parse the record at *pos; 1 if one was read, 0 at the end, -EIO if bad. */
+static int intent_next(const struct ns *ns, const uint8_t *rec, size_t len,
+		       size_t *pos, struct intent_rec *r)
+{
+	size_t p = *pos;
+
+	if (p == len)
+		return 0;
+	if (len - p < LOG_HDR_LEN)
+		return -EIO;
+	r->shard = rec[p];
+	r->db = rec[p + 1];
+	r->op = rec[p + 2];
+	r->klen = ns_get_le16(rec + p + 4);
+	r->vlen = ns_get_le32(rec + p + 6);
+	p += LOG_HDR_LEN;
+	if (r->shard >= ns->nshards || r->db >= NS_DB_INTENTS ||
+	    (r->op != LOG_PUT && r->op != LOG_DEL) || r->klen == 0 ||
+	    (r->op == LOG_DEL && r->vlen != 0))
+		return -EIO;
+	if (len - p < r->klen || len - p - r->klen < r->vlen)
+		return -EIO;
+	r->key = rec + p;
+	r->val = rec + p + r->klen;
+	*pos = p + r->klen + r->vlen;
+	return 1;
+}
+
+static int intent_validate(const struct ns *ns, const uint8_t *rec,
+			   size_t len)
+{
+	struct intent_rec r;
+	size_t pos = INTENT_HDR_LEN;
+	uint32_t n = 0;
+	int rc;
+
+	if (len < INTENT_HDR_LEN || ns_get_le32(rec) != INTENT_MAGIC)
+		return -EIO;
+	while ((rc = intent_next(ns, rec, len, &pos, &r)) == 1)
+		n++;
+	if (rc < 0 || n != ns_get_le32(rec + 4))
+		return -EIO;
+	return 0;
+}
+
+static int intent_build(const struct ns_mtx *m, unsigned coord,
+			struct ns_buf *out)
+{
+	uint8_t hdr[INTENT_HDR_LEN];
+	struct intent_rec r;
+	size_t pos = 0, start;
+	uint32_t n = 0;
+	int rc;
+
+	ns_put_le32(hdr, INTENT_MAGIC);
+	ns_put_le32(hdr + 4, 0);
+	rc = ns_buf_append(out, hdr, sizeof hdr);
+	while (!rc) {
+		start = pos;
+		rc = intent_next(m->ns, m->log.p, m->log.len, &pos, &r);
+		if (rc <= 0)
+			break;
+		rc = 0;
+		if (r.shard == coord)
+			continue;
+		rc = ns_buf_append(out, m->log.p + start, pos - start);
+		n++;
+	}
+	if (rc < 0)
+		return rc;
+	ns_put_le32(out->p + 4, n);
+	return 0;
+}
+
+static int intent_apply_shard(struct ns *ns, unsigned t, const uint8_t *rec,
+			      size_t len)
+{
+	struct ns_shard *sh = &ns->shard[t];
+	struct intent_rec r;
+	size_t pos = INTENT_HDR_LEN;
+	MDB_txn *txn;
+	int rc;
+
+	rc = ns_mdb_err(mdb_txn_begin(sh->env, NULL, 0, &txn));
+	if (rc)
+		return rc;
+	while ((rc = intent_next(ns, rec, len, &pos, &r)) == 1) {
+		if (r.shard != t)
+			continue;
+		MDB_val k = { .mv_size = r.klen, .mv_data = (void *)r.key };
+		MDB_val v = { .mv_size = r.vlen, .mv_data = (void *)r.val };
+		if (r.op == LOG_PUT)
+			rc = mdb_put(txn, sh->dbi[r.db], &k, &v, 0);
+		else
+			rc = mdb_del(txn, sh->dbi[r.db], &k, NULL);
+		rc = ns_mdb_err(rc == MDB_NOTFOUND ? 0 : rc);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return ns_mdb_err(mdb_txn_commit(txn));
+}
+
+static int intent_clear(struct ns *ns, unsigned coord, int commit_point)
+{
+	struct ns_shard *sh = &ns->shard[coord];
+	MDB_val k = { .mv_size = strlen(NS_INTENT_KEY),
+		      .mv_data = (void *)NS_INTENT_KEY };
+	MDB_txn *txn;
+	int rc;
+
+	rc = ns_mdb_err(mdb_txn_begin(sh->env, NULL, 0, &txn));
+	if (rc)
+		return rc;
+	rc = mdb_del(txn, sh->dbi[NS_DB_INTENTS], &k, NULL);
+	if (rc && rc != MDB_NOTFOUND) {
+		mdb_txn_abort(txn);
+		return ns_mdb_err(rc);
+	}
+	if (commit_point)
+		return ns_commit_point(ns, txn);
+	return ns_mdb_err(mdb_txn_commit(txn));
+}
+
+int ns_intent_replay(struct ns *ns, unsigned coord, const uint8_t *rec,
+		     size_t len)
+{
+	int rc = intent_validate(ns, rec, len);
+
+	for (unsigned t = 0; !rc && t < ns->nshards; t++) {
+		struct intent_rec r;
+		size_t pos = INTENT_HDR_LEN;
+		int touched = 0;
+
+		while (!touched && intent_next(ns, rec, len, &pos, &r) == 1)
+			touched = r.shard == t;
+		if (touched)
+			rc = intent_apply_shard(ns, t, rec, len);
+	}
+	if (!rc)
+		rc = intent_clear(ns, coord, 0);
+	return rc;
+}
+
+static int replay_shard(struct ns *ns, unsigned s, int *found)
+{
+	struct ns_shard *sh = &ns->shard[s];
+	MDB_val k = { .mv_size = strlen(NS_INTENT_KEY),
+		      .mv_data = (void *)NS_INTENT_KEY };
+	MDB_val v;
+	MDB_txn *txn;
+	uint8_t *copy = NULL;
+	size_t len = 0;
+	int rc;
+
+	*found = 0;
+	rc = ns_rtxn_begin(ns, s, &txn);
+	if (rc)
+		return rc;
+	rc = mdb_get(txn, sh->dbi[NS_DB_INTENTS], &k, &v);
+	if (rc == MDB_SUCCESS) {
+		len = v.mv_size;
+		copy = malloc(len ? len : 1);
+		if (copy)
+			memcpy(copy, v.mv_data, len);
+	}
+	mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return ns_mdb_err(rc);
+	if (!copy)
+		return -ENOMEM;
+	rc = ns_intent_replay(ns, s, copy, len);
+	free(copy);
+	*found = 1;
+	return rc;
+}
+
+int ns_replay_all(struct ns *ns)
+{
+	for (unsigned s = 0; s < ns->nshards; s++) {
+		int found, rc = replay_shard(ns, s, &found);
+		if (rc)
+			return rc;
+		ns->replayed += (unsigned)found;
+	}
+	return 0;
+}
+
+/* ---- commit protocol ---------------------------------------------------- */
+
+static int commit_shard(struct ns_mtx *m, unsigned s)
+{
+	int rc = ns_commit_point(m->ns, m->txn[s]);
+
+	m->txn[s] = NULL; /* commit frees the transaction, even on error */
+	return rc;
+}
+
+static int put_intent(struct ns_mtx *m, unsigned coord,
+		      const struct ns_buf *intent)
+{
+	MDB_val k = { .mv_size = strlen(NS_INTENT_KEY),
+		      .mv_data = (void *)NS_INTENT_KEY };
+	MDB_val v = { .mv_size = intent->len, .mv_data = intent->p };
+	int rc = mdb_put(m->txn[coord], m->ns->shard[coord].dbi[NS_DB_INTENTS],
+			 &k, &v, MDB_NOOVERWRITE);
+
+	/* A pending intent here would mean a lost replay: refuse. */
+	return rc == MDB_KEYEXIST ? -EIO : ns_mdb_err(rc);
+}
+
+/* Steps 2 and 3 (see the top of this file); the coordinator is durable. */
+static int commit_rest(struct ns_mtx *m, unsigned coord,
+		       const struct ns_buf *intent)
+{
+	struct ns *ns = m->ns;
+	int rc = 0;
+
+	for (unsigned s = coord + 1; !rc && s < ns->nshards; s++)
+		if (m->wrote[s])
+			rc = commit_shard(m, s);
+	if (rc && !atomic_load(&ns->crashed)) {
+		/* Roll forward now; every step is in the intent. Our own
+		 * write transactions must end first (LMDB would deadlock on
+		 * a second writer of the same environment in this thread). */
+		abort_open(m);
+		rc = ns_intent_replay(ns, coord, intent->p, intent->len);
+		if (rc)
+			atomic_store(&ns->broken, 1);
+		return rc ? -EIO : 0;
+	}
+	if (rc)
+		return rc;
+	rc = intent_clear(ns, coord, 1);
+	if (rc && !atomic_load(&ns->crashed)) {
+		/* The operation is durable; only the intent is stuck. */
+		atomic_store(&ns->broken, 1);
+		return 0;
+	}
+	return rc;
+}
+
+static int mtx_commit(struct ns_mtx *m)
+{
+	struct ns_buf intent = { 0 };
+	unsigned n = 0, coord = 0;
+	int rc;
+
+	if (atomic_load(&m->ns->broken))
+		return -EIO;
+	for (unsigned s = 0; s < m->ns->nshards; s++) {
+		if (!m->wrote[s])
+			continue;
+		if (n++ == 0)
+			coord = s;
+	}
+	if (n == 0)
+		return 0;
+	if (n == 1)
+		return commit_shard(m, coord);
+	rc = intent_build(m, coord, &intent);
+	if (!rc)
+		rc = put_intent(m, coord, &intent);
+	if (!rc)
+		rc = commit_shard(m, coord);
+	if (!rc)
+		rc = commit_rest(m, coord, &intent);
+	ns_buf_free(&intent);
+	return rc;
+}
+
+int ns_mtx_run(struct ns *ns, ns_mtx_body body, void *arg)
+{
+	struct ns_mtx *m;
+	int rc;
+
+	if (atomic_load(&ns->broken))
+		return -EIO;
+	m = calloc(1, sizeof *m);
+	if (!m)
+		return -ENOMEM;
+	m->ns = ns;
+	m->maxheld = -1;
+	for (;;) {
+		rc = lock_wanted(m);
+		if (!rc)
+			rc = body(m, arg);
+		if (m->restart) {
+			prepare_restart(m);
+			continue;
+		}
+		if (!rc)
+			rc = mtx_commit(m);
+		release_all(m);
+		break;
+	}
+	ns_buf_free(&m->log);
+	free(m);
+	return rc;
+}

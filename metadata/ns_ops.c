@@ -1,0 +1,804 @@
+/*
+ * metadata/ns_ops.c — mutating namespace calls. Each is a body run by
+ * ns_mtx_run() (ns_mtx.c), which locks shards, restarts the body if needed,
+ * and commits atomically across shards. A body only reads and writes through
+ * the mtx accessors and its output arguments; it may run more than once.
+ *
+ * Attribute rules:
+ *   - directory nlink = 2 + number of subdirectories (root included);
+ *   - directory size  = number of entries in it ("." and ".." not counted);
+ *   - every change to an inode sets ctime and bumps change
+ *     (ns_touch_change: strictly increasing per inode);
+ *   - adding or removing an entry sets the directory's mtime and ctime;
+ *   - the shard's "bytes" counter is the sum of its regular files' sizes.
+ * Since the parent's shard stays locked for the whole call, every change_info
+ * returned is atomic (no other change to the directory in between).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ns_internal.h"
+
+#define DIR_NLINK_MAX (UINT32_MAX - 1)
+#define SEQ_MAX ((UINT64_C(1) << (64 - NS_SHARD_BITS)) - 1)
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void cinfo_set(struct ns_cinfo *c, uint64_t before, uint64_t after)
+{
+	if (!c)
+		return;
+	c->before = before;
+	c->after = after;
+	c->atomic = 1;
+}
+
+static void ino_changed(struct ns_inode *ino, const struct ns_time *now)
+{
+	ino->ctime = *now;
+	ns_touch_change(ino, now);
+}
+
+static void dir_modified(struct ns_inode *dir, const struct ns_time *now)
+{
+	dir->mtime = *now;
+	ino_changed(dir, now);
+}
+
+static uint64_t reg_bytes(const struct ns_inode *ino)
+{
+	return ino->type == NS_REG ? ino->size : 0;
+}
+
+/* A counter or record that must exist but does not: corruption. */
+static int must_exist(int rc)
+{
+	return rc == -ENOENT ? -EIO : rc;
+}
+
+/* ---- inodes ------------------------------------------------------------- */
+
+static int ino_load(struct ns_mtx *m, uint64_t fileid, struct ns_inode *ino)
+{
+	unsigned s = ns_fileid_shard(fileid);
+	uint8_t key[8];
+	MDB_val v;
+	int rc;
+
+	if (fileid == 0 || s >= ns_mtx_ns(m)->nshards)
+		return -ENOENT;
+	ns_put_be64(key, fileid);
+	rc = ns_mtx_get(m, s, NS_DB_INODES, key, 8, &v);
+	if (rc)
+		return rc;
+	return ns_inode_decode(fileid, v.mv_data, v.mv_size, ino);
+}
+
+static int dir_load(struct ns_mtx *m, uint64_t fileid, struct ns_inode *dir)
+{
+	int rc = ino_load(m, fileid, dir);
+
+	if (!rc && dir->type != NS_DIR)
+		rc = -ENOTDIR;
+	return rc;
+}
+
+static int bytes_adjust(struct ns_mtx *m, unsigned s, uint64_t sub,
+			uint64_t add)
+{
+	uint64_t total;
+	int rc;
+
+	if (sub == add)
+		return 0;
+	rc = must_exist(ns_mtx_get_u64(m, s, NS_META_BYTES, &total));
+	if (rc)
+		return rc;
+	return ns_mtx_put_u64(m, s, NS_META_BYTES, total - sub + add);
+}
+
+/* Write INO (new or updated), keeping the shard's byte total right. */
+static int ino_store(struct ns_mtx *m, const struct ns_inode *ino)
+{
+	unsigned s = ns_fileid_shard(ino->fileid);
+	uint8_t key[8], rec[NS_INODE_REC_LEN];
+	struct ns_inode old;
+	uint64_t old_bytes = 0;
+	int rc = ino_load(m, ino->fileid, &old);
+
+	if (rc == 0)
+		old_bytes = reg_bytes(&old);
+	else if (rc != -ENOENT)
+		return rc;
+	rc = bytes_adjust(m, s, old_bytes, reg_bytes(ino));
+	if (rc)
+		return rc;
+	ns_put_be64(key, ino->fileid);
+	ns_inode_encode(ino, rec);
+	return ns_mtx_put(m, s, NS_DB_INODES, key, 8, rec, sizeof rec);
+}
+
+/* Delete the inode FILEID and its symlink target, if any. */
+static int ino_delete(struct ns_mtx *m, uint64_t fileid)
+{
+	unsigned s = ns_fileid_shard(fileid);
+	struct ns_inode old;
+	uint8_t key[8];
+	int rc = must_exist(ino_load(m, fileid, &old));
+
+	if (!rc)
+		rc = bytes_adjust(m, s, reg_bytes(&old), 0);
+	if (rc)
+		return rc;
+	ns_put_be64(key, fileid);
+	rc = ns_mtx_del(m, s, NS_DB_INODES, key, 8);
+	if (!rc && old.type == NS_LNK)
+		rc = ns_mtx_del(m, s, NS_DB_SYMLINKS, key, 8);
+	return rc;
+}
+
+/* Drop one link of the non-directory INO; *freed = 1 if it was the last. */
+static int ino_unlink(struct ns_mtx *m, struct ns_inode *ino,
+		      const struct ns_time *now, int *freed)
+{
+	if (ino->nlink <= 1) {
+		*freed = 1;
+		return ino_delete(m, ino->fileid);
+	}
+	ino->nlink--;
+	ino_changed(ino, now);
+	*freed = 0;
+	return ino_store(m, ino);
+}
+
+static int alloc_fileid(struct ns_mtx *m, unsigned s, uint64_t *fileid)
+{
+	uint64_t c;
+	int rc = must_exist(ns_mtx_get_u64(m, s, NS_META_NEXT_FILEID, &c));
+
+	if (rc)
+		return rc;
+	if (c > NS_FILEID_COUNTER_MASK)
+		return -ENOSPC;
+	*fileid = ((uint64_t)s << (64 - NS_SHARD_BITS)) | c;
+	return ns_mtx_put_u64(m, s, NS_META_NEXT_FILEID, c + 1);
+}
+
+/* ---- directory entries -------------------------------------------------- */
+
+static int dirent_load(struct ns_mtx *m, uint64_t parent, const char *name,
+		       size_t len, struct ns_dirent_val *dv)
+{
+	struct ns *ns = ns_mtx_ns(m);
+	uint8_t key[NS_DIRENT_KEY_MAX];
+	size_t klen = ns_dirent_key(key, parent, name, len);
+	MDB_val v;
+	int rc = ns_mtx_get(m, ns_entry_shard(ns, parent, name, len),
+			    NS_DB_DIRENTS, key, klen, &v);
+
+	if (rc)
+		return rc;
+	return ns_dirent_val_decode(v.mv_data, v.mv_size, dv);
+}
+
+/* Add (PARENT, NAME) -> FILEID with a fresh sequence number (its cookie). */
+static int dirent_insert(struct ns_mtx *m, uint64_t parent, const char *name,
+			 size_t len, const struct ns_inode *child)
+{
+	struct ns *ns = ns_mtx_ns(m);
+	unsigned es = ns_entry_shard(ns, parent, name, len);
+	uint8_t key[NS_DIRENT_KEY_MAX], val[NS_DIRENT_VAL_LEN];
+	uint8_t ckey[16], cval[8 + NS_NAME_MAX];
+	struct ns_dirent_val dv = { .fileid = child->fileid,
+				    .type = child->type };
+	size_t klen;
+	int rc = must_exist(ns_mtx_get_u64(m, es, NS_META_NEXT_SEQ, &dv.seq));
+
+	if (!rc && dv.seq >= SEQ_MAX)
+		rc = -ENOSPC;
+	if (!rc)
+		rc = ns_mtx_put_u64(m, es, NS_META_NEXT_SEQ, dv.seq + 1);
+	if (rc)
+		return rc;
+	klen = ns_dirent_key(key, parent, name, len);
+	ns_dirent_val_encode(&dv, val);
+	rc = ns_mtx_put(m, es, NS_DB_DIRENTS, key, klen, val, sizeof val);
+	if (rc)
+		return rc;
+	ns_cookie_key(ckey, parent, dv.seq);
+	ns_put_le64(cval, child->fileid);
+	memcpy(cval + 8, name, len);
+	return ns_mtx_put(m, es, NS_DB_COOKIES, ckey, 16, cval, 8 + len);
+}
+
+static int dirent_delete(struct ns_mtx *m, uint64_t parent, const char *name,
+			 size_t len, const struct ns_dirent_val *dv)
+{
+	struct ns *ns = ns_mtx_ns(m);
+	unsigned es = ns_entry_shard(ns, parent, name, len);
+	uint8_t key[NS_DIRENT_KEY_MAX], ckey[16];
+	size_t klen = ns_dirent_key(key, parent, name, len);
+	int rc = ns_mtx_del(m, es, NS_DB_DIRENTS, key, klen);
+
+	if (rc)
+		return rc;
+	ns_cookie_key(ckey, parent, dv->seq);
+	return ns_mtx_del(m, es, NS_DB_COOKIES, ckey, 16);
+}
+
+/* ---- create ------------------------------------------------------------- */
+
+struct create_ctx {
+	uint64_t parent;
+	const char *name;
+	size_t len;
+	const struct ns_create_args *a;
+	struct ns_inode *out;
+	struct ns_cinfo *cinfo;
+};
+
+static void new_inode(struct ns_inode *ino, uint64_t fileid,
+		      const struct create_ctx *c, const struct ns_time *now)
+{
+	const struct ns_create_args *a = c->a;
+
+	memset(ino, 0, sizeof *ino);
+	ino->fileid = fileid;
+	ino->generation = 1; /* fileids are never reused */
+	ino->type = a->type;
+	ino->mode = a->mode & 07777;
+	ino->nlink = a->type == NS_DIR ? 2 : 1;
+	ino->uid = a->uid;
+	ino->gid = a->gid;
+	ino->size = a->type == NS_LNK ? a->symlink_len : 0;
+	ino->parent = c->parent;
+	if (a->type == NS_BLK || a->type == NS_CHR) {
+		ino->rdev_major = a->rdev_major;
+		ino->rdev_minor = a->rdev_minor;
+	}
+	ino->atime = ino->mtime = ino->ctime = ino->btime = *now;
+	ino->residency = NS_RES_LOCAL;
+	ns_touch_change(ino, now);
+}
+
+static int create_exists(struct ns_mtx *m, struct create_ctx *c,
+			 const struct ns_inode *dir,
+			 const struct ns_dirent_val *dv)
+{
+	struct ns_inode ino;
+	int rc = must_exist(ino_load(m, dv->fileid, &ino));
+
+	if (rc)
+		return rc;
+	if (c->out)
+		*c->out = ino;
+	cinfo_set(c->cinfo, dir->change, dir->change);
+	return -EEXIST;
+}
+
+static int create_inode(struct ns_mtx *m, struct create_ctx *c,
+			struct ns_inode *ino, const struct ns_time *now)
+{
+	struct ns *ns = ns_mtx_ns(m);
+	unsigned es = ns_entry_shard(ns, c->parent, c->name, c->len);
+	uint64_t fileid;
+	uint8_t key[8];
+	int rc = alloc_fileid(m, es, &fileid);
+
+	if (rc)
+		return rc;
+	new_inode(ino, fileid, c, now);
+	rc = ino_store(m, ino);
+	if (rc || c->a->type != NS_LNK)
+		return rc;
+	ns_put_be64(key, fileid);
+	return ns_mtx_put(m, es, NS_DB_SYMLINKS, key, 8, c->a->symlink,
+			  c->a->symlink_len);
+}
+
+static int create_body(struct ns_mtx *m, void *arg)
+{
+	struct create_ctx *c = arg;
+	struct ns_time now = ns_time_now();
+	struct ns_inode dir, ino;
+	struct ns_dirent_val dv;
+	uint64_t before;
+	int rc = dir_load(m, c->parent, &dir);
+
+	if (rc)
+		return rc;
+	rc = dirent_load(m, c->parent, c->name, c->len, &dv);
+	if (rc == 0)
+		return create_exists(m, c, &dir, &dv);
+	if (rc != -ENOENT)
+		return rc;
+	if (c->a->type == NS_DIR && dir.nlink >= DIR_NLINK_MAX)
+		return -EMLINK;
+	rc = create_inode(m, c, &ino, &now);
+	if (!rc)
+		rc = dirent_insert(m, c->parent, c->name, c->len, &ino);
+	if (rc)
+		return rc;
+	before = dir.change;
+	dir.size++;
+	if (ino.type == NS_DIR)
+		dir.nlink++;
+	dir_modified(&dir, &now);
+	rc = ino_store(m, &dir);
+	if (rc)
+		return rc;
+	if (c->out)
+		*c->out = ino;
+	cinfo_set(c->cinfo, before, dir.change);
+	return 0;
+}
+
+static int check_create_args(const struct ns_create_args *a)
+{
+	if (!a || a->type < NS_REG || a->type > NS_FIFO)
+		return -EINVAL;
+	if (a->type != NS_LNK)
+		return 0;
+	if (!a->symlink || a->symlink_len == 0)
+		return -EINVAL;
+	return a->symlink_len > NS_SYMLINK_MAX ? -ENAMETOOLONG : 0;
+}
+
+int ns_create(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
+	      const struct ns_create_args *args, struct ns_inode *out,
+	      struct ns_cinfo *cinfo)
+{
+	struct create_ctx c = { parent, name, namelen, args, out, cinfo };
+	int rc = ns_check_name(name, namelen);
+
+	if (!rc)
+		rc = check_create_args(args);
+	if (rc)
+		return rc;
+	return ns_mtx_run(ns, create_body, &c);
+}
+
+/* ---- remove ------------------------------------------------------------- */
+
+struct remove_ctx {
+	uint64_t parent;
+	const char *name;
+	size_t len;
+	struct ns_inode *removed;
+	int *freed;
+	struct ns_cinfo *cinfo;
+};
+
+static int remove_body(struct ns_mtx *m, void *arg)
+{
+	struct remove_ctx *c = arg;
+	struct ns_time now = ns_time_now();
+	struct ns_inode dir, child, before_child;
+	struct ns_dirent_val dv;
+	uint64_t before;
+	int freed = 1;
+	int rc = dir_load(m, c->parent, &dir);
+
+	if (!rc)
+		rc = dirent_load(m, c->parent, c->name, c->len, &dv);
+	if (!rc)
+		rc = must_exist(ino_load(m, dv.fileid, &child));
+	if (rc)
+		return rc;
+	if (child.type == NS_DIR && child.size != 0)
+		return -ENOTEMPTY;
+	before_child = child;
+	rc = dirent_delete(m, c->parent, c->name, c->len, &dv);
+	if (rc)
+		return rc;
+	before = dir.change;
+	if (child.type == NS_DIR) {
+		rc = ino_delete(m, child.fileid);
+		dir.nlink--;
+	} else {
+		rc = ino_unlink(m, &child, &now, &freed);
+	}
+	if (rc)
+		return rc;
+	dir.size--;
+	dir_modified(&dir, &now);
+	rc = ino_store(m, &dir);
+	if (rc)
+		return rc;
+	if (c->removed)
+		*c->removed = before_child;
+	if (c->freed)
+		*c->freed = freed;
+	cinfo_set(c->cinfo, before, dir.change);
+	return 0;
+}
+
+int ns_remove(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
+	      struct ns_inode *removed, int *freed, struct ns_cinfo *cinfo)
+{
+	struct remove_ctx c = { parent, name, namelen, removed, freed, cinfo };
+	int rc = ns_check_name(name, namelen);
+
+	if (rc)
+		return rc;
+	return ns_mtx_run(ns, remove_body, &c);
+}
+
+/* ---- link --------------------------------------------------------------- */
+
+struct link_ctx {
+	uint64_t fileid;
+	uint64_t parent;
+	const char *name;
+	size_t len;
+	struct ns_cinfo *cinfo;
+};
+
+static int link_body(struct ns_mtx *m, void *arg)
+{
+	struct link_ctx *c = arg;
+	struct ns_time now = ns_time_now();
+	struct ns_inode ino, dir;
+	struct ns_dirent_val dv;
+	uint64_t before;
+	int rc = ino_load(m, c->fileid, &ino);
+
+	if (rc)
+		return rc;
+	if (ino.type == NS_DIR)
+		return -EISDIR;
+	if (ino.nlink >= NS_LINK_MAX)
+		return -EMLINK;
+	rc = dir_load(m, c->parent, &dir);
+	if (rc)
+		return rc;
+	rc = dirent_load(m, c->parent, c->name, c->len, &dv);
+	if (rc == 0)
+		return -EEXIST;
+	if (rc != -ENOENT)
+		return rc;
+	rc = dirent_insert(m, c->parent, c->name, c->len, &ino);
+	if (rc)
+		return rc;
+	ino.nlink++;
+	ino.parent = c->parent;
+	ino_changed(&ino, &now);
+	rc = ino_store(m, &ino);
+	if (rc)
+		return rc;
+	before = dir.change;
+	dir.size++;
+	dir_modified(&dir, &now);
+	rc = ino_store(m, &dir);
+	if (!rc)
+		cinfo_set(c->cinfo, before, dir.change);
+	return rc;
+}
+
+int ns_link(struct ns *ns, uint64_t fileid, uint64_t dparent, const char *name,
+	    size_t namelen, struct ns_cinfo *cinfo)
+{
+	struct link_ctx c = { fileid, dparent, name, namelen, cinfo };
+	int rc = ns_check_name(name, namelen);
+
+	if (rc)
+		return rc;
+	return ns_mtx_run(ns, link_body, &c);
+}
+
+/* ---- rename ------------------------------------------------------------- */
+
+struct rename_ctx {
+	uint64_t sparent, dparent;
+	const char *sname, *dname;
+	size_t slen, dlen;
+	struct ns_cinfo *scinfo, *dcinfo;
+	uint64_t *freed_fileid;
+};
+
+/* State of one rename while its body runs. */
+struct rename_state {
+	struct ns_inode sdir_buf, ddir_buf;
+	struct ns_inode *sdir, *ddir; /* ddir == sdir when same parent */
+	struct ns_inode src, tgt;
+	struct ns_dirent_val sdv, tdv;
+	int has_tgt;
+	uint64_t sbefore, dbefore;
+	uint64_t freed;
+};
+
+/*
+ * Moving directory SRC under DPARENT: refuse if DPARENT is SRC or lies
+ * below it. The walk reads every ancestor through the mtx, so their shards
+ * stay locked and no concurrent rename can change the chain under us.
+ */
+static int rename_check_loop(struct ns_mtx *m, uint64_t src, uint64_t dparent)
+{
+	uint64_t cur = dparent;
+
+	for (unsigned depth = 0; depth < 1u << 20; depth++) {
+		struct ns_inode ino;
+		int rc;
+		if (cur == src)
+			return -EINVAL;
+		if (cur == NS_ROOT_FILEID)
+			return 0;
+		rc = must_exist(dir_load(m, cur, &ino));
+		if (rc)
+			return rc;
+		cur = ino.parent;
+	}
+	return -EIO; /* a parent-pointer cycle: corruption */
+}
+
+static int rename_check_target(const struct rename_state *st)
+{
+	if (!st->has_tgt)
+		return 0;
+	if (st->src.type == NS_DIR) {
+		if (st->tgt.type != NS_DIR)
+			return -ENOTDIR;
+		return st->tgt.size != 0 ? -ENOTEMPTY : 0;
+	}
+	return st->tgt.type == NS_DIR ? -EISDIR : 0;
+}
+
+static int rename_load(struct ns_mtx *m, const struct rename_ctx *c,
+		       struct rename_state *st)
+{
+	int rc;
+
+	st->sdir = &st->sdir_buf;
+	st->ddir = c->dparent == c->sparent ? st->sdir : &st->ddir_buf;
+	rc = dir_load(m, c->sparent, st->sdir);
+	if (!rc && st->ddir != st->sdir)
+		rc = dir_load(m, c->dparent, st->ddir);
+	if (!rc)
+		rc = dirent_load(m, c->sparent, c->sname, c->slen, &st->sdv);
+	if (!rc)
+		rc = must_exist(ino_load(m, st->sdv.fileid, &st->src));
+	if (rc)
+		return rc;
+	rc = dirent_load(m, c->dparent, c->dname, c->dlen, &st->tdv);
+	st->has_tgt = rc == 0;
+	if (rc == -ENOENT)
+		rc = 0;
+	if (!rc && st->has_tgt && st->tdv.fileid != st->src.fileid)
+		rc = must_exist(ino_load(m, st->tdv.fileid, &st->tgt));
+	st->sbefore = st->sdir->change;
+	st->dbefore = st->ddir->change;
+	return rc;
+}
+
+/* Remove the replaced target's entry and drop its link. */
+static int rename_drop_target(struct ns_mtx *m, const struct rename_ctx *c,
+			      struct rename_state *st,
+			      const struct ns_time *now)
+{
+	int freed = 1;
+	int rc = dirent_delete(m, c->dparent, c->dname, c->dlen, &st->tdv);
+
+	if (rc)
+		return rc;
+	if (st->tgt.type == NS_DIR) {
+		rc = ino_delete(m, st->tgt.fileid);
+		st->ddir->nlink--;
+	} else {
+		rc = ino_unlink(m, &st->tgt, now, &freed);
+	}
+	st->ddir->size--;
+	if (!rc && freed)
+		st->freed = st->tgt.fileid;
+	return rc;
+}
+
+static int rename_move(struct ns_mtx *m, const struct rename_ctx *c,
+		       struct rename_state *st, const struct ns_time *now)
+{
+	int rc = dirent_delete(m, c->sparent, c->sname, c->slen, &st->sdv);
+
+	if (!rc && st->has_tgt)
+		rc = rename_drop_target(m, c, st, now);
+	if (!rc)
+		rc = dirent_insert(m, c->dparent, c->dname, c->dlen, &st->src);
+	if (rc)
+		return rc;
+	st->sdir->size--;
+	st->ddir->size++;
+	if (st->src.type == NS_DIR && st->sdir != st->ddir) {
+		st->sdir->nlink--;
+		st->ddir->nlink++;
+	}
+	st->src.parent = c->dparent;
+	ino_changed(&st->src, now);
+	rc = ino_store(m, &st->src);
+	dir_modified(st->sdir, now);
+	if (!rc)
+		rc = ino_store(m, st->sdir);
+	if (!rc && st->ddir != st->sdir) {
+		dir_modified(st->ddir, now);
+		rc = ino_store(m, st->ddir);
+	}
+	return rc;
+}
+
+static int rename_body(struct ns_mtx *m, void *arg)
+{
+	struct rename_ctx *c = arg;
+	struct ns_time now = ns_time_now();
+	struct rename_state st = { 0 };
+	int rc = rename_load(m, c, &st);
+
+	if (rc)
+		return rc;
+	if (!st.has_tgt || st.tdv.fileid != st.src.fileid) {
+		if (st.src.type == NS_DIR && c->sparent != c->dparent)
+			rc = rename_check_loop(m, st.src.fileid, c->dparent);
+		if (!rc)
+			rc = rename_check_target(&st);
+		if (!rc)
+			rc = rename_move(m, c, &st, &now);
+		if (rc)
+			return rc;
+	}
+	/* else: both names already link the same inode: POSIX no-op */
+	cinfo_set(c->scinfo, st.sbefore, st.sdir->change);
+	cinfo_set(c->dcinfo, st.dbefore, st.ddir->change);
+	if (c->freed_fileid)
+		*c->freed_fileid = st.freed;
+	return 0;
+}
+
+int ns_rename(struct ns *ns, uint64_t sparent, const char *sname, size_t slen,
+	      uint64_t dparent, const char *dname, size_t dlen,
+	      struct ns_cinfo *scinfo, struct ns_cinfo *dcinfo,
+	      uint64_t *freed_fileid)
+{
+	struct rename_ctx c = { .sparent = sparent,
+				.dparent = dparent,
+				.sname = sname,
+				.dname = dname,
+				.slen = slen,
+				.dlen = dlen,
+				.scinfo = scinfo,
+				.dcinfo = dcinfo,
+				.freed_fileid = freed_fileid };
+	int rc = ns_check_name(sname, slen);
+
+	if (!rc)
+		rc = ns_check_name(dname, dlen);
+	if (rc)
+		return rc;
+	return ns_mtx_run(ns, rename_body, &c);
+}
+
+/* ---- setattr / note_write ----------------------------------------------- */
+
+#define SETATTR_ALL                                                           \
+	(NS_SET_MODE | NS_SET_UID | NS_SET_GID | NS_SET_SIZE | NS_SET_ATIME | \
+	 NS_SET_MTIME | NS_SET_ATIME_NOW | NS_SET_MTIME_NOW |                 \
+	 NS_SET_SPACE_USED | NS_SET_BTIME | NS_SET_RESIDENCY)
+
+struct setattr_ctx {
+	uint64_t fileid;
+	unsigned mask;
+	const struct ns_inode *attr;
+	struct ns_inode *out;
+};
+
+static int setattr_check(const struct ns_inode *ino, unsigned mask,
+			 const struct ns_inode *a)
+{
+	if ((mask & NS_SET_SIZE) && ino->type == NS_DIR)
+		return -EISDIR;
+	if ((mask & (NS_SET_SIZE | NS_SET_RESIDENCY)) && ino->type != NS_REG)
+		return -EINVAL;
+	if ((mask & NS_SET_RESIDENCY) && a->residency > NS_RES_BOTH)
+		return -EINVAL;
+	if ((mask & NS_SET_ATIME) && a->atime.nsec >= 1000000000u)
+		return -EINVAL;
+	if ((mask & NS_SET_MTIME) && a->mtime.nsec >= 1000000000u)
+		return -EINVAL;
+	if ((mask & NS_SET_BTIME) && a->btime.nsec >= 1000000000u)
+		return -EINVAL;
+	return 0;
+}
+
+static void setattr_apply(struct ns_inode *ino, unsigned mask,
+			  const struct ns_inode *a, const struct ns_time *now)
+{
+	if (mask & NS_SET_MODE)
+		ino->mode = a->mode & 07777;
+	if (mask & NS_SET_UID)
+		ino->uid = a->uid;
+	if (mask & NS_SET_GID)
+		ino->gid = a->gid;
+	if (mask & NS_SET_SIZE) {
+		ino->size = a->size;
+		ino->mtime = *now; /* truncate: overridden by an explicit mtime */
+	}
+	if (mask & NS_SET_SPACE_USED)
+		ino->space_used = a->space_used;
+	if (mask & NS_SET_ATIME)
+		ino->atime = a->atime;
+	if (mask & NS_SET_ATIME_NOW)
+		ino->atime = *now;
+	if (mask & NS_SET_MTIME)
+		ino->mtime = a->mtime;
+	if (mask & NS_SET_MTIME_NOW)
+		ino->mtime = *now;
+	if (mask & NS_SET_BTIME)
+		ino->btime = a->btime;
+	if (mask & NS_SET_RESIDENCY) {
+		ino->residency = a->residency;
+		memcpy(ino->object_etag, a->object_etag,
+		       sizeof ino->object_etag);
+		ino->object_etag[sizeof ino->object_etag - 1] = '\0';
+	}
+	ino_changed(ino, now);
+}
+
+static int setattr_body(struct ns_mtx *m, void *arg)
+{
+	struct setattr_ctx *c = arg;
+	struct ns_time now = ns_time_now();
+	struct ns_inode ino;
+	int rc = ino_load(m, c->fileid, &ino);
+
+	if (!rc && c->mask)
+		rc = setattr_check(&ino, c->mask, c->attr);
+	if (rc)
+		return rc;
+	if (c->mask) {
+		setattr_apply(&ino, c->mask, c->attr, &now);
+		rc = ino_store(m, &ino);
+	}
+	if (!rc && c->out)
+		*c->out = ino;
+	return rc;
+}
+
+int ns_setattr(struct ns *ns, uint64_t fileid, unsigned mask,
+	       const struct ns_inode *attr, struct ns_inode *out)
+{
+	struct setattr_ctx c = { fileid, mask, attr, out };
+
+	if ((mask & ~(unsigned)SETATTR_ALL) || (mask && !attr))
+		return -EINVAL;
+	return ns_mtx_run(ns, setattr_body, &c);
+}
+
+struct write_ctx {
+	uint64_t fileid;
+	uint64_t end;
+	struct ns_inode *out;
+};
+
+static int note_write_body(struct ns_mtx *m, void *arg)
+{
+	struct write_ctx *c = arg;
+	struct ns_time now = ns_time_now();
+	struct ns_inode ino;
+	int rc = ino_load(m, c->fileid, &ino);
+
+	if (rc)
+		return rc;
+	if (ino.type != NS_REG)
+		return ino.type == NS_DIR ? -EISDIR : -EINVAL;
+	if (c->end > ino.size)
+		ino.size = c->end;
+	ino.mtime = now;
+	ino_changed(&ino, &now);
+	rc = ino_store(m, &ino);
+	if (!rc && c->out)
+		*c->out = ino;
+	return rc;
+}
+
+int ns_note_write(struct ns *ns, uint64_t fileid, uint64_t end_offset,
+		  struct ns_inode *out)
+{
+	struct write_ctx c = { fileid, end_offset, out };
+
+	return ns_mtx_run(ns, note_write_body, &c);
+}

@@ -1,0 +1,138 @@
+/*
+ * metadata/ns_test.c — the hooks declared in ns_test.h.
+ */
+#include <errno.h>
+
+#include "ns_internal.h"
+#include "ns_test.h"
+
+void ns_test_crash_after(struct ns *ns, int step)
+{
+	atomic_store(&ns->crash_step, step < 0 ? -1 : step);
+	atomic_store(&ns->crashed, 0);
+}
+
+int ns_test_crashed(const struct ns *ns)
+{
+	return atomic_load(&((struct ns *)ns)->crashed);
+}
+
+int ns_test_set_nosync(struct ns *ns, int on)
+{
+	for (unsigned s = 0; s < ns->nshards; s++) {
+		int rc = mdb_env_set_flags(ns->shard[s].env, MDB_NOSYNC, on);
+		if (rc)
+			return ns_mdb_err(rc);
+	}
+	return 0;
+}
+
+/* Run FN on a write transaction of shard S, under the shard's lock. */
+static int raw_write(struct ns *ns, unsigned s,
+		     int (*fn)(struct ns *, MDB_txn *, void *), void *arg)
+{
+	struct ns_shard *sh;
+	MDB_txn *txn;
+	int rc;
+
+	if (s >= ns->nshards)
+		return -ENOENT;
+	sh = &ns->shard[s];
+	pthread_mutex_lock(&sh->lock);
+	rc = ns_mdb_err(mdb_txn_begin(sh->env, NULL, 0, &txn));
+	if (!rc) {
+		rc = fn(ns, txn, arg);
+		if (rc)
+			mdb_txn_abort(txn);
+		else
+			rc = ns_mdb_err(mdb_txn_commit(txn));
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return rc;
+}
+
+static int drop_inode_fn(struct ns *ns, MDB_txn *txn, void *arg)
+{
+	uint64_t fileid = *(uint64_t *)arg;
+	uint8_t key[8];
+	MDB_val k = { .mv_size = 8, .mv_data = key };
+
+	ns_put_be64(key, fileid);
+	return ns_mdb_err(mdb_del(
+		txn, ns->shard[ns_fileid_shard(fileid)].dbi[NS_DB_INODES], &k,
+		NULL));
+}
+
+int ns_test_drop_inode(struct ns *ns, uint64_t fileid)
+{
+	return raw_write(ns, ns_fileid_shard(fileid), drop_inode_fn, &fileid);
+}
+
+struct nlink_arg {
+	uint64_t fileid;
+	uint32_t nlink;
+};
+
+static int set_nlink_fn(struct ns *ns, MDB_txn *txn, void *arg)
+{
+	struct nlink_arg *a = arg;
+	struct ns_inode ino;
+	uint8_t key[8], rec[NS_INODE_REC_LEN];
+	MDB_val k = { .mv_size = 8, .mv_data = key };
+	MDB_val v = { .mv_size = sizeof rec, .mv_data = rec };
+	int rc = ns_txn_get_inode(ns, txn, a->fileid, &ino);
+
+	if (rc)
+		return rc;
+	ino.nlink = a->nlink;
+	ns_put_be64(key, a->fileid);
+	ns_inode_encode(&ino, rec);
+	return ns_mdb_err(mdb_put(
+		txn, ns->shard[ns_fileid_shard(a->fileid)].dbi[NS_DB_INODES],
+		&k, &v, 0));
+}
+
+int ns_test_set_nlink(struct ns *ns, uint64_t fileid, uint32_t nlink)
+{
+	struct nlink_arg a = { fileid, nlink };
+
+	return raw_write(ns, ns_fileid_shard(fileid), set_nlink_fn, &a);
+}
+
+struct cookie_arg {
+	uint64_t parent;
+	const char *name;
+	size_t len;
+	unsigned shard;
+};
+
+static int drop_cookie_fn(struct ns *ns, MDB_txn *txn, void *arg)
+{
+	struct cookie_arg *a = arg;
+	struct ns_shard *sh = &ns->shard[a->shard];
+	uint8_t key[NS_DIRENT_KEY_MAX], ckey[16];
+	MDB_val k = { .mv_data = key }, v;
+	MDB_val ck = { .mv_size = 16, .mv_data = ckey };
+	struct ns_dirent_val dv;
+	int rc;
+
+	k.mv_size = ns_dirent_key(key, a->parent, a->name, a->len);
+	rc = ns_mdb_err(mdb_get(txn, sh->dbi[NS_DB_DIRENTS], &k, &v));
+	if (!rc)
+		rc = ns_dirent_val_decode(v.mv_data, v.mv_size, &dv);
+	if (rc)
+		return rc;
+	ns_cookie_key(ckey, a->parent, dv.seq);
+	return ns_mdb_err(mdb_del(txn, sh->dbi[NS_DB_COOKIES], &ck, NULL));
+}
+
+int ns_test_drop_cookie(struct ns *ns, uint64_t parent, const char *name,
+			size_t namelen)
+{
+	struct cookie_arg a = { parent, name, namelen, 0 };
+
+	if (ns_check_name(name, namelen))
+		return -EINVAL;
+	a.shard = ns_entry_shard(ns, parent, name, namelen);
+	return raw_write(ns, a.shard, drop_cookie_fn, &a);
+}

@@ -1,0 +1,35 @@
+/*
+ * metadata/ns_test.h — test-only hooks into the namespace. Production code
+ * must not include this file. The hooks live in struct ns (no global state).
+ */
+#ifndef STRATA_METADATA_NS_TEST_H
+#define STRATA_METADATA_NS_TEST_H
+
+#include <stdint.h>
+
+#include "ns.h"
+
+/*
+ * Simulated crash. STEP >= 0 arms the hook: the next STEP commits happen,
+ * then the commit after them is skipped and the namespace "dies": that call
+ * returns -EIO, every later mutation returns -EIO, and the caller is expected
+ * to ns_close() and ns_open() again (which replays intents). STEP 0 crashes
+ * before the first commit. A multi-shard operation that writes W shards
+ * commits W + 1 times (coordinator with intent, the others, intent clear);
+ * a single-shard one once. STEP < 0 disarms.
+ */
+void ns_test_crash_after(struct ns *ns, int step);
+/* 1 if the armed crash fired. */
+int ns_test_crashed(const struct ns *ns);
+
+/* MDB_NOSYNC on every shard: fast tests that do not cut power. */
+int ns_test_set_nosync(struct ns *ns, int on);
+
+/* Corruptions for fsck tests: each writes one raw record behind the
+ * namespace's back. */
+int ns_test_drop_inode(struct ns *ns, uint64_t fileid);
+int ns_test_set_nlink(struct ns *ns, uint64_t fileid, uint32_t nlink);
+int ns_test_drop_cookie(struct ns *ns, uint64_t parent, const char *name,
+			size_t namelen);
+
+#endif

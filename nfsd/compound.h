@@ -1,0 +1,106 @@
+/*
+ * nfsd/compound.h — COMPOUND processing (RFC 8881 §16.2, §2.10.6).
+ *
+ * compound_run() decodes the COMPOUND header by hand, then each op in turn:
+ * it looks the opcode up in the op table (op_table.c), checks what the table
+ * says the op needs (minor version, role, session, current filehandle),
+ * decodes the op's arguments with that op's rpcgen routine, runs the
+ * handler, and encodes the result. An unknown opcode ends the COMPOUND with
+ * NFS4ERR_OP_ILLEGAL (RFC 8881 §15.2: result opcode OP_ILLEGAL); undecodable
+ * arguments with NFS4ERR_BADXDR.
+ *
+ * Threads: runs on a connection's receive thread with srv->state_lock held
+ * (server.h). A struct compound lives on that thread's stack for one request.
+ */
+#ifndef STRATA_NFSD_COMPOUND_H
+#define STRATA_NFSD_COMPOUND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nfs4_prot.h"
+#include "rpc.h"
+
+struct strata_server;
+struct xprt_conn;
+struct nfs_session;
+struct nfs_slot;
+
+/* Current/saved filehandle: the inode it names (fileid 0 = none). */
+struct cfh {
+	uint64_t fileid;
+	uint32_t generation;
+	uint32_t type; /* enum ns_type, 0 unknown */
+};
+
+struct compound {
+	struct strata_server *srv;
+	struct xprt_conn *conn;
+	const struct rpc_call *call;
+	uint32_t minorversion;
+	unsigned role;
+
+	struct nfs_session *session; /* set by SEQUENCE */
+	struct nfs_slot *slot;
+	int cachethis;
+	size_t max_reply;  /* bytes the reply may take (session attrs) */
+
+	struct cfh cur, saved;
+	stateid4 cur_stateid, saved_stateid; /* RFC 8881 §16.2.3.1.2 */
+	int cur_stateid_valid, saved_stateid_valid;
+
+	unsigned opindex; /* 0-based index of the op being run */
+	unsigned nops;
+
+	/* Set by SEQUENCE on a retransmission: the cached COMPOUND4res to send
+	 * instead of running anything (RFC 8881 §2.10.6.1.3). */
+	const uint8_t *replay;
+	size_t replay_len;
+};
+
+/*
+ * Run one COMPOUND. ARGS/ARGS_LEN: the procedure arguments. Writes the
+ * COMPOUND4res into OUT (OUT_CAP bytes) and returns its length; if the
+ * reply was replayed from a session slot, the slot's bytes are copied.
+ * Returns 0 and sets *garbage when the header itself cannot be decoded
+ * (the RPC layer answers GARBAGE_ARGS).
+ */
+size_t compound_run(struct strata_server *srv, struct xprt_conn *conn,
+		    const struct rpc_call *call, uint8_t *out, size_t out_cap,
+		    int *garbage);
+
+/* ---- op table ------------------------------------------------------- */
+
+enum op_flags {
+	OPF_MV1 = 1u << 0,          /* allowed in minor version 1 */
+	OPF_MDS = 1u << 1,          /* allowed on the metadata server */
+	OPF_DS = 1u << 2,           /* allowed on a data server */
+	OPF_NO_SESSION = 1u << 3,   /* may be sent without SEQUENCE (if alone
+				       or first: RFC 8881 §2.6.3.1) */
+	OPF_CFH = 1u << 4,          /* needs a current filehandle */
+	OPF_MUTATES = 1u << 5,      /* changes the namespace or data */
+	OPF_SEQUENCE = 1u << 6,     /* it is SEQUENCE */
+	OPF_SAVES_NOTHING = 1u << 7,/* reserved */
+};
+
+/*
+ * An op handler fills RES's success arm and returns NFS4_OK, or returns an
+ * error having filled only what that error's arm carries (the dispatcher
+ * stores the status in RES and xdr_free()s it either way).
+ */
+typedef nfsstat4 (*op_handler)(struct compound *c, void *args, void *res);
+
+struct op_desc {
+	const char *name;
+	op_handler fn;
+	xdrproc_t xdr_args;
+	size_t args_size;
+	xdrproc_t xdr_res;
+	size_t res_size;
+	unsigned flags;
+};
+
+/* The descriptor for OPNUM, or NULL for an unknown op. */
+const struct op_desc *op_table_lookup(uint32_t opnum);
+
+#endif

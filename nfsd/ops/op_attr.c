@@ -1,0 +1,187 @@
+/* nfsd/ops/op_attr.c — GETATTR (§18.7), SETATTR (§18.30), VERIFY (§18.31),
+ * NVERIFY (§18.15), ACCESS (§18.1). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attr.h"
+#include "ops.h"
+#include "server.h"
+#include "state.h"
+
+/* The inode with space_used read from the data store. */
+static nfsstat4 load(struct compound *c, struct ns_inode *ino)
+{
+	nfsstat4 st = cur_inode(c, ino);
+	int64_t used;
+
+	if (st != NFS4_OK || ino->type != NS_REG)
+		return st;
+	used = ds_store_space_used(c->srv->store, ino->fileid, 0);
+	if (used >= 0)
+		ino->space_used = (uint64_t)used;
+	return NFS4_OK;
+}
+
+nfsstat4 op_getattr(struct compound *c, void *args, void *res)
+{
+	GETATTR4args *a = args;
+	GETATTR4resok *ok = &((GETATTR4res *)res)->GETATTR4res_u.resok4;
+	struct ns_inode ino;
+	nfsstat4 st = load(c, &ino);
+
+	if (st != NFS4_OK)
+		return st;
+	return attr_encode(c, &ino, &a->attr_request, &ok->obj_attributes,
+			   NFS4_OK);
+}
+
+/* A size change needs an open for write (or a special stateid) and no
+ * conflicting deny/lock (RFC 8881 §18.30.3). */
+static nfsstat4 check_size_change(struct compound *c, const stateid4 *sid,
+				  const struct ns_inode *ino, uint64_t size)
+{
+	struct nfs_stid *st;
+	nfsstat4 s;
+
+	if (ino->type == NS_DIR)
+		return NFS4ERR_ISDIR;
+	if (ino->type != NS_REG)
+		return NFS4ERR_INVAL;
+	s = state_resolve(c, sid, (1u << STID_OPEN) | (1u << STID_LOCK) |
+				  (1u << STID_DELEG),
+			  ino->fileid, &st);
+	if (s != NFS4_OK)
+		return s;
+	if (st && st->kind == STID_OPEN &&
+	    !(st->access & OPEN4_SHARE_ACCESS_WRITE))
+		return NFS4ERR_OPENMODE;
+	return state_io_check(c->srv, ino->fileid, st, 1, size, UINT64_MAX);
+}
+
+nfsstat4 setattr_apply(struct compound *c, const struct ns_inode *ino,
+		       struct attr_set *set, const stateid4 *sid)
+{
+	struct ns_inode out;
+	nfsstat4 st;
+	int rc;
+
+	if (set->mask & NS_SET_SIZE) {
+		st = check_size_change(c, sid, ino, set->v.size);
+		if (st != NFS4_OK)
+			return st;
+		rc = ds_store_truncate(c->srv->store, ino->fileid, 0,
+				       set->v.size);
+		if (rc < 0)
+			return nfs_errno(rc);
+	}
+	if (!set->mask)
+		return NFS4_OK;
+	rc = ns_setattr(c->srv->ns, ino->fileid, set->mask, &set->v, &out);
+	return nfs_errno(rc);
+}
+
+nfsstat4 op_setattr(struct compound *c, void *args, void *res)
+{
+	SETATTR4args *a = args;
+	SETATTR4res *r = res;
+	struct attr_set set;
+	struct ns_inode ino;
+	nfsstat4 st = cur_inode(c, &ino);
+
+	if (st != NFS4_OK)
+		return st;
+	st = attr_decode_set(c, &a->obj_attributes, &set);
+	if (st != NFS4_OK)
+		return st;
+	st = setattr_apply(c, &ino, &set, &a->stateid);
+	if (st == NFS4_OK)
+		r->attrsset = set.bits;
+	else
+		free(set.bits.bitmap4_val);
+	return st;
+}
+
+static nfsstat4 verify_common(struct compound *c, const fattr4 *attrs,
+			      int want_same)
+{
+	struct ns_inode ino;
+	int same;
+	nfsstat4 st = load(c, &ino);
+
+	if (st != NFS4_OK)
+		return st;
+	st = attr_compare(c, &ino, attrs, &same);
+	if (st != NFS4_OK)
+		return st;
+	if (want_same)
+		return same ? NFS4_OK : NFS4ERR_NOT_SAME;
+	return same ? NFS4ERR_SAME : NFS4_OK;
+}
+
+nfsstat4 op_verify(struct compound *c, void *args, void *res)
+{
+	(void)res;
+	return verify_common(c, &((VERIFY4args *)args)->obj_attributes, 1);
+}
+
+nfsstat4 op_nverify(struct compound *c, void *args, void *res)
+{
+	(void)res;
+	return verify_common(c, &((NVERIFY4args *)args)->obj_attributes, 0);
+}
+
+#define ACCESS_ALL                                                             \
+	(ACCESS4_READ | ACCESS4_LOOKUP | ACCESS4_MODIFY | ACCESS4_EXTEND |    \
+	 ACCESS4_DELETE | ACCESS4_EXECUTE)
+
+/* The rwx bits of MODE that apply to CRED (root: all but x on files
+ * with no x bit at all). */
+static unsigned rwx_for(const struct rpc_cred *cred,
+			const struct ns_inode *ino)
+{
+	unsigned m = ino->mode;
+
+	if (cred->uid == 0) {
+		unsigned x = (ino->type == NS_DIR || (m & 0111)) ? 1 : 0;
+		return 6 | x;
+	}
+	if (cred->uid == ino->uid)
+		return (m >> 6) & 7;
+	if (cred->gid == ino->gid)
+		return (m >> 3) & 7;
+	for (uint32_t i = 0; i < cred->ngids; i++)
+		if (cred->gids[i] == ino->gid)
+			return (m >> 3) & 7;
+	return m & 7;
+}
+
+nfsstat4 op_access(struct compound *c, void *args, void *res)
+{
+	ACCESS4args *a = args;
+	ACCESS4resok *ok = &((ACCESS4res *)res)->ACCESS4res_u.resok4;
+	struct ns_inode ino;
+	unsigned rwx, granted = 0;
+	nfsstat4 st = cur_inode(c, &ino);
+
+	if (st != NFS4_OK)
+		return st;
+	if (a->access & ~ACCESS_ALL)
+		return NFS4ERR_INVAL;
+	rwx = rwx_for(&c->call->cred, &ino);
+	if (rwx & 4)
+		granted |= ACCESS4_READ;
+	if (rwx & 2)
+		granted |= ACCESS4_MODIFY | ACCESS4_EXTEND;
+	if (ino.type == NS_DIR) {
+		if (rwx & 1)
+			granted |= ACCESS4_LOOKUP;
+		if ((rwx & 3) == 3)
+			granted |= ACCESS4_DELETE;
+	} else if (rwx & 1) {
+		granted |= ACCESS4_EXECUTE;
+	}
+	ok->supported = a->access;
+	ok->access = a->access & granted;
+	return NFS4_OK;
+}

@@ -1,0 +1,119 @@
+/* nfsd/ops/op_create_session.c — CREATE_SESSION (RFC 8881 §18.36). */
+#include <string.h>
+
+#include "ops.h"
+#include "server.h"
+#include "session.h"
+
+#define MAX_CACHED_REPLY (64u * 1024)
+#define MAX_OPERATIONS 64
+#define BACK_MAX_REQUESTS 16
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+/* Negotiate channel attributes down to what we offer (§18.36.3). */
+static nfsstat4 negotiate(struct strata_server *srv, const channel_attrs4 *in,
+			  channel_attrs4 *out, int back)
+{
+	uint32_t maxmsg = srv->cfg.max_msg;
+
+	memset(out, 0, sizeof(*out));
+	if (in->ca_maxrequests == 0 || in->ca_maxoperations == 0)
+		return NFS4ERR_TOOSMALL;
+	/* The smallest useful channel: SEQUENCE + one op with a header. */
+	if (in->ca_maxrequestsize < 256 || in->ca_maxresponsesize < 256)
+		return NFS4ERR_TOOSMALL;
+	out->ca_headerpadsize = 0;
+	out->ca_maxrequestsize = min_u32(in->ca_maxrequestsize, maxmsg);
+	out->ca_maxresponsesize = min_u32(in->ca_maxresponsesize, maxmsg);
+	out->ca_maxresponsesize_cached =
+		min_u32(in->ca_maxresponsesize_cached, MAX_CACHED_REPLY);
+	out->ca_maxoperations = min_u32(in->ca_maxoperations, MAX_OPERATIONS);
+	out->ca_maxrequests = min_u32(in->ca_maxrequests,
+				      back ? BACK_MAX_REQUESTS
+					   : SESSION_MAX_SLOTS);
+	return NFS4_OK;
+}
+
+static nfsstat4 make_session(struct compound *c, struct nfs_client *clp,
+			     const CREATE_SESSION4args *a,
+			     CREATE_SESSION4resok *ok)
+{
+	struct nfs_session *s;
+	channel_attrs4 fore, back;
+	nfsstat4 st;
+
+	st = negotiate(c->srv, &a->csa_fore_chan_attrs, &fore, 0);
+	if (st == NFS4_OK)
+		st = negotiate(c->srv, &a->csa_back_chan_attrs, &back, 1);
+	if (st != NFS4_OK)
+		return st;
+	s = session_new(c->srv, clp);
+	if (!s)
+		return NFS4ERR_RESOURCE;
+	s->fore = fore;
+	s->back = back;
+	s->cb_program = a->csa_cb_program;
+	s->flags = a->csa_flags & CREATE_SESSION4_FLAG_CONN_BACK_CHAN;
+	if (session_bind_conn(s, c->conn, s->flags != 0) < 0) {
+		session_destroy(c->srv, s);
+		return NFS4ERR_RESOURCE;
+	}
+	memcpy(ok->csr_sessionid, s->id, NFS4_SESSIONID_SIZE);
+	ok->csr_sequence = a->csa_sequence;
+	ok->csr_flags = s->flags;
+	ok->csr_fore_chan_attrs = fore;
+	ok->csr_back_chan_attrs = back;
+	return NFS4_OK;
+}
+
+/* A confirmed record replaces any other confirmed one for the same owner
+ * (RFC 8881 §18.35.4 case 5: the client rebooted). */
+static void confirm(struct compound *c, struct nfs_client *clp)
+{
+	struct nfs_client *old;
+
+	if (clp->confirmed)
+		return;
+	old = client_find_owner(c->srv, clp->owner, clp->owner_len, 1);
+	if (old)
+		client_destroy(c->srv, old);
+	clp->confirmed = 1;
+}
+
+nfsstat4 op_create_session(struct compound *c, void *args, void *res)
+{
+	CREATE_SESSION4args *a = args;
+	CREATE_SESSION4res *r = res;
+	struct nfs_client *clp = client_find(c->srv, a->csa_clientid);
+	nfsstat4 st;
+
+	if (!clp)
+		return NFS4ERR_STALE_CLIENTID;
+	/* §18.36.4: the client record's own one-slot replay cache. */
+	if (a->csa_sequence + 1 == clp->seqid && clp->cs_cached) {
+		*r = clp->cs_reply;
+		return clp->cs_reply.csr_status;
+	}
+	if (a->csa_sequence != clp->seqid)
+		return NFS4ERR_SEQ_MISORDERED;
+	if (!clp->confirmed && !client_same_principal(clp, &c->call->cred))
+		return NFS4ERR_CLID_INUSE;
+	if (a->csa_flags & ~(CREATE_SESSION4_FLAG_PERSIST |
+			     CREATE_SESSION4_FLAG_CONN_BACK_CHAN |
+			     CREATE_SESSION4_FLAG_CONN_RDMA))
+		return NFS4ERR_INVAL;
+	st = make_session(c, clp, a, &r->CREATE_SESSION4res_u.csr_resok4);
+	clp->seqid++;
+	r->csr_status = st;
+	clp->cs_reply = *r;   /* no pointers in it: ca_rdma_ird is empty */
+	clp->cs_cached = 1;
+	if (st == NFS4_OK) {
+		confirm(c, clp);
+		client_renew(c->srv, clp);
+	}
+	return st;
+}

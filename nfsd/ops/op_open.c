@@ -1,0 +1,259 @@
+/* nfsd/ops/op_open.c — OPEN (RFC 8881 §18.16). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attr.h"
+#include "ops.h"
+#include "server.h"
+#include "session.h"
+#include "state.h"
+
+struct open_target {
+	struct ns_inode ino;
+	struct ns_cinfo ci;
+	int created;
+	bitmap4 attrset;
+};
+
+/* The verifier of an exclusive create lives in the birth time seconds
+ * until the client's follow-up SETATTR sets real times. */
+static int64_t verf_key(const verifier4 v)
+{
+	int64_t k;
+
+	memcpy(&k, v, sizeof(k));
+	return k;
+}
+
+static nfsstat4 check_regular(const struct ns_inode *ino)
+{
+	switch (ino->type) {
+	case NS_REG:
+		return NFS4_OK;
+	case NS_DIR:
+		return NFS4ERR_ISDIR;
+	case NS_LNK:
+		return NFS4ERR_SYMLINK;
+	default:
+		return NFS4ERR_INVAL;
+	}
+}
+
+static nfsstat4 do_create(struct compound *c, const component4 *name,
+			  const createhow4 *how, struct open_target *t)
+{
+	struct attr_set set = { 0 };
+	struct ns_create_args ca;
+	const fattr4 *attrs = NULL;
+	const char *verf = NULL;
+	nfsstat4 st = NFS4_OK;
+	int rc;
+
+	switch (how->mode) {
+	case UNCHECKED4:
+	case GUARDED4:
+		attrs = &how->createhow4_u.createattrs;
+		break;
+	case EXCLUSIVE4:
+		verf = how->createhow4_u.createverf;
+		break;
+	case EXCLUSIVE4_1:
+		verf = how->createhow4_u.ch_createboth.cva_verf;
+		attrs = &how->createhow4_u.ch_createboth.cva_attrs;
+		break;
+	default:
+		return NFS4ERR_INVAL;
+	}
+	if (attrs) {
+		st = attr_decode_set(c, attrs, &set);
+		if (st != NFS4_OK)
+			return st;
+		/* §18.16.3: EXCLUSIVE4_1 may not carry times (they hold the
+		 * verifier). */
+		if (verf && (set.mask & (NS_SET_ATIME | NS_SET_MTIME |
+					 NS_SET_ATIME_NOW | NS_SET_MTIME_NOW))) {
+			st = NFS4ERR_INVAL;
+			goto out;
+		}
+	}
+	create_args_init(c, &ca, NS_REG, &set);
+	ca.exclusive = how->mode != UNCHECKED4;
+	rc = ns_create(c->srv->ns, c->cur.fileid, name->utf8string_val,
+		       name->utf8string_len, &ca, &t->ino, &t->ci);
+	if (rc == -EEXIST) {
+		st = check_regular(&t->ino);
+		if (st != NFS4_OK)
+			goto out;
+		if (how->mode == GUARDED4)
+			st = NFS4ERR_EXIST;
+		else if (verf && t->ino.btime.sec != verf_key(verf))
+			st = NFS4ERR_EXIST;
+		else if (how->mode == UNCHECKED4 && (set.mask & NS_SET_SIZE))
+			t->created = 2; /* existing: only the size applies */
+		goto out;
+	}
+	if (rc < 0) {
+		st = nfs_errno(rc);
+		goto out;
+	}
+	t->created = 1;
+	if (verf) {
+		set.v.btime.sec = verf_key(verf);
+		set.v.btime.nsec = 0;
+		set.mask |= NS_SET_BTIME;
+	}
+out:
+	if (st == NFS4_OK && t->created) {
+		unsigned keep = t->created == 2 ? NS_SET_SIZE : set.mask;
+		set.mask &= keep & ~(unsigned)(NS_SET_MODE | NS_SET_UID |
+					       NS_SET_GID);
+		if (t->created == 2) {
+			free(set.bits.bitmap4_val);
+			memset(&set.bits, 0, sizeof(set.bits));
+			bitmap_set(&set.bits, FATTR4_SIZE);
+		}
+		if (set.mask & NS_SET_SIZE)
+			ds_store_truncate(c->srv->store, t->ino.fileid, 0,
+					  set.v.size);
+		if (set.mask)
+			rc = ns_setattr(c->srv->ns, t->ino.fileid, set.mask,
+					&set.v, &t->ino);
+		t->attrset = set.bits;
+		set.bits.bitmap4_val = NULL;
+	}
+	free(set.bits.bitmap4_val);
+	return st;
+}
+
+static nfsstat4 open_by_name(struct compound *c, const OPEN4args *a,
+			     struct open_target *t)
+{
+	const component4 *name = &a->claim.open_claim4_u.file;
+	struct ns_inode dir;
+	nfsstat4 st = need_dir(c);
+	uint64_t fileid;
+	int rc;
+
+	if (st == NFS4_OK)
+		st = check_component(name, 0);
+	if (st != NFS4_OK)
+		return st;
+	if (a->openhow.opentype == OPEN4_CREATE)
+		return do_create(c, name, &a->openhow.openflag4_u.how, t);
+	rc = ns_lookup(c->srv->ns, c->cur.fileid, name->utf8string_val,
+		       name->utf8string_len, &fileid);
+	if (rc == 0)
+		rc = ns_getattr(c->srv->ns, fileid, &t->ino);
+	if (rc < 0)
+		return nfs_errno(rc);
+	st = cur_inode(c, &dir);
+	if (st != NFS4_OK)
+		return st;
+	t->ci.before = t->ci.after = dir.change;
+	t->ci.atomic = 1;
+	return check_regular(&t->ino);
+}
+
+static nfsstat4 open_target(struct compound *c, const OPEN4args *a,
+			    struct open_target *t)
+{
+	nfsstat4 st;
+
+	switch (a->claim.claim) {
+	case CLAIM_NULL:
+		return open_by_name(c, a, t);
+	case CLAIM_FH:
+		st = cur_inode(c, &t->ino);
+		if (st != NFS4_OK)
+			return st;
+		return check_regular(&t->ino);
+	case CLAIM_PREVIOUS:
+	case CLAIM_DELEGATE_PREV:
+	case CLAIM_DELEG_PREV_FH:
+		/* No grace period in progress (RFC 8881 §8.4.2). */
+		return NFS4ERR_NO_GRACE;
+	case CLAIM_DELEGATE_CUR:
+	case CLAIM_DELEG_CUR_FH:
+		return NFS4ERR_BAD_STATEID; /* no delegations granted */
+	default:
+		return NFS4ERR_INVAL;
+	}
+}
+
+static struct nfs_stid *find_open(struct nfs_client *clp, uint64_t fileid,
+				  const open_owner4 *oo)
+{
+	for (struct nfs_stid *st = clp->stids; st; st = st->client_next)
+		if (st->kind == STID_OPEN && st->fileid == fileid &&
+		    st->owner_len == oo->owner.owner_len &&
+		    memcmp(st->owner, oo->owner.owner_val, st->owner_len) == 0)
+			return st;
+	return NULL;
+}
+
+static nfsstat4 grant(struct compound *c, const OPEN4args *a,
+		      uint64_t fileid, struct nfs_stid **out)
+{
+	struct nfs_client *clp = c->session->client;
+	uint32_t access = a->share_access & OPEN4_SHARE_ACCESS_BOTH;
+	uint32_t deny = a->share_deny;
+	struct nfs_stid *st = find_open(clp, fileid, &a->owner);
+	nfsstat4 s;
+
+	s = state_share_check(c->srv, fileid, st, access, deny);
+	if (s != NFS4_OK)
+		return s;
+	if (st) {
+		/* An upgrade: the union of what the owner holds. */
+		st->access |= access;
+		st->deny |= deny;
+		st->seqid++;
+	} else {
+		st = stid_new(c->srv, clp, STID_OPEN, fileid,
+			      a->owner.owner.owner_val,
+			      a->owner.owner.owner_len);
+		if (!st)
+			return NFS4ERR_RESOURCE;
+		st->access = access;
+		st->deny = deny;
+	}
+	*out = st;
+	return NFS4_OK;
+}
+
+nfsstat4 op_open(struct compound *c, void *args, void *res)
+{
+	OPEN4args *a = args;
+	OPEN4resok *ok = &((OPEN4res *)res)->OPEN4res_u.resok4;
+	struct open_target t = { 0 };
+	struct nfs_stid *st;
+	uint32_t access = a->share_access & OPEN4_SHARE_ACCESS_BOTH;
+	nfsstat4 s;
+
+	if (access == 0 ||
+	    (a->share_deny & ~OPEN4_SHARE_DENY_BOTH))
+		return NFS4ERR_INVAL;
+	s = open_target(c, a, &t);
+	if (s == NFS4_OK)
+		s = grant(c, a, t.ino.fileid, &st);
+	if (s != NFS4_OK) {
+		free(t.attrset.bitmap4_val);
+		return s;
+	}
+	stid_to_wire(st, &ok->stateid);
+	cinfo_out(&ok->cinfo, &t.ci);
+	ok->rflags = OPEN4_RESULT_LOCKTYPE_POSIX;
+	ok->attrset = t.attrset;
+	/* No delegations yet; a client that asked gets the reason. */
+	if (a->share_access & OPEN4_SHARE_ACCESS_WANT_DELEG_MASK) {
+		ok->delegation.delegation_type = OPEN_DELEGATE_NONE_EXT;
+		ok->delegation.open_delegation4_u.od_whynone.ond_why =
+			WND4_NOT_SUPP_FTYPE;
+	} else {
+		ok->delegation.delegation_type = OPEN_DELEGATE_NONE;
+	}
+	set_cfh(c, &t.ino);
+	set_cur_stateid(c, &ok->stateid);
+	return NFS4_OK;
+}

@@ -1,0 +1,97 @@
+/* nfsd/ops/op_remove.c — REMOVE (§18.25), RENAME (§18.26), LINK (§18.9). */
+#include <errno.h>
+#include "ops.h"
+#include "server.h"
+#include "state.h"
+
+/* File data goes with the last link, unless someone still has the file
+ * open: then CLOSE frees it (data_release_if_orphan). */
+void data_release_if_orphan(struct compound *c, uint64_t fileid)
+{
+	struct ns_inode ino;
+
+	if (state_file_has_opens(c->srv, fileid))
+		return;
+	if (ns_getattr(c->srv->ns, fileid, &ino) == -ENOENT)
+		ds_store_remove(c->srv->store, fileid, 0);
+}
+
+nfsstat4 op_remove(struct compound *c, void *args, void *res)
+{
+	REMOVE4args *a = args;
+	REMOVE4resok *ok = &((REMOVE4res *)res)->REMOVE4res_u.resok4;
+	struct ns_inode gone;
+	struct ns_cinfo ci;
+	int freed = 0, rc;
+	nfsstat4 st = need_dir(c);
+
+	if (st == NFS4_OK)
+		st = check_component(&a->target, 0);
+	if (st != NFS4_OK)
+		return st;
+	rc = ns_remove(c->srv->ns, c->cur.fileid, a->target.utf8string_val,
+		       a->target.utf8string_len, &gone, &freed, &ci);
+	if (rc < 0)
+		return nfs_errno(rc);
+	if (freed && gone.type == NS_REG)
+		data_release_if_orphan(c, gone.fileid);
+	cinfo_out(&ok->cinfo, &ci);
+	return NFS4_OK;
+}
+
+nfsstat4 op_rename(struct compound *c, void *args, void *res)
+{
+	RENAME4args *a = args;
+	RENAME4resok *ok = &((RENAME4res *)res)->RENAME4res_u.resok4;
+	struct ns_cinfo sci, dci;
+	uint64_t freed = 0;
+	nfsstat4 st;
+	int rc;
+
+	if (c->saved.fileid == 0)
+		return NFS4ERR_NOFILEHANDLE;
+	if (c->saved.type != NS_DIR || c->cur.type != NS_DIR)
+		return NFS4ERR_NOTDIR;
+	st = check_component(&a->oldname, 0);
+	if (st == NFS4_OK)
+		st = check_component(&a->newname, 0);
+	if (st != NFS4_OK)
+		return st;
+	rc = ns_rename(c->srv->ns, c->saved.fileid, a->oldname.utf8string_val,
+		       a->oldname.utf8string_len, c->cur.fileid,
+		       a->newname.utf8string_val, a->newname.utf8string_len,
+		       &sci, &dci, &freed);
+	if (rc < 0)
+		return nfs_errno(rc);
+	if (freed)
+		data_release_if_orphan(c, freed);
+	cinfo_out(&ok->source_cinfo, &sci);
+	cinfo_out(&ok->target_cinfo, &dci);
+	return NFS4_OK;
+}
+
+nfsstat4 op_link(struct compound *c, void *args, void *res)
+{
+	LINK4args *a = args;
+	LINK4resok *ok = &((LINK4res *)res)->LINK4res_u.resok4;
+	struct ns_cinfo ci;
+	nfsstat4 st;
+	int rc;
+
+	if (c->saved.fileid == 0)
+		return NFS4ERR_NOFILEHANDLE;
+	st = need_dir(c);
+	if (st != NFS4_OK)
+		return st;
+	if (c->saved.type == NS_DIR)
+		return NFS4ERR_ISDIR;
+	st = check_component(&a->newname, 0);
+	if (st != NFS4_OK)
+		return st;
+	rc = ns_link(c->srv->ns, c->saved.fileid, c->cur.fileid,
+		     a->newname.utf8string_val, a->newname.utf8string_len, &ci);
+	if (rc < 0)
+		return nfs_errno(rc);
+	cinfo_out(&ok->cinfo, &ci);
+	return NFS4_OK;
+}

@@ -1,0 +1,84 @@
+/* nfsd/ops/op_sequence.c — SEQUENCE (RFC 8881 §18.46, slot rules §2.10.6.1). */
+#include <string.h>
+
+#include "ops.h"
+#include "server.h"
+#include "session.h"
+#include "xprt.h"
+
+/* Slot state machine: what a request with SEQID on SLOT is. */
+enum slot_verdict { SLOT_NEW, SLOT_REPLAY, SLOT_MISORDERED };
+
+static enum slot_verdict slot_classify(const struct nfs_slot *slot,
+				       uint32_t seqid)
+{
+	if (seqid == slot->seqid + 1)
+		return SLOT_NEW;
+	if (seqid == slot->seqid && slot->seqid != 0)
+		return SLOT_REPLAY;
+	return SLOT_MISORDERED;
+}
+
+static uint32_t status_flags(const struct nfs_session *s)
+{
+	uint32_t f = 0;
+
+	if ((s->flags & CREATE_SESSION4_FLAG_CONN_BACK_CHAN) &&
+	    (!s->back_conn || atomic_load(&s->back_conn->dead)))
+		f |= SEQ4_STATUS_CB_PATH_DOWN;
+	return f;
+}
+
+nfsstat4 op_sequence(struct compound *c, void *args, void *res)
+{
+	SEQUENCE4args *a = args;
+	SEQUENCE4resok *ok = &((SEQUENCE4res *)res)->SEQUENCE4res_u.sr_resok4;
+	struct nfs_session *s = session_find(c->srv, a->sa_sessionid);
+	struct nfs_slot *slot;
+	size_t cap;
+
+	if (!s)
+		return NFS4ERR_BADSESSION;
+	if (a->sa_slotid >= s->fore.ca_maxrequests)
+		return NFS4ERR_BADSLOT;
+	slot = &s->slots[a->sa_slotid];
+	switch (slot_classify(slot, a->sa_sequenceid)) {
+	case SLOT_MISORDERED:
+		return NFS4ERR_SEQ_MISORDERED;
+	case SLOT_REPLAY:
+		if (slot->in_use)
+			return NFS4ERR_DELAY;
+		if (!slot->cached)
+			return NFS4ERR_RETRY_UNCACHED_REP;
+		c->replay = slot->reply;
+		c->replay_len = slot->reply_len;
+		return NFS4_OK;
+	case SLOT_NEW:
+		break;
+	}
+	if (c->nops > s->fore.ca_maxoperations)
+		return NFS4ERR_TOO_MANY_OPS;
+	if (c->call->args_len > s->fore.ca_maxrequestsize)
+		return NFS4ERR_REQ_TOO_BIG;
+	/* SP4_NONE: a connection used with the session is bound to its
+	 * fore channel implicitly (§2.10.3.1). */
+	session_bind_conn(s, c->conn, 0);
+	slot->seqid = a->sa_sequenceid;
+	slot->in_use = 1;
+	c->session = s;
+	c->slot = slot;
+	c->cachethis = a->sa_cachethis;
+	cap = a->sa_cachethis ? s->fore.ca_maxresponsesize_cached
+			      : s->fore.ca_maxresponsesize;
+	if (cap < c->max_reply)
+		c->max_reply = cap;
+	client_renew(c->srv, s->client);
+
+	memcpy(ok->sr_sessionid, s->id, NFS4_SESSIONID_SIZE);
+	ok->sr_sequenceid = a->sa_sequenceid;
+	ok->sr_slotid = a->sa_slotid;
+	ok->sr_highest_slotid = s->fore.ca_maxrequests - 1;
+	ok->sr_target_highest_slotid = s->fore.ca_maxrequests - 1;
+	ok->sr_status_flags = status_flags(s);
+	return NFS4_OK;
+}

@@ -1,0 +1,127 @@
+/* nfsd/ops/op_util.c — helpers shared by the op handlers (ops.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "fh.h"
+#include "ns.h"
+#include "ops.h"
+#include "server.h"
+
+nfsstat4 nfs_errno(int err)
+{
+	switch (-err) {
+	case 0: return NFS4_OK;
+	case ENOENT: return NFS4ERR_NOENT;
+	case EEXIST: return NFS4ERR_EXIST;
+	case ENOTDIR: return NFS4ERR_NOTDIR;
+	case EISDIR: return NFS4ERR_ISDIR;
+	case ENOTEMPTY: return NFS4ERR_NOTEMPTY;
+	case ENAMETOOLONG: return NFS4ERR_NAMETOOLONG;
+	case EINVAL: return NFS4ERR_INVAL;
+	case ESTALE: return NFS4ERR_STALE;
+	case ENOSPC: return NFS4ERR_NOSPC;
+	case EMLINK: return NFS4ERR_MLINK;
+	case EACCES: return NFS4ERR_ACCESS;
+	case EPERM: return NFS4ERR_PERM;
+	case EFBIG: return NFS4ERR_FBIG;
+	case EROFS: return NFS4ERR_ROFS;
+	case EXDEV: return NFS4ERR_XDEV;
+	case ENOMEM: return NFS4ERR_RESOURCE;
+	default: return NFS4ERR_IO;
+	}
+}
+
+nfsstat4 cur_inode(struct compound *c, struct ns_inode *out)
+{
+	int rc = ns_getattr(c->srv->ns, c->cur.fileid, out);
+
+	if (rc == -ENOENT)
+		return NFS4ERR_STALE;
+	if (rc < 0)
+		return nfs_errno(rc);
+	if (out->generation != c->cur.generation)
+		return NFS4ERR_STALE;
+	return NFS4_OK;
+}
+
+void set_cfh(struct compound *c, const struct ns_inode *ino)
+{
+	c->cur.fileid = ino->fileid;
+	c->cur.generation = ino->generation;
+	c->cur.type = ino->type;
+}
+
+/* RFC 3629 well-formed UTF-8, no overlongs or surrogates. */
+static int utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char b = s[i];
+		size_t len;
+		uint32_t cp;
+		if (b < 0x80) {
+			i++;
+			continue;
+		} else if ((b & 0xe0) == 0xc0) {
+			len = 2;
+			cp = b & 0x1f;
+		} else if ((b & 0xf0) == 0xe0) {
+			len = 3;
+			cp = b & 0x0f;
+		} else if ((b & 0xf8) == 0xf0) {
+			len = 4;
+			cp = b & 0x07;
+		} else {
+			return 0;
+		}
+		if (i + len > n)
+			return 0;
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
+/* RFC 8881 §18.9.3 / §18.4.3: empty names are NFS4ERR_INVAL, bad UTF-8
+ * NFS4ERR_INVAL, "." "..", '/' or NUL NFS4ERR_BADNAME, too long
+ * NFS4ERR_NAMETOOLONG. */
+nfsstat4 check_component(const component4 *name, int lookup)
+{
+	const char *s = name->utf8string_val;
+	size_t n = name->utf8string_len;
+
+	(void)lookup;
+	if (n == 0)
+		return NFS4ERR_INVAL;
+	if (!utf8_valid((const unsigned char *)s, n))
+		return NFS4ERR_INVAL;
+	if (n > NS_NAME_MAX)
+		return NFS4ERR_NAMETOOLONG;
+	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return NFS4ERR_BADNAME;
+	if (memchr(s, '/', n) || memchr(s, '\0', n))
+		return NFS4ERR_BADNAME;
+	return NFS4_OK;
+}
+
+void cinfo_out(change_info4 *out, const struct ns_cinfo *in)
+{
+	out->atomic = in->atomic ? TRUE : FALSE;
+	out->before = in->before;
+	out->after = in->after;
+}
+
+void set_cur_stateid(struct compound *c, const stateid4 *sid)
+{
+	c->cur_stateid = *sid;
+	c->cur_stateid_valid = 1;
+}

@@ -1,0 +1,91 @@
+/*
+ * nfsd/ops/ops.h — NFSv4.1 operation handlers, one file per operation or
+ * small group (see op_table.c for which role and minor version allow
+ * each). Every handler follows the op_handler contract in compound.h and
+ * runs with srv->state_lock held.
+ */
+#ifndef STRATA_NFSD_OPS_H
+#define STRATA_NFSD_OPS_H
+
+#include "compound.h"
+#include "ns.h"
+
+#define OP(name) nfsstat4 op_##name(struct compound *c, void *args, void *res)
+
+/* sessions and clients: op_exchange_id.c, op_create_session.c,
+ * op_sequence.c, op_session_misc.c */
+OP(exchange_id);
+OP(create_session);
+OP(sequence);
+OP(destroy_session);
+OP(bind_conn_to_session);
+OP(destroy_clientid);
+OP(reclaim_complete);
+OP(backchannel_ctl);
+/* filehandles: op_fh.c */
+OP(putrootfh);
+OP(putpubfh);
+OP(putfh);
+OP(getfh);
+OP(savefh);
+OP(restorefh);
+OP(lookup);
+OP(lookupp);
+/* attributes: op_attr.c */
+OP(getattr);
+OP(setattr);
+OP(verify);
+OP(nverify);
+OP(access);
+/* directories and names: op_readdir.c, op_create.c, op_remove.c,
+ * op_rename.c, op_link.c */
+OP(readdir);
+OP(create);
+OP(remove);
+OP(rename);
+OP(link);
+OP(readlink);
+/* opens: op_open.c, op_close.c */
+OP(open);
+OP(close);
+OP(open_downgrade);
+/* data: op_io.c */
+OP(read);
+OP(write);
+OP(commit);
+/* locks: op_lock.c */
+OP(lock);
+OP(lockt);
+OP(locku);
+/* stateids: op_stateid.c */
+OP(test_stateid);
+OP(free_stateid);
+OP(delegreturn);
+/* security: op_secinfo.c */
+OP(secinfo);
+OP(secinfo_no_name);
+/* ops we decode but do not offer: op_notsupp.c */
+OP(notsupp);
+OP(layoutunavailable);
+
+#undef OP
+
+/* Helpers shared by the handlers (op_util.c). */
+struct ns_inode;
+nfsstat4 nfs_errno(int err);                 /* -errno -> nfsstat4 */
+nfsstat4 cur_inode(struct compound *c, struct ns_inode *out);
+nfsstat4 check_component(const component4 *name, int lookup);
+void set_cfh(struct compound *c, const struct ns_inode *ino);
+void cinfo_out(change_info4 *out, const struct ns_cinfo *in);
+void set_cur_stateid(struct compound *c, const stateid4 *sid);
+nfsstat4 need_dir(struct compound *c);
+struct attr_set;
+nfsstat4 setattr_apply(struct compound *c, const struct ns_inode *ino,
+		       struct attr_set *set, const stateid4 *sid);
+
+struct ns_create_args;
+void create_args_init(struct compound *c, struct ns_create_args *ca,
+		      uint32_t type, const struct attr_set *set);
+void data_release_if_orphan(struct compound *c, uint64_t fileid);
+
+#endif

@@ -1,0 +1,269 @@
+/* nfsd/server.c — server life cycle and RPC dispatch. See server.h. */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compound.h"
+#include "log.h"
+#include "rpc.h"
+#include "session.h"
+
+#define NFS4_PROGRAM 100003
+#define NFS_V4 4
+#define STID_HASH_SIZE 4096
+
+time_t server_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* ---- RPC dispatch --------------------------------------------------- */
+
+static void send_bytes(struct xprt_conn *c, const void *buf, size_t len)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+	if (xprt_send(c, &iov, 1) < 0)
+		log_debug("send to %s failed", c->peer);
+}
+
+static void reply_compound(struct strata_server *srv, struct xprt_conn *conn,
+			   const struct rpc_call *call)
+{
+	size_t cap = srv->cfg.max_msg;
+	uint8_t *buf = malloc(RPC_REPLY_HDR_LEN + cap);
+	size_t len;
+	int garbage = 0;
+
+	if (!buf) {
+		uint8_t e[RPC_REPLY_HDR_LEN];
+		rpc_reply_accepted(e, call->xid, ACCEPT_SYSTEM_ERR);
+		send_bytes(conn, e, sizeof(e));
+		return;
+	}
+	pthread_mutex_lock(&srv->state_lock);
+	client_expire(srv);
+	len = compound_run(srv, conn, call, buf + RPC_REPLY_HDR_LEN, cap,
+			   &garbage);
+	pthread_mutex_unlock(&srv->state_lock);
+	rpc_reply_accepted(buf, call->xid,
+			   garbage ? ACCEPT_GARBAGE_ARGS : ACCEPT_SUCCESS);
+	send_bytes(conn, buf, RPC_REPLY_HDR_LEN + (garbage ? 0 : len));
+	free(buf);
+}
+
+static void dispatch_call(struct strata_server *srv, struct xprt_conn *conn,
+			  const struct rpc_call *call)
+{
+	uint8_t small[32];
+
+	if (call->prog != NFS4_PROGRAM) {
+		rpc_reply_accepted(small, call->xid, ACCEPT_PROG_UNAVAIL);
+		send_bytes(conn, small, RPC_REPLY_HDR_LEN);
+		return;
+	}
+	if (call->vers != NFS_V4) {
+		send_bytes(conn, small,
+			   rpc_reply_prog_mismatch(small, call->xid, NFS_V4,
+						   NFS_V4));
+		return;
+	}
+	switch (call->proc) {
+	case 0: /* NULL */
+		rpc_reply_accepted(small, call->xid, ACCEPT_SUCCESS);
+		send_bytes(conn, small, RPC_REPLY_HDR_LEN);
+		return;
+	case 1: /* COMPOUND */
+		reply_compound(srv, conn, call);
+		return;
+	default:
+		rpc_reply_accepted(small, call->xid, ACCEPT_PROC_UNAVAIL);
+		send_bytes(conn, small, RPC_REPLY_HDR_LEN);
+	}
+}
+
+static void server_deliver(void *ctx, struct xprt_conn *conn, uint8_t *msg,
+			   size_t len)
+{
+	struct strata_server *srv = ctx;
+	struct rpc_call call;
+	uint32_t auth_stat = 0;
+	uint8_t small[32];
+
+	switch (rpc_parse_call(msg, len, &call, &auth_stat)) {
+	case RPC_PARSE_CALL:
+		dispatch_call(srv, conn, &call);
+		break;
+	case RPC_PARSE_REPLY:
+		if (conn->on_reply) {
+			conn->on_reply(conn->on_reply_ctx, conn, msg, len);
+			return; /* it owns msg now */
+		}
+		break;
+	case RPC_PARSE_DROP:
+		break;
+	case RPC_PARSE_RPC_MISMATCH:
+		send_bytes(conn, small, rpc_reply_rpc_mismatch(small, call.xid));
+		break;
+	case RPC_PARSE_AUTH_ERROR:
+		send_bytes(conn, small,
+			   rpc_reply_auth_error(small, call.xid, auth_stat));
+		break;
+	case RPC_PARSE_GARBAGE:
+		rpc_reply_accepted(small, call.xid, ACCEPT_GARBAGE_ARGS);
+		send_bytes(conn, small, RPC_REPLY_HDR_LEN);
+		break;
+	}
+	free(msg);
+}
+
+/* ---- identity of this boot ------------------------------------------ */
+
+/* A counter in DIR/boot_epoch, bumped and synced at every start, so ids
+ * from an earlier boot are recognised as stale even after a fast restart. */
+static int next_epoch(const char *dir, uint32_t *epoch)
+{
+	char path[4200];
+	FILE *f;
+	unsigned long v = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/boot_epoch", dir);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	v = (v + 1) & 0xffffffffu;
+	if (v == 0)
+		v = 1;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	dprintf(fd, "%lu\n", v);
+	if (fsync(fd) < 0) {
+		close(fd);
+		return -errno;
+	}
+	close(fd);
+	*epoch = (uint32_t)v;
+	return 0;
+}
+
+static int server_identity(struct strata_server *srv)
+{
+	char path[4200];
+	uint8_t id[8];
+	FILE *f;
+	int rc = next_epoch(srv->cfg.data_dir, &srv->boot_epoch);
+
+	if (rc < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/server_id", srv->cfg.data_dir);
+	f = fopen(path, "r");
+	if (!f || !fgets(srv->server_owner_major,
+			 sizeof(srv->server_owner_major), f)) {
+		if (f)
+			fclose(f);
+		if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id))
+			return -EIO;
+		snprintf(srv->server_owner_major,
+			 sizeof(srv->server_owner_major),
+			 "strata-%02x%02x%02x%02x%02x%02x%02x%02x", id[0], id[1],
+			 id[2], id[3], id[4], id[5], id[6], id[7]);
+		f = fopen(path, "w");
+		if (!f)
+			return -errno;
+		fprintf(f, "%s\n", srv->server_owner_major);
+	}
+	fclose(f);
+	srv->server_owner_major[strcspn(srv->server_owner_major, "\n")] = 0;
+	snprintf(srv->server_scope, sizeof(srv->server_scope), "%s",
+		 srv->server_owner_major);
+	memcpy(srv->write_verf, &srv->boot_epoch, 4);
+	if (getrandom(srv->write_verf + 4, 4, 0) != 4)
+		return -EIO;
+	return 0;
+}
+
+/* ---- life cycle ----------------------------------------------------- */
+
+static int open_storage(struct strata_server *srv)
+{
+	char path[4200];
+	int rc;
+
+	if (mkdir(srv->cfg.data_dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/meta", srv->cfg.data_dir);
+	rc = ns_open(&srv->ns, path, srv->cfg.nshards);
+	if (rc < 0) {
+		log_err("namespace %s: %s", path, strerror(-rc));
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s/data", srv->cfg.data_dir);
+	rc = ds_store_open(&srv->store, path);
+	if (rc < 0)
+		log_err("data store %s: %s", path, strerror(-rc));
+	return rc;
+}
+
+int server_start(struct strata_server **out, const struct strata_config *cfg)
+{
+	struct strata_server *srv = calloc(1, sizeof(*srv));
+	uint16_t port = 0;
+	int rc;
+
+	if (!srv)
+		return -ENOMEM;
+	srv->cfg = *cfg;
+	srv->role = ROLE_MDS;
+	pthread_mutex_init(&srv->state_lock, NULL);
+	srv->stid_hash_size = STID_HASH_SIZE;
+	srv->stid_hash = calloc(STID_HASH_SIZE, sizeof(*srv->stid_hash));
+	rc = srv->stid_hash ? open_storage(srv) : -ENOMEM;
+	if (rc == 0)
+		rc = server_identity(srv);
+	if (rc == 0)
+		rc = xprt_tcp_listen(&srv->tcp, cfg->listen_addr, cfg->port,
+				     cfg->max_msg, server_deliver, srv, &port);
+	if (rc < 0) {
+		server_stop(srv);
+		return rc;
+	}
+	srv->cfg.port = port;
+	log_info("strata-mds: serving NFSv4.1 on %s:%u, data in %s (epoch %u)",
+		 cfg->listen_addr, port, cfg->data_dir, srv->boot_epoch);
+	*out = srv;
+	return 0;
+}
+
+void server_stop(struct strata_server *srv)
+{
+	if (!srv)
+		return;
+	if (srv->tcp)
+		xprt_tcp_stop(srv->tcp);
+	pthread_mutex_lock(&srv->state_lock);
+	while (srv->clients)
+		client_destroy(srv, srv->clients);
+	pthread_mutex_unlock(&srv->state_lock);
+	if (srv->store)
+		ds_store_close(srv->store);
+	if (srv->ns)
+		ns_close(srv->ns);
+	free(srv->stid_hash);
+	pthread_mutex_destroy(&srv->state_lock);
+	free(srv);
+}

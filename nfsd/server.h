@@ -1,0 +1,94 @@
+/*
+ * nfsd/server.h — one Strata NFSv4.1 server instance (the MDS role today;
+ * the DS role reuses the same core with another op table).
+ *
+ * Ownership: struct strata_server is created by server_start() and owned by
+ * main(); it owns the namespace, the data store, the client/session/state
+ * tables and the transports.
+ *
+ * Concurrency contract (v1, docs/decisions/0002-transport.md):
+ *   - Each connection has a receive thread; COMPOUNDs from one connection
+ *     run in arrival order on that thread.
+ *   - srv->state_lock serialises every COMPOUND's execution (clients,
+ *     sessions, slots, stateids, opens, locks and the per-op namespace
+ *     sequences). The namespace (metadata/ns.h) and the data store are
+ *     thread-safe on their own, so this lock can later be split per shard
+ *     without touching them.
+ *   - Counters are atomics, read without the lock.
+ */
+#ifndef STRATA_NFSD_SERVER_H
+#define STRATA_NFSD_SERVER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ns.h"
+#include "store.h"
+#include "xprt_tcp.h"
+
+struct nfs_client;
+struct nfs_session;
+struct nfs_stid;
+
+enum strata_role {
+	ROLE_MDS = 1u << 0,
+	ROLE_DS = 1u << 1,
+};
+
+struct strata_config {
+	char listen_addr[64];
+	uint16_t port;
+	char data_dir[4096];
+	unsigned nshards;
+	uint32_t lease_time;     /* seconds */
+	uint32_t grace_time;     /* seconds; 0 disables grace */
+	uint32_t max_msg;        /* largest RPC record accepted */
+	uint32_t max_io;         /* maxread / maxwrite */
+	char idmap_domain[256];  /* owner@domain; names are numeric if empty */
+};
+
+/* Number of COMPOUND ops counted per op number (0..63). */
+#define STRATA_NOPS 64
+
+struct strata_counters {
+	atomic_uint_fast64_t ops[STRATA_NOPS];
+	atomic_uint_fast64_t read_bytes;
+	atomic_uint_fast64_t write_bytes;
+	atomic_uint_fast64_t compounds;
+};
+
+struct strata_server {
+	struct strata_config cfg;
+	unsigned role; /* enum strata_role bits */
+	struct ns *ns;
+	struct ds_store *store;
+	struct xprt_tcp_listener *tcp;
+
+	/* Identity of this boot: part of client ids, stateids, verifiers. */
+	uint32_t boot_epoch;
+	uint8_t write_verf[8];
+	uint64_t server_owner_minor;
+	char server_owner_major[64];
+	char server_scope[64];
+
+	pthread_mutex_t state_lock; /* see the contract above */
+	/* Everything below is protected by state_lock. */
+	struct nfs_client *clients;
+	uint64_t next_clientid;
+	uint64_t next_stid;
+	struct nfs_stid **stid_hash;
+	unsigned stid_hash_size;
+	time_t grace_end; /* 0: not in grace */
+
+	struct strata_counters counters;
+};
+
+int server_start(struct strata_server **out, const struct strata_config *cfg);
+void server_stop(struct strata_server *srv);
+
+/* Seconds on a monotonic clock (leases). */
+time_t server_now(void);
+
+#endif

@@ -1,0 +1,232 @@
+/* nfsd/session.c — client records and sessions. Contract in session.h. */
+#include "session.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "server.h"
+#include "state.h"
+#include "xprt.h"
+
+struct nfs_client *client_find(struct strata_server *srv, uint64_t clientid)
+{
+	for (struct nfs_client *c = srv->clients; c; c = c->next)
+		if (c->clientid == clientid)
+			return c;
+	return NULL;
+}
+
+struct nfs_client *client_find_owner(struct strata_server *srv,
+				     const void *owner, size_t len,
+				     int confirmed)
+{
+	for (struct nfs_client *c = srv->clients; c; c = c->next)
+		if (c->confirmed == confirmed && c->owner_len == len &&
+		    memcmp(c->owner, owner, len) == 0)
+			return c;
+	return NULL;
+}
+
+struct nfs_client *client_new(struct strata_server *srv, const void *owner,
+			      size_t len, const verifier4 verf,
+			      const struct rpc_cred *cred)
+{
+	struct nfs_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->owner = malloc(len ? len : 1);
+	if (!c->owner) {
+		free(c);
+		return NULL;
+	}
+	memcpy(c->owner, owner, len);
+	c->owner_len = len;
+	memcpy(c->verifier, verf, NFS4_VERIFIER_SIZE);
+	/* clientid: boot epoch in the high half so ids never repeat across
+	 * restarts (stale ids get NFS4ERR_STALE_CLIENTID). */
+	c->clientid = ((uint64_t)srv->boot_epoch << 32) | ++srv->next_clientid;
+	c->principal_flavor = cred->flavor;
+	c->principal_uid = cred->uid;
+	snprintf(c->principal_machine, sizeof(c->principal_machine), "%s",
+		 cred->machine);
+	c->seqid = 1;
+	c->last_renew = server_now();
+	c->next = srv->clients;
+	srv->clients = c;
+	return c;
+}
+
+int client_same_principal(const struct nfs_client *clp,
+			  const struct rpc_cred *cred)
+{
+	/* AUTH_SYS principals: flavor and uid (the machine name is not
+	 * stable across the client's connections, RFC 8881 §2.4.3). */
+	return clp->principal_flavor == cred->flavor &&
+	       clp->principal_uid == cred->uid;
+}
+
+int client_has_state(const struct nfs_client *clp)
+{
+	return clp->stids != NULL;
+}
+
+void client_renew(struct strata_server *srv, struct nfs_client *clp)
+{
+	(void)srv;
+	clp->last_renew = server_now();
+	clp->expired = 0;
+}
+
+static void session_free(struct nfs_session *s)
+{
+	for (unsigned i = 0; i < SESSION_MAX_SLOTS; i++)
+		free(s->slots[i].reply);
+	for (unsigned i = 0; i < s->nconns; i++)
+		xprt_conn_put(s->conns[i]);
+	if (s->back_conn)
+		xprt_conn_put(s->back_conn);
+	free(s);
+}
+
+void client_destroy(struct strata_server *srv, struct nfs_client *clp)
+{
+	struct nfs_client **pp;
+
+	for (pp = &srv->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == clp) {
+			*pp = clp->next;
+			break;
+		}
+	}
+	while (clp->sessions) {
+		struct nfs_session *s = clp->sessions;
+		clp->sessions = s->next;
+		session_free(s);
+	}
+	state_release_client(srv, clp);
+	if (clp->cs_cached)
+		xdr_free((xdrproc_t)xdr_CREATE_SESSION4res,
+			 (char *)&clp->cs_reply);
+	free(clp->owner);
+	free(clp);
+}
+
+void client_expire(struct strata_server *srv)
+{
+	time_t now = server_now();
+	struct nfs_client *c = srv->clients, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (now - c->last_renew <= (time_t)srv->cfg.lease_time)
+			continue;
+		if (!c->confirmed || !client_has_state(c)) {
+			log_debug("client %llx expired, reaped",
+				  (unsigned long long)c->clientid);
+			client_destroy(srv, c);
+		} else {
+			/* Courteous: keep state until it conflicts. */
+			c->expired = 1;
+		}
+	}
+}
+
+struct nfs_session *session_find(struct strata_server *srv,
+				 const sessionid4 id)
+{
+	for (struct nfs_client *c = srv->clients; c; c = c->next)
+		for (struct nfs_session *s = c->sessions; s; s = s->next)
+			if (memcmp(s->id, id, NFS4_SESSIONID_SIZE) == 0)
+				return s;
+	return NULL;
+}
+
+struct nfs_session *session_new(struct strata_server *srv,
+				struct nfs_client *clp)
+{
+	struct nfs_session *s = calloc(1, sizeof(*s));
+	static const char tagv[4] = { 'S', 'T', 'R', 'A' };
+	uint64_t n;
+
+	if (!s)
+		return NULL;
+	n = ++srv->next_stid;
+	memcpy(s->id, &clp->clientid, 8);
+	memcpy(s->id + 8, &n, 4);
+	memcpy(s->id + 12, tagv, 4);
+	s->client = clp;
+	s->next = clp->sessions;
+	clp->sessions = s;
+	return s;
+}
+
+void session_destroy(struct strata_server *srv, struct nfs_session *s)
+{
+	struct nfs_session **pp;
+
+	(void)srv;
+	for (pp = &s->client->sessions; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	session_free(s);
+}
+
+int session_has_conn(const struct nfs_session *s,
+		     const struct xprt_conn *conn)
+{
+	for (unsigned i = 0; i < s->nconns; i++)
+		if (s->conns[i] == conn)
+			return 1;
+	return 0;
+}
+
+int session_bind_conn(struct nfs_session *s, struct xprt_conn *conn,
+		      int back)
+{
+	if (!session_has_conn(s, conn)) {
+		/* Drop connections that have gone away before refusing. */
+		unsigned j = 0;
+		for (unsigned i = 0; i < s->nconns; i++) {
+			if (atomic_load(&s->conns[i]->dead))
+				xprt_conn_put(s->conns[i]);
+			else
+				s->conns[j++] = s->conns[i];
+		}
+		s->nconns = j;
+		if (s->nconns == SESSION_MAX_CONNS)
+			return -1;
+		xprt_conn_get(conn);
+		s->conns[s->nconns++] = conn;
+	}
+	if (back && s->back_conn != conn) {
+		xprt_conn_get(conn);
+		if (s->back_conn)
+			xprt_conn_put(s->back_conn);
+		s->back_conn = conn;
+	}
+	return 0;
+}
+
+void session_slot_done(struct nfs_session *s, struct nfs_slot *slot,
+		       const uint8_t *reply, size_t len, int cached)
+{
+	(void)s;
+	slot->in_use = 0;
+	free(slot->reply);
+	slot->reply = NULL;
+	slot->reply_len = 0;
+	slot->cached = 0;
+	if (!cached)
+		return;
+	slot->reply = malloc(len ? len : 1);
+	if (!slot->reply)
+		return;
+	memcpy(slot->reply, reply, len);
+	slot->reply_len = len;
+	slot->cached = 1;
+}

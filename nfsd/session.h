@@ -1,0 +1,104 @@
+/*
+ * nfsd/session.h — NFSv4.1 client records, sessions and slot tables
+ * (RFC 8881 §2.4, §2.10).
+ *
+ * Ownership: a struct nfs_client is owned by srv->clients (a list); it owns
+ * its sessions; a session owns its slots and their cached replies. Client
+ * records are destroyed by DESTROY_CLIENTID, by a replacing EXCHANGE_ID
+ * confirmed through CREATE_SESSION, or by lease expiry.
+ *
+ * Threads: every function here must be called with srv->state_lock held.
+ */
+#ifndef STRATA_NFSD_SESSION_H
+#define STRATA_NFSD_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "nfs4_prot.h"
+#include "rpc.h"
+
+struct strata_server;
+struct xprt_conn;
+
+#define SESSION_MAX_SLOTS 64
+#define SESSION_MAX_CONNS 16
+
+struct nfs_slot {
+	uint32_t seqid;   /* last seqid seen on the slot */
+	int in_use;       /* a request is running on it */
+	int cached;       /* reply holds the full COMPOUND4res */
+	uint8_t *reply;   /* owned; NULL if nothing cached */
+	size_t reply_len;
+};
+
+struct nfs_session {
+	uint8_t id[NFS4_SESSIONID_SIZE];
+	struct nfs_client *client;
+	struct nfs_session *next; /* in client->sessions */
+	channel_attrs4 fore;      /* as negotiated (ca_rdma_ird unused) */
+	channel_attrs4 back;
+	uint32_t cb_program;
+	uint32_t flags;           /* CREATE_SESSION4_FLAG_* granted */
+	struct nfs_slot slots[SESSION_MAX_SLOTS];
+	struct xprt_conn *conns[SESSION_MAX_CONNS]; /* bound, referenced */
+	unsigned nconns;
+	struct xprt_conn *back_conn; /* backchannel connection, referenced */
+};
+
+struct nfs_client {
+	uint64_t clientid;
+	struct nfs_client *next;  /* in srv->clients */
+	uint8_t verifier[NFS4_VERIFIER_SIZE];
+	uint8_t *owner;           /* co_ownerid, owned */
+	size_t owner_len;
+	uint32_t principal_flavor; /* who created it (RFC 8881 §18.35.4) */
+	uint32_t principal_uid;
+	char principal_machine[256];
+	int confirmed;
+	uint32_t seqid;           /* eir_sequenceid / csa_sequence */
+	/* CREATE_SESSION replay cache (RFC 8881 §18.36.4). */
+	int cs_cached;
+	CREATE_SESSION4res cs_reply;
+	time_t last_renew;
+	int expired;              /* lease ran out; state kept (courtesy) */
+	int reclaim_complete;
+	struct nfs_session *sessions;
+	uint32_t flags;           /* EXCHGID4_FLAG_* granted */
+	struct nfs_stid *stids;   /* every stateid the client holds */
+};
+
+/* ---- clients -------------------------------------------------------- */
+struct nfs_client *client_find(struct strata_server *srv, uint64_t clientid);
+struct nfs_client *client_find_owner(struct strata_server *srv,
+				     const void *owner, size_t len,
+				     int confirmed);
+struct nfs_client *client_new(struct strata_server *srv, const void *owner,
+			      size_t len, const verifier4 verf,
+			      const struct rpc_cred *cred);
+/* Unlink and free the client with all its sessions and state. */
+void client_destroy(struct strata_server *srv, struct nfs_client *clp);
+int client_has_state(const struct nfs_client *clp);
+int client_same_principal(const struct nfs_client *clp,
+			  const struct rpc_cred *cred);
+void client_renew(struct strata_server *srv, struct nfs_client *clp);
+/* Mark clients whose lease ran out; reap ones with no state. */
+void client_expire(struct strata_server *srv);
+
+/* ---- sessions ------------------------------------------------------- */
+struct nfs_session *session_find(struct strata_server *srv,
+				 const sessionid4 id);
+struct nfs_session *session_new(struct strata_server *srv,
+				struct nfs_client *clp);
+void session_destroy(struct strata_server *srv, struct nfs_session *s);
+/* Bind CONN to S (fore and/or back channel). 0 or -ENOSPC. */
+int session_bind_conn(struct nfs_session *s, struct xprt_conn *conn,
+		      int back);
+int session_has_conn(const struct nfs_session *s,
+		     const struct xprt_conn *conn);
+/* Record the reply of a finished request on SLOT (copies it if CACHED). */
+void session_slot_done(struct nfs_session *s, struct nfs_slot *slot,
+		       const uint8_t *reply, size_t len, int cached);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * nfsd/state.h — stateids and what they stand for: opens (share access and
+ * deny), byte-range locks, and later delegations and layouts
+ * (RFC 8881 §8, §9, §10).
+ *
+ * A stateid's "other" field is 12 bytes: the server boot epoch (4) and a
+ * 64-bit id (8); a stateid from an earlier boot is NFS4ERR_STALE_STATEID.
+ * Every nfs_stid belongs to one client (client->stids list) and to the
+ * server's hash by "other".
+ *
+ * Threads: every function here needs srv->state_lock.
+ */
+#ifndef STRATA_NFSD_STATE_H
+#define STRATA_NFSD_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nfs4_prot.h"
+
+struct strata_server;
+struct nfs_client;
+struct compound;
+
+enum stid_kind {
+	STID_OPEN = 1,
+	STID_LOCK = 2,
+	STID_DELEG = 3,
+	STID_LAYOUT = 4,
+};
+
+struct lock_range {
+	uint64_t start;
+	uint64_t end; /* exclusive; UINT64_MAX = to end of file */
+	int write;
+	struct lock_range *next;
+};
+
+struct nfs_stid {
+	uint8_t other[NFS4_OTHER_SIZE];
+	uint32_t seqid;
+	enum stid_kind kind;
+	struct nfs_client *client;
+	uint64_t fileid;
+	struct nfs_stid *hash_next;
+	struct nfs_stid *client_next;
+	/* owner: the open-owner (STID_OPEN) or lock-owner (STID_LOCK) */
+	uint8_t *owner;
+	size_t owner_len;
+	/* STID_OPEN */
+	uint32_t access; /* OPEN4_SHARE_ACCESS_* bits held */
+	uint32_t deny;   /* OPEN4_SHARE_DENY_* bits held */
+	/* STID_LOCK */
+	struct nfs_stid *open; /* the open it was created from */
+	struct lock_range *locks;
+};
+
+struct nfs_stid *stid_new(struct strata_server *srv, struct nfs_client *clp,
+			  enum stid_kind kind, uint64_t fileid,
+			  const void *owner, size_t owner_len);
+void stid_free(struct strata_server *srv, struct nfs_stid *st);
+struct nfs_stid *stid_find_other(struct strata_server *srv,
+				 const uint8_t other[NFS4_OTHER_SIZE]);
+void stid_to_wire(const struct nfs_stid *st, stateid4 *out);
+void state_release_client(struct strata_server *srv, struct nfs_client *clp);
+
+/* Special stateids (RFC 8881 §8.2.3). */
+int stateid_is_anonymous(const stateid4 *s);  /* all zeros */
+int stateid_is_bypass(const stateid4 *s);     /* all ones */
+int stateid_is_current(const stateid4 *s);    /* seqid 1, other zeros */
+
+/*
+ * Resolve a stateid an op was given for file FILEID: substitutes the
+ * current stateid, checks the epoch, existence, client, kind (KINDS is a
+ * bit mask of 1 << stid_kind) and seqid (0 means "the latest",
+ * RFC 8881 §8.2.2). *out is NULL for the special anonymous/bypass ids.
+ */
+nfsstat4 state_resolve(struct compound *c, const stateid4 *in,
+		       unsigned kinds, uint64_t fileid,
+		       struct nfs_stid **out);
+
+/* Share reservations (RFC 8881 §9.7). */
+nfsstat4 state_share_check(struct strata_server *srv, uint64_t fileid,
+			   const struct nfs_stid *self, uint32_t access,
+			   uint32_t deny);
+/* May a READ or WRITE with STID (may be NULL: special stateid) proceed
+ * against other opens' deny modes and locks? */
+nfsstat4 state_io_check(struct strata_server *srv, uint64_t fileid,
+			const struct nfs_stid *stid, int write,
+			uint64_t off, uint64_t len);
+int state_file_has_opens(struct strata_server *srv, uint64_t fileid);
+
+/* Byte-range locks (RFC 8881 §12.2 of locking). */
+struct nfs_stid *lock_conflict(struct strata_server *srv, uint64_t fileid,
+			       const struct nfs_client *clp,
+			       const void *owner, size_t owner_len, int write,
+			       uint64_t start, uint64_t end);
+int lock_add(struct nfs_stid *ls, int write, uint64_t start, uint64_t end);
+int lock_remove(struct nfs_stid *ls, uint64_t start, uint64_t end);
+
+#endif
