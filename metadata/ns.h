@@ -28,7 +28,8 @@
  * Concurrency contract: a struct ns may be used from any thread. Each shard
  * has its own LMDB environment; LMDB serialises writers per environment and
  * readers never block. Multi-shard operations take the shard write locks in
- * ascending shard order. Callers need no extra locking for namespace
+ * ascending shard order (a lower shard needed late is try-locked, and the
+ * operation restarts on failure). Callers need no extra locking for namespace
  * consistency; protocol-level atomicity (e.g. OPEN state) is the caller's.
  *
  * Ownership: ns_open() returns a struct ns owned by the caller, released by

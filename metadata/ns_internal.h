@@ -68,7 +68,9 @@ struct ns {
 	unsigned replayed;     /* intents rolled forward by ns_open() */
 	atomic_int broken;     /* 1: mutations refused until reopen */
 	atomic_int crash_step; /* test hook (ns_test.h); < 0 disabled */
+	atomic_int crash_fails; /* 1: the hook fails the commit, no crash */
 	atomic_int crashed;    /* test hook fired */
+	atomic_ulong restarts; /* mtx bodies re-run (lock order); for tests */
 	struct ns_shard shard[];
 };
 

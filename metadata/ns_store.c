@@ -293,7 +293,9 @@ static struct ns *ns_alloc(unsigned nshards, int lockfd)
 	ns->lockfd = lockfd;
 	atomic_init(&ns->broken, 0);
 	atomic_init(&ns->crash_step, -1);
+	atomic_init(&ns->crash_fails, 0);
 	atomic_init(&ns->crashed, 0);
+	atomic_init(&ns->restarts, 0);
 	for (unsigned s = 0; s < nshards; s++)
 		pthread_mutex_init(&ns->shard[s].lock, NULL);
 	return ns;

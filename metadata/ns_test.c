@@ -8,6 +8,14 @@
 
 void ns_test_crash_after(struct ns *ns, int step)
 {
+	atomic_store(&ns->crash_fails, 0);
+	atomic_store(&ns->crash_step, step < 0 ? -1 : step);
+	atomic_store(&ns->crashed, 0);
+}
+
+void ns_test_fail_commit(struct ns *ns, int step)
+{
+	atomic_store(&ns->crash_fails, 1);
 	atomic_store(&ns->crash_step, step < 0 ? -1 : step);
 	atomic_store(&ns->crashed, 0);
 }
@@ -15,6 +23,11 @@ void ns_test_crash_after(struct ns *ns, int step)
 int ns_test_crashed(const struct ns *ns)
 {
 	return atomic_load(&((struct ns *)ns)->crashed);
+}
+
+unsigned long ns_test_restarts(const struct ns *ns)
+{
+	return atomic_load(&((struct ns *)ns)->restarts);
 }
 
 int ns_test_set_nosync(struct ns *ns, int on)

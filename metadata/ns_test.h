@@ -19,8 +19,15 @@
  * a single-shard one once. STEP < 0 disarms.
  */
 void ns_test_crash_after(struct ns *ns, int step);
+/* Like ns_test_crash_after(), but the skipped commit just fails with -EIO
+ * (a disk error) and the process carries on: exercises in-process recovery. */
+void ns_test_fail_commit(struct ns *ns, int step);
 /* 1 if the armed crash fired. */
 int ns_test_crashed(const struct ns *ns);
+
+/* How many times an operation body was restarted to take shard locks in
+ * order (a concurrency test wants to see it happen). */
+unsigned long ns_test_restarts(const struct ns *ns);
 
 /* MDB_NOSYNC on every shard: fast tests that do not cut power. */
 int ns_test_set_nosync(struct ns *ns, int on);

@@ -122,7 +122,9 @@ static nfsstat4 run_op(struct compound *c, XDR *in, XDR *out,
 	    xdr_getpos(out) > c->max_reply) {
 		/* RFC 8881 §2.10.6.4: the reply would exceed the limit. */
 		xdr_setpos(out, mark);
-		st = c->session ? NFS4ERR_REP_TOO_BIG : NFS4ERR_RESOURCE;
+		st = !c->session   ? NFS4ERR_RESOURCE
+		     : c->cachethis ? NFS4ERR_REP_TOO_BIG_TO_CACHE
+				    : NFS4ERR_REP_TOO_BIG;
 		encode_status_only(out, h, opnum, st);
 		goto out;
 	}

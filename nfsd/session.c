@@ -133,6 +133,28 @@ void client_expire(struct strata_server *srv)
 	}
 }
 
+static int holds_file(const struct nfs_client *c, uint64_t fileid)
+{
+	for (const struct nfs_stid *st = c->stids; st; st = st->client_next)
+		if (st->fileid == fileid)
+			return 1;
+	return 0;
+}
+
+void client_release_expired_on(struct strata_server *srv, uint64_t fileid)
+{
+	struct nfs_client *c = srv->clients, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		if (c->expired && holds_file(c, fileid)) {
+			log_info("client %llx: lease expired, state released",
+				 (unsigned long long)c->clientid);
+			client_destroy(srv, c);
+		}
+	}
+}
+
 struct nfs_session *session_find(struct strata_server *srv,
 				 const sessionid4 id)
 {
@@ -210,6 +232,16 @@ int session_bind_conn(struct nfs_session *s, struct xprt_conn *conn,
 		s->back_conn = conn;
 	}
 	return 0;
+}
+
+enum slot_verdict session_slot_classify(const struct nfs_slot *slot,
+					uint32_t seqid)
+{
+	if (seqid == slot->seqid + 1)
+		return SLOT_NEW;
+	if (seqid == slot->seqid && slot->seqid != 0)
+		return SLOT_REPLAY;
+	return SLOT_MISORDERED;
 }
 
 void session_slot_done(struct nfs_session *s, struct nfs_slot *slot,

@@ -85,6 +85,10 @@ int client_same_principal(const struct nfs_client *clp,
 void client_renew(struct strata_server *srv, struct nfs_client *clp);
 /* Mark clients whose lease ran out; reap ones with no state. */
 void client_expire(struct strata_server *srv);
+/* Courteous server: state of expired clients is kept until another
+ * client needs the file. An expired client holding state on FILEID
+ * loses all of it when another client opens or locks that file. */
+void client_release_expired_on(struct strata_server *srv, uint64_t fileid);
 
 /* ---- sessions ------------------------------------------------------- */
 struct nfs_session *session_find(struct strata_server *srv,
@@ -97,6 +101,12 @@ int session_bind_conn(struct nfs_session *s, struct xprt_conn *conn,
 		      int back);
 int session_has_conn(const struct nfs_session *s,
 		     const struct xprt_conn *conn);
+/* The slot state machine (RFC 8881 §2.10.6.1): a request with SEQID on
+ * SLOT is new (seqid = last + 1, wrapping), a retransmission of the last
+ * request (seqid = last, after the first request), or misordered. */
+enum slot_verdict { SLOT_NEW, SLOT_REPLAY, SLOT_MISORDERED };
+enum slot_verdict session_slot_classify(const struct nfs_slot *slot,
+					uint32_t seqid);
 /* Record the reply of a finished request on SLOT (copies it if CACHED). */
 void session_slot_done(struct nfs_session *s, struct nfs_slot *slot,
 		       const uint8_t *reply, size_t len, int cached);

@@ -107,13 +107,13 @@ nfsstat4 op_create_session(struct compound *c, void *args, void *res)
 			     CREATE_SESSION4_FLAG_CONN_RDMA))
 		return NFS4ERR_INVAL;
 	st = make_session(c, clp, a, &r->CREATE_SESSION4res_u.csr_resok4);
+	if (st != NFS4_OK)
+		return st; /* the slot does not advance (§18.36.4) */
 	clp->seqid++;
 	r->csr_status = st;
 	clp->cs_reply = *r;   /* no pointers in it: ca_rdma_ird is empty */
 	clp->cs_cached = 1;
-	if (st == NFS4_OK) {
-		confirm(c, clp);
-		client_renew(c->srv, clp);
-	}
+	confirm(c, clp);
+	client_renew(c->srv, clp);
 	return st;
 }

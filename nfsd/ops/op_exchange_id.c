@@ -40,6 +40,7 @@ static nfsstat4 pick_client(struct compound *c, const EXCHANGE_ID4args *a,
 		if (!client_same_principal(conf, cred)) {
 			if (client_has_state(conf) && !conf->expired)
 				return NFS4ERR_CLID_INUSE; /* case 3 */
+			client_destroy(c->srv, conf); /* replaced */
 		} else if (same_verf) {
 			*out = conf;                       /* case 2 */
 			return NFS4_OK;

@@ -8,6 +8,7 @@
 #include "ns.h"
 #include "ops.h"
 #include "server.h"
+#include "state.h"
 
 /* RFC 8881 §16.2.3.1.2: an op that sets the current filehandle without
  * producing a stateid leaves no current stateid. */
@@ -46,11 +47,23 @@ nfsstat4 op_putfh(struct compound *c, void *args, void *res)
 	uint64_t fileid;
 	uint32_t gen;
 
+	nfsstat4 st;
+
 	(void)res;
 	if (fh_decode((const uint8_t *)a->object.nfs_fh4_val,
 		      a->object.nfs_fh4_len, &fileid, &gen) < 0)
 		return NFS4ERR_BADHANDLE;
-	return enter(c, fileid, gen, 1);
+	st = enter(c, fileid, gen, 1);
+	/* A file removed while open stays usable by its opener until CLOSE
+	 * (POSIX unlink semantics; its data goes at last close). */
+	if (st == NFS4ERR_STALE && state_file_has_opens(c->srv, fileid)) {
+		c->cur.fileid = fileid;
+		c->cur.generation = gen;
+		c->cur.type = NS_REG;
+		c->cur_stateid_valid = 0;
+		st = NFS4_OK;
+	}
+	return st;
 }
 
 nfsstat4 op_getfh(struct compound *c, void *args, void *res)

@@ -128,6 +128,7 @@ nfsstat4 op_lock(struct compound *c, void *args, void *res)
 		return s;
 	if (a->reclaim)
 		return NFS4ERR_NO_GRACE;
+	client_release_expired_on(c->srv, c->cur.fileid);
 	s = lock_stid(c, a, &ls);
 	if (s != NFS4_OK)
 		return s;

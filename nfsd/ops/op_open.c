@@ -201,6 +201,7 @@ static nfsstat4 grant(struct compound *c, const OPEN4args *a,
 	struct nfs_stid *st = find_open(clp, fileid, &a->owner);
 	nfsstat4 s;
 
+	client_release_expired_on(c->srv, fileid);
 	s = state_share_check(c->srv, fileid, st, access, deny);
 	if (s != NFS4_OK)
 		return s;
@@ -234,6 +235,10 @@ nfsstat4 op_open(struct compound *c, void *args, void *res)
 	if (access == 0 ||
 	    (a->share_deny & ~OPEN4_SHARE_DENY_BOTH))
 		return NFS4ERR_INVAL;
+	/* §18.51.3: before RECLAIM_COMPLETE only reclaims are allowed. */
+	if (!c->session->client->reclaim_complete &&
+	    a->claim.claim != CLAIM_PREVIOUS)
+		return NFS4ERR_GRACE;
 	s = open_target(c, a, &t);
 	if (s == NFS4_OK)
 		s = grant(c, a, t.ino.fileid, &st);
@@ -247,9 +252,13 @@ nfsstat4 op_open(struct compound *c, void *args, void *res)
 	ok->attrset = t.attrset;
 	/* No delegations yet; a client that asked gets the reason. */
 	if (a->share_access & OPEN4_SHARE_ACCESS_WANT_DELEG_MASK) {
+		uint32_t want =
+			a->share_access & OPEN4_SHARE_ACCESS_WANT_DELEG_MASK;
 		ok->delegation.delegation_type = OPEN_DELEGATE_NONE_EXT;
 		ok->delegation.open_delegation4_u.od_whynone.ond_why =
-			WND4_NOT_SUPP_FTYPE;
+			want == OPEN4_SHARE_ACCESS_WANT_NO_DELEG
+				? WND4_NOT_WANTED
+				: WND4_NOT_SUPP_FTYPE;
 	} else {
 		ok->delegation.delegation_type = OPEN_DELEGATE_NONE;
 	}

@@ -6,19 +6,6 @@
 #include "session.h"
 #include "xprt.h"
 
-/* Slot state machine: what a request with SEQID on SLOT is. */
-enum slot_verdict { SLOT_NEW, SLOT_REPLAY, SLOT_MISORDERED };
-
-static enum slot_verdict slot_classify(const struct nfs_slot *slot,
-				       uint32_t seqid)
-{
-	if (seqid == slot->seqid + 1)
-		return SLOT_NEW;
-	if (seqid == slot->seqid && slot->seqid != 0)
-		return SLOT_REPLAY;
-	return SLOT_MISORDERED;
-}
-
 static uint32_t status_flags(const struct nfs_session *s)
 {
 	uint32_t f = 0;
@@ -42,7 +29,7 @@ nfsstat4 op_sequence(struct compound *c, void *args, void *res)
 	if (a->sa_slotid >= s->fore.ca_maxrequests)
 		return NFS4ERR_BADSLOT;
 	slot = &s->slots[a->sa_slotid];
-	switch (slot_classify(slot, a->sa_sequenceid)) {
+	switch (session_slot_classify(slot, a->sa_sequenceid)) {
 	case SLOT_MISORDERED:
 		return NFS4ERR_SEQ_MISORDERED;
 	case SLOT_REPLAY:
