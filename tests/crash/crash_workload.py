@@ -30,11 +30,13 @@ fsync'ed):
                                     with the WRITE's verifier
   rename OLD NEW                    RENAME reply received
   remove NAME                       REMOVE reply received
-NAMEs are paths from the export root ("top/d03/f000012"). An op line that
-is not preceded by its own pending line, or a pending line not followed by
-its op line, is the op that was in flight when the server was killed: it
-may or may not have happened. A failed (non-OK) reply is a workload error
-(exit 2), never journalled as acknowledged.
+NAMEs are paths from the export root ("top/d03/f000012"). Every op line
+follows its own pending line; a final pending line without its op line is
+the op that was in flight when the server was killed: it may or may not
+have happened, and the verifier accepts both outcomes. A failed (non-OK)
+reply is a workload error (exit 2), never journalled as acknowledged.
+One workload process = one journal = one top directory; several may run
+at once on disjoint top directories.
 """
 import argparse
 import logging
@@ -51,7 +53,6 @@ sys.path[0:0] = [os.path.join(PYNFS, "nfs4.1"), os.path.join(PYNFS, "xdr"),
 with contextlib.redirect_stdout(io.StringIO()):  # "Could not find gssapi"
     import nfs4client                                      # noqa: E402
     import nfs4lib                                         # noqa: E402
-    import rpc.rpc as rpc                                  # noqa: E402
     from rpc.security import AuthSys                       # noqa: E402
     from xdrdef.nfs4_const import *                        # noqa: E402,F401,F403
     from xdrdef.nfs4_type import *                         # noqa: E402,F401,F403
@@ -60,7 +61,6 @@ with contextlib.redirect_stdout(io.StringIO()):  # "Could not find gssapi"
 op = nfs_ops.NFS4ops()
 logging.disable(logging.INFO)   # pynfs logs every connection at INFO
 MAXIO = 1 << 20
-CHAN = None  # channel attrs, built lazily (need nfs4_type)
 
 
 class WorkloadError(Exception):
@@ -289,29 +289,29 @@ def cmd_run(a):
 # ------------------------------------------------------------------ verifier
 
 class Model:
-    """Namespace: path -> ('dir', None) | ('file', obj); obj = list of writes."""
+    """Namespace: path -> ('dir', None) | ('file', [acknowledged writes]).
+    Only files are renamed, and there are no hard links, so a file's write
+    list moves with it and is never shared."""
 
     def __init__(self):
         self.ns = {}
-        self.nobj = 0
 
     def clone(self):
         m = Model()
         m.ns = {k: (t, list(o) if o is not None else None)
                 for k, (t, o) in self.ns.items()}
-        # writes lists are copied per path; objects are not shared between
-        # paths (no hard links), so this is a deep enough copy
-        m.nobj = self.nobj
         return m
 
     def apply(self, f):
         """Apply an op line's fields; raise ValueError if inconsistent."""
         kind = f[0]
         if kind == "mkdir":
-            self._absent(f[1]); self._parent(f[1])
+            self._absent(f[1])
+            self._parent(f[1])
             self.ns[f[1]] = ("dir", None)
         elif kind == "create":
-            self._absent(f[1]); self._parent(f[1])
+            self._absent(f[1])
+            self._parent(f[1])
             self.ns[f[1]] = ("file", [])
         elif kind == "write":
             t = self.ns.get(f[1])
@@ -357,7 +357,7 @@ def parse_journal(path):
                 raise ValueError("%s: two pending lines in a row" % path)
             pending = ln[len("pending "):]
         else:
-            if pending is not None and pending != ln:
+            if pending != ln:
                 raise ValueError("%s: ack %r does not match pending %r"
                                  % (path, ln, pending))
             pending = None
@@ -462,7 +462,7 @@ def verify_journal(sess, path, log):
             match = (label, m)
             break
     log("  %s: %d acknowledged ops, in flight: %s"
-        % (os.path.basename(path), len(acked), inflight or "none"))
+        % (short(path), len(acked), inflight or "none"))
     ok = True
     if match is None:
         ok = False
@@ -507,6 +507,11 @@ def verify_journal(sess, path, log):
                     "%s, expected %s" % (p, off, ln, how, len(got), gsha, sha))
     log("  data: %d acknowledged writes read back, %d mismatched" % (nw, nbad))
     return ok
+
+
+def short(path):
+    return os.path.join(os.path.basename(os.path.dirname(path)),
+                        os.path.basename(path))
 
 
 def history(acked, p):

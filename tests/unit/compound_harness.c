@@ -102,7 +102,7 @@ int ch_server_start(struct strata_server **out, char **dir_out,
 {
 	struct strata_config cfg;
 	const char *tmp = getenv("TMPDIR");
-	char tmpl[4096];
+	char tmpl[1024];
 	int rc;
 
 	*out = NULL;
@@ -222,7 +222,8 @@ size_t ch_rpc_wrap(uint32_t xid, uint32_t prog, uint32_t vers, uint32_t proc,
 	put32(&p, 0); /* no gids */
 	put32(&p, RPC_AUTH_NONE);
 	put32(&p, 0);
-	memcpy(p, args, args_len);
+	if (args_len)
+		memcpy(p, args, args_len);
 	p += args_len;
 	return (size_t)(p - out);
 }
@@ -406,6 +407,14 @@ int ch_setup(struct ch_client *cl, const char *owner)
 		return -1;
 	if (ch_create_session(cl, 8) != NFS4_OK)
 		return -1;
+	/* Like a real client: RECLAIM_COMPLETE before any OPEN (RFC 8881
+	 * §18.51.3), on the last slot so tests own slots 0..6. */
+	{
+		nfs_argop4 ops[2] = { ch_op_seq(cl, 7, 0),
+				      ch_op_reclaim_complete() };
+		if (ch_call(cl, 1, ops, 2) != NFS4_OK)
+			return -1;
+	}
 	return 0;
 }
 

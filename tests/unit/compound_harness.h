@@ -131,7 +131,7 @@ int ch_exchange_id(struct ch_client *cl, const char *owner,
 /* CREATE_SESSION (alone) with csa_sequence cl->cs_seq and MAXREQS fore
  * slots; on success sets cl->sessionid and bumps cl->cs_seq. */
 int ch_create_session(struct ch_client *cl, uint32_t maxreqs);
-/* Both, with 8 slots. 0 on success. */
+/* Both, with 8 slots, then RECLAIM_COMPLETE on slot 7. 0 on success. */
 int ch_setup(struct ch_client *cl, const char *owner);
 
 /* ---- op builders ---------------------------------------------------- */
