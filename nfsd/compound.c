@@ -50,7 +50,12 @@ static void patch_header(XDR *out, struct reply_hdr *h, nfsstat4 status)
 static int encode_status_only(XDR *out, struct reply_hdr *h, uint32_t opnum,
 			      nfsstat4 status)
 {
+	uint32_t empty = 0;
+
 	if (!xdr_u_int(out, &opnum) || !xdr_enum(out, (enum_t *)&status))
+		return -1;
+	/* SETATTR4res carries attrsset whatever the status (§18.30.2). */
+	if (opnum == OP_SETATTR && !xdr_u_int(out, &empty))
 		return -1;
 	h->count++;
 	return 0;

@@ -70,6 +70,7 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 		if (parse_uint(val, 3600, &v))
 			return -1;
 		cfg->grace_time = (uint32_t)v;
+		cfg->grace_set = 1;
 	} else if (!strcmp(key, "max_io")) {
 		if (parse_uint(val, 16u << 20, &v) || v < 4096)
 			return -1;

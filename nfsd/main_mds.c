@@ -13,7 +13,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: strata-mds [--config FILE] [--listen ADDR] [--port P]\n"
-		"                  [--data DIR] [--shards N] [--lease S]\n"
+		"                  [--data DIR] [--shards N] [--lease S] [--grace S]\n"
 		"                  [--max-io BYTES] [--log-level 0-3]\n");
 }
 
@@ -26,6 +26,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg)
 		{ "data", required_argument, NULL, 'd' },
 		{ "shards", required_argument, NULL, 's' },
 		{ "lease", required_argument, NULL, 'L' },
+		{ "grace", required_argument, NULL, 'g' },
 		{ "max-io", required_argument, NULL, 'm' },
 		{ "log-level", required_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -33,7 +34,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg)
 	};
 	static const char *const keys[128] = {
 		['l'] = "listen", ['p'] = "port", ['d'] = "data_dir",
-		['s'] = "shards", ['L'] = "lease_time", ['m'] = "max_io",
+		['s'] = "shards", ['L'] = "lease_time", ['g'] = "grace_time", ['m'] = "max_io",
 		['v'] = "log_level",
 	};
 	int o;

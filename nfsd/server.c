@@ -214,8 +214,17 @@ static int open_storage(struct strata_server *srv)
 	}
 	snprintf(path, sizeof(path), "%s/data", srv->cfg.data_dir);
 	rc = ds_store_open(&srv->store, path);
-	if (rc < 0)
+	if (rc < 0) {
 		log_err("data store %s: %s", path, strerror(-rc));
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s/clients", srv->cfg.data_dir);
+	rc = recovery_open(&srv->recovery, path,
+			   srv->cfg.grace_set ? srv->cfg.grace_time
+					      : srv->cfg.lease_time,
+			   server_now());
+	if (rc < 0)
+		log_err("client records %s: %s", path, strerror(-rc));
 	return rc;
 }
 
@@ -261,6 +270,7 @@ void server_stop(struct strata_server *srv)
 	pthread_mutex_unlock(&srv->state_lock);
 	if (srv->store)
 		ds_store_close(srv->store);
+	recovery_close(srv->recovery);
 	if (srv->ns)
 		ns_close(srv->ns);
 	free(srv->stid_hash);

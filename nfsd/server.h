@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "ns.h"
+#include "recovery.h"
 #include "store.h"
 #include "xprt_tcp.h"
 
@@ -44,6 +45,7 @@ struct strata_config {
 	unsigned nshards;
 	uint32_t lease_time;     /* seconds */
 	uint32_t grace_time;     /* seconds; 0 disables grace */
+	int grace_set;           /* grace_time given; else = lease_time */
 	uint32_t max_msg;        /* largest RPC record accepted */
 	uint32_t max_io;         /* maxread / maxwrite */
 	char idmap_domain[256];  /* owner@domain; names are numeric if empty */
@@ -65,6 +67,7 @@ struct strata_server {
 	struct ns *ns;
 	struct ds_store *store;
 	struct xprt_tcp_listener *tcp;
+	struct recovery *recovery; /* needs state_lock */
 
 	/* Identity of this boot: part of client ids, stateids, verifiers. */
 	uint32_t boot_epoch;

@@ -1,6 +1,7 @@
 /* nfsd/session.c — client records and sessions. Contract in session.h. */
 #include "session.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,7 +42,8 @@ struct nfs_client *client_new(struct strata_server *srv, const void *owner,
 		free(c);
 		return NULL;
 	}
-	memcpy(c->owner, owner, len);
+	if (len)
+		memcpy(c->owner, owner, len);
 	c->owner_len = len;
 	memcpy(c->verifier, verf, NFS4_VERIFIER_SIZE);
 	/* clientid: boot epoch in the high half so ids never repeat across
@@ -125,6 +127,9 @@ void client_expire(struct strata_server *srv)
 		if (!c->confirmed || !client_has_state(c)) {
 			log_debug("client %llx expired, reaped",
 				  (unsigned long long)c->clientid);
+			if (c->confirmed)
+				recovery_forget(srv->recovery, c->owner,
+						c->owner_len);
 			client_destroy(srv, c);
 		} else {
 			/* Courteous: keep state until it conflicts. */
@@ -150,6 +155,7 @@ void client_release_expired_on(struct strata_server *srv, uint64_t fileid)
 		if (c->expired && holds_file(c, fileid)) {
 			log_info("client %llx: lease expired, state released",
 				 (unsigned long long)c->clientid);
+			recovery_forget(srv->recovery, c->owner, c->owner_len);
 			client_destroy(srv, c);
 		}
 	}
@@ -221,7 +227,7 @@ int session_bind_conn(struct nfs_session *s, struct xprt_conn *conn,
 		}
 		s->nconns = j;
 		if (s->nconns == SESSION_MAX_CONNS)
-			return -1;
+			return -ENOSPC;
 		xprt_conn_get(conn);
 		s->conns[s->nconns++] = conn;
 	}
@@ -238,8 +244,8 @@ enum slot_verdict session_slot_classify(const struct nfs_slot *slot,
 					uint32_t seqid)
 {
 	if (seqid == slot->seqid + 1)
-		return SLOT_NEW;
-	if (seqid == slot->seqid && slot->seqid != 0)
+		return SLOT_NEW; /* wraps from 0xffffffff to 0 */
+	if (seqid == slot->seqid && slot->used)
 		return SLOT_REPLAY;
 	return SLOT_MISORDERED;
 }

@@ -27,6 +27,7 @@ struct xprt_conn;
 
 struct nfs_slot {
 	uint32_t seqid;   /* last seqid seen on the slot */
+	int used;         /* a request has been seen (seqid is valid) */
 	int in_use;       /* a request is running on it */
 	int cached;       /* reply holds the full COMPOUND4res */
 	uint8_t *reply;   /* owned; NULL if nothing cached */

@@ -209,8 +209,7 @@ int state_file_has_opens(struct strata_server *srv, uint64_t fileid)
 static int same_owner(const struct nfs_stid *st, const struct nfs_client *clp,
 		      const void *owner, size_t len)
 {
-	return st->client == clp && st->owner_len == len &&
-	       memcmp(st->owner, owner, len) == 0;
+	return st->client == clp && bytes_eq(st->owner, st->owner_len, owner, len);
 }
 
 struct nfs_stid *lock_conflict(struct strata_server *srv, uint64_t fileid,

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "nfs4_prot.h"
 
@@ -54,6 +55,13 @@ struct nfs_stid {
 	struct nfs_stid *open; /* the open it was created from */
 	struct lock_range *locks;
 };
+
+/* Compare counted byte strings; either may be NULL when its length is 0. */
+static inline int bytes_eq(const void *a, size_t alen, const void *b,
+			   size_t blen)
+{
+	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
 
 struct nfs_stid *stid_new(struct strata_server *srv, struct nfs_client *clp,
 			  enum stid_kind kind, uint64_t fileid,

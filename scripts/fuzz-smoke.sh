@@ -35,6 +35,12 @@ if [ -d "$ROOT/tests/fuzz/corpus" ]; then
 	cp -n "$ROOT"/tests/fuzz/corpus/* "$CORPUS"/ 2>/dev/null || true
 fi
 
+# The in-process server's data directory (removed at a clean exit; a
+# crash leaves it here).
+export TMPDIR=$BUILD/fuzz-tmp
+rm -rf "$TMPDIR"
+mkdir -p "$TMPDIR"
+
 echo "=== fuzz for ${TIME}s"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

@@ -8,7 +8,8 @@
 #      in pynfs-conf/expected-failures-4.1.txt, minimum pass count enforced)
 #   5. the stock Linux 6.1 client in a VM against the server: mount, cthon04,
 #      fsx, big file, big directory, tar copy (tests/vm/run-posix.sh)
-#   6. fsck of the namespace the suites left behind
+#   6. SIGKILL crash consistency (tests/crash/run-crash.sh)
+#   7. fsck of the namespace the suites left behind
 #
 # The conformance suites are third-party code fetched outside the project
 # (see docs/testing.md); scripts/build-suites.sh builds them from the git
@@ -63,6 +64,10 @@ step "stock Linux client in a VM"
 tests/vm/run-posix.sh --port "$PORT" --export / --out "$WORK/vm" \
   ${STRATA_VM_PHASES:+--phases "$STRATA_VM_PHASES"}
 scripts/strata-local status --dir "$WORK/srv" >/dev/null || { echo "server died during VM test"; tail -50 "$WORK/srv/mds.log"; exit 1; }
+
+step "crash consistency: SIGKILL during a workload (ASan server)"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/crash/run-crash.sh --port $((PORT + 10)) --rounds 3 --build build-asan --dir "$WORK/crash"
 
 step "fsck after the suites"
 scripts/strata-local down --dir "$WORK/srv"

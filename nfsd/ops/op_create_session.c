@@ -1,6 +1,7 @@
 /* nfsd/ops/op_create_session.c — CREATE_SESSION (RFC 8881 §18.36). */
 #include <string.h>
 
+#include "log.h"
 #include "ops.h"
 #include "server.h"
 #include "session.h"
@@ -79,9 +80,19 @@ static void confirm(struct compound *c, struct nfs_client *clp)
 	if (clp->confirmed)
 		return;
 	old = client_find_owner(c->srv, clp->owner, clp->owner_len, 1);
+	if (old && c->session && c->session->client == old) {
+		/* The COMPOUND runs on a session of the record being
+		 * replaced: it goes too, and its slot with it. */
+		c->session = NULL;
+		c->slot = NULL;
+	}
 	if (old)
 		client_destroy(c->srv, old);
 	clp->confirmed = 1;
+	/* Stable storage before the reply (RFC 8881 §8.4.2.1). */
+	if (recovery_record(c->srv->recovery, clp->owner, clp->owner_len) < 0)
+		log_warn("client %llx: could not record for recovery",
+			 (unsigned long long)clp->clientid);
 }
 
 nfsstat4 op_create_session(struct compound *c, void *args, void *res)

@@ -57,7 +57,9 @@ static nfsstat4 denied(const struct nfs_stid *holder, uint64_t start,
 							    : 1);
 	if (!d->owner.owner.owner_val)
 		return NFS4ERR_RESOURCE;
-	memcpy(d->owner.owner.owner_val, holder->owner, holder->owner_len);
+	if (holder->owner_len)
+		memcpy(d->owner.owner.owner_val, holder->owner,
+		       holder->owner_len);
 	d->owner.owner.owner_len = (u_int)holder->owner_len;
 	return NFS4ERR_DENIED;
 }
@@ -68,7 +70,7 @@ static struct nfs_stid *find_lock_stid(struct nfs_client *clp,
 {
 	for (struct nfs_stid *st = clp->stids; st; st = st->client_next)
 		if (st->kind == STID_LOCK && st->fileid == fileid &&
-		    st->owner_len == len && memcmp(st->owner, owner, len) == 0)
+		    bytes_eq(st->owner, st->owner_len, owner, len))
 			return st;
 	return NULL;
 }
@@ -114,6 +116,23 @@ static nfsstat4 lock_stid(struct compound *c, const LOCK4args *a,
 	return NFS4_OK;
 }
 
+/* §8.4.2: reclaims only in grace by owners that may; new locks only
+ * outside grace. */
+static nfsstat4 lock_grace_check(struct compound *c, bool_t reclaim)
+{
+	struct nfs_client *clp = c->session->client;
+	time_t now = server_now();
+
+	if (reclaim)
+		return !clp->reclaim_complete &&
+				       recovery_may_reclaim(c->srv->recovery, clp->owner,
+					    clp->owner_len, now)
+			       ? NFS4_OK
+			       : NFS4ERR_NO_GRACE;
+	return recovery_in_grace(c->srv->recovery, now) ? NFS4ERR_GRACE
+							: NFS4_OK;
+}
+
 nfsstat4 op_lock(struct compound *c, void *args, void *res)
 {
 	LOCK4args *a = args;
@@ -126,8 +145,9 @@ nfsstat4 op_lock(struct compound *c, void *args, void *res)
 		s = range(a->offset, a->length, &start, &end);
 	if (s != NFS4_OK)
 		return s;
-	if (a->reclaim)
-		return NFS4ERR_NO_GRACE;
+	s = lock_grace_check(c, a->reclaim);
+	if (s != NFS4_OK)
+		return s;
 	client_release_expired_on(c->srv, c->cur.fileid);
 	s = lock_stid(c, a, &ls);
 	if (s != NFS4_OK)

@@ -169,9 +169,15 @@ static nfsstat4 open_target(struct compound *c, const OPEN4args *a,
 			return st;
 		return check_regular(&t->ino);
 	case CLAIM_PREVIOUS:
+		/* §9.11: reclaim of an open held before the restart; the
+		 * current filehandle is the file. */
+		st = cur_inode(c, &t->ino);
+		if (st != NFS4_OK)
+			return st;
+		return check_regular(&t->ino);
 	case CLAIM_DELEGATE_PREV:
 	case CLAIM_DELEG_PREV_FH:
-		/* No grace period in progress (RFC 8881 §8.4.2). */
+		/* No delegations survive a restart here (RFC 8881 §8.4.2). */
 		return NFS4ERR_NO_GRACE;
 	case CLAIM_DELEGATE_CUR:
 	case CLAIM_DELEG_CUR_FH:
@@ -186,8 +192,8 @@ static struct nfs_stid *find_open(struct nfs_client *clp, uint64_t fileid,
 {
 	for (struct nfs_stid *st = clp->stids; st; st = st->client_next)
 		if (st->kind == STID_OPEN && st->fileid == fileid &&
-		    st->owner_len == oo->owner.owner_len &&
-		    memcmp(st->owner, oo->owner.owner_val, st->owner_len) == 0)
+		    bytes_eq(st->owner, st->owner_len, oo->owner.owner_val,
+			     oo->owner.owner_len))
 			return st;
 	return NULL;
 }
@@ -223,6 +229,27 @@ static nfsstat4 grant(struct compound *c, const OPEN4args *a,
 	return NFS4_OK;
 }
 
+/* Reclaims only in grace, by owners that may reclaim (§8.4.2); new
+ * state only outside grace and after the client's RECLAIM_COMPLETE
+ * (§18.51.3). */
+static nfsstat4 open_grace_check(struct compound *c, const OPEN4args *a)
+{
+	struct nfs_client *clp = c->session->client;
+	time_t now = server_now();
+
+	if (a->claim.claim == CLAIM_PREVIOUS) {
+		if (clp->reclaim_complete ||
+		    !recovery_may_reclaim(c->srv->recovery, clp->owner,
+					  clp->owner_len, now))
+			return NFS4ERR_NO_GRACE;
+		return NFS4_OK;
+	}
+	if (!clp->reclaim_complete ||
+	    recovery_in_grace(c->srv->recovery, now))
+		return NFS4ERR_GRACE;
+	return NFS4_OK;
+}
+
 nfsstat4 op_open(struct compound *c, void *args, void *res)
 {
 	OPEN4args *a = args;
@@ -235,10 +262,9 @@ nfsstat4 op_open(struct compound *c, void *args, void *res)
 	if (access == 0 ||
 	    (a->share_deny & ~OPEN4_SHARE_DENY_BOTH))
 		return NFS4ERR_INVAL;
-	/* §18.51.3: before RECLAIM_COMPLETE only reclaims are allowed. */
-	if (!c->session->client->reclaim_complete &&
-	    a->claim.claim != CLAIM_PREVIOUS)
-		return NFS4ERR_GRACE;
+	s = open_grace_check(c, a);
+	if (s != NFS4_OK)
+		return s;
 	s = open_target(c, a, &t);
 	if (s == NFS4_OK)
 		s = grant(c, a, t.ino.fileid, &st);

@@ -51,6 +51,7 @@ nfsstat4 op_sequence(struct compound *c, void *args, void *res)
 	 * fore channel implicitly (§2.10.3.1). */
 	session_bind_conn(s, c->conn, 0);
 	slot->seqid = a->sa_sequenceid;
+	slot->used = 1;
 	slot->in_use = 1;
 	c->session = s;
 	c->slot = slot;

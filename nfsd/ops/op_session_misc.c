@@ -75,6 +75,8 @@ nfsstat4 op_destroy_clientid(struct compound *c, void *args, void *res)
 		return NFS4ERR_STALE_CLIENTID;
 	if (clp->sessions || client_has_state(clp))
 		return NFS4ERR_CLIENTID_BUSY;
+	if (clp->confirmed)
+		recovery_forget(c->srv->recovery, clp->owner, clp->owner_len);
 	client_destroy(c->srv, clp);
 	return NFS4_OK;
 }
@@ -88,6 +90,12 @@ nfsstat4 op_reclaim_complete(struct compound *c, void *args, void *res)
 	if (a->rca_one_fs)
 		return NFS4_OK; /* per-fs reclaim: we have one fs */
 	if (clp->reclaim_complete)
+		return NFS4ERR_COMPLETE_ALREADY;
+	/* In grace, completion is per owner: a client that finished
+	 * reclaiming and comes back with a new client ID has nothing left to
+	 * reclaim (RFC 8881 §18.51.3). */
+	if (recovery_reclaim_complete(c->srv->recovery, clp->owner,
+				      clp->owner_len, server_now()))
 		return NFS4ERR_COMPLETE_ALREADY;
 	clp->reclaim_complete = 1;
 	return NFS4_OK;

@@ -149,7 +149,13 @@ static void check_reply(const uint8_t *out, size_t len, size_t cap)
 	xdrmem_create(&x, (char *)out, (u_int)len, XDR_DECODE);
 	if (!xdr_COMPOUND4res(&x, &res) || xdr_getpos(&x) != len) {
 		fprintf(stderr, "fuzz: server produced an undecodable "
-				"COMPOUND4res (%zu bytes)\n", len);
+				"COMPOUND4res (%zu bytes, decoded %u):", len,
+			xdr_getpos(&x));
+		for (size_t i = 0; i < len; i++)
+			fprintf(stderr, "%s%02x", i % 32 ? (i % 4 ? "" : " ")
+							 : "\n  ",
+				out[i]);
+		fprintf(stderr, "\n");
 		abort();
 	}
 	if (verbose) {

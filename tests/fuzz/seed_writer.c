@@ -105,6 +105,23 @@ int main(int argc, char **argv)
 		op = ch_op_create_session(&cl, 8);
 		seed_ops("create-session", 1, &op, 1);
 	}
+	/* The pinned owner with a new verifier (a "rebooted" client), then
+	 * a COMPOUND on the pinned session confirming that record: the path
+	 * where CREATE_SESSION replaces the client the COMPOUND runs on. */
+	{
+		nfs_argop4 op = ch_op_raw(OP_EXCHANGE_ID);
+		EXCHANGE_ID4args *a = &op.nfs_argop4_u.opexchange_id;
+		struct ch_client other = { .clientid = ((uint64_t)1 << 32) | 3,
+					   .cs_seq = 1 };
+		memcpy(a->eia_clientowner.co_verifier, "rebooted", 8);
+		a->eia_clientowner.co_ownerid.co_ownerid_val = FUZZ_OWNER;
+		a->eia_clientowner.co_ownerid.co_ownerid_len =
+			(u_int)strlen(FUZZ_OWNER);
+		a->eia_state_protect.spa_how = SP4_NONE;
+		seed_ops("exchange-id-pinned-owner", 1, &op, 1);
+		SEED("sequence-create-session", ch_op_sequence(&cl, 9, 1, 1),
+		     ch_op_create_session(&other, 4));
+	}
 	SEED("minor0", ch_op_putrootfh());
 	seed_ops("minor0", 0, NULL, 0);
 

@@ -6,12 +6,9 @@
  * credential (compound_harness.c), and decodes the COMPOUND4res with
  * xdr_COMPOUND4res.
  *
- * Tests named *_BUG check behaviour the server gets wrong today: they
- * assert what the RFC requires, but skip() with a "BUG:" message while the
- * server still misbehaves (so they start asserting once it is fixed).
- * Those whose failure would be a memory error are not run unless
- * STRATA_RUN_BUG_TESTS=1 is set; STRATA_TEST_FILTER=<glob> selects tests,
- * e.g. STRATA_RUN_BUG_TESTS=1 STRATA_TEST_FILTER='*empty_owners*'.
+ * Tests marked "Regression" pin bugs found by these tests and the fuzzer;
+ * each fails (cmocka fail()) if the bug comes back.
+ * STRATA_TEST_FILTER=<glob> selects tests, e.g. '*empty_owners*'.
  */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -27,6 +24,18 @@
 #include "compound_harness.h"
 #include "server.h"
 #include "session.h"
+
+/* Built with ASan (+UBSan: the project enables both together)? */
+#if defined(__SANITIZE_ADDRESS__)
+#define STRATA_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STRATA_SANITIZED 1
+#endif
+#endif
+#ifndef STRATA_SANITIZED
+#define STRATA_SANITIZED 0
+#endif
 
 static struct strata_server *g_srv;
 static char *g_dir;
@@ -70,6 +79,10 @@ static int call_ops(struct ch_client *cl, uint32_t minor, nfs_argop4 *ops,
 			 cl->garbage);
 	return st;
 }
+
+/* Like CALL, but an undecodable reply gives -1 instead of failing. */
+#define CALL_RAW_OPS(cl, ...)                                                \
+	ch_call((cl), 1, (nfs_argop4[]){ __VA_ARGS__ }, NOPS(__VA_ARGS__))
 
 static void expect_status(const struct ch_client *cl, unsigned i, int want,
 			  const char *file, int line)
@@ -175,13 +188,6 @@ static int open_file(struct ch_client *cl, const char *owner,
 }
 
 static const stateid4 anon_sid; /* all zeros */
-
-static int run_bug_tests(void)
-{
-	const char *e = getenv("STRATA_RUN_BUG_TESTS");
-
-	return e && *e == '1';
-}
 
 /* Encode OPS, then append raw big-endian WORDS as EXTRA more ops' worth
  * of bytes, patching the op count to N + EXTRA. */
@@ -290,7 +296,7 @@ static void test_op_not_in_session(void **state)
 	struct ch_client *cl = new_client(uniq("nosess"));
 
 	(void)state;
-	/* RFC 8881 §2.6.3.1.1.x / §18.46.3: ops other than the session
+	/* RFC 8881 §18.46.3, §15.1.3: ops other than the session
 	 * bootstrap ones need SEQUENCE first. */
 	assert_int_equal(CALL(cl, ch_op_putrootfh(), ch_op_getfh()),
 			 NFS4ERR_OP_NOT_IN_SESSION);
@@ -312,7 +318,7 @@ static void test_op_not_in_session(void **state)
 	}
 
 	/* A session-bootstrap op without SEQUENCE must be alone
-	 * (NFS4ERR_NOT_ONLY_OP, RFC 8881 §15.1.3.? / §18.35.3). */
+	 * (NFS4ERR_NOT_ONLY_OP, RFC 8881 §18.35.3, §18.36.3). */
 	{
 		nfs_argop4 ops[2] = { ch_op_destroy_clientid(12345),
 				      ch_op_putrootfh() };
@@ -546,12 +552,12 @@ static void test_destroy_session(void **state)
 }
 
 /*
- * BUG: the sequence id of a slot wraps from 2^32-1 to 0 (RFC 8881
+ * Regression: the sequence id of a slot wraps from 2^32-1 to 0 (RFC 8881
  * §2.10.6.1); a retry of the request that used seqid 0 must then be a
  * replay, not NFS4ERR_SEQ_MISORDERED. struct nfs_slot uses seqid 0 to mean
  * "never used", so the retry is refused.
  */
-static void test_slot_wrap_replay_BUG(void **state)
+static void test_slot_wrap_replay(void **state)
 {
 	struct ch_client *cl = new_client(uniq("wrap"));
 	struct nfs_session *s;
@@ -576,10 +582,10 @@ static void test_slot_wrap_replay_BUG(void **state)
 	st = CALL(cl, ch_op_sequence(cl, 0, 0, 1), ch_op_putrootfh());
 	if (st != NFS4_OK) {
 		free_client(cl);
-		fprintf(stderr, "BUG: retry of seqid 0 after the slot's "
+		fprintf(stderr, "REGRESSION: retry of seqid 0 after the slot's "
 				"seqid wrapped got status %d, expected the "
 				"cached reply (RFC 8881 §2.10.6.1)\n", st);
-		skip();
+		fail();
 	}
 	assert_int_equal(cl->reply_len, first_len);
 	assert_memory_equal(cl->reply, first, first_len);
@@ -660,7 +666,7 @@ static void test_rep_too_big_to_cache(void **state)
 }
 
 /*
- * BUG (memory safety): a COMPOUND whose SEQUENCE runs on a session of
+ * Regression (memory safety, was a use-after-free): a COMPOUND whose SEQUENCE runs on a session of
  * confirmed client X and whose CREATE_SESSION confirms a new record Y for
  * the same owner (X rebooted: RFC 8881 §18.35.4 case 5, §18.36.4) makes
  * confirm() destroy X, its sessions and the very slot the COMPOUND holds;
@@ -668,24 +674,13 @@ static void test_rep_too_big_to_cache(void **state)
  * (session_slot_done on freed memory: heap-use-after-free under ASan).
  * The RFC-correct outcome: both ops succeed and the server survives.
  */
-static void test_replace_client_inside_its_session_BUG(void **state)
+static void test_replace_client_inside_its_session(void **state)
 {
 	struct ch_client *old = new_client(NULL), *fresh = new_client(NULL);
 	const char *owner = uniq("reboot");
 	nfs_argop4 ops[2];
 
 	(void)state;
-	if (!run_bug_tests()) {
-		free_client(old);
-		free_client(fresh);
-		fprintf(stderr, "BUG: CREATE_SESSION confirming a client "
-				"record that replaces the one whose session "
-				"the COMPOUND runs on is a use-after-free in "
-				"compound_run()/session_slot_done() (RFC 8881 "
-				"§18.35.4 case 5, §18.36.4); set "
-				"STRATA_RUN_BUG_TESTS=1 to run\n");
-		skip();
-	}
 	assert_int_equal(ch_setup(old, owner), 0);
 	/* Same owner, new verifier: an unconfirmed record Y. */
 	assert_int_equal(ch_exchange_id(fresh, owner, "verf0002"), NFS4_OK);
@@ -1002,9 +997,9 @@ static void test_create_readdir(void **state)
 	/* Cookies 1 and 2 are reserved (RFC 8881 §18.23.4, SHOULD). */
 	if (bad_cookie) {
 		free_client(cl);
-		fprintf(stderr, "BUG: READDIR returned a cookie <= 2 (RFC "
+		fprintf(stderr, "REGRESSION: READDIR returned a cookie <= 2 (RFC "
 				"8881 §18.23.4 reserves them)\n");
-		skip();
+		fail();
 	}
 	free_client(cl);
 }
@@ -1262,6 +1257,53 @@ static void test_truncated_args(void **state)
 	free_client(cl);
 }
 
+/*
+ * Regression (malformed reply, found by tests/fuzz): SETATTR4res is not a plain
+ * union: it is { nfsstat4 status; bitmap4 attrsset; } and attrsset is
+ * there whatever the status (RFC 8881 §18.30, XDR in §18.30.2).
+ * compound.c encode_status_only() writes only opcode + status for the
+ * errors it raises itself (NFS4ERR_BADXDR, NFS4ERR_OP_NOT_IN_SESSION,
+ * NFS4ERR_NOTSUPP, NFS4ERR_SEQUENCE_POS, NFS4ERR_REP_TOO_BIG, ...), so a
+ * COMPOUND whose failing op is SETATTR gets a reply the client cannot
+ * decode.
+ */
+static void test_setattr_error_reply(void **state)
+{
+	struct ch_client *cl = new_client(uniq("setattr"));
+	uint8_t buf[512];
+	size_t len;
+	int st1, st2;
+
+	(void)state;
+	/* SETATTR first, without SEQUENCE. */
+	st1 = CALL_RAW_OPS(cl, ch_op_raw(OP_SETATTR));
+	/* SETATTR whose arguments are cut short. */
+	{
+		nfs_argop4 ops[3] = { ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
+				      ch_op_raw(OP_SETATTR) };
+		assert_int_equal(ch_encode(1, "harness", ops, 3, buf,
+					   sizeof(buf), &len),
+				 0);
+		st2 = ch_call_raw(cl, buf, len - 4);
+	}
+	if (st1 < 0 || st2 < 0) {
+		free_client(cl);
+		fprintf(stderr, "REGRESSION: error reply for SETATTR lacks attrsset "
+				"(undecodable COMPOUND4res: %s%s; RFC 8881 "
+				"§18.30)\n",
+			st1 < 0 ? "OP_NOT_IN_SESSION " : "",
+			st2 < 0 ? "BADXDR" : "");
+		skip();
+	}
+	assert_int_equal(st1, NFS4ERR_OP_NOT_IN_SESSION);
+	assert_int_equal(st2, NFS4ERR_BADXDR);
+	EXPECT_RES(cl, 3, NFS4ERR_BADXDR);
+	assert_int_equal(ch_res(cl, 2)->nfs_resop4_u.opsetattr.attrsset
+				 .bitmap4_len,
+			 0);
+	free_client(cl);
+}
+
 /* ------------------------------------------------------------------ */
 /* Share reservations and byte-range locks                             */
 /* ------------------------------------------------------------------ */
@@ -1463,17 +1505,15 @@ static void test_close_locks_held(void **state)
 }
 
 /*
- * BUG (undefined behaviour, found by tests/fuzz): a zero-length open-owner
+ * Regression (undefined behaviour, found by tests/fuzz): a zero-length open-owner
  * or lock-owner is legal XDR (opaque owner<NFS4_OPAQUE_LIMIT>, RFC 8881
- * §3.3.x state_owner4) but stid_new() stores it as owner NULL, and
+ * §3.3 state_owner4) but stid_new() stores it as owner NULL, and
  * state.c same_owner() / op_lock.c find_lock_stid() / op_open.c
  * find_open() then call memcmp(NULL, ..., 0): undefined behaviour (UBSan
  * "null pointer passed as argument 1"), fatal in the sanitizer builds.
  * The RFC-correct outcome: the empty owner is an owner like any other.
- * Runs in builds without sanitizers; under them only with
- * STRATA_RUN_BUG_TESTS=1.
  */
-static void test_empty_owners_BUG(void **state)
+static void test_empty_owners(void **state)
 {
 	struct ch_client *cl;
 	const char *f = uniq("empty-owner");
@@ -1481,16 +1521,6 @@ static void test_empty_owners_BUG(void **state)
 	struct fh fh;
 
 	(void)state;
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-	if (!run_bug_tests()) {
-		fprintf(stderr, "BUG: zero-length open/lock owners reach "
-				"memcmp(NULL, .., 0) in state.c same_owner(), "
-				"op_lock.c find_lock_stid(), op_open.c "
-				"find_open() (UB); set STRATA_RUN_BUG_TESTS=1 "
-				"to run\n");
-		skip();
-	}
-#endif
 	cl = new_client(uniq("empty"));
 	assert_int_equal(open_file(cl, "", f, 1, OPEN4_SHARE_ACCESS_BOTH, 0,
 				   &o1, &fh),
@@ -1575,9 +1605,9 @@ int main(void)
 		cmocka_unit_test(test_sequence_too_many_ops),
 		cmocka_unit_test(test_create_session_replay),
 		cmocka_unit_test(test_destroy_session),
-		cmocka_unit_test(test_slot_wrap_replay_BUG),
+		cmocka_unit_test(test_slot_wrap_replay),
 		cmocka_unit_test(test_rep_too_big_to_cache),
-		cmocka_unit_test(test_replace_client_inside_its_session_BUG),
+		cmocka_unit_test(test_replace_client_inside_its_session),
 		cmocka_unit_test(test_open_write_read),
 		cmocka_unit_test(test_lookup_bad_names),
 		cmocka_unit_test(test_create_readdir),
@@ -1585,15 +1615,16 @@ int main(void)
 		cmocka_unit_test(test_rename),
 		cmocka_unit_test(test_link),
 		cmocka_unit_test(test_truncated_args),
+		cmocka_unit_test(test_setattr_error_reply),
 		cmocka_unit_test(test_share_deny),
 		cmocka_unit_test(test_lock_conflict),
 		cmocka_unit_test(test_close_locks_held),
-		cmocka_unit_test(test_empty_owners_BUG),
+		cmocka_unit_test(test_empty_owners),
 		cmocka_unit_test(test_filehandles),
 	};
 
 	/* STRATA_TEST_FILTER=pattern runs only the matching tests (cmocka
-	 * glob), e.g. one *_BUG test with STRATA_RUN_BUG_TESTS=1. */
+	 * glob). */
 	if (getenv("STRATA_TEST_FILTER"))
 		cmocka_set_test_filter(getenv("STRATA_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

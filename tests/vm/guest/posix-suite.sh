@@ -167,12 +167,14 @@ ph_tar-tree() {
   step tar-in bash -c 'tar -C "$(dirname "$1")" -cf - "$2" | tar -C "$3" -xf -' _ "$TREE_SRC" "$base" "$D/tree" || die "tar copy failed"
   echo 3 > /proc/sys/vm/drop_caches
   step diff-r diff -r "$TREE_SRC" "$D/tree/$base" || die "diff -r found differences"
-  # names, types, sizes, modes, mtimes (seconds) must match too
-  local m='{ sub(/\.[0-9]+$/, "", $5); print }'
-  (cd "$TREE_SRC" && find . -printf '%P %y %s %m %T@\n' | awk "$m" | sort) > /tmp/tree-src.txt
-  (cd "$D/tree/$base" && find . -printf '%P %y %s %m %T@\n' | awk "$m" | sort) > /tmp/tree-dst.txt
+  # types, modes, sizes (not of directories: fs-specific), mtimes (whole
+  # seconds) and names must match too
+  local fmt=( \( -type d -printf 'd %m - %T@ %P\n' \) -o -printf '%y %m %s %T@ %P\n' )
+  local frac='s/^\([^ ]* [^ ]* [^ ]* [0-9]*\)\.[0-9]* /\1 /'
+  (cd "$TREE_SRC" && find . "${fmt[@]}" | sed "$frac" | sort) > /tmp/tree-src.txt
+  (cd "$D/tree/$base" && find . "${fmt[@]}" | sed "$frac" | sort) > /tmp/tree-dst.txt
   if ! cmp -s /tmp/tree-src.txt /tmp/tree-dst.txt; then
-    diff /tmp/tree-src.txt /tmp/tree-dst.txt | head -20; die "metadata (type/size/mode/mtime) differs"
+    diff /tmp/tree-src.txt /tmp/tree-dst.txt | head -20; die "metadata (type/mode/size/mtime) differs"
   fi
   echo "metadata identical for $(wc -l < /tmp/tree-src.txt) entries"
   step rm-rf rm -rf "$D/tree" || die "rm -rf failed"
