@@ -479,9 +479,10 @@ nfsstat4 attr_compare(struct compound *c, const struct ns_inode *ino,
 		return st;
 	/* Same attributes in the same order: byte comparison is exact. */
 	*same = mine.attr_vals.attrlist4_len == in->attr_vals.attrlist4_len &&
-		memcmp(mine.attr_vals.attrlist4_val,
-		       in->attr_vals.attrlist4_val,
-		       mine.attr_vals.attrlist4_len) == 0;
+		(mine.attr_vals.attrlist4_len == 0 ||
+		 memcmp(mine.attr_vals.attrlist4_val,
+			in->attr_vals.attrlist4_val,
+			mine.attr_vals.attrlist4_len) == 0);
 	xdr_free((xdrproc_t)xdr_fattr4, (char *)&mine);
 	return NFS4_OK;
 }

@@ -211,7 +211,7 @@ static struct reclaimer *find(struct recovery *r, const void *owner,
 {
 	for (size_t i = 0; i < r->nset; i++)
 		if (r->set[i].len == len &&
-		    memcmp(r->set[i].owner, owner, len) == 0)
+		    (len == 0 || memcmp(r->set[i].owner, owner, len) == 0))
 			return &r->set[i];
 	return NULL;
 }

@@ -23,8 +23,8 @@ struct nfs_client *client_find_owner(struct strata_server *srv,
 				     int confirmed)
 {
 	for (struct nfs_client *c = srv->clients; c; c = c->next)
-		if (c->confirmed == confirmed && c->owner_len == len &&
-		    memcmp(c->owner, owner, len) == 0)
+		if (c->confirmed == confirmed &&
+		    bytes_eq(c->owner, c->owner_len, owner, len))
 			return c;
 	return NULL;
 }

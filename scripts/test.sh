@@ -4,17 +4,19 @@
 #   1. Debian packages (scripts/install-deps.sh)
 #   2. build: build/ (debug) and build-asan/ (ASan + UBSan)
 #   3. unit tests (cmocka via ctest) in both builds
-#   4. pynfs 4.1 `all` against the ASan server (expected failures listed
-#      in pynfs-conf/expected-failures-4.1.txt, minimum pass count enforced)
-#   5. the stock Linux 6.1 client in a VM against the server: mount, cthon04,
+#   4. libFuzzer smoke of the RPC + COMPOUND decoder (scripts/fuzz-smoke.sh)
+#   5. pynfs 4.1 `all` against the ASan server (expected failures listed
+#      in pynfs-conf/expected-failures-4.1.txt, minimum pass count enforced),
+#      then the reboot tests with a restart hook
+#   6. the stock Linux 6.1 client in a VM against the server: mount, cthon04,
 #      fsx, big file, big directory, tar copy (tests/vm/run-posix.sh)
-#   6. SIGKILL crash consistency (tests/crash/run-crash.sh)
-#   7. fsck of the namespace the suites left behind
+#   7. SIGKILL crash consistency (tests/crash/run-crash.sh)
+#   8. fsck of the namespace the suites left behind
 #
 # The conformance suites are third-party code fetched outside the project
 # (see docs/testing.md); scripts/build-suites.sh builds them from the git
 # mirrors in $STRATA_MIRROR (default /work/.mirror). Without them the run
-# fails unless STRATA_SKIP_EXTERNAL=1, which skips steps 4-5 loudly.
+# fails unless STRATA_SKIP_EXTERNAL=1, which skips steps 5-8 loudly.
 #
 # Env: STRATA_TEST_PORT (base port, default 20700), STRATA_TEST_DIR
 # (scratch, default /tmp/strata-test), STRATA_VM_PHASES (subset of VM phases).
@@ -41,6 +43,9 @@ ctest --test-dir build --output-on-failure
 step "unit tests (asan+ubsan)"
 ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure
 
+step "fuzz smoke: RPC + COMPOUND decoder (libFuzzer, 60 s)"
+scripts/fuzz-smoke.sh "${STRATA_FUZZ_SECONDS:-60}"
+
 if [ "${STRATA_SKIP_EXTERNAL:-0}" = 1 ]; then
   echo "test.sh: STRATA_SKIP_EXTERNAL=1: pynfs and the VM client tests are SKIPPED"
   exit 0
@@ -57,8 +62,11 @@ step "pynfs 4.1 all (server: ASan build)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   scripts/strata-local up --dir "$WORK/srv" --port "$PORT" --lease 20 --build build-asan
 scripts/pynfs-run.sh --server 127.0.0.1:$PORT --export / --minorversion 1 \
-  --out "$WORK/pynfs" --min-pass "${STRATA_PYNFS_MIN_PASS:-150}" all
+  --out "$WORK/pynfs" --min-pass "${STRATA_PYNFS_MIN_PASS:-170}" all
 scripts/strata-local status --dir "$WORK/srv" >/dev/null || { echo "server died during pynfs"; tail -50 "$WORK/srv/mds.log"; exit 1; }
+
+step "pynfs reboot tests (restart hook: scripts/server-reboot-helper)"
+scripts/pynfs-reboot.sh --port $((PORT + 20)) --dir "$WORK/reboot" --build build-asan
 
 step "stock Linux client in a VM"
 tests/vm/run-posix.sh --port "$PORT" --export / --out "$WORK/vm" \

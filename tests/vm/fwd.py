@@ -10,7 +10,9 @@
 # our ACK, which Linux delays by 40 ms. The same happens on the server side of
 # nc. Result: every NFS READ/WRITE took ~45 ms and fsx/tar ran ~10x slower.
 # Here: TCP_QUICKACK (re-armed after every read) and TCP_NODELAY on the slirp
-# side, TCP_NODELAY towards the server, 1 MiB reads.
+# side, TCP_NODELAY towards the server, 1 MiB reads. FWD_QUICKACK=0 in qemu's
+# environment turns the quick ACKs off (for comparison: 4 KiB O_DIRECT WRITE
+# RTT ~45 ms without, ~4 ms with).
 import os, select, socket, sys
 
 def main():

@@ -17,7 +17,7 @@
 #   FSX_SEEDS    fsx seeds (default "4242 90210"): phases fsx-buf-SEED, fsx-dio-SEED
 #   BIG_MB       size of the big-file phase (default 64)
 #   NDIR         entries in the dir-5000 phase (default 5000)
-#   TREE_SRC     tree copied by tar-tree (default /usr/include/linux)
+#   TREE_SRC     tree copied by tar-tree (default /usr/include/linux, from linux-libc-dev)
 #   PHASE_TIMEOUT seconds per phase (default 900); a phase that hits it aborts the
 #                run (the server is presumably hung)
 #   KEEP_TESTDIR=1  leave the test directory on the server
@@ -32,7 +32,11 @@ source "$VMTEST_HARNESS/guest/lib.sh"
 export SERVER=${NFS_SERVER:-$VMTEST_SERVER_IP} PORT=${NFS_PORT:-$VMTEST_PORT}
 export EXPORT=${NFS_EXPORT:-/export} NFS_OPTS=${NFS_OPTS:-}
 export FSX_OPS=${FSX_OPS:-10000} FSX_SEEDS=${FSX_SEEDS:-"4242 90210"}
-export BIG_MB=${BIG_MB:-64} NDIR=${NDIR:-5000} TREE_SRC=${TREE_SRC:-/usr/include/linux}
+export BIG_MB=${BIG_MB:-64} NDIR=${NDIR:-5000}
+if [ -z "${TREE_SRC:-}" ]; then   # a few MB of host files, read-only through 9p
+  for TREE_SRC in /usr/include/linux /usr/share/perl5 /usr/lib/python3/dist-packages; do [ -d "$TREE_SRC" ] && break; done
+fi
+export TREE_SRC
 export PHASE_TIMEOUT=${PHASE_TIMEOUT:-900}
 export MNT=/mnt/nfs MNT_DEF=/mnt/nfsdef
 export T=posix-${VMTEST_UUID:0:8}     # per-run directory on the server
@@ -49,6 +53,9 @@ step() {  # step NAME CMD... : timed sub-step inside a phase, "STEP" line (stder
   printf 'STEP %-22s %8.2fs rc=%d\n' "$n" "$(echo "$(now) - $t0" | bc)" "$rc" >&2; return $rc
 }
 die() { echo "ASSERT: $*"; exit 1; }
+opstat() {  # opstat OP -> "ops bytes_received" of the vers=4.1 mount (from mountstats)
+  awk -v m="$MNT" -v op="$1:" '$1=="device" {p = ($5 == m)} p && $1==op {print $2, $6; exit}' /proc/self/mountstats
+}
 
 # ------------------------------------------------------------------ phases
 ph_mount-default() {
@@ -106,9 +113,13 @@ ph_big-file() {
   rm -f /tmp/big
   echo 3 > /proc/sys/vm/drop_caches
   [ "$(stat -c %s "$D/big")" = $n ] || die "size $(stat -c %s "$D/big") != $n"
+  local r0 r1; r0=$(opstat READ)
   got=$(step read sha256sum < "$D/big") || die "read failed"
+  r1=$(opstat READ)
   got=${got%% *}; [ "$got" = "$want" ] || die "sha256 mismatch after drop_caches: want $want got $got"
-  echo "sha256 $want ok ($BIG_MB MiB)"
+  echo "sha256 $want ok ($BIG_MB MiB); READ ops/bytes before: $r0, after: $r1"
+  # the bytes must have come from the server, not from a cache
+  [ $(( ${r1#* } - ${r0#* } )) -ge $n ] || die "READ replies carried less than $n bytes: the data was not read from the server"
   step rm rm "$D/big" || die "rm failed"
 }
 
@@ -133,6 +144,7 @@ ph_dir-5000() {
     printf "STEP %-22s %8.2fs rc=0\n", "create-$n", time - $t0;
   ' "$D/dir" "$NDIR" /tmp/dir-expected.txt || die "create failed"
   echo 3 > /proc/sys/vm/drop_caches
+  local r0 r1; r0=$(opstat READDIR)
   perl -MTime::HiRes=time -e '
     use strict; my ($d, $out) = @ARGV; my $t0 = time;
     opendir(my $h, $d) or die "opendir: $!";
@@ -141,6 +153,8 @@ ph_dir-5000() {
     open(my $O, ">", $out) or die; print $O "$_\n" for sort @e; close $O;
     printf "STEP %-22s %8.2fs rc=0 (%d entries)\n", "readdir", time - $t0, scalar @e;
   ' "$D/dir" /tmp/dir-listed.txt || die "readdir failed"
+  r1=$(opstat READDIR); echo "READDIR ops/bytes before: $r0, after: $r1"
+  [ "${r1%% *}" -gt "${r0%% *}" ] || die "no READDIR sent: the listing came from the cache"
   if ! cmp -s /tmp/dir-expected.txt /tmp/dir-listed.txt; then
     diff /tmp/dir-expected.txt /tmp/dir-listed.txt | head -20
     cp /tmp/dir-expected.txt /tmp/dir-listed.txt /vmout/ 2>/dev/null
