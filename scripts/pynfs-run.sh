@@ -171,14 +171,16 @@ with open(os.path.join(out, "failures.txt"), "w") as f:
         f.write("%-10s # %s\n" % (c, reason_for(c)))
 
 print("pynfs: %d passed, %d failed (%d expected, %d unexpected)" % (npass, len(fails), len(exp_f), len(unexp)))
-print("pynfs: %d selected: %d PASS, %d WARN, %d UNSUPPORTED, %d FAIL, %d skipped (dependency failed), %d not run"
-      % (len(codes), count("PASS"), count("WARN"), count("UNSUPPORTED"), len(fails), count("SKIP"), len(notrun)))
+print("pynfs: %d run or skipped: %d PASS, %d WARN, %d UNSUPPORTED, %d FAIL, %d skipped (dependency failed)%s"
+      % (len(codes) - len(notrun), count("PASS"), count("WARN"), count("UNSUPPORTED"), len(fails), count("SKIP"),
+         "; %d not reached (run interrupted)" % len(notrun) if notrun else ""))
 for c in unexp:
     print("pynfs: UNEXPECTED FAIL %-8s %s: %s" % (c, names[c], " ".join(msgs[c].split())[:200]))
 for c in now_ok:
     print("pynfs: now passing (remove from %s): %s %s" % (os.path.basename(expected_path), c, names[c]))
 if notrun:
-    print("pynfs: %d selected tests did not run (interrupted?): %s" % (len(notrun), " ".join(notrun[:20])))
+    print("pynfs: FAIL: the run was interrupted; not reached (selected or not): %s%s"
+          % (" ".join(notrun[:12]), " ..." if len(notrun) > 12 else ""))
 
 if write:
     # keep codes that are listed but were not run this time (another flag set)

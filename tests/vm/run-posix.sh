@@ -52,6 +52,17 @@ S=${STRATA_SUITES_DIR:-/var/tmp/strata-suites}
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 rm -rf "$OUT/logs" "$OUT/phases.tsv" "$OUT"/mountstats-*.txt "$OUT/default-vers.txt" "$OUT"/fsx-*-artefacts
 
+# check --phases against the guest script's names before booting anything
+if [ -n "$PHASES" ]; then
+  known=" $(VMTEST_HARNESS=$HERE FSX_SEEDS="$(printf '%s\n' "${ENVS[@]}" | sed -n 's/^FSX_SEEDS=//p')" bash "$HERE/guest/posix-suite.sh" __list) "
+  for p in ${PHASES//,/ }; do
+    ok=0
+    # shellcheck disable=SC2053  # $p is a pattern on purpose
+    for k in $known; do [[ $k == $p ]] && { ok=1; break; }; done
+    [[ $p =~ ^fsx-(buf|dio)-[0-9]+$ ]] && ok=1
+    [ $ok = 1 ] || { echo "run-posix: --phases: '$p' matches no phase (phases:$known)" >&2; exit 3; }
+  done
+fi
 if ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
   echo "run-posix: nothing listens on 127.0.0.1:$PORT" >&2; exit 3
 fi

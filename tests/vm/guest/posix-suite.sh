@@ -42,10 +42,12 @@ export MNT=/mnt/nfs MNT_DEF=/mnt/nfsdef
 export T=posix-${VMTEST_UUID:0:8}     # per-run directory on the server
 export D=$MNT/$T
 export LOGS=/vmout/logs
-mkdir -p "$MNT" "$MNT_DEF" "$LOGS"
 
 fsx_phases() { local s; for s in $FSX_SEEDS; do echo -n "fsx-buf-$s "; done; for s in $FSX_SEEDS; do echo -n "fsx-dio-$s "; done; }
 DEFAULT_PHASES="mount-default cthon-basic cthon-general cthon-special cthon-lock $(fsx_phases)big-file dir-5000 tar-tree"
+# host side (run-posix.sh) asks for the phase names to check --phases before booting
+if [ "${1:-}" = __list ]; then echo "$DEFAULT_PHASES"; exit 0; fi
+mkdir -p "$MNT" "$MNT_DEF" "$LOGS"
 
 now() { date +%s.%N; }
 step() {  # step NAME CMD... : timed sub-step inside a phase, "STEP" line (stderr) in the phase log
