@@ -81,6 +81,7 @@ struct strata_server {
 	struct nfs_client *clients;
 	uint64_t next_clientid;
 	uint64_t next_stid;
+	uint32_t next_cb_xid;
 	struct nfs_stid **stid_hash;
 	unsigned stid_hash_size;
 	time_t grace_end; /* 0: not in grace */

@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "server.h"
+#include "callback.h"
 #include "state.h"
 #include "xprt.h"
 
@@ -54,6 +55,7 @@ struct nfs_client *client_new(struct strata_server *srv, const void *owner,
 	snprintf(c->principal_machine, sizeof(c->principal_machine), "%s",
 		 cred->machine);
 	c->seqid = 1;
+	c->srv = srv;
 	c->last_renew = server_now();
 	c->next = srv->clients;
 	srv->clients = c;
@@ -232,6 +234,10 @@ int session_bind_conn(struct nfs_session *s, struct xprt_conn *conn,
 		s->conns[s->nconns++] = conn;
 	}
 	if (back && s->back_conn != conn) {
+		/* Binding runs on CONN's own receive thread, the only reader
+		 * of the hook. */
+		conn->on_reply = cb_on_reply;
+		conn->on_reply_ctx = s->client->srv;
 		xprt_conn_get(conn);
 		if (s->back_conn)
 			xprt_conn_put(s->back_conn);

@@ -46,6 +46,13 @@ struct nfs_session {
 	struct xprt_conn *conns[SESSION_MAX_CONNS]; /* bound, referenced */
 	unsigned nconns;
 	struct xprt_conn *back_conn; /* backchannel connection, referenced */
+	/* Back channel slot 0 and credential (callback.c). */
+	uint32_t cb_seqid;      /* last CB_SEQUENCE sequence id sent */
+	uint32_t cb_xid;        /* xid of the call in flight, 0 if none */
+	time_t cb_sent;         /* when it was sent */
+	uint32_t cb_flavor;     /* AUTH_NONE or AUTH_SYS */
+	uint8_t cb_cred[RPC_MAX_AUTH_BYTES]; /* encoded AUTH_SYS body */
+	uint32_t cb_cred_len;
 };
 
 struct nfs_client {
@@ -68,6 +75,8 @@ struct nfs_client {
 	struct nfs_session *sessions;
 	uint32_t flags;           /* EXCHGID4_FLAG_* granted */
 	struct nfs_stid *stids;   /* every stateid the client holds */
+	unsigned revoked;         /* revoked delegations not yet freed */
+	struct strata_server *srv;
 };
 
 /* ---- clients -------------------------------------------------------- */

@@ -87,6 +87,8 @@ void stid_free(struct strata_server *srv, struct nfs_stid *st)
 				o->open = NULL;
 		}
 	}
+	if (st->revoked)
+		st->client->revoked--;
 	free_ranges(st->locks);
 	free(st->owner);
 	free(st);
@@ -164,6 +166,8 @@ nfsstat4 state_resolve(struct compound *c, const stateid4 *in,
 	st = stid_find_other(c->srv, (const uint8_t *)sid.other);
 	if (!st || !(kinds & (1u << st->kind)))
 		return NFS4ERR_BAD_STATEID;
+	if (st->revoked)
+		return NFS4ERR_DELEG_REVOKED; /* RFC 8881 §8.2.3 */
 	if (c->session && st->client != c->session->client)
 		return NFS4ERR_BAD_STATEID;
 	if (fileid && st->fileid != fileid)

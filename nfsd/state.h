@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include <string.h>
 
 #include "nfs4_prot.h"
@@ -54,6 +55,12 @@ struct nfs_stid {
 	/* STID_LOCK */
 	struct nfs_stid *open; /* the open it was created from */
 	struct lock_range *locks;
+	/* STID_DELEG: access holds OPEN4_SHARE_ACCESS_READ or _WRITE */
+	uint32_t generation;   /* of the file, for CB_RECALL's filehandle */
+	time_t recalled;       /* first recall attempt; 0 none (revocation
+				  clock starts here) */
+	int recall_sent;       /* CB_RECALL went out */
+	int revoked;           /* NFS4ERR_DELEG_REVOKED until FREE_STATEID */
 };
 
 /* Compare counted byte strings; either may be NULL when its length is 0. */

@@ -62,7 +62,7 @@ step "pynfs 4.1 all (server: ASan build)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   scripts/strata-local up --dir "$WORK/srv" --port "$PORT" --lease 20 --build build-asan
 scripts/pynfs-run.sh --server 127.0.0.1:$PORT --export / --minorversion 1 \
-  --out "$WORK/pynfs" --min-pass "${STRATA_PYNFS_MIN_PASS:-170}" all
+  --out "$WORK/pynfs" --min-pass "${STRATA_PYNFS_MIN_PASS:-180}" all
 scripts/strata-local status --dir "$WORK/srv" >/dev/null || { echo "server died during pynfs"; tail -50 "$WORK/srv/mds.log"; exit 1; }
 
 step "pynfs reboot tests (restart hook: scripts/server-reboot-helper)"

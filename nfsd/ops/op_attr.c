@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "attr.h"
+#include "deleg.h"
+#include "session.h"
 #include "ops.h"
 #include "server.h"
 #include "state.h"
@@ -94,7 +96,10 @@ nfsstat4 op_setattr(struct compound *c, void *args, void *res)
 	st = attr_decode_set(c, &a->obj_attributes, &set);
 	if (st != NFS4_OK)
 		return st;
-	st = setattr_apply(c, &ino, &set, &a->stateid);
+	/* Other clients' delegations cache these attributes (§10.4.6). */
+	st = deleg_break(c->srv, c->session->client, ino.fileid, 1);
+	if (st == NFS4_OK)
+		st = setattr_apply(c, &ino, &set, &a->stateid);
 	if (st == NFS4_OK)
 		r->attrsset = set.bits;
 	else

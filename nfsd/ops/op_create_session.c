@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "callback.h"
 #include "ops.h"
 #include "server.h"
 #include "session.h"
@@ -58,6 +59,12 @@ static nfsstat4 make_session(struct compound *c, struct nfs_client *clp,
 	s->fore = fore;
 	s->back = back;
 	s->cb_program = a->csa_cb_program;
+	st = cb_set_sec(s, a->csa_sec_parms.csa_sec_parms_val,
+			a->csa_sec_parms.csa_sec_parms_len);
+	if (st != NFS4_OK) {
+		session_destroy(c->srv, s);
+		return st;
+	}
 	s->flags = a->csa_flags & CREATE_SESSION4_FLAG_CONN_BACK_CHAN;
 	if (session_bind_conn(s, c->conn, s->flags != 0) < 0) {
 		session_destroy(c->srv, s);

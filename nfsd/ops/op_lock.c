@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "ops.h"
 #include "server.h"
 #include "session.h"
@@ -164,6 +165,10 @@ nfsstat4 op_lock(struct compound *c, void *args, void *res)
 	if (lock_add(ls, is_write(a->locktype), start, end) < 0)
 		return NFS4ERR_RESOURCE;
 	ls->seqid++;
+	if (a->reclaim)
+		log_info("reclaim: client %llx lock fileid %llx",
+			 (unsigned long long)ls->client->clientid,
+			 (unsigned long long)c->cur.fileid);
 	stid_to_wire(ls, &r->LOCK4res_u.resok4.lock_stateid);
 	set_cur_stateid(c, &r->LOCK4res_u.resok4.lock_stateid);
 	return NFS4_OK;

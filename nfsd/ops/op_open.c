@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "attr.h"
+#include "deleg.h"
+#include "log.h"
 #include "ops.h"
 #include "server.h"
 #include "session.h"
@@ -155,6 +157,47 @@ static nfsstat4 open_by_name(struct compound *c, const OPEN4args *a,
 	return check_regular(&t->ino);
 }
 
+/* §10.2.1 / §18.16.3: an open the client did locally under a delegation
+ * it is now returning; the delegation stateid must be the client's and
+ * name this file. */
+static nfsstat4 open_by_deleg(struct compound *c, const OPEN4args *a,
+			      struct open_target *t)
+{
+	const stateid4 *sid;
+	struct nfs_stid *st;
+	nfsstat4 s;
+	uint64_t fileid;
+	int rc;
+
+	if (a->claim.claim == CLAIM_DELEG_CUR_FH) {
+		sid = &a->claim.open_claim4_u.oc_delegate_stateid;
+		s = cur_inode(c, &t->ino);
+	} else {
+		const open_claim_delegate_cur4 *dc =
+			&a->claim.open_claim4_u.delegate_cur_info;
+		sid = &dc->delegate_stateid;
+		s = need_dir(c);
+		if (s == NFS4_OK)
+			s = check_component(&dc->file, 0);
+		if (s != NFS4_OK)
+			return s;
+		rc = ns_lookup(c->srv->ns, c->cur.fileid,
+			       dc->file.utf8string_val,
+			       dc->file.utf8string_len, &fileid);
+		if (rc == 0)
+			rc = ns_getattr(c->srv->ns, fileid, &t->ino);
+		s = nfs_errno(rc);
+	}
+	if (s != NFS4_OK)
+		return s;
+	s = state_resolve(c, sid, 1u << STID_DELEG, t->ino.fileid, &st);
+	if (s == NFS4_OK && !st)
+		s = NFS4ERR_BAD_STATEID;
+	if (s != NFS4_OK)
+		return s;
+	return check_regular(&t->ino);
+}
+
 static nfsstat4 open_target(struct compound *c, const OPEN4args *a,
 			    struct open_target *t)
 {
@@ -181,7 +224,7 @@ static nfsstat4 open_target(struct compound *c, const OPEN4args *a,
 		return NFS4ERR_NO_GRACE;
 	case CLAIM_DELEGATE_CUR:
 	case CLAIM_DELEG_CUR_FH:
-		return NFS4ERR_BAD_STATEID; /* no delegations granted */
+		return open_by_deleg(c, a, t);
 	default:
 		return NFS4ERR_INVAL;
 	}
@@ -208,6 +251,11 @@ static nfsstat4 grant(struct compound *c, const OPEN4args *a,
 	nfsstat4 s;
 
 	client_release_expired_on(c->srv, fileid);
+	/* Other clients' conflicting delegations go first (§10.4.6). */
+	s = deleg_break(c->srv, clp, fileid,
+			(access & OPEN4_SHARE_ACCESS_WRITE) != 0);
+	if (s != NFS4_OK)
+		return s;
 	s = state_share_check(c->srv, fileid, st, access, deny);
 	if (s != NFS4_OK)
 		return s;
@@ -272,22 +320,19 @@ nfsstat4 op_open(struct compound *c, void *args, void *res)
 		free(t.attrset.bitmap4_val);
 		return s;
 	}
+	if (a->claim.claim == CLAIM_PREVIOUS)
+		log_info("reclaim: client %llx open fileid %llx",
+			 (unsigned long long)c->session->client->clientid,
+			 (unsigned long long)t.ino.fileid);
 	stid_to_wire(st, &ok->stateid);
 	cinfo_out(&ok->cinfo, &t.ci);
 	ok->rflags = OPEN4_RESULT_LOCKTYPE_POSIX;
 	ok->attrset = t.attrset;
-	/* No delegations yet; a client that asked gets the reason. */
-	if (a->share_access & OPEN4_SHARE_ACCESS_WANT_DELEG_MASK) {
-		uint32_t want =
-			a->share_access & OPEN4_SHARE_ACCESS_WANT_DELEG_MASK;
-		ok->delegation.delegation_type = OPEN_DELEGATE_NONE_EXT;
-		ok->delegation.open_delegation4_u.od_whynone.ond_why =
-			want == OPEN4_SHARE_ACCESS_WANT_NO_DELEG
-				? WND4_NOT_WANTED
-				: WND4_NOT_SUPP_FTYPE;
-	} else {
+	if (a->claim.claim == CLAIM_NULL || a->claim.claim == CLAIM_FH)
+		deleg_offer(c, t.ino.fileid, t.ino.generation, a->share_access,
+			    &ok->delegation);
+	else
 		ok->delegation.delegation_type = OPEN_DELEGATE_NONE;
-	}
 	set_cfh(c, &t.ino);
 	set_cur_stateid(c, &ok->stateid);
 	return NFS4_OK;

@@ -1,6 +1,8 @@
 /* nfsd/ops/op_remove.c — REMOVE (§18.25), RENAME (§18.26), LINK (§18.9). */
 #include <errno.h>
 #include "ops.h"
+#include "deleg.h"
+#include "session.h"
 #include "server.h"
 #include "state.h"
 
@@ -16,6 +18,19 @@ void data_release_if_orphan(struct compound *c, uint64_t fileid)
 		ds_store_remove(c->srv->store, fileid, 0);
 }
 
+/* Recall other clients' delegations on NAME in DIR before it changes
+ * (RFC 8881 §10.4.6); NFS4_OK if the name does not exist. */
+static nfsstat4 break_name(struct compound *c, uint64_t dir,
+			   const component4 *name)
+{
+	uint64_t fileid;
+
+	if (ns_lookup(c->srv->ns, dir, name->utf8string_val,
+		      name->utf8string_len, &fileid) < 0)
+		return NFS4_OK;
+	return deleg_break(c->srv, c->session->client, fileid, 1);
+}
+
 nfsstat4 op_remove(struct compound *c, void *args, void *res)
 {
 	REMOVE4args *a = args;
@@ -27,6 +42,8 @@ nfsstat4 op_remove(struct compound *c, void *args, void *res)
 
 	if (st == NFS4_OK)
 		st = check_component(&a->target, 0);
+	if (st == NFS4_OK)
+		st = break_name(c, c->cur.fileid, &a->target);
 	if (st != NFS4_OK)
 		return st;
 	rc = ns_remove(c->srv->ns, c->cur.fileid, a->target.utf8string_val,
@@ -55,6 +72,10 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 	st = check_component(&a->oldname, 0);
 	if (st == NFS4_OK)
 		st = check_component(&a->newname, 0);
+	if (st == NFS4_OK)
+		st = break_name(c, c->saved.fileid, &a->oldname);
+	if (st == NFS4_OK)
+		st = break_name(c, c->cur.fileid, &a->newname);
 	if (st != NFS4_OK)
 		return st;
 	rc = ns_rename(c->srv->ns, c->saved.fileid, a->oldname.utf8string_val,

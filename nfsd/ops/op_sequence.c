@@ -13,6 +13,8 @@ static uint32_t status_flags(const struct nfs_session *s)
 	if ((s->flags & CREATE_SESSION4_FLAG_CONN_BACK_CHAN) &&
 	    (!s->back_conn || atomic_load(&s->back_conn->dead)))
 		f |= SEQ4_STATUS_CB_PATH_DOWN;
+	if (s->client->revoked)
+		f |= SEQ4_STATUS_RECALLABLE_STATE_REVOKED;
 	return f;
 }
 

@@ -3,6 +3,7 @@
  * RECLAIM_COMPLETE (§18.51), BACKCHANNEL_CTL (§18.33). */
 #include <string.h>
 
+#include "callback.h"
 #include "ops.h"
 #include "server.h"
 #include "session.h"
@@ -107,5 +108,6 @@ nfsstat4 op_backchannel_ctl(struct compound *c, void *args, void *res)
 
 	(void)res;
 	c->session->cb_program = a->bca_cb_program;
-	return NFS4_OK;
+	return cb_set_sec(c->session, a->bca_sec_parms.bca_sec_parms_val,
+			  a->bca_sec_parms.bca_sec_parms_len);
 }

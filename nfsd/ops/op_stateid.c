@@ -28,6 +28,8 @@ static nfsstat4 test_one(struct compound *c, const stateid4 *sid)
 	st = stid_find_other(c->srv, (const uint8_t *)sid->other);
 	if (!st || st->client != c->session->client)
 		return NFS4ERR_BAD_STATEID;
+	if (st->revoked)
+		return NFS4ERR_DELEG_REVOKED;
 	if (sid->seqid != 0 && sid->seqid < st->seqid)
 		return NFS4ERR_OLD_STATEID;
 	if (sid->seqid > st->seqid)
@@ -60,6 +62,11 @@ nfsstat4 op_free_stateid(struct compound *c, void *args, void *res)
 	nfsstat4 s;
 
 	(void)res;
+	st = stid_find_other(c->srv, (const uint8_t *)a->fsa_stateid.other);
+	if (st && st->revoked && st->client == c->session->client) {
+		stid_free(c->srv, st); /* §18.38.3: frees a revoked one */
+		return NFS4_OK;
+	}
 	s = state_resolve(c, &a->fsa_stateid, ANY_KIND, 0, &st);
 	if (s != NFS4_OK)
 		return s;

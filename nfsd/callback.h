@@ -1,0 +1,44 @@
+/*
+ * nfsd/callback.h — the NFSv4.1 callback client (RFC 8881 §20) over a
+ * session's back channel, which is the fore channel's own connection
+ * (§2.10.3.1).
+ *
+ * Each session uses back-channel slot 0 only: at most one CB_COMPOUND is in
+ * flight per session; its xid routes the reply. Calls are asynchronous: the
+ * caller never waits for the client (a COMPOUND that needs a recall answers
+ * NFS4ERR_DELAY and the client retries).
+ *
+ * Threads: cb_* senders need srv->state_lock. cb_on_reply() is installed as
+ * the connection's on_reply hook and runs on that connection's receive
+ * thread; it takes srv->state_lock itself.
+ */
+#ifndef STRATA_NFSD_CALLBACK_H
+#define STRATA_NFSD_CALLBACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nfs4_prot.h"
+
+struct strata_server;
+struct nfs_session;
+struct nfs_client;
+struct xprt_conn;
+
+/* The client's session with a usable back channel, or NULL. */
+struct nfs_session *cb_session(struct nfs_client *clp);
+
+/* Remember the callback credential from csa_sec_parms / BACKCHANNEL_CTL
+ * (the first AUTH_NONE or AUTH_SYS entry). NFS4ERR_INVAL if none usable. */
+nfsstat4 cb_set_sec(struct nfs_session *s, const callback_sec_parms4 *p,
+		    unsigned n);
+
+/* Send CB_RECALL for delegation SID on file (FILEID, GEN). 0 sent,
+ * -EBUSY the slot is in use (try again later), -EPIPE no back channel. */
+int cb_recall(struct strata_server *srv, struct nfs_session *s,
+	      const stateid4 *sid, uint64_t fileid, uint32_t gen);
+
+/* xprt_conn on_reply hook (ctx = the server). */
+void cb_on_reply(void *ctx, struct xprt_conn *c, uint8_t *msg, size_t len);
+
+#endif
