@@ -10,6 +10,7 @@
 #include "rpc.h"
 #include "server.h"
 #include "session.h"
+#include "state.h"
 #include "xprt.h"
 
 #define CB_VERSION 1
@@ -74,8 +75,10 @@ static bool_t encode_call_header(XDR *x, const struct nfs_session *s,
 }
 
 int cb_recall(struct strata_server *srv, struct nfs_session *s,
-	      const stateid4 *sid, uint64_t fileid, uint32_t gen)
+	      const struct nfs_stid *deleg)
 {
+	referring_call_list4 rcl;
+	referring_call4 rc1;
 	uint8_t fh[FH_LEN], *buf;
 	nfs_cb_argop4 ops[2];
 	CB_COMPOUND4args args;
@@ -101,11 +104,21 @@ int cb_recall(struct strata_server *srv, struct nfs_session *s,
 	seq->csa_slotid = 0;
 	seq->csa_highest_slotid = 0;
 	seq->csa_cachethis = FALSE;
+	if (memcmp(deleg->ref_session, s->id, NFS4_SESSIONID_SIZE) == 0) {
+		memcpy(rcl.rcl_sessionid, s->id, NFS4_SESSIONID_SIZE);
+		rc1.rc_sequenceid = deleg->ref_seqid;
+		rc1.rc_slotid = deleg->ref_slot;
+		rcl.rcl_referring_calls.rcl_referring_calls_len = 1;
+		rcl.rcl_referring_calls.rcl_referring_calls_val = &rc1;
+		seq->csa_referring_call_lists.csa_referring_call_lists_len = 1;
+		seq->csa_referring_call_lists.csa_referring_call_lists_val =
+			&rcl;
+	}
 	ops[1].argop = OP_CB_RECALL;
 	CB_RECALL4args *rec = &ops[1].nfs_cb_argop4_u.opcbrecall;
-	rec->stateid = *sid;
+	stid_to_wire(deleg, &rec->stateid);
 	rec->truncate = FALSE;
-	fh_encode(fh, fileid, gen);
+	fh_encode(fh, deleg->fileid, deleg->generation);
 	rec->fh.nfs_fh4_len = FH_LEN;
 	rec->fh.nfs_fh4_val = (char *)fh;
 	args.minorversion = 1;

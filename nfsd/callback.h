@@ -33,10 +33,12 @@ struct nfs_session *cb_session(struct nfs_client *clp);
 nfsstat4 cb_set_sec(struct nfs_session *s, const callback_sec_parms4 *p,
 		    unsigned n);
 
-/* Send CB_RECALL for delegation SID on file (FILEID, GEN). 0 sent,
- * -EBUSY the slot is in use (try again later), -EPIPE no back channel. */
+struct nfs_stid;
+/* Send CB_RECALL for delegation DELEG (its OPEN listed as the referring
+ * call when it was granted on session S). 0 sent, -EBUSY the slot is in
+ * use (try again later), -EPIPE no back channel. */
 int cb_recall(struct strata_server *srv, struct nfs_session *s,
-	      const stateid4 *sid, uint64_t fileid, uint32_t gen);
+	      const struct nfs_stid *deleg);
 
 /* xprt_conn on_reply hook (ctx = the server). */
 void cb_on_reply(void *ctx, struct xprt_conn *c, uint8_t *msg, size_t len);

@@ -113,6 +113,9 @@ void deleg_offer(struct compound *c, uint64_t fileid, uint32_t gen,
 		st->access = write ? OPEN4_SHARE_ACCESS_WRITE
 				   : OPEN4_SHARE_ACCESS_READ;
 		st->generation = gen;
+		memcpy(st->ref_session, c->session->id, NFS4_SESSIONID_SIZE);
+		st->ref_slot = (uint32_t)(c->slot - c->session->slots);
+		st->ref_seqid = c->slot->seqid;
 	}
 	if (st->access & OPEN4_SHARE_ACCESS_WRITE) {
 		out->delegation_type = OPEN_DELEGATE_WRITE;
@@ -153,7 +156,6 @@ nfsstat4 deleg_break(struct strata_server *srv, const struct nfs_client *clp,
 		for (struct nfs_stid *st = cl->stids; st;
 		     st = st->client_next) {
 			struct nfs_session *s;
-			stateid4 sid;
 
 			if (!conflicts(st, clp, fileid, write))
 				continue;
@@ -169,9 +171,7 @@ nfsstat4 deleg_break(struct strata_server *srv, const struct nfs_client *clp,
 			/* Not sent yet (no back channel now, or its slot is
 			 * busy): tried again on the opener's retry. */
 			s = cb_session(cl);
-			stid_to_wire(st, &sid);
-			if (s && cb_recall(srv, s, &sid, st->fileid,
-					   st->generation) == 0)
+			if (s && cb_recall(srv, s, st) == 0)
 				st->recall_sent = 1;
 		}
 	}

@@ -60,6 +60,11 @@ struct nfs_stid {
 	time_t recalled;       /* first recall attempt; 0 none (revocation
 				  clock starts here) */
 	int recall_sent;       /* CB_RECALL went out */
+	/* The OPEN that granted it, named in CB_SEQUENCE's referring call
+	 * list so the client can tell a recall that races the OPEN reply
+	 * (RFC 8881 §2.10.6.3). */
+	uint8_t ref_session[NFS4_SESSIONID_SIZE];
+	uint32_t ref_slot, ref_seqid;
 	int revoked;           /* NFS4ERR_DELEG_REVOKED until FREE_STATEID */
 };
 
