@@ -142,7 +142,7 @@ int cb_recall(struct strata_server *srv, struct nfs_session *s,
 	s->cb_xid = xid;
 	s->cb_sent = server_now();
 	s->cb_seqid++;
-	log_debug("CB_RECALL sent to client %llx (xid %u)",
+	log_info("CB_RECALL sent to client %llx (xid %u)",
 		  (unsigned long long)s->client->clientid, xid);
 	return 0;
 }

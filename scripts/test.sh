@@ -10,6 +10,7 @@
 #      then the reboot tests with a restart hook
 #   6. the stock Linux 6.1 client in a VM against the server: mount, cthon04,
 #      fsx, big file, big directory, tar copy (tests/vm/run-posix.sh)
+#      and two clients in the VM: a read delegation recalled by a writer
 #   7. SIGKILL crash consistency (tests/crash/run-crash.sh)
 #   8. fsck of the namespace the suites left behind
 #
@@ -72,6 +73,9 @@ step "stock Linux client in a VM"
 tests/vm/run-posix.sh --port "$PORT" --export / --out "$WORK/vm" \
   ${STRATA_VM_PHASES:+--phases "$STRATA_VM_PHASES"}
 scripts/strata-local status --dir "$WORK/srv" >/dev/null || { echo "server died during VM test"; tail -50 "$WORK/srv/mds.log"; exit 1; }
+
+step "two clients in the VM: delegation recall"
+tests/vm/run-deleg.sh --port "$PORT" --out "$WORK/vm-deleg" --log "$WORK/srv/mds.log"
 
 step "crash consistency: SIGKILL during a workload (ASan server)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

@@ -37,7 +37,9 @@
 # Env: NFS_PORT (default $VMTEST_PORT), NFS_EXPORT (/), NFS_SERVER_B
 #   (10.0.2.101), SIZE1_MB (2), SIZE2_MB (1), WAIT_S (180: handshakes),
 #   ACQUIRE_S (40: B after A's release; the Linux client polls a denied
-#   blocking lock with backoff up to 30 s).
+#   blocking lock with backoff up to 30 s), A_IDLE=1 (steps 7 before 6: A's
+#   process stays idle until grace is over, so A's client has to notice the
+#   restart by itself, through its lease renewal, and reclaim in grace).
 # Artefacts: /vmout/timings.tsv (step, seconds), /vmout/fileid (hex),
 #   /vmout/mountstats.txt, /vmout/ctl/ (the handshake files, with timestamps).
 source "$VMTEST_HARNESS/guest/lib.sh"
@@ -295,8 +297,13 @@ must b-open      s_b_open
 must a-dirty     s_a_dirty
 must b-blocked   s_b_blocked
 must restart     s_restart
-must reclaim     s_reclaim
-must after-grace s_after_grace
+if [ "${A_IDLE:-0}" = 1 ]; then   # A's client must notice the restart by itself (lease renewal)
+  must after-grace s_after_grace
+  must reclaim     s_reclaim
+else
+  must reclaim     s_reclaim
+  must after-grace s_after_grace
+fi
 must release     s_release
 must verify      s_verify
 trap - EXIT
