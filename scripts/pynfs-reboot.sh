@@ -20,6 +20,8 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$PORT" ] && [ -n "$DIR" ] || { sed -n '2,8p' "$0"; exit 3; }
 mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd)
+# pynfs runs the restart hook from its own directory: absolute paths only.
+BUILD=$(cd "$BUILD" && pwd)
 EXPECTED=$ROOT/pynfs-conf/expected-failures-4.1-reboot.txt
 [ $SOAK = 1 ] && EXPECTED=/dev/null
 "$ROOT/scripts/strata-local" up --dir "$DIR/srv" --port "$PORT" --lease "$LEASE" --build "$BUILD" >/dev/null
@@ -29,5 +31,6 @@ FLAGS=(reboot)
 [ $SOAK = 1 ] || FLAGS=(REBT1 REBT2a REBT2b REBT3a REBT3b REBT4a REBT4b REBT5)
 "$ROOT/scripts/pynfs-run.sh" --server 127.0.0.1:$PORT --export / --minorversion 1 \
   --out "$DIR/pynfs" --expected "$EXPECTED" --min-pass ${#FLAGS[@]} \
+  --timeout $([ $SOAK = 1 ] && echo 3600 || echo 900) \
   --pynfs-arg=--serverhelper="$ROOT/scripts/server-reboot-helper" \
   --pynfs-arg=--serverhelperarg="$DIR/srv $PORT $LEASE $BUILD" "${FLAGS[@]}"

@@ -10,7 +10,8 @@
 #      then the reboot tests with a restart hook
 #   6. the stock Linux 6.1 client in a VM against the server: mount, cthon04,
 #      fsx, big file, big directory, tar copy (tests/vm/run-posix.sh)
-#      and two clients in the VM: a read delegation recalled by a writer
+#      two clients in the VM: a read delegation recalled by a writer; a
+#      lock with dirty data reclaimed after a server SIGKILL
 #   7. SIGKILL crash consistency (tests/crash/run-crash.sh)
 #   8. fsck of the namespace the suites left behind
 #
@@ -76,6 +77,9 @@ scripts/strata-local status --dir "$WORK/srv" >/dev/null || { echo "server died 
 
 step "two clients in the VM: delegation recall"
 tests/vm/run-deleg.sh --port "$PORT" --out "$WORK/vm-deleg" --log "$WORK/srv/mds.log"
+
+step "VM: lock + dirty data across a server SIGKILL, reclaim in grace, second client waits"
+tests/vm/run-reclaim.sh --build build-asan --port $((PORT + 30)) --dir "$WORK/reclaim"
 
 step "crash consistency: SIGKILL during a workload (ASan server)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

@@ -56,6 +56,7 @@ SEED1=A1-$VMTEST_UUID SEED2=A2-$VMTEST_UUID
 mkdir -p $MA $MB $CTL
 : > /vmout/timings.tsv
 PIDS=()
+# shellcheck disable=SC2154  # p is the loop variable inside the trap
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done' EXIT
 
 # Polling without an exec per round (an exec costs ~0.25 s under TCG): a
@@ -208,7 +209,7 @@ s_a_dirty() {
 }
 
 s_b_blocked() {
-  local t0 l; t0=$(now)
+  local t0; t0=$(now)
   : > $CTL/b.go
   wait_file $CTL/b.trying 60 || return
   # the blocking LOCK has been sent and denied once B's mount counts a LOCK
