@@ -44,6 +44,7 @@ import hashlib
 import io
 import contextlib
 import os
+import time
 import random
 import sys
 
@@ -125,8 +126,22 @@ class Workload:
         self.acked = 0
 
     # -- helpers
+    # Like the Linux client: NFS4ERR_GRACE (the server restarted and other
+    # clients may still reclaim) and NFS4ERR_DELAY mean "not done, send it
+    # again later" (RFC 8881 §8.4.2, §15.1.1.3); retried with backoff for
+    # up to two minutes.
+    RETRY = (NFS4ERR_GRACE, NFS4ERR_DELAY)
+    RETRY_FOR = 120.0
+
     def call(self, ops, what):
-        res = self.s.compound(ops)
+        deadline = time.monotonic() + self.RETRY_FOR
+        pause = 0.1
+        while True:
+            res = self.s.compound(ops)
+            if res.status not in self.RETRY or time.monotonic() > deadline:
+                break
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
         if res.status != NFS4_OK:
             raise WorkloadError("%s: %s" % (what, status_name(res.status)))
         return res
