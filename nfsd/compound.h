@@ -80,7 +80,6 @@ enum op_flags {
 	OPF_CFH = 1u << 4,          /* needs a current filehandle */
 	OPF_MUTATES = 1u << 5,      /* changes the namespace or data */
 	OPF_SEQUENCE = 1u << 6,     /* it is SEQUENCE */
-	OPF_SAVES_NOTHING = 1u << 7,/* reserved */
 };
 
 /*

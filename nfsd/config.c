@@ -1,6 +1,7 @@
 /* nfsd/config.c — see config.h. Keys (section [server]):
  *   listen, port, data_dir, shards, lease_time, grace_time, max_io,
- *   idmap_domain, log_level */
+ *   log_level. Owners are sent as numeric ids (what the Linux client uses
+ * with AUTH_SYS); "name@domain" is accepted on input. */
 #include "config.h"
 
 #include <errno.h>
@@ -47,11 +48,6 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 	if (!strcmp(key, "data_dir"))
 		return snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s",
 				val) < (int)sizeof(cfg->data_dir)
-			       ? 0
-			       : -1;
-	if (!strcmp(key, "idmap_domain"))
-		return snprintf(cfg->idmap_domain, sizeof(cfg->idmap_domain),
-				"%s", val) < (int)sizeof(cfg->idmap_domain)
 			       ? 0
 			       : -1;
 	if (!strcmp(key, "port")) {

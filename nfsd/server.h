@@ -48,7 +48,6 @@ struct strata_config {
 	int grace_set;           /* grace_time given; else = lease_time */
 	uint32_t max_msg;        /* largest RPC record accepted */
 	uint32_t max_io;         /* maxread / maxwrite */
-	char idmap_domain[256];  /* owner@domain; names are numeric if empty */
 };
 
 /* Number of COMPOUND ops counted per op number (0..63). */
