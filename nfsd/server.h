@@ -83,7 +83,7 @@ struct strata_server {
 	uint32_t next_cb_xid;
 	struct nfs_stid **stid_hash;
 	unsigned stid_hash_size;
-	time_t grace_end; /* 0: not in grace */
+	time_t last_expire_scan; /* client_expire() ran in this second */
 
 	struct strata_counters counters;
 };

@@ -122,6 +122,11 @@ void client_expire(struct strata_server *srv)
 	time_t now = server_now();
 	struct nfs_client *c = srv->clients, *next;
 
+	/* Leases count in seconds: one scan per second is enough, not one
+	 * per request. */
+	if (now == srv->last_expire_scan)
+		return;
+	srv->last_expire_scan = now;
 	for (; c; c = next) {
 		next = c->next;
 		if (now - c->last_renew <= (time_t)srv->cfg.lease_time)
