@@ -191,3 +191,24 @@ int ds_store_statfs(struct ds_store *s, uint64_t *total, uint64_t *free,
 	*avail = (uint64_t)v.f_bavail * v.f_frsize;
 	return 0;
 }
+
+int ds_store_create(struct ds_store *s, uint64_t fileid, uint32_t stripe)
+{
+	int fd = open_stripe(s, fileid, stripe, O_WRONLY | O_CREAT);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+int64_t ds_store_size(struct ds_store *s, uint64_t fileid, uint32_t stripe)
+{
+	char p[64];
+	struct stat st;
+
+	path_of(fileid, stripe, p, sizeof(p));
+	if (fstatat(s->dirfd, p, &st, 0) < 0)
+		return -errno;
+	return (int64_t)st.st_size;
+}

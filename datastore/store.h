@@ -36,6 +36,11 @@ int ds_store_remove(struct ds_store *s, uint64_t fileid, uint32_t stripe);
 /* Bytes allocated on disk for the stripe (0 if none). */
 int64_t ds_store_space_used(struct ds_store *s, uint64_t fileid,
 			    uint32_t stripe);
+/* Create the stripe object if missing (empty). 0 or -errno. */
+int ds_store_create(struct ds_store *s, uint64_t fileid, uint32_t stripe);
+/* Length of the stripe object, or -ENOENT when it does not exist (a data
+ * server's client I/O on a missing object is NFS4ERR_STALE). */
+int64_t ds_store_size(struct ds_store *s, uint64_t fileid, uint32_t stripe);
 /* Filesystem totals for space_* attributes. */
 int ds_store_statfs(struct ds_store *s, uint64_t *total, uint64_t *free,
 		    uint64_t *avail);

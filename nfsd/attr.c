@@ -31,6 +31,8 @@ static const unsigned supported_bits[] = {
 	FATTR4_TIME_ACCESS_SET, FATTR4_TIME_CREATE, FATTR4_TIME_DELTA,
 	FATTR4_TIME_METADATA, FATTR4_TIME_MODIFY, FATTR4_TIME_MODIFY_SET,
 	FATTR4_MOUNTED_ON_FILEID, FATTR4_SUPPATTR_EXCLCREAT,
+	FATTR4_FS_LAYOUT_TYPES, FATTR4_LAYOUT_TYPES, FATTR4_LAYOUT_BLKSIZE,
+	FATTR4_LAYOUT_ALIGNMENT,
 };
 
 static const unsigned exclcreat_bits[] = {
@@ -156,7 +158,18 @@ static void get_fsinfo(struct compound *c, struct fsinfo *fi)
 {
 	memset(fi, 0, sizeof(*fi));
 	ds_store_statfs(c->srv->store, &fi->total, &fi->free, &fi->avail);
-	ns_stats(c->srv->ns, &fi->ns);
+	if (c->srv->ns)
+		ns_stats(c->srv->ns, &fi->ns);
+}
+
+/* fs_layout_types / layout_types: files layouts only, and only with data
+ * servers (the Linux client prefers any other type it knows, so we never
+ * list one: shared/pnfs-linux-client.md §1). */
+static bool_t put_layout_types(XDR *x, int have)
+{
+	uint32_t n = have ? 1 : 0, t = LAYOUT4_NFSV4_1_FILES;
+
+	return xdr_u_int(x, &n) && (!have || xdr_u_int(x, &t));
 }
 
 static bool_t encode_one(struct compound *c, XDR *x, unsigned bit,
@@ -256,6 +269,16 @@ static bool_t encode_one(struct compound *c, XDR *x, unsigned bit,
 		return put_bitmap(x, exclcreat_bits,
 				  sizeof(exclcreat_bits) /
 					  sizeof(exclcreat_bits[0]));
+	case FATTR4_FS_LAYOUT_TYPES:
+		return put_layout_types(x, c->srv->cluster != NULL);
+	case FATTR4_LAYOUT_TYPES:
+		return put_layout_types(x, c->srv->cluster != NULL &&
+						   ino->type == NS_REG);
+	case FATTR4_LAYOUT_BLKSIZE:
+	case FATTR4_LAYOUT_ALIGNMENT:
+		/* The stripe unit: what the DS I/O is aligned to. */
+		return put_u32(x, c->srv->cluster ? c->srv->cfg.stripe_unit
+						  : 4096);
 	default:
 		return TRUE; /* not supported: not in the reply bitmap */
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fh.h"
+#include "layout_state.h"
 #include "log.h"
 #include "rpc.h"
 #include "server.h"
@@ -74,12 +75,15 @@ static bool_t encode_call_header(XDR *x, const struct nfs_session *s,
 	       xdr_u_int(x, &vflavor) && xdr_u_int(x, &vlen);
 }
 
-int cb_recall(struct strata_server *srv, struct nfs_session *s,
-	      const struct nfs_stid *deleg)
+/* Send CB_SEQUENCE + OP on S's back channel; REF (may be NULL) names the
+ * referring call. */
+static int cb_send(struct strata_server *srv, struct nfs_session *s,
+		   const struct nfs_stid *ref, const nfs_cb_argop4 *op,
+		   const char *what)
 {
 	referring_call_list4 rcl;
 	referring_call4 rc1;
-	uint8_t fh[FH_LEN], *buf;
+	uint8_t *buf;
 	nfs_cb_argop4 ops[2];
 	CB_COMPOUND4args args;
 	struct iovec iov;
@@ -104,23 +108,17 @@ int cb_recall(struct strata_server *srv, struct nfs_session *s,
 	seq->csa_slotid = 0;
 	seq->csa_highest_slotid = 0;
 	seq->csa_cachethis = FALSE;
-	if (memcmp(deleg->ref_session, s->id, NFS4_SESSIONID_SIZE) == 0) {
+	if (ref && memcmp(ref->ref_session, s->id, NFS4_SESSIONID_SIZE) == 0) {
 		memcpy(rcl.rcl_sessionid, s->id, NFS4_SESSIONID_SIZE);
-		rc1.rc_sequenceid = deleg->ref_seqid;
-		rc1.rc_slotid = deleg->ref_slot;
+		rc1.rc_sequenceid = ref->ref_seqid;
+		rc1.rc_slotid = ref->ref_slot;
 		rcl.rcl_referring_calls.rcl_referring_calls_len = 1;
 		rcl.rcl_referring_calls.rcl_referring_calls_val = &rc1;
 		seq->csa_referring_call_lists.csa_referring_call_lists_len = 1;
 		seq->csa_referring_call_lists.csa_referring_call_lists_val =
 			&rcl;
 	}
-	ops[1].argop = OP_CB_RECALL;
-	CB_RECALL4args *rec = &ops[1].nfs_cb_argop4_u.opcbrecall;
-	stid_to_wire(deleg, &rec->stateid);
-	rec->truncate = FALSE;
-	fh_encode(fh, deleg->fileid, deleg->generation);
-	rec->fh.nfs_fh4_len = FH_LEN;
-	rec->fh.nfs_fh4_val = (char *)fh;
+	ops[1] = *op;
 	args.minorversion = 1;
 	args.argarray.argarray_len = 2;
 	args.argarray.argarray_val = ops;
@@ -142,9 +140,82 @@ int cb_recall(struct strata_server *srv, struct nfs_session *s,
 	s->cb_xid = xid;
 	s->cb_sent = server_now();
 	s->cb_seqid++;
-	log_info("CB_RECALL sent to client %llx (xid %u)",
-		  (unsigned long long)s->client->clientid, xid);
+	s->cb_layout = op->argop == OP_CB_LAYOUTRECALL;
+	if (s->cb_layout)
+		memcpy(s->cb_other,
+		       op->nfs_cb_argop4_u.opcblayoutrecall.clora_recall
+			       .layoutrecall4_u.lor_layout.lor_stateid.other,
+		       NFS4_OTHER_SIZE);
+	log_info("%s sent to client %llx (xid %u)", what,
+		 (unsigned long long)s->client->clientid, xid);
 	return 0;
+}
+
+int cb_recall(struct strata_server *srv, struct nfs_session *s,
+	      const struct nfs_stid *deleg)
+{
+	nfs_cb_argop4 op;
+	uint8_t fh[FH_LEN];
+	CB_RECALL4args *rec = &op.nfs_cb_argop4_u.opcbrecall;
+
+	memset(&op, 0, sizeof(op));
+	op.argop = OP_CB_RECALL;
+	stid_to_wire(deleg, &rec->stateid);
+	rec->truncate = FALSE;
+	fh_encode(fh, deleg->fileid, deleg->generation);
+	rec->fh.nfs_fh4_len = FH_LEN;
+	rec->fh.nfs_fh4_val = (char *)fh;
+	return cb_send(srv, s, deleg, &op, "CB_RECALL");
+}
+
+int cb_layoutrecall(struct strata_server *srv, struct nfs_session *s,
+		    const struct nfs_stid *layout)
+{
+	nfs_cb_argop4 op;
+	uint8_t fh[FH_LEN];
+	CB_LAYOUTRECALL4args *r = &op.nfs_cb_argop4_u.opcblayoutrecall;
+	layoutrecall_file4 *f = &r->clora_recall.layoutrecall4_u.lor_layout;
+
+	memset(&op, 0, sizeof(op));
+	op.argop = OP_CB_LAYOUTRECALL;
+	r->clora_type = LAYOUT4_NFSV4_1_FILES;
+	r->clora_iomode = LAYOUTIOMODE4_ANY;
+	r->clora_changed = TRUE;
+	r->clora_recall.lor_recalltype = LAYOUTRECALL4_FILE;
+	fh_encode(fh, layout->fileid, layout->generation);
+	f->lor_fh.nfs_fh4_len = FH_LEN;
+	f->lor_fh.nfs_fh4_val = (char *)fh;
+	f->lor_offset = 0;
+	f->lor_length = NFS4_UINT64_MAX;
+	stid_to_wire(layout, &f->lor_stateid);
+	return cb_send(srv, s, layout, &op, "CB_LAYOUTRECALL");
+}
+
+/* The status of op OPNUM in a CB_COMPOUND reply whose xid and msg_type
+ * were read from X; NFS4ERR_SERVERFAULT if it cannot be told. */
+static nfsstat4 cb_result(XDR *x, nfs_cb_opnum4 opnum)
+{
+	CB_COMPOUND4res res;
+	uint32_t stat, vflavor, vlen, astat;
+	nfsstat4 out = NFS4ERR_SERVERFAULT;
+
+	if (!xdr_u_int(x, &stat) || stat != RPC_MSG_ACCEPTED ||
+	    !xdr_u_int(x, &vflavor) || !xdr_u_int(x, &vlen) ||
+	    vlen > RPC_MAX_AUTH_BYTES ||
+	    !xdr_setpos(x, xdr_getpos(x) + ((vlen + 3) & ~3u)) ||
+	    !xdr_u_int(x, &astat) || astat != ACCEPT_SUCCESS)
+		return out;
+	memset(&res, 0, sizeof(res));
+	if (!xdr_CB_COMPOUND4res(x, &res))
+		return out;
+	out = res.status;
+	for (u_int i = 0; i < res.resarray.resarray_len; i++) {
+		nfs_cb_resop4 *r = &res.resarray.resarray_val[i];
+		if (r->resop == opnum)
+			out = r->nfs_cb_resop4_u.opcblayoutrecall.clorr_status;
+	}
+	xdr_free((xdrproc_t)xdr_CB_COMPOUND4res, &res);
+	return out;
 }
 
 static struct nfs_session *session_by_cb_xid(struct strata_server *srv,
@@ -177,6 +248,11 @@ void cb_on_reply(void *ctx, struct xprt_conn *c, uint8_t *msg, size_t len)
 	s = session_by_cb_xid(srv, c, w[0]);
 	if (s) {
 		s->cb_xid = 0;
+		if (s->cb_layout) {
+			s->cb_layout = 0;
+			layout_recall_done(srv, s->cb_other,
+					   cb_result(&x, OP_CB_LAYOUTRECALL));
+		}
 		log_debug("callback reply from client %llx (xid %u)",
 			  (unsigned long long)s->client->clientid, w[0]);
 	}

@@ -40,6 +40,12 @@ struct nfs_stid;
 int cb_recall(struct strata_server *srv, struct nfs_session *s,
 	      const struct nfs_stid *deleg);
 
+/* Send CB_LAYOUTRECALL (whole file, any iomode) for layout stateid
+ * LAYOUT. Same returns as cb_recall(). The client's answer reaches
+ * layout_recall_done() (pnfs/layout_state.h). */
+int cb_layoutrecall(struct strata_server *srv, struct nfs_session *s,
+		    const struct nfs_stid *layout);
+
 /* xprt_conn on_reply hook (ctx = the server). */
 void cb_on_reply(void *ctx, struct xprt_conn *c, uint8_t *msg, size_t len);
 

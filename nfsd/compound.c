@@ -81,6 +81,12 @@ static nfsstat4 check_position(const struct compound *c,
 	return NFS4ERR_OP_NOT_IN_SESSION;
 }
 
+/* The op-table flag of a server role (enum strata_role, server.h). */
+static unsigned role_flags(unsigned role)
+{
+	return ((role & ROLE_MDS) ? OPF_MDS : 0u) |
+	       ((role & ROLE_DS) ? OPF_DS : 0u);
+}
 static nfsstat4 check_op(const struct compound *c, const struct op_desc *d,
 			 unsigned i)
 {
@@ -91,8 +97,8 @@ static nfsstat4 check_op(const struct compound *c, const struct op_desc *d,
 	st = check_position(c, d, i);
 	if (st != NFS4_OK)
 		return st;
-	if (!(d->flags & c->role))
-		return NFS4ERR_NOTSUPP;
+	if (!(d->flags & role_flags(c->role)))
+		return NFS4ERR_NOTSUPP; /* e.g. OPEN on a data server */
 	return NFS4_OK;
 }
 

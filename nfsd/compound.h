@@ -31,6 +31,7 @@ struct cfh {
 	uint64_t fileid;
 	uint32_t generation;
 	uint32_t type; /* enum ns_type, 0 unknown */
+	uint32_t stripe; /* data server: the handle's stripe index */
 };
 
 struct compound {

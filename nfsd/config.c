@@ -1,6 +1,7 @@
 /* nfsd/config.c — see config.h. Keys (section [server]):
  *   listen, port, data_dir, shards, lease_time, grace_time, max_io,
- *   log_level. Owners are sent as numeric ids (what the Linux client uses
+ *   log_level, cluster_key, data_server (repeatable:
+ *   ADDR:PORT[=ADVADDR:ADVPORT]), stripe_unit. Owners are sent as numeric ids (what the Linux client uses
  * with AUTH_SYS); "name@domain" is accepted on input. */
 #include "config.h"
 
@@ -23,6 +24,68 @@ void config_defaults(struct strata_config *cfg)
 	cfg->grace_time = 0;
 	cfg->max_io = 1024 * 1024;
 	cfg->max_msg = cfg->max_io + 64 * 1024;
+	cfg->stripe_unit = 1024 * 1024;
+}
+
+/* "ADDR:PORT" or "[V6ADDR]:PORT" into ADDR (CAP bytes) and *PORT. */
+static int parse_hostport(const char *s, char *addr, size_t cap,
+			  uint16_t *port)
+{
+	const char *colon;
+	size_t alen;
+	char *end;
+	unsigned long p;
+
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+		if (!rb || rb[1] != ':')
+			return -1;
+		alen = (size_t)(rb - s - 1);
+		s++;
+		colon = rb + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -1;
+		alen = (size_t)(colon - s);
+	}
+	if (alen == 0 || alen >= cap)
+		return -1;
+	errno = 0;
+	p = strtoul(colon + 1, &end, 10);
+	if (errno || *end || end == colon + 1 || p == 0 || p > 65535)
+		return -1;
+	memcpy(addr, s, alen);
+	addr[alen] = 0;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+static int add_data_server(struct strata_config *cfg, const char *val)
+{
+	struct ds_endpoint *d;
+	char buf[256];
+	char *eq;
+
+	if (cfg->nds >= STRATA_MAX_DS ||
+	    snprintf(buf, sizeof(buf), "%s", val) >= (int)sizeof(buf))
+		return -1;
+	d = &cfg->ds[cfg->nds];
+	eq = strchr(buf, '=');
+	if (eq)
+		*eq = 0;
+	if (parse_hostport(buf, d->addr, sizeof(d->addr), &d->port))
+		return -1;
+	if (eq) {
+		if (parse_hostport(eq + 1, d->adv_addr, sizeof(d->adv_addr),
+				   &d->adv_port))
+			return -1;
+	} else {
+		memcpy(d->adv_addr, d->addr, sizeof(d->addr));
+		d->adv_port = d->port;
+	}
+	cfg->nds++;
+	return 0;
 }
 
 static int parse_uint(const char *val, unsigned long max, unsigned long *out)
@@ -50,6 +113,13 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 				val) < (int)sizeof(cfg->data_dir)
 			       ? 0
 			       : -1;
+	if (!strcmp(key, "cluster_key"))
+		return snprintf(cfg->cluster_key, sizeof(cfg->cluster_key),
+				"%s", val) < (int)sizeof(cfg->cluster_key)
+			       ? 0
+			       : -1;
+	if (!strcmp(key, "data_server"))
+		return add_data_server(cfg, val);
 	if (!strcmp(key, "port")) {
 		if (parse_uint(val, 65535, &v))
 			return -1;
@@ -72,6 +142,11 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 			return -1;
 		cfg->max_io = (uint32_t)v;
 		cfg->max_msg = cfg->max_io + 64 * 1024;
+	} else if (!strcmp(key, "stripe_unit")) {
+		if (parse_uint(val, 64u << 20, &v) || v == 0 ||
+		    v % (64 * 1024))
+			return -1;
+		cfg->stripe_unit = (uint32_t)v;
 	} else if (!strcmp(key, "log_level")) {
 		if (parse_uint(val, LOG_DEBUG, &v))
 			return -1;

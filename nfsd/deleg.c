@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "callback.h"
+#include "cluster.h"
 #include "log.h"
 #include "server.h"
 #include "session.h"
@@ -128,8 +129,12 @@ void deleg_offer(struct compound *c, uint64_t fileid, uint32_t gen,
 
 /* RFC 8881 §10.4.6: a delegation not returned within a lease after its
  * recall is revoked; the client learns it from SEQUENCE's status flags. */
-static void deleg_revoke(struct nfs_stid *st)
+static void deleg_revoke(struct strata_server *srv, struct nfs_stid *st)
 {
+	/* Data servers must refuse it too (pnfs/ds_state.h). */
+	if (srv->cluster)
+		cluster_revoke(srv->cluster,
+			       (const uint8_t(*)[12])st->other, 1);
 	log_info("client %llx: delegation on fileid %llx revoked (not "
 		 "returned after recall)",
 		 (unsigned long long)st->client->clientid,
@@ -162,7 +167,7 @@ nfsstat4 deleg_break(struct strata_server *srv, const struct nfs_client *clp,
 			if (!st->recalled)
 				st->recalled = now;
 			if (now - st->recalled > (time_t)srv->cfg.lease_time) {
-				deleg_revoke(st);
+				deleg_revoke(srv, st);
 				continue;
 			}
 			pending = 1;

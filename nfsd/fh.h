@@ -3,10 +3,21 @@
  * and fileid; the fileid carries its shard (metadata/ns.h) so an inode is
  * found from the handle alone. Opaque to clients; 16 bytes, fixed layout:
  *   byte 0     FH_VERSION
- *   byte 1     FH_KIND_MDS (data-server handles, with a MAC, come later)
+ *   byte 1     FH_KIND_MDS
  *   bytes 2-3  zero
  *   bytes 4-7  generation (big-endian)
  *   bytes 8-15 fileid (big-endian)
+ *
+ * A data-server handle (handed out in layouts, RFC 8881 §13.3) names one
+ * stripe object and is signed with the cluster key (mac.h) so that a
+ * client cannot forge one; 24 bytes:
+ *   byte 0      FH_VERSION
+ *   byte 1      FH_KIND_DS
+ *   bytes 2-3   stripe index (big-endian)
+ *   bytes 4-7   fence generation (big-endian): a DS refuses handles older
+ *               than the file's fence (MDS-driven fencing, pnfs/ctl.h)
+ *   bytes 8-15  fileid (big-endian)
+ *   bytes 16-23 HMAC-SHA256(cluster key, bytes 0-15), first 8 bytes
  * Pure functions; any thread.
  */
 #ifndef STRATA_NFSD_FH_H
@@ -17,12 +28,24 @@
 
 #define FH_VERSION 1
 #define FH_KIND_MDS 1
+#define FH_KIND_DS 2
 #define FH_LEN 16
+#define FH_DS_LEN 24
+
+struct mac_key;
 
 /* Encode into BUF (FH_LEN bytes). */
 void fh_encode(uint8_t *buf, uint64_t fileid, uint32_t generation);
 /* 0, or -1 when the bytes are not a handle of ours (NFS4ERR_BADHANDLE). */
 int fh_decode(const uint8_t *buf, size_t len, uint64_t *fileid,
 	      uint32_t *generation);
+
+/* A DS handle for stripe object INDEX of FILEID. */
+void fh_ds_encode(uint8_t *buf, const struct mac_key *k, uint64_t fileid,
+		  uint32_t index, uint32_t fence);
+/* 0; -1 not a DS handle of ours (NFS4ERR_BADHANDLE): wrong length, kind
+ * or MAC. */
+int fh_ds_decode(const uint8_t *buf, size_t len, const struct mac_key *k,
+		 uint64_t *fileid, uint32_t *index, uint32_t *fence);
 
 #endif

@@ -165,11 +165,15 @@ static int put_del(struct recovery *r, const void *owner, size_t len,
 
 int recovery_record(struct recovery *r, const void *owner, size_t len)
 {
+	if (!r)
+		return 0;
 	return put_del(r, owner, len, 0);
 }
 
 int recovery_forget(struct recovery *r, const void *owner, size_t len)
 {
+	if (!r)
+		return 0;
 	return put_del(r, owner, len, 1);
 }
 
@@ -187,7 +191,7 @@ static void end_grace(struct recovery *r)
 
 int recovery_in_grace(struct recovery *r, time_t now)
 {
-	if (!r->grace_end)
+	if (!r || !r->grace_end)
 		return 0;
 	if (now >= r->grace_end || r->pending == 0) {
 		end_grace(r);
@@ -221,6 +225,9 @@ int recovery_may_reclaim(struct recovery *r, const void *owner, size_t len,
 {
 	struct reclaimer *e;
 
+	if (!r)
+		return 0;
+
 	if (!recovery_in_grace(r, now))
 		return 0;
 	e = find(r, owner, len);
@@ -234,6 +241,9 @@ int recovery_reclaim_complete(struct recovery *r, const void *owner,
 			      size_t len, time_t now)
 {
 	struct reclaimer *e;
+
+	if (!r)
+		return 0;
 
 	if (!r->grace_end)
 		return 0;
@@ -251,5 +261,5 @@ int recovery_reclaim_complete(struct recovery *r, const void *owner,
 
 size_t recovery_pending(const struct recovery *r)
 {
-	return r->pending;
+	return r ? r->pending : 0;
 }

@@ -14,7 +14,8 @@
  * reclaim, at most 4x the configured period).
  *
  * Threads: all calls need srv->state_lock. Ownership: struct recovery is
- * owned by the server.
+ * owned by the server. A data server has none: every call accepts a NULL
+ * struct recovery (no records, never in grace).
  */
 #ifndef STRATA_NFSD_RECOVERY_H
 #define STRATA_NFSD_RECOVERY_H

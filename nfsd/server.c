@@ -10,7 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cluster.h"
 #include "compound.h"
+#include "ctl_svc.h"
+#include "ds_state.h"
 #include "log.h"
 #include "rpc.h"
 #include "session.h"
@@ -67,6 +70,10 @@ static void dispatch_call(struct strata_server *srv, struct xprt_conn *conn,
 {
 	uint8_t small[32];
 
+	if (call->prog == STRATA_CTL_PROGRAM) {
+		ctl_svc_dispatch(srv, conn, call);
+		return;
+	}
 	if (call->prog != NFS4_PROGRAM) {
 		rpc_reply_accepted(small, call->xid, ACCEPT_PROG_UNAVAIL);
 		send_bytes(conn, small, RPC_REPLY_HDR_LEN);
@@ -206,6 +213,15 @@ static int open_storage(struct strata_server *srv)
 
 	if (mkdir(srv->cfg.data_dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
+	if (srv->role & ROLE_DS) {
+		/* A data server keeps stripes only: no namespace, no client
+		 * records (its clients' state lives on the MDS). */
+		snprintf(path, sizeof(path), "%s/stripes", srv->cfg.data_dir);
+		rc = ds_store_open(&srv->store, path);
+		if (rc < 0)
+			log_err("stripe store %s: %s", path, strerror(-rc));
+		return rc < 0 ? rc : ds_state_new(&srv->ds);
+	}
 	snprintf(path, sizeof(path), "%s/meta", srv->cfg.data_dir);
 	rc = ns_open(&srv->ns, path, srv->cfg.nshards);
 	if (rc < 0) {
@@ -228,7 +244,28 @@ static int open_storage(struct strata_server *srv)
 	return rc;
 }
 
-int server_start(struct strata_server **out, const struct strata_config *cfg)
+/* The cluster key (required with data servers or in the DS role), or a
+ * random one for a single node (stateid signatures stay in-process). */
+static int load_key(struct strata_server *srv)
+{
+	int rc;
+
+	if (!srv->cfg.cluster_key[0]) {
+		if ((srv->role & ROLE_DS) || srv->cfg.nds) {
+			log_err("a cluster key is needed (--cluster-key FILE)");
+			return -EINVAL;
+		}
+		return mac_key_random(&srv->key);
+	}
+	rc = mac_key_load(&srv->key, srv->cfg.cluster_key);
+	if (rc < 0)
+		log_err("cluster key %s: %s", srv->cfg.cluster_key,
+			strerror(-rc));
+	return rc;
+}
+
+int server_start(struct strata_server **out, const struct strata_config *cfg,
+		 unsigned role)
 {
 	struct strata_server *srv = calloc(1, sizeof(*srv));
 	uint16_t port = 0;
@@ -237,13 +274,18 @@ int server_start(struct strata_server **out, const struct strata_config *cfg)
 	if (!srv)
 		return -ENOMEM;
 	srv->cfg = *cfg;
-	srv->role = ROLE_MDS;
+	srv->role = role;
 	pthread_mutex_init(&srv->state_lock, NULL);
 	srv->stid_hash_size = STID_HASH_SIZE;
 	srv->stid_hash = calloc(STID_HASH_SIZE, sizeof(*srv->stid_hash));
-	rc = srv->stid_hash ? open_storage(srv) : -ENOMEM;
+	rc = srv->stid_hash ? load_key(srv) : -ENOMEM;
+	if (rc == 0)
+		rc = open_storage(srv);
 	if (rc == 0)
 		rc = server_identity(srv);
+	if (rc == 0 && (role & ROLE_MDS) && cfg->nds)
+		rc = cluster_open(&srv->cluster, cfg, &srv->key,
+				  srv->boot_epoch);
 	if (rc == 0)
 		rc = xprt_tcp_listen(&srv->tcp, cfg->listen_addr, cfg->port,
 				     cfg->max_msg, server_deliver, srv, &port);
@@ -252,8 +294,10 @@ int server_start(struct strata_server **out, const struct strata_config *cfg)
 		return rc;
 	}
 	srv->cfg.port = port;
-	log_info("strata-mds: serving NFSv4.1 on %s:%u, data in %s (epoch %u)",
-		 cfg->listen_addr, port, cfg->data_dir, srv->boot_epoch);
+	log_info("%s: serving NFSv4.1 on %s:%u, data in %s (epoch %u%s)",
+		 role & ROLE_DS ? "strata-ds" : "strata-mds", cfg->listen_addr,
+		 port, cfg->data_dir, srv->boot_epoch,
+		 srv->cluster ? ", pNFS with data servers" : "");
 	*out = srv;
 	return 0;
 }
@@ -270,6 +314,8 @@ void server_stop(struct strata_server *srv)
 	pthread_mutex_unlock(&srv->state_lock);
 	if (srv->store)
 		ds_store_close(srv->store);
+	cluster_close(srv->cluster);
+	ds_state_free(srv->ds);
 	recovery_close(srv->recovery);
 	if (srv->ns)
 		ns_close(srv->ns);

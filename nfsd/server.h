@@ -1,6 +1,7 @@
 /*
- * nfsd/server.h — one Strata NFSv4.1 server instance (the MDS role today;
- * the DS role reuses the same core with another op table).
+ * nfsd/server.h — one Strata NFSv4.1 server instance: a metadata server
+ * (ROLE_MDS) or a data server (ROLE_DS); both run the same core, the op
+ * table says which ops a role allows.
  *
  * Ownership: struct strata_server is created by server_start() and owned by
  * main(); it owns the namespace, the data store, the client/session/state
@@ -24,6 +25,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "mac.h"
 #include "ns.h"
 #include "recovery.h"
 #include "store.h"
@@ -38,6 +40,17 @@ enum strata_role {
 	ROLE_DS = 1u << 1,
 };
 
+#define STRATA_MAX_DS 256
+
+/* One data server as the MDS knows it: where to reach it (control
+ * protocol) and the address clients are told (GETDEVICEINFO). */
+struct ds_endpoint {
+	char addr[64];
+	uint16_t port;
+	char adv_addr[64];
+	uint16_t adv_port;
+};
+
 struct strata_config {
 	char listen_addr[64];
 	uint16_t port;
@@ -48,6 +61,10 @@ struct strata_config {
 	int grace_set;           /* grace_time given; else = lease_time */
 	uint32_t max_msg;        /* largest RPC record accepted */
 	uint32_t max_io;         /* maxread / maxwrite */
+	char cluster_key[4096];  /* path of the cluster key; "" none */
+	unsigned nds;            /* data servers (MDS with pNFS); 0 none */
+	struct ds_endpoint ds[STRATA_MAX_DS];
+	uint32_t stripe_unit;    /* bytes, multiple of 64 KiB */
 };
 
 /* Number of COMPOUND ops counted per op number (0..63). */
@@ -58,13 +75,25 @@ struct strata_counters {
 	atomic_uint_fast64_t read_bytes;
 	atomic_uint_fast64_t write_bytes;
 	atomic_uint_fast64_t compounds;
+	atomic_uint_fast64_t ctl_calls;
+	atomic_uint_fast64_t ctl_read_bytes;  /* control-protocol payload */
+	atomic_uint_fast64_t ctl_write_bytes;
 };
+
+struct cluster;
+struct ds_state;
 
 struct strata_server {
 	struct strata_config cfg;
 	unsigned role; /* enum strata_role bits */
-	struct ns *ns;
-	struct ds_store *store;
+	struct ns *ns;           /* MDS only (NULL on a DS) */
+	struct ds_store *store;  /* local bytes: the DS's stripes, or a
+				    single-node MDS's files */
+	struct cluster *cluster; /* MDS with data servers (pnfs/cluster.h) */
+	struct ds_state *ds;     /* DS role: fences, revocations
+				    (pnfs/ds_state.h; its own lock) */
+	struct mac_key key;      /* cluster key (or a random one); const
+				    after start */
 	struct xprt_tcp_listener *tcp;
 	struct recovery *recovery; /* needs state_lock */
 
@@ -88,7 +117,9 @@ struct strata_server {
 	struct strata_counters counters;
 };
 
-int server_start(struct strata_server **out, const struct strata_config *cfg);
+/* Start a server of ROLE (ROLE_MDS or ROLE_DS). */
+int server_start(struct strata_server **out, const struct strata_config *cfg,
+		 unsigned role);
 void server_stop(struct strata_server *srv);
 
 /* Seconds on a monotonic clock (leases). */

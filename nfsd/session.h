@@ -50,6 +50,8 @@ struct nfs_session {
 	uint32_t cb_seqid;      /* last CB_SEQUENCE sequence id sent */
 	uint32_t cb_xid;        /* xid of the call in flight, 0 if none */
 	time_t cb_sent;         /* when it was sent */
+	int cb_layout;          /* it is a CB_LAYOUTRECALL of cb_other */
+	uint8_t cb_other[NFS4_OTHER_SIZE];
 	uint32_t cb_flavor;     /* AUTH_NONE or AUTH_SYS */
 	uint8_t cb_cred[RPC_MAX_AUTH_BYTES]; /* encoded AUTH_SYS body */
 	uint32_t cb_cred_len;

@@ -6,16 +6,49 @@
 #include <string.h>
 
 #include "compound.h"
+#include "layout_state.h"
+#include "mac.h"
 #include "server.h"
 #include "session.h"
 
 static unsigned hash_other(const struct strata_server *srv,
 			   const uint8_t *other)
 {
-	uint64_t id;
+	uint64_t id = 0;
 
-	memcpy(&id, other + 4, 8);
+	for (int i = 2; i < 8; i++)
+		id = (id << 8) | other[i];
 	return (unsigned)(id % srv->stid_hash_size);
+}
+
+static void sig_input(const uint8_t *other, uint64_t fileid, uint8_t in[16])
+{
+	memcpy(in, other, 8);
+	for (int i = 0; i < 8; i++)
+		in[8 + i] = (uint8_t)(fileid >> (56 - 8 * i));
+}
+
+void stateid_sign(const struct mac_key *k, uint8_t *other, uint64_t fileid)
+{
+	uint8_t in[16];
+
+	sig_input(other, fileid, in);
+	mac_compute(k, MAC_DOMAIN_STATEID, in, sizeof(in), other + 8, 4);
+}
+
+int stateid_sig_ok(const struct mac_key *k, const uint8_t *other,
+		   uint64_t fileid)
+{
+	uint8_t in[16];
+
+	sig_input(other, fileid, in);
+	return mac_verify(k, MAC_DOMAIN_STATEID, in, sizeof(in), other + 8, 4);
+}
+
+int stateid_epoch_matches(uint32_t boot_epoch, const uint8_t *other)
+{
+	return other[0] == (uint8_t)(boot_epoch >> 8) &&
+	       other[1] == (uint8_t)boot_epoch;
 }
 
 struct nfs_stid *stid_new(struct strata_server *srv, struct nfs_client *clp,
@@ -38,8 +71,11 @@ struct nfs_stid *stid_new(struct strata_server *srv, struct nfs_client *clp,
 		st->owner_len = owner_len;
 	}
 	id = ++srv->next_stid;
-	memcpy(st->other, &srv->boot_epoch, 4);
-	memcpy(st->other + 4, &id, 8);
+	st->other[0] = (uint8_t)(srv->boot_epoch >> 8);
+	st->other[1] = (uint8_t)srv->boot_epoch;
+	for (int i = 0; i < 6; i++)
+		st->other[2 + i] = (uint8_t)(id >> (40 - 8 * i));
+	stateid_sign(&srv->key, st->other, fileid);
 	st->seqid = 1;
 	st->kind = kind;
 	st->client = clp;
@@ -113,6 +149,13 @@ void stid_to_wire(const struct nfs_stid *st, stateid4 *out)
 
 void state_release_client(struct strata_server *srv, struct nfs_client *clp)
 {
+	/* A client that held layouts loses its state: its stateids must stop
+	 * working on the data servers too (pnfs/layout_state.h). */
+	for (struct nfs_stid *st = clp->stids; st; st = st->client_next)
+		if (st->kind == STID_LAYOUT) {
+			layout_fence_client(srv, clp, 0);
+			break;
+		}
 	while (clp->stids)
 		stid_free(srv, clp->stids);
 }
@@ -149,7 +192,6 @@ nfsstat4 state_resolve(struct compound *c, const stateid4 *in,
 {
 	stateid4 sid = *in;
 	struct nfs_stid *st;
-	uint32_t epoch;
 
 	*out = NULL;
 	/* RFC 8881 §16.2.3.1.2: the current stateid. */
@@ -160,8 +202,8 @@ nfsstat4 state_resolve(struct compound *c, const stateid4 *in,
 	}
 	if (stateid_is_anonymous(&sid) || stateid_is_bypass(&sid))
 		return NFS4_OK;
-	memcpy(&epoch, sid.other, 4);
-	if (epoch != c->srv->boot_epoch)
+	if (!stateid_epoch_matches(c->srv->boot_epoch,
+				   (const uint8_t *)sid.other))
 		return NFS4ERR_STALE_STATEID;
 	st = stid_find_other(c->srv, (const uint8_t *)sid.other);
 	if (!st || !(kinds & (1u << st->kind)))

@@ -3,8 +3,12 @@
  * deny), byte-range locks, and later delegations and layouts
  * (RFC 8881 §8, §9, §10).
  *
- * A stateid's "other" field is 12 bytes: the server boot epoch (4) and a
- * 64-bit id (8); a stateid from an earlier boot is NFS4ERR_STALE_STATEID.
+ * A stateid's "other" field is 12 bytes: the low 16 bits of the server
+ * boot epoch (2, big-endian), a 48-bit id (6) and a signature (4): the
+ * first bytes of an HMAC (mac.h) over the first 8 bytes and the stateid's
+ * fileid, so a data server can check a stateid the MDS minted without
+ * asking it (RFC 8881 §13.9.1 "tightly coupled" in effect). A stateid from
+ * an earlier boot is NFS4ERR_STALE_STATEID.
  * Every nfs_stid belongs to one client (client->stids list) and to the
  * server's hash by "other".
  *
@@ -22,6 +26,7 @@
 
 struct strata_server;
 struct nfs_client;
+struct mac_key;
 struct compound;
 
 enum stid_kind {
@@ -83,6 +88,13 @@ struct nfs_stid *stid_find_other(struct strata_server *srv,
 				 const uint8_t other[NFS4_OTHER_SIZE]);
 void stid_to_wire(const struct nfs_stid *st, stateid4 *out);
 void state_release_client(struct strata_server *srv, struct nfs_client *clp);
+
+/* Signature and epoch of an "other" field (see the top of this file);
+ * pure, any thread. */
+void stateid_sign(const struct mac_key *k, uint8_t *other, uint64_t fileid);
+int stateid_sig_ok(const struct mac_key *k, const uint8_t *other,
+		   uint64_t fileid);
+int stateid_epoch_matches(uint32_t boot_epoch, const uint8_t *other);
 
 /* Special stateids (RFC 8881 §8.2.3). */
 int stateid_is_anonymous(const stateid4 *s);  /* all zeros */

@@ -55,6 +55,10 @@ struct xprt_conn {
 	void (*on_reply)(void *ctx, struct xprt_conn *c, uint8_t *msg,
 			 size_t len);
 	void *on_reply_ctx;
+	/* Control-protocol handshake (pnfs/ctl_svc.c); touched only by this
+	 * connection's receive thread. */
+	uint8_t ctl_nonce[16];
+	int ctl_state; /* 0 none, 1 nonce issued, 2 proven */
 };
 
 /* Called by a transport for each complete inbound RPC message. */

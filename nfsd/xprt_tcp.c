@@ -295,7 +295,7 @@ static void format_peer(const struct sockaddr_storage *ss, char *out,
 			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
 		snprintf(out, outlen, "?");
 	else
-		snprintf(out, outlen, "%s:%s", host, serv);
+		snprintf(out, outlen, "%.46s:%.8s", host, serv);
 }
 
 static int start_conn(struct xprt_tcp_listener *l, int fd,

@@ -8,7 +8,7 @@ PKGS=(
   liblmdb-dev lmdb-utils
   libcmocka-dev
   liburing-dev libibverbs-dev librdmacm-dev
-  libkrb5-dev libinih-dev
+  libkrb5-dev libinih-dev libssl-dev
   qemu-system-x86 qemu-utils bc perl busybox-static
   python3-ply tcpdump
   nfs-ganesha nfs-ganesha-vfs

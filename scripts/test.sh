@@ -57,7 +57,10 @@ step "conformance suites (build outside the tree)"
 scripts/build-suites.sh
 
 rm -rf "$WORK"; mkdir -p "$WORK"
-cleanup() { scripts/strata-local down --dir "$WORK/srv" >/dev/null 2>&1 || true; }
+cleanup() {
+  scripts/strata-local down --dir "$WORK/srv" >/dev/null 2>&1 || true
+  scripts/strata-local down --dir "$WORK/pnfs-srv" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 step "pynfs 4.1 all (server: ASan build)"
@@ -80,6 +83,22 @@ tests/vm/run-deleg.sh --port "$PORT" --out "$WORK/vm-deleg" --log "$WORK/srv/mds
 
 step "VM: lock + dirty data across a server SIGKILL, reclaim in grace, second client waits"
 tests/vm/run-reclaim.sh --build build-asan --port $((PORT + 30)) --dir "$WORK/reclaim"
+
+step "pNFS: MDS + 3 data servers, stock client in the VM, payload on the wire (ASan servers)"
+tests/vm/test-pcap-bytes.sh
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/vm/run-pnfs.sh --build build-asan --port $((PORT + 40)) --out "$WORK/pnfs" --quiet
+
+step "pynfs 4.1 all against a pNFS MDS with 2 data servers (no regression) + pnfs flags"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  scripts/strata-local up --dir "$WORK/pnfs-srv" --port $((PORT + 50)) --data-servers 2 \
+  --lease 20 --grace 0 --build build-asan
+scripts/pynfs-run.sh --server 127.0.0.1:$((PORT + 50)) --export / --minorversion 1 \
+  --out "$WORK/pynfs-pnfs" --min-pass "${STRATA_PYNFS_MIN_PASS:-180}" all
+scripts/pynfs-run.sh --server 127.0.0.1:$((PORT + 50)) --export / --minorversion 1 \
+  --out "$WORK/pynfs-pnfs-flags" --expected pynfs-conf/expected-failures-4.1-pnfs.txt pnfs
+scripts/strata-local status --dir "$WORK/pnfs-srv" >/dev/null || { echo "pNFS servers died during pynfs"; tail -50 "$WORK/pnfs-srv/mds.log"; exit 1; }
+scripts/strata-local down --dir "$WORK/pnfs-srv"
 
 step "crash consistency: SIGKILL during a workload (ASan server)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

@@ -7,6 +7,8 @@
 #include "attr.h"
 #include "deleg.h"
 #include "session.h"
+#include "data.h"
+#include "layout_state.h"
 #include "ops.h"
 #include "server.h"
 #include "state.h"
@@ -19,7 +21,7 @@ static nfsstat4 load(struct compound *c, struct ns_inode *ino)
 
 	if (st != NFS4_OK || ino->type != NS_REG)
 		return st;
-	used = ds_store_space_used(c->srv->store, ino->fileid, 0);
+	used = data_space_used(c->srv, ino->fileid, ino->size);
 	if (used >= 0)
 		ino->space_used = (uint64_t)used;
 	return NFS4_OK;
@@ -72,8 +74,7 @@ nfsstat4 setattr_apply(struct compound *c, const struct ns_inode *ino,
 		st = check_size_change(c, sid, ino, set->v.size);
 		if (st != NFS4_OK)
 			return st;
-		rc = ds_store_truncate(c->srv->store, ino->fileid, 0,
-				       set->v.size);
+		rc = data_truncate(c->srv, ino->fileid, set->v.size);
 		if (rc < 0)
 			return nfs_errno(rc);
 	}
@@ -98,6 +99,10 @@ nfsstat4 op_setattr(struct compound *c, void *args, void *res)
 		return st;
 	/* Other clients' delegations cache these attributes (§10.4.6). */
 	st = deleg_break(c->srv, c->session->client, ino.fileid, 1);
+	/* Shrinking a file invalidates other clients' layouts: recall them
+	 * first (RFC 8881 §12.5.5). */
+	if (st == NFS4_OK && (set.mask & NS_SET_SIZE) && set.v.size < ino.size)
+		st = layout_break(c->srv, c->session->client, ino.fileid);
 	if (st == NFS4_OK)
 		st = setattr_apply(c, &ino, &set, &a->stateid);
 	if (st == NFS4_OK)

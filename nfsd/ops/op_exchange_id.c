@@ -64,7 +64,14 @@ static void fill_reply(struct compound *c, struct nfs_client *clp,
 	r->eir_sequenceid = clp->seqid;
 	/* pNFS roles arrive with layouts; until then a plain server. The
 	 * Linux client needs exactly one role bit (pnfs-linux-client.md §1). */
-	r->eir_flags = EXCHGID4_FLAG_USE_NON_PNFS;
+	/* RFC 8881 §13.1: a server's pNFS role. The Linux client refuses a
+	 * reply with none of the three, or with NON_PNFS and PNFS_MDS. */
+	if (c->srv->role & ROLE_DS)
+		r->eir_flags = EXCHGID4_FLAG_USE_PNFS_DS;
+	else if (c->srv->cluster)
+		r->eir_flags = EXCHGID4_FLAG_USE_PNFS_MDS;
+	else
+		r->eir_flags = EXCHGID4_FLAG_USE_NON_PNFS;
 	if (clp->confirmed)
 		r->eir_flags |= EXCHGID4_FLAG_CONFIRMED_R;
 	clp->flags = r->eir_flags;

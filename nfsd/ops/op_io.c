@@ -1,8 +1,11 @@
 /* nfsd/ops/op_io.c — READ (RFC 8881 §18.22), WRITE (§18.32),
- * COMMIT (§18.3) against the local data store. */
+ * COMMIT (§18.3) on the metadata server, through nfsd/data.h (the local
+ * store, or the data servers when the MDS serves I/O itself). A data
+ * server's READ/WRITE/COMMIT are in op_ds_io.c. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "data.h"
 #include "ops.h"
 #include "server.h"
 #include "state.h"
@@ -46,8 +49,11 @@ nfsstat4 op_read(struct compound *c, void *args, void *res)
 	uint32_t count = a->count;
 	ssize_t n = 0;
 	char *buf;
-	nfsstat4 s = regular(c);
+	nfsstat4 s;
 
+	if (c->srv->role & ROLE_DS)
+		return op_ds_read(c, args, res);
+	s = regular(c);
 	if (s == NFS4_OK)
 		s = io_stateid(c, &a->stateid, 0, a->offset, a->count);
 	if (s == NFS4_OK)
@@ -64,15 +70,11 @@ nfsstat4 op_read(struct compound *c, void *args, void *res)
 	if (!buf)
 		return NFS4ERR_RESOURCE;
 	if (count) {
-		n = ds_store_read(c->srv->store, ino.fileid, 0, a->offset, buf,
-				  count);
+		n = data_read(c->srv, ino.fileid, a->offset, buf, count);
 		if (n < 0) {
 			free(buf);
 			return nfs_errno((int)n);
 		}
-		/* Bytes past the stored data but within size are a hole. */
-		if ((size_t)n < count)
-			memset(buf + n, 0, count - (size_t)n);
 	}
 	ok->data.base = buf;
 	ok->data.len = count;
@@ -90,16 +92,19 @@ nfsstat4 op_write(struct compound *c, void *args, void *res)
 	int stable = a->stable != UNSTABLE4;
 	ssize_t n;
 	int rc;
-	nfsstat4 s = regular(c);
+	nfsstat4 s;
 
+	if (c->srv->role & ROLE_DS)
+		return op_ds_write(c, args, res);
+	s = regular(c);
 	if (s == NFS4_OK)
 		s = io_stateid(c, &a->stateid, 1, a->offset, a->data.len);
 	if (s != NFS4_OK)
 		return s;
 	if (a->offset + a->data.len < a->offset)
 		return NFS4ERR_FBIG;
-	n = ds_store_write(c->srv->store, c->cur.fileid, 0, a->offset,
-			   a->data.base, a->data.len, stable);
+	n = data_write(c->srv, c->cur.fileid, a->offset, a->data.base,
+		       a->data.len, stable);
 	if (n < 0)
 		return nfs_errno((int)n);
 	rc = ns_note_write(c->srv->ns, c->cur.fileid, a->offset + (uint64_t)n,
@@ -118,13 +123,15 @@ nfsstat4 op_write(struct compound *c, void *args, void *res)
 nfsstat4 op_commit(struct compound *c, void *args, void *res)
 {
 	COMMIT4resok *ok = &((COMMIT4res *)res)->COMMIT4res_u.resok4;
-	nfsstat4 s = regular(c);
+	nfsstat4 s;
 	int rc;
 
-	(void)args;
+	if (c->srv->role & ROLE_DS)
+		return op_ds_commit(c, args, res);
+	s = regular(c);
 	if (s != NFS4_OK)
 		return s;
-	rc = ds_store_commit(c->srv->store, c->cur.fileid, 0);
+	rc = data_commit(c->srv, c->cur.fileid);
 	if (rc < 0)
 		return nfs_errno(rc);
 	memcpy(ok->writeverf, c->srv->write_verf, NFS4_VERIFIER_SIZE);

@@ -5,7 +5,9 @@
 
 #include "attr.h"
 #include "deleg.h"
+#include "layout_state.h"
 #include "log.h"
+#include "data.h"
 #include "ops.h"
 #include "server.h"
 #include "session.h"
@@ -91,8 +93,15 @@ static nfsstat4 do_create(struct compound *c, const component4 *name,
 			st = NFS4ERR_EXIST;
 		else if (verf && t->ino.btime.sec != verf_key(verf))
 			st = NFS4ERR_EXIST;
-		else if (how->mode == UNCHECKED4 && (set.mask & NS_SET_SIZE))
-			t->created = 2; /* existing: only the size applies */
+		else if (how->mode == UNCHECKED4 && (set.mask & NS_SET_SIZE)) {
+			/* Existing: only the size applies; a truncate
+			 * waits for other clients' layouts (§12.5.5). */
+			if (set.v.size < t->ino.size)
+				st = layout_break(c->srv, c->session->client,
+						  t->ino.fileid);
+			if (st == NFS4_OK)
+				t->created = 2;
+		}
 		goto out;
 	}
 	if (rc < 0) {
@@ -116,8 +125,7 @@ out:
 			bitmap_set(&set.bits, FATTR4_SIZE);
 		}
 		if (set.mask & NS_SET_SIZE)
-			ds_store_truncate(c->srv->store, t->ino.fileid, 0,
-					  set.v.size);
+			data_truncate(c->srv, t->ino.fileid, set.v.size);
 		if (set.mask)
 			rc = ns_setattr(c->srv->ns, t->ino.fileid, set.mask,
 					&set.v, &t->ino);

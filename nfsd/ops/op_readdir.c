@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "attr.h"
+#include "data.h"
 #include "ops.h"
 #include "server.h"
 
@@ -60,8 +61,8 @@ static int fill_attrs(struct rd_ctx *x, entry4 *e, uint64_t fileid)
 		free(only.bitmap4_val);
 	} else {
 		if (ino.type == NS_REG) {
-			int64_t used = ds_store_space_used(x->c->srv->store,
-							   fileid, 0);
+			int64_t used = data_space_used(x->c->srv, fileid,
+						       ino.size);
 			if (used >= 0)
 				ino.space_used = (uint64_t)used;
 		}

@@ -1,5 +1,7 @@
 /* nfsd/ops/op_remove.c — REMOVE (§18.25), RENAME (§18.26), LINK (§18.9). */
 #include <errno.h>
+#include "data.h"
+#include "layout_state.h"
 #include "ops.h"
 #include "deleg.h"
 #include "session.h"
@@ -15,20 +17,25 @@ void data_release_if_orphan(struct compound *c, uint64_t fileid)
 	if (state_file_has_opens(c->srv, fileid))
 		return;
 	if (ns_getattr(c->srv->ns, fileid, &ino) == -ENOENT)
-		ds_store_remove(c->srv->store, fileid, 0);
+		data_remove(c->srv, fileid);
 }
 
 /* Recall other clients' delegations on NAME in DIR before it changes
- * (RFC 8881 §10.4.6); NFS4_OK if the name does not exist. */
+ * (RFC 8881 §10.4.6), and with LAYOUTS their layouts too (the name's file
+ * may go away: §12.5.5); NFS4_OK if the name does not exist. */
 static nfsstat4 break_name(struct compound *c, uint64_t dir,
-			   const component4 *name)
+			   const component4 *name, int layouts)
 {
 	uint64_t fileid;
+	nfsstat4 st;
 
 	if (ns_lookup(c->srv->ns, dir, name->utf8string_val,
 		      name->utf8string_len, &fileid) < 0)
 		return NFS4_OK;
-	return deleg_break(c->srv, c->session->client, fileid, 1);
+	st = deleg_break(c->srv, c->session->client, fileid, 1);
+	if (st == NFS4_OK && layouts)
+		st = layout_break(c->srv, c->session->client, fileid);
+	return st;
 }
 
 nfsstat4 op_remove(struct compound *c, void *args, void *res)
@@ -43,7 +50,7 @@ nfsstat4 op_remove(struct compound *c, void *args, void *res)
 	if (st == NFS4_OK)
 		st = check_component(&a->target, 0);
 	if (st == NFS4_OK)
-		st = break_name(c, c->cur.fileid, &a->target);
+		st = break_name(c, c->cur.fileid, &a->target, 1);
 	if (st != NFS4_OK)
 		return st;
 	rc = ns_remove(c->srv->ns, c->cur.fileid, a->target.utf8string_val,
@@ -73,9 +80,9 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 	if (st == NFS4_OK)
 		st = check_component(&a->newname, 0);
 	if (st == NFS4_OK)
-		st = break_name(c, c->saved.fileid, &a->oldname);
+		st = break_name(c, c->saved.fileid, &a->oldname, 0);
 	if (st == NFS4_OK)
-		st = break_name(c, c->cur.fileid, &a->newname);
+		st = break_name(c, c->cur.fileid, &a->newname, 1);
 	if (st != NFS4_OK)
 		return st;
 	rc = ns_rename(c->srv->ns, c->saved.fileid, a->oldname.utf8string_val,

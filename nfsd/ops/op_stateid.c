@@ -17,13 +17,12 @@
 static nfsstat4 test_one(struct compound *c, const stateid4 *sid)
 {
 	struct nfs_stid *st;
-	uint32_t epoch;
 
 	if (stateid_is_anonymous(sid) || stateid_is_bypass(sid) ||
 	    stateid_is_current(sid))
 		return NFS4ERR_BAD_STATEID;
-	memcpy(&epoch, sid->other, 4);
-	if (epoch != c->srv->boot_epoch)
+	if (!stateid_epoch_matches(c->srv->boot_epoch,
+				   (const uint8_t *)sid->other))
 		return NFS4ERR_BAD_STATEID;
 	st = stid_find_other(c->srv, (const uint8_t *)sid->other);
 	if (!st || st->client != c->session->client)

@@ -27,13 +27,40 @@ nfsstat4 nfs_errno(int err)
 	case EROFS: return NFS4ERR_ROFS;
 	case EXDEV: return NFS4ERR_XDEV;
 	case ENOMEM: return NFS4ERR_RESOURCE;
+	case EAGAIN: return NFS4ERR_DELAY; /* a data server is unreachable */
 	default: return NFS4ERR_IO;
 	}
 }
 
+/* A data server has no namespace: GETATTR describes the stripe object. */
+static nfsstat4 ds_object_inode(struct compound *c, struct ns_inode *out)
+{
+	int64_t sz = ds_store_size(c->srv->store, c->cur.fileid,
+				   c->cur.stripe);
+
+	if (sz == -ENOENT)
+		return NFS4ERR_STALE;
+	if (sz < 0)
+		return nfs_errno((int)sz);
+	memset(out, 0, sizeof(*out));
+	out->fileid = c->cur.fileid;
+	out->generation = c->cur.generation;
+	out->type = NS_REG;
+	out->mode = 0600;
+	out->nlink = 1;
+	out->size = (uint64_t)sz;
+	out->space_used = (uint64_t)sz;
+	out->change = (uint64_t)sz;
+	return NFS4_OK;
+}
+
 nfsstat4 cur_inode(struct compound *c, struct ns_inode *out)
 {
-	int rc = ns_getattr(c->srv->ns, c->cur.fileid, out);
+	int rc;
+
+	if (c->srv->role & ROLE_DS)
+		return ds_object_inode(c, out);
+	rc = ns_getattr(c->srv->ns, c->cur.fileid, out);
 
 	if (rc == -ENOENT)
 		return NFS4ERR_STALE;

@@ -64,6 +64,18 @@ OP(delegreturn);
 /* security: op_secinfo.c */
 OP(secinfo);
 OP(secinfo_no_name);
+/* pNFS on the metadata server: pnfs/op_layout.c, pnfs/op_device.c */
+OP(layoutget);
+OP(layoutcommit);
+OP(layoutreturn);
+OP(getdeviceinfo);
+OP(getdevicelist);
+/* the data-server role (the handlers above hand over when srv->role is
+ * ROLE_DS): op_ds_io.c */
+OP(ds_putfh);
+OP(ds_read);
+OP(ds_write);
+OP(ds_commit);
 /* ops we decode but do not offer: op_notsupp.c */
 OP(notsupp);
 OP(layoutunavailable);

@@ -121,7 +121,30 @@ int ch_server_start(struct strata_server **out, char **dir_out,
 		cfg.max_io = max_io;
 		cfg.max_msg = max_io + 64 * 1024;
 	}
-	rc = server_start(out, &cfg);
+	rc = server_start(out, &cfg, ROLE_MDS);
+	if (rc < 0) {
+		ch_rmrf(tmpl);
+		return rc;
+	}
+	*dir_out = strdup(tmpl);
+	return 0;
+}
+
+int ch_server_start_cfg(struct strata_server **out, char **dir_out,
+			struct strata_config *cfg, unsigned role)
+{
+	const char *tmp = getenv("TMPDIR");
+	char tmpl[1024];
+	int rc;
+
+	*out = NULL;
+	*dir_out = NULL;
+	snprintf(tmpl, sizeof(tmpl), "%s/strata-ch-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpl))
+		return -errno;
+	snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s/srv", tmpl);
+	rc = server_start(out, cfg, role);
 	if (rc < 0) {
 		ch_rmrf(tmpl);
 		return rc;
@@ -383,8 +406,17 @@ nfs_argop4 ch_op_create_session(const struct ch_client *cl,
 
 int ch_create_session(struct ch_client *cl, uint32_t maxreqs)
 {
+	return ch_create_session_flags(cl, maxreqs, 0);
+}
+
+int ch_create_session_flags(struct ch_client *cl, uint32_t maxreqs,
+			    uint32_t flags)
+{
 	nfs_argop4 op = ch_op_create_session(cl, maxreqs);
-	int st = ch_call(cl, 1, &op, 1);
+	int st;
+
+	op.nfs_argop4_u.opcreate_session.csa_flags = flags;
+	st = ch_call(cl, 1, &op, 1);
 
 	if (st < 0 || ch_nres(cl) != 1)
 		return -1;
@@ -401,11 +433,12 @@ int ch_create_session(struct ch_client *cl, uint32_t maxreqs)
 	return st;
 }
 
-int ch_setup(struct ch_client *cl, const char *owner)
+static int setup_flags(struct ch_client *cl, const char *owner,
+		       uint32_t flags)
 {
 	if (ch_exchange_id(cl, owner, "verf0001") != NFS4_OK)
 		return -1;
-	if (ch_create_session(cl, 8) != NFS4_OK)
+	if (ch_create_session_flags(cl, 8, flags) != NFS4_OK)
 		return -1;
 	/* Like a real client: RECLAIM_COMPLETE before any OPEN (RFC 8881
 	 * §18.51.3), on the last slot so tests own slots 0..6. */
@@ -416,6 +449,16 @@ int ch_setup(struct ch_client *cl, const char *owner)
 			return -1;
 	}
 	return 0;
+}
+
+int ch_setup(struct ch_client *cl, const char *owner)
+{
+	return setup_flags(cl, owner, 0);
+}
+
+int ch_setup_back_chan(struct ch_client *cl, const char *owner)
+{
+	return setup_flags(cl, owner, CREATE_SESSION4_FLAG_CONN_BACK_CHAN);
 }
 
 /* ---- op builders ---------------------------------------------------- */
@@ -708,6 +751,97 @@ nfs_argop4 ch_op_reclaim_complete(void)
 	nfs_argop4 op = op0(OP_RECLAIM_COMPLETE);
 
 	op.nfs_argop4_u.opreclaim_complete.rca_one_fs = FALSE;
+	return op;
+}
+
+nfs_argop4 ch_op_setattr_size(const stateid4 *sid, uint64_t size,
+			      uint32_t *word, char *val)
+{
+	nfs_argop4 op = op0(OP_SETATTR);
+	SETATTR4args *a = &op.nfs_argop4_u.opsetattr;
+	uint32_t hi = htonl((uint32_t)(size >> 32)), lo = htonl((uint32_t)size);
+
+	a->stateid = *sid;
+	*word = 1u << FATTR4_SIZE;
+	memcpy(val, &hi, 4);
+	memcpy(val + 4, &lo, 4);
+	a->obj_attributes.attrmask.bitmap4_len = 1;
+	a->obj_attributes.attrmask.bitmap4_val = word;
+	a->obj_attributes.attr_vals.attrlist4_len = 8;
+	a->obj_attributes.attr_vals.attrlist4_val = val;
+	return op;
+}
+
+nfs_argop4 ch_op_layoutget(layoutiomode4 iomode, uint64_t off, uint64_t len,
+			   const stateid4 *sid, uint32_t maxcount)
+{
+	nfs_argop4 op = op0(OP_LAYOUTGET);
+	LAYOUTGET4args *a = &op.nfs_argop4_u.oplayoutget;
+
+	a->loga_signal_layout_avail = FALSE;
+	a->loga_layout_type = LAYOUT4_NFSV4_1_FILES;
+	a->loga_iomode = iomode;
+	a->loga_offset = off;
+	a->loga_length = len;
+	a->loga_minlength = 0;
+	a->loga_stateid = *sid;
+	a->loga_maxcount = maxcount;
+	return op;
+}
+
+nfs_argop4 ch_op_layoutcommit(uint64_t off, uint64_t len, const stateid4 *sid,
+			      int have_last, uint64_t last)
+{
+	nfs_argop4 op = op0(OP_LAYOUTCOMMIT);
+	LAYOUTCOMMIT4args *a = &op.nfs_argop4_u.oplayoutcommit;
+
+	a->loca_offset = off;
+	a->loca_length = len;
+	a->loca_reclaim = FALSE;
+	a->loca_stateid = *sid;
+	a->loca_last_write_offset.no_newoffset = have_last ? TRUE : FALSE;
+	a->loca_last_write_offset.newoffset4_u.no_offset = last;
+	a->loca_time_modify.nt_timechanged = FALSE;
+	a->loca_layoutupdate.lou_type = LAYOUT4_NFSV4_1_FILES;
+	return op;
+}
+
+nfs_argop4 ch_op_layoutreturn_file(layoutiomode4 iomode, uint64_t off,
+				   uint64_t len, const stateid4 *sid)
+{
+	nfs_argop4 op = op0(OP_LAYOUTRETURN);
+	LAYOUTRETURN4args *a = &op.nfs_argop4_u.oplayoutreturn;
+	layoutreturn_file4 *f = &a->lora_layoutreturn.layoutreturn4_u.lr_layout;
+
+	a->lora_reclaim = FALSE;
+	a->lora_layout_type = LAYOUT4_NFSV4_1_FILES;
+	a->lora_iomode = iomode;
+	a->lora_layoutreturn.lr_returntype = LAYOUTRETURN4_FILE;
+	f->lrf_offset = off;
+	f->lrf_length = len;
+	f->lrf_stateid = *sid;
+	return op;
+}
+
+nfs_argop4 ch_op_getdeviceinfo(const void *devid, uint32_t maxcount)
+{
+	nfs_argop4 op = op0(OP_GETDEVICEINFO);
+	GETDEVICEINFO4args *a = &op.nfs_argop4_u.opgetdeviceinfo;
+
+	memcpy(a->gdia_device_id, devid, NFS4_DEVICEID4_SIZE);
+	a->gdia_layout_type = LAYOUT4_NFSV4_1_FILES;
+	a->gdia_maxcount = maxcount;
+	return op;
+}
+
+nfs_argop4 ch_op_getdevicelist(uint32_t maxdevices, uint64_t cookie)
+{
+	nfs_argop4 op = op0(OP_GETDEVICELIST);
+	GETDEVICELIST4args *a = &op.nfs_argop4_u.opgetdevicelist;
+
+	a->gdla_layout_type = LAYOUT4_NFSV4_1_FILES;
+	a->gdla_maxdevices = maxdevices;
+	a->gdla_cookie = cookie;
 	return op;
 }
 

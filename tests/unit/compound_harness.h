@@ -59,6 +59,12 @@ static inline struct ch_conn *ch_conn_of(struct xprt_conn *c)
  * keeps the default. 0 or -errno. */
 int ch_server_start(struct strata_server **out, char **dir_out,
 		    unsigned nshards, uint32_t max_io);
+/* Start a server of ROLE with configuration CFG in a fresh temp dir
+ * (*dir_out: malloc'ed path): sets cfg->data_dir to DIR/srv, everything
+ * else (listen address, port, cluster key, data servers) is the caller's.
+ * 0 or -errno. */
+int ch_server_start_cfg(struct strata_server **out, char **dir_out,
+			struct strata_config *cfg, unsigned role);
 /* Stop SRV, remove DIR and free it. */
 void ch_server_stop(struct strata_server *srv, char *dir);
 /* Remove a directory tree (best effort). */
@@ -133,6 +139,13 @@ int ch_exchange_id(struct ch_client *cl, const char *owner,
 int ch_create_session(struct ch_client *cl, uint32_t maxreqs);
 /* Both, with 8 slots, then RECLAIM_COMPLETE on slot 7. 0 on success. */
 int ch_setup(struct ch_client *cl, const char *owner);
+/* CREATE_SESSION like ch_create_session() with csa_flags FLAGS (e.g.
+ * CREATE_SESSION4_FLAG_CONN_BACK_CHAN: cl->conn becomes the back
+ * channel, and callbacks land in its sent buffer). */
+int ch_create_session_flags(struct ch_client *cl, uint32_t maxreqs,
+			    uint32_t flags);
+/* ch_setup() with a session whose back channel is cl->conn. */
+int ch_setup_back_chan(struct ch_client *cl, const char *owner);
 
 /* ---- op builders ---------------------------------------------------- */
 
@@ -181,6 +194,22 @@ nfs_argop4 ch_op_locku(nfs_lock_type4 type, uint64_t off, uint64_t len,
 nfs_argop4 ch_op_destroy_session(const sessionid4 id);
 nfs_argop4 ch_op_destroy_clientid(clientid4 id);
 nfs_argop4 ch_op_reclaim_complete(void);
+/* SETATTR of the size alone; WORD (one bitmap word) and VAL (8 bytes) are
+ * the caller's storage for the fattr4. */
+nfs_argop4 ch_op_setattr_size(const stateid4 *sid, uint64_t size,
+			      uint32_t *word, char *val);
+/* pNFS, LAYOUT4_NFSV4_1_FILES. */
+nfs_argop4 ch_op_layoutget(layoutiomode4 iomode, uint64_t off, uint64_t len,
+			   const stateid4 *sid, uint32_t maxcount);
+/* LAYOUTCOMMIT of [OFF, OFF+LEN) with last_write_offset LAST when
+ * HAVE_LAST, no time, an empty layoutupdate. */
+nfs_argop4 ch_op_layoutcommit(uint64_t off, uint64_t len, const stateid4 *sid,
+			      int have_last, uint64_t last);
+nfs_argop4 ch_op_layoutreturn_file(layoutiomode4 iomode, uint64_t off,
+				   uint64_t len, const stateid4 *sid);
+/* DEVID: NFS4_DEVICEID4_SIZE bytes; no notifications asked for. */
+nfs_argop4 ch_op_getdeviceinfo(const void *devid, uint32_t maxcount);
+nfs_argop4 ch_op_getdevicelist(uint32_t maxdevices, uint64_t cookie);
 /* A raw opcode with no arguments (for unknown / argument-less ops). */
 nfs_argop4 ch_op_raw(uint32_t opnum);
 

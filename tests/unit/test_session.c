@@ -41,6 +41,7 @@ static struct strata_server *fake_server(void)
 
 	assert_non_null(srv);
 	srv->boot_epoch = 7;
+	assert_int_equal(mac_key_random(&srv->key), 0);
 	srv->cfg.lease_time = 90;
 	srv->stid_hash_size = 64;
 	srv->stid_hash = calloc(srv->stid_hash_size, sizeof(*srv->stid_hash));
@@ -400,7 +401,6 @@ static void test_client_destroy_releases_state(void **state)
 	struct nfs_client *a = new_client(srv, "stateful");
 	struct nfs_stid *open, *lk;
 	uint8_t other[NFS4_OTHER_SIZE];
-	uint32_t epoch;
 
 	open = stid_new(srv, a, STID_OPEN, 42, "oo", 2);
 	lk = stid_new(srv, a, STID_LOCK, 42, "lo", 2);
@@ -409,8 +409,16 @@ static void test_client_destroy_releases_state(void **state)
 	lk->open = open;
 	assert_int_equal(lock_add(lk, 1, 0, 10), 0);
 	assert_true(client_has_state(a));
-	memcpy(&epoch, open->other, 4);
-	assert_int_equal(epoch, 7);
+	/* "other" carries the boot epoch and a signature over the fileid
+	 * that a data server can check (state.h). */
+	assert_true(stateid_epoch_matches(7, open->other));
+	assert_false(stateid_epoch_matches(8, open->other));
+	assert_true(stateid_sig_ok(&srv->key, open->other, 42));
+	assert_false(stateid_sig_ok(&srv->key, open->other, 43));
+	other[0] = open->other[8];
+	open->other[8] ^= 1;
+	assert_false(stateid_sig_ok(&srv->key, open->other, 42));
+	open->other[8] = other[0];
 	assert_ptr_equal(stid_find_other(srv, open->other), open);
 	memcpy(other, lk->other, sizeof(other));
 	client_destroy(srv, a);

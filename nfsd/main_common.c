@@ -1,0 +1,101 @@
+/* nfsd/main_common.c — the process around a server: flags and config
+ * file, signals, start and stop. strata-mds (main_mds.c) and strata-ds
+ * (main_ds.c) differ only in the role they pass. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "main_common.h"
+#include "log.h"
+#include "server.h"
+
+static void usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s [--config FILE] [--listen ADDR] [--port P]\n"
+		"         [--data DIR] [--shards N] [--lease S] [--grace S]\n"
+		"         [--max-io BYTES] [--log-level 0-3] [--cluster-key FILE]\n"
+		"         [--data-server ADDR:PORT[=ADVADDR:ADVPORT]]...\n"
+		"         [--stripe-unit BYTES]\n",
+		prog);
+}
+
+static int parse_args(int argc, char **argv, struct strata_config *cfg,
+		      const char *prog)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "data", required_argument, NULL, 'd' },
+		{ "shards", required_argument, NULL, 's' },
+		{ "lease", required_argument, NULL, 'L' },
+		{ "grace", required_argument, NULL, 'g' },
+		{ "max-io", required_argument, NULL, 'm' },
+		{ "log-level", required_argument, NULL, 'v' },
+		{ "cluster-key", required_argument, NULL, 'K' },
+		{ "data-server", required_argument, NULL, 'D' },
+		{ "stripe-unit", required_argument, NULL, 'U' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const keys[128] = {
+		['l'] = "listen", ['p'] = "port", ['d'] = "data_dir",
+		['s'] = "shards", ['L'] = "lease_time", ['g'] = "grace_time", ['m'] = "max_io",
+		['v'] = "log_level", ['K'] = "cluster_key",
+		['D'] = "data_server", ['U'] = "stripe_unit",
+	};
+	int o;
+
+	/* The config file first, so flags override it. */
+	for (int i = 1; i < argc - 1; i++)
+		if (!strcmp(argv[i], "--config") &&
+		    config_load_file(cfg, argv[i + 1]) < 0)
+			return -1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'c')
+			continue;
+		if (o == 'h' || o < 0 || o >= 128 || !keys[o]) {
+			usage(prog);
+			return -1;
+		}
+		if (config_set(cfg, keys[o], optarg) < 0) {
+			fprintf(stderr, "%s: bad --%s value '%s'\n", prog,
+				keys[o], optarg);
+			return -1;
+		}
+	}
+	return optind == argc ? 0 : -1;
+}
+
+int strata_main(int argc, char **argv, unsigned role, const char *prog)
+{
+	struct strata_config cfg;
+	struct strata_server *srv;
+	sigset_t set;
+	int sig, rc;
+
+	config_defaults(&cfg);
+	if (parse_args(argc, argv, &cfg, prog) < 0)
+		return 2;
+	/* Threads inherit this mask; main waits for the signal. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	rc = server_start(&srv, &cfg, role);
+	if (rc < 0) {
+		log_err("%s: cannot start: %s", prog, strerror(-rc));
+		return 1;
+	}
+	printf("READY port=%u\n", srv->cfg.port);
+	fflush(stdout);
+	sigwait(&set, &sig);
+	log_info("%s: signal %d, stopping", prog, sig);
+	server_stop(srv);
+	return 0;
+}

@@ -1,0 +1,166 @@
+/*
+ * nfsd/ops/op_ds_io.c — the data-server role (RFC 8881 §13.6): PUTFH of a
+ * data-server handle, READ, WRITE and COMMIT of one stripe object.
+ *
+ * A DS trusts nothing a client says: the handle's MAC (fh.h) proves the
+ * MDS issued it, its fence generation must not be below the file's fence,
+ * and the stateid must carry the MDS's signature for this file, be of the
+ * MDS's current boot and not be revoked (pnfs/ds_state.h). Stateid errors
+ * are NFS4ERR_BAD_STATEID, which sends the Linux client to the MDS to
+ * recover its state; a missing object (file removed) is NFS4ERR_STALE,
+ * which makes it drop the layout and do I/O through the MDS.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ds_state.h"
+#include "fh.h"
+#include "ops.h"
+#include "server.h"
+#include "state.h"
+
+nfsstat4 op_ds_putfh(struct compound *c, void *args, void *res)
+{
+	PUTFH4args *a = args;
+	uint64_t fileid;
+	uint32_t index, fence;
+
+	(void)res;
+	if (fh_ds_decode((const uint8_t *)a->object.nfs_fh4_val,
+			 a->object.nfs_fh4_len, &c->srv->key, &fileid, &index,
+			 &fence) < 0)
+		return NFS4ERR_BADHANDLE;
+	if (fence < ds_state_fence_of(c->srv->ds, fileid))
+		return NFS4ERR_STALE;
+	c->cur.fileid = fileid;
+	c->cur.generation = fence;
+	c->cur.stripe = index;
+	c->cur.type = NS_REG;
+	c->cur_stateid_valid = 0;
+	return NFS4_OK;
+}
+
+static nfsstat4 ds_stateid(struct compound *c, const stateid4 *in)
+{
+	const uint8_t *other;
+	uint32_t epoch;
+
+	if (stateid_is_current(in)) {
+		if (!c->cur_stateid_valid)
+			return NFS4ERR_BAD_STATEID;
+		in = &c->cur_stateid;
+	}
+	/* Special stateids name no open on the MDS (§8.2.3): refused. */
+	if (stateid_is_anonymous(in) || stateid_is_bypass(in))
+		return NFS4ERR_BAD_STATEID;
+	if (!ds_state_epoch(c->srv->ds, &epoch))
+		return NFS4ERR_DELAY; /* the MDS has not reached us yet */
+	other = (const uint8_t *)in->other;
+	if (!stateid_epoch_matches(epoch, other) ||
+	    !stateid_sig_ok(&c->srv->key, other, c->cur.fileid) ||
+	    ds_state_revoked(c->srv->ds, other))
+		return NFS4ERR_BAD_STATEID;
+	return NFS4_OK;
+}
+
+/* Size of the current stripe object; NFS4ERR_STALE when it is gone. */
+static nfsstat4 object_size(struct compound *c, uint64_t *size)
+{
+	int64_t sz = ds_store_size(c->srv->store, c->cur.fileid,
+				   c->cur.stripe);
+
+	if (sz == -ENOENT)
+		return NFS4ERR_STALE;
+	if (sz < 0)
+		return nfs_errno((int)sz);
+	*size = (uint64_t)sz;
+	return NFS4_OK;
+}
+
+nfsstat4 op_ds_read(struct compound *c, void *args, void *res)
+{
+	READ4args *a = args;
+	READ4resok *ok = &((READ4res *)res)->READ4res_u.resok4;
+	uint32_t count = a->count;
+	uint64_t size = 0;
+	ssize_t n = 0;
+	char *buf;
+	nfsstat4 s = ds_stateid(c, &a->stateid);
+
+	if (s == NFS4_OK)
+		s = object_size(c, &size);
+	if (s != NFS4_OK)
+		return s;
+	if (count > c->srv->cfg.max_io)
+		count = c->srv->cfg.max_io;
+	if (a->offset >= size)
+		count = 0;
+	else if (size - a->offset < count)
+		count = (uint32_t)(size - a->offset);
+	buf = malloc(count ? count : 1);
+	if (!buf)
+		return NFS4ERR_RESOURCE;
+	if (count) {
+		n = ds_store_read(c->srv->store, c->cur.fileid, c->cur.stripe,
+				  a->offset, buf, count);
+		if (n < 0) {
+			free(buf);
+			return nfs_errno((int)n);
+		}
+	}
+	ok->data.base = buf;
+	ok->data.len = (uint32_t)n;
+	ok->data.owned = 1;
+	ok->eof = a->offset + (uint64_t)n >= size ? TRUE : FALSE;
+	atomic_fetch_add(&c->srv->counters.read_bytes, (uint64_t)n);
+	return NFS4_OK;
+}
+
+nfsstat4 op_ds_write(struct compound *c, void *args, void *res)
+{
+	WRITE4args *a = args;
+	WRITE4resok *ok = &((WRITE4res *)res)->WRITE4res_u.resok4;
+	int stable = a->stable != UNSTABLE4;
+	uint64_t size;
+	ssize_t n;
+	nfsstat4 s = ds_stateid(c, &a->stateid);
+
+	if (s == NFS4_OK)
+		s = object_size(c, &size);
+	if (s != NFS4_OK)
+		return s;
+	if (a->offset + a->data.len < a->offset)
+		return NFS4ERR_FBIG;
+	n = ds_store_write(c->srv->store, c->cur.fileid, c->cur.stripe,
+			   a->offset, a->data.base, a->data.len, stable);
+	if (n < 0)
+		return nfs_errno((int)n);
+	ok->count = (count4)n;
+	/* The file's size and times live on the MDS, which learns them from
+	 * LAYOUTCOMMIT. A FILE_SYNC reply would tell the Linux client to
+	 * skip LAYOUTCOMMIT, so a synced write answers DATA_SYNC4: the data
+	 * is durable, the metadata is the MDS's business (RFC 8881 §13.10,
+	 * §18.32.3). */
+	ok->committed = stable ? DATA_SYNC4 : UNSTABLE4;
+	memcpy(ok->writeverf, c->srv->write_verf, NFS4_VERIFIER_SIZE);
+	atomic_fetch_add(&c->srv->counters.write_bytes, (uint64_t)n);
+	return NFS4_OK;
+}
+
+nfsstat4 op_ds_commit(struct compound *c, void *args, void *res)
+{
+	COMMIT4resok *ok = &((COMMIT4res *)res)->COMMIT4res_u.resok4;
+	uint64_t size;
+	nfsstat4 s = object_size(c, &size);
+	int rc;
+
+	(void)args;
+	if (s != NFS4_OK)
+		return s;
+	rc = ds_store_commit(c->srv->store, c->cur.fileid, c->cur.stripe);
+	if (rc < 0)
+		return nfs_errno(rc);
+	memcpy(ok->writeverf, c->srv->write_verf, NFS4_VERIFIER_SIZE);
+	return NFS4_OK;
+}

@@ -1,0 +1,431 @@
+/* pnfs/cluster.c — see cluster.h. */
+#include "cluster.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctl_client.h"
+#include "ctl_prot.h"
+#include "log.h"
+#include "mac.h"
+#include "server.h"
+
+#define CTL_TIMEOUT_MS 10000
+#define CONNECT_TIMEOUT_MS 2000
+
+static const uint8_t DEVID_MAGIC[4] = { 'S', 'T', 'R', 'A' };
+
+struct ds_link {
+	pthread_mutex_t lock; /* conn, was_down, next_try */
+	struct ctl_conn *conn;
+	int was_down;
+	time_t next_try;
+	unsigned sent_revokes; /* how many of c->revoked this DS has */
+};
+
+struct cluster {
+	struct mac_key key;
+	uint32_t mds_epoch;
+	uint32_t stripe_unit;
+	unsigned nds;
+	struct ds_endpoint ds[STRATA_MAX_DS];
+	struct ds_link link[STRATA_MAX_DS];
+	atomic_uint dev_epoch;
+	pthread_mutex_t rev_lock; /* revoked, nrevoked */
+	uint8_t (*revoked)[12];
+	unsigned nrevoked, caprevoked;
+};
+
+static time_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+int cluster_open(struct cluster **out, const struct strata_config *cfg,
+		 const struct mac_key *k, uint32_t mds_epoch)
+{
+	struct cluster *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->key = *k;
+	c->mds_epoch = mds_epoch;
+	c->stripe_unit = cfg->stripe_unit;
+	c->nds = cfg->nds;
+	memcpy(c->ds, cfg->ds, sizeof(c->ds));
+	for (unsigned i = 0; i < c->nds; i++)
+		pthread_mutex_init(&c->link[i].lock, NULL);
+	pthread_mutex_init(&c->rev_lock, NULL);
+	atomic_store(&c->dev_epoch, 1);
+	*out = c;
+	return 0;
+}
+
+void cluster_close(struct cluster *c)
+{
+	if (!c)
+		return;
+	for (unsigned i = 0; i < c->nds; i++) {
+		ctl_close(c->link[i].conn);
+		pthread_mutex_destroy(&c->link[i].lock);
+	}
+	pthread_mutex_destroy(&c->rev_lock);
+	free(c->revoked);
+	free(c);
+}
+
+unsigned cluster_nds(const struct cluster *c)
+{
+	return c->nds;
+}
+
+const struct ds_endpoint *cluster_ds(const struct cluster *c, unsigned i)
+{
+	return i < c->nds ? &c->ds[i] : NULL;
+}
+
+uint32_t cluster_stripe_unit(const struct cluster *c)
+{
+	return c->stripe_unit;
+}
+
+void cluster_geom(const struct cluster *c, uint64_t fileid,
+		  struct layout_geom *g)
+{
+	g->stripe_unit = c->stripe_unit;
+	g->stripe_count = c->nds;
+	g->first_index = layout_first_index(fileid, c->nds);
+}
+
+void cluster_deviceid(struct cluster *c, uint8_t id[CLUSTER_DEVICEID_LEN])
+{
+	uint32_t e = atomic_load(&c->dev_epoch);
+
+	memset(id, 0, CLUSTER_DEVICEID_LEN);
+	memcpy(id, DEVID_MAGIC, 4);
+	for (int i = 0; i < 4; i++)
+		id[4 + i] = (uint8_t)(e >> (24 - 8 * i));
+}
+
+int cluster_deviceid_ours(const uint8_t id[CLUSTER_DEVICEID_LEN])
+{
+	static const uint8_t zero[8];
+
+	return memcmp(id, DEVID_MAGIC, 4) == 0 && memcmp(id + 8, zero, 8) == 0;
+}
+
+/* ---- links ------------------------------------------------------------ */
+
+/* Send (up to 1024 of) the revocations this DS has not seen; how many,
+ * or -errno. Link lock held. */
+static int push_revokes(struct cluster *c, struct ds_link *l)
+{
+	ctl_revoke_args a;
+	unsigned from, n;
+	int st = 0, rc = 0;
+
+	pthread_mutex_lock(&c->rev_lock);
+	from = l->sent_revokes;
+	n = c->nrevoked - from;
+	if (n > 1024)
+		n = 1024;
+	if (n == 0) {
+		pthread_mutex_unlock(&c->rev_lock);
+		return 0;
+	}
+	a.others.others_len = n;
+	a.others.others_val = malloc((size_t)n * sizeof(ctl_other));
+	if (a.others.others_val)
+		memcpy(a.others.others_val, c->revoked + from,
+		       (size_t)n * 12);
+	pthread_mutex_unlock(&c->rev_lock);
+	if (!a.others.others_val)
+		return -ENOMEM;
+	rc = ctl_call(l->conn, CTL_REVOKE, (xdrproc_t)xdr_ctl_revoke_args, &a,
+		      (xdrproc_t)xdr_int, &st, CTL_TIMEOUT_MS);
+	free(a.others.others_val);
+	if (rc < 0 || st)
+		return rc < 0 ? rc : -st;
+	l->sent_revokes = from + n;
+	return (int)n;
+}
+
+/* Lock DS I's link and make sure it is connected. 0 with the lock held,
+ * or -EAGAIN (unreachable now) without it. */
+static int link_get(struct cluster *c, unsigned i, struct ds_link **out)
+{
+	struct ds_link *l = &c->link[i];
+	int rc;
+
+	pthread_mutex_lock(&l->lock);
+	if (!l->conn) {
+		if (now_s() < l->next_try) {
+			pthread_mutex_unlock(&l->lock);
+			return -EAGAIN;
+		}
+		rc = ctl_connect(&l->conn, c->ds[i].addr, c->ds[i].port,
+				 &c->key, 1, c->mds_epoch,
+				 CONNECT_TIMEOUT_MS);
+		if (rc < 0) {
+			l->conn = NULL;
+			l->next_try = now_s() + 1;
+			if (!l->was_down)
+				log_warn("data server %u (%s:%u) unreachable: %s",
+					 i, c->ds[i].addr, c->ds[i].port,
+					 strerror(-rc));
+			l->was_down = 1;
+			pthread_mutex_unlock(&l->lock);
+			return -EAGAIN;
+		}
+		l->sent_revokes = 0;
+		if (l->was_down) {
+			atomic_fetch_add(&c->dev_epoch, 1);
+			log_info("data server %u (%s:%u) is back; device epoch %u",
+				 i, c->ds[i].addr, c->ds[i].port,
+				 atomic_load(&c->dev_epoch));
+		}
+		l->was_down = 0;
+	}
+	while (push_revokes(c, l) > 0)
+		;
+	*out = l;
+	return 0;
+}
+
+/* Release after a call that returned RC; a dead connection is dropped. */
+static void link_put(struct ds_link *l, int rc)
+{
+	if (rc == -EPIPE || rc == -ETIMEDOUT || rc == -EIO) {
+		ctl_close(l->conn);
+		l->conn = NULL;
+		l->was_down = 1;
+	}
+	pthread_mutex_unlock(&l->lock);
+}
+
+/* One call to DS I; transport failures become -EAGAIN, a non-zero
+ * status from the DS -status (STATUS points into RES, may be NULL). */
+static int call_ds(struct cluster *c, unsigned i, uint32_t proc,
+		   xdrproc_t xa, void *a, xdrproc_t xr, void *r,
+		   const int *status)
+{
+	struct ds_link *l;
+	int rc = link_get(c, i, &l);
+
+	if (rc < 0)
+		return rc;
+	rc = ctl_call(l->conn, proc, xa, a, xr, r, CTL_TIMEOUT_MS);
+	link_put(l, rc);
+	if (rc < 0) {
+		log_warn("data server %u: control call %u failed: %s", i, proc,
+			 strerror(-rc));
+		return -EAGAIN;
+	}
+	if (status && *status)
+		return -*status;
+	return 0;
+}
+
+static int call_obj(struct cluster *c, unsigned i, uint32_t proc,
+		    uint64_t fileid)
+{
+	ctl_obj o = { fileid, i };
+	int st = 0;
+
+	return call_ds(c, i, proc, (xdrproc_t)xdr_ctl_obj, &o,
+		       (xdrproc_t)xdr_int, &st, &st);
+}
+
+/* ---- striped I/O ---------------------------------------------------- */
+
+ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t off,
+		     void *buf, size_t len)
+{
+	struct layout_geom g;
+	size_t done = 0;
+
+	cluster_geom(c, fileid, &g);
+	while (done < len) {
+		ctl_read_args a;
+		ctl_read_res r;
+		uint32_t j, run;
+		uint64_t ooff;
+		size_t n;
+		int rc;
+
+		layout_map(&g, off + done, &j, &ooff, &run);
+		n = len - done < run ? len - done : run;
+		a.obj.fileid = fileid;
+		a.obj.index = j;
+		a.offset = ooff;
+		a.count = (uint32_t)n;
+		memset(&r, 0, sizeof(r));
+		rc = call_ds(c, j, CTL_READ, (xdrproc_t)xdr_ctl_read_args, &a,
+			     (xdrproc_t)xdr_ctl_read_res, &r, &r.status);
+		if (rc == 0) {
+			size_t got = r.data.data_len < n ? r.data.data_len : n;
+			memcpy((char *)buf + done, r.data.data_val, got);
+			memset((char *)buf + done + got, 0, n - got);
+		}
+		xdr_free((xdrproc_t)xdr_ctl_read_res, &r);
+		if (rc < 0)
+			return rc == -ENOENT ? -EAGAIN : rc;
+		done += n;
+	}
+	return (ssize_t)len;
+}
+
+ssize_t cluster_write(struct cluster *c, uint64_t fileid, uint64_t off,
+		      const void *buf, size_t len, int stable)
+{
+	struct layout_geom g;
+	size_t done = 0;
+
+	cluster_geom(c, fileid, &g);
+	while (done < len) {
+		ctl_write_args a;
+		ctl_write_res r;
+		uint32_t j, run;
+		uint64_t ooff;
+		size_t n;
+		int rc;
+
+		layout_map(&g, off + done, &j, &ooff, &run);
+		n = len - done < run ? len - done : run;
+		a.obj.fileid = fileid;
+		a.obj.index = j;
+		a.offset = ooff;
+		a.stable = stable ? TRUE : FALSE;
+		a.data.data_len = (u_int)n;
+		a.data.data_val = (char *)buf + done;
+		memset(&r, 0, sizeof(r));
+		rc = call_ds(c, j, CTL_WRITE, (xdrproc_t)xdr_ctl_write_args,
+			     &a, (xdrproc_t)xdr_ctl_write_res, &r, &r.status);
+		if (rc < 0)
+			return done ? (ssize_t)done : rc;
+		if (r.count < n)
+			return (ssize_t)(done + r.count);
+		done += n;
+	}
+	return (ssize_t)len;
+}
+
+static int each_obj(struct cluster *c, uint32_t proc, uint64_t fileid)
+{
+	int first_err = 0;
+
+	for (unsigned i = 0; i < c->nds; i++) {
+		int rc = call_obj(c, i, proc, fileid);
+		if (rc < 0 && !first_err)
+			first_err = rc;
+	}
+	return first_err;
+}
+
+int cluster_commit(struct cluster *c, uint64_t fileid)
+{
+	return each_obj(c, CTL_COMMIT, fileid);
+}
+
+int cluster_create(struct cluster *c, uint64_t fileid)
+{
+	return each_obj(c, CTL_CREATE, fileid);
+}
+
+int cluster_remove(struct cluster *c, uint64_t fileid)
+{
+	return each_obj(c, CTL_REMOVE, fileid);
+}
+
+int cluster_truncate(struct cluster *c, uint64_t fileid, uint64_t size)
+{
+	struct layout_geom g;
+	int first_err = 0;
+
+	cluster_geom(c, fileid, &g);
+	for (unsigned i = 0; i < c->nds; i++) {
+		ctl_truncate_args a = { { fileid, i },
+					layout_obj_size(&g, i, size) };
+		int st = 0;
+		int rc = call_ds(c, i, CTL_TRUNCATE,
+				 (xdrproc_t)xdr_ctl_truncate_args, &a,
+				 (xdrproc_t)xdr_int, &st, &st);
+		if (rc < 0 && !first_err)
+			first_err = rc;
+	}
+	return first_err;
+}
+
+int cluster_size(struct cluster *c, uint64_t fileid, uint64_t *size)
+{
+	struct layout_geom g;
+
+	*size = 0;
+	cluster_geom(c, fileid, &g);
+	for (unsigned i = 0; i < c->nds; i++) {
+		ctl_obj o = { fileid, i };
+		ctl_size_res r;
+		uint64_t s;
+		int rc;
+
+		memset(&r, 0, sizeof(r));
+		rc = call_ds(c, i, CTL_SIZE, (xdrproc_t)xdr_ctl_obj, &o,
+			     (xdrproc_t)xdr_ctl_size_res, &r, &r.status);
+		if (rc == -ENOENT)
+			continue;
+		if (rc < 0)
+			return rc;
+		s = layout_size_from_obj(&g, i, r.size);
+		if (s > *size)
+			*size = s;
+	}
+	return 0;
+}
+
+int cluster_fence(struct cluster *c, uint64_t fileid, uint32_t fence)
+{
+	int first_err = 0;
+
+	for (unsigned i = 0; i < c->nds; i++) {
+		ctl_fence_args a = { fileid, fence };
+		int st = 0;
+		int rc = call_ds(c, i, CTL_FENCE, (xdrproc_t)xdr_ctl_fence_args,
+				 &a, (xdrproc_t)xdr_int, &st, &st);
+		if (rc < 0 && !first_err)
+			first_err = rc;
+	}
+	return first_err;
+}
+
+int cluster_revoke(struct cluster *c, const uint8_t (*others)[12],
+		   unsigned n)
+{
+	pthread_mutex_lock(&c->rev_lock);
+	if (c->nrevoked + n > c->caprevoked) {
+		unsigned cap = (c->nrevoked + n) * 2 + 16;
+		void *p = realloc(c->revoked, (size_t)cap * 12);
+		if (!p) {
+			pthread_mutex_unlock(&c->rev_lock);
+			return -ENOMEM;
+		}
+		c->revoked = p;
+		c->caprevoked = cap;
+	}
+	memcpy(c->revoked + c->nrevoked, others, (size_t)n * 12);
+	c->nrevoked += n;
+	pthread_mutex_unlock(&c->rev_lock);
+	/* Push now; a DS that is down gets them when it reconnects. */
+	for (unsigned i = 0; i < c->nds; i++) {
+		struct ds_link *l;
+		if (link_get(c, i, &l) == 0)
+			link_put(l, 0);
+	}
+	return 0;
+}

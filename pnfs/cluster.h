@@ -1,0 +1,71 @@
+/*
+ * pnfs/cluster.h — the metadata server's view of its data servers: one
+ * authenticated control connection per DS (pnfs/ctl_client.h), reconnected
+ * on demand; the stripe geometry of each file (layout/layout.h); and file
+ * I/O striped over the DSs, so the MDS can always serve READ/WRITE itself
+ * (the Linux client falls back to MDS I/O on any layout or DS error).
+ *
+ * Device ids: one device lists every DS. Its id carries an availability
+ * epoch that is bumped whenever a DS that was unreachable answers again,
+ * so layouts handed out afterwards name a device the client has not
+ * marked unavailable (Linux waits 120 s before retrying a failed deviceid).
+ *
+ * Errors: 0 / byte counts, or -errno; -EAGAIN when a DS cannot be reached
+ * now (callers answer NFS4ERR_DELAY or NFS4ERR_LAYOUTTRYLATER).
+ *
+ * Threads: any. Each DS link has its own mutex, held across one control
+ * call (bounded by timeouts); the revocation list has its own.
+ */
+#ifndef STRATA_PNFS_CLUSTER_H
+#define STRATA_PNFS_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "layout.h"
+
+struct cluster;
+struct strata_config;
+struct ds_endpoint;
+struct mac_key;
+
+#define CLUSTER_DEVICEID_LEN 16
+
+int cluster_open(struct cluster **out, const struct strata_config *cfg,
+		 const struct mac_key *k, uint32_t mds_epoch);
+void cluster_close(struct cluster *c);
+
+unsigned cluster_nds(const struct cluster *c);
+const struct ds_endpoint *cluster_ds(const struct cluster *c, unsigned i);
+uint32_t cluster_stripe_unit(const struct cluster *c);
+
+/* Geometry of FILEID's stripes (dense, first index rotated per file). */
+void cluster_geom(const struct cluster *c, uint64_t fileid,
+		  struct layout_geom *g);
+
+/* The current device id; 1 if ID is one of ours (any epoch). */
+void cluster_deviceid(struct cluster *c, uint8_t id[CLUSTER_DEVICEID_LEN]);
+int cluster_deviceid_ours(const uint8_t id[CLUSTER_DEVICEID_LEN]);
+
+/* Striped file I/O through the control protocol. Reads fill holes with
+ * zeros and return LEN (the caller clamps to the file size). */
+ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t off,
+		     void *buf, size_t len);
+ssize_t cluster_write(struct cluster *c, uint64_t fileid, uint64_t off,
+		      const void *buf, size_t len, int stable);
+int cluster_commit(struct cluster *c, uint64_t fileid);
+/* Object management for all stripes of FILEID. */
+int cluster_create(struct cluster *c, uint64_t fileid);
+int cluster_truncate(struct cluster *c, uint64_t fileid, uint64_t size);
+int cluster_remove(struct cluster *c, uint64_t fileid);
+/* File size implied by the stripe objects (max over objects). */
+int cluster_size(struct cluster *c, uint64_t fileid, uint64_t *size);
+/* Refuse DS handles of FILEID older than FENCE on every DS. */
+int cluster_fence(struct cluster *c, uint64_t fileid, uint32_t fence);
+/* Tell every DS that these stateids are revoked (kept and re-sent to a DS
+ * that reconnects). */
+int cluster_revoke(struct cluster *c, const uint8_t (*others)[12],
+		   unsigned n);
+
+#endif

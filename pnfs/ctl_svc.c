@@ -1,0 +1,388 @@
+/* pnfs/ctl_svc.c — control protocol procedures. See ctl_svc.h and
+ * ctl_prot.x. */
+#include "ctl_svc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "compound.h"
+#include "ctl_prot.h"
+#include "ds_state.h"
+#include "log.h"
+#include "server.h"
+
+struct ctl_req {
+	struct strata_server *srv;
+	struct xprt_conn *conn;
+	const struct rpc_call *call;
+};
+
+static void send_reply(struct ctl_req *r, uint32_t stat, xdrproc_t xres,
+		       void *res)
+{
+	size_t len = xres ? xdr_sizeof(xres, res) : 0;
+	uint8_t *buf = malloc(RPC_REPLY_HDR_LEN + len + 4);
+	struct iovec iov;
+	XDR x;
+
+	if (!buf)
+		return;
+	rpc_reply_accepted(buf, r->call->xid, stat);
+	if (xres && stat == ACCEPT_SUCCESS) {
+		xdrmem_create(&x, (char *)buf + RPC_REPLY_HDR_LEN,
+			      (u_int)len + 4, XDR_ENCODE);
+		if (!xres(&x, res, 0)) {
+			rpc_reply_accepted(buf, r->call->xid,
+					   ACCEPT_SYSTEM_ERR);
+			len = 0;
+		}
+		xdr_destroy(&x);
+	} else {
+		len = 0;
+	}
+	iov.iov_base = buf;
+	iov.iov_len = RPC_REPLY_HDR_LEN + len;
+	if (xprt_send(r->conn, &iov, 1) < 0)
+		log_debug("ctl: reply to %s failed", r->conn->peer);
+	free(buf);
+}
+
+/* Decode the call's arguments; on failure answer GARBAGE_ARGS. */
+static int get_args(struct ctl_req *r, xdrproc_t xargs, void *args)
+{
+	XDR x;
+	int ok;
+
+	xdrmem_create(&x, (char *)r->call->args, (u_int)r->call->args_len,
+		      XDR_DECODE);
+	ok = xargs(&x, args, 0);
+	xdr_destroy(&x);
+	if (!ok) {
+		xdr_free(xargs, args);
+		send_reply(r, ACCEPT_GARBAGE_ARGS, NULL, NULL);
+	}
+	return ok;
+}
+
+static int errno_stat(long rc)
+{
+	return rc < 0 ? (int)-rc : 0;
+}
+
+/* ---- handshake -------------------------------------------------------- */
+
+static void do_challenge(struct ctl_req *r)
+{
+	if (getrandom(r->conn->ctl_nonce, CTL_NONCE_LEN, 0) != CTL_NONCE_LEN) {
+		send_reply(r, ACCEPT_SYSTEM_ERR, NULL, NULL);
+		return;
+	}
+	r->conn->ctl_state = 1;
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_nonce,
+		   r->conn->ctl_nonce);
+}
+
+static void do_auth(struct ctl_req *r)
+{
+	ctl_auth_args a;
+	int st = CTL_EAUTH;
+
+	memset(&a, 0, sizeof(a));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_auth_args, &a))
+		return;
+	if (r->conn->ctl_state == 1 &&
+	    mac_verify(&r->srv->key, MAC_DOMAIN_CTL_AUTH, r->conn->ctl_nonce,
+		       CTL_NONCE_LEN, (const uint8_t *)a.mac, CTL_MAC_LEN)) {
+		r->conn->ctl_state = 2;
+		st = 0;
+		if (a.is_mds && r->srv->ds)
+			ds_state_set_epoch(r->srv->ds, a.mds_epoch);
+		log_info("ctl: %s authenticated%s", r->conn->peer,
+			 a.is_mds ? " (metadata server)" : "");
+	} else {
+		r->conn->ctl_state = 0; /* one try per nonce */
+		log_warn("ctl: %s failed authentication", r->conn->peer);
+	}
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
+}
+
+/* ---- data procedures (data server) ---------------------------------- */
+
+static void do_obj(struct ctl_req *r, uint32_t proc)
+{
+	ctl_obj o;
+	ctl_size_res sr;
+	int st = 0;
+	int64_t sz;
+
+	memset(&o, 0, sizeof(o));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_obj, &o))
+		return;
+	switch (proc) {
+	case CTL_CREATE:
+		st = errno_stat(ds_store_create(r->srv->store, o.fileid,
+						o.index));
+		break;
+	case CTL_REMOVE:
+		st = errno_stat(ds_store_remove(r->srv->store, o.fileid,
+						o.index));
+		if (st == ENOENT)
+			st = 0;
+		break;
+	case CTL_COMMIT:
+		st = errno_stat(ds_store_commit(r->srv->store, o.fileid,
+						o.index));
+		break;
+	case CTL_SIZE:
+		sz = ds_store_size(r->srv->store, o.fileid, o.index);
+		sr.status = errno_stat(sz);
+		sr.size = sz < 0 ? 0 : (uint64_t)sz;
+		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_size_res,
+			   &sr);
+		return;
+	}
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
+}
+
+static void do_truncate(struct ctl_req *r)
+{
+	ctl_truncate_args a;
+	int st;
+
+	memset(&a, 0, sizeof(a));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_truncate_args, &a))
+		return;
+	st = errno_stat(ds_store_truncate(r->srv->store, a.obj.fileid,
+					  a.obj.index, a.size));
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
+}
+
+static void do_read(struct ctl_req *r)
+{
+	ctl_read_args a;
+	ctl_read_res res;
+	ssize_t n;
+
+	memset(&a, 0, sizeof(a));
+	memset(&res, 0, sizeof(res));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_read_args, &a))
+		return;
+	if (a.count > CTL_DATA_MAX || a.count > r->srv->cfg.max_io) {
+		res.status = EINVAL;
+		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_read_res,
+			   &res);
+		return;
+	}
+	res.data.data_val = malloc(a.count ? a.count : 1);
+	if (!res.data.data_val) {
+		res.status = ENOMEM;
+	} else {
+		n = ds_store_read(r->srv->store, a.obj.fileid, a.obj.index,
+				  a.offset, res.data.data_val, a.count);
+		res.status = errno_stat(n);
+		res.data.data_len = n < 0 ? 0 : (u_int)n;
+		res.eof = n >= 0 && (size_t)n < a.count;
+		atomic_fetch_add(&r->srv->counters.ctl_read_bytes,
+				 res.data.data_len);
+	}
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_read_res, &res);
+	free(res.data.data_val);
+}
+
+static void do_write(struct ctl_req *r)
+{
+	ctl_write_args a;
+	ctl_write_res res;
+	ssize_t n;
+
+	memset(&a, 0, sizeof(a));
+	memset(&res, 0, sizeof(res));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_write_args, &a))
+		return;
+	n = ds_store_write(r->srv->store, a.obj.fileid, a.obj.index,
+			   a.offset, a.data.data_val, a.data.data_len,
+			   a.stable);
+	res.status = errno_stat(n);
+	res.count = n < 0 ? 0 : (uint32_t)n;
+	atomic_fetch_add(&r->srv->counters.ctl_write_bytes, res.count);
+	xdr_free((xdrproc_t)xdr_ctl_write_args, &a);
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_write_res, &res);
+}
+
+static void do_fence(struct ctl_req *r)
+{
+	ctl_fence_args a;
+	int st = 0;
+
+	memset(&a, 0, sizeof(a));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_fence_args, &a))
+		return;
+	ds_state_fence(r->srv->ds, a.fileid, a.fence);
+	log_info("ctl: fileid %llx fenced below generation %u",
+		 (unsigned long long)a.fileid, a.fence);
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
+}
+
+static void do_revoke(struct ctl_req *r)
+{
+	ctl_revoke_args a;
+	int st = 0;
+
+	memset(&a, 0, sizeof(a));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_revoke_args, &a))
+		return;
+	for (u_int i = 0; i < a.others.others_len; i++)
+		ds_state_revoke(r->srv->ds,
+				(const uint8_t *)a.others.others_val[i]);
+	xdr_free((xdrproc_t)xdr_ctl_revoke_args, &a);
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
+}
+
+/* ---- counters ----------------------------------------------------- */
+
+static void add_counter(ctl_stats_res *res, char names[][64],
+			const char *name, uint64_t v)
+{
+	u_int i = res->counters.counters_len;
+
+	if (i >= 512)
+		return;
+	snprintf(names[i], 64, "%s", name);
+	res->counters.counters_val[i].name = names[i];
+	res->counters.counters_val[i].value = v;
+	res->counters.counters_len++;
+}
+
+static void do_stats(struct ctl_req *r)
+{
+	struct strata_counters *k = &r->srv->counters;
+	ctl_stats_res res;
+	char(*names)[64] = calloc(512, 64);
+	ctl_counter *vals = calloc(512, sizeof(*vals));
+	char nm[64];
+
+	memset(&res, 0, sizeof(res));
+	if (!names || !vals) {
+		free(names);
+		free(vals);
+		send_reply(r, ACCEPT_SYSTEM_ERR, NULL, NULL);
+		return;
+	}
+	res.counters.counters_val = vals;
+	for (unsigned i = 0; i < STRATA_NOPS; i++) {
+		const struct op_desc *d = op_table_lookup(i);
+		uint64_t v = atomic_load(&k->ops[i]);
+		if (!d || !v)
+			continue;
+		snprintf(nm, sizeof(nm), "ops.%s", d->name);
+		add_counter(&res, names, nm, v);
+	}
+	add_counter(&res, names, "compounds", atomic_load(&k->compounds));
+	add_counter(&res, names, "read_bytes", atomic_load(&k->read_bytes));
+	add_counter(&res, names, "write_bytes", atomic_load(&k->write_bytes));
+	add_counter(&res, names, "ctl_calls", atomic_load(&k->ctl_calls));
+	add_counter(&res, names, "ctl_read_bytes",
+		    atomic_load(&k->ctl_read_bytes));
+	add_counter(&res, names, "ctl_write_bytes",
+		    atomic_load(&k->ctl_write_bytes));
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_stats_res, &res);
+	free(names);
+	free(vals);
+}
+
+/* ---- dispatch ------------------------------------------------------- */
+
+static void refuse(struct ctl_req *r, uint32_t proc)
+{
+	int st = CTL_EAUTH;
+	ctl_size_res sr = { .status = CTL_EAUTH };
+	ctl_read_res rr = { .status = CTL_EAUTH };
+	ctl_write_res wr = { .status = CTL_EAUTH };
+	ctl_stats_res str = { .status = CTL_EAUTH };
+
+	switch (proc) {
+	case CTL_SIZE:
+		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_size_res, &sr);
+		break;
+	case CTL_READ:
+		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_read_res, &rr);
+		break;
+	case CTL_WRITE:
+		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_write_res,
+			   &wr);
+		break;
+	case CTL_STATS:
+		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_stats_res,
+			   &str);
+		break;
+	default:
+		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
+	}
+}
+
+void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
+		      const struct rpc_call *call)
+{
+	struct ctl_req r = { srv, conn, call };
+	uint32_t proc = call->proc;
+	int ds = (srv->role & ROLE_DS) != 0;
+
+	atomic_fetch_add(&srv->counters.ctl_calls, 1);
+	if (call->vers != STRATA_CTL_VERSION) {
+		uint8_t b[32];
+		struct iovec iov = { b, rpc_reply_prog_mismatch(
+					     b, call->xid, STRATA_CTL_VERSION,
+					     STRATA_CTL_VERSION) };
+		xprt_send(conn, &iov, 1);
+		return;
+	}
+	if (proc == CTL_NULL) {
+		send_reply(&r, ACCEPT_SUCCESS, NULL, NULL);
+		return;
+	}
+	if (proc == CTL_CHALLENGE) {
+		do_challenge(&r);
+		return;
+	}
+	if (proc == CTL_AUTH) {
+		do_auth(&r);
+		return;
+	}
+	if (proc > CTL_STATS || (proc != CTL_STATS && !ds)) {
+		send_reply(&r, ACCEPT_PROC_UNAVAIL, NULL, NULL);
+		return;
+	}
+	if (conn->ctl_state != 2) {
+		refuse(&r, proc);
+		return;
+	}
+	switch (proc) {
+	case CTL_CREATE:
+	case CTL_REMOVE:
+	case CTL_SIZE:
+	case CTL_COMMIT:
+		do_obj(&r, proc);
+		break;
+	case CTL_TRUNCATE:
+		do_truncate(&r);
+		break;
+	case CTL_READ:
+		do_read(&r);
+		break;
+	case CTL_WRITE:
+		do_write(&r);
+		break;
+	case CTL_FENCE:
+		do_fence(&r);
+		break;
+	case CTL_REVOKE:
+		do_revoke(&r);
+		break;
+	case CTL_STATS:
+		do_stats(&r);
+		break;
+	}
+}

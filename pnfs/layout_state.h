@@ -1,0 +1,55 @@
+/*
+ * pnfs/layout_state.h — layouts held by clients and their recall
+ * (RFC 8881 §12.5). A client's layouts on one file are one STID_LAYOUT
+ * stateid (nfsd/state.h): `access` holds the iomodes granted (bit
+ * 1 << LAYOUTIOMODE4_READ / _RW), `generation` the file's generation (for
+ * the recall's filehandle), `recalled`/`recall_sent` the recall clock.
+ * Layouts are always whole-file (the Linux files-layout driver uses no
+ * other), so a return is of the whole layout.
+ *
+ * Recall barrier: an operation that invalidates layouts (truncate down,
+ * remove, later restripe and tier migration) calls layout_break(), which
+ * sends CB_LAYOUTRECALL to every other holder and answers NFS4ERR_DELAY
+ * until they are returned. A holder that does not return it within a lease
+ * of the recall is fenced: its layout is dropped and its stateids for the
+ * file are revoked on every data server, so its DS I/O fails and it must
+ * come back to the MDS.
+ *
+ * Threads: every function needs srv->state_lock.
+ */
+#ifndef STRATA_PNFS_LAYOUT_STATE_H
+#define STRATA_PNFS_LAYOUT_STATE_H
+
+#include <stdint.h>
+
+#include "nfs4_prot.h"
+
+struct strata_server;
+struct nfs_client;
+struct nfs_stid;
+
+#define LAYOUT_IOMODE_BIT(m) (1u << (m))
+
+/* CLP's layout stateid for FILEID, or NULL. */
+struct nfs_stid *layout_find(struct strata_server *srv,
+			     const struct nfs_client *clp, uint64_t fileid);
+
+/* Recall layouts on FILEID held by clients other than EXCEPT (may be
+ * NULL); NFS4_OK when none remain, else NFS4ERR_DELAY. */
+nfsstat4 layout_break(struct strata_server *srv,
+		      const struct nfs_client *except, uint64_t fileid);
+
+/* 1 while some layout on FILEID is being recalled. */
+int layout_recall_pending(struct strata_server *srv, uint64_t fileid);
+
+/* The client answered the CB_LAYOUTRECALL of layout stateid OTHER with
+ * STATUS (NFS4ERR_NOMATCHING_LAYOUT: it holds none; drop ours). */
+void layout_recall_done(struct strata_server *srv,
+			const uint8_t other[NFS4_OTHER_SIZE], nfsstat4 status);
+
+/* Revoke on the data servers CLP's open, lock and delegation stateids for
+ * FILEID (all files when FILEID is 0) that could be used for DS I/O. */
+void layout_fence_client(struct strata_server *srv,
+			 const struct nfs_client *clp, uint64_t fileid);
+
+#endif

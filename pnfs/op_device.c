@@ -1,0 +1,123 @@
+/*
+ * pnfs/op_device.c — GETDEVICEINFO (RFC 8881 §18.40) and GETDEVICELIST
+ * (§18.41). One device names every data server, each at the address
+ * clients are told (ds_endpoint.adv_*; apart from the bind address so a
+ * DS behind NAT or port forwarding is reachable), netid "tcp" ("rdma"
+ * goes first once the RDMA transport exists: the Linux client trunks only
+ * addresses of the first working transport).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "layout.h"
+#include "ops.h"
+#include "server.h"
+
+static const char *netid_of(const char *addr)
+{
+	return strchr(addr, ':') ? "tcp6" : "tcp";
+}
+
+/* Encode the device body; its length, or -errno. *BODY is malloc'ed. */
+static int device_body(struct cluster *cl, uint8_t **body)
+{
+	unsigned n = cluster_nds(cl);
+	struct layout_ds_addr addrs[LAYOUT_MAX_DS];
+	const struct layout_ds_addr *ap[LAYOUT_MAX_DS];
+	uint32_t naddr[LAYOUT_MAX_DS];
+	char (*uaddr)[80] = calloc(LAYOUT_MAX_DS, 80);
+	size_t size;
+	int rc = 0;
+
+	if (!uaddr)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n && rc == 0; i++) {
+		const struct ds_endpoint *d = cluster_ds(cl, i);
+		rc = layout_uaddr(uaddr[i], 80, d->adv_addr, d->adv_port);
+		addrs[i].netid = netid_of(d->adv_addr);
+		addrs[i].uaddr = uaddr[i];
+		ap[i] = &addrs[i];
+		naddr[i] = 1;
+	}
+	if (rc == 0) {
+		size = layout_ds_addr_size(n, ap, naddr);
+		*body = malloc(size ? size : 1);
+		rc = *body ? layout_encode_ds_addr(*body, size, n, ap, naddr)
+			   : -ENOMEM;
+		if (rc < 0) {
+			free(*body);
+			*body = NULL;
+		}
+	}
+	free(uaddr);
+	return rc;
+}
+
+nfsstat4 op_getdeviceinfo(struct compound *c, void *args, void *res)
+{
+	GETDEVICEINFO4args *a = args;
+	GETDEVICEINFO4res *r = res;
+	GETDEVICEINFO4resok *ok = &r->GETDEVICEINFO4res_u.gdir_resok4;
+	uint8_t *body = NULL;
+	uint32_t need;
+	int n;
+
+	if (!c->srv->cluster)
+		return NFS4ERR_NOTSUPP;
+	if (a->gdia_layout_type != LAYOUT4_NFSV4_1_FILES)
+		return NFS4ERR_UNKNOWN_LAYOUTTYPE;
+	if (!cluster_deviceid_ours((const uint8_t *)a->gdia_device_id))
+		return NFS4ERR_NOENT;
+	n = device_body(c->srv->cluster, &body);
+	if (n < 0)
+		return NFS4ERR_SERVERFAULT;
+	/* §18.40.3: maxcount bounds the whole resok (type, opaque body,
+	 * empty notification bitmap); 0 asks for validation only... but
+	 * the Linux client always sends its buffer size. */
+	need = 4 + 4 + (((uint32_t)n + 3) & ~3u) + 4;
+	if (a->gdia_maxcount < need) {
+		free(body);
+		r->GETDEVICEINFO4res_u.gdir_mincount = need;
+		return NFS4ERR_TOOSMALL;
+	}
+	ok->gdir_device_addr.da_layout_type = LAYOUT4_NFSV4_1_FILES;
+	ok->gdir_device_addr.da_addr_body.da_addr_body_len = (u_int)n;
+	ok->gdir_device_addr.da_addr_body.da_addr_body_val = (char *)body;
+	/* Device notifications are optional: none granted. */
+	ok->gdir_notification.bitmap4_len = 0;
+	ok->gdir_notification.bitmap4_val = NULL;
+	return NFS4_OK;
+}
+
+nfsstat4 op_getdevicelist(struct compound *c, void *args, void *res)
+{
+	GETDEVICELIST4args *a = args;
+	GETDEVICELIST4resok *ok =
+		&((GETDEVICELIST4res *)res)->GETDEVICELIST4res_u.gdlr_resok4;
+	deviceid4 *ids;
+
+	if (!c->srv->cluster)
+		return NFS4ERR_NOTSUPP;
+	if (a->gdla_layout_type != LAYOUT4_NFSV4_1_FILES)
+		return NFS4ERR_UNKNOWN_LAYOUTTYPE;
+	if (a->gdla_maxdevices == 0)
+		return NFS4ERR_INVAL;
+	memset(ok, 0, sizeof(*ok));
+	/* One device; cookie 0 starts, anything else is past the end. */
+	if (a->gdla_cookie != 0) {
+		ok->gdlr_cookie = 1;
+		ok->gdlr_eof = TRUE;
+		return NFS4_OK;
+	}
+	ids = calloc(1, sizeof(*ids));
+	if (!ids)
+		return NFS4ERR_RESOURCE;
+	cluster_deviceid(c->srv->cluster, (uint8_t *)ids[0]);
+	ok->gdlr_cookie = 1;
+	ok->gdlr_deviceid_list.gdlr_deviceid_list_len = 1;
+	ok->gdlr_deviceid_list.gdlr_deviceid_list_val = ids;
+	ok->gdlr_eof = TRUE;
+	return NFS4_OK;
+}

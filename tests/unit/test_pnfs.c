@@ -1,0 +1,1426 @@
+/*
+ * tests/unit/test_pnfs.c — pNFS file layouts end to end, in process: two
+ * data servers (server_start(ROLE_DS), really listening on 127.0.0.1) and
+ * a metadata server (ROLE_MDS, nds = 2) that reaches them over TCP with
+ * the control protocol (pnfs/ctl_prot.x), all sharing one cluster key in a
+ * temp file. Clients drive the MDS and the DSs alike through
+ * compound_run() (compound_harness.c): what a Linux client would send to
+ * each, without its sockets.
+ *
+ * Layout bodies and device addresses are decoded with rpcgen's
+ * xdr_nfsv4_1_file_layout4 / xdr_nfsv4_1_file_layout_ds_addr4; where
+ * client data lands is computed with layout_map() (layout/layout.h).
+ *
+ * Tests marked "Regression" pin product bugs found here; each fails while
+ * the bug is present. STRATA_TEST_FILTER=<glob> selects tests.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "compound_harness.h"
+#include "config.h"
+#include "fh.h"
+#include "layout.h"
+#include "mac.h"
+#include "server.h"
+#include "session.h"
+
+#define NDS 2
+#define UNIT 65536u
+#define FH_MAXCOUNT 4096u
+
+static char *g_keydir;
+static char g_keypath[1200];
+static struct mac_key g_key;
+static struct strata_server *g_ds[NDS];
+static char *g_dsdir[NDS];
+static struct strata_server *g_mds;
+static char *g_mdsdir;
+static struct ch_client *g_dscl[NDS]; /* one session per data server */
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+#define NOPS(...) (sizeof((nfs_argop4[]){ __VA_ARGS__ }) / sizeof(nfs_argop4))
+/* Run the ops (minor version 1); evaluates to the COMPOUND status. */
+#define CALL(cl, ...)                                                        \
+	call_ops((cl), (nfs_argop4[]){ __VA_ARGS__ }, NOPS(__VA_ARGS__))
+
+static int call_ops(struct ch_client *cl, nfs_argop4 *ops, unsigned n)
+{
+	int st = ch_call(cl, 1, ops, n);
+
+	if (st < 0)
+		fail_msg("COMPOUND could not be run or decoded (garbage=%d)",
+			 cl->garbage);
+	return st;
+}
+
+static struct ch_client *new_client_on(struct strata_server *srv,
+				       const char *owner, int back_chan)
+{
+	struct ch_client *cl = calloc(1, sizeof(*cl));
+	int rc;
+
+	assert_non_null(cl);
+	assert_int_equal(ch_client_init(cl, srv, NULL), 0);
+	if (owner) {
+		rc = back_chan ? ch_setup_back_chan(cl, owner)
+			       : ch_setup(cl, owner);
+		if (rc != 0)
+			fail_msg("EXCHANGE_ID/CREATE_SESSION for %s failed",
+				 owner);
+	}
+	return cl;
+}
+
+static struct ch_client *new_client(const char *owner)
+{
+	return new_client_on(g_mds, owner, 0);
+}
+
+static void free_client(struct ch_client *cl)
+{
+	ch_client_fini(cl);
+	free(cl);
+}
+
+/* A unique name per call. */
+static const char *uniq(const char *prefix)
+{
+	static char buf[8][64];
+	static unsigned n;
+	char *b = buf[n % 8];
+
+	snprintf(b, sizeof(buf[0]), "%s-%u", prefix, n++);
+	return b;
+}
+
+struct fh {
+	char b[NFS4_FHSIZE];
+	nfs_fh4 fh;
+};
+
+static void save_fh(struct ch_client *cl, unsigned i, struct fh *out)
+{
+	nfs_resop4 *r = ch_res(cl, i);
+	nfs_fh4 *f;
+
+	assert_non_null(r);
+	assert_int_equal(r->resop, OP_GETFH);
+	f = &r->nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
+	assert_true(f->nfs_fh4_len <= sizeof(out->b));
+	memcpy(out->b, f->nfs_fh4_val, f->nfs_fh4_len);
+	out->fh.nfs_fh4_len = f->nfs_fh4_len;
+	out->fh.nfs_fh4_val = out->b;
+}
+
+static uint64_t fileid_of(const struct fh *fh)
+{
+	uint64_t fileid = 0;
+	uint32_t gen;
+
+	assert_int_equal(fh_decode((const uint8_t *)fh->b, fh->fh.nfs_fh4_len,
+				   &fileid, &gen),
+			 0);
+	return fileid;
+}
+
+/* OPEN NAME in the root as OWNER (both access, deny none); returns the
+ * OPEN status and fills *sid and *fh on success. */
+static int open_file(struct ch_client *cl, const char *owner,
+		     const char *name, int create, stateid4 *sid,
+		     struct fh *fh)
+{
+	CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
+	     ch_op_open(cl, owner, name, create, OPEN4_SHARE_ACCESS_BOTH,
+			OPEN4_SHARE_DENY_NONE),
+	     ch_op_getfh());
+	if (ch_status(cl, 2) == NFS4_OK) {
+		if (sid)
+			*sid = ch_res(cl, 2)->nfs_resop4_u.opopen.OPEN4res_u
+				       .resok4.stateid;
+		if (fh)
+			save_fh(cl, 3, fh);
+	}
+	return ch_status(cl, 2);
+}
+
+static const stateid4 anon_sid; /* all zeros */
+
+/* A decoded LAYOUTGET result. */
+struct layout_info {
+	stateid4 sid;
+	int return_on_close;
+	uint64_t offset, length;
+	layoutiomode4 iomode;
+	layouttype4 type;
+	uint8_t devid[NFS4_DEVICEID4_SIZE];
+	uint32_t util, first;
+	uint64_t pattern_offset;
+	unsigned nfh;
+	uint32_t fh_len[NDS];
+	char fhb[NDS][NFS4_FHSIZE];
+	nfs_fh4 fh[NDS]; /* point into fhb */
+};
+
+/* Decode the loc_body of the single layout in LAYOUTGET result I. */
+static void decode_layout(struct ch_client *cl, unsigned i,
+			  struct layout_info *li)
+{
+	LAYOUTGET4resok *ok = &ch_res(cl, i)->nfs_resop4_u.oplayoutget
+				       .LAYOUTGET4res_u.logr_resok4;
+	nfsv4_1_file_layout4 fl;
+	layout4 *lo;
+	XDR x;
+
+	memset(li, 0, sizeof(*li));
+	li->sid = ok->logr_stateid;
+	li->return_on_close = ok->logr_return_on_close;
+	assert_int_equal(ok->logr_layout.logr_layout_len, 1);
+	lo = &ok->logr_layout.logr_layout_val[0];
+	li->offset = lo->lo_offset;
+	li->length = lo->lo_length;
+	li->iomode = lo->lo_iomode;
+	li->type = lo->lo_content.loc_type;
+	assert_int_equal(li->type, LAYOUT4_NFSV4_1_FILES);
+	memset(&fl, 0, sizeof(fl));
+	xdrmem_create(&x, lo->lo_content.loc_body.loc_body_val,
+		      lo->lo_content.loc_body.loc_body_len, XDR_DECODE);
+	assert_true(xdr_nfsv4_1_file_layout4(&x, &fl));
+	/* The body is exactly one nfsv4_1_file_layout4. */
+	assert_int_equal(xdr_getpos(&x), lo->lo_content.loc_body.loc_body_len);
+	xdr_destroy(&x);
+	memcpy(li->devid, fl.nfl_deviceid, NFS4_DEVICEID4_SIZE);
+	li->util = fl.nfl_util;
+	li->first = fl.nfl_first_stripe_index;
+	li->pattern_offset = fl.nfl_pattern_offset;
+	li->nfh = fl.nfl_fh_list.nfl_fh_list_len;
+	for (unsigned j = 0; j < li->nfh && j < NDS; j++) {
+		nfs_fh4 *f = &fl.nfl_fh_list.nfl_fh_list_val[j];
+		assert_true(f->nfs_fh4_len <= NFS4_FHSIZE);
+		li->fh_len[j] = f->nfs_fh4_len;
+		memcpy(li->fhb[j], f->nfs_fh4_val, f->nfs_fh4_len);
+		li->fh[j].nfs_fh4_len = f->nfs_fh4_len;
+		li->fh[j].nfs_fh4_val = li->fhb[j];
+	}
+	xdr_free((xdrproc_t)xdr_nfsv4_1_file_layout4, (char *)&fl);
+}
+
+/* LAYOUTGET (whole file, IOMODE) on FH with SID; its status, and *LI
+ * filled on success. */
+static int layoutget(struct ch_client *cl, const struct fh *fh,
+		     const stateid4 *sid, layoutiomode4 iomode,
+		     struct layout_info *li)
+{
+	CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh->fh),
+	     ch_op_layoutget(iomode, 0, NFS4_UINT64_MAX, sid, FH_MAXCOUNT));
+	if (ch_status(cl, 2) == NFS4_OK && li)
+		decode_layout(cl, 2, li);
+	return ch_status(cl, 2);
+}
+
+/* A new file NAME opened by CL as OWNER with an RW layout. */
+static void open_with_layout(struct ch_client *cl, const char *owner,
+			     const char *name, stateid4 *open_sid,
+			     struct fh *fh, struct layout_info *li)
+{
+	assert_int_equal(open_file(cl, owner, name, 1, open_sid, fh), NFS4_OK);
+	assert_int_equal(layoutget(cl, fh, open_sid, LAYOUTIOMODE4_RW, li),
+			 NFS4_OK);
+	assert_int_equal(li->nfh, NDS);
+}
+
+static int ds_write(unsigned j, const nfs_fh4 *fh, const stateid4 *sid,
+		    uint64_t off, const void *data, uint32_t len,
+		    stable_how4 how, WRITE4resok *out)
+{
+	struct ch_client *cl = g_dscl[j];
+	int st = CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(fh),
+		      ch_op_write(sid, off, data, len, how));
+
+	if (st == NFS4_OK && out)
+		*out = ch_res(cl, 2)->nfs_resop4_u.opwrite.WRITE4res_u.resok4;
+	return st;
+}
+
+/* READ on DS J; on success the data are compared with WANT (LEN bytes
+ * expected back). */
+static int ds_read_cmp(unsigned j, const nfs_fh4 *fh, const stateid4 *sid,
+		       uint64_t off, const void *want, uint32_t len)
+{
+	struct ch_client *cl = g_dscl[j];
+	int st = CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(fh),
+		      ch_op_read(sid, off, len));
+
+	if (st == NFS4_OK) {
+		READ4resok *ok =
+			&ch_res(cl, 2)->nfs_resop4_u.opread.READ4res_u.resok4;
+		assert_int_equal(ok->data.len, len);
+		assert_memory_equal(ok->data.base, want, len);
+	}
+	return st;
+}
+
+/* SIZE attribute of FH on the MDS. */
+static uint64_t mds_size(struct ch_client *cl, const struct fh *fh)
+{
+	uint32_t w[1] = { 1u << FATTR4_SIZE };
+	uint64_t size = 0;
+
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh->fh),
+			      ch_op_getattr(w, 1)),
+			 NFS4_OK);
+	assert_int_equal(ch_attr_u64(&ch_res(cl, 2)->nfs_resop4_u.opgetattr
+					      .GETATTR4res_u.resok4
+					      .obj_attributes,
+				     FATTR4_SIZE, &size),
+			 0);
+	return size;
+}
+
+static void fill_pattern(uint8_t *p, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)((i * 131u + seed * 7u + (i >> 9)) & 0xff);
+}
+
+/* ------------------------------------------------------------------ */
+/* Setup: a cluster key, two data servers, one metadata server          */
+/* ------------------------------------------------------------------ */
+
+static int write_key(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char tmpl[1024];
+	uint8_t key[32];
+	FILE *f;
+
+	snprintf(tmpl, sizeof(tmpl), "%s/strata-pnfs-key-XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(tmpl))
+		return -1;
+	g_keydir = strdup(tmpl);
+	snprintf(g_keypath, sizeof(g_keypath), "%s/cluster.key", tmpl);
+	if (getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
+		return -1;
+	f = fopen(g_keypath, "wb");
+	if (!f)
+		return -1;
+	if (fwrite(key, 1, sizeof(key), f) != sizeof(key)) {
+		fclose(f);
+		return -1;
+	}
+	if (fclose(f) != 0)
+		return -1;
+	return mac_key_load(&g_key, g_keypath);
+}
+
+static void base_config(struct strata_config *cfg)
+{
+	config_defaults(cfg);
+	snprintf(cfg->listen_addr, sizeof(cfg->listen_addr), "127.0.0.1");
+	cfg->port = 0;
+	snprintf(cfg->cluster_key, sizeof(cfg->cluster_key), "%s", g_keypath);
+}
+
+static int group_setup(void **state)
+{
+	struct strata_config cfg;
+
+	(void)state;
+	if (write_key() < 0)
+		return -1;
+	for (unsigned i = 0; i < NDS; i++) {
+		base_config(&cfg);
+		if (ch_server_start_cfg(&g_ds[i], &g_dsdir[i], &cfg, ROLE_DS) <
+		    0)
+			return -1;
+	}
+	base_config(&cfg);
+	cfg.nds = NDS;
+	for (unsigned i = 0; i < NDS; i++) {
+		struct ds_endpoint *d = &cfg.ds[i];
+		snprintf(d->addr, sizeof(d->addr), "127.0.0.1");
+		d->port = g_ds[i]->cfg.port;
+		snprintf(d->adv_addr, sizeof(d->adv_addr), "127.0.0.1");
+		d->adv_port = g_ds[i]->cfg.port;
+	}
+	cfg.stripe_unit = UNIT;
+	cfg.lease_time = 10;
+	cfg.grace_set = 1;
+	cfg.grace_time = 0;
+	if (ch_server_start_cfg(&g_mds, &g_mdsdir, &cfg, ROLE_MDS) < 0)
+		return -1;
+	for (unsigned i = 0; i < NDS; i++) {
+		char owner[32];
+		g_dscl[i] = calloc(1, sizeof(*g_dscl[i]));
+		if (!g_dscl[i] || ch_client_init(g_dscl[i], g_ds[i], NULL) < 0)
+			return -1;
+		snprintf(owner, sizeof(owner), "ds-client-%u", i);
+		if (ch_setup(g_dscl[i], owner) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < NDS; i++)
+		if (g_dscl[i]) {
+			free_client(g_dscl[i]);
+			g_dscl[i] = NULL;
+		}
+	/* The MDS first: it holds control connections to the DSs. */
+	ch_server_stop(g_mds, g_mdsdir);
+	g_mds = NULL;
+	g_mdsdir = NULL;
+	for (unsigned i = 0; i < NDS; i++) {
+		ch_server_stop(g_ds[i], g_dsdir[i]);
+		g_ds[i] = NULL;
+		g_dsdir[i] = NULL;
+	}
+	ch_rmrf(g_keydir);
+	free(g_keydir);
+	g_keydir = NULL;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* 1. EXCHANGE_ID roles                                                */
+/* ------------------------------------------------------------------ */
+
+static uint32_t eid_flags(struct ch_client *cl)
+{
+	return ch_res(cl, 0)->nfs_resop4_u.opexchange_id.EXCHANGE_ID4res_u
+		.eir_resok4.eir_flags;
+}
+
+#define ROLE_FLAGS                                                           \
+	(EXCHGID4_FLAG_USE_NON_PNFS | EXCHGID4_FLAG_USE_PNFS_MDS |           \
+	 EXCHGID4_FLAG_USE_PNFS_DS)
+
+static void test_exchange_id_roles(void **state)
+{
+	struct ch_client *cl;
+	struct strata_server *single;
+	char *dir;
+
+	(void)state;
+	/* RFC 8881 §13.1: the MDS says PNFS_MDS and not NON_PNFS (the
+	 * Linux client refuses both together). */
+	cl = new_client(NULL);
+	assert_int_equal(ch_exchange_id(cl, uniq("eid-mds"), "verf0001"),
+			 NFS4_OK);
+	assert_int_equal(eid_flags(cl) & ROLE_FLAGS,
+			 EXCHGID4_FLAG_USE_PNFS_MDS);
+	free_client(cl);
+
+	cl = new_client_on(g_ds[0], NULL, 0);
+	assert_int_equal(ch_exchange_id(cl, uniq("eid-ds"), "verf0001"),
+			 NFS4_OK);
+	assert_int_equal(eid_flags(cl) & ROLE_FLAGS, EXCHGID4_FLAG_USE_PNFS_DS);
+	free_client(cl);
+
+	assert_int_equal(ch_server_start(&single, &dir, 0, 0), 0);
+	cl = new_client_on(single, NULL, 0);
+	assert_int_equal(ch_exchange_id(cl, uniq("eid-single"), "verf0001"),
+			 NFS4_OK);
+	assert_int_equal(eid_flags(cl) & ROLE_FLAGS,
+			 EXCHGID4_FLAG_USE_NON_PNFS);
+	free_client(cl);
+	ch_server_stop(single, dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* 2. File system layout attributes                                    */
+/* ------------------------------------------------------------------ */
+
+/* GETATTR of the root for the single attribute BIT; *VALS and *LEN: its XDR
+ * bytes (in cl's last reply). */
+static void root_attr(struct ch_client *cl, unsigned bit, const char **vals,
+		      unsigned *len)
+{
+	uint32_t w[3] = { 0, 0, 0 };
+	fattr4 *a;
+
+	w[bit / 32] = 1u << (bit % 32);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
+			      ch_op_getattr(w, 3)),
+			 NFS4_OK);
+	a = &ch_res(cl, 2)->nfs_resop4_u.opgetattr.GETATTR4res_u.resok4
+		     .obj_attributes;
+	/* Exactly that attribute came back. */
+	assert_true(a->attrmask.bitmap4_len > bit / 32);
+	for (unsigned i = 0; i < a->attrmask.bitmap4_len; i++)
+		assert_int_equal(a->attrmask.bitmap4_val[i],
+				 i == bit / 32 ? 1u << (bit % 32) : 0);
+	*vals = a->attr_vals.attrlist4_val;
+	*len = a->attr_vals.attrlist4_len;
+}
+
+static uint32_t be32_at(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return ntohl(v);
+}
+
+static void test_fs_layout_attrs(void **state)
+{
+	struct ch_client *cl = new_client(uniq("attrs"));
+	struct strata_server *single;
+	char *dir;
+	const char *v;
+	unsigned len;
+	uint32_t blk = 0;
+
+	(void)state;
+	root_attr(cl, FATTR4_FS_LAYOUT_TYPES, &v, &len);
+	/* layouttype4<>: exactly [LAYOUT4_NFSV4_1_FILES]. */
+	assert_int_equal(len, 8);
+	assert_int_equal(be32_at(v), 1);
+	assert_int_equal(be32_at(v + 4), LAYOUT4_NFSV4_1_FILES);
+
+	root_attr(cl, FATTR4_LAYOUT_BLKSIZE, &v, &len);
+	assert_int_equal(ch_attr_u32(&ch_res(cl, 2)->nfs_resop4_u.opgetattr
+					      .GETATTR4res_u.resok4
+					      .obj_attributes,
+				     FATTR4_LAYOUT_BLKSIZE, &blk),
+			 0);
+	assert_int_equal(blk, UNIT);
+	free_client(cl);
+
+	/* A single node offers no layout type at all. */
+	assert_int_equal(ch_server_start(&single, &dir, 0, 0), 0);
+	cl = new_client_on(single, uniq("attrs-single"), 0);
+	root_attr(cl, FATTR4_FS_LAYOUT_TYPES, &v, &len);
+	assert_int_equal(len, 4);
+	assert_int_equal(be32_at(v), 0);
+	free_client(cl);
+	ch_server_stop(single, dir);
+}
+
+/* A single node answers the pNFS operations as a server without layouts
+ * (RFC 8881 §18.43.3, §18.40.3). */
+static void test_single_node_no_layouts(void **state)
+{
+	struct strata_server *single;
+	struct ch_client *cl;
+	char *dir;
+	stateid4 sid;
+	struct fh fh;
+	uint8_t devid[NFS4_DEVICEID4_SIZE] = { 0 };
+
+	(void)state;
+	assert_int_equal(ch_server_start(&single, &dir, 0, 0), 0);
+	cl = new_client_on(single, uniq("single"), 0);
+	assert_int_equal(open_file(cl, "o", uniq("single-file"), 1, &sid, &fh),
+			 NFS4_OK);
+	assert_int_equal(layoutget(cl, &fh, &sid, LAYOUTIOMODE4_RW, NULL),
+			 NFS4ERR_LAYOUTUNAVAILABLE);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
+			      ch_op_getdeviceinfo(devid, FH_MAXCOUNT)),
+			 NFS4ERR_NOTSUPP);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
+			      ch_op_getdevicelist(16, 0)),
+			 NFS4ERR_NOTSUPP);
+	free_client(cl);
+	ch_server_stop(single, dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* 3. LAYOUTGET                                                        */
+/* ------------------------------------------------------------------ */
+
+static void test_layoutget(void **state)
+{
+	struct ch_client *cl = new_client(uniq("lg"));
+	struct layout_info li, li2;
+	stateid4 osid;
+	struct fh fh;
+	uint64_t fileid;
+
+	(void)state;
+	assert_int_equal(open_file(cl, "o", uniq("lg-file"), 1, &osid, &fh),
+			 NFS4_OK);
+	fileid = fileid_of(&fh);
+	assert_int_equal(layoutget(cl, &fh, &osid, LAYOUTIOMODE4_RW, &li),
+			 NFS4_OK);
+	assert_int_equal(li.offset, 0);
+	assert_true(li.length == NFS4_UINT64_MAX);
+	assert_int_equal(li.iomode, LAYOUTIOMODE4_RW);
+	assert_int_equal(li.type, LAYOUT4_NFSV4_1_FILES);
+	assert_true(li.return_on_close);
+	/* Dense, 64 KiB units, pattern offset 0, one handle per DS. */
+	assert_true(li.util & NFL4_UFLG_DENSE);
+	assert_false(li.util & NFL4_UFLG_COMMIT_THRU_MDS);
+	assert_int_equal(li.util & NFL4_UFLG_STRIPE_UNIT_SIZE_MASK, UNIT);
+	assert_true(li.first < NDS);
+	assert_int_equal(li.first, layout_first_index(fileid, NDS));
+	assert_int_equal(li.pattern_offset, 0);
+	assert_int_equal(li.nfh, NDS);
+	for (unsigned j = 0; j < NDS; j++) {
+		uint64_t fid;
+		uint32_t index, fence;
+		assert_int_equal(li.fh_len[j], FH_DS_LEN);
+		/* Handle j names stripe object j of this file, signed with
+		 * the cluster key. */
+		assert_int_equal(fh_ds_decode((const uint8_t *)li.fhb[j],
+					      li.fh_len[j], &g_key, &fid,
+					      &index, &fence),
+				 0);
+		assert_int_equal(fid, fileid);
+		assert_int_equal(index, j);
+	}
+	/* §12.5.3: the first layout stateid has seqid 1 and a new
+	 * "other". */
+	assert_int_equal(li.sid.seqid, 1);
+	assert_memory_not_equal(li.sid.other, osid.other, NFS4_OTHER_SIZE);
+
+	/* Again with the layout stateid: same "other", seqid 2. */
+	assert_int_equal(layoutget(cl, &fh, &li.sid, LAYOUTIOMODE4_RW, &li2),
+			 NFS4_OK);
+	assert_int_equal(li2.sid.seqid, 2);
+	assert_memory_equal(li2.sid.other, li.sid.other, NFS4_OTHER_SIZE);
+	assert_memory_equal(li2.devid, li.devid, NFS4_DEVICEID4_SIZE);
+	assert_memory_equal(li2.fhb[0], li.fhb[0], FH_DS_LEN);
+	assert_memory_equal(li2.fhb[1], li.fhb[1], FH_DS_LEN);
+	/* And with the open stateid: the client's one layout stateid. */
+	assert_int_equal(layoutget(cl, &fh, &osid, LAYOUTIOMODE4_READ, &li2),
+			 NFS4_OK);
+	assert_int_equal(li2.sid.seqid, 3);
+	assert_memory_equal(li2.sid.other, li.sid.other, NFS4_OTHER_SIZE);
+	free_client(cl);
+}
+
+static void test_layoutget_errors(void **state)
+{
+	struct ch_client *cl = new_client(uniq("lgerr"));
+	struct layout_info li;
+	stateid4 osid;
+	struct fh fh;
+
+	(void)state;
+	assert_int_equal(open_file(cl, "o", uniq("lgerr-file"), 1, &osid, &fh),
+			 NFS4_OK);
+	/* §18.43.3: a directory, a bad iomode, an empty range. */
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
+			      ch_op_layoutget(LAYOUTIOMODE4_RW, 0,
+					      NFS4_UINT64_MAX, &osid,
+					      FH_MAXCOUNT)),
+			 NFS4ERR_ISDIR);
+	assert_int_equal(layoutget(cl, &fh, &osid, LAYOUTIOMODE4_ANY, NULL),
+			 NFS4ERR_BADIOMODE);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutget(LAYOUTIOMODE4_RW, 0, 0, &osid,
+					      FH_MAXCOUNT)),
+			 NFS4ERR_INVAL);
+	/* Special stateids name no open. */
+	assert_int_equal(layoutget(cl, &fh, &anon_sid, LAYOUTIOMODE4_RW, NULL),
+			 NFS4ERR_BAD_STATEID);
+	/* A maxcount the layout does not fit in. */
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutget(LAYOUTIOMODE4_RW, 0,
+					      NFS4_UINT64_MAX, &osid, 64)),
+			 NFS4ERR_TOOSMALL);
+	/* None of that left a layout stateid behind: the first grant is
+	 * seqid 1. */
+	assert_int_equal(layoutget(cl, &fh, &osid, LAYOUTIOMODE4_RW, &li),
+			 NFS4_OK);
+	assert_int_equal(li.sid.seqid, 1);
+	free_client(cl);
+}
+
+/* ------------------------------------------------------------------ */
+/* 4. GETDEVICEINFO / GETDEVICELIST                                    */
+/* ------------------------------------------------------------------ */
+
+static void test_getdeviceinfo(void **state)
+{
+	struct ch_client *cl = new_client(uniq("gdi"));
+	struct layout_info li;
+	stateid4 osid;
+	struct fh fh;
+	nfsv4_1_file_layout_ds_addr4 da;
+	GETDEVICEINFO4resok *ok;
+	uint32_t mincount;
+	XDR x;
+
+	(void)state;
+	open_with_layout(cl, "o", uniq("gdi-file"), &osid, &fh, &li);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
+			      ch_op_getdeviceinfo(li.devid, FH_MAXCOUNT)),
+			 NFS4_OK);
+	ok = &ch_res(cl, 1)->nfs_resop4_u.opgetdeviceinfo.GETDEVICEINFO4res_u
+		      .gdir_resok4;
+	assert_int_equal(ok->gdir_device_addr.da_layout_type,
+			 LAYOUT4_NFSV4_1_FILES);
+	memset(&da, 0, sizeof(da));
+	xdrmem_create(&x, ok->gdir_device_addr.da_addr_body.da_addr_body_val,
+		      ok->gdir_device_addr.da_addr_body.da_addr_body_len,
+		      XDR_DECODE);
+	assert_true(xdr_nfsv4_1_file_layout_ds_addr4(&x, &da));
+	assert_int_equal(xdr_getpos(&x),
+			 ok->gdir_device_addr.da_addr_body.da_addr_body_len);
+	xdr_destroy(&x);
+	assert_int_equal(da.nflda_stripe_indices.nflda_stripe_indices_len,
+			 NDS);
+	for (unsigned i = 0; i < NDS; i++)
+		assert_int_equal(
+			da.nflda_stripe_indices.nflda_stripe_indices_val[i], i);
+	assert_int_equal(da.nflda_multipath_ds_list.nflda_multipath_ds_list_len,
+			 NDS);
+	for (unsigned i = 0; i < NDS; i++) {
+		multipath_list4 *m =
+			&da.nflda_multipath_ds_list
+				 .nflda_multipath_ds_list_val[i];
+		char want[64];
+		uint16_t port = g_ds[i]->cfg.port;
+		assert_int_equal(m->multipath_list4_len, 1);
+		assert_string_equal(m->multipath_list4_val[0].na_r_netid,
+				    "tcp");
+		snprintf(want, sizeof(want), "127.0.0.1.%u.%u",
+			 (unsigned)(port >> 8), (unsigned)(port & 0xff));
+		assert_string_equal(m->multipath_list4_val[0].na_r_addr, want);
+	}
+	xdr_free((xdrproc_t)xdr_nfsv4_1_file_layout_ds_addr4, (char *)&da);
+
+	/* §18.40.3: too small a maxcount says how much is needed. */
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
+			      ch_op_getdeviceinfo(li.devid, 16)),
+			 NFS4ERR_TOOSMALL);
+	mincount = ch_res(cl, 1)->nfs_resop4_u.opgetdeviceinfo
+			   .GETDEVICEINFO4res_u.gdir_mincount;
+	assert_true(mincount > 16);
+	/* ... and that much is enough. */
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
+			      ch_op_getdeviceinfo(li.devid, mincount)),
+			 NFS4_OK);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
+			      ch_op_getdeviceinfo(li.devid, mincount - 1)),
+			 NFS4ERR_TOOSMALL);
+
+	/* An unknown device. */
+	{
+		uint8_t zero[NFS4_DEVICEID4_SIZE] = { 0 };
+		assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
+				      ch_op_getdeviceinfo(zero, FH_MAXCOUNT)),
+				 NFS4ERR_NOENT);
+	}
+
+	/* GETDEVICELIST: that one device, and the end. */
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
+			      ch_op_getdevicelist(16, 0)),
+			 NFS4_OK);
+	{
+		GETDEVICELIST4resok *l =
+			&ch_res(cl, 2)->nfs_resop4_u.opgetdevicelist
+				 .GETDEVICELIST4res_u.gdlr_resok4;
+		assert_int_equal(l->gdlr_deviceid_list.gdlr_deviceid_list_len,
+				 1);
+		assert_memory_equal(
+			l->gdlr_deviceid_list.gdlr_deviceid_list_val[0],
+			li.devid, NFS4_DEVICEID4_SIZE);
+		assert_true(l->gdlr_eof);
+	}
+	free_client(cl);
+}
+
+/* ------------------------------------------------------------------ */
+/* 5. I/O on a data server                                             */
+/* ------------------------------------------------------------------ */
+
+static void test_ds_io(void **state)
+{
+	struct ch_client *cl = new_client(uniq("dsio"));
+	struct layout_info li;
+	stateid4 osid, bad;
+	struct fh fh;
+	uint8_t buf[4096];
+	WRITE4resok w;
+
+	(void)state;
+	open_with_layout(cl, "o", uniq("dsio-file"), &osid, &fh, &li);
+	fill_pattern(buf, sizeof(buf), 5);
+	for (unsigned j = 0; j < NDS; j++) {
+		buf[0] = (uint8_t)j; /* each object its own bytes */
+		assert_int_equal(ds_write(j, &li.fh[j], &osid, 0, buf,
+					  sizeof(buf), UNSTABLE4, &w),
+				 NFS4_OK);
+		assert_int_equal(w.count, sizeof(buf));
+		assert_int_equal(w.committed, UNSTABLE4);
+		assert_int_equal(ds_read_cmp(j, &li.fh[j], &osid, 0, buf,
+					     sizeof(buf)),
+				 NFS4_OK);
+	}
+
+	/* A handle the MDS did not sign. */
+	{
+		char b[FH_DS_LEN];
+		nfs_fh4 f = { .nfs_fh4_len = FH_DS_LEN, .nfs_fh4_val = b };
+		struct ch_client *d = g_dscl[0];
+		memcpy(b, li.fhb[0], FH_DS_LEN);
+		b[10] ^= 1; /* the fileid */
+		assert_int_equal(CALL(d, ch_op_seq(d, 0, 0), ch_op_putfh(&f)),
+				 NFS4ERR_BADHANDLE);
+		memcpy(b, li.fhb[0], FH_DS_LEN);
+		b[FH_DS_LEN - 1] ^= 0x80; /* the MAC */
+		assert_int_equal(CALL(d, ch_op_seq(d, 0, 0), ch_op_putfh(&f)),
+				 NFS4ERR_BADHANDLE);
+		/* An MDS handle is no DS handle. */
+		assert_int_equal(CALL(d, ch_op_seq(d, 0, 0),
+				      ch_op_putfh(&fh.fh)),
+				 NFS4ERR_BADHANDLE);
+	}
+	/* A stateid whose signature does not match. */
+	bad = osid;
+	bad.other[8] ^= 1;
+	assert_int_equal(ds_write(0, &li.fh[0], &bad, 0, buf, sizeof(buf),
+				  UNSTABLE4, NULL),
+			 NFS4ERR_BAD_STATEID);
+	assert_int_equal(ds_read_cmp(0, &li.fh[0], &bad, 0, buf, sizeof(buf)),
+			 NFS4ERR_BAD_STATEID);
+	/* Special stateids name no open on the MDS. */
+	assert_int_equal(ds_write(0, &li.fh[0], &anon_sid, 0, buf, sizeof(buf),
+				  UNSTABLE4, NULL),
+			 NFS4ERR_BAD_STATEID);
+	{
+		stateid4 bypass;
+		memset(&bypass, 0xff, sizeof(bypass));
+		assert_int_equal(ds_write(0, &li.fh[0], &bypass, 0, buf,
+					  sizeof(buf), UNSTABLE4, NULL),
+				 NFS4ERR_BAD_STATEID);
+	}
+	/* The right stateid, but for another file: its signature covers the
+	 * fileid. */
+	{
+		stateid4 osid2;
+		struct fh fh2;
+		assert_int_equal(open_file(cl, "o", uniq("dsio-other"), 1,
+					   &osid2, &fh2),
+				 NFS4_OK);
+		assert_int_equal(ds_write(0, &li.fh[0], &osid2, 0, buf,
+					  sizeof(buf), UNSTABLE4, NULL),
+				 NFS4ERR_BAD_STATEID);
+	}
+	/* A synced DS write is DATA_SYNC4, never FILE_SYNC4: the size is the
+	 * MDS's (LAYOUTCOMMIT must follow). */
+	assert_int_equal(ds_write(1, &li.fh[1], &osid, 0, buf, sizeof(buf),
+				  FILE_SYNC4, &w),
+			 NFS4_OK);
+	assert_int_equal(w.committed, DATA_SYNC4);
+	assert_int_equal(ds_write(1, &li.fh[1], &osid, 0, buf, sizeof(buf),
+				  DATA_SYNC4, &w),
+			 NFS4_OK);
+	assert_int_equal(w.committed, DATA_SYNC4);
+	free_client(cl);
+}
+
+/*
+ * Regression: a data server runs only the ops its role allows
+ * (nfsd/op_table.c: OPF_DS); the rest are NFS4ERR_NOTSUPP. nfsd/compound.c
+ * check_op() tests `d->flags & c->role`, but the role bits (ROLE_MDS 1,
+ * ROLE_DS 2, server.h) are not the op flags (OPF_MV1 1, OPF_MDS 2,
+ * OPF_DS 4, compound.h): on a DS it tests OPF_MDS, so every MDS op runs
+ * there (with srv->ns NULL). Only harmless ops are sent here.
+ */
+static void test_ds_refuses_mds_ops(void **state)
+{
+	struct ch_client *d = g_dscl[0];
+	nfs_argop4 lr = ch_op_raw(OP_LAYOUTRETURN);
+	LAYOUTRETURN4args *a = &lr.nfs_argop4_u.oplayoutreturn;
+	int st;
+
+	(void)state;
+	a->lora_layout_type = LAYOUT4_NFSV4_1_FILES;
+	a->lora_iomode = LAYOUTIOMODE4_ANY;
+	a->lora_layoutreturn.lr_returntype = LAYOUTRETURN4_ALL;
+	st = CALL(d, ch_op_seq(d, 0, 0), lr);
+	if (st != NFS4ERR_NOTSUPP) {
+		print_error("BUG (nfsd/compound.c check_op): LAYOUTRETURN ran "
+			    "on a data server (status %d): role bits are "
+			    "tested against the op flags\n",
+			    st);
+		fail();
+	}
+	/* Its own ops are fine (TEST_STATEID of nothing). */
+	{
+		nfs_argop4 ts = ch_op_raw(OP_TEST_STATEID);
+		assert_int_equal(CALL(d, ch_op_seq(d, 0, 0), ts), NFS4_OK);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* 6. Striped writes through the DSs, LAYOUTCOMMIT, MDS I/O fallback    */
+/* ------------------------------------------------------------------ */
+
+static void test_striped_io_and_layoutcommit(void **state)
+{
+	struct ch_client *cl = new_client(uniq("stripe"));
+	const uint64_t size = 3 * (uint64_t)UNIT + 100;
+	struct layout_info li;
+	struct layout_geom g;
+	stateid4 osid;
+	struct fh fh;
+	uint8_t *pat = malloc(size), *pat2 = malloc(size);
+	uint8_t verf[NDS][NFS4_VERIFIER_SIZE];
+	unsigned used[NDS] = { 0 };
+	uint64_t off;
+
+	(void)state;
+	assert_non_null(pat);
+	assert_non_null(pat2);
+	open_with_layout(cl, "o", uniq("stripe-file"), &osid, &fh, &li);
+	g.stripe_unit = li.util & NFL4_UFLG_STRIPE_UNIT_SIZE_MASK;
+	g.stripe_count = li.nfh;
+	g.first_index = li.first;
+	assert_int_equal(layout_geom_check(&g), 0);
+
+	/* What a client writes: each piece to DS j with handle j at the
+	 * dense object offset. */
+	fill_pattern(pat, size, 11);
+	for (off = 0; off < size;) {
+		uint32_t j, run, n;
+		uint64_t ooff;
+		WRITE4resok w;
+		layout_map(&g, off, &j, &ooff, &run);
+		n = (uint32_t)(size - off < run ? size - off : run);
+		assert_int_equal(ds_write(j, &li.fh[j], &osid, ooff, pat + off,
+					  n, UNSTABLE4, &w),
+				 NFS4_OK);
+		assert_int_equal(w.count, n);
+		memcpy(verf[j], w.writeverf, NFS4_VERIFIER_SIZE);
+		used[j]++;
+		off += n;
+	}
+	/* 4 units over 2 DSs: both were written to. */
+	for (unsigned j = 0; j < NDS; j++)
+		assert_true(used[j] > 0);
+	for (unsigned j = 0; j < NDS; j++) {
+		struct ch_client *d = g_dscl[j];
+		assert_int_equal(CALL(d, ch_op_seq(d, 0, 0),
+				      ch_op_putfh(&li.fh[j]),
+				      ch_op_commit(0, 0)),
+				 NFS4_OK);
+		/* Same boot, same verifier as the writes. */
+		assert_memory_equal(ch_res(d, 2)->nfs_resop4_u.opcommit
+					    .COMMIT4res_u.resok4.writeverf,
+				    verf[j], NFS4_VERIFIER_SIZE);
+	}
+	/* The MDS has not heard of the data yet. */
+	assert_int_equal(mds_size(cl, &fh), 0);
+	/* §18.42.3: LAYOUTCOMMIT with the last byte written. */
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutcommit(0, size, &li.sid, 1,
+						 size - 1)),
+			 NFS4_OK);
+	{
+		LAYOUTCOMMIT4resok *ok =
+			&ch_res(cl, 2)->nfs_resop4_u.oplayoutcommit
+				 .LAYOUTCOMMIT4res_u.locr_resok4;
+		assert_true(ok->locr_newsize.ns_sizechanged);
+		assert_int_equal(ok->locr_newsize.newsize4_u.ns_size, size);
+	}
+	assert_int_equal(mds_size(cl, &fh), size);
+	/* A LAYOUTCOMMIT that does not grow the file changes nothing. */
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutcommit(0, 10, &li.sid, 1, 9)),
+			 NFS4_OK);
+	assert_false(ch_res(cl, 2)->nfs_resop4_u.oplayoutcommit
+			     .LAYOUTCOMMIT4res_u.locr_resok4.locr_newsize
+			     .ns_sizechanged);
+	assert_int_equal(mds_size(cl, &fh), size);
+
+	/* READ on the MDS (its own I/O path, striped through the control
+	 * protocol) gives back exactly what went to the DSs. */
+	for (off = 0; off < size;) {
+		READ4resok *r;
+		assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
+				      ch_op_putfh(&fh.fh),
+				      ch_op_read(&osid, off,
+						 (uint32_t)(size - off))),
+				 NFS4_OK);
+		r = &ch_res(cl, 2)->nfs_resop4_u.opread.READ4res_u.resok4;
+		assert_true(r->data.len > 0);
+		assert_true(off + r->data.len <= size);
+		assert_memory_equal(r->data.base, pat + off, r->data.len);
+		off += r->data.len;
+		if (off == size)
+			assert_true(r->eof);
+	}
+
+	/* The other way: WRITE on the MDS, READ the pieces on the DSs. */
+	fill_pattern(pat2, size, 23);
+	for (off = 0; off < size;) {
+		WRITE4resok *w;
+		assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
+				      ch_op_putfh(&fh.fh),
+				      ch_op_write(&osid, off, pat2 + off,
+						  (uint32_t)(size - off),
+						  FILE_SYNC4)),
+				 NFS4_OK);
+		w = &ch_res(cl, 2)->nfs_resop4_u.opwrite.WRITE4res_u.resok4;
+		assert_true(w->count > 0);
+		off += w->count;
+	}
+	assert_int_equal(mds_size(cl, &fh), size);
+	for (off = 0; off < size;) {
+		uint32_t j, run, n;
+		uint64_t ooff;
+		layout_map(&g, off, &j, &ooff, &run);
+		n = (uint32_t)(size - off < run ? size - off : run);
+		assert_int_equal(ds_read_cmp(j, &li.fh[j], &osid, ooff,
+					     pat2 + off, n),
+				 NFS4_OK);
+		off += n;
+	}
+	free(pat);
+	free(pat2);
+	free_client(cl);
+}
+
+/* ------------------------------------------------------------------ */
+/* 7. LAYOUTRETURN                                                     */
+/* ------------------------------------------------------------------ */
+
+static void test_layoutreturn(void **state)
+{
+	struct ch_client *cl = new_client(uniq("lr"));
+	struct layout_info li, li2;
+	stateid4 osid;
+	struct fh fh;
+
+	(void)state;
+	open_with_layout(cl, "o", uniq("lr-file"), &osid, &fh, &li);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutreturn_file(LAYOUTIOMODE4_ANY, 0,
+						      NFS4_UINT64_MAX,
+						      &li.sid)),
+			 NFS4_OK);
+	/* §18.44.3: nothing left, no stateid. */
+	assert_false(ch_res(cl, 2)->nfs_resop4_u.oplayoutreturn
+			     .LAYOUTRETURN4res_u.lorr_stateid.lrs_present);
+	/* The layout stateid is gone. */
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutcommit(0, 10, &li.sid, 1, 9)),
+			 NFS4ERR_BAD_STATEID);
+	{
+		stateid4 latest = li.sid;
+		latest.seqid = 0;
+		assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
+				      ch_op_putfh(&fh.fh),
+				      ch_op_layoutcommit(0, 10, &latest, 1,
+							 9)),
+				 NFS4ERR_BAD_STATEID);
+	}
+	/* A new LAYOUTGET starts a new layout stateid. */
+	assert_int_equal(layoutget(cl, &fh, &osid, LAYOUTIOMODE4_RW, &li2),
+			 NFS4_OK);
+	assert_int_equal(li2.sid.seqid, 1);
+	assert_memory_not_equal(li2.sid.other, li.sid.other, NFS4_OTHER_SIZE);
+	free_client(cl);
+}
+
+/* ------------------------------------------------------------------ */
+/* 8./9. Truncate recall barrier, fencing                              */
+/* ------------------------------------------------------------------ */
+
+struct fence_case {
+	struct ch_client *a, *b;
+	stateid4 a_open, b_open;
+	struct fh fh;
+	struct layout_info a_li;
+};
+
+/* A holds an RW layout on a 4 KiB file (written through DS and MDS);
+ * B has it open too. A's session has no back channel. */
+static void fence_case_setup(struct fence_case *fc, const char *name)
+{
+	uint8_t buf[4096];
+	WRITE4resok w;
+	uint32_t j, run;
+	uint64_t ooff;
+	struct layout_geom g;
+
+	fc->a = new_client(uniq("fence-A"));
+	fc->b = new_client(uniq("fence-B"));
+	open_with_layout(fc->a, "oa", name, &fc->a_open, &fc->fh, &fc->a_li);
+	fill_pattern(buf, sizeof(buf), 3);
+	/* Before anything, A's open stateid works on the DSs. */
+	g.stripe_unit = UNIT;
+	g.stripe_count = NDS;
+	g.first_index = fc->a_li.first;
+	layout_map(&g, 0, &j, &ooff, &run);
+	assert_int_equal(ds_write(j, &fc->a_li.fh[j], &fc->a_open, ooff, buf,
+				  sizeof(buf), FILE_SYNC4, &w),
+			 NFS4_OK);
+	assert_int_equal(CALL(fc->a, ch_op_seq(fc->a, 0, 0),
+			      ch_op_putfh(&fc->fh.fh),
+			      ch_op_layoutcommit(0, sizeof(buf), &fc->a_li.sid,
+						 1, sizeof(buf) - 1)),
+			 NFS4_OK);
+	assert_int_equal(mds_size(fc->a, &fc->fh), sizeof(buf));
+	assert_int_equal(open_file(fc->b, "ob", name, 0, &fc->b_open, NULL),
+			 NFS4_OK);
+}
+
+static void fence_case_free(struct fence_case *fc)
+{
+	free_client(fc->a);
+	free_client(fc->b);
+}
+
+static int setattr_size(struct ch_client *cl, const struct fh *fh,
+			const stateid4 *sid, uint64_t size)
+{
+	uint32_t word;
+	char val[8];
+
+	return CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh->fh),
+		    ch_op_setattr_size(sid, size, &word, val));
+}
+
+/*
+ * pnfs/layout_state.c (layout_break): a holder without a usable back
+ * channel cannot be sent CB_LAYOUTRECALL, so it is fenced at once: its
+ * layout is dropped, its stateids for the file are revoked on the DSs,
+ * and the truncate proceeds.
+ */
+static void test_truncate_fences_holder_without_backchannel(void **state)
+{
+	struct fence_case fc;
+
+	(void)state;
+	fence_case_setup(&fc, uniq("trunc-fence"));
+	assert_int_equal(setattr_size(fc.b, &fc.fh, &fc.b_open, 0), NFS4_OK);
+	assert_int_equal(mds_size(fc.b, &fc.fh), 0);
+	/* A's layout is gone. */
+	assert_int_equal(CALL(fc.a, ch_op_seq(fc.a, 0, 0),
+			      ch_op_putfh(&fc.fh.fh),
+			      ch_op_layoutcommit(0, 10, &fc.a_li.sid, 1, 9)),
+			 NFS4ERR_BAD_STATEID);
+	assert_int_equal(CALL(fc.a, ch_op_seq(fc.a, 0, 0),
+			      ch_op_putfh(&fc.fh.fh),
+			      ch_op_layoutreturn_file(LAYOUTIOMODE4_ANY, 0,
+						      NFS4_UINT64_MAX,
+						      &fc.a_li.sid)),
+			 NFS4ERR_BAD_STATEID);
+	/* The size did not come back from the DSs. */
+	assert_int_equal(mds_size(fc.a, &fc.fh), 0);
+	/* A growing truncate needs no recall. */
+	assert_int_equal(setattr_size(fc.b, &fc.fh, &fc.b_open, 100), NFS4_OK);
+	assert_int_equal(mds_size(fc.b, &fc.fh), 100);
+	fence_case_free(&fc);
+}
+
+static void test_fenced_stateid_refused_by_ds(void **state)
+{
+	struct fence_case fc;
+	uint8_t buf[512];
+
+	(void)state;
+	fence_case_setup(&fc, uniq("fence-ds"));
+	assert_int_equal(setattr_size(fc.b, &fc.fh, &fc.b_open, 0), NFS4_OK);
+	fill_pattern(buf, sizeof(buf), 9);
+	/* The MDS pushed the revocation to every DS (control protocol
+	 * REVOKE): A's open stateid is refused on both. */
+	for (unsigned j = 0; j < NDS; j++) {
+		assert_int_equal(ds_write(j, &fc.a_li.fh[j], &fc.a_open, 0,
+					  buf, sizeof(buf), UNSTABLE4, NULL),
+				 NFS4ERR_BAD_STATEID);
+		assert_int_equal(ds_read_cmp(j, &fc.a_li.fh[j], &fc.a_open, 0,
+					     buf, sizeof(buf)),
+				 NFS4ERR_BAD_STATEID);
+	}
+	/* Only A's: B's open stateid still works there. */
+	assert_int_equal(ds_write(0, &fc.a_li.fh[0], &fc.b_open, 0, buf,
+				  sizeof(buf), UNSTABLE4, NULL),
+			 NFS4_OK);
+	/* A comes back to the MDS, where its open still works
+	 * (layout_state.h: "it must come back to the MDS"). */
+	assert_int_equal(CALL(fc.a, ch_op_seq(fc.a, 0, 0),
+			      ch_op_putfh(&fc.fh.fh),
+			      ch_op_write(&fc.a_open, 0, buf, sizeof(buf),
+					  FILE_SYNC4)),
+			 NFS4_OK);
+	fence_case_free(&fc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Recall over a back channel                                          */
+/* ------------------------------------------------------------------ */
+
+/* Decode the callbacks CL's connection was sent since byte FROM: the
+ * last one must be CB_SEQUENCE + CB_LAYOUTRECALL; *rec gets its args
+ * (fh copied into FHB). */
+static void last_layoutrecall(struct ch_client *cl, size_t from,
+			      CB_LAYOUTRECALL4args *rec, char *fhb)
+{
+	struct ch_conn *cc = ch_conn_of(cl->conn);
+	CB_COMPOUND4args args;
+	uint32_t w[6], flavor, vlen;
+	char *cred = NULL;
+	u_int credlen = 0;
+	char vbuf[400];
+	XDR x;
+
+	assert_true(cc->sent_len > from);
+	xdrmem_create(&x, (char *)cc->sent + from, (u_int)(cc->sent_len - from),
+		      XDR_DECODE);
+	for (int i = 0; i < 6; i++)
+		assert_true(xdr_u_int(&x, &w[i]));
+	assert_int_equal(w[1], 0);                   /* CALL */
+	assert_int_equal(w[3], 0x40000000);          /* our cb_program */
+	assert_int_equal(w[5], 1);                   /* CB_COMPOUND */
+	assert_true(xdr_u_int(&x, &flavor));
+	assert_true(xdr_bytes(&x, &cred, &credlen, 400));
+	free(cred);
+	assert_true(xdr_u_int(&x, &flavor));
+	assert_true(xdr_u_int(&x, &vlen));
+	assert_true(vlen <= sizeof(vbuf));
+	assert_true(xdr_opaque(&x, vbuf, vlen));
+	memset(&args, 0, sizeof(args));
+	assert_true(xdr_CB_COMPOUND4args(&x, &args));
+	assert_int_equal(xdr_getpos(&x), cc->sent_len - from);
+	xdr_destroy(&x);
+	assert_int_equal(args.minorversion, 1);
+	assert_int_equal(args.argarray.argarray_len, 2);
+	assert_int_equal(args.argarray.argarray_val[0].argop, OP_CB_SEQUENCE);
+	assert_memory_equal(args.argarray.argarray_val[0]
+				    .nfs_cb_argop4_u.opcbsequence.csa_sessionid,
+			    cl->sessionid, NFS4_SESSIONID_SIZE);
+	assert_int_equal(args.argarray.argarray_val[1].argop,
+			 OP_CB_LAYOUTRECALL);
+	*rec = args.argarray.argarray_val[1].nfs_cb_argop4_u.opcblayoutrecall;
+	{
+		nfs_fh4 *f = &rec->clora_recall.layoutrecall4_u.lor_layout
+				      .lor_fh;
+		assert_true(f->nfs_fh4_len <= NFS4_FHSIZE);
+		memcpy(fhb, f->nfs_fh4_val, f->nfs_fh4_len);
+		f->nfs_fh4_val = fhb;
+	}
+	xdr_free((xdrproc_t)xdr_CB_COMPOUND4args, (char *)&args);
+}
+
+static void test_truncate_recalls_layout(void **state)
+{
+	struct ch_client *a = new_client_on(g_mds, uniq("recall-A"), 1);
+	struct ch_client *b = new_client(uniq("recall-B"));
+	struct ch_conn *acc = ch_conn_of(a->conn);
+	const char *name = uniq("recall-file");
+	struct layout_info li;
+	stateid4 a_open, b_open, recalled;
+	struct fh fh;
+	CB_LAYOUTRECALL4args rec;
+	layoutrecall_file4 *rf = &rec.clora_recall.layoutrecall4_u.lor_layout;
+	char rfh[NFS4_FHSIZE];
+	uint8_t buf[4096];
+	size_t mark;
+	unsigned nsends;
+
+	(void)state;
+	open_with_layout(a, "oa", name, &a_open, &fh, &li);
+	fill_pattern(buf, sizeof(buf), 1);
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_write(&a_open, 0, buf, sizeof(buf),
+					  FILE_SYNC4)),
+			 NFS4_OK);
+	assert_int_equal(open_file(b, "ob", name, 0, &b_open, NULL), NFS4_OK);
+	mark = acc->sent_len;
+	nsends = acc->nsends;
+
+	/* §12.5.5.2: B's truncate waits for A's layout, which is recalled
+	 * on A's back channel. */
+	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4ERR_DELAY);
+	assert_int_equal(acc->nsends, nsends + 1);
+	last_layoutrecall(a, mark, &rec, rfh);
+	assert_int_equal(rec.clora_type, LAYOUT4_NFSV4_1_FILES);
+	assert_int_equal(rec.clora_iomode, LAYOUTIOMODE4_ANY);
+	assert_int_equal(rec.clora_recall.lor_recalltype, LAYOUTRECALL4_FILE);
+	assert_int_equal(rf->lor_offset, 0);
+	assert_true(rf->lor_length == NFS4_UINT64_MAX);
+	assert_int_equal(rf->lor_fh.nfs_fh4_len, fh.fh.nfs_fh4_len);
+	assert_memory_equal(rfh, fh.b, fh.fh.nfs_fh4_len);
+	/* §12.5.3: the recall bumps the layout stateid's seqid. */
+	assert_memory_equal(rf->lor_stateid.other, li.sid.other,
+			    NFS4_OTHER_SIZE);
+	assert_int_equal(rf->lor_stateid.seqid, li.sid.seqid + 1);
+	recalled = rf->lor_stateid;
+
+	/* Still waiting; the recall is not sent twice. */
+	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4ERR_DELAY);
+	assert_int_equal(acc->nsends, nsends + 1);
+	assert_int_equal(mds_size(b, &fh), sizeof(buf));
+	/* While recalled, A gets no new layout (§12.5.5.2). */
+	assert_int_equal(layoutget(a, &fh, &a_open, LAYOUTIOMODE4_RW, NULL),
+			 NFS4ERR_RECALLCONFLICT);
+
+	/* A returns it; the truncate goes through. */
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutreturn_file(LAYOUTIOMODE4_ANY, 0,
+						      NFS4_UINT64_MAX,
+						      &recalled)),
+			 NFS4_OK);
+	assert_false(ch_res(a, 2)->nfs_resop4_u.oplayoutreturn
+			     .LAYOUTRETURN4res_u.lorr_stateid.lrs_present);
+	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4_OK);
+	assert_int_equal(mds_size(b, &fh), 0);
+	/* A returned in time: it is not fenced, its open stateid still
+	 * works on the DSs. */
+	assert_int_equal(ds_write(0, &li.fh[0], &a_open, 0, buf, 100,
+				  UNSTABLE4, NULL),
+			 NFS4_OK);
+	/* And it may have a layout again. */
+	assert_int_equal(layoutget(a, &fh, &a_open, LAYOUTIOMODE4_RW, &li),
+			 NFS4_OK);
+	assert_int_equal(li.sid.seqid, 1);
+	free_client(a);
+	free_client(b);
+}
+
+/*
+ * Regression: a LAYOUTGET answered NFS4ERR_LAYOUTTRYLATER while
+ * another client's layout on the file is being recalled must not leave a
+ * layout stateid behind for the asking client. pnfs/op_layout.c
+ * op_layoutget() creates the stateid (layout_stid(), seqid 0) before the
+ * layout_recall_pending() check and returns without freeing it; the next
+ * layout_break() then treats that client as a layout holder: it is fenced
+ * (no back channel: its open stateids revoked on the DSs) although it
+ * never got a layout.
+ */
+static void test_layoutget_trylater_leaves_no_layout(void **state)
+{
+	struct ch_client *a = new_client_on(g_mds, uniq("tl-A"), 1);
+	struct ch_client *b = new_client(uniq("tl-B"));
+	struct ch_client *c = new_client(uniq("tl-C"));
+	struct ch_conn *acc = ch_conn_of(a->conn);
+	const char *name = uniq("tl-file");
+	struct layout_info li;
+	stateid4 a_open, b_open, c_open, recalled;
+	struct fh fh;
+	CB_LAYOUTRECALL4args rec;
+	char rfh[NFS4_FHSIZE];
+	uint8_t buf[4096];
+	size_t mark;
+	int st;
+
+	(void)state;
+	open_with_layout(a, "oa", name, &a_open, &fh, &li);
+	fill_pattern(buf, sizeof(buf), 2);
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_write(&a_open, 0, buf, sizeof(buf),
+					  FILE_SYNC4)),
+			 NFS4_OK);
+	assert_int_equal(open_file(b, "ob", name, 0, &b_open, NULL), NFS4_OK);
+	assert_int_equal(open_file(c, "oc", name, 0, &c_open, NULL), NFS4_OK);
+	mark = acc->sent_len;
+	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4ERR_DELAY);
+	last_layoutrecall(a, mark, &rec, rfh);
+	recalled = rec.clora_recall.layoutrecall4_u.lor_layout.lor_stateid;
+	/* C asks for a layout during the recall: try later. */
+	assert_int_equal(layoutget(c, &fh, &c_open, LAYOUTIOMODE4_RW, NULL),
+			 NFS4ERR_LAYOUTTRYLATER);
+	/* A returns; B truncates. C holds no layout, so nothing is
+	 * recalled from or fenced for C. */
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutreturn_file(LAYOUTIOMODE4_ANY, 0,
+						      NFS4_UINT64_MAX,
+						      &recalled)),
+			 NFS4_OK);
+	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4_OK);
+	/* C's open stateid must still work on the DSs (with the handles
+	 * every layout of this file carries). */
+	st = ds_write(0, &li.fh[0], &c_open, 0, buf, 100, UNSTABLE4, NULL);
+	free_client(a);
+	free_client(b);
+	free_client(c);
+	if (st != NFS4_OK) {
+		print_error("BUG (pnfs/op_layout.c op_layoutget): "
+			    "LAYOUTTRYLATER left a seqid-0 layout stateid; "
+			    "the next layout_break fenced a client that "
+			    "holds no layout (DS WRITE: %d)\n",
+			    st);
+		fail();
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Removed files                                                       */
+/* ------------------------------------------------------------------ */
+
+static void test_removed_file_is_stale_on_ds(void **state)
+{
+	struct ch_client *cl = new_client(uniq("rm"));
+	const char *name = uniq("rm-file");
+	struct layout_info li;
+	stateid4 osid;
+	struct fh fh;
+	uint8_t buf[512];
+
+	(void)state;
+	open_with_layout(cl, "o", name, &osid, &fh, &li);
+	fill_pattern(buf, sizeof(buf), 4);
+	/* Removed while open: the data stay until the last close. */
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
+			      ch_op_remove(name)),
+			 NFS4_OK);
+	for (unsigned j = 0; j < NDS; j++)
+		assert_int_equal(ds_write(j, &li.fh[j], &osid, 0, buf,
+					  sizeof(buf), UNSTABLE4, NULL),
+				 NFS4_OK);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_close(&osid)),
+			 NFS4_OK);
+	/* Gone: the DSs answer STALE (the Linux client then drops the
+	 * layout), for READ and WRITE alike. */
+	for (unsigned j = 0; j < NDS; j++) {
+		assert_int_equal(ds_write(j, &li.fh[j], &osid, 0, buf,
+					  sizeof(buf), UNSTABLE4, NULL),
+				 NFS4ERR_STALE);
+		assert_int_equal(ds_read_cmp(j, &li.fh[j], &osid, 0, buf,
+					     sizeof(buf)),
+				 NFS4ERR_STALE);
+	}
+	free_client(cl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exchange_id_roles),
+		cmocka_unit_test(test_fs_layout_attrs),
+		cmocka_unit_test(test_single_node_no_layouts),
+		cmocka_unit_test(test_layoutget),
+		cmocka_unit_test(test_layoutget_errors),
+		cmocka_unit_test(test_getdeviceinfo),
+		cmocka_unit_test(test_ds_io),
+		cmocka_unit_test(test_ds_refuses_mds_ops),
+		cmocka_unit_test(test_striped_io_and_layoutcommit),
+		cmocka_unit_test(test_layoutreturn),
+		cmocka_unit_test(test_truncate_fences_holder_without_backchannel),
+		cmocka_unit_test(test_fenced_stateid_refused_by_ds),
+		cmocka_unit_test(test_truncate_recalls_layout),
+		cmocka_unit_test(test_layoutget_trylater_leaves_no_layout),
+		cmocka_unit_test(test_removed_file_is_stale_on_ds),
+	};
+
+	/* STRATA_TEST_FILTER=pattern runs only the matching tests (cmocka
+	 * glob). */
+	if (getenv("STRATA_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("STRATA_TEST_FILTER"));
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
