@@ -124,7 +124,8 @@ static nfsstat4 run_op(struct compound *c, XDR *in, XDR *out,
 	if ((d->flags & OPF_CFH) && c->cur.fileid == 0)
 		st = NFS4ERR_NOFILEHANDLE;
 	else
-		st = d->fn(c, args, res);
+		st = ((c->role & ROLE_DS) && d->ds_fn ? d->ds_fn : d->fn)(
+			c, args, res);
 	if (c->replay)
 		goto out;
 	*(nfsstat4 *)res = st;

@@ -92,7 +92,8 @@ typedef nfsstat4 (*op_handler)(struct compound *c, void *args, void *res);
 
 struct op_desc {
 	const char *name;
-	op_handler fn;
+	op_handler fn;    /* the metadata server's handler */
+	op_handler ds_fn; /* a data server's, when it differs (NULL: fn) */
 	xdrproc_t xdr_args;
 	size_t args_size;
 	xdrproc_t xdr_res;

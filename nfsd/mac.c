@@ -42,18 +42,19 @@ void mac_compute(const struct mac_key *k, enum mac_domain domain,
 		 const void *data, size_t len, uint8_t *out, size_t outlen)
 {
 	uint8_t md[EVP_MAX_MD_SIZE];
-	uint8_t msg[1 + 256];
+	uint8_t msg[1 + MAC_DATA_MAX];
 	unsigned mdlen = 0;
 
-	/* Callers MAC short records (handles, stateids, nonces). */
-	if (len > sizeof(msg) - 1)
-		len = sizeof(msg) - 1;
+	if (outlen > 32)
+		outlen = 32;
+	if (len > MAC_DATA_MAX) {
+		memset(out, 0, outlen);
+		return;
+	}
 	msg[0] = (uint8_t)domain;
 	memcpy(msg + 1, data, len);
 	if (!HMAC(EVP_sha256(), k->key, (int)k->len, msg, len + 1, md, &mdlen))
 		memset(md, 0, sizeof(md));
-	if (outlen > 32)
-		outlen = 32;
 	memcpy(out, md, outlen);
 }
 
@@ -63,7 +64,7 @@ int mac_verify(const struct mac_key *k, enum mac_domain domain,
 {
 	uint8_t want[32];
 
-	if (maclen == 0 || maclen > sizeof(want))
+	if (maclen == 0 || maclen > sizeof(want) || len > MAC_DATA_MAX)
 		return 0;
 	mac_compute(k, domain, data, len, want, maclen);
 	return CRYPTO_memcmp(want, mac, maclen) == 0;

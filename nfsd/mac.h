@@ -29,8 +29,11 @@ int mac_key_load(struct mac_key *k, const char *path);
  * this process only). 0 or -EIO. */
 int mac_key_random(struct mac_key *k);
 
-/* OUT (OUTLEN <= 32 bytes) = HMAC-SHA256(key, DOMAIN byte || DATA). The
- * domain byte keeps MACs of different uses apart. */
+/* OUT (OUTLEN <= 32 bytes) = HMAC-SHA256(key, DOMAIN byte || DATA), for
+ * short records: LEN <= MAC_DATA_MAX (longer data is a caller bug: OUT is
+ * zeroed and mac_verify() refuses). The domain byte keeps MACs of
+ * different uses apart. */
+#define MAC_DATA_MAX 256
 enum mac_domain {
 	MAC_DOMAIN_DS_FH = 1,
 	MAC_DOMAIN_STATEID = 2,

@@ -3,7 +3,8 @@
  * XDR routines and what it needs (compound.h enum op_flags). Minor version
  * 0-only operations (RFC 8881 §18 lists OPEN_CONFIRM, RENEW, SETCLIENTID,
  * SETCLIENTID_CONFIRM and RELEASE_LOCKOWNER as MUST NOT in 4.1) have no
- * OPF_MV1 and are answered NFS4ERR_NOTSUPP.
+ * OPF_MV1 and are answered NFS4ERR_NOTSUPP. PUTFH, READ, WRITE and COMMIT
+ * have a second handler for the data-server role (ops/op_ds_io.c).
  */
 #include "compound.h"
 #include "ops/ops.h"
@@ -16,17 +17,22 @@
 #define NOSESS OPF_NO_SESSION
 
 #define ENTRY(num, nm, fn, a, r, fl)                                           \
-	[num] = { #nm, fn, (xdrproc_t)xdr_##a, sizeof(a),                     \
+	[num] = { #nm, fn, NULL, (xdrproc_t)xdr_##a, sizeof(a),               \
 		  (xdrproc_t)xdr_##r, sizeof(r), (fl) }
 #define ENTRY0(num, nm, fn, r, fl)                                             \
-	[num] = { #nm, fn, NULL, 0, (xdrproc_t)xdr_##r, sizeof(r), (fl) }
+	[num] = { #nm, fn, NULL, NULL, 0, (xdrproc_t)xdr_##r, sizeof(r), (fl) }
+/* An op both roles serve with different handlers (MDS fn, DS dsfn). */
+#define ENTRY2(num, nm, fn, dsfn, a, r, fl)                                    \
+	[num] = { #nm, fn, dsfn, (xdrproc_t)xdr_##a, sizeof(a),               \
+		  (xdrproc_t)xdr_##r, sizeof(r), (fl) }
 
 static const struct op_desc ops[] = {
 	ENTRY(OP_ACCESS, ACCESS, op_access, ACCESS4args, ACCESS4res,
 	      V1 | MDS | FH),
 	ENTRY(OP_CLOSE, CLOSE, op_close, CLOSE4args, CLOSE4res,
 	      V1 | MDS | FH | MUT),
-	ENTRY(OP_COMMIT, COMMIT, op_commit, COMMIT4args, COMMIT4res,
+	ENTRY2(OP_COMMIT, COMMIT, op_commit, op_ds_commit, COMMIT4args,
+	       COMMIT4res,
 	      V1 | MDS | DS | FH | MUT),
 	ENTRY(OP_CREATE, CREATE, op_create, CREATE4args, CREATE4res,
 	      V1 | MDS | FH | MUT),
@@ -57,12 +63,12 @@ static const struct op_desc ops[] = {
 	      OPEN_CONFIRM4res, MDS),
 	ENTRY(OP_OPEN_DOWNGRADE, OPEN_DOWNGRADE, op_open_downgrade,
 	      OPEN_DOWNGRADE4args, OPEN_DOWNGRADE4res, V1 | MDS | FH | MUT),
-	ENTRY(OP_PUTFH, PUTFH, op_putfh, PUTFH4args, PUTFH4res,
+	ENTRY2(OP_PUTFH, PUTFH, op_putfh, op_ds_putfh, PUTFH4args, PUTFH4res,
 	      V1 | MDS | DS),
 	ENTRY0(OP_PUTPUBFH, PUTPUBFH, op_putpubfh, PUTPUBFH4res, V1 | MDS),
 	ENTRY0(OP_PUTROOTFH, PUTROOTFH, op_putrootfh, PUTROOTFH4res,
 	       V1 | MDS),
-	ENTRY(OP_READ, READ, op_read, READ4args, READ4res,
+	ENTRY2(OP_READ, READ, op_read, op_ds_read, READ4args, READ4res,
 	      V1 | MDS | DS | FH),
 	ENTRY(OP_READDIR, READDIR, op_readdir, READDIR4args, READDIR4res,
 	      V1 | MDS | FH),
@@ -86,7 +92,7 @@ static const struct op_desc ops[] = {
 	      SETCLIENTID_CONFIRM4args, SETCLIENTID_CONFIRM4res, MDS),
 	ENTRY(OP_VERIFY, VERIFY, op_verify, VERIFY4args, VERIFY4res,
 	      V1 | MDS | FH),
-	ENTRY(OP_WRITE, WRITE, op_write, WRITE4args, WRITE4res,
+	ENTRY2(OP_WRITE, WRITE, op_write, op_ds_write, WRITE4args, WRITE4res,
 	      V1 | MDS | DS | FH | MUT),
 	ENTRY(OP_RELEASE_LOCKOWNER, RELEASE_LOCKOWNER, op_notsupp,
 	      RELEASE_LOCKOWNER4args, RELEASE_LOCKOWNER4res, MDS),

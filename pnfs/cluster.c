@@ -245,6 +245,19 @@ static int call_obj(struct cluster *c, unsigned i, uint32_t proc,
 
 /* ---- striped I/O ---------------------------------------------------- */
 
+/* The piece of a file range at OFF (LEFT bytes to go) that lies in one
+ * stripe unit: its object, the offset in that object, and its length. */
+static size_t piece(const struct layout_geom *g, uint64_t fileid,
+		    uint64_t off, size_t left, ctl_obj *obj, uint64_t *ooff)
+{
+	uint32_t j, run;
+
+	layout_map(g, off, &j, ooff, &run);
+	obj->fileid = fileid;
+	obj->index = j;
+	return left < run ? left : run;
+}
+
 ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t off,
 		     void *buf, size_t len)
 {
@@ -255,19 +268,13 @@ ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t off,
 	while (done < len) {
 		ctl_read_args a;
 		ctl_read_res r;
-		uint32_t j, run;
-		uint64_t ooff;
-		size_t n;
+		size_t n = piece(&g, fileid, off + done, len - done, &a.obj,
+				 &a.offset);
 		int rc;
 
-		layout_map(&g, off + done, &j, &ooff, &run);
-		n = len - done < run ? len - done : run;
-		a.obj.fileid = fileid;
-		a.obj.index = j;
-		a.offset = ooff;
 		a.count = (uint32_t)n;
 		memset(&r, 0, sizeof(r));
-		rc = call_ds(c, j, CTL_READ, (xdrproc_t)xdr_ctl_read_args, &a,
+		rc = call_ds(c, a.obj.index, CTL_READ, (xdrproc_t)xdr_ctl_read_args, &a,
 			     (xdrproc_t)xdr_ctl_read_res, &r, &r.status);
 		if (rc == 0) {
 			size_t got = r.data.data_len < n ? r.data.data_len : n;
@@ -292,21 +299,15 @@ ssize_t cluster_write(struct cluster *c, uint64_t fileid, uint64_t off,
 	while (done < len) {
 		ctl_write_args a;
 		ctl_write_res r;
-		uint32_t j, run;
-		uint64_t ooff;
-		size_t n;
+		size_t n = piece(&g, fileid, off + done, len - done, &a.obj,
+				 &a.offset);
 		int rc;
 
-		layout_map(&g, off + done, &j, &ooff, &run);
-		n = len - done < run ? len - done : run;
-		a.obj.fileid = fileid;
-		a.obj.index = j;
-		a.offset = ooff;
 		a.stable = stable ? TRUE : FALSE;
 		a.data.data_len = (u_int)n;
 		a.data.data_val = (char *)buf + done;
 		memset(&r, 0, sizeof(r));
-		rc = call_ds(c, j, CTL_WRITE, (xdrproc_t)xdr_ctl_write_args,
+		rc = call_ds(c, a.obj.index, CTL_WRITE, (xdrproc_t)xdr_ctl_write_args,
 			     &a, (xdrproc_t)xdr_ctl_write_res, &r, &r.status);
 		if (rc < 0)
 			return done ? (ssize_t)done : rc;

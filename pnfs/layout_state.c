@@ -11,10 +11,8 @@
 #include "session.h"
 #include "state.h"
 
-struct nfs_stid *layout_find(struct strata_server *srv,
-			     const struct nfs_client *clp, uint64_t fileid)
+struct nfs_stid *layout_find(const struct nfs_client *clp, uint64_t fileid)
 {
-	(void)srv;
 	for (struct nfs_stid *st = clp->stids; st; st = st->client_next)
 		if (st->kind == STID_LAYOUT && st->fileid == fileid)
 			return st;

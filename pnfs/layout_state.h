@@ -31,8 +31,7 @@ struct nfs_stid;
 #define LAYOUT_IOMODE_BIT(m) (1u << (m))
 
 /* CLP's layout stateid for FILEID, or NULL. */
-struct nfs_stid *layout_find(struct strata_server *srv,
-			     const struct nfs_client *clp, uint64_t fileid);
+struct nfs_stid *layout_find(const struct nfs_client *clp, uint64_t fileid);
 
 /* Recall layouts on FILEID held by clients other than EXCEPT (may be
  * NULL); NFS4_OK when none remain, else NFS4ERR_DELAY. */

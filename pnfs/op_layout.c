@@ -76,7 +76,7 @@ static nfsstat4 layout_stid(struct compound *c, const stateid4 *sid,
 		*out = st;
 		return NFS4_OK;
 	}
-	st = layout_find(c->srv, clp, c->cur.fileid);
+	st = layout_find(clp, c->cur.fileid);
 	if (!st) {
 		st = stid_new(c->srv, clp, STID_LAYOUT, c->cur.fileid, NULL, 0);
 		if (!st)

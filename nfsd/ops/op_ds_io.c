@@ -64,20 +64,6 @@ static nfsstat4 ds_stateid(struct compound *c, const stateid4 *in)
 	return NFS4_OK;
 }
 
-/* Size of the current stripe object; NFS4ERR_STALE when it is gone. */
-static nfsstat4 object_size(struct compound *c, uint64_t *size)
-{
-	int64_t sz = ds_store_size(c->srv->store, c->cur.fileid,
-				   c->cur.stripe);
-
-	if (sz == -ENOENT)
-		return NFS4ERR_STALE;
-	if (sz < 0)
-		return nfs_errno((int)sz);
-	*size = (uint64_t)sz;
-	return NFS4_OK;
-}
-
 nfsstat4 op_ds_read(struct compound *c, void *args, void *res)
 {
 	READ4args *a = args;
@@ -89,7 +75,7 @@ nfsstat4 op_ds_read(struct compound *c, void *args, void *res)
 	nfsstat4 s = ds_stateid(c, &a->stateid);
 
 	if (s == NFS4_OK)
-		s = object_size(c, &size);
+		s = ds_object_size(c, &size);
 	if (s != NFS4_OK)
 		return s;
 	if (count > c->srv->cfg.max_io)
@@ -127,7 +113,7 @@ nfsstat4 op_ds_write(struct compound *c, void *args, void *res)
 	nfsstat4 s = ds_stateid(c, &a->stateid);
 
 	if (s == NFS4_OK)
-		s = object_size(c, &size);
+		s = ds_object_size(c, &size);
 	if (s != NFS4_OK)
 		return s;
 	if (a->offset + a->data.len < a->offset)
@@ -152,7 +138,7 @@ nfsstat4 op_ds_commit(struct compound *c, void *args, void *res)
 {
 	COMMIT4resok *ok = &((COMMIT4res *)res)->COMMIT4res_u.resok4;
 	uint64_t size;
-	nfsstat4 s = object_size(c, &size);
+	nfsstat4 s = ds_object_size(c, &size);
 	int rc;
 
 	(void)args;

@@ -1,7 +1,7 @@
 /* nfsd/ops/op_io.c — READ (RFC 8881 §18.22), WRITE (§18.32),
  * COMMIT (§18.3) on the metadata server, through nfsd/data.h (the local
  * store, or the data servers when the MDS serves I/O itself). A data
- * server's READ/WRITE/COMMIT are in op_ds_io.c. */
+ * server's READ/WRITE/COMMIT are in op_ds_io.c (op_table.c picks). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,11 +49,8 @@ nfsstat4 op_read(struct compound *c, void *args, void *res)
 	uint32_t count = a->count;
 	ssize_t n = 0;
 	char *buf;
-	nfsstat4 s;
+	nfsstat4 s = regular(c);
 
-	if (c->srv->role & ROLE_DS)
-		return op_ds_read(c, args, res);
-	s = regular(c);
 	if (s == NFS4_OK)
 		s = io_stateid(c, &a->stateid, 0, a->offset, a->count);
 	if (s == NFS4_OK)
@@ -92,11 +89,8 @@ nfsstat4 op_write(struct compound *c, void *args, void *res)
 	int stable = a->stable != UNSTABLE4;
 	ssize_t n;
 	int rc;
-	nfsstat4 s;
+	nfsstat4 s = regular(c);
 
-	if (c->srv->role & ROLE_DS)
-		return op_ds_write(c, args, res);
-	s = regular(c);
 	if (s == NFS4_OK)
 		s = io_stateid(c, &a->stateid, 1, a->offset, a->data.len);
 	if (s != NFS4_OK)
@@ -123,12 +117,10 @@ nfsstat4 op_write(struct compound *c, void *args, void *res)
 nfsstat4 op_commit(struct compound *c, void *args, void *res)
 {
 	COMMIT4resok *ok = &((COMMIT4res *)res)->COMMIT4res_u.resok4;
-	nfsstat4 s;
+	nfsstat4 s = regular(c);
 	int rc;
 
-	if (c->srv->role & ROLE_DS)
-		return op_ds_commit(c, args, res);
-	s = regular(c);
+	(void)args;
 	if (s != NFS4_OK)
 		return s;
 	rc = data_commit(c->srv, c->cur.fileid);

@@ -32,8 +32,7 @@ nfsstat4 nfs_errno(int err)
 	}
 }
 
-/* A data server has no namespace: GETATTR describes the stripe object. */
-static nfsstat4 ds_object_inode(struct compound *c, struct ns_inode *out)
+nfsstat4 ds_object_size(struct compound *c, uint64_t *size)
 {
 	int64_t sz = ds_store_size(c->srv->store, c->cur.fileid,
 				   c->cur.stripe);
@@ -42,15 +41,27 @@ static nfsstat4 ds_object_inode(struct compound *c, struct ns_inode *out)
 		return NFS4ERR_STALE;
 	if (sz < 0)
 		return nfs_errno((int)sz);
+	*size = (uint64_t)sz;
+	return NFS4_OK;
+}
+
+/* A data server has no namespace: GETATTR describes the stripe object. */
+static nfsstat4 ds_object_inode(struct compound *c, struct ns_inode *out)
+{
+	uint64_t sz = 0;
+	nfsstat4 st = ds_object_size(c, &sz);
+
+	if (st != NFS4_OK)
+		return st;
 	memset(out, 0, sizeof(*out));
 	out->fileid = c->cur.fileid;
 	out->generation = c->cur.generation;
 	out->type = NS_REG;
 	out->mode = 0600;
 	out->nlink = 1;
-	out->size = (uint64_t)sz;
-	out->space_used = (uint64_t)sz;
-	out->change = (uint64_t)sz;
+	out->size = sz;
+	out->space_used = sz;
+	out->change = sz;
 	return NFS4_OK;
 }
 

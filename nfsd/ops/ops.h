@@ -70,8 +70,8 @@ OP(layoutcommit);
 OP(layoutreturn);
 OP(getdeviceinfo);
 OP(getdevicelist);
-/* the data-server role (the handlers above hand over when srv->role is
- * ROLE_DS): op_ds_io.c */
+/* the data-server role's handlers of PUTFH, READ, WRITE, COMMIT (op_table.c
+ * ENTRY2): op_ds_io.c */
 OP(ds_putfh);
 OP(ds_read);
 OP(ds_write);
@@ -86,6 +86,9 @@ OP(layoutunavailable);
 struct ns_inode;
 nfsstat4 nfs_errno(int err);                 /* -errno -> nfsstat4 */
 nfsstat4 cur_inode(struct compound *c, struct ns_inode *out);
+/* Data server: length of the current stripe object; NFS4ERR_STALE when
+ * it is gone (file removed). */
+nfsstat4 ds_object_size(struct compound *c, uint64_t *size);
 nfsstat4 check_component(const component4 *name, int lookup);
 void set_cfh(struct compound *c, const struct ns_inode *ino);
 void cinfo_out(change_info4 *out, const struct ns_cinfo *in);

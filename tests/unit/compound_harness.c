@@ -101,33 +101,17 @@ int ch_server_start(struct strata_server **out, char **dir_out,
 		    unsigned nshards, uint32_t max_io)
 {
 	struct strata_config cfg;
-	const char *tmp = getenv("TMPDIR");
-	char tmpl[1024];
-	int rc;
 
-	*out = NULL;
-	*dir_out = NULL;
-	snprintf(tmpl, sizeof(tmpl), "%s/strata-ch-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(tmpl))
-		return -errno;
 	config_defaults(&cfg);
 	snprintf(cfg.listen_addr, sizeof(cfg.listen_addr), "127.0.0.1");
 	cfg.port = 0;
-	snprintf(cfg.data_dir, sizeof(cfg.data_dir), "%s/srv", tmpl);
 	if (nshards)
 		cfg.nshards = nshards;
 	if (max_io) {
 		cfg.max_io = max_io;
 		cfg.max_msg = max_io + 64 * 1024;
 	}
-	rc = server_start(out, &cfg, ROLE_MDS);
-	if (rc < 0) {
-		ch_rmrf(tmpl);
-		return rc;
-	}
-	*dir_out = strdup(tmpl);
-	return 0;
+	return ch_server_start_cfg(out, dir_out, &cfg, ROLE_MDS);
 }
 
 int ch_server_start_cfg(struct strata_server **out, char **dir_out,

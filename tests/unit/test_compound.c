@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "compound_harness.h"
+#include "test_util_ch.h"
 #include "server.h"
 #include "session.h"
 
@@ -116,51 +117,6 @@ static struct ch_client *new_client(const char *owner)
 	return cl;
 }
 
-static void free_client(struct ch_client *cl)
-{
-	ch_client_fini(cl);
-	free(cl);
-}
-
-/* A unique name per call. */
-static const char *uniq(const char *prefix)
-{
-	static char buf[8][64];
-	static unsigned n;
-	char *b = buf[n % 8];
-
-	snprintf(b, sizeof(buf[0]), "%s-%u", prefix, n++);
-	return b;
-}
-
-struct fh {
-	char b[NFS4_FHSIZE];
-	nfs_fh4 fh;
-};
-
-static void save_fh(struct ch_client *cl, unsigned i, struct fh *out)
-{
-	nfs_resop4 *r = ch_res(cl, i);
-	nfs_fh4 *f;
-
-	assert_non_null(r);
-	assert_int_equal(r->resop, OP_GETFH);
-	f = &r->nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
-	assert_true(f->nfs_fh4_len <= sizeof(out->b));
-	memcpy(out->b, f->nfs_fh4_val, f->nfs_fh4_len);
-	out->fh.nfs_fh4_len = f->nfs_fh4_len;
-	out->fh.nfs_fh4_val = out->b;
-}
-
-static stateid4 open_sid(struct ch_client *cl, unsigned i)
-{
-	nfs_resop4 *r = ch_res(cl, i);
-
-	assert_non_null(r);
-	assert_int_equal(r->resop, OP_OPEN);
-	return r->nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
-}
-
 static stateid4 lock_sid(struct ch_client *cl, unsigned i)
 {
 	nfs_resop4 *r = ch_res(cl, i);
@@ -180,9 +136,9 @@ static int open_file(struct ch_client *cl, const char *owner,
 	     ch_op_open(cl, owner, name, create, access, deny), ch_op_getfh());
 	if (ch_status(cl, 2) == NFS4_OK) {
 		if (sid)
-			*sid = open_sid(cl, 2);
+			*sid = tu_open_sid(cl, 2);
 		if (fh)
-			save_fh(cl, 3, fh);
+			tu_save_fh(cl, 3, fh);
 	}
 	return ch_status(cl, 2);
 }
@@ -242,14 +198,14 @@ static void test_minorversion_mismatch(void **state)
 	/* An empty v4.1 COMPOUND is fine. */
 	assert_int_equal(call_ops(cl, 1, NULL, 0), NFS4_OK);
 	EXPECT_RES(cl, 0, NFS4_OK);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 static void test_unknown_opcode(void **state)
 {
 	static const uint32_t bad[] = { 0, 1, 2, OP_ALLOCATE, 70, 1000,
 					OP_ILLEGAL, 0xffffffff };
-	struct ch_client *cl = new_client(uniq("illegal"));
+	struct ch_client *cl = new_client(tu_uniq("illegal"));
 	uint8_t buf[1024];
 
 	(void)state;
@@ -288,12 +244,12 @@ static void test_unknown_opcode(void **state)
 		EXPECT_RES(cl, 2, NFS4ERR_NOTSUPP);
 		assert_int_equal(ch_res(cl, 1)->resop, OP_RENEW);
 	}
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 static void test_op_not_in_session(void **state)
 {
-	struct ch_client *cl = new_client(uniq("nosess"));
+	struct ch_client *cl = new_client(tu_uniq("nosess"));
 
 	(void)state;
 	/* RFC 8881 §18.46.3, §15.1.3: ops other than the session
@@ -325,12 +281,12 @@ static void test_op_not_in_session(void **state)
 		assert_int_equal(ch_call(cl, 1, ops, 2), NFS4ERR_NOT_ONLY_OP);
 		EXPECT_RES(cl, 1, NFS4ERR_NOT_ONLY_OP);
 	}
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 static void test_sequence_position(void **state)
 {
-	struct ch_client *cl = new_client(uniq("seqpos"));
+	struct ch_client *cl = new_client(tu_uniq("seqpos"));
 
 	(void)state;
 	/* RFC 8881 §18.46.3: SEQUENCE anywhere but first. */
@@ -353,7 +309,7 @@ static void test_sequence_position(void **state)
 
 	/* The slot-1 SEQUENCE above never ran: slot 1 still expects 1. */
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 1, 0)), NFS4_OK);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -362,7 +318,7 @@ static void test_sequence_position(void **state)
 
 static void test_sequence_slots(void **state)
 {
-	struct ch_client *cl = new_client(uniq("slots"));
+	struct ch_client *cl = new_client(tu_uniq("slots"));
 	uint8_t first[4096];
 	size_t first_len;
 	SEQUENCE4resok *ok;
@@ -448,12 +404,12 @@ static void test_sequence_slots(void **state)
 		op.nfs_argop4_u.opsequence.sa_sessionid[0] ^= 0x55;
 		assert_int_equal(ch_call(cl, 1, &op, 1), NFS4ERR_BADSESSION);
 	}
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 static void test_sequence_too_many_ops(void **state)
 {
-	struct ch_client *cl = new_client(uniq("toomany"));
+	struct ch_client *cl = new_client(tu_uniq("toomany"));
 	nfs_argop4 ops[17];
 
 	(void)state;
@@ -466,7 +422,7 @@ static void test_sequence_too_many_ops(void **state)
 	/* Not a use of the slot: seqid 1 is still new. */
 	assert_int_equal(ch_call(cl, 1, ops, 16), NFS4_OK);
 	EXPECT_RES(cl, 16, NFS4_OK);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 static void test_create_session_replay(void **state)
@@ -477,7 +433,7 @@ static void test_create_session_replay(void **state)
 	sequenceid4 seq;
 
 	(void)state;
-	assert_int_equal(ch_exchange_id(cl, uniq("csreplay"), "verf0001"),
+	assert_int_equal(ch_exchange_id(cl, tu_uniq("csreplay"), "verf0001"),
 			 NFS4_OK);
 	seq = cl->cs_seq;
 	op = ch_op_create_session(cl, 8);
@@ -521,12 +477,12 @@ static void test_create_session_replay(void **state)
 	/* Unknown client id. */
 	op.nfs_argop4_u.opcreate_session.csa_clientid ^= 0xffff;
 	assert_int_equal(ch_call(cl, 1, &op, 1), NFS4ERR_STALE_CLIENTID);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 static void test_destroy_session(void **state)
 {
-	struct ch_client *cl = new_client(uniq("destroy"));
+	struct ch_client *cl = new_client(tu_uniq("destroy"));
 	nfs_argop4 op;
 
 	(void)state;
@@ -548,7 +504,7 @@ static void test_destroy_session(void **state)
 	op = ch_op_destroy_clientid(cl->clientid);
 	assert_int_equal(ch_call(cl, 1, &op, 1), NFS4_OK);
 	assert_int_equal(ch_call(cl, 1, &op, 1), NFS4ERR_STALE_CLIENTID);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /*
@@ -559,7 +515,7 @@ static void test_destroy_session(void **state)
  */
 static void test_slot_wrap_replay(void **state)
 {
-	struct ch_client *cl = new_client(uniq("wrap"));
+	struct ch_client *cl = new_client(tu_uniq("wrap"));
 	struct nfs_session *s;
 	uint8_t first[4096];
 	size_t first_len;
@@ -581,7 +537,7 @@ static void test_slot_wrap_replay(void **state)
 	memcpy(first, cl->reply, first_len);
 	st = CALL(cl, ch_op_sequence(cl, 0, 0, 1), ch_op_putrootfh());
 	if (st != NFS4_OK) {
-		free_client(cl);
+		tu_free_client(cl);
 		fprintf(stderr, "REGRESSION: retry of seqid 0 after the slot's "
 				"seqid wrapped got status %d, expected the "
 				"cached reply (RFC 8881 §2.10.6.1)\n", st);
@@ -590,7 +546,7 @@ static void test_slot_wrap_replay(void **state)
 	assert_int_equal(cl->reply_len, first_len);
 	assert_memory_equal(cl->reply, first, first_len);
 	assert_int_equal(CALL(cl, ch_op_sequence(cl, 0, 1, 0)), NFS4_OK);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /*
@@ -609,7 +565,7 @@ static void test_rep_too_big_to_cache(void **state)
 
 	(void)state;
 	memset(data, 'z', sizeof(data));
-	assert_int_equal(ch_exchange_id(cl, uniq("toobig"), "verf0001"),
+	assert_int_equal(ch_exchange_id(cl, tu_uniq("toobig"), "verf0001"),
 			 NFS4_OK);
 	op = ch_op_create_session(cl, 8);
 	op.nfs_argop4_u.opcreate_session.csa_fore_chan_attrs
@@ -630,14 +586,14 @@ static void test_rep_too_big_to_cache(void **state)
 
 	/* Uncached: a 4 KiB READ fits in ca_maxresponsesize. */
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
-			      ch_op_open(cl, "o", uniq("big"), 1,
+			      ch_op_open(cl, "o", tu_uniq("big"), 1,
 					 OPEN4_SHARE_ACCESS_BOTH, 0),
 			      ch_op_getfh(),
 			      ch_op_write(&cur, 0, data, sizeof(data),
 					  FILE_SYNC4),
 			      ch_op_read(&cur, 0, sizeof(data))),
 			 NFS4_OK);
-	save_fh(cl, 3, &fh);
+	tu_save_fh(cl, 3, &fh);
 	/* Cached: over ca_maxresponsesize_cached. */
 	st = CALL(cl, ch_op_seq(cl, 0, 1), ch_op_putfh(&fh.fh),
 		  ch_op_read(&anon_sid, 0, sizeof(data)));
@@ -662,7 +618,7 @@ static void test_rep_too_big_to_cache(void **state)
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 1), ch_op_putfh(&fh.fh),
 			      ch_op_read(&anon_sid, 0, 16)),
 			 NFS4_OK);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /*
@@ -677,7 +633,7 @@ static void test_rep_too_big_to_cache(void **state)
 static void test_replace_client_inside_its_session(void **state)
 {
 	struct ch_client *old = new_client(NULL), *fresh = new_client(NULL);
-	const char *owner = uniq("reboot");
+	const char *owner = tu_uniq("reboot");
 	nfs_argop4 ops[2];
 
 	(void)state;
@@ -691,8 +647,8 @@ static void test_replace_client_inside_its_session(void **state)
 	EXPECT_RES(old, 2, NFS4_OK);
 	/* The old session went with the old record. */
 	assert_int_equal(CALL(old, ch_op_seq(old, 0, 0)), NFS4ERR_BADSESSION);
-	free_client(old);
-	free_client(fresh);
+	tu_free_client(old);
+	tu_free_client(fresh);
 }
 
 /* ------------------------------------------------------------------ */
@@ -701,9 +657,9 @@ static void test_replace_client_inside_its_session(void **state)
 
 static void test_open_write_read(void **state)
 {
-	struct ch_client *cl = new_client(uniq("io"));
+	struct ch_client *cl = new_client(tu_uniq("io"));
 	static const char msg[] = "hello, strata";
-	const char *name = uniq("file");
+	const char *name = tu_uniq("file");
 	stateid4 sid;
 	struct fh fh;
 	char wverf[NFS4_VERIFIER_SIZE];
@@ -774,7 +730,7 @@ static void test_open_write_read(void **state)
 	 * (RFC 8881 §16.2.3.1.2). */
 	{
 		const stateid4 cur = { .seqid = 1 };
-		const char *n2 = uniq("file");
+		const char *n2 = tu_uniq("file");
 		assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
 				      ch_op_putrootfh(),
 				      ch_op_open(cl, "owner-io", n2, 1,
@@ -825,7 +781,7 @@ static void test_open_write_read(void **state)
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
 			      ch_op_read(&sid, 0, 10)),
 			 NFS4ERR_BAD_STATEID);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -834,7 +790,7 @@ static void test_open_write_read(void **state)
 
 static void test_lookup_bad_names(void **state)
 {
-	struct ch_client *cl = new_client(uniq("names"));
+	struct ch_client *cl = new_client(tu_uniq("names"));
 	char longname[257];
 	struct {
 		const char *name;
@@ -888,7 +844,7 @@ static void test_lookup_bad_names(void **state)
 	/* LOOKUP in something that is not a directory. */
 	{
 		struct fh fh;
-		const char *f = uniq("plain");
+		const char *f = tu_uniq("plain");
 		assert_int_equal(open_file(cl, "o", f, 1,
 					   OPEN4_SHARE_ACCESS_READ, 0, NULL,
 					   &fh),
@@ -901,7 +857,7 @@ static void test_lookup_bad_names(void **state)
 	/* No current filehandle. */
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_lookup("x", 1)),
 			 NFS4ERR_NOFILEHANDLE);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -949,8 +905,8 @@ static int readdir_has(struct ch_client *cl, struct fh *dir, const char *name,
 
 static void test_create_readdir(void **state)
 {
-	struct ch_client *cl = new_client(uniq("readdir"));
-	const char *d = uniq("dir");
+	struct ch_client *cl = new_client(tu_uniq("readdir"));
+	const char *d = tu_uniq("dir");
 	struct fh dfh;
 	int bad_cookie = 0, dot = 0;
 	char sub[64];
@@ -959,7 +915,7 @@ static void test_create_readdir(void **state)
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
 			      ch_op_create_dir(d), ch_op_getfh()),
 			 NFS4_OK);
-	save_fh(cl, 3, &dfh);
+	tu_save_fh(cl, 3, &dfh);
 	assert_true(readdir_has(cl, NULL, d, &bad_cookie, &dot));
 	/* Exists already. */
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
@@ -996,18 +952,18 @@ static void test_create_readdir(void **state)
 			 NFS4_OK);
 	/* Cookies 1 and 2 are reserved (RFC 8881 §18.23.4, SHOULD). */
 	if (bad_cookie) {
-		free_client(cl);
+		tu_free_client(cl);
 		fprintf(stderr, "REGRESSION: READDIR returned a cookie <= 2 (RFC "
 				"8881 §18.23.4 reserves them)\n");
 		fail();
 	}
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 static void test_remove(void **state)
 {
-	struct ch_client *cl = new_client(uniq("remove"));
-	const char *d = uniq("rmdir"), *f = uniq("rmfile");
+	struct ch_client *cl = new_client(tu_uniq("remove"));
+	const char *d = tu_uniq("rmdir"), *f = tu_uniq("rmfile");
 	struct fh dfh;
 
 	(void)state;
@@ -1015,7 +971,7 @@ static void test_remove(void **state)
 			      ch_op_create_dir(d), ch_op_getfh(),
 			      ch_op_create_dir("inner")),
 			 NFS4_OK);
-	save_fh(cl, 3, &dfh);
+	tu_save_fh(cl, 3, &dfh);
 	/* Not empty. */
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
 			      ch_op_remove(d)),
@@ -1052,13 +1008,13 @@ static void test_remove(void **state)
 		EXPECT_RES(cl, 7, NFS4ERR_NOENT);
 		EXPECT_OP(cl, 5, NFS4_OK);
 	}
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 static void test_rename(void **state)
 {
-	struct ch_client *cl = new_client(uniq("rename"));
-	const char *a = uniq("ren-a"), *b = uniq("ren-b"), *d = uniq("ren-d");
+	struct ch_client *cl = new_client(tu_uniq("rename"));
+	const char *a = tu_uniq("ren-a"), *b = tu_uniq("ren-b"), *d = tu_uniq("ren-d");
 	struct fh dfh, afh;
 
 	(void)state;
@@ -1068,7 +1024,7 @@ static void test_rename(void **state)
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
 			      ch_op_create_dir(d), ch_op_getfh()),
 			 NFS4_OK);
-	save_fh(cl, 3, &dfh);
+	tu_save_fh(cl, 3, &dfh);
 	/* Within the root: saved = source dir, current = target dir. */
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
 			      ch_op_savefh(), ch_op_rename(a, b)),
@@ -1104,7 +1060,7 @@ static void test_rename(void **state)
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&dfh.fh),
 			      ch_op_savefh(), ch_op_rename("moved", "..")),
 			 NFS4ERR_BADNAME);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 static uint32_t numlinks(struct ch_client *cl, const char *name)
@@ -1126,9 +1082,9 @@ static uint32_t numlinks(struct ch_client *cl, const char *name)
 
 static void test_link(void **state)
 {
-	struct ch_client *cl = new_client(uniq("link"));
-	const char *f = uniq("lnk-src"), *l1 = uniq("lnk-1"),
-		   *d = uniq("lnk-dir");
+	struct ch_client *cl = new_client(tu_uniq("link"));
+	const char *f = tu_uniq("lnk-src"), *l1 = tu_uniq("lnk-1"),
+		   *d = tu_uniq("lnk-dir");
 	char l2[64];
 
 	(void)state;
@@ -1168,7 +1124,7 @@ static void test_link(void **state)
 			      ch_op_lookup(l1, strlen(l1)), ch_op_savefh(),
 			      ch_op_link("x")),
 			 NFS4ERR_NOTDIR);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1177,7 +1133,7 @@ static void test_link(void **state)
 
 static void test_truncated_args(void **state)
 {
-	struct ch_client *cl = new_client(uniq("badxdr"));
+	struct ch_client *cl = new_client(tu_uniq("badxdr"));
 	uint8_t buf[1024];
 	size_t len;
 
@@ -1254,7 +1210,7 @@ static void test_truncated_args(void **state)
 			      ch_op_getfh()),
 			 NFS4_OK);
 	EXPECT_RES(cl, 3, NFS4_OK);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /*
@@ -1269,7 +1225,7 @@ static void test_truncated_args(void **state)
  */
 static void test_setattr_error_reply(void **state)
 {
-	struct ch_client *cl = new_client(uniq("setattr"));
+	struct ch_client *cl = new_client(tu_uniq("setattr"));
 	uint8_t buf[512];
 	size_t len;
 	int st1, st2;
@@ -1287,7 +1243,7 @@ static void test_setattr_error_reply(void **state)
 		st2 = ch_call_raw(cl, buf, len - 4);
 	}
 	if (st1 < 0 || st2 < 0) {
-		free_client(cl);
+		tu_free_client(cl);
 		fprintf(stderr, "REGRESSION: error reply for SETATTR lacks attrsset "
 				"(undecodable COMPOUND4res: %s%s; RFC 8881 "
 				"§18.30)\n",
@@ -1301,7 +1257,7 @@ static void test_setattr_error_reply(void **state)
 	assert_int_equal(ch_res(cl, 2)->nfs_resop4_u.opsetattr.attrsset
 				 .bitmap4_len,
 			 0);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1310,9 +1266,9 @@ static void test_setattr_error_reply(void **state)
 
 static void test_share_deny(void **state)
 {
-	struct ch_client *cl = new_client(uniq("share"));
-	struct ch_client *other = new_client(uniq("share-other"));
-	const char *f = uniq("shared");
+	struct ch_client *cl = new_client(tu_uniq("share"));
+	struct ch_client *other = new_client(tu_uniq("share-other"));
+	const char *f = tu_uniq("shared");
 	stateid4 a, b;
 	struct fh fh;
 
@@ -1360,14 +1316,14 @@ static void test_share_deny(void **state)
 	assert_int_equal(open_file(cl, "owner-C", f, 0,
 				   OPEN4_SHARE_ACCESS_READ, 4, NULL, NULL),
 			 NFS4ERR_INVAL);
-	free_client(other);
-	free_client(cl);
+	tu_free_client(other);
+	tu_free_client(cl);
 }
 
 static void test_lock_conflict(void **state)
 {
-	struct ch_client *cl = new_client(uniq("locks"));
-	const char *f = uniq("locked");
+	struct ch_client *cl = new_client(tu_uniq("locks"));
+	const char *f = tu_uniq("locked");
 	stateid4 oa, ob, la, lb;
 	struct fh fh;
 	LOCK4denied *d;
@@ -1461,13 +1417,13 @@ static void test_lock_conflict(void **state)
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
 			      ch_op_lock_exist(READ_LT, 0, 10, &la)),
 			 NFS4ERR_OLD_STATEID);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 static void test_close_locks_held(void **state)
 {
-	struct ch_client *cl = new_client(uniq("lheld"));
-	const char *f = uniq("lheld");
+	struct ch_client *cl = new_client(tu_uniq("lheld"));
+	const char *f = tu_uniq("lheld");
 	stateid4 o, l;
 	struct fh fh;
 
@@ -1501,7 +1457,7 @@ static void test_close_locks_held(void **state)
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
 			      ch_op_close(&o)),
 			 NFS4ERR_BAD_STATEID);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /*
@@ -1516,12 +1472,12 @@ static void test_close_locks_held(void **state)
 static void test_empty_owners(void **state)
 {
 	struct ch_client *cl;
-	const char *f = uniq("empty-owner");
+	const char *f = tu_uniq("empty-owner");
 	stateid4 o1, o2, l;
 	struct fh fh;
 
 	(void)state;
-	cl = new_client(uniq("empty"));
+	cl = new_client(tu_uniq("empty"));
 	assert_int_equal(open_file(cl, "", f, 1, OPEN4_SHARE_ACCESS_BOTH, 0,
 				   &o1, &fh),
 			 NFS4_OK);
@@ -1548,7 +1504,7 @@ static void test_empty_owners(void **state)
 	assert_int_equal(ch_res(cl, 2)->nfs_resop4_u.oplockt.LOCKT4res_u
 				 .denied.owner.owner.owner_len,
 			 0);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1557,7 +1513,7 @@ static void test_empty_owners(void **state)
 
 static void test_filehandles(void **state)
 {
-	struct ch_client *cl = new_client(uniq("fh"));
+	struct ch_client *cl = new_client(tu_uniq("fh"));
 	char junk[8] = "garbage!";
 	nfs_fh4 bad = { .nfs_fh4_len = 8, .nfs_fh4_val = junk };
 	nfs_fh4 empty = { 0 };
@@ -1581,7 +1537,7 @@ static void test_filehandles(void **state)
 		assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
 				      ch_op_putrootfh(), ch_op_getfh()),
 				 NFS4_OK);
-		save_fh(cl, 2, &root);
+		tu_save_fh(cl, 2, &root);
 		assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
 				      ch_op_putfh(&root.fh), ch_op_savefh(),
 				      ch_op_restorefh(), ch_op_getfh()),
@@ -1591,7 +1547,7 @@ static void test_filehandles(void **state)
 					    .nfs_fh4_val,
 				    root.b, root.fh.nfs_fh4_len);
 	}
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 int main(void)

@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "compound_harness.h"
+#include "test_util_ch.h"
 #include "config.h"
 #include "fh.h"
 #include "layout.h"
@@ -90,42 +91,6 @@ static struct ch_client *new_client(const char *owner)
 	return new_client_on(g_mds, owner, 0);
 }
 
-static void free_client(struct ch_client *cl)
-{
-	ch_client_fini(cl);
-	free(cl);
-}
-
-/* A unique name per call. */
-static const char *uniq(const char *prefix)
-{
-	static char buf[8][64];
-	static unsigned n;
-	char *b = buf[n % 8];
-
-	snprintf(b, sizeof(buf[0]), "%s-%u", prefix, n++);
-	return b;
-}
-
-struct fh {
-	char b[NFS4_FHSIZE];
-	nfs_fh4 fh;
-};
-
-static void save_fh(struct ch_client *cl, unsigned i, struct fh *out)
-{
-	nfs_resop4 *r = ch_res(cl, i);
-	nfs_fh4 *f;
-
-	assert_non_null(r);
-	assert_int_equal(r->resop, OP_GETFH);
-	f = &r->nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
-	assert_true(f->nfs_fh4_len <= sizeof(out->b));
-	memcpy(out->b, f->nfs_fh4_val, f->nfs_fh4_len);
-	out->fh.nfs_fh4_len = f->nfs_fh4_len;
-	out->fh.nfs_fh4_val = out->b;
-}
-
 static uint64_t fileid_of(const struct fh *fh)
 {
 	uint64_t fileid = 0;
@@ -152,7 +117,7 @@ static int open_file(struct ch_client *cl, const char *owner,
 			*sid = ch_res(cl, 2)->nfs_resop4_u.opopen.OPEN4res_u
 				       .resok4.stateid;
 		if (fh)
-			save_fh(cl, 3, fh);
+			tu_save_fh(cl, 3, fh);
 	}
 	return ch_status(cl, 2);
 }
@@ -380,7 +345,7 @@ static int group_teardown(void **state)
 	(void)state;
 	for (unsigned i = 0; i < NDS; i++)
 		if (g_dscl[i]) {
-			free_client(g_dscl[i]);
+			tu_free_client(g_dscl[i]);
 			g_dscl[i] = NULL;
 		}
 	/* The MDS first: it holds control connections to the DSs. */
@@ -422,25 +387,25 @@ static void test_exchange_id_roles(void **state)
 	/* RFC 8881 §13.1: the MDS says PNFS_MDS and not NON_PNFS (the
 	 * Linux client refuses both together). */
 	cl = new_client(NULL);
-	assert_int_equal(ch_exchange_id(cl, uniq("eid-mds"), "verf0001"),
+	assert_int_equal(ch_exchange_id(cl, tu_uniq("eid-mds"), "verf0001"),
 			 NFS4_OK);
 	assert_int_equal(eid_flags(cl) & ROLE_FLAGS,
 			 EXCHGID4_FLAG_USE_PNFS_MDS);
-	free_client(cl);
+	tu_free_client(cl);
 
 	cl = new_client_on(g_ds[0], NULL, 0);
-	assert_int_equal(ch_exchange_id(cl, uniq("eid-ds"), "verf0001"),
+	assert_int_equal(ch_exchange_id(cl, tu_uniq("eid-ds"), "verf0001"),
 			 NFS4_OK);
 	assert_int_equal(eid_flags(cl) & ROLE_FLAGS, EXCHGID4_FLAG_USE_PNFS_DS);
-	free_client(cl);
+	tu_free_client(cl);
 
 	assert_int_equal(ch_server_start(&single, &dir, 0, 0), 0);
 	cl = new_client_on(single, NULL, 0);
-	assert_int_equal(ch_exchange_id(cl, uniq("eid-single"), "verf0001"),
+	assert_int_equal(ch_exchange_id(cl, tu_uniq("eid-single"), "verf0001"),
 			 NFS4_OK);
 	assert_int_equal(eid_flags(cl) & ROLE_FLAGS,
 			 EXCHGID4_FLAG_USE_NON_PNFS);
-	free_client(cl);
+	tu_free_client(cl);
 	ch_server_stop(single, dir);
 }
 
@@ -481,7 +446,7 @@ static uint32_t be32_at(const char *p)
 
 static void test_fs_layout_attrs(void **state)
 {
-	struct ch_client *cl = new_client(uniq("attrs"));
+	struct ch_client *cl = new_client(tu_uniq("attrs"));
 	struct strata_server *single;
 	char *dir;
 	const char *v;
@@ -502,15 +467,15 @@ static void test_fs_layout_attrs(void **state)
 				     FATTR4_LAYOUT_BLKSIZE, &blk),
 			 0);
 	assert_int_equal(blk, UNIT);
-	free_client(cl);
+	tu_free_client(cl);
 
 	/* A single node offers no layout type at all. */
 	assert_int_equal(ch_server_start(&single, &dir, 0, 0), 0);
-	cl = new_client_on(single, uniq("attrs-single"), 0);
+	cl = new_client_on(single, tu_uniq("attrs-single"), 0);
 	root_attr(cl, FATTR4_FS_LAYOUT_TYPES, &v, &len);
 	assert_int_equal(len, 4);
 	assert_int_equal(be32_at(v), 0);
-	free_client(cl);
+	tu_free_client(cl);
 	ch_server_stop(single, dir);
 }
 
@@ -527,8 +492,8 @@ static void test_single_node_no_layouts(void **state)
 
 	(void)state;
 	assert_int_equal(ch_server_start(&single, &dir, 0, 0), 0);
-	cl = new_client_on(single, uniq("single"), 0);
-	assert_int_equal(open_file(cl, "o", uniq("single-file"), 1, &sid, &fh),
+	cl = new_client_on(single, tu_uniq("single"), 0);
+	assert_int_equal(open_file(cl, "o", tu_uniq("single-file"), 1, &sid, &fh),
 			 NFS4_OK);
 	assert_int_equal(layoutget(cl, &fh, &sid, LAYOUTIOMODE4_RW, NULL),
 			 NFS4ERR_LAYOUTUNAVAILABLE);
@@ -538,7 +503,7 @@ static void test_single_node_no_layouts(void **state)
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
 			      ch_op_getdevicelist(16, 0)),
 			 NFS4ERR_NOTSUPP);
-	free_client(cl);
+	tu_free_client(cl);
 	ch_server_stop(single, dir);
 }
 
@@ -548,14 +513,14 @@ static void test_single_node_no_layouts(void **state)
 
 static void test_layoutget(void **state)
 {
-	struct ch_client *cl = new_client(uniq("lg"));
+	struct ch_client *cl = new_client(tu_uniq("lg"));
 	struct layout_info li, li2;
 	stateid4 osid;
 	struct fh fh;
 	uint64_t fileid;
 
 	(void)state;
-	assert_int_equal(open_file(cl, "o", uniq("lg-file"), 1, &osid, &fh),
+	assert_int_equal(open_file(cl, "o", tu_uniq("lg-file"), 1, &osid, &fh),
 			 NFS4_OK);
 	fileid = fileid_of(&fh);
 	assert_int_equal(layoutget(cl, &fh, &osid, LAYOUTIOMODE4_RW, &li),
@@ -604,18 +569,18 @@ static void test_layoutget(void **state)
 			 NFS4_OK);
 	assert_int_equal(li2.sid.seqid, 3);
 	assert_memory_equal(li2.sid.other, li.sid.other, NFS4_OTHER_SIZE);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 static void test_layoutget_errors(void **state)
 {
-	struct ch_client *cl = new_client(uniq("lgerr"));
+	struct ch_client *cl = new_client(tu_uniq("lgerr"));
 	struct layout_info li;
 	stateid4 osid;
 	struct fh fh;
 
 	(void)state;
-	assert_int_equal(open_file(cl, "o", uniq("lgerr-file"), 1, &osid, &fh),
+	assert_int_equal(open_file(cl, "o", tu_uniq("lgerr-file"), 1, &osid, &fh),
 			 NFS4_OK);
 	/* §18.43.3: a directory, a bad iomode, an empty range. */
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
@@ -642,7 +607,7 @@ static void test_layoutget_errors(void **state)
 	assert_int_equal(layoutget(cl, &fh, &osid, LAYOUTIOMODE4_RW, &li),
 			 NFS4_OK);
 	assert_int_equal(li.sid.seqid, 1);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -651,7 +616,7 @@ static void test_layoutget_errors(void **state)
 
 static void test_getdeviceinfo(void **state)
 {
-	struct ch_client *cl = new_client(uniq("gdi"));
+	struct ch_client *cl = new_client(tu_uniq("gdi"));
 	struct layout_info li;
 	stateid4 osid;
 	struct fh fh;
@@ -661,7 +626,7 @@ static void test_getdeviceinfo(void **state)
 	XDR x;
 
 	(void)state;
-	open_with_layout(cl, "o", uniq("gdi-file"), &osid, &fh, &li);
+	open_with_layout(cl, "o", tu_uniq("gdi-file"), &osid, &fh, &li);
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0),
 			      ch_op_getdeviceinfo(li.devid, FH_MAXCOUNT)),
 			 NFS4_OK);
@@ -737,7 +702,7 @@ static void test_getdeviceinfo(void **state)
 			li.devid, NFS4_DEVICEID4_SIZE);
 		assert_true(l->gdlr_eof);
 	}
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -746,7 +711,7 @@ static void test_getdeviceinfo(void **state)
 
 static void test_ds_io(void **state)
 {
-	struct ch_client *cl = new_client(uniq("dsio"));
+	struct ch_client *cl = new_client(tu_uniq("dsio"));
 	struct layout_info li;
 	stateid4 osid, bad;
 	struct fh fh;
@@ -754,7 +719,7 @@ static void test_ds_io(void **state)
 	WRITE4resok w;
 
 	(void)state;
-	open_with_layout(cl, "o", uniq("dsio-file"), &osid, &fh, &li);
+	open_with_layout(cl, "o", tu_uniq("dsio-file"), &osid, &fh, &li);
 	fill_pattern(buf, sizeof(buf), 5);
 	for (unsigned j = 0; j < NDS; j++) {
 		buf[0] = (uint8_t)j; /* each object its own bytes */
@@ -810,7 +775,7 @@ static void test_ds_io(void **state)
 	{
 		stateid4 osid2;
 		struct fh fh2;
-		assert_int_equal(open_file(cl, "o", uniq("dsio-other"), 1,
+		assert_int_equal(open_file(cl, "o", tu_uniq("dsio-other"), 1,
 					   &osid2, &fh2),
 				 NFS4_OK);
 		assert_int_equal(ds_write(0, &li.fh[0], &osid2, 0, buf,
@@ -827,7 +792,7 @@ static void test_ds_io(void **state)
 				  DATA_SYNC4, &w),
 			 NFS4_OK);
 	assert_int_equal(w.committed, DATA_SYNC4);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /*
@@ -870,7 +835,7 @@ static void test_ds_refuses_mds_ops(void **state)
 
 static void test_striped_io_and_layoutcommit(void **state)
 {
-	struct ch_client *cl = new_client(uniq("stripe"));
+	struct ch_client *cl = new_client(tu_uniq("stripe"));
 	const uint64_t size = 3 * (uint64_t)UNIT + 100;
 	struct layout_info li;
 	struct layout_geom g;
@@ -884,7 +849,7 @@ static void test_striped_io_and_layoutcommit(void **state)
 	(void)state;
 	assert_non_null(pat);
 	assert_non_null(pat2);
-	open_with_layout(cl, "o", uniq("stripe-file"), &osid, &fh, &li);
+	open_with_layout(cl, "o", tu_uniq("stripe-file"), &osid, &fh, &li);
 	g.stripe_unit = li.util & NFL4_UFLG_STRIPE_UNIT_SIZE_MASK;
 	g.stripe_count = li.nfh;
 	g.first_index = li.first;
@@ -990,7 +955,7 @@ static void test_striped_io_and_layoutcommit(void **state)
 	}
 	free(pat);
 	free(pat2);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -999,13 +964,13 @@ static void test_striped_io_and_layoutcommit(void **state)
 
 static void test_layoutreturn(void **state)
 {
-	struct ch_client *cl = new_client(uniq("lr"));
+	struct ch_client *cl = new_client(tu_uniq("lr"));
 	struct layout_info li, li2;
 	stateid4 osid;
 	struct fh fh;
 
 	(void)state;
-	open_with_layout(cl, "o", uniq("lr-file"), &osid, &fh, &li);
+	open_with_layout(cl, "o", tu_uniq("lr-file"), &osid, &fh, &li);
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
 			      ch_op_layoutreturn_file(LAYOUTIOMODE4_ANY, 0,
 						      NFS4_UINT64_MAX,
@@ -1032,7 +997,7 @@ static void test_layoutreturn(void **state)
 			 NFS4_OK);
 	assert_int_equal(li2.sid.seqid, 1);
 	assert_memory_not_equal(li2.sid.other, li.sid.other, NFS4_OTHER_SIZE);
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1056,8 +1021,8 @@ static void fence_case_setup(struct fence_case *fc, const char *name)
 	uint64_t ooff;
 	struct layout_geom g;
 
-	fc->a = new_client(uniq("fence-A"));
-	fc->b = new_client(uniq("fence-B"));
+	fc->a = new_client(tu_uniq("fence-A"));
+	fc->b = new_client(tu_uniq("fence-B"));
 	open_with_layout(fc->a, "oa", name, &fc->a_open, &fc->fh, &fc->a_li);
 	fill_pattern(buf, sizeof(buf), 3);
 	/* Before anything, A's open stateid works on the DSs. */
@@ -1080,8 +1045,8 @@ static void fence_case_setup(struct fence_case *fc, const char *name)
 
 static void fence_case_free(struct fence_case *fc)
 {
-	free_client(fc->a);
-	free_client(fc->b);
+	tu_free_client(fc->a);
+	tu_free_client(fc->b);
 }
 
 static int setattr_size(struct ch_client *cl, const struct fh *fh,
@@ -1105,7 +1070,7 @@ static void test_truncate_fences_holder_without_backchannel(void **state)
 	struct fence_case fc;
 
 	(void)state;
-	fence_case_setup(&fc, uniq("trunc-fence"));
+	fence_case_setup(&fc, tu_uniq("trunc-fence"));
 	assert_int_equal(setattr_size(fc.b, &fc.fh, &fc.b_open, 0), NFS4_OK);
 	assert_int_equal(mds_size(fc.b, &fc.fh), 0);
 	/* A's layout is gone. */
@@ -1133,7 +1098,7 @@ static void test_fenced_stateid_refused_by_ds(void **state)
 	uint8_t buf[512];
 
 	(void)state;
-	fence_case_setup(&fc, uniq("fence-ds"));
+	fence_case_setup(&fc, tu_uniq("fence-ds"));
 	assert_int_equal(setattr_size(fc.b, &fc.fh, &fc.b_open, 0), NFS4_OK);
 	fill_pattern(buf, sizeof(buf), 9);
 	/* The MDS pushed the revocation to every DS (control protocol
@@ -1218,10 +1183,10 @@ static void last_layoutrecall(struct ch_client *cl, size_t from,
 
 static void test_truncate_recalls_layout(void **state)
 {
-	struct ch_client *a = new_client_on(g_mds, uniq("recall-A"), 1);
-	struct ch_client *b = new_client(uniq("recall-B"));
+	struct ch_client *a = new_client_on(g_mds, tu_uniq("recall-A"), 1);
+	struct ch_client *b = new_client(tu_uniq("recall-B"));
 	struct ch_conn *acc = ch_conn_of(a->conn);
-	const char *name = uniq("recall-file");
+	const char *name = tu_uniq("recall-file");
 	struct layout_info li;
 	stateid4 a_open, b_open, recalled;
 	struct fh fh;
@@ -1288,8 +1253,8 @@ static void test_truncate_recalls_layout(void **state)
 	assert_int_equal(layoutget(a, &fh, &a_open, LAYOUTIOMODE4_RW, &li),
 			 NFS4_OK);
 	assert_int_equal(li.sid.seqid, 1);
-	free_client(a);
-	free_client(b);
+	tu_free_client(a);
+	tu_free_client(b);
 }
 
 /*
@@ -1304,11 +1269,11 @@ static void test_truncate_recalls_layout(void **state)
  */
 static void test_layoutget_trylater_leaves_no_layout(void **state)
 {
-	struct ch_client *a = new_client_on(g_mds, uniq("tl-A"), 1);
-	struct ch_client *b = new_client(uniq("tl-B"));
-	struct ch_client *c = new_client(uniq("tl-C"));
+	struct ch_client *a = new_client_on(g_mds, tu_uniq("tl-A"), 1);
+	struct ch_client *b = new_client(tu_uniq("tl-B"));
+	struct ch_client *c = new_client(tu_uniq("tl-C"));
 	struct ch_conn *acc = ch_conn_of(a->conn);
-	const char *name = uniq("tl-file");
+	const char *name = tu_uniq("tl-file");
 	struct layout_info li;
 	stateid4 a_open, b_open, c_open, recalled;
 	struct fh fh;
@@ -1345,9 +1310,9 @@ static void test_layoutget_trylater_leaves_no_layout(void **state)
 	/* C's open stateid must still work on the DSs (with the handles
 	 * every layout of this file carries). */
 	st = ds_write(0, &li.fh[0], &c_open, 0, buf, 100, UNSTABLE4, NULL);
-	free_client(a);
-	free_client(b);
-	free_client(c);
+	tu_free_client(a);
+	tu_free_client(b);
+	tu_free_client(c);
 	if (st != NFS4_OK) {
 		print_error("BUG (pnfs/op_layout.c op_layoutget): "
 			    "LAYOUTTRYLATER left a seqid-0 layout stateid; "
@@ -1364,8 +1329,8 @@ static void test_layoutget_trylater_leaves_no_layout(void **state)
 
 static void test_removed_file_is_stale_on_ds(void **state)
 {
-	struct ch_client *cl = new_client(uniq("rm"));
-	const char *name = uniq("rm-file");
+	struct ch_client *cl = new_client(tu_uniq("rm"));
+	const char *name = tu_uniq("rm-file");
 	struct layout_info li;
 	stateid4 osid;
 	struct fh fh;
@@ -1395,7 +1360,7 @@ static void test_removed_file_is_stale_on_ds(void **state)
 					     sizeof(buf)),
 				 NFS4ERR_STALE);
 	}
-	free_client(cl);
+	tu_free_client(cl);
 }
 
 int main(void)

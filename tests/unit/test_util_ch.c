@@ -1,0 +1,50 @@
+/* tests/unit/test_util_ch.c — see test_util_ch.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "test_util_ch.h"
+
+void tu_free_client(struct ch_client *cl)
+{
+	ch_client_fini(cl);
+	free(cl);
+}
+
+const char *tu_uniq(const char *prefix)
+{
+	static char buf[8][64];
+	static unsigned n;
+	char *b = buf[n % 8];
+
+	snprintf(b, sizeof(buf[0]), "%s-%u", prefix, n++);
+	return b;
+}
+
+void tu_save_fh(struct ch_client *cl, unsigned i, struct fh *out)
+{
+	nfs_resop4 *r = ch_res(cl, i);
+	nfs_fh4 *f;
+
+	assert_non_null(r);
+	assert_int_equal(r->resop, OP_GETFH);
+	f = &r->nfs_resop4_u.opgetfh.GETFH4res_u.resok4.object;
+	assert_true(f->nfs_fh4_len <= sizeof(out->b));
+	memcpy(out->b, f->nfs_fh4_val, f->nfs_fh4_len);
+	out->fh.nfs_fh4_len = f->nfs_fh4_len;
+	out->fh.nfs_fh4_val = out->b;
+}
+
+stateid4 tu_open_sid(struct ch_client *cl, unsigned i)
+{
+	nfs_resop4 *r = ch_res(cl, i);
+
+	assert_non_null(r);
+	assert_int_equal(r->resop, OP_OPEN);
+	return r->nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
+}
