@@ -1,14 +1,40 @@
 /*
  * datastore/store.h — file bytes on local disk, one file per (fileid,
  * stripe index) under DIR/NN/<fileid hex>.<stripe> (NN = low byte of the
- * fileid, to keep directories small).
+ * fileid, to keep directories small). Reads and writes go through io_uring
+ * (docs/decisions/0010-datastore-io-uring.md).
  *
- * Thread-safety: all calls may run concurrently from any thread; the store
- * keeps no per-file state in memory (each call opens, uses and closes; an fd
- * cache is a later optimisation behind this same interface).
+ * Ownership: ds_store_open*() returns a store owned by the caller, who
+ * frees it with ds_store_close() once no other call on it is running.
+ * Buffers passed to read/write stay owned by the caller; the store keeps no
+ * pointer to them after the call returns.
+ *
+ * Thread-safety: every call except ds_store_close() may run concurrently
+ * from any thread. The store keeps two pieces of shared state, each with
+ * its own locks:
+ *  - an fd cache: up to DS_STORE_FD_CACHE_SIZE open fds (fewer when
+ *    RLIMIT_NOFILE is low) keyed by (fileid, stripe), split into lock
+ *    stripes by key hash. A stripe's mutex protects its hash chains, its LRU
+ *    list of unreferenced entries and every entry's refcount. Each I/O takes
+ *    a reference on the entry for its fd and drops it when done, so an fd in
+ *    use is never closed under it; only unreferenced entries are evicted
+ *    (least recently used first). Objects are opened (and, for
+ *    write/truncate/create, created) and unlinked with the stripe mutex
+ *    held, so the cache never holds an fd for an unlinked file that a later
+ *    call could pick up: ds_store_remove() unlinks and drops the entry, and
+ *    an I/O that already held the old fd finishes on it before it is closed.
+ *    A missing object is never created by read, commit, size or
+ *    space_used.
+ *  - a pool of io_uring rings: a mutex protects the free list and the ring
+ *    count. A call borrows one ring for its whole I/O (a ring is used by one
+ *    thread at a time), the pool grows on demand up to a cap, and a call that
+ *    finds none free at the cap (or whose ring fails) does plain
+ *    pread/pwrite/fdatasync instead.
+ * The library logs nothing and has no global mutable state.
  *
  * Durability: ds_store_write(..., stable=1) and ds_store_commit() return only
- * after fdatasync. A missing file reads as zeros (holes) up to any size.
+ * after fdatasync (an IORING_FSYNC_DATASYNC linked after the write). A
+ * missing file reads as zeros (holes) up to any size.
  *
  * Errors: 0 / byte counts, or a negative errno.
  */
@@ -19,10 +45,27 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Open fds the cache keeps at most (split evenly over its lock stripes). */
+#define DS_STORE_FD_CACHE_SIZE 1024
+
+/* ds_store_open_opts() flags. */
+#define DS_STORE_NO_URING 0x1u /* never use io_uring (tests, comparison) */
+
 struct ds_store;
 
+/* Creates DIR (and its 256 subdirectories) if needed. io_uring is used when
+ * a ring can be set up (it may be refused, e.g. by seccomp or the
+ * kernel.io_uring_disabled sysctl); otherwise every call uses
+ * pread/pwrite. */
 int ds_store_open(struct ds_store **out, const char *dir);
+int ds_store_open_opts(struct ds_store **out, const char *dir, unsigned flags);
 void ds_store_close(struct ds_store *s);
+
+/* 1 when I/O goes through io_uring, 0 when the store fell back to (or was
+ * asked for) pread/pwrite. Fixed for the store's lifetime. */
+int ds_store_uring_active(struct ds_store *s);
+/* Open fds in the cache right now (for tests and statistics). */
+size_t ds_store_fd_cached(struct ds_store *s);
 
 /* Read up to LEN bytes at OFF; returns bytes read (short at end of data). */
 ssize_t ds_store_read(struct ds_store *s, uint64_t fileid, uint32_t stripe,

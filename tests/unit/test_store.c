@@ -1,0 +1,673 @@
+/*
+ * tests/unit/test_store.c — datastore/: stripe objects on local disk through
+ * the fd cache and io_uring (docs/decisions/0010).
+ *
+ * Every behaviour test runs twice, on a store using io_uring and on one
+ * opened with DS_STORE_NO_URING (pread/pwrite), so both paths keep the same
+ * contract. Covered: missing objects read as nothing and are never created
+ * by readers; round trips at unaligned offsets and across holes; stable
+ * writes and commit; truncate; remove and re-create; more objects than the
+ * fd cache holds; 8 threads on overlapping objects with a byte pattern
+ * check; remove while other threads have I/O in flight.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+
+#define KiB 1024u
+#define MiB (1024u * 1024u)
+
+/* ------------------------------------------------------------------ */
+/* Fixture: a fresh directory and a store in the mode named by the     */
+/* prestate (0 or DS_STORE_NO_URING).                                  */
+/* ------------------------------------------------------------------ */
+
+static const unsigned mode_uring = 0;
+static const unsigned mode_sync = DS_STORE_NO_URING;
+
+struct fx {
+	char *dir;
+	unsigned flags;
+	struct ds_store *s;
+};
+
+static int rm_one(const char *path, const struct stat *st, int flag,
+		  struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	const char *base = getenv("TMPDIR");
+	struct fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	if (!base || !*base)
+		base = "/tmp";
+	assert_true(asprintf(&f->dir, "%s/strata-store-XXXXXX", base) > 0);
+	assert_non_null(mkdtemp(f->dir));
+	f->flags = *(const unsigned *)*state;
+	assert_int_equal(ds_store_open_opts(&f->s, f->dir, f->flags), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	ds_store_close(f->s);
+	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* The byte every test expects at OFF of object ID (never 0). */
+static unsigned char pat(uint64_t id, uint64_t off)
+{
+	return (unsigned char)((id * 131u + off * 7u + (off >> 9)) % 255u + 1u);
+}
+
+static void fill(unsigned char *b, uint64_t id, uint64_t off, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		b[i] = pat(id, off + i);
+}
+
+static void check_pat(const unsigned char *b, uint64_t id, uint64_t off,
+		      size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != pat(id, off + i))
+			fail_msg("object %llu byte %llu: %u, want %u",
+				 (unsigned long long)id,
+				 (unsigned long long)(off + i), b[i],
+				 pat(id, off + i));
+}
+
+static void check_zero(const unsigned char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			fail_msg("byte %zu of a hole is %u", i, b[i]);
+}
+
+static void put(struct ds_store *s, uint64_t id, uint32_t st, uint64_t off,
+		size_t len, int stable)
+{
+	unsigned char *b = malloc(len ? len : 1);
+
+	assert_non_null(b);
+	fill(b, id, off, len);
+	assert_int_equal(ds_store_write(s, id, st, off, b, len, stable),
+			 (ssize_t)len);
+	free(b);
+}
+
+/* The object's file as the store lays it out (store.h). */
+static int object_exists(struct fx *f, uint64_t id, uint32_t st)
+{
+	char p[4200];
+	struct stat sb;
+
+	snprintf(p, sizeof(p), "%s/%02x/%016llx.%u", f->dir,
+		 (unsigned)(id & 0xff), (unsigned long long)id, st);
+	return stat(p, &sb) == 0;
+}
+
+static unsigned open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	unsigned n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Single-threaded behaviour                                           */
+/* ------------------------------------------------------------------ */
+
+static void test_missing_object(void **state)
+{
+	struct fx *f = *state;
+	unsigned char buf[100];
+
+	memset(buf, 0xee, sizeof(buf));
+	assert_int_equal(ds_store_read(f->s, 0x1234, 2, 0, buf, sizeof(buf)),
+			 0);
+	assert_int_equal(ds_store_read(f->s, 0x1234, 2, 12345, buf, 7), 0);
+	assert_int_equal(ds_store_size(f->s, 0x1234, 2), -ENOENT);
+	assert_int_equal(ds_store_space_used(f->s, 0x1234, 2), 0);
+	assert_int_equal(ds_store_commit(f->s, 0x1234, 2), 0);
+	assert_int_equal(ds_store_remove(f->s, 0x1234, 2), 0);
+	assert_false(object_exists(f, 0x1234, 2));
+	assert_int_equal(ds_store_fd_cached(f->s), 0);
+
+	assert_int_equal(ds_store_create(f->s, 0x1234, 2), 0);
+	assert_true(object_exists(f, 0x1234, 2));
+	assert_int_equal(ds_store_size(f->s, 0x1234, 2), 0);
+	assert_int_equal(ds_store_read(f->s, 0x1234, 2, 0, buf, sizeof(buf)),
+			 0);
+	/* Creating again keeps what is there. */
+	put(f->s, 0x1234, 2, 0, 10, 0);
+	assert_int_equal(ds_store_create(f->s, 0x1234, 2), 0);
+	assert_int_equal(ds_store_size(f->s, 0x1234, 2), 10);
+	/* Another stripe of the same file is another object. */
+	assert_int_equal(ds_store_size(f->s, 0x1234, 3), -ENOENT);
+}
+
+static void test_roundtrip_unaligned(void **state)
+{
+	struct fx *f = *state;
+	static const struct { uint64_t off; size_t len; } io[] = {
+		{ 1, 6 }, { 7, 4088 }, { 4095, 2 }, { 4097, 8191 },
+		{ 12288, 53243 }, { 65531, 70001 }, { 300001, 13 },
+	};
+	unsigned char *b = malloc(400 * KiB);
+
+	assert_non_null(b);
+	for (size_t i = 0; i < sizeof(io) / sizeof(io[0]); i++)
+		put(f->s, 77, 0, io[i].off, io[i].len, 0);
+	/* Byte 0 was never written: a hole. The writes cover bytes
+	 * 1..135531 without a gap, then 300001..300013. */
+	assert_int_equal(ds_store_size(f->s, 77, 0), 300014);
+	assert_int_equal(ds_store_read(f->s, 77, 0, 0, b, 1), 1);
+	check_zero(b, 1);
+	assert_int_equal(ds_store_read(f->s, 77, 0, 1, b, 135531), 135531);
+	check_pat(b, 77, 1, 135531);
+	assert_int_equal(ds_store_read(f->s, 77, 0, 135532, b,
+				       300001 - 135532),
+			 300001 - 135532);
+	check_zero(b, 300001 - 135532);
+	/* A read past the end comes back short; at the end, empty. */
+	assert_int_equal(ds_store_read(f->s, 77, 0, 300003, b, 100), 11);
+	check_pat(b, 77, 300003, 11);
+	assert_int_equal(ds_store_read(f->s, 77, 0, 300014, b, 100), 0);
+	assert_int_equal(ds_store_read(f->s, 77, 0, 1ull << 40, b, 100), 0);
+	/* Overwrite in the middle, unaligned, and a zero-length write. */
+	put(f->s, 77, 0, 3, 5, 1);
+	assert_int_equal(ds_store_write(f->s, 77, 0, 9, b, 0, 0), 0);
+	assert_int_equal(ds_store_read(f->s, 77, 0, 0, b, 20), 20);
+	check_zero(b, 1);
+	check_pat(b + 1, 77, 1, 19);
+	free(b);
+}
+
+static void test_hole(void **state)
+{
+	struct fx *f = *state;
+	size_t span = 2 * MiB + 100;
+	unsigned char *b = malloc(span);
+
+	assert_non_null(b);
+	put(f->s, 9, 1, 10, 90, 0);
+	put(f->s, 9, 1, 2 * MiB + 3, 97, 0);
+	assert_int_equal(ds_store_size(f->s, 9, 1), 2 * MiB + 100);
+	memset(b, 0xee, span);
+	assert_int_equal(ds_store_read(f->s, 9, 1, 0, b, span), (ssize_t)span);
+	check_zero(b, 10);
+	check_pat(b + 10, 9, 10, 90);
+	check_zero(b + 100, 2 * MiB + 3 - 100);
+	check_pat(b + 2 * MiB + 3, 9, 2 * MiB + 3, 97);
+	/* Space used counts blocks, not the logical size. */
+	assert_true(ds_store_space_used(f->s, 9, 1) > 0);
+	assert_true(ds_store_space_used(f->s, 9, 1) < (int64_t)MiB);
+	free(b);
+}
+
+static void test_large_io(void **state)
+{
+	struct fx *f = *state;
+	size_t len = 3 * MiB + 17;
+	unsigned char *b = malloc(len);
+
+	assert_non_null(b);
+	put(f->s, 5, 0, 4093, len, 1);
+	memset(b, 0, len);
+	assert_int_equal(ds_store_read(f->s, 5, 0, 4093, b, len), (ssize_t)len);
+	check_pat(b, 5, 4093, len);
+	free(b);
+}
+
+static void test_stable_and_commit(void **state)
+{
+	struct fx *f = *state;
+	unsigned char b[8192];
+
+	put(f->s, 21, 4, 100, 5000, 1);
+	put(f->s, 21, 4, 5100, 3000, 0);
+	assert_int_equal(ds_store_commit(f->s, 21, 4), 0);
+	assert_int_equal(ds_store_commit(f->s, 21, 4), 0);
+	assert_int_equal(ds_store_read(f->s, 21, 4, 100, b, 8000), 8000);
+	check_pat(b, 21, 100, 8000);
+	/* A stable write of nothing still creates the object and syncs. */
+	assert_int_equal(ds_store_write(f->s, 22, 0, 0, b, 0, 1), 0);
+	assert_int_equal(ds_store_size(f->s, 22, 0), 0);
+}
+
+static void test_truncate(void **state)
+{
+	struct fx *f = *state;
+	unsigned char b[10000];
+
+	put(f->s, 33, 0, 0, 10000, 0);
+	assert_int_equal(ds_store_truncate(f->s, 33, 0, 3000), 0);
+	assert_int_equal(ds_store_size(f->s, 33, 0), 3000);
+	assert_int_equal(ds_store_read(f->s, 33, 0, 0, b, sizeof(b)), 3000);
+	check_pat(b, 33, 0, 3000);
+	/* Growing again shows zeros, not the old bytes. */
+	assert_int_equal(ds_store_truncate(f->s, 33, 0, 8000), 0);
+	assert_int_equal(ds_store_read(f->s, 33, 0, 0, b, sizeof(b)), 8000);
+	check_pat(b, 33, 0, 3000);
+	check_zero(b + 3000, 5000);
+	assert_int_equal(ds_store_truncate(f->s, 33, 0, 0), 0);
+	assert_int_equal(ds_store_read(f->s, 33, 0, 0, b, sizeof(b)), 0);
+	/* Truncating a missing object creates it at that size. */
+	assert_int_equal(ds_store_truncate(f->s, 34, 0, 4096), 0);
+	assert_int_equal(ds_store_size(f->s, 34, 0), 4096);
+}
+
+static void test_remove_recreate(void **state)
+{
+	struct fx *f = *state;
+	unsigned char b[4096];
+
+	put(f->s, 44, 1, 0, 4096, 1);
+	assert_int_equal(ds_store_size(f->s, 44, 1), 4096);
+	assert_int_equal(ds_store_remove(f->s, 44, 1), 0);
+	assert_false(object_exists(f, 44, 1));
+	assert_int_equal(ds_store_size(f->s, 44, 1), -ENOENT);
+	assert_int_equal(ds_store_read(f->s, 44, 1, 0, b, sizeof(b)), 0);
+	assert_int_equal(ds_store_space_used(f->s, 44, 1), 0);
+	assert_false(object_exists(f, 44, 1));
+	/* Re-created: a new, empty file, not the old one. */
+	assert_int_equal(ds_store_create(f->s, 44, 1), 0);
+	assert_int_equal(ds_store_size(f->s, 44, 1), 0);
+	assert_int_equal(ds_store_read(f->s, 44, 1, 0, b, sizeof(b)), 0);
+	/* Remove again, then a write re-creates holding only its bytes. */
+	assert_int_equal(ds_store_remove(f->s, 44, 1), 0);
+	put(f->s, 44, 1, 1000, 10, 0);
+	assert_int_equal(ds_store_read(f->s, 44, 1, 0, b, sizeof(b)), 1010);
+	check_zero(b, 1000);
+	check_pat(b + 1000, 44, 1000, 10);
+	/* Removing a missing object is not an error. */
+	assert_int_equal(ds_store_remove(f->s, 44, 1), 0);
+	assert_int_equal(ds_store_remove(f->s, 44, 1), 0);
+}
+
+/* A write that crosses RLIMIT_FSIZE comes back short from the kernel: the
+ * rest is resubmitted (a linked datasync is cancelled by the short write
+ * and owed again) and fails with EFBIG, as pwrite in a loop would. */
+static void test_short_write(void **state)
+{
+	struct fx *f = *state;
+	struct rlimit old, lim;
+	unsigned char b[12000];
+	void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 10000;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	fill(b, 51, 0, sizeof(b));
+	assert_int_equal(ds_store_write(f->s, 51, 0, 0, b, sizeof(b), 1),
+			 -EFBIG);
+	assert_int_equal(ds_store_write(f->s, 52, 0, 0, b, sizeof(b), 0),
+			 -EFBIG);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, prev);
+	assert_int_equal(ds_store_size(f->s, 51, 0), 10000);
+	memset(b, 0, sizeof(b));
+	assert_int_equal(ds_store_read(f->s, 51, 0, 0, b, sizeof(b)), 10000);
+	check_pat(b, 51, 0, 10000);
+	assert_int_equal(ds_store_size(f->s, 52, 0), 10000);
+}
+
+static void test_uring_active(void **state)
+{
+	struct fx *f = *state;
+	struct ds_store *s = NULL;
+
+	assert_int_equal(ds_store_uring_active(f->s),
+			 f->flags & DS_STORE_NO_URING ? 0 : 1);
+	assert_int_equal(ds_store_open(&s, f->dir), 0);
+	assert_int_equal(ds_store_uring_active(s), 1);
+	ds_store_close(s);
+}
+
+/* Bytes written by one mode read back the same in the other. */
+static void test_cross_mode(void **state)
+{
+	struct fx *f = *state;
+	unsigned other = f->flags ^ DS_STORE_NO_URING;
+	struct ds_store *s = NULL;
+	unsigned char b[20000];
+
+	put(f->s, 61, 0, 5, 12345, 1);
+	ds_store_close(f->s);
+	assert_int_equal(ds_store_open_opts(&s, f->dir, other), 0);
+	assert_int_equal(ds_store_read(s, 61, 0, 0, b, sizeof(b)), 12350);
+	check_zero(b, 5);
+	check_pat(b + 5, 61, 5, 12345);
+	put(s, 62, 3, 7, 999, 0);
+	ds_store_close(s);
+	assert_int_equal(ds_store_open_opts(&f->s, f->dir, f->flags), 0);
+	assert_int_equal(ds_store_read(f->s, 62, 3, 7, b, 2000), 999);
+	check_pat(b, 62, 7, 999);
+}
+
+/* Three times more objects than the cache holds: the cache stays within
+ * its size and every object still reads back. */
+static void test_eviction(void **state)
+{
+	struct fx *f = *state;
+	const unsigned n = 3 * DS_STORE_FD_CACHE_SIZE - 72;
+	unsigned base = open_fds();
+	unsigned char b[400];
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t id = 0x10000 + i;
+
+		put(f->s, id, i % 3, i % 50, 100 + i % 200, i % 97 == 0);
+		assert_true(ds_store_fd_cached(f->s) <= DS_STORE_FD_CACHE_SIZE);
+	}
+	/* The cache plus the ring pool, with room for stray descriptors. */
+	assert_true(open_fds() <= base + DS_STORE_FD_CACHE_SIZE + 64);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t id = 0x10000 + i;
+		size_t want = i % 50 + 100 + i % 200;
+
+		assert_int_equal(ds_store_size(f->s, id, i % 3), (int64_t)want);
+		assert_int_equal(ds_store_read(f->s, id, i % 3, 0, b, sizeof(b)),
+				 (ssize_t)want);
+		check_zero(b, i % 50);
+		check_pat(b + i % 50, id, i % 50, want - i % 50);
+		if (i % 101 == 0)
+			assert_int_equal(ds_store_commit(f->s, id, i % 3), 0);
+	}
+	assert_true(ds_store_fd_cached(f->s) > 0);
+	assert_true(ds_store_fd_cached(f->s) <= DS_STORE_FD_CACHE_SIZE);
+	/* Removing evicted and cached objects alike. */
+	for (unsigned i = 0; i < n; i += 7)
+		assert_int_equal(ds_store_remove(f->s, 0x10000 + i, i % 3), 0);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(ds_store_size(f->s, 0x10000 + i, i % 3) < 0,
+				 i % 7 == 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Threads                                                             */
+/* ------------------------------------------------------------------ */
+
+#define NTHREADS 8
+#define NOBJ 6
+#define OBJ_SIZE (96 * KiB)
+#define OPS 400
+
+struct shared {
+	struct ds_store *s;
+	/* 1 where a write that covered the byte has returned. */
+	atomic_uchar written[NOBJ][OBJ_SIZE];
+	atomic_int bad;
+};
+
+struct worker {
+	struct shared *sh;
+	unsigned seed;
+	pthread_t t;
+};
+
+/* Every byte read is the pattern or a hole (a read can overlap a write
+ * in progress, so it may see a mix, but never anything else). */
+static int read_ok(struct shared *sh, unsigned obj, uint64_t off, size_t len,
+		   unsigned char *b)
+{
+	ssize_t n = ds_store_read(sh->s, obj, obj % 2, off, b, len);
+
+	if (n < 0 || (size_t)n > len)
+		return 0;
+	for (ssize_t i = 0; i < n; i++)
+		if (b[i] && b[i] != pat(obj, off + (uint64_t)i))
+			return 0;
+	return 1;
+}
+
+static int write_ok(struct shared *sh, unsigned obj, uint64_t off, size_t len,
+		    unsigned char *b, int stable)
+{
+	fill(b, obj, off, len);
+	if (ds_store_write(sh->s, obj, obj % 2, off, b, len, stable) !=
+	    (ssize_t)len)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		sh->written[obj][off + i] = 1;
+	return 1;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	unsigned char *b = malloc(16 * KiB);
+
+	for (int i = 0; b && i < OPS; i++) {
+		unsigned obj = (unsigned)rand_r(&w->seed) % NOBJ;
+		uint64_t off = (unsigned)rand_r(&w->seed) % (OBJ_SIZE - 1);
+		size_t len = 1 + (unsigned)rand_r(&w->seed) % (16 * KiB);
+		unsigned op = (unsigned)rand_r(&w->seed) % 10;
+		int ok = 1;
+
+		if (off + len > OBJ_SIZE)
+			len = OBJ_SIZE - off;
+		/* Few syncs: each one is a disk flush. */
+		if (op < 4)
+			ok = write_ok(sh, obj, off, len, b,
+				      op == 0 && i % 8 == 0);
+		else if (op < 8)
+			ok = read_ok(sh, obj, off, len, b);
+		else if (op == 8 && i % 8 == 0)
+			ok = ds_store_commit(sh->s, obj, obj % 2) == 0;
+		else
+			ok = ds_store_size(sh->s, obj, obj % 2) >= 0 ||
+			     ds_store_size(sh->s, obj, obj % 2) == -ENOENT;
+		if (!ok)
+			atomic_fetch_add(&sh->bad, 1);
+	}
+	if (!b)
+		atomic_fetch_add(&sh->bad, 1);
+	free(b);
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	struct fx *f = *state;
+	struct shared *sh = calloc(1, sizeof(*sh));
+	struct worker w[NTHREADS];
+	unsigned char *b = malloc(OBJ_SIZE);
+
+	assert_non_null(sh);
+	assert_non_null(b);
+	sh->s = f->s;
+	for (int i = 0; i < NTHREADS; i++) {
+		w[i].sh = sh;
+		w[i].seed = 1000u + (unsigned)i;
+		assert_int_equal(pthread_create(&w[i].t, NULL, worker_main,
+						&w[i]), 0);
+	}
+	for (int i = 0; i < NTHREADS; i++)
+		pthread_join(w[i].t, NULL);
+	assert_int_equal(atomic_load(&sh->bad), 0);
+	/* Afterwards: exactly the bytes some write covered hold the
+	 * pattern, all others are holes or past the end. */
+	for (unsigned obj = 0; obj < NOBJ; obj++) {
+		ssize_t n = ds_store_read(f->s, obj, obj % 2, 0, b, OBJ_SIZE);
+
+		assert_true(n >= 0);
+		for (size_t i = 0; i < OBJ_SIZE; i++) {
+			int want = sh->written[obj][i];
+
+			if ((ssize_t)i >= n)
+				assert_int_equal(want, 0);
+			else if (want)
+				assert_int_equal(b[i], pat(obj, i));
+			else
+				assert_int_equal(b[i], 0);
+		}
+	}
+	free(b);
+	free(sh);
+}
+
+/* Removers and I/O on the same object at once. */
+#define RM_OBJ 900
+#define RM_LEN (256 * KiB)
+#define RM_ROUNDS 60
+
+struct rm_shared {
+	struct ds_store *s;
+	atomic_int io_left; /* I/O threads still running */
+	atomic_int bad;
+};
+
+static void *rm_io_main(void *arg)
+{
+	struct rm_shared *sh = arg;
+	unsigned char *b = malloc(RM_LEN);
+	unsigned char *r = malloc(RM_LEN);
+
+	for (int i = 0; b && r && i < RM_ROUNDS; i++) {
+		ssize_t n;
+
+		fill(b, RM_OBJ, 0, RM_LEN);
+		if (ds_store_write(sh->s, RM_OBJ, 0, 0, b, RM_LEN, i % 8 == 0) !=
+		    (ssize_t)RM_LEN)
+			atomic_fetch_add(&sh->bad, 1);
+		n = ds_store_read(sh->s, RM_OBJ, 0, 0, r, RM_LEN);
+		if (n < 0 || n > (ssize_t)RM_LEN)
+			atomic_fetch_add(&sh->bad, 1);
+		for (ssize_t j = 0; n > 0 && j < n; j++)
+			if (r[j] && r[j] != pat(RM_OBJ, (uint64_t)j)) {
+				atomic_fetch_add(&sh->bad, 1);
+				break;
+			}
+		if (i % 4 == 1 && ds_store_commit(sh->s, RM_OBJ, 0) != 0)
+			atomic_fetch_add(&sh->bad, 1);
+	}
+	if (!b || !r)
+		atomic_fetch_add(&sh->bad, 1);
+	free(b);
+	free(r);
+	atomic_fetch_sub(&sh->io_left, 1);
+	return NULL;
+}
+
+static void *rm_remover_main(void *arg)
+{
+	struct rm_shared *sh = arg;
+
+	while (atomic_load(&sh->io_left) > 0) {
+		int64_t sz;
+
+		if (ds_store_remove(sh->s, RM_OBJ, 0) != 0)
+			atomic_fetch_add(&sh->bad, 1);
+		sz = ds_store_size(sh->s, RM_OBJ, 0);
+		if (sz < 0 && sz != -ENOENT)
+			atomic_fetch_add(&sh->bad, 1);
+		if (ds_store_truncate(sh->s, RM_OBJ, 0, 4096) != 0)
+			atomic_fetch_add(&sh->bad, 1);
+		if (ds_store_create(sh->s, RM_OBJ, 0) != 0)
+			atomic_fetch_add(&sh->bad, 1);
+	}
+	return NULL;
+}
+
+static void test_remove_in_flight(void **state)
+{
+	struct fx *f = *state;
+	struct rm_shared sh = { .s = f->s };
+	pthread_t io[3], rm[2];
+	unsigned char b[8192];
+
+	/* A bystander object that must come out untouched. */
+	put(f->s, RM_OBJ + 1, 0, 0, sizeof(b), 1);
+	atomic_store(&sh.io_left, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(pthread_create(&io[i], NULL, rm_io_main, &sh),
+				 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&rm[i], NULL, rm_remover_main,
+						&sh), 0);
+	for (int i = 0; i < 3; i++)
+		pthread_join(io[i], NULL);
+	for (int i = 0; i < 2; i++)
+		pthread_join(rm[i], NULL);
+	assert_int_equal(atomic_load(&sh.bad), 0);
+
+	assert_int_equal(ds_store_read(f->s, RM_OBJ + 1, 0, 0, b, sizeof(b)),
+			 (ssize_t)sizeof(b));
+	check_pat(b, RM_OBJ + 1, 0, sizeof(b));
+	/* The contested object still works as a fresh one. */
+	assert_int_equal(ds_store_remove(f->s, RM_OBJ, 0), 0);
+	assert_int_equal(ds_store_size(f->s, RM_OBJ, 0), -ENOENT);
+	put(f->s, RM_OBJ, 0, 10, 100, 1);
+	assert_int_equal(ds_store_read(f->s, RM_OBJ, 0, 0, b, sizeof(b)), 110);
+	check_zero(b, 10);
+	check_pat(b + 10, RM_OBJ, 10, 100);
+}
+
+/* ------------------------------------------------------------------ */
+
+#define BOTH(t)                                                             \
+	cmocka_unit_test_prestate_setup_teardown(t, setup, teardown,        \
+						 (void *)&mode_uring),      \
+	cmocka_unit_test_prestate_setup_teardown(t, setup, teardown,        \
+						 (void *)&mode_sync)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		BOTH(test_missing_object),
+		BOTH(test_roundtrip_unaligned),
+		BOTH(test_hole),
+		BOTH(test_large_io),
+		BOTH(test_stable_and_commit),
+		BOTH(test_truncate),
+		BOTH(test_remove_recreate),
+		BOTH(test_short_write),
+		BOTH(test_uring_active),
+		BOTH(test_cross_mode),
+		BOTH(test_eviction),
+		BOTH(test_threads),
+		BOTH(test_remove_in_flight),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
