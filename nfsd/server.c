@@ -1,4 +1,5 @@
 /* nfsd/server.c — server life cycle and RPC dispatch. See server.h. */
+#include "orphan.h"
 #include "server.h"
 
 #include <errno.h>
@@ -311,6 +312,7 @@ void server_stop(struct strata_server *srv)
 	pthread_mutex_lock(&srv->state_lock);
 	while (srv->clients)
 		client_destroy(srv, srv->clients);
+	orphan_free_all(srv);
 	pthread_mutex_unlock(&srv->state_lock);
 	if (srv->store)
 		ds_store_close(srv->store);

@@ -107,6 +107,7 @@ struct strata_server {
 	pthread_mutex_t state_lock; /* see the contract above */
 	/* Everything below is protected by state_lock. */
 	struct nfs_client *clients;
+	struct orphan *orphans; /* unlinked while open: nfsd/orphan.h */
 	uint64_t next_clientid;
 	uint64_t next_stid;
 	uint32_t next_cb_xid;

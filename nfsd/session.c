@@ -1,4 +1,5 @@
 /* nfsd/session.c — client records and sessions. Contract in session.h. */
+#include "orphan.h"
 #include "session.h"
 
 #include <errno.h>
@@ -117,6 +118,18 @@ void client_destroy(struct strata_server *srv, struct nfs_client *clp)
 	free(clp);
 }
 
+/* An open of a file unlinked since (nfsd/orphan.h) is of no use to anyone
+ * but keeps the file's data: it conflicts with reclaiming that space. */
+static int holds_orphan(struct strata_server *srv, const struct nfs_client *c)
+{
+	if (!srv->orphans)
+		return 0;
+	for (const struct nfs_stid *st = c->stids; st; st = st->client_next)
+		if (st->kind == STID_OPEN && orphan_find(srv, st->fileid))
+			return 1;
+	return 0;
+}
+
 void client_expire(struct strata_server *srv)
 {
 	time_t now = server_now();
@@ -131,7 +144,8 @@ void client_expire(struct strata_server *srv)
 		next = c->next;
 		if (now - c->last_renew <= (time_t)srv->cfg.lease_time)
 			continue;
-		if (!c->confirmed || !client_has_state(c)) {
+		if (!c->confirmed || !client_has_state(c) ||
+		    holds_orphan(srv, c)) {
 			log_debug("client %llx expired, reaped",
 				  (unsigned long long)c->clientid);
 			if (c->confirmed)

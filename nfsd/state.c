@@ -7,6 +7,7 @@
 
 #include "compound.h"
 #include "layout_state.h"
+#include "orphan.h"
 #include "mac.h"
 #include "server.h"
 #include "session.h"
@@ -158,6 +159,9 @@ void state_release_client(struct strata_server *srv, struct nfs_client *clp)
 		}
 	while (clp->stids)
 		stid_free(srv, clp->stids);
+	/* its opens of unlinked files were perhaps the last ones */
+	if (srv->orphans)
+		orphan_reap(srv);
 }
 
 static int all_bytes(const uint8_t *p, size_t n, uint8_t v)

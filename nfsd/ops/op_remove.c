@@ -1,6 +1,7 @@
 /* nfsd/ops/op_remove.c — REMOVE (§18.25), RENAME (§18.26), LINK (§18.9). */
 #include <errno.h>
 #include "data.h"
+#include "orphan.h"
 #include "layout_state.h"
 #include "ops.h"
 #include "deleg.h"
@@ -9,15 +10,22 @@
 #include "state.h"
 
 /* File data goes with the last link, unless someone still has the file
- * open: then CLOSE frees it (data_release_if_orphan). */
+ * open: then the inode is kept in memory (nfsd/orphan.h) and the last
+ * CLOSE frees it. GONE is the inode as it was before its last link went. */
+static void data_release_unlinked(struct compound *c,
+				  const struct ns_inode *gone)
+{
+	if (state_file_has_opens(c->srv, gone->fileid) &&
+	    orphan_add(c->srv, gone) == 0)
+		return;
+	data_remove(c->srv, gone->fileid);
+}
+
+/* After a CLOSE: data of unlinked files nobody has open any more. */
 void data_release_if_orphan(struct compound *c, uint64_t fileid)
 {
-	struct ns_inode ino;
-
-	if (state_file_has_opens(c->srv, fileid))
-		return;
-	if (ns_getattr(c->srv->ns, fileid, &ino) == -ENOENT)
-		data_remove(c->srv, fileid);
+	if (orphan_find(c->srv, fileid))
+		orphan_reap(c->srv);
 }
 
 /* Recall other clients' delegations on NAME in DIR before it changes
@@ -58,7 +66,7 @@ nfsstat4 op_remove(struct compound *c, void *args, void *res)
 	if (rc < 0)
 		return nfs_errno(rc);
 	if (freed && gone.type == NS_REG)
-		data_release_if_orphan(c, gone.fileid);
+		data_release_unlinked(c, &gone);
 	cinfo_out(&ok->cinfo, &ci);
 	return NFS4_OK;
 }
@@ -68,7 +76,8 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 	RENAME4args *a = args;
 	RENAME4resok *ok = &((RENAME4res *)res)->RENAME4res_u.resok4;
 	struct ns_cinfo sci, dci;
-	uint64_t freed = 0;
+	struct ns_inode victim = { 0 };
+	uint64_t freed = 0, vid;
 	nfsstat4 st;
 	int rc;
 
@@ -85,14 +94,21 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 		st = break_name(c, c->cur.fileid, &a->newname, 1);
 	if (st != NFS4_OK)
 		return st;
+	/* the file a rename may replace, as it is before (kept if open) */
+	if (ns_lookup(c->srv->ns, c->cur.fileid, a->newname.utf8string_val,
+		      a->newname.utf8string_len, &vid) == 0 &&
+	    ns_getattr(c->srv->ns, vid, &victim) < 0)
+		victim.fileid = 0;
 	rc = ns_rename(c->srv->ns, c->saved.fileid, a->oldname.utf8string_val,
 		       a->oldname.utf8string_len, c->cur.fileid,
 		       a->newname.utf8string_val, a->newname.utf8string_len,
 		       &sci, &dci, &freed);
 	if (rc < 0)
 		return nfs_errno(rc);
-	if (freed)
-		data_release_if_orphan(c, freed);
+	if (freed && freed == victim.fileid && victim.type == NS_REG)
+		data_release_unlinked(c, &victim);
+	else if (freed)
+		data_remove(c->srv, freed);
 	cinfo_out(&ok->source_cinfo, &sci);
 	cinfo_out(&ok->target_cinfo, &dci);
 	return NFS4_OK;

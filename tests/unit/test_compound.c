@@ -11,6 +11,7 @@
  * STRATA_TEST_FILTER=<glob> selects tests, e.g. '*empty_owners*'.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,8 @@
 #include <cmocka.h>
 
 #include "compound_harness.h"
+#include "fh.h"
+#include "store.h"
 #include "test_util_ch.h"
 #include "server.h"
 #include "session.h"
@@ -1011,6 +1014,72 @@ static void test_remove(void **state)
 	tu_free_client(cl);
 }
 
+/* A file one client has open and another removes: its data stays while
+ * the open does (the opener gets NFS4ERR_STALE for I/O today, see
+ * nfsd/orphan.h) and goes with the last CLOSE, or with the opener's state
+ * when it never closes. */
+static void test_remove_open_file(void **state)
+{
+	struct ch_client *a = new_client(tu_uniq("orph-a"));
+	struct ch_client *b = new_client(tu_uniq("orph-b"));
+	static const char msg[] = "kept until the last open goes";
+	struct fh fh[2];
+	stateid4 sid[2];
+	uint64_t fileid[2];
+	uint32_t gen;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		const char *f = tu_uniq("orph-f");
+		assert_int_equal(open_file(a, "o", f, 1,
+					   OPEN4_SHARE_ACCESS_BOTH, 0, &sid[i],
+					   &fh[i]),
+				 NFS4_OK);
+		assert_int_equal(fh_decode((const uint8_t *)fh[i].fh.nfs_fh4_val,
+					   fh[i].fh.nfs_fh4_len, &fileid[i],
+					   &gen),
+				 0);
+		assert_int_equal(CALL(a, ch_op_seq(a, 0, 0),
+				      ch_op_putfh(&fh[i].fh),
+				      ch_op_write(&sid[i], 0, msg,
+						  sizeof(msg) - 1, FILE_SYNC4)),
+				 NFS4_OK);
+		assert_int_equal(CALL(b, ch_op_seq(b, 0, 0), ch_op_putrootfh(),
+				      ch_op_remove(f)),
+				 NFS4_OK);
+		assert_int_equal(CALL(b, ch_op_seq(b, 0, 0), ch_op_putrootfh(),
+				      ch_op_lookup(f, strlen(f))),
+				 NFS4ERR_NOENT);
+		assert_int_equal(ds_store_size(g_srv->store, fileid[i], 0),
+				 (int64_t)sizeof(msg) - 1);
+	}
+	/* the opener's I/O on the unlinked file is refused cleanly */
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh[0].fh),
+			      ch_op_read(&sid[0], 0, 100)),
+			 NFS4ERR_STALE);
+	/* the last CLOSE frees the first file's data and handle */
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh[0].fh),
+			      ch_op_close(&sid[0])),
+			 NFS4_OK);
+	assert_int_equal(ds_store_size(g_srv->store, fileid[0], 0), -ENOENT);
+	assert_int_equal(ds_store_size(g_srv->store, fileid[1], 0),
+			 (int64_t)sizeof(msg) - 1);
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh[0].fh)),
+			 NFS4ERR_STALE);
+	/* the second is never closed: it goes with A's state, as when A's
+	 * lease runs out (client_expire -> client_destroy) */
+	pthread_mutex_lock(&g_srv->state_lock);
+	for (struct nfs_client *c = g_srv->clients; c; c = c->next)
+		if (c->clientid == a->clientid) {
+			client_destroy(g_srv, c);
+			break;
+		}
+	pthread_mutex_unlock(&g_srv->state_lock);
+	assert_int_equal(ds_store_size(g_srv->store, fileid[1], 0), -ENOENT);
+	tu_free_client(a);
+	tu_free_client(b);
+}
+
 static void test_rename(void **state)
 {
 	struct ch_client *cl = new_client(tu_uniq("rename"));
@@ -1568,6 +1637,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_bad_names),
 		cmocka_unit_test(test_create_readdir),
 		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_remove_open_file),
 		cmocka_unit_test(test_rename),
 		cmocka_unit_test(test_link),
 		cmocka_unit_test(test_truncated_args),

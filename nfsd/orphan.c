@@ -1,0 +1,64 @@
+/* nfsd/orphan.c — see orphan.h. */
+#include "orphan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "data.h"
+#include "log.h"
+#include "server.h"
+#include "state.h"
+
+int orphan_add(struct strata_server *srv, const struct ns_inode *ino)
+{
+	struct orphan *o = orphan_find(srv, ino->fileid);
+
+	if (o)
+		return 0;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	o->ino = *ino;
+	o->ino.nlink = 0;
+	o->next = srv->orphans;
+	srv->orphans = o;
+	log_info("fileid %llx unlinked while open: data kept until its last open goes",
+		 (unsigned long long)ino->fileid);
+	return 0;
+}
+
+struct orphan *orphan_find(struct strata_server *srv, uint64_t fileid)
+{
+	for (struct orphan *o = srv->orphans; o; o = o->next)
+		if (o->ino.fileid == fileid)
+			return o;
+	return NULL;
+}
+
+void orphan_reap(struct strata_server *srv)
+{
+	struct orphan **pp = &srv->orphans;
+
+	while (*pp) {
+		struct orphan *o = *pp;
+
+		if (state_file_has_opens(srv, o->ino.fileid)) {
+			pp = &o->next;
+			continue;
+		}
+		*pp = o->next;
+		data_remove(srv, o->ino.fileid);
+		log_info("fileid %llx: last open of the unlinked file gone, "
+			 "data removed", (unsigned long long)o->ino.fileid);
+		free(o);
+	}
+}
+
+void orphan_free_all(struct strata_server *srv)
+{
+	while (srv->orphans) {
+		struct orphan *o = srv->orphans;
+		srv->orphans = o->next;
+		free(o);
+	}
+}
