@@ -198,6 +198,10 @@ nfsstat4 op_layoutget(struct compound *c, void *args, void *res)
 	ok->logr_layout.logr_layout_len = 1;
 	ok->logr_layout.logr_layout_val = lo;
 	set_cur_stateid(c, &ok->logr_stateid);
+	log_debug("LAYOUTGET client %llx fileid %llx iomode %d: seqid %u",
+		  (unsigned long long)st->client->clientid,
+		  (unsigned long long)st->fileid, (int)a->loga_iomode,
+		  st->seqid);
 	return NFS4_OK;
 }
 
@@ -280,6 +284,10 @@ static nfsstat4 return_file(struct compound *c, const LAYOUTRETURN4args *a,
 			st->access = LAYOUT_IOMODE_BIT(LAYOUTIOMODE4_RW);
 	}
 	st->seqid++;
+	log_debug("LAYOUTRETURN client %llx fileid %llx iomode %d: seqid %u%s",
+		  (unsigned long long)st->client->clientid,
+		  (unsigned long long)st->fileid, (int)a->lora_iomode,
+		  st->seqid, st->access ? "" : ", none left");
 	if (st->access == 0) {
 		/* §18.44.3: no layout left, no stateid returned. */
 		stid_free(c->srv, st);

@@ -89,6 +89,14 @@ tests/vm/test-pcap-bytes.sh
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/vm/run-pnfs.sh --build build-asan --port $((PORT + 40)) --out "$WORK/pnfs" --quiet
 
+step "pNFS: layout recall on truncate and rm by a second client (two clients in the VM, ASan servers)"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/vm/run-pnfs-faults.sh --build build-asan --port $((PORT + 60)) --out "$WORK/pnfs-faults" \
+  --phases "truncate remove" --quiet
+
+step "strata-bench smoke: every workload at a tiny size, pNFS and MDS-only (ASan)"
+tests/bench-smoke.sh --build build-asan --port $((PORT + 70))
+
 step "pynfs 4.1 all against a pNFS MDS with 2 data servers (no regression) + pnfs flags"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   scripts/strata-local up --dir "$WORK/pnfs-srv" --port $((PORT + 50)) --data-servers 2 \
