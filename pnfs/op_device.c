@@ -55,13 +55,30 @@ static int device_body(struct cluster *cl, uint8_t **body)
 	return rc;
 }
 
+/* The device notifications granted (§18.40.3, gdir_notification): the
+ * requested ones of CHANGE and DELETE. A device id's contents never change
+ * and an id is never deleted while the MDS runs (a data server that comes
+ * back gets a new id, cluster.h), so there is never anything to notify; the
+ * grant matters because the Linux client marks a device whose reply does
+ * not grant what it asked for "nocache" and sends GETDEVICEINFO again for
+ * every new layout. */
+static uint32_t device_notify_granted(const GETDEVICEINFO4args *a)
+{
+	const uint32_t ours = (1u << NOTIFY_DEVICEID4_CHANGE) |
+			      (1u << NOTIFY_DEVICEID4_DELETE);
+
+	if (a->gdia_notify_types.bitmap4_len < 1)
+		return 0;
+	return a->gdia_notify_types.bitmap4_val[0] & ours;
+}
+
 nfsstat4 op_getdeviceinfo(struct compound *c, void *args, void *res)
 {
 	GETDEVICEINFO4args *a = args;
 	GETDEVICEINFO4res *r = res;
 	GETDEVICEINFO4resok *ok = &r->GETDEVICEINFO4res_u.gdir_resok4;
 	uint8_t *body = NULL;
-	uint32_t need;
+	uint32_t need, notify;
 	int n;
 
 	if (!c->srv->cluster)
@@ -73,10 +90,11 @@ nfsstat4 op_getdeviceinfo(struct compound *c, void *args, void *res)
 	n = device_body(c->srv->cluster, &body);
 	if (n < 0)
 		return NFS4ERR_SERVERFAULT;
+	notify = device_notify_granted(a);
 	/* §18.40.3: maxcount bounds the whole resok (type, opaque body,
-	 * empty notification bitmap); 0 asks for validation only... but
-	 * the Linux client always sends its buffer size. */
-	need = 4 + 4 + (((uint32_t)n + 3) & ~3u) + 4;
+	 * notification bitmap); 0 asks for validation only... but the
+	 * Linux client always sends its buffer size. */
+	need = 4 + 4 + (((uint32_t)n + 3) & ~3u) + 4 + (notify ? 4 : 0);
 	if (a->gdia_maxcount < need) {
 		free(body);
 		r->GETDEVICEINFO4res_u.gdir_mincount = need;
@@ -85,9 +103,14 @@ nfsstat4 op_getdeviceinfo(struct compound *c, void *args, void *res)
 	ok->gdir_device_addr.da_layout_type = LAYOUT4_NFSV4_1_FILES;
 	ok->gdir_device_addr.da_addr_body.da_addr_body_len = (u_int)n;
 	ok->gdir_device_addr.da_addr_body.da_addr_body_val = (char *)body;
-	/* Device notifications are optional: none granted. */
 	ok->gdir_notification.bitmap4_len = 0;
 	ok->gdir_notification.bitmap4_val = NULL;
+	/* (without memory for it: no grant, the client just asks again) */
+	if (notify && (ok->gdir_notification.bitmap4_val =
+			       malloc(sizeof(uint32_t))) != NULL) {
+		ok->gdir_notification.bitmap4_val[0] = notify;
+		ok->gdir_notification.bitmap4_len = 1;
+	}
 	return NFS4_OK;
 }
 

@@ -7,8 +7,9 @@
 #   cthon04  github:phdeniel/cthon04   -> $STRATA_SUITES_DIR/cthon04/   (runtests, basic/ general/ special/ lock/)
 #   fsx      github:kdave/xfstests     -> $STRATA_SUITES_DIR/fsx/fsx    (ltp/fsx.c only, no configure)
 #   pynfs    github:kofemann/pynfs     -> $STRATA_SUITES_DIR/pynfs/     (XDR code generated in place)
+#   nfstest  github:Vicente-Cheng/nfstest -> $STRATA_SUITES_DIR/nfstest/ (pure Python; only when named)
 #
-# SUITE defaults to all three. Idempotent: a suite is rebuilt only when its
+# SUITE defaults to cthon04, fsx and pynfs. Idempotent: a suite is rebuilt only when its
 # mirror commit or this script's recipe changed (stamp file .strata-built), or
 # with --force. Each suite is built in a scratch dir and moved into place, so
 # a half-finished build is never mistaken for a good one.
@@ -33,15 +34,16 @@ while [ $# -gt 0 ]; do
     --force) FORCE=1;;
     --list) LIST=1;;
     -h|--help) sed -n '2,27p' "$0"; exit 0;;
-    cthon04|fsx|pynfs) WANT+=("$1");;
-    *) echo "build-suites: unknown argument $1 (suites: cthon04 fsx pynfs)" >&2; exit 3;;
+    cthon04|fsx|pynfs|nfstest) WANT+=("$1");;
+    *) echo "build-suites: unknown argument $1 (suites: cthon04 fsx pynfs nfstest)" >&2; exit 3;;
   esac
   shift
 done
 [ ${#WANT[@]} -gt 0 ] || WANT=(cthon04 fsx pynfs)
 log() { echo "[build-suites] $*" >&2; }
 
-declare -A REPO=([cthon04]=phdeniel/cthon04 [fsx]=kdave/xfstests [pynfs]=kofemann/pynfs)
+declare -A REPO=([cthon04]=phdeniel/cthon04 [fsx]=kdave/xfstests [pynfs]=kofemann/pynfs
+                 [nfstest]=Vicente-Cheng/nfstest)
 
 # gitdir OWNER/NAME -> prints the git dir of the mirror, or nothing
 gitdir() {
@@ -169,6 +171,14 @@ build_pynfs() {
   finish pynfs "$w"
 }
 
+build_nfstest() {
+  local w="$S/.build-nfstest"
+  export_tree nfstest "$w"
+  (cd "$w" && PYTHONPATH="$w" /usr/bin/python3 test/nfstest_pnfs --help >/dev/null 2>"$w/.smoke.log") \
+    || { cat "$w/.smoke.log" >&2; log "nfstest: nfstest_pnfs --help failed"; return 1; }
+  finish nfstest "$w"
+}
+
 rc=0
 for s in "${WANT[@]}"; do
   if is_built "$s"; then log "$s: up to date (${COMMIT[$s]:0:12})"; continue; fi
@@ -184,6 +194,7 @@ done
   [ -f "$S/cthon04/.strata-built" ] && echo "CTHON04_DIR=$S/cthon04" && echo "CTHON04_STAMP='$(cat "$S/cthon04/.strata-built")'"
   [ -f "$S/fsx/.strata-built" ] && echo "FSX_BIN=$S/fsx/fsx" && echo "FSX_STAMP='$(cat "$S/fsx/.strata-built")'"
   [ -f "$S/pynfs/.strata-built" ] && echo "PYNFS_DIR=$S/pynfs" && echo "PYNFS_STAMP='$(cat "$S/pynfs/.strata-built")'"
+  [ -f "$S/nfstest/.strata-built" ] && echo "NFSTEST_DIR=$S/nfstest" && echo "NFSTEST_STAMP='$(cat "$S/nfstest/.strata-built")'"
   true
 } > "$S/suites.env.tmp" && mv "$S/suites.env.tmp" "$S/suites.env"
 exit $rc

@@ -687,6 +687,33 @@ static void test_getdeviceinfo(void **state)
 				 NFS4ERR_NOENT);
 	}
 
+	/* Notifications (§18.40.3): the requested ones of CHANGE and DELETE
+	 * are granted (without the grant the Linux client re-fetches the
+	 * device for every layout); the granted bitmap counts in mincount. */
+	{
+		uint32_t want = (1u << NOTIFY_DEVICEID4_CHANGE) |
+				(1u << NOTIFY_DEVICEID4_DELETE) | (1u << 7);
+		nfs_argop4 op = ch_op_getdeviceinfo(li.devid, FH_MAXCOUNT);
+		GETDEVICEINFO4args *ga = &op.nfs_argop4_u.opgetdeviceinfo;
+		bitmap4 *g;
+
+		ga->gdia_notify_types.bitmap4_len = 1;
+		ga->gdia_notify_types.bitmap4_val = &want;
+		assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), op), NFS4_OK);
+		g = &ch_res(cl, 1)->nfs_resop4_u.opgetdeviceinfo
+			     .GETDEVICEINFO4res_u.gdir_resok4.gdir_notification;
+		assert_int_equal(g->bitmap4_len, 1);
+		assert_int_equal(g->bitmap4_val[0],
+				 (1u << NOTIFY_DEVICEID4_CHANGE) |
+					 (1u << NOTIFY_DEVICEID4_DELETE));
+		ga->gdia_maxcount = mincount;
+		assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), op),
+				 NFS4ERR_TOOSMALL);
+		assert_int_equal(ch_res(cl, 1)->nfs_resop4_u.opgetdeviceinfo
+					 .GETDEVICEINFO4res_u.gdir_mincount,
+				 mincount + 4);
+	}
+
 	/* GETDEVICELIST: that one device, and the end. */
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
 			      ch_op_getdevicelist(16, 0)),

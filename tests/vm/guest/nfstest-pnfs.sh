@@ -1,0 +1,34 @@
+#!/bin/bash
+# Guest script: NFStest's nfstest_pnfs (github:Vicente-Cheng/nfstest, built
+# outside the checkout by scripts/build-suites.sh nfstest) against Strata's
+# MDS with three data servers (pNFS issue, item 4). Host side:
+# tests/vm/run-nfstest-pnfs.sh, which forwards 10.0.2.105:2049 to the MDS (so
+# NFStest's own packet matching sees NFS on its default port) and
+# 10.0.2.101-103:2049 to the data servers.
+#
+# nfstest_pnfs mounts the server itself (vers=4.1), captures with tcpdump on
+# eth0 and checks the trace: EXCHANGE_ID/CREATE_SESSION to each data server,
+# READ/WRITE of each stripe sent to the right data server with the right
+# filehandle and stateid, COMMIT and LAYOUTCOMMIT, GETATTR size, the
+# DESTROY_SESSION at unmount. Its exit status is the verdict (0: all its
+# assertions passed); its log is copied to /vmout/nfstest-pnfs.log.
+# Env: NFSTEST_DIR (the built tree), TESTS (default "read,write"),
+#   MDS_IP (10.0.2.105).
+source "$VMTEST_HARNESS/guest/lib.sh"
+NT=${NFSTEST_DIR:?NFSTEST_DIR not set}
+TESTS=${TESTS:-read,write} MDS_IP=${MDS_IP:-10.0.2.105}
+
+must modprobe modprobe -a sunrpc nfs nfsv4 nfs_layout_nfsv41_files
+mkdir -p /mnt/t /tmp/nfstest
+run_nfstest() {
+  cd /tmp/nfstest || return 1
+  PYTHONPATH=$NT /usr/bin/python3 "$NT/test/nfstest_pnfs" --server "$MDS_IP" --export / \
+    --nfsversion 4.1 --interface eth0 --mtpoint /mnt/t --tmpdir /tmp/nfstest \
+    --datadir "nfstest-${VMTEST_UUID:0:8}" --notty --runtest "$TESTS" > /vmout/nfstest-pnfs.log 2>&1
+  local rc=$?
+  grep -E "^ *(PASS|FAIL|WARN)|tests \(|^\*\*\*|TEST: " /vmout/nfstest-pnfs.log | head -200
+  return $rc
+}
+phase nfstest-pnfs run_nfstest
+grep -q " /mnt/t " /proc/mounts && umount /mnt/t
+verdict
