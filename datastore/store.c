@@ -745,58 +745,50 @@ size_t ds_store_fd_cached(struct ds_store *s)
 
 /* ---- stripe objects ------------------------------------------------- */
 
+/* Q on object (FILEID, STRIPE) through a cached fd (created when CREATE);
+ * a missing object is -ENOENT. */
+static ssize_t object_io(struct ds_store *s, uint64_t fileid, uint32_t stripe,
+			 int create, struct io_req *q)
+{
+	struct fd_ref ref;
+	int rc = fd_acquire(s, fileid, stripe, create, &ref);
+	ssize_t n;
+
+	if (rc < 0)
+		return rc;
+	q->fd = ref.fd;
+	n = store_io(s, q);
+	fd_release(&ref);
+	return n;
+}
+
 ssize_t ds_store_read(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 		      uint64_t off, void *buf, size_t len)
 {
-	struct fd_ref ref;
 	struct io_req q = { .op = IO_READ, .buf = buf, .len = len,
 			    .off = off };
-	int rc = fd_acquire(s, fileid, stripe, 0, &ref);
-	ssize_t n;
+	ssize_t n = object_io(s, fileid, stripe, 0, &q);
 
-	if (rc == -ENOENT)
-		return 0;
-	if (rc < 0)
-		return rc;
-	q.fd = ref.fd;
-	n = store_io(s, &q);
-	fd_release(&ref);
-	return n;
+	return n == -ENOENT ? 0 : n; /* a missing object reads as a hole */
 }
 
 ssize_t ds_store_write(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 		       uint64_t off, const void *buf, size_t len, int stable)
 {
-	struct fd_ref ref;
 	/* The buffer is only read from: the cast serves the shared req. */
 	struct io_req q = { .op = stable ? IO_WRITE_SYNC : IO_WRITE,
 			    .buf = (char *)(uintptr_t)buf, .len = len,
 			    .off = off };
-	int rc = fd_acquire(s, fileid, stripe, 1, &ref);
-	ssize_t n;
 
-	if (rc < 0)
-		return rc;
-	q.fd = ref.fd;
-	n = store_io(s, &q);
-	fd_release(&ref);
-	return n;
+	return object_io(s, fileid, stripe, 1, &q);
 }
 
 int ds_store_commit(struct ds_store *s, uint64_t fileid, uint32_t stripe)
 {
-	struct fd_ref ref;
 	struct io_req q = { .op = IO_SYNC };
-	int rc = fd_acquire(s, fileid, stripe, 0, &ref);
+	ssize_t rc = object_io(s, fileid, stripe, 0, &q);
 
-	if (rc == -ENOENT)
-		return 0;
-	if (rc < 0)
-		return rc;
-	q.fd = ref.fd;
-	rc = (int)store_io(s, &q);
-	fd_release(&ref);
-	return rc;
+	return rc == -ENOENT ? 0 : (int)rc;
 }
 
 int ds_store_truncate(struct ds_store *s, uint64_t fileid, uint32_t stripe,

@@ -18,9 +18,10 @@
 
 #include <cmocka.h>
 
+#include "test_ns_util.h"
+
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -49,25 +50,12 @@ struct fx {
 	struct ds_store *s;
 };
 
-static int rm_one(const char *path, const struct stat *st, int flag,
-		  struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int setup(void **state)
 {
-	const char *base = getenv("TMPDIR");
 	struct fx *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	if (!base || !*base)
-		base = "/tmp";
-	assert_true(asprintf(&f->dir, "%s/strata-store-XXXXXX", base) > 0);
-	assert_non_null(mkdtemp(f->dir));
+	f->dir = tu_mkdtemp();
 	f->flags = *(const unsigned *)*state;
 	assert_int_equal(ds_store_open_opts(&f->s, f->dir, f->flags), 0);
 	*state = f;
@@ -79,8 +67,7 @@ static int teardown(void **state)
 	struct fx *f = *state;
 
 	ds_store_close(f->s);
-	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(f->dir);
+	tu_rmrf(f->dir);
 	free(f);
 	return 0;
 }
