@@ -220,7 +220,7 @@ static int rd_batch(struct ns *ns, unsigned s, uint64_t dir, uint64_t from,
 static int rd_start(struct ns *ns, uint64_t cookie, unsigned *shard,
 		    uint64_t *from)
 {
-	uint64_t seq = cookie & COOKIE_SEQ_MASK, next;
+	uint64_t seq = cookie & COOKIE_SEQ_MASK, next = 0;
 	unsigned s = (unsigned)(cookie >> COOKIE_SHIFT);
 	MDB_txn *txn;
 	int rc;

@@ -295,10 +295,13 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 		return rc;
 	}
 	srv->cfg.port = port;
-	log_info("%s: serving NFSv4.1 on %s:%u, data in %s (epoch %u%s)",
+	log_info("%s: serving NFSv4.1 on %s:%u, data in %s (epoch %u%s; "
+		 "store I/O: %s)",
 		 role & ROLE_DS ? "strata-ds" : "strata-mds", cfg->listen_addr,
 		 port, cfg->data_dir, srv->boot_epoch,
-		 srv->cluster ? ", pNFS with data servers" : "");
+		 srv->cluster ? ", pNFS with data servers" : "",
+		 ds_store_uring_active(srv->store) ? "io_uring"
+						   : "pread/pwrite");
 	*out = srv;
 	return 0;
 }

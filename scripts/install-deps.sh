@@ -10,7 +10,7 @@ PKGS=(
   liburing-dev libibverbs-dev librdmacm-dev
   libkrb5-dev libinih-dev libssl-dev
   qemu-system-x86 qemu-utils bc perl busybox-static
-  python3-ply tcpdump
+  python3-ply tcpdump iperf3
   nfs-ganesha nfs-ganesha-vfs
   libaio-dev uuid-dev xfslibs-dev libacl1-dev libattr1-dev libcap-dev libgdbm-dev
   libtool autoconf automake git

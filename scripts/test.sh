@@ -2,7 +2,7 @@
 # scripts/test.sh — install, build and pass every test (what .ci/run calls).
 #
 #   1. Debian packages (scripts/install-deps.sh)
-#   2. build: build/ (debug) and build-asan/ (ASan + UBSan)
+#   2. build: build/ (debug), build-asan/ (ASan + UBSan), build-release/
 #   3. unit tests (cmocka via ctest) in both builds
 #   4. libFuzzer smoke of the RPC + COMPOUND decoder (scripts/fuzz-smoke.sh)
 #   5. pynfs 4.1 `all` against the ASan server (expected failures listed
@@ -39,6 +39,10 @@ cmake --build build -j$JOBS
 step "build (asan+ubsan)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSTRATA_SANITIZE=ON > /dev/null
 cmake --build build-asan -j$JOBS
+
+step "build (release: what scripts/bench measures; -O2 finds more warnings)"
+cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release > /dev/null
+cmake --build build-release -j$JOBS
 
 step "unit tests (debug)"
 ctest --test-dir build --output-on-failure

@@ -133,7 +133,7 @@ static int rx_record(struct rpc_conn *c, uint32_t flen, int last,
 		}
 		if (rc < 0 || last)
 			break;
-		uint32_t mark;
+		uint32_t mark = 0;
 		rc = rx_u32(c, &mark);
 		if (rc < 0)
 			break;
@@ -165,7 +165,7 @@ static void *rx_main(void *arg)
 	int rc;
 
 	for (;;) {
-		uint32_t mark, xid;
+		uint32_t mark = 0, xid = 0;
 		rc = rx_u32(c, &mark);
 		if (rc < 0)
 			break;
