@@ -22,8 +22,10 @@
  *     shard first; ns_open() replays or rolls back intents left by a crash.
  *
  * Durability: every mutating call returns only after its transaction is
- * durable (LMDB commit with fsync, group committed where the implementation
- * batches). A reply built from a successful return may claim stability.
+ * durable (LMDB commit with fsync) — except inside a group-commit batch
+ * (ns_batch_begin() below), where it is durable when ns_batch_end()
+ * returns 0. A reply built from a successful return may claim stability
+ * only then.
  *
  * Concurrency contract: a struct ns may be used from any thread. Each shard
  * has its own LMDB environment; LMDB serialises writers per environment and
@@ -151,6 +153,29 @@ void ns_close(struct ns *ns);
 unsigned ns_nshards(const struct ns *ns);
 /* Number of pending intents ns_open() rolled forward (crash recovery). */
 unsigned ns_replayed_intents(const struct ns *ns);
+
+/*
+ * Group commit. After ns_batch_begin(), every mutating call made by the
+ * calling thread (the owner) joins one batch: it returns as soon as its
+ * changes are in the batch, and ns_batch_end() commits the whole batch —
+ * one LMDB commit (one fsync pair) per shard written plus, when several
+ * shards were written, one intent record — atomically across a crash:
+ * after a crash during ns_batch_end() the namespace holds either all of the
+ * batch or none of it. A call that fails leaves nothing in the batch. The
+ * owner's reads see the batch; other threads see it after the commit, and
+ * their mutations of a shard the batch holds wait for it (deadlock-free:
+ * the batch follows the shard lock order of ns_mtx.c). Nothing may be
+ * claimed stable before ns_batch_end() returns 0; if it fails the batch is
+ * lost and the namespace refuses mutations until reopened (-EIO).
+ * One batch per namespace at a time: ns_batch_begin() returns -EBUSY while
+ * another is open, 0 otherwise (or -ENOMEM). ns_batch_end() from a thread
+ * that owns no batch: -EINVAL. The owner must end its batch before
+ * ns_close().
+ */
+int ns_batch_begin(struct ns *ns);
+int ns_batch_end(struct ns *ns);
+/* Operations the caller's open batch holds (0 if none, or no batch). */
+unsigned ns_batch_ops(struct ns *ns);
 
 static inline unsigned ns_fileid_shard(uint64_t fileid)
 {

@@ -71,6 +71,11 @@ struct ns {
 	atomic_int crash_fails; /* 1: the hook fails the commit, no crash */
 	atomic_int crashed;    /* test hook fired */
 	atomic_ulong restarts; /* mtx bodies re-run (lock order); for tests */
+	/* Group commit (ns_mtx.c): the open batch and its owner thread
+	 * (pthread_self() as an integer, 0 none). Only the owner sets or
+	 * reads batch; any thread may read batch_owner. */
+	struct ns_mtx *batch;
+	atomic_uintptr_t batch_owner;
 	struct ns_shard shard[];
 };
 
@@ -146,6 +151,10 @@ struct ns_mtx;
 typedef int (*ns_mtx_body)(struct ns_mtx *m, void *arg);
 
 int ns_mtx_run(struct ns *ns, ns_mtx_body body, void *arg);
+/* For ns_rtxn_begin(): 1 when the caller owns no batch that has written
+ * shard S (read committed state), else 0 and *TXN a child transaction of
+ * the batch (the caller aborts it), or -errno. */
+int ns_batch_rtxn(struct ns *ns, unsigned s, MDB_txn **txn);
 struct ns *ns_mtx_ns(const struct ns_mtx *m);
 
 /* 0, -ENOENT, -EIO; or a restart code the body must simply return. */

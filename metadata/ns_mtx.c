@@ -50,8 +50,23 @@
  *
  * Durability: each commit is a plain mdb_txn_commit() (fsync). Creating an
  * entry on another shard than its parent directory costs three commits.
- * TODO(perf): group commit — batch the operations of many threads into one
- * transaction per shard and one fsync, replying only after it is durable.
+ *
+ * Group commit (ns_batch_begin/end, ns.h). A batch is one long-lived mtx
+ * owned by one thread: every operation that thread runs while the batch is
+ * open becomes part of it. The batch keeps a top-level LMDB write
+ * transaction ("parent") open on every shard it has touched and holds
+ * their mutexes; each operation runs in nested child transactions of those
+ * parents, so a failing operation is undone alone (its children aborted,
+ * its part of the write log dropped) and a successful one is merged into
+ * the parents without any I/O. ns_batch_end() then commits the parents
+ * exactly like one mtx — intent on the lowest shard written when there are
+ * several — so the whole batch is atomic across a crash and costs the
+ * commits of one operation. Reads by the owner thread (ns_rtxn_begin) go
+ * through a child of the parent of any shard the batch has written, so
+ * they see the batch; other threads see it after the commit. An operation
+ * that needs a shard below one the batch holds and cannot try-lock it
+ * commits the batch so far, then runs with its shards locked in order (the
+ * lock-order rule above is never broken).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -67,13 +82,19 @@
 
 struct ns_mtx {
 	struct ns *ns;
+	/* The body's transactions: top-level ones, or in a batch the current
+	 * operation's children of ptxn[]. */
 	MDB_txn *txn[NS_MAX_SHARDS];
+	MDB_txn *ptxn[NS_MAX_SHARDS]; /* batch: parents, one per held shard */
 	uint8_t held[NS_MAX_SHARDS];
 	uint8_t wrote[NS_MAX_SHARDS];
 	uint8_t want[NS_MAX_SHARDS];
 	int maxheld;
 	int restart;
 	struct ns_buf log; /* every write, in intent-record format */
+	int batch;         /* a group-commit batch (ns_batch_begin) */
+	int failed;        /* batch: merging an operation failed; -errno */
+	unsigned ops;      /* batch: operations merged since the last commit */
 };
 
 struct ns *ns_mtx_ns(const struct ns_mtx *m)
@@ -116,9 +137,10 @@ static int lock_shard(struct ns_mtx *m, unsigned s, int blocking)
 		pthread_mutex_lock(&sh->lock);
 	else if (pthread_mutex_trylock(&sh->lock) != 0)
 		return -EBUSY;
-	rc = mdb_txn_begin(sh->env, NULL, 0, &m->txn[s]);
+	MDB_txn **top = m->batch ? &m->ptxn[s] : &m->txn[s];
+	rc = mdb_txn_begin(sh->env, NULL, 0, top);
 	if (rc) {
-		m->txn[s] = NULL;
+		*top = NULL;
 		pthread_mutex_unlock(&sh->lock);
 		return ns_mdb_err(rc);
 	}
@@ -131,9 +153,9 @@ static int lock_shard(struct ns_mtx *m, unsigned s, int blocking)
 static int lock_wanted(struct ns_mtx *m)
 {
 	for (unsigned s = 0; s < m->ns->nshards; s++) {
-		if (!m->want[s])
+		if (!m->want[s] || m->held[s])
 			continue;
-		int rc = lock_shard(m, s, 1);
+		int rc = lock_shard(m, s, (int)s > m->maxheld);
 		if (rc)
 			return rc;
 	}
@@ -156,8 +178,11 @@ static void release_all(struct ns_mtx *m)
 		if (!m->held[s])
 			continue;
 		if (m->txn[s])
-			mdb_txn_abort(m->txn[s]);
+			mdb_txn_abort(m->txn[s]); /* children before parents */
 		m->txn[s] = NULL;
+		if (m->ptxn[s])
+			mdb_txn_abort(m->ptxn[s]);
+		m->ptxn[s] = NULL;
 		m->held[s] = 0;
 		pthread_mutex_unlock(&m->ns->shard[s].lock);
 	}
@@ -192,6 +217,14 @@ static int mtx_txn(struct ns_mtx *m, unsigned s, MDB_txn **txn)
 		if (rc)
 			return rc;
 	}
+	if (m->batch && !m->txn[s]) { /* this operation's child */
+		int rc = mdb_txn_begin(m->ns->shard[s].env, m->ptxn[s], 0,
+				       &m->txn[s]);
+		if (rc) {
+			m->txn[s] = NULL;
+			return ns_mdb_err(rc);
+		}
+	}
 	*txn = m->txn[s];
 	return 0;
 }
@@ -221,7 +254,7 @@ static int log_write(struct ns_mtx *m, unsigned s, enum ns_db db, int op,
 int ns_mtx_get(struct ns_mtx *m, unsigned shard, enum ns_db db,
 	       const void *key, size_t klen, MDB_val *val)
 {
-	MDB_txn *txn;
+	MDB_txn *txn = NULL;
 	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
 	int rc = mtx_txn(m, shard, &txn);
 
@@ -233,7 +266,7 @@ int ns_mtx_get(struct ns_mtx *m, unsigned shard, enum ns_db db,
 int ns_mtx_put(struct ns_mtx *m, unsigned shard, enum ns_db db,
 	       const void *key, size_t klen, const void *val, size_t vlen)
 {
-	MDB_txn *txn;
+	MDB_txn *txn = NULL;
 	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
 	MDB_val v = { .mv_size = vlen, .mv_data = (void *)val };
 	int rc = mtx_txn(m, shard, &txn);
@@ -250,7 +283,7 @@ int ns_mtx_put(struct ns_mtx *m, unsigned shard, enum ns_db db,
 int ns_mtx_del(struct ns_mtx *m, unsigned shard, enum ns_db db,
 	       const void *key, size_t klen)
 {
-	MDB_txn *txn;
+	MDB_txn *txn = NULL;
 	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
 	int rc = mtx_txn(m, shard, &txn);
 
@@ -380,7 +413,7 @@ static int intent_apply_shard(struct ns *ns, unsigned t, const uint8_t *rec,
 	struct ns_shard *sh = &ns->shard[t];
 	struct intent_rec r;
 	size_t pos = INTENT_HDR_LEN;
-	MDB_txn *txn;
+	MDB_txn *txn = NULL;
 	int rc;
 
 	rc = ns_mdb_err(mdb_txn_begin(sh->env, NULL, 0, &txn));
@@ -411,7 +444,7 @@ static int intent_clear(struct ns *ns, unsigned coord, int commit_point)
 	struct ns_shard *sh = &ns->shard[coord];
 	MDB_val k = { .mv_size = strlen(NS_INTENT_KEY),
 		      .mv_data = (void *)NS_INTENT_KEY };
-	MDB_txn *txn;
+	MDB_txn *txn = NULL;
 	int rc;
 
 	rc = ns_mdb_err(mdb_txn_begin(sh->env, NULL, 0, &txn));
@@ -453,7 +486,7 @@ static int replay_shard(struct ns *ns, unsigned s, int *found)
 	MDB_val k = { .mv_size = strlen(NS_INTENT_KEY),
 		      .mv_data = (void *)NS_INTENT_KEY };
 	MDB_val v;
-	MDB_txn *txn;
+	MDB_txn *txn = NULL;
 	uint8_t *copy = NULL;
 	size_t len = 0;
 	int rc;
@@ -576,6 +609,150 @@ static int mtx_commit(struct ns_mtx *m)
 	return rc;
 }
 
+/* ---- group commit (see the top of this file) ---------------------------- */
+
+static struct ns_mtx *batch_mine(struct ns *ns)
+{
+	if (atomic_load(&ns->batch_owner) != (uintptr_t)pthread_self())
+		return NULL;
+	return ns->batch; /* only its owner sets or reads it */
+}
+
+/* End the current operation's child transactions: merge (COMMIT) or drop. */
+static int children_end(struct ns_mtx *m, int commit)
+{
+	int rc = 0;
+
+	for (unsigned s = 0; s < m->ns->nshards; s++) {
+		if (!m->txn[s])
+			continue;
+		if (commit && !rc)
+			rc = ns_mdb_err(mdb_txn_commit(m->txn[s]));
+		else
+			mdb_txn_abort(m->txn[s]);
+		m->txn[s] = NULL;
+	}
+	return rc;
+}
+
+/* Commit everything the batch holds (its parents, as one mtx) and unlock. */
+static int batch_flush(struct ns_mtx *m)
+{
+	int rc = m->failed;
+
+	for (unsigned s = 0; s < m->ns->nshards; s++) {
+		m->txn[s] = m->ptxn[s];
+		m->ptxn[s] = NULL;
+	}
+	m->batch = 0; /* the parents are top-level transactions */
+	if (!rc)
+		rc = mtx_commit(m);
+	release_all(m);
+	m->batch = 1;
+	m->failed = 0;
+	m->ops = 0;
+	m->log.len = 0;
+	memset(m->wrote, 0, sizeof m->wrote);
+	return rc;
+}
+
+static int batch_run(struct ns_mtx *m, ns_mtx_body body, void *arg)
+{
+	uint8_t wrote0[NS_MAX_SHARDS];
+	unsigned n = m->ns->nshards;
+
+	if (m->failed)
+		return -EIO;
+	for (;;) {
+		size_t log0 = m->log.len;
+		int rc;
+
+		memcpy(wrote0, m->wrote, n);
+		rc = lock_wanted(m);
+		if (rc == -EBUSY)
+			m->restart = 1;
+		memset(m->want, 0, n);
+		if (!rc && !m->restart)
+			rc = body(m, arg);
+		if (!rc && !m->restart) {
+			rc = children_end(m, 1);
+			if (rc) /* half merged: the batch cannot commit */
+				m->failed = rc;
+			else
+				m->ops++;
+			return rc;
+		}
+		children_end(m, 0);
+		m->log.len = log0;
+		memcpy(m->wrote, wrote0, n);
+		if (!m->restart)
+			return rc;
+		/* Lock order: commit what the batch has, then run again with
+		 * every shard it held and the one it could not get locked in
+		 * ascending order. */
+		for (unsigned s = 0; s < n; s++)
+			if (m->held[s])
+				m->want[s] = 1;
+		m->restart = 0;
+		atomic_fetch_add(&m->ns->restarts, 1);
+		rc = batch_flush(m);
+		if (rc)
+			return rc;
+	}
+}
+
+int ns_batch_begin(struct ns *ns)
+{
+	struct ns_mtx *m;
+
+	if (atomic_load(&ns->batch_owner) != 0)
+		return -EBUSY;
+	m = calloc(1, sizeof *m);
+	if (!m)
+		return -ENOMEM;
+	m->ns = ns;
+	m->maxheld = -1;
+	m->batch = 1;
+	ns->batch = m;
+	atomic_store(&ns->batch_owner, (uintptr_t)pthread_self());
+	return 0;
+}
+
+int ns_batch_end(struct ns *ns)
+{
+	struct ns_mtx *m = batch_mine(ns);
+	int rc;
+
+	if (!m)
+		return -EINVAL;
+	rc = batch_flush(m);
+	if (rc)
+		atomic_store(&ns->broken, 1); /* answered, not durable */
+	atomic_store(&ns->batch_owner, 0);
+	ns->batch = NULL;
+	ns_buf_free(&m->log);
+	free(m);
+	return rc;
+}
+
+unsigned ns_batch_ops(struct ns *ns)
+{
+	struct ns_mtx *m = batch_mine(ns);
+
+	return m ? m->ops : 0;
+}
+
+int ns_batch_rtxn(struct ns *ns, unsigned s, MDB_txn **txn)
+{
+	struct ns_mtx *m = batch_mine(ns);
+	MDB_txn *parent;
+
+	if (!m || !m->held[s] || !m->wrote[s])
+		return 1; /* committed state is the batch's state */
+	parent = m->txn[s] ? m->txn[s] : m->ptxn[s];
+	return ns_mdb_err(mdb_txn_begin(ns->shard[s].env, parent, 0, txn));
+}
+
 int ns_mtx_run(struct ns *ns, ns_mtx_body body, void *arg)
 {
 	struct ns_mtx *m;
@@ -583,6 +760,9 @@ int ns_mtx_run(struct ns *ns, ns_mtx_body body, void *arg)
 
 	if (atomic_load(&ns->broken))
 		return -EIO;
+	m = batch_mine(ns);
+	if (m)
+		return batch_run(m, body, arg);
 	m = calloc(1, sizeof *m);
 	if (!m)
 		return -ENOMEM;

@@ -28,8 +28,13 @@
 
 int ns_rtxn_begin(struct ns *ns, unsigned shard, MDB_txn **txn)
 {
+	int rc;
+
 	if (shard >= ns->nshards)
 		return -ENOENT;
+	rc = ns_batch_rtxn(ns, shard, txn); /* the owner sees its batch */
+	if (rc <= 0)
+		return rc;
 	return ns_mdb_err(mdb_txn_begin(ns->shard[shard].env, NULL,
 					MDB_RDONLY, txn));
 }

@@ -296,6 +296,7 @@ static struct ns *ns_alloc(unsigned nshards, int lockfd)
 	atomic_init(&ns->crash_fails, 0);
 	atomic_init(&ns->crashed, 0);
 	atomic_init(&ns->restarts, 0);
+	atomic_init(&ns->batch_owner, 0);
 	for (unsigned s = 0; s < nshards; s++)
 		pthread_mutex_init(&ns->shard[s].lock, NULL);
 	return ns;

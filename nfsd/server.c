@@ -15,6 +15,7 @@
 #include "compound.h"
 #include "ctl_svc.h"
 #include "ds_state.h"
+#include "exec.h"
 #include "log.h"
 #include "rpc.h"
 #include "session.h"
@@ -41,13 +42,29 @@ static void send_bytes(struct xprt_conn *c, const void *buf, size_t len)
 		log_debug("send to %s failed", c->peer);
 }
 
+size_t server_compound_reply(struct strata_server *srv,
+			     struct xprt_conn *conn,
+			     const struct rpc_call *call, uint8_t *buf,
+			     size_t cap)
+{
+	size_t len;
+	int garbage = 0;
+
+	client_expire(srv);
+	len = compound_run(srv, conn, call, buf + RPC_REPLY_HDR_LEN,
+			   cap - RPC_REPLY_HDR_LEN, &garbage);
+	rpc_reply_accepted(buf, call->xid,
+			   garbage ? ACCEPT_GARBAGE_ARGS : ACCEPT_SUCCESS);
+	return RPC_REPLY_HDR_LEN + (garbage ? 0 : len);
+}
+
+/* A data server runs a COMPOUND on the connection's receive thread. */
 static void reply_compound(struct strata_server *srv, struct xprt_conn *conn,
 			   const struct rpc_call *call)
 {
-	size_t cap = srv->cfg.max_msg;
-	uint8_t *buf = malloc(RPC_REPLY_HDR_LEN + cap);
+	size_t cap = RPC_REPLY_HDR_LEN + srv->cfg.max_msg;
+	uint8_t *buf = malloc(cap);
 	size_t len;
-	int garbage = 0;
 
 	if (!buf) {
 		uint8_t e[RPC_REPLY_HDR_LEN];
@@ -56,47 +73,50 @@ static void reply_compound(struct strata_server *srv, struct xprt_conn *conn,
 		return;
 	}
 	pthread_mutex_lock(&srv->state_lock);
-	client_expire(srv);
-	len = compound_run(srv, conn, call, buf + RPC_REPLY_HDR_LEN, cap,
-			   &garbage);
+	len = server_compound_reply(srv, conn, call, buf, cap);
 	pthread_mutex_unlock(&srv->state_lock);
-	rpc_reply_accepted(buf, call->xid,
-			   garbage ? ACCEPT_GARBAGE_ARGS : ACCEPT_SUCCESS);
-	send_bytes(conn, buf, RPC_REPLY_HDR_LEN + (garbage ? 0 : len));
+	send_bytes(conn, buf, len);
 	free(buf);
 }
 
-static void dispatch_call(struct strata_server *srv, struct xprt_conn *conn,
-			  const struct rpc_call *call)
+/* 1 if the call was handed to the MDS executor (it owns MSG then). */
+static int dispatch_call(struct strata_server *srv, struct xprt_conn *conn,
+			 const struct rpc_call *call, uint8_t *msg,
+			 size_t len)
 {
 	uint8_t small[32];
 
 	if (call->prog == STRATA_CTL_PROGRAM) {
 		ctl_svc_dispatch(srv, conn, call);
-		return;
+		return 0;
 	}
 	if (call->prog != NFS4_PROGRAM) {
 		rpc_reply_accepted(small, call->xid, ACCEPT_PROG_UNAVAIL);
 		send_bytes(conn, small, RPC_REPLY_HDR_LEN);
-		return;
+		return 0;
 	}
 	if (call->vers != NFS_V4) {
 		send_bytes(conn, small,
 			   rpc_reply_prog_mismatch(small, call->xid, NFS_V4,
 						   NFS_V4));
-		return;
+		return 0;
 	}
 	switch (call->proc) {
 	case 0: /* NULL */
 		rpc_reply_accepted(small, call->xid, ACCEPT_SUCCESS);
 		send_bytes(conn, small, RPC_REPLY_HDR_LEN);
-		return;
+		return 0;
 	case 1: /* COMPOUND */
+		if (srv->exec) { /* MDS: group commit (exec.h) */
+			exec_submit(srv->exec, conn, msg, len, call);
+			return 1;
+		}
 		reply_compound(srv, conn, call);
-		return;
+		return 0;
 	default:
 		rpc_reply_accepted(small, call->xid, ACCEPT_PROC_UNAVAIL);
 		send_bytes(conn, small, RPC_REPLY_HDR_LEN);
+		return 0;
 	}
 }
 
@@ -110,7 +130,8 @@ static void server_deliver(void *ctx, struct xprt_conn *conn, uint8_t *msg,
 
 	switch (rpc_parse_call(msg, len, &call, &auth_stat)) {
 	case RPC_PARSE_CALL:
-		dispatch_call(srv, conn, &call);
+		if (dispatch_call(srv, conn, &call, msg, len))
+			return; /* the executor owns msg now */
 		break;
 	case RPC_PARSE_REPLY:
 		if (conn->on_reply) {
@@ -287,6 +308,8 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 	if (rc == 0 && (role & ROLE_MDS) && cfg->nds)
 		rc = cluster_open(&srv->cluster, cfg, &srv->key,
 				  srv->boot_epoch);
+	if (rc == 0 && srv->ns)
+		rc = exec_start(&srv->exec, srv);
 	if (rc == 0)
 		rc = xprt_tcp_listen(&srv->tcp, cfg->listen_addr, cfg->port,
 				     cfg->max_msg, server_deliver, srv, &port);
@@ -312,6 +335,7 @@ void server_stop(struct strata_server *srv)
 		return;
 	if (srv->tcp)
 		xprt_tcp_stop(srv->tcp);
+	exec_stop(srv->exec); /* after the transports: no more submits */
 	pthread_mutex_lock(&srv->state_lock);
 	while (srv->clients)
 		client_destroy(srv, srv->clients);

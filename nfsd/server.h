@@ -15,6 +15,9 @@
  *     sequences). The namespace (metadata/ns.h) and the data store are
  *     thread-safe on their own, so this lock can later be split per shard
  *     without touching them.
+ *   - On the MDS the COMPOUNDs of all connections run on one executor
+ *     thread (nfsd/exec.h: group commit); on a DS each runs on its
+ *     connection's receive thread. Either way under srv->state_lock.
  *   - Counters are atomics, read without the lock.
  */
 #ifndef STRATA_NFSD_SERVER_H
@@ -95,6 +98,7 @@ struct strata_server {
 	struct mac_key key;      /* cluster key (or a random one); const
 				    after start */
 	struct xprt_tcp_listener *tcp;
+	struct exec *exec;       /* MDS: COMPOUND executor (exec.h) */
 	struct recovery *recovery; /* needs state_lock */
 
 	/* Identity of this boot: part of client ids, stateids, verifiers. */
@@ -125,5 +129,15 @@ void server_stop(struct strata_server *srv);
 
 /* Seconds on a monotonic clock (leases). */
 time_t server_now(void);
+
+struct rpc_call;
+
+/* Run one COMPOUND CALL from CONN and write the whole RPC reply (header and
+ * COMPOUND4res) into BUF (CAP bytes: RPC_REPLY_HDR_LEN + cfg.max_msg);
+ * returns its length. Caller holds srv->state_lock. */
+size_t server_compound_reply(struct strata_server *srv,
+			     struct xprt_conn *conn,
+			     const struct rpc_call *call, uint8_t *buf,
+			     size_t cap);
 
 #endif

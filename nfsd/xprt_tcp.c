@@ -95,8 +95,10 @@ static int tcp_send(struct xprt_conn *xc, const struct iovec *iov, int iovcnt)
 	pthread_mutex_unlock(&c->send_lock);
 	if (v != stack)
 		free(v);
-	if (rc < 0)
+	if (rc < 0) {
 		atomic_store(&xc->dead, true);
+		shutdown(c->fd, SHUT_RDWR); /* the receive thread ends too */
+	}
 	return rc;
 }
 
@@ -309,6 +311,12 @@ static int start_conn(struct xprt_tcp_listener *l, int fd,
 	if (!c)
 		return -ENOMEM;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* A peer that stops reading must not hold a sender (on the MDS: the
+	 * executor that answers everyone, nfsd/exec.h) for long: a send that
+	 * makes no progress for XPRT_SEND_TIMEOUT_S fails and the connection
+	 * is shut down (tcp_send). */
+	struct timeval snd = { .tv_sec = XPRT_SEND_TIMEOUT_S };
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &snd, sizeof(snd));
 	c->base.ops = &tcp_ops;
 	atomic_init(&c->base.refs, 1); /* the receive thread's reference */
 	atomic_init(&c->base.dead, false);

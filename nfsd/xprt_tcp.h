@@ -10,6 +10,9 @@
  * GARBAGE_ARGS reply (its xid taken from the first fragment); a record that
  * cannot even be drained within a hard bound closes the connection.
  *
+ * A send that makes no progress for XPRT_SEND_TIMEOUT_S seconds (the peer
+ * stopped reading) fails and shuts the connection down.
+ *
  * Ownership: struct xprt_tcp_listener is owned by the caller of
  * xprt_tcp_listen() and released by xprt_tcp_stop(), which closes the
  * listening socket, shuts every connection down and joins all threads.
@@ -18,6 +21,8 @@
 #define STRATA_NFSD_XPRT_TCP_H
 
 #include "xprt.h"
+
+#define XPRT_SEND_TIMEOUT_S 10
 
 struct xprt_tcp_listener;
 
