@@ -149,6 +149,22 @@ struct ns;
  * rolled forward before it returns (see ns_replayed_intents()).
  */
 int ns_open(struct ns **out, const char *dir, unsigned nshards);
+/*
+ * ns_open() with the shards kept in NENVS LMDB environments (shard S in
+ * environment S mod NENVS; docs/decisions/0014). ns_open() is NENVS = 0:
+ * one environment per shard. The environment count is chosen when the
+ * namespace is created and persisted; an existing namespace keeps its own
+ * (NENVS is then ignored: it changes no result, only costs). Shards are
+ * where data is placed (and
+ * will be what moves between metadata servers); environments are what
+ * commits: an operation or a group-commit batch costs one commit per
+ * environment it wrote, plus an intent when it wrote several. A server
+ * keeps all its shards in one environment.
+ */
+int ns_open_ex(struct ns **out, const char *dir, unsigned nshards,
+	       unsigned nenvs);
+/* Environments the namespace uses. */
+unsigned ns_nenvs(const struct ns *ns);
 void ns_close(struct ns *ns);
 unsigned ns_nshards(const struct ns *ns);
 /* Number of pending intents ns_open() rolled forward (crash recovery). */

@@ -4,8 +4,15 @@
  * mutating operation. Nothing outside metadata/ (and its unit tests) includes
  * this file.
  *
- * On-disk layout of one shard (LMDB environment DIR/shard-NN/, NN decimal,
- * at least two digits), named databases:
+ * Shards and environments (docs/decisions/0014-shard-environments.md). A
+ * shard is the unit of placement (fileid bits, entry hash); an environment
+ * is the unit of commit: one LMDB environment, one writer, one fsync per
+ * commit. Shard S lives in environment S mod E. With E = S (the layout of
+ * ns_open()) each shard is its own environment DIR/shard-NN/ and its
+ * databases have the plain names below; with fewer environments
+ * (ns_open_ex()) they are DIR/env-NN/ and shard S's databases are named
+ * "<name>-SS" (SS the shard, at least two digits), except "intents", which
+ * belongs to the environment. NN decimal, at least two digits. Databases:
  *
  *   inodes    key: fileid (8 bytes big-endian)
  *             val: inode record (ns_codec.c, versioned, little-endian)
@@ -51,19 +58,28 @@ enum ns_db {
 #define NS_META_BYTES "bytes"
 #define NS_INTENT_KEY "pending"
 
-struct ns_shard {
+/* One LMDB environment: the unit of locking and commit (ns_mtx.c). */
+struct ns_env {
 	MDB_env *env;
-	MDB_dbi dbi[NS_DB_COUNT];
+	MDB_dbi intents; /* pending intent of a cross-environment operation */
 	/*
-	 * Writer lock of this shard inside the process. LMDB has its own
-	 * writer lock, but we need try-lock (ns_mtx.c) and we must keep a
-	 * shard locked across several commits until an intent is cleared.
+	 * Writer lock of this environment inside the process. LMDB has its
+	 * own writer lock, but we need try-lock (ns_mtx.c) and we must keep
+	 * an environment locked across several commits until an intent is
+	 * cleared.
 	 */
 	pthread_mutex_t lock;
 };
 
+struct ns_shard {
+	unsigned env;             /* index into ns->env: shard mod nenvs */
+	MDB_dbi dbi[NS_DB_COUNT]; /* [NS_DB_INTENTS] unused: see ns_env */
+};
+
 struct ns {
 	unsigned nshards;
+	unsigned nenvs;        /* 1..nshards */
+	struct ns_env *env;    /* nenvs of them, owned */
 	int lockfd;            /* flock()ed DIR/ns.lock: one process at a time */
 	unsigned replayed;     /* intents rolled forward by ns_open() */
 	atomic_int broken;     /* 1: mutations refused until reopen */
@@ -78,6 +94,12 @@ struct ns {
 	atomic_uintptr_t batch_owner;
 	struct ns_shard shard[];
 };
+
+/* The environment that holds shard S. */
+static inline struct ns_env *ns_env_of(struct ns *ns, unsigned s)
+{
+	return &ns->env[ns->shard[s].env];
+}
 
 /* ---- growable byte buffer ---------------------------------------------- */
 
@@ -134,6 +156,8 @@ void ns_touch_change(struct ns_inode *ino, const struct ns_time *now);
 /* ---- read helpers (ns_read.c) ------------------------------------------ */
 
 int ns_rtxn_begin(struct ns *ns, unsigned shard, MDB_txn **txn);
+/* The same for environment E. */
+int ns_env_rtxn_begin(struct ns *ns, unsigned e, MDB_txn **txn);
 int ns_txn_get_inode(struct ns *ns, MDB_txn *txn, uint64_t fileid,
 		     struct ns_inode *ino);
 int ns_txn_get_u64(struct ns *ns, MDB_txn *txn, unsigned shard,
@@ -151,10 +175,10 @@ struct ns_mtx;
 typedef int (*ns_mtx_body)(struct ns_mtx *m, void *arg);
 
 int ns_mtx_run(struct ns *ns, ns_mtx_body body, void *arg);
-/* For ns_rtxn_begin(): 1 when the caller owns no batch that has written
- * shard S (read committed state), else 0 and *TXN a child transaction of
- * the batch (the caller aborts it), or -errno. */
-int ns_batch_rtxn(struct ns *ns, unsigned s, MDB_txn **txn);
+/* For ns_env_rtxn_begin(): 1 when the caller owns no batch that has
+ * written environment E (read committed state), else 0 and *TXN a child
+ * transaction of the batch (the caller aborts it), or -errno. */
+int ns_batch_rtxn(struct ns *ns, unsigned e, MDB_txn **txn);
 struct ns *ns_mtx_ns(const struct ns_mtx *m);
 
 /* 0, -ENOENT, -EIO; or a restart code the body must simply return. */

@@ -128,9 +128,11 @@ int ns_commit_point(struct ns *ns, MDB_txn *txn)
 
 /* ---- locking ------------------------------------------------------------ */
 
-static int lock_shard(struct ns_mtx *m, unsigned s, int blocking)
+/* Lock environment S (the per-environment arrays below are indexed by
+ * environment, not by shard). */
+static int lock_env(struct ns_mtx *m, unsigned s, int blocking)
 {
-	struct ns_shard *sh = &m->ns->shard[s];
+	struct ns_env *sh = &m->ns->env[s];
 	int rc;
 
 	if (blocking)
@@ -152,10 +154,10 @@ static int lock_shard(struct ns_mtx *m, unsigned s, int blocking)
 
 static int lock_wanted(struct ns_mtx *m)
 {
-	for (unsigned s = 0; s < m->ns->nshards; s++) {
+	for (unsigned s = 0; s < m->ns->nenvs; s++) {
 		if (!m->want[s] || m->held[s])
 			continue;
-		int rc = lock_shard(m, s, (int)s > m->maxheld);
+		int rc = lock_env(m, s, (int)s > m->maxheld);
 		if (rc)
 			return rc;
 	}
@@ -164,7 +166,7 @@ static int lock_wanted(struct ns_mtx *m)
 
 static void abort_open(struct ns_mtx *m)
 {
-	for (unsigned s = 0; s < m->ns->nshards; s++) {
+	for (unsigned s = 0; s < m->ns->nenvs; s++) {
 		if (m->txn[s])
 			mdb_txn_abort(m->txn[s]);
 		m->txn[s] = NULL;
@@ -174,7 +176,7 @@ static void abort_open(struct ns_mtx *m)
 /* Abort what is still open and unlock every shard held. */
 static void release_all(struct ns_mtx *m)
 {
-	for (unsigned s = 0; s < m->ns->nshards; s++) {
+	for (unsigned s = 0; s < m->ns->nenvs; s++) {
 		if (!m->held[s])
 			continue;
 		if (m->txn[s])
@@ -184,7 +186,7 @@ static void release_all(struct ns_mtx *m)
 			mdb_txn_abort(m->ptxn[s]);
 		m->ptxn[s] = NULL;
 		m->held[s] = 0;
-		pthread_mutex_unlock(&m->ns->shard[s].lock);
+		pthread_mutex_unlock(&m->ns->env[s].lock);
 	}
 	m->maxheld = -1;
 }
@@ -192,7 +194,7 @@ static void release_all(struct ns_mtx *m)
 static void prepare_restart(struct ns_mtx *m)
 {
 	atomic_fetch_add(&m->ns->restarts, 1);
-	for (unsigned s = 0; s < m->ns->nshards; s++)
+	for (unsigned s = 0; s < m->ns->nenvs; s++)
 		if (m->held[s])
 			m->want[s] = 1;
 	release_all(m);
@@ -201,14 +203,16 @@ static void prepare_restart(struct ns_mtx *m)
 	m->restart = 0;
 }
 
-static int mtx_txn(struct ns_mtx *m, unsigned s, MDB_txn **txn)
+/* The transaction through which the body reaches SHARD. */
+static int mtx_txn(struct ns_mtx *m, unsigned shard, MDB_txn **txn)
 {
 	if (m->restart)
 		return -EAGAIN;
-	if (s >= m->ns->nshards)
+	if (shard >= m->ns->nshards)
 		return -EIO;
+	unsigned s = m->ns->shard[shard].env;
 	if (!m->held[s]) {
-		int rc = lock_shard(m, s, (int)s > m->maxheld);
+		int rc = lock_env(m, s, (int)s > m->maxheld);
 		if (rc == -EBUSY) {
 			m->want[s] = 1;
 			m->restart = 1;
@@ -218,7 +222,7 @@ static int mtx_txn(struct ns_mtx *m, unsigned s, MDB_txn **txn)
 			return rc;
 	}
 	if (m->batch && !m->txn[s]) { /* this operation's child */
-		int rc = mdb_txn_begin(m->ns->shard[s].env, m->ptxn[s], 0,
+		int rc = mdb_txn_begin(m->ns->env[s].env, m->ptxn[s], 0,
 				       &m->txn[s]);
 		if (rc) {
 			m->txn[s] = NULL;
@@ -276,7 +280,7 @@ int ns_mtx_put(struct ns_mtx *m, unsigned shard, enum ns_db db,
 	rc = ns_mdb_err(mdb_put(txn, m->ns->shard[shard].dbi[db], &k, &v, 0));
 	if (rc)
 		return rc;
-	m->wrote[shard] = 1;
+	m->wrote[m->ns->shard[shard].env] = 1;
 	return log_write(m, shard, db, LOG_PUT, key, klen, val, vlen);
 }
 
@@ -294,7 +298,7 @@ int ns_mtx_del(struct ns_mtx *m, unsigned shard, enum ns_db db,
 		return 0;
 	if (rc)
 		return rc;
-	m->wrote[shard] = 1;
+	m->wrote[m->ns->shard[shard].env] = 1;
 	return log_write(m, shard, db, LOG_DEL, key, klen, NULL, 0);
 }
 
@@ -396,7 +400,7 @@ static int intent_build(const struct ns_mtx *m, unsigned coord,
 		if (rc <= 0)
 			break;
 		rc = 0;
-		if (r.shard == coord)
+		if (m->ns->shard[r.shard].env == coord)
 			continue;
 		rc = ns_buf_append(out, m->log.p + start, pos - start);
 		n++;
@@ -407,10 +411,11 @@ static int intent_build(const struct ns_mtx *m, unsigned coord,
 	return 0;
 }
 
-static int intent_apply_shard(struct ns *ns, unsigned t, const uint8_t *rec,
-			      size_t len)
+/* Write the after-images meant for environment T. */
+static int intent_apply_env(struct ns *ns, unsigned t, const uint8_t *rec,
+			    size_t len)
 {
-	struct ns_shard *sh = &ns->shard[t];
+	struct ns_env *sh = &ns->env[t];
 	struct intent_rec r;
 	size_t pos = INTENT_HDR_LEN;
 	MDB_txn *txn = NULL;
@@ -420,14 +425,15 @@ static int intent_apply_shard(struct ns *ns, unsigned t, const uint8_t *rec,
 	if (rc)
 		return rc;
 	while ((rc = intent_next(ns, rec, len, &pos, &r)) == 1) {
-		if (r.shard != t)
+		if (ns->shard[r.shard].env != t)
 			continue;
+		MDB_dbi dbi = ns->shard[r.shard].dbi[r.db];
 		MDB_val k = { .mv_size = r.klen, .mv_data = (void *)r.key };
 		MDB_val v = { .mv_size = r.vlen, .mv_data = (void *)r.val };
 		if (r.op == LOG_PUT)
-			rc = mdb_put(txn, sh->dbi[r.db], &k, &v, 0);
+			rc = mdb_put(txn, dbi, &k, &v, 0);
 		else
-			rc = mdb_del(txn, sh->dbi[r.db], &k, NULL);
+			rc = mdb_del(txn, dbi, &k, NULL);
 		rc = ns_mdb_err(rc == MDB_NOTFOUND ? 0 : rc);
 		if (rc)
 			break;
@@ -441,7 +447,7 @@ static int intent_apply_shard(struct ns *ns, unsigned t, const uint8_t *rec,
 
 static int intent_clear(struct ns *ns, unsigned coord, int commit_point)
 {
-	struct ns_shard *sh = &ns->shard[coord];
+	struct ns_env *sh = &ns->env[coord];
 	MDB_val k = { .mv_size = strlen(NS_INTENT_KEY),
 		      .mv_data = (void *)NS_INTENT_KEY };
 	MDB_txn *txn = NULL;
@@ -450,7 +456,7 @@ static int intent_clear(struct ns *ns, unsigned coord, int commit_point)
 	rc = ns_mdb_err(mdb_txn_begin(sh->env, NULL, 0, &txn));
 	if (rc)
 		return rc;
-	rc = mdb_del(txn, sh->dbi[NS_DB_INTENTS], &k, NULL);
+	rc = mdb_del(txn, sh->intents, &k, NULL);
 	if (rc && rc != MDB_NOTFOUND) {
 		mdb_txn_abort(txn);
 		return ns_mdb_err(rc);
@@ -465,24 +471,24 @@ int ns_intent_replay(struct ns *ns, unsigned coord, const uint8_t *rec,
 {
 	int rc = intent_validate(ns, rec, len);
 
-	for (unsigned t = 0; !rc && t < ns->nshards; t++) {
+	for (unsigned t = 0; !rc && t < ns->nenvs; t++) {
 		struct intent_rec r;
 		size_t pos = INTENT_HDR_LEN;
 		int touched = 0;
 
 		while (!touched && intent_next(ns, rec, len, &pos, &r) == 1)
-			touched = r.shard == t;
+			touched = ns->shard[r.shard].env == t;
 		if (touched)
-			rc = intent_apply_shard(ns, t, rec, len);
+			rc = intent_apply_env(ns, t, rec, len);
 	}
 	if (!rc)
 		rc = intent_clear(ns, coord, 0);
 	return rc;
 }
 
-static int replay_shard(struct ns *ns, unsigned s, int *found)
+static int replay_env(struct ns *ns, unsigned s, int *found)
 {
-	struct ns_shard *sh = &ns->shard[s];
+	struct ns_env *sh = &ns->env[s];
 	MDB_val k = { .mv_size = strlen(NS_INTENT_KEY),
 		      .mv_data = (void *)NS_INTENT_KEY };
 	MDB_val v;
@@ -492,10 +498,10 @@ static int replay_shard(struct ns *ns, unsigned s, int *found)
 	int rc;
 
 	*found = 0;
-	rc = ns_rtxn_begin(ns, s, &txn);
+	rc = ns_env_rtxn_begin(ns, s, &txn);
 	if (rc)
 		return rc;
-	rc = mdb_get(txn, sh->dbi[NS_DB_INTENTS], &k, &v);
+	rc = mdb_get(txn, sh->intents, &k, &v);
 	if (rc == MDB_SUCCESS) {
 		len = v.mv_size;
 		copy = malloc(len ? len : 1);
@@ -517,8 +523,8 @@ static int replay_shard(struct ns *ns, unsigned s, int *found)
 
 int ns_replay_all(struct ns *ns)
 {
-	for (unsigned s = 0; s < ns->nshards; s++) {
-		int found, rc = replay_shard(ns, s, &found);
+	for (unsigned s = 0; s < ns->nenvs; s++) {
+		int found, rc = replay_env(ns, s, &found);
 		if (rc)
 			return rc;
 		ns->replayed += (unsigned)found;
@@ -542,7 +548,7 @@ static int put_intent(struct ns_mtx *m, unsigned coord,
 	MDB_val k = { .mv_size = strlen(NS_INTENT_KEY),
 		      .mv_data = (void *)NS_INTENT_KEY };
 	MDB_val v = { .mv_size = intent->len, .mv_data = intent->p };
-	int rc = mdb_put(m->txn[coord], m->ns->shard[coord].dbi[NS_DB_INTENTS],
+	int rc = mdb_put(m->txn[coord], m->ns->env[coord].intents,
 			 &k, &v, MDB_NOOVERWRITE);
 
 	/* A pending intent here would mean a lost replay: refuse. */
@@ -556,7 +562,7 @@ static int commit_rest(struct ns_mtx *m, unsigned coord,
 	struct ns *ns = m->ns;
 	int rc = 0;
 
-	for (unsigned s = coord + 1; !rc && s < ns->nshards; s++)
+	for (unsigned s = coord + 1; !rc && s < ns->nenvs; s++)
 		if (m->wrote[s])
 			rc = commit_shard(m, s);
 	if (rc && !atomic_load(&ns->crashed)) {
@@ -588,7 +594,7 @@ static int mtx_commit(struct ns_mtx *m)
 
 	if (atomic_load(&m->ns->broken))
 		return -EIO;
-	for (unsigned s = 0; s < m->ns->nshards; s++) {
+	for (unsigned s = 0; s < m->ns->nenvs; s++) {
 		if (!m->wrote[s])
 			continue;
 		if (n++ == 0)
@@ -623,7 +629,7 @@ static int children_end(struct ns_mtx *m, int commit)
 {
 	int rc = 0;
 
-	for (unsigned s = 0; s < m->ns->nshards; s++) {
+	for (unsigned s = 0; s < m->ns->nenvs; s++) {
 		if (!m->txn[s])
 			continue;
 		if (commit && !rc)
@@ -640,7 +646,7 @@ static int batch_flush(struct ns_mtx *m)
 {
 	int rc = m->failed;
 
-	for (unsigned s = 0; s < m->ns->nshards; s++) {
+	for (unsigned s = 0; s < m->ns->nenvs; s++) {
 		m->txn[s] = m->ptxn[s];
 		m->ptxn[s] = NULL;
 	}
@@ -659,7 +665,7 @@ static int batch_flush(struct ns_mtx *m)
 static int batch_run(struct ns_mtx *m, ns_mtx_body body, void *arg)
 {
 	uint8_t wrote0[NS_MAX_SHARDS];
-	unsigned n = m->ns->nshards;
+	unsigned n = m->ns->nenvs;
 
 	if (m->failed)
 		return -EIO;
@@ -750,7 +756,7 @@ int ns_batch_rtxn(struct ns *ns, unsigned s, MDB_txn **txn)
 	if (!m || !m->held[s] || !m->wrote[s])
 		return 1; /* committed state is the batch's state */
 	parent = m->txn[s] ? m->txn[s] : m->ptxn[s];
-	return ns_mdb_err(mdb_txn_begin(ns->shard[s].env, parent, 0, txn));
+	return ns_mdb_err(mdb_txn_begin(ns->env[s].env, parent, 0, txn));
 }
 
 int ns_mtx_run(struct ns *ns, ns_mtx_body body, void *arg)

@@ -26,17 +26,21 @@
 #define COOKIE_SHIFT (64 - NS_SHARD_BITS)
 #define COOKIE_SEQ_MASK ((UINT64_C(1) << COOKIE_SHIFT) - 1)
 
-int ns_rtxn_begin(struct ns *ns, unsigned shard, MDB_txn **txn)
+int ns_env_rtxn_begin(struct ns *ns, unsigned e, MDB_txn **txn)
 {
-	int rc;
+	int rc = ns_batch_rtxn(ns, e, txn); /* the owner sees its batch */
 
-	if (shard >= ns->nshards)
-		return -ENOENT;
-	rc = ns_batch_rtxn(ns, shard, txn); /* the owner sees its batch */
 	if (rc <= 0)
 		return rc;
-	return ns_mdb_err(mdb_txn_begin(ns->shard[shard].env, NULL,
-					MDB_RDONLY, txn));
+	return ns_mdb_err(
+		mdb_txn_begin(ns->env[e].env, NULL, MDB_RDONLY, txn));
+}
+
+int ns_rtxn_begin(struct ns *ns, unsigned shard, MDB_txn **txn)
+{
+	if (shard >= ns->nshards)
+		return -ENOENT;
+	return ns_env_rtxn_begin(ns, ns->shard[shard].env, txn);
 }
 
 int ns_txn_get_inode(struct ns *ns, MDB_txn *txn, uint64_t fileid,

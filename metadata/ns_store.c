@@ -5,7 +5,11 @@
  *
  * DIR/ns.conf is written once, when the namespace is created, after every
  * shard exists: its presence means "this namespace is complete". Its shard
- * count is authoritative; ns_open() refuses another one.
+ * and environment counts are authoritative; ns_open() refuses others.
+ * Layouts (ns_internal.h): one environment per shard, DIR/shard-NN/ with
+ * plain database names (what ns_open() creates, and every namespace made
+ * before environments existed: "envs" absent from ns.conf), or E
+ * environments DIR/env-NN/ holding shard S's databases as "<name>-SS".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,10 +43,10 @@ static int path_join(char *out, size_t outsz, const char *dir,
 
 /* ---- ns.conf ------------------------------------------------------------ */
 
-static int conf_parse(FILE *f, unsigned *nshards)
+static int conf_parse(FILE *f, unsigned *nshards, unsigned *nenvs)
 {
 	char line[128];
-	unsigned format = 0, n = 0, v;
+	unsigned format = 0, n = 0, e = 0, v;
 
 	while (fgets(line, sizeof line, f)) {
 		if (line[0] == '#' || line[0] == '\n')
@@ -51,16 +55,21 @@ static int conf_parse(FILE *f, unsigned *nshards)
 			format = v;
 		else if (sscanf(line, "shards %u", &v) == 1)
 			n = v;
+		else if (sscanf(line, "envs %u", &v) == 1)
+			e = v;
 		else
 			return -EIO;
 	}
-	if (format != CONF_FORMAT || n < 1 || n > NS_MAX_SHARDS)
+	if (e == 0)
+		e = n; /* one environment per shard */
+	if (format != CONF_FORMAT || n < 1 || n > NS_MAX_SHARDS || e > n)
 		return -EIO;
 	*nshards = n;
+	*nenvs = e;
 	return 0;
 }
 
-static int conf_read(const char *dir, unsigned *nshards)
+static int conf_read(const char *dir, unsigned *nshards, unsigned *nenvs)
 {
 	char path[PATH_MAX];
 	FILE *f;
@@ -71,7 +80,7 @@ static int conf_read(const char *dir, unsigned *nshards)
 	f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? -ENOENT : -EIO;
-	rc = conf_parse(f, nshards);
+	rc = conf_parse(f, nshards, nenvs);
 	fclose(f);
 	return rc;
 }
@@ -103,7 +112,7 @@ static int write_all(int fd, const char *buf, size_t len)
 }
 
 /* Atomically create DIR/ns.conf: temp file, fsync, rename, fsync DIR. */
-static int conf_write(const char *dir, unsigned nshards)
+static int conf_write(const char *dir, unsigned nshards, unsigned nenvs)
 {
 	char path[PATH_MAX], tmp[PATH_MAX], body[128];
 	int n, fd, rc;
@@ -115,8 +124,8 @@ static int conf_write(const char *dir, unsigned nshards)
 		return rc;
 	n = snprintf(body, sizeof body,
 		     "# Strata namespace; written once, do not edit\n"
-		     "format %u\nshards %u\n",
-		     CONF_FORMAT, nshards);
+		     "format %u\nshards %u\nenvs %u\n",
+		     CONF_FORMAT, nshards, nenvs);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
@@ -133,12 +142,26 @@ static int conf_write(const char *dir, unsigned nshards)
 
 /* ---- shards ------------------------------------------------------------- */
 
-static int shard_dir(char *out, size_t outsz, const char *dir, unsigned s)
+/* Environment E's directory: shard-NN when every shard has its own. */
+static int env_dir(char *out, size_t outsz, const struct ns *ns,
+		   const char *dir, unsigned e)
 {
 	char name[32];
 
-	snprintf(name, sizeof name, "shard-%02u", s);
+	snprintf(name, sizeof name, "%s-%02u",
+		 ns->nenvs == ns->nshards ? "shard" : "env", e);
 	return path_join(out, outsz, dir, name);
+}
+
+/* Database D of shard S: its plain name, or "<name>-SS" when environments
+ * hold several shards. */
+static void db_name(char *out, size_t outsz, const struct ns *ns, unsigned s,
+		    int d)
+{
+	if (ns->nenvs == ns->nshards)
+		snprintf(out, outsz, "%s", db_names[d]);
+	else
+		snprintf(out, outsz, "%s-%02u", db_names[d], s);
 }
 
 static int meta_init(MDB_txn *txn, MDB_dbi meta, const char *name,
@@ -195,13 +218,20 @@ static int shard_init(struct ns *ns, unsigned s, int creating)
 	unsigned flags = creating ? MDB_CREATE : 0;
 	MDB_txn *txn;
 	MDB_dbi meta;
-	int rc = ns_mdb_err(mdb_txn_begin(sh->env, NULL, 0, &txn));
+	char name[32];
+	int rc = ns_mdb_err(mdb_txn_begin(ns_env_of(ns, s)->env, NULL, 0, &txn));
 
 	if (rc)
 		return rc;
-	for (int d = 0; !rc && d < NS_DB_COUNT; d++)
-		rc = mdb_dbi_open(txn, db_names[d], flags, &sh->dbi[d]) ? -EIO
-									 : 0;
+	for (int d = 0; !rc && d < NS_DB_INTENTS; d++) {
+		db_name(name, sizeof name, ns, s, d);
+		rc = mdb_dbi_open(txn, name, flags, &sh->dbi[d]) ? -EIO : 0;
+	}
+	if (!rc) /* the environment's (the same database in the old layout) */
+		rc = mdb_dbi_open(txn, db_names[NS_DB_INTENTS], flags,
+				  &ns_env_of(ns, s)->intents)
+			     ? -EIO
+			     : 0;
 	meta = sh->dbi[NS_DB_META];
 	if (!rc)
 		rc = meta_init(txn, meta, NS_META_NEXT_FILEID,
@@ -220,7 +250,8 @@ static int shard_init(struct ns *ns, unsigned s, int creating)
 	return ns_mdb_err(mdb_txn_commit(txn));
 }
 
-static int shard_env_open(struct ns_shard *sh, const char *path)
+static int env_env_open(struct ns_env *sh, const char *path,
+			unsigned shards_here)
 {
 	int rc, dead;
 
@@ -229,9 +260,9 @@ static int shard_env_open(struct ns_shard *sh, const char *path)
 		sh->env = NULL;
 		return ns_mdb_err(rc);
 	}
-	rc = mdb_env_set_mapsize(sh->env, NS_MAP_SIZE);
+	rc = mdb_env_set_mapsize(sh->env, NS_MAP_SIZE * shards_here);
 	if (!rc)
-		rc = mdb_env_set_maxdbs(sh->env, NS_DB_COUNT);
+		rc = mdb_env_set_maxdbs(sh->env, NS_DB_COUNT * shards_here);
 	if (!rc)
 		rc = mdb_env_set_maxreaders(sh->env, NS_MAX_READERS);
 	if (!rc)
@@ -241,12 +272,13 @@ static int shard_env_open(struct ns_shard *sh, const char *path)
 	return ns_mdb_err(rc);
 }
 
-static int shard_open(struct ns *ns, const char *dir, unsigned s,
-		      int creating)
+/* Open environment E and initialise every shard it holds. */
+static int env_open(struct ns *ns, const char *dir, unsigned e, int creating)
 {
 	char path[PATH_MAX];
 	struct stat st;
-	int rc = shard_dir(path, sizeof path, dir, s);
+	unsigned here = 0;
+	int rc = env_dir(path, sizeof path, ns, dir, e);
 
 	if (rc)
 		return rc;
@@ -254,9 +286,12 @@ static int shard_open(struct ns *ns, const char *dir, unsigned s,
 		return -errno;
 	if (stat(path, &st) || !S_ISDIR(st.st_mode))
 		return -EIO; /* ns.conf says it exists: a shard was lost */
-	rc = shard_env_open(&ns->shard[s], path);
-	if (!rc)
-		rc = shard_init(ns, s, creating);
+	for (unsigned s = 0; s < ns->nshards; s++)
+		here += ns->shard[s].env == e;
+	rc = env_env_open(&ns->env[e], path, here);
+	for (unsigned s = 0; !rc && s < ns->nshards; s++)
+		if (ns->shard[s].env == e)
+			rc = shard_init(ns, s, creating);
 	return rc;
 }
 
@@ -283,13 +318,19 @@ static int lock_dir(const char *dir, int create, int *fd_out)
 	return 0;
 }
 
-static struct ns *ns_alloc(unsigned nshards, int lockfd)
+static struct ns *ns_alloc(unsigned nshards, unsigned nenvs, int lockfd)
 {
 	struct ns *ns = calloc(1, sizeof *ns + nshards * sizeof ns->shard[0]);
 
 	if (!ns)
 		return NULL;
+	ns->env = calloc(nenvs, sizeof ns->env[0]);
+	if (!ns->env) {
+		free(ns);
+		return NULL;
+	}
 	ns->nshards = nshards;
+	ns->nenvs = nenvs;
 	ns->lockfd = lockfd;
 	atomic_init(&ns->broken, 0);
 	atomic_init(&ns->crash_step, -1);
@@ -298,7 +339,9 @@ static struct ns *ns_alloc(unsigned nshards, int lockfd)
 	atomic_init(&ns->restarts, 0);
 	atomic_init(&ns->batch_owner, 0);
 	for (unsigned s = 0; s < nshards; s++)
-		pthread_mutex_init(&ns->shard[s].lock, NULL);
+		ns->shard[s].env = s % nenvs;
+	for (unsigned e = 0; e < nenvs; e++)
+		pthread_mutex_init(&ns->env[e].lock, NULL);
 	return ns;
 }
 
@@ -306,58 +349,69 @@ void ns_close(struct ns *ns)
 {
 	if (!ns)
 		return;
-	for (unsigned s = 0; s < ns->nshards; s++) {
-		if (ns->shard[s].env)
-			mdb_env_close(ns->shard[s].env);
-		pthread_mutex_destroy(&ns->shard[s].lock);
+	for (unsigned e = 0; e < ns->nenvs; e++) {
+		if (ns->env[e].env)
+			mdb_env_close(ns->env[e].env);
+		pthread_mutex_destroy(&ns->env[e].lock);
 	}
 	if (ns->lockfd >= 0)
 		close(ns->lockfd);
+	free(ns->env);
 	free(ns);
 }
 
-/* The shard count to use, and whether the namespace must be created. */
-static int choose_shards(const char *dir, unsigned want, unsigned *n,
-			 int *creating)
+/* The shard and environment counts to use, and whether the namespace must
+ * be created (WANT_E 0: one environment per shard). */
+static int choose_shards(const char *dir, unsigned want, unsigned want_e,
+			 unsigned *n, unsigned *e, int *creating)
 {
-	int rc = conf_read(dir, n);
+	int rc = conf_read(dir, n, e);
 
 	*creating = 0;
-	if (rc == 0)
+	if (rc == 0) /* an existing namespace keeps its environments */
 		return (want && want != *n) ? -EINVAL : 0;
 	if (rc != -ENOENT || want == 0)
 		return rc;
 	*n = want;
+	*e = want_e ? want_e : want;
 	*creating = 1;
 	return 0;
 }
 
 int ns_open(struct ns **out, const char *dir, unsigned nshards)
 {
+	return ns_open_ex(out, dir, nshards, 0);
+}
+
+int ns_open_ex(struct ns **out, const char *dir, unsigned nshards,
+	       unsigned nenvs)
+{
 	struct ns *ns;
-	unsigned n;
+	unsigned n, e;
 	int lockfd, creating, rc;
 
-	if (!out || !dir || nshards > NS_MAX_SHARDS)
+	if (!out || !dir || nshards > NS_MAX_SHARDS ||
+	    (nenvs && (nshards == 0 ? nenvs > NS_MAX_SHARDS
+				    : nenvs > nshards)))
 		return -EINVAL;
 	*out = NULL;
 	rc = lock_dir(dir, nshards != 0, &lockfd);
 	if (rc)
 		return rc;
-	rc = choose_shards(dir, nshards, &n, &creating);
+	rc = choose_shards(dir, nshards, nenvs, &n, &e, &creating);
 	if (rc) {
 		close(lockfd);
 		return rc;
 	}
-	ns = ns_alloc(n, lockfd);
+	ns = ns_alloc(n, e, lockfd);
 	if (!ns) {
 		close(lockfd);
 		return -ENOMEM;
 	}
-	for (unsigned s = 0; !rc && s < n; s++)
-		rc = shard_open(ns, dir, s, creating);
+	for (unsigned i = 0; !rc && i < e; i++)
+		rc = env_open(ns, dir, i, creating);
 	if (!rc && creating)
-		rc = conf_write(dir, n);
+		rc = conf_write(dir, n, e);
 	if (!rc)
 		rc = ns_replay_all(ns);
 	if (rc) {
@@ -371,6 +425,11 @@ int ns_open(struct ns **out, const char *dir, unsigned nshards)
 unsigned ns_nshards(const struct ns *ns)
 {
 	return ns->nshards;
+}
+
+unsigned ns_nenvs(const struct ns *ns)
+{
+	return ns->nenvs;
 }
 
 unsigned ns_replayed_intents(const struct ns *ns)

@@ -32,8 +32,8 @@ unsigned long ns_test_restarts(const struct ns *ns)
 
 int ns_test_set_nosync(struct ns *ns, int on)
 {
-	for (unsigned s = 0; s < ns->nshards; s++) {
-		int rc = mdb_env_set_flags(ns->shard[s].env, MDB_NOSYNC, on);
+	for (unsigned e = 0; e < ns->nenvs; e++) {
+		int rc = mdb_env_set_flags(ns->env[e].env, MDB_NOSYNC, on);
 		if (rc)
 			return ns_mdb_err(rc);
 	}
@@ -44,13 +44,13 @@ int ns_test_set_nosync(struct ns *ns, int on)
 static int raw_write(struct ns *ns, unsigned s,
 		     int (*fn)(struct ns *, MDB_txn *, void *), void *arg)
 {
-	struct ns_shard *sh;
+	struct ns_env *sh;
 	MDB_txn *txn;
 	int rc;
 
 	if (s >= ns->nshards)
 		return -ENOENT;
-	sh = &ns->shard[s];
+	sh = ns_env_of(ns, s);
 	pthread_mutex_lock(&sh->lock);
 	rc = ns_mdb_err(mdb_txn_begin(sh->env, NULL, 0, &txn));
 	if (!rc) {

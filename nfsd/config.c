@@ -1,7 +1,8 @@
 /* nfsd/config.c — see config.h. Keys (section [server]):
  *   listen, port, data_dir, shards, lease_time, grace_time, max_io,
  *   log_level, cluster_key, data_server (repeatable:
- *   ADDR:PORT[=ADVADDR:ADVPORT]), stripe_unit. Owners are sent as numeric ids (what the Linux client uses
+ *   ADDR:PORT[=ADVADDR:ADVPORT]), stripe_unit, meta_envs (LMDB
+ *   environments of a new namespace, metadata/ns.h ns_open_ex). Owners are sent as numeric ids (what the Linux client uses
  * with AUTH_SYS); "name@domain" is accepted on input. */
 #include "config.h"
 
@@ -25,6 +26,7 @@ void config_defaults(struct strata_config *cfg)
 	cfg->max_io = 1024 * 1024;
 	cfg->max_msg = cfg->max_io + 64 * 1024;
 	cfg->stripe_unit = 1024 * 1024;
+	cfg->meta_envs = 1;
 }
 
 /* "ADDR:PORT" or "[V6ADDR]:PORT" into ADDR (CAP bytes) and *PORT. */
@@ -147,6 +149,10 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 		    v % (64 * 1024))
 			return -1;
 		cfg->stripe_unit = (uint32_t)v;
+	} else if (!strcmp(key, "meta_envs")) {
+		if (parse_uint(val, NS_MAX_SHARDS, &v))
+			return -1;
+		cfg->meta_envs = (unsigned)v;
 	} else if (!strcmp(key, "log_level")) {
 		if (parse_uint(val, LOG_DEBUG, &v))
 			return -1;

@@ -19,7 +19,7 @@ static void usage(const char *prog)
 		"         [--data DIR] [--shards N] [--lease S] [--grace S]\n"
 		"         [--max-io BYTES] [--log-level 0-3] [--cluster-key FILE]\n"
 		"         [--data-server ADDR:PORT[=ADVADDR:ADVPORT]]...\n"
-		"         [--stripe-unit BYTES]\n",
+		"         [--stripe-unit BYTES] [--meta-envs N]\n",
 		prog);
 }
 
@@ -39,6 +39,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		{ "cluster-key", required_argument, NULL, 'K' },
 		{ "data-server", required_argument, NULL, 'D' },
 		{ "stripe-unit", required_argument, NULL, 'U' },
+		{ "meta-envs", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -47,6 +48,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		['s'] = "shards", ['L'] = "lease_time", ['g'] = "grace_time", ['m'] = "max_io",
 		['v'] = "log_level", ['K'] = "cluster_key",
 		['D'] = "data_server", ['U'] = "stripe_unit",
+		['E'] = "meta_envs",
 	};
 	int o;
 

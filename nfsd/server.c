@@ -245,7 +245,11 @@ static int open_storage(struct strata_server *srv)
 		return rc < 0 ? rc : ds_state_new(&srv->ds);
 	}
 	snprintf(path, sizeof(path), "%s/meta", srv->cfg.data_dir);
-	rc = ns_open(&srv->ns, path, srv->cfg.nshards);
+	/* All shards in one LMDB environment by default: a group-commit
+	 * batch is then one commit (docs/decisions/0014). */
+	rc = ns_open_ex(&srv->ns, path, srv->cfg.nshards,
+			srv->cfg.meta_envs < srv->cfg.nshards ? srv->cfg.meta_envs
+							       : srv->cfg.nshards);
 	if (rc < 0) {
 		log_err("namespace %s: %s", path, strerror(-rc));
 		return rc;

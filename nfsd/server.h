@@ -68,6 +68,8 @@ struct strata_config {
 	unsigned nds;            /* data servers (MDS with pNFS); 0 none */
 	struct ds_endpoint ds[STRATA_MAX_DS];
 	uint32_t stripe_unit;    /* bytes, multiple of 64 KiB */
+	unsigned meta_envs;      /* LMDB environments for a new namespace
+				    (ns_open_ex); 0: one per shard */
 };
 
 /* Number of COMPOUND ops counted per op number (0..63). */

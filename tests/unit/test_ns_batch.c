@@ -268,6 +268,137 @@ static void test_crash_all_or_nothing(void **state)
 	assert_true(k >= 4);
 }
 
+/* ---- shards grouped in fewer environments (ns_open_ex) ------------------ */
+
+static struct ns *open_envs(const char *dir, unsigned envs)
+{
+	struct ns *ns = NULL;
+
+	assert_int_equal(ns_open_ex(&ns, dir, NSHARDS, envs), 0);
+	return ns;
+}
+
+/* 8 shards in 3 environments: cross-shard operations, a batch, the
+ * persisted layout, fsck; every name where it should be after reopening. */
+static void test_envs_layout(void **state)
+{
+	struct fx *f = *state;
+	char *dir = tu_mkdtemp(), n[32], m[32];
+	struct ns *ns = open_envs(dir, 3), *other = NULL;
+	struct ns_inode gone;
+	int freed;
+
+	(void)f;
+	assert_int_equal(ns_nenvs(ns), 3);
+	uint64_t d = tu_create(ns, NS_ROOT_FILEID, "d", NS_DIR);
+	for (int i = 0; i < 40; i++) {
+		snprintf(n, sizeof n, "f%d", i);
+		tu_create(ns, d, n, NS_REG);
+	}
+	assert_int_equal(ns_batch_begin(ns), 0);
+	for (int i = 0; i < 40; i += 2) {
+		snprintf(n, sizeof n, "f%d", i);
+		snprintf(m, sizeof m, "g%d", i);
+		assert_int_equal(ns_rename(ns, d, n, strlen(n), NS_ROOT_FILEID,
+					   m, strlen(m), NULL, NULL, NULL),
+				 0);
+	}
+	for (int i = 1; i < 40; i += 4) {
+		snprintf(n, sizeof n, "f%d", i);
+		assert_int_equal(ns_remove(ns, d, n, strlen(n), &gone, &freed,
+					   NULL),
+				 0);
+	}
+	assert_int_equal(ns_batch_end(ns), 0);
+	tu_fsck_clean(ns);
+	ns_close(ns);
+
+	/* persisted: 8 shards in 3 environments, whatever is asked now */
+	assert_int_equal(ns_open_ex(&other, dir, NSHARDS, 2), 0);
+	assert_int_equal(ns_nenvs(other), 3);
+	ns_close(other);
+	assert_int_equal(ns_open_ex(&other, dir, NSHARDS + 1, 3), -EINVAL);
+	assert_int_equal(ns_open(&other, dir, 0), 0);
+	assert_int_equal(ns_nshards(other), NSHARDS);
+	assert_int_equal(ns_nenvs(other), 3);
+	tu_fsck_clean(other);
+	assert_int_equal(tu_getattr(other, d).size, 10);
+	assert_int_equal(tu_getattr(other, NS_ROOT_FILEID).size, 21);
+	assert_true(tu_lookup(other, NS_ROOT_FILEID, "g38") != 0);
+	assert_true(tu_lookup(other, d, "f3") != 0);
+	assert_int_equal(tu_lookup(other, d, "f5"), 0);
+	ns_close(other);
+	tu_rmrf(dir);
+}
+
+/* One environment: any operation, however many shards it touches, is one
+ * commit — a crash before it leaves nothing, no intent is ever written. */
+static void test_one_env_one_commit(void **state)
+{
+	struct fx *f = *state;
+	char *dir = tu_mkdtemp(), n[32];
+	struct ns *ns = open_envs(dir, 1);
+
+	(void)f;
+	uint64_t d = tu_create(ns, NS_ROOT_FILEID, "d", NS_DIR);
+	/* an entry on another shard than its directory: was 3 commits */
+	tu_name_on_shard(ns, d, (ns_fileid_shard(d) + 1) % NSHARDS, "x", n,
+			 sizeof n);
+	ns_test_crash_after(ns, 0);
+	assert_int_equal(create_rc(ns, d, n), -EIO);
+	ns_close(ns);
+	ns = open_envs(dir, 1);
+	assert_int_equal(ns_replayed_intents(ns), 0);
+	assert_int_equal(tu_lookup(ns, d, n), 0);
+	ns_test_crash_after(ns, 1); /* one commit is all it takes */
+	assert_int_equal(create_rc(ns, d, n), 0);
+	assert_int_equal(ns_test_crashed(ns), 0);
+	ns_test_crash_after(ns, -1);
+	ns_close(ns);
+	ns = open_envs(dir, 1);
+	assert_true(tu_lookup(ns, d, n) != 0);
+	assert_int_equal(tu_getattr(ns, d).size, 1);
+	tu_fsck_clean(ns);
+	ns_close(ns);
+	tu_rmrf(dir);
+}
+
+/* A batch over 3 environments is still all or nothing across a crash. */
+static void test_envs_crash(void **state)
+{
+	struct fx *f = *state;
+	int k, completed = 0;
+
+	(void)f;
+	for (k = 0; k < 10 && !completed; k++) {
+		char *dir = tu_mkdtemp(), n[32];
+		struct ns *ns = open_envs(dir, 3);
+		int present = 0, rc;
+
+		uint64_t d = tu_create(ns, NS_ROOT_FILEID, "d", NS_DIR);
+		assert_int_equal(ns_batch_begin(ns), 0);
+		for (int i = 0; i < 24; i++) {
+			snprintf(n, sizeof n, "c%d", i);
+			tu_create(ns, d, n, NS_REG);
+		}
+		ns_test_crash_after(ns, k);
+		rc = ns_batch_end(ns);
+		completed = rc == 0;
+		ns_close(ns);
+		ns = open_envs(dir, 3);
+		tu_fsck_clean(ns);
+		for (int i = 0; i < 24; i++) {
+			snprintf(n, sizeof n, "c%d", i);
+			present += tu_lookup(ns, d, n) != 0;
+		}
+		assert_int_equal(present, (k == 0 && !completed) ? 0 : 24);
+		ns_close(ns);
+		tu_rmrf(dir);
+	}
+	assert_true(completed);
+	assert_int_equal(k, 5); /* 3 environments: intent + 2 others + clear */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +411,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crash_all_or_nothing,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_envs_layout, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_one_env_one_commit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_envs_crash, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
