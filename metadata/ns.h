@@ -221,9 +221,20 @@ int ns_create(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
 
 /* Remove NAME from PARENT. Directories must be empty (-ENOTEMPTY).
  * *removed gets the inode as it was before; *freed is 1 when its last link
- * went (the caller then frees its data). */
+ * went (its data is then to be freed: see ns_reclaim_list()). */
 int ns_remove(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
 	      struct ns_inode *removed, int *freed, struct ns_cinfo *cinfo);
+
+/*
+ * Data to free. When the last link of a regular file goes (remove, rename
+ * over it), the same transaction records its fileid in a reclaim list, so
+ * the fact that its data must go survives a crash at any point. The owner of
+ * the data (the server) lists them, frees the data, then forgets them with
+ * ns_reclaim_done() (N of them in one commit). ns_reclaim_list() fills up
+ * to MAX fileids, shard by shard, and sets *N; 0 or -errno. Any thread.
+ */
+int ns_reclaim_list(struct ns *ns, uint64_t *fileids, size_t max, size_t *n);
+int ns_reclaim_done(struct ns *ns, const uint64_t *fileids, size_t n);
 
 /* POSIX rename: replaces a compatible target (file over file, empty dir over
  * dir); refuses to move a directory under itself (-EINVAL). If the target was

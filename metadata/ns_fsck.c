@@ -408,6 +408,26 @@ static int fk_symlinks(struct fk *f, unsigned s)
 	return 0;
 }
 
+/* A reclaim record for an inode that exists would free live data. */
+static int fk_reclaim(struct fk *f, unsigned s)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc = fk_cursor(f, s, NS_DB_RECLAIM, &cur);
+
+	if (rc)
+		return rc;
+	for (int op = MDB_FIRST; !mdb_cursor_get(cur, &k, &v, op); op = MDB_NEXT) {
+		if (k.mv_size != 8 || ns_fileid_shard(ns_get_be64(k.mv_data)) != s)
+			fk_bad(f, "shard %u: malformed reclaim record", s);
+		else if (fk_find(f, ns_get_be64(k.mv_data)))
+			fk_bad(f, "shard %u: reclaim record for live inode %llx", s,
+			       (unsigned long long)ns_get_be64(k.mv_data));
+	}
+	mdb_cursor_close(cur);
+	return 0;
+}
+
 /* ---- pass 3: reachability and link counts ------------------------------- */
 
 static int fk_reach(struct fk *f)
@@ -505,6 +525,8 @@ static int fk_shards(struct fk *f)
 			rc = fk_cookies(f, s);
 		if (!rc)
 			rc = fk_symlinks(f, s);
+		if (!rc)
+			rc = fk_reclaim(f, s);
 	}
 	if (!rc)
 		rc = fk_reach(f);

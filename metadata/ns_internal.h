@@ -25,6 +25,10 @@
  *               "next_fileid" next counter for fileids of this shard (>= 2)
  *               "next_seq"    next dirent sequence number (>= 3)
  *               "bytes"       sum of the sizes of the regular files here
+ *   reclaim   key: fileid (8 BE)   val: 1 byte, 0
+ *             a regular file whose last link went: its data is still to be
+ *             freed (written in the removal's own transaction; the server
+ *             deletes the record once the data is gone: ns_reclaim_*)
  *   intents   key: "pending"   val: intent record (ns_mtx.c)
  */
 #ifndef STRATA_METADATA_NS_INTERNAL_H
@@ -44,7 +48,8 @@ enum ns_db {
 	NS_DB_COOKIES,
 	NS_DB_SYMLINKS,
 	NS_DB_META,
-	NS_DB_INTENTS,
+	NS_DB_RECLAIM,
+	NS_DB_INTENTS, /* last: the environment's, not a shard's */
 	NS_DB_COUNT,
 };
 

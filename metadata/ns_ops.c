@@ -134,7 +134,40 @@ static int ino_delete(struct ns_mtx *m, uint64_t fileid)
 	rc = ns_mtx_del(m, s, NS_DB_INODES, key, 8);
 	if (!rc && old.type == NS_LNK)
 		rc = ns_mtx_del(m, s, NS_DB_SYMLINKS, key, 8);
+	if (!rc && old.type == NS_REG) { /* its data goes later: ns.h */
+		uint8_t zero = 0;
+		rc = ns_mtx_put(m, s, NS_DB_RECLAIM, key, 8, &zero, 1);
+	}
 	return rc;
+}
+
+struct reclaim_done_ctx {
+	const uint64_t *fileids;
+	size_t n;
+};
+
+static int reclaim_done_body(struct ns_mtx *m, void *arg)
+{
+	const struct reclaim_done_ctx *c = arg;
+	uint8_t key[8];
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < c->n; i++) {
+		ns_put_be64(key, c->fileids[i]);
+		rc = ns_mtx_del(m, ns_fileid_shard(c->fileids[i]),
+				NS_DB_RECLAIM, key, 8);
+	}
+	return rc;
+}
+
+int ns_reclaim_done(struct ns *ns, const uint64_t *fileids, size_t n)
+{
+	struct reclaim_done_ctx c = { fileids, n };
+
+	for (size_t i = 0; i < n; i++)
+		if (ns_fileid_shard(fileids[i]) >= ns->nshards)
+			return -EINVAL;
+	return n ? ns_mtx_run(ns, reclaim_done_body, &c) : 0;
 }
 
 /* Drop one link of the non-directory INO; *freed = 1 if it was the last. */

@@ -330,3 +330,31 @@ int ns_stats(struct ns *ns, struct ns_stats *out)
 		*out = st;
 	return 0;
 }
+
+int ns_reclaim_list(struct ns *ns, uint64_t *fileids, size_t max, size_t *n)
+{
+	*n = 0;
+	for (unsigned s = 0; s < ns->nshards && *n < max; s++) {
+		MDB_txn *txn;
+		MDB_cursor *cur;
+		MDB_val k, v;
+		int rc = ns_rtxn_begin(ns, s, &txn);
+
+		if (rc)
+			return rc;
+		rc = ns_mdb_err(mdb_cursor_open(
+			txn, ns->shard[s].dbi[NS_DB_RECLAIM], &cur));
+		if (rc) {
+			mdb_txn_abort(txn);
+			return rc;
+		}
+		for (int op = MDB_FIRST;
+		     *n < max && !mdb_cursor_get(cur, &k, &v, op);
+		     op = MDB_NEXT)
+			if (k.mv_size == 8)
+				fileids[(*n)++] = ns_get_be64(k.mv_data);
+		mdb_cursor_close(cur);
+		mdb_txn_abort(txn);
+	}
+	return 0;
+}

@@ -30,7 +30,8 @@
 static const char *const db_names[NS_DB_COUNT] = {
 	[NS_DB_INODES] = "inodes",	 [NS_DB_DIRENTS] = "dirents",
 	[NS_DB_COOKIES] = "cookies",	 [NS_DB_SYMLINKS] = "symlinks",
-	[NS_DB_META] = "meta",		 [NS_DB_INTENTS] = "intents",
+	[NS_DB_META] = "meta",		 [NS_DB_RECLAIM] = "reclaim",
+	[NS_DB_INTENTS] = "intents",
 };
 
 static int path_join(char *out, size_t outsz, const char *dir,
@@ -224,8 +225,10 @@ static int shard_init(struct ns *ns, unsigned s, int creating)
 	if (rc)
 		return rc;
 	for (int d = 0; !rc && d < NS_DB_INTENTS; d++) {
+		/* reclaim came later: namespaces made before lack it */
+		unsigned f = d == NS_DB_RECLAIM ? MDB_CREATE : flags;
 		db_name(name, sizeof name, ns, s, d);
-		rc = mdb_dbi_open(txn, name, flags, &sh->dbi[d]) ? -EIO : 0;
+		rc = mdb_dbi_open(txn, name, f, &sh->dbi[d]) ? -EIO : 0;
 	}
 	if (!rc) /* the environment's (the same database in the old layout) */
 		rc = mdb_dbi_open(txn, db_names[NS_DB_INTENTS], flags,

@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "data.h"
 #include "log.h"
+#include "reclaim.h"
 #include "server.h"
 #include "state.h"
 
@@ -47,10 +47,10 @@ void orphan_reap(struct strata_server *srv)
 			continue;
 		}
 		*pp = o->next;
-		data_remove(srv, o->ino.fileid);
 		log_info("fileid %llx: last open of the unlinked file gone, "
-			 "data removed", (unsigned long long)o->ino.fileid);
+			 "data to be freed", (unsigned long long)o->ino.fileid);
 		free(o);
+		reclaim_kick(srv->reclaim); /* it is on the reclaim list */
 	}
 }
 

@@ -8,7 +8,8 @@
  * so "free at the last CLOSE" alone leaks the data until the client's state
  * goes). The server keeps the inode as it was here and removes the data
  * when the last open goes: at CLOSE, or when the client's state is released
- * (DESTROY_CLIENTID, lease expiry): orphan_reap.
+ * (DESTROY_CLIENTID, lease expiry): orphan_reap() drops the entry and
+ * kicks the reclaimer.
  *
  * Not yet: serving the unlinked file to its opener (POSIX unlink semantics
  * across clients, as knfsd does); today its READ/WRITE/GETATTR get
@@ -18,11 +19,10 @@
  * entry owned by the list. Concurrency: every call needs srv->state_lock,
  * like the open state it follows.
  *
- * Crash: the list is not persistent. The namespace stays consistent (the
- * inode record went with the last name), but after a crash the data of a
- * file that was unlinked while open stays in the data store (an object no
- * inode names) until a store scrub removes it: not written yet. A clean
- * stop releases every client's state first and so removes it.
+ * The data itself is freed by the reclaimer (nfsd/reclaim.h), from the
+ * namespace's reclaim list, which the removal wrote; the reclaimer skips
+ * files on this list. Crash: this list is not persistent, the reclaim list
+ * is: after a restart no open survives, so the data is freed then.
  */
 #ifndef STRATA_NFSD_ORPHAN_H
 #define STRATA_NFSD_ORPHAN_H
@@ -43,7 +43,8 @@ struct orphan {
 int orphan_add(struct strata_server *srv, const struct ns_inode *ino);
 /* The kept inode of FILEID, or NULL. */
 struct orphan *orphan_find(struct strata_server *srv, uint64_t fileid);
-/* Drop the data of every orphan nobody has open any more. */
+/* Let go of every orphan nobody has open any more (the reclaimer frees
+ * their data). */
 void orphan_reap(struct strata_server *srv);
 /* Free the list without touching data (server shutdown). */
 void orphan_free_all(struct strata_server *srv);

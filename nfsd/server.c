@@ -16,6 +16,7 @@
 #include "ctl_svc.h"
 #include "ds_state.h"
 #include "exec.h"
+#include "reclaim.h"
 #include "log.h"
 #include "rpc.h"
 #include "session.h"
@@ -313,6 +314,8 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 		rc = cluster_open(&srv->cluster, cfg, &srv->key,
 				  srv->boot_epoch);
 	if (rc == 0 && srv->ns)
+		rc = reclaim_start(&srv->reclaim, srv);
+	if (rc == 0 && srv->ns)
 		rc = exec_start(&srv->exec, srv);
 	if (rc == 0)
 		rc = xprt_tcp_listen(&srv->tcp, cfg->listen_addr, cfg->port,
@@ -345,6 +348,7 @@ void server_stop(struct strata_server *srv)
 		client_destroy(srv, srv->clients);
 	orphan_free_all(srv);
 	pthread_mutex_unlock(&srv->state_lock);
+	reclaim_stop(srv->reclaim); /* uses the namespace and the cluster */
 	if (srv->store)
 		ds_store_close(srv->store);
 	cluster_close(srv->cluster);

@@ -101,6 +101,7 @@ struct strata_server {
 				    after start */
 	struct xprt_tcp_listener *tcp;
 	struct exec *exec;       /* MDS: COMPOUND executor (exec.h) */
+	struct reclaim *reclaim; /* MDS: frees removed files' data */
 	struct recovery *recovery; /* needs state_lock */
 
 	/* Identity of this boot: part of client ids, stateids, verifiers. */

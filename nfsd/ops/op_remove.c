@@ -2,6 +2,7 @@
 #include <errno.h>
 #include "data.h"
 #include "orphan.h"
+#include "reclaim.h"
 #include "layout_state.h"
 #include "ops.h"
 #include "deleg.h"
@@ -9,16 +10,18 @@
 #include "server.h"
 #include "state.h"
 
-/* File data goes with the last link, unless someone still has the file
- * open: then the inode is kept in memory (nfsd/orphan.h) and the last
- * CLOSE frees it. GONE is the inode as it was before its last link went. */
+/* File data goes with the last link (the namespace listed it for the
+ * reclaimer, nfsd/reclaim.h), unless someone still has the file open:
+ * then the inode is kept in memory (nfsd/orphan.h), the reclaimer skips it
+ * and the last CLOSE lets it go. GONE is the inode as it was before its
+ * last link went. */
 static void data_release_unlinked(struct compound *c,
 				  const struct ns_inode *gone)
 {
 	if (state_file_has_opens(c->srv, gone->fileid) &&
 	    orphan_add(c->srv, gone) == 0)
 		return;
-	data_remove(c->srv, gone->fileid);
+	reclaim_kick(c->srv->reclaim);
 }
 
 /* After a CLOSE: data of unlinked files nobody has open any more. */
@@ -108,7 +111,7 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 	if (freed && freed == victim.fileid && victim.type == NS_REG)
 		data_release_unlinked(c, &victim);
 	else if (freed)
-		data_remove(c->srv, freed);
+		reclaim_kick(c->srv->reclaim);
 	cinfo_out(&ok->source_cinfo, &sci);
 	cinfo_out(&ok->target_cinfo, &dci);
 	return NFS4_OK;

@@ -27,6 +27,8 @@
 #include "store.h"
 #include "test_util_ch.h"
 #include "server.h"
+#include "config.h"
+#include "reclaim.h"
 #include "session.h"
 
 /* Built with ASan (+UBSan: the project enables both together)? */
@@ -1050,6 +1052,8 @@ static void test_remove_open_file(void **state)
 		assert_int_equal(CALL(b, ch_op_seq(b, 0, 0), ch_op_putrootfh(),
 				      ch_op_lookup(f, strlen(f))),
 				 NFS4ERR_NOENT);
+		/* the reclaimer has looked at it and kept it (still open) */
+		reclaim_wait_idle(g_srv->reclaim);
 		assert_int_equal(ds_store_size(g_srv->store, fileid[i], 0),
 				 (int64_t)sizeof(msg) - 1);
 	}
@@ -1061,6 +1065,7 @@ static void test_remove_open_file(void **state)
 	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh[0].fh),
 			      ch_op_close(&sid[0])),
 			 NFS4_OK);
+	reclaim_wait_idle(g_srv->reclaim);
 	assert_int_equal(ds_store_size(g_srv->store, fileid[0], 0), -ENOENT);
 	assert_int_equal(ds_store_size(g_srv->store, fileid[1], 0),
 			 (int64_t)sizeof(msg) - 1);
@@ -1075,9 +1080,55 @@ static void test_remove_open_file(void **state)
 			break;
 		}
 	pthread_mutex_unlock(&g_srv->state_lock);
+	reclaim_wait_idle(g_srv->reclaim);
 	assert_int_equal(ds_store_size(g_srv->store, fileid[1], 0), -ENOENT);
 	tu_free_client(a);
 	tu_free_client(b);
+}
+
+/* The data of a removed file is freed from the namespace's reclaim list,
+ * which survives a restart: here the reclaimer is stopped before the
+ * remove (as if the server crashed first), and the next start frees it. */
+static void test_reclaim_after_restart(void **state)
+{
+	struct ns_create_args ca = { .type = NS_REG, .mode = 0644,
+				     .exclusive = 1 };
+	struct strata_config cfg;
+	struct strata_server *s1, *s2;
+	struct ns_inode ino, gone;
+	uint64_t ids[4];
+	size_t n = 9;
+	int freed = 0;
+	char *dir;
+
+	(void)state;
+	config_defaults(&cfg);
+	snprintf(cfg.listen_addr, sizeof(cfg.listen_addr), "127.0.0.1");
+	cfg.port = 0;
+	assert_int_equal(ch_server_start_cfg(&s1, &dir, &cfg, ROLE_MDS), 0);
+	assert_int_equal(ns_create(s1->ns, NS_ROOT_FILEID, "x", 1, &ca, &ino,
+				   NULL),
+			 0);
+	assert_int_equal(ds_store_write(s1->store, ino.fileid, 0, 0, "abc", 3,
+					1),
+			 3);
+	reclaim_stop(s1->reclaim);
+	s1->reclaim = NULL;
+	assert_int_equal(ns_remove(s1->ns, NS_ROOT_FILEID, "x", 1, &gone,
+				   &freed, NULL),
+			 0);
+	assert_int_equal(freed, 1);
+	server_stop(s1);
+
+	assert_int_equal(server_start(&s2, &cfg, ROLE_MDS), 0);
+	assert_int_equal(ds_store_size(s2->store, ino.fileid, 0) == 3 ||
+				 ds_store_size(s2->store, ino.fileid, 0) == -ENOENT,
+			 1);
+	reclaim_wait_idle(s2->reclaim);
+	assert_int_equal(ds_store_size(s2->store, ino.fileid, 0), -ENOENT);
+	assert_int_equal(ns_reclaim_list(s2->ns, ids, 4, &n), 0);
+	assert_int_equal(n, 0);
+	ch_server_stop(s2, dir);
 }
 
 static void test_rename(void **state)
@@ -1638,6 +1689,7 @@ int main(void)
 		cmocka_unit_test(test_create_readdir),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_remove_open_file),
+		cmocka_unit_test(test_reclaim_after_restart),
 		cmocka_unit_test(test_rename),
 		cmocka_unit_test(test_link),
 		cmocka_unit_test(test_truncated_args),

@@ -630,6 +630,74 @@ static void test_note_write(void **state)
 	}
 }
 
+/* ---- reclaim list (data to free after the last link went) ----------------- */
+
+static int listed(struct ns *ns, uint64_t fileid)
+{
+	uint64_t ids[64];
+	size_t n = 0;
+
+	assert_int_equal(ns_reclaim_list(ns, ids, 64, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == fileid)
+			return 1;
+	return 0;
+}
+
+static size_t nlisted(struct ns *ns)
+{
+	uint64_t ids[64];
+	size_t n = 0;
+
+	assert_int_equal(ns_reclaim_list(ns, ids, 64, &n), 0);
+	return n;
+}
+
+/* Only a regular file's last link puts it on the list, in the same
+ * commit (it survives a reopen); ns_reclaim_done takes it off. */
+static void test_reclaim_list(void **state)
+{
+	struct fx *f = *state;
+	struct ns_inode gone;
+	int freed;
+
+	uint64_t a = tu_create(f->ns, NS_ROOT_FILEID, "a", NS_REG);
+	uint64_t b = tu_create(f->ns, NS_ROOT_FILEID, "b", NS_REG);
+	uint64_t t = tu_create(f->ns, NS_ROOT_FILEID, "t", NS_REG);
+	tu_create(f->ns, NS_ROOT_FILEID, "s", NS_REG);
+	tu_create(f->ns, NS_ROOT_FILEID, "d", NS_DIR);
+	tu_create(f->ns, NS_ROOT_FILEID, "l", NS_LNK);
+	assert_int_equal(ns_link(f->ns, b, NS_ROOT_FILEID, "b2", 2, NULL), 0);
+	assert_int_equal(nlisted(f->ns), 0);
+
+	assert_int_equal(ns_remove(f->ns, NS_ROOT_FILEID, "a", 1, &gone,
+				   &freed, NULL), 0);
+	assert_int_equal(ns_remove(f->ns, NS_ROOT_FILEID, "d", 1, &gone,
+				   &freed, NULL), 0);
+	assert_int_equal(ns_remove(f->ns, NS_ROOT_FILEID, "l", 1, &gone,
+				   &freed, NULL), 0);
+	assert_int_equal(ns_remove(f->ns, NS_ROOT_FILEID, "b", 1, &gone,
+				   &freed, NULL), 0);
+	assert_int_equal(freed, 0); /* b2 still names it */
+	assert_int_equal(ns_rename(f->ns, NS_ROOT_FILEID, "s", 1,
+				   NS_ROOT_FILEID, "t", 1, NULL, NULL, NULL),
+			 0);
+	assert_int_equal(nlisted(f->ns), 2);
+	assert_true(listed(f->ns, a));
+	assert_true(listed(f->ns, t));
+	assert_false(listed(f->ns, b));
+	tu_fsck_clean(f->ns);
+
+	ns_close(f->ns);
+	f->ns = tu_open(f->dir, NSHARDS);
+	assert_true(listed(f->ns, a));
+	assert_int_equal(ns_reclaim_done(f->ns, &a, 1), 0);
+	assert_false(listed(f->ns, a));
+	assert_true(listed(f->ns, t));
+	assert_int_equal(ns_reclaim_done(f->ns, &t, 1), 0);
+	assert_int_equal(nlisted(f->ns), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -654,6 +722,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rename_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_setattr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_note_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reclaim_list, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -33,6 +33,7 @@
 #include "fh.h"
 #include "layout.h"
 #include "mac.h"
+#include "reclaim.h"
 #include "server.h"
 #include "session.h"
 
@@ -1377,6 +1378,7 @@ static void test_removed_file_is_stale_on_ds(void **state)
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
 			      ch_op_close(&osid)),
 			 NFS4_OK);
+	reclaim_wait_idle(g_mds->reclaim); /* frees the data (reclaim.h) */
 	/* Gone: the DSs answer STALE (the Linux client then drops the
 	 * layout), for READ and WRITE alike. */
 	for (unsigned j = 0; j < NDS; j++) {
