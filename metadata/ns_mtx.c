@@ -3,7 +3,14 @@
  *
  * Every mutating namespace call runs as one "mtx": a body function that reads
  * and writes through ns_mtx_get/put/del. The first access to a shard locks
- * it (its pthread mutex, then an LMDB write transaction).
+ * its LMDB environment (our pthread mutex, then a write transaction).
+ *
+ * Terminology: below, "shard" in locking, commits and intents means the
+ * LMDB environment that holds it (ns_internal.h, decision 0014); with one
+ * environment per shard (ns_open) the two are the same, and with a single
+ * environment (the server's default) every operation is one commit and no
+ * intent is ever written. The per-"shard" arrays of struct ns_mtx are
+ * indexed by environment.
  *
  * Locking (deadlock freedom). Shards are locked in ascending order: a shard
  * above every shard held is locked with a blocking lock; a shard below one
