@@ -200,6 +200,9 @@ static int server_identity(struct strata_server *srv)
 
 	if (rc < 0)
 		return rc;
+	if (getrandom(srv->session_tag, sizeof(srv->session_tag), 0) !=
+	    (ssize_t)sizeof(srv->session_tag))
+		return -EIO;
 	snprintf(path, sizeof(path), "%s/server_id", srv->cfg.data_dir);
 	f = fopen(path, "r");
 	if (!f || !fgets(srv->server_owner_major,

@@ -110,6 +110,7 @@ struct strata_server {
 	uint64_t server_owner_minor;
 	char server_owner_major[64];
 	char server_scope[64];
+	uint8_t session_tag[4]; /* random per start: last bytes of session ids */
 
 	pthread_mutex_t state_lock; /* see the contract above */
 	/* Everything below is protected by state_lock. */

@@ -196,15 +196,18 @@ struct nfs_session *session_new(struct strata_server *srv,
 				struct nfs_client *clp)
 {
 	struct nfs_session *s = calloc(1, sizeof(*s));
-	static const char tagv[4] = { 'S', 'T', 'R', 'A' };
 	uint64_t n;
 
 	if (!s)
 		return NULL;
 	n = ++srv->next_stid;
+	/* clientid | counter | this server instance's random tag: ids are
+	 * unique per server by construction, and the tag keeps the MDS's
+	 * and every DS's sessions apart for a client or a capture tool
+	 * that keys sessions by id alone (NFStest does). */
 	memcpy(s->id, &clp->clientid, 8);
 	memcpy(s->id + 8, &n, 4);
-	memcpy(s->id + 12, tagv, 4);
+	memcpy(s->id + 12, srv->session_tag, 4);
 	s->client = clp;
 	s->next = clp->sessions;
 	clp->sessions = s;

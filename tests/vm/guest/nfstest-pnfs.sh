@@ -13,10 +13,18 @@
 # DESTROY_SESSION at unmount. Its exit status is the verdict (0: all its
 # assertions passed); its log is copied to /vmout/nfstest-pnfs.log.
 # Env: NFSTEST_DIR (the built tree), TESTS (default "read,write"),
-#   MDS_IP (10.0.2.105).
+#   MDS_IP (10.0.2.105), NFSTEST_FILESIZE (default 3m, see below).
 source "$VMTEST_HARNESS/guest/lib.sh"
 NT=${NFSTEST_DIR:?NFSTEST_DIR not set}
 TESTS=${TESTS:-read,write} MDS_IP=${MDS_IP:-10.0.2.105}
+# A file that reaches every data server: nfstest_pnfs checks which data
+# servers a file smaller than (servers - 1) x stripe unit + 1 byte touches
+# as if its first stripe index were always 0, but Strata rotates the first
+# stripe index per file (RFC 8881 §13.4.1, required by the pNFS issue), so
+# with NFStest's default 64 KiB file it expects traffic on DS(0) when the
+# file lives on DS(2). 3 MiB over three 1 MiB stripes touches all of them
+# whatever the first index (NFSTEST_FILESIZE overrides).
+FILESIZE=${NFSTEST_FILESIZE:-3m}
 
 must modprobe modprobe -a sunrpc nfs nfsv4 nfs_layout_nfsv41_files
 mkdir -p /mnt/t /tmp/nfstest
@@ -24,7 +32,8 @@ run_nfstest() {
   cd /tmp/nfstest || return 1
   PYTHONPATH=$NT /usr/bin/python3 "$NT/test/nfstest_pnfs" --server "$MDS_IP" --export / \
     --nfsversion 4.1 --interface eth0 --mtpoint /mnt/t --tmpdir /tmp/nfstest \
-    --datadir "nfstest-${VMTEST_UUID:0:8}" --notty --runtest "$TESTS" > /vmout/nfstest-pnfs.log 2>&1
+    --datadir "nfstest-${VMTEST_UUID:0:8}" --notty --filesize "$FILESIZE" \
+    --runtest "$TESTS" > /vmout/nfstest-pnfs.log 2>&1
   local rc=$?
   grep -E "^ *(PASS|FAIL|WARN)|tests \(|^\*\*\*|TEST: " /vmout/nfstest-pnfs.log | head -200
   return $rc
