@@ -42,11 +42,10 @@ struct exec {
 };
 
 void exec_submit(struct exec *e, struct xprt_conn *conn, uint8_t *msg,
-		 size_t len, const struct rpc_call *call)
+		 const struct rpc_call *call)
 {
 	struct exec_req *r = malloc(sizeof(*r));
 
-	(void)len;
 	if (!r) {
 		free(msg); /* the client retransmits */
 		return;

@@ -44,10 +44,10 @@ struct xprt_conn;
 
 /* 0 or -errno. */
 int exec_start(struct exec **out, struct strata_server *srv);
-/* Queue the COMPOUND CALL, parsed from MSG (LEN bytes); the executor owns
- * MSG from now on and takes its own reference on CONN. */
+/* Queue the COMPOUND CALL, parsed from MSG; the executor owns MSG from
+ * now on and takes its own reference on CONN. */
 void exec_submit(struct exec *e, struct xprt_conn *conn, uint8_t *msg,
-		 size_t len, const struct rpc_call *call);
+		 const struct rpc_call *call);
 void exec_stop(struct exec *e);
 
 #endif

@@ -82,8 +82,7 @@ static void reply_compound(struct strata_server *srv, struct xprt_conn *conn,
 
 /* 1 if the call was handed to the MDS executor (it owns MSG then). */
 static int dispatch_call(struct strata_server *srv, struct xprt_conn *conn,
-			 const struct rpc_call *call, uint8_t *msg,
-			 size_t len)
+			 const struct rpc_call *call, uint8_t *msg)
 {
 	uint8_t small[32];
 
@@ -109,7 +108,7 @@ static int dispatch_call(struct strata_server *srv, struct xprt_conn *conn,
 		return 0;
 	case 1: /* COMPOUND */
 		if (srv->exec) { /* MDS: group commit (exec.h) */
-			exec_submit(srv->exec, conn, msg, len, call);
+			exec_submit(srv->exec, conn, msg, call);
 			return 1;
 		}
 		reply_compound(srv, conn, call);
@@ -131,7 +130,7 @@ static void server_deliver(void *ctx, struct xprt_conn *conn, uint8_t *msg,
 
 	switch (rpc_parse_call(msg, len, &call, &auth_stat)) {
 	case RPC_PARSE_CALL:
-		if (dispatch_call(srv, conn, &call, msg, len))
+		if (dispatch_call(srv, conn, &call, msg))
 			return; /* the executor owns msg now */
 		break;
 	case RPC_PARSE_REPLY:

@@ -217,6 +217,47 @@ static void test_many(void **state)
 }
 
 /*
+ * One crash round: a fresh namespace (ENVS environments, 0: one per shard)
+ * with directory "d", a batch creating c0..c23 in it, a crash after K
+ * commits, a reopen (intent replay) and fsck. Returns how many of the 24
+ * names are there; *COMPLETED is 1 when the batch committed before the
+ * crash point.
+ */
+static int crash_round(unsigned envs, int k, int *completed)
+{
+	char *dir = tu_mkdtemp(), n[32];
+	struct ns *ns = NULL;
+	int present = 0, rc;
+
+	assert_int_equal(ns_open_ex(&ns, dir, NSHARDS, envs), 0);
+	uint64_t d = tu_create(ns, NS_ROOT_FILEID, "d", NS_DIR);
+	assert_int_equal(ns_batch_begin(ns), 0);
+	for (int i = 0; i < 24; i++) {
+		snprintf(n, sizeof n, "c%d", i);
+		tu_create(ns, d, n, NS_REG);
+	}
+	ns_test_crash_after(ns, k);
+	rc = ns_batch_end(ns);
+	*completed = rc == 0;
+	if (!*completed) {
+		assert_int_equal(rc, -EIO);
+		assert_int_equal(ns_test_crashed(ns), 1);
+	}
+	ns_close(ns);
+	ns = NULL;
+	assert_int_equal(ns_open_ex(&ns, dir, NSHARDS, envs), 0);
+	tu_fsck_clean(ns);
+	for (int i = 0; i < 24; i++) {
+		snprintf(n, sizeof n, "c%d", i);
+		present += tu_lookup(ns, d, n) != 0;
+	}
+	assert_int_equal(tu_getattr(ns, d).size, (uint64_t)present);
+	ns_close(ns);
+	tu_rmrf(dir);
+	return present;
+}
+
+/*
  * A batch across several shards is one unit across a crash: crash after k
  * commits for every k; after reopening (intent replay) fsck is clean and
  * either none of the batch is there (k = 0) or all of it.
@@ -229,38 +270,8 @@ static void test_crash_all_or_nothing(void **state)
 	ns_close(f->ns);
 	f->ns = NULL;
 	for (k = 0; k < 20 && !completed; k++) {
-		char *dir = tu_mkdtemp();
-		struct ns *ns = tu_open(dir, NSHARDS);
-		char n[32];
-		int present = 0, rc;
-
-		uint64_t d = tu_create(ns, NS_ROOT_FILEID, "d", NS_DIR);
-		assert_int_equal(ns_batch_begin(ns), 0);
-		for (int i = 0; i < 24; i++) {
-			snprintf(n, sizeof n, "c%d", i);
-			tu_create(ns, d, n, NS_REG);
-		}
-		ns_test_crash_after(ns, k);
-		rc = ns_batch_end(ns);
-		completed = rc == 0;
-		if (!completed) {
-			assert_int_equal(rc, -EIO);
-			assert_int_equal(ns_test_crashed(ns), 1);
-		}
-		ns_close(ns);
-		ns = tu_open(dir, NSHARDS);
-		tu_fsck_clean(ns);
-		for (int i = 0; i < 24; i++) {
-			snprintf(n, sizeof n, "c%d", i);
-			present += tu_lookup(ns, d, n) != 0;
-		}
-		if (k == 0 && !completed)
-			assert_int_equal(present, 0);
-		else
-			assert_int_equal(present, 24);
-		assert_int_equal(tu_getattr(ns, d).size, (uint64_t)present);
-		ns_close(ns);
-		tu_rmrf(dir);
+		int present = crash_round(0, k, &completed);
+		assert_int_equal(present, (k == 0 && !completed) ? 0 : 24);
 	}
 	assert_true(completed);
 	/* 24 names over 8 shards: several shards written, so the batch
@@ -371,29 +382,8 @@ static void test_envs_crash(void **state)
 
 	(void)f;
 	for (k = 0; k < 10 && !completed; k++) {
-		char *dir = tu_mkdtemp(), n[32];
-		struct ns *ns = open_envs(dir, 3);
-		int present = 0, rc;
-
-		uint64_t d = tu_create(ns, NS_ROOT_FILEID, "d", NS_DIR);
-		assert_int_equal(ns_batch_begin(ns), 0);
-		for (int i = 0; i < 24; i++) {
-			snprintf(n, sizeof n, "c%d", i);
-			tu_create(ns, d, n, NS_REG);
-		}
-		ns_test_crash_after(ns, k);
-		rc = ns_batch_end(ns);
-		completed = rc == 0;
-		ns_close(ns);
-		ns = open_envs(dir, 3);
-		tu_fsck_clean(ns);
-		for (int i = 0; i < 24; i++) {
-			snprintf(n, sizeof n, "c%d", i);
-			present += tu_lookup(ns, d, n) != 0;
-		}
+		int present = crash_round(3, k, &completed);
 		assert_int_equal(present, (k == 0 && !completed) ? 0 : 24);
-		ns_close(ns);
-		tu_rmrf(dir);
 	}
 	assert_true(completed);
 	assert_int_equal(k, 5); /* 3 environments: intent + 2 others + clear */
