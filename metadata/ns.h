@@ -99,9 +99,25 @@ struct ns_inode {
 	struct ns_time atime, mtime, ctime, btime;
 	/* tiering: residency and object identity (unused until tiering lands) */
 	uint32_t residency; /* enum ns_residency */
-	uint32_t flags;     /* reserved, 0 */
+	uint32_t flags;     /* enum ns_inode_flags */
 	uint64_t layout_gen;   /* reserved for pNFS restripe, 0 */
 	char object_etag[64];  /* NUL-terminated; empty unless offloaded */
+};
+
+/*
+ * ns_inode.flags: where a regular file's data objects stand (stripe objects
+ * on the data servers, or the local store's object on a single node).
+ * A file created since these flags exist starts with NS_INO_NO_DATA: no
+ * object was ever created for it, so removing it frees nothing and needs no
+ * reclaim record. ns_data_placed() swaps it for NS_INO_DATA_PLACED in the
+ * transaction (or batch) of the operation that creates the objects, so a
+ * committed NS_INO_DATA_PLACED means they were created. A record with
+ * neither bit comes from before the flags: its objects may or may not exist
+ * (callers create them idempotently, and its removal reclaims).
+ */
+enum ns_inode_flags {
+	NS_INO_NO_DATA = 1u << 0,
+	NS_INO_DATA_PLACED = 1u << 1,
 };
 
 /* Which fields ns_setattr() changes. */
@@ -253,9 +269,16 @@ int ns_setattr(struct ns *ns, uint64_t fileid, unsigned mask,
 	       const struct ns_inode *attr, struct ns_inode *out);
 
 /* Record a data write: size = max(size, new_size) if extend, mtime/ctime now,
- * change bumped. Used by WRITE. */
+ * change bumped, data placed (ns_inode_flags). Used by WRITE. */
 int ns_note_write(struct ns *ns, uint64_t fileid, uint64_t end_offset,
 		  struct ns_inode *out);
+
+/* Mark regular file FILEID's data objects as placed (ns_inode_flags above):
+ * call it beside the operation that creates them. *was_placed = 1 when
+ * NS_INO_DATA_PLACED was already set (nothing written), else 0. Not a
+ * change visible to clients: change and ctime stay. 0 or -errno (-EINVAL
+ * for a non-regular file). */
+int ns_data_placed(struct ns *ns, uint64_t fileid, int *was_placed);
 
 /* Copy the target of symlink FILEID into BUF (NUL-terminated only if there is
  * room); *len = target length. -EINVAL if not a symlink, -ENAMETOOLONG if

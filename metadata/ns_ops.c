@@ -134,7 +134,8 @@ static int ino_delete(struct ns_mtx *m, uint64_t fileid)
 	rc = ns_mtx_del(m, s, NS_DB_INODES, key, 8);
 	if (!rc && old.type == NS_LNK)
 		rc = ns_mtx_del(m, s, NS_DB_SYMLINKS, key, 8);
-	if (!rc && old.type == NS_REG) { /* its data goes later: ns.h */
+	/* Its data goes later (ns.h); a file never given objects has none. */
+	if (!rc && old.type == NS_REG && !(old.flags & NS_INO_NO_DATA)) {
 		uint8_t zero = 0;
 		rc = ns_mtx_put(m, s, NS_DB_RECLAIM, key, 8, &zero, 1);
 	}
@@ -291,6 +292,8 @@ static void new_inode(struct ns_inode *ino, uint64_t fileid,
 	}
 	ino->atime = ino->mtime = ino->ctime = ino->btime = *now;
 	ino->residency = NS_RES_LOCAL;
+	if (a->type == NS_REG)
+		ino->flags = NS_INO_NO_DATA;
 	ns_touch_change(ino, now);
 }
 
@@ -820,6 +823,9 @@ static int note_write_body(struct ns_mtx *m, void *arg)
 		return ino.type == NS_DIR ? -EISDIR : -EINVAL;
 	if (c->end > ino.size)
 		ino.size = c->end;
+	/* The write just made its object (ns.h, ns_inode_flags). */
+	ino.flags = (ino.flags & ~(uint32_t)NS_INO_NO_DATA) |
+		    NS_INO_DATA_PLACED;
 	ino.mtime = now;
 	ino_changed(&ino, &now);
 	rc = ino_store(m, &ino);
@@ -834,4 +840,34 @@ int ns_note_write(struct ns *ns, uint64_t fileid, uint64_t end_offset,
 	struct write_ctx c = { fileid, end_offset, out };
 
 	return ns_mtx_run(ns, note_write_body, &c);
+}
+
+struct placed_ctx {
+	uint64_t fileid;
+	int *was_placed;
+};
+
+static int data_placed_body(struct ns_mtx *m, void *arg)
+{
+	struct placed_ctx *c = arg;
+	struct ns_inode ino;
+	int rc = ino_load(m, c->fileid, &ino);
+
+	if (rc)
+		return rc;
+	if (ino.type != NS_REG)
+		return -EINVAL;
+	*c->was_placed = !!(ino.flags & NS_INO_DATA_PLACED);
+	if (*c->was_placed)
+		return 0;
+	ino.flags = (ino.flags & ~(uint32_t)NS_INO_NO_DATA) |
+		    NS_INO_DATA_PLACED;
+	return ino_store(m, &ino);
+}
+
+int ns_data_placed(struct ns *ns, uint64_t fileid, int *was_placed)
+{
+	struct placed_ctx c = { fileid, was_placed };
+
+	return ns_mtx_run(ns, data_placed_body, &c);
 }

@@ -81,14 +81,18 @@ int ns_test_drop_inode(struct ns *ns, uint64_t fileid)
 	return raw_write(ns, ns_fileid_shard(fileid), drop_inode_fn, &fileid);
 }
 
-struct nlink_arg {
+/* Which inode field set_field_fn() overwrites. */
+enum { FIELD_NLINK, FIELD_FLAGS };
+
+struct field_arg {
 	uint64_t fileid;
-	uint32_t nlink;
+	int field;
+	uint32_t value;
 };
 
-static int set_nlink_fn(struct ns *ns, MDB_txn *txn, void *arg)
+static int set_field_fn(struct ns *ns, MDB_txn *txn, void *arg)
 {
-	struct nlink_arg *a = arg;
+	struct field_arg *a = arg;
 	struct ns_inode ino;
 	uint8_t key[8], rec[NS_INODE_REC_LEN];
 	MDB_val k = { .mv_size = 8, .mv_data = key };
@@ -97,7 +101,10 @@ static int set_nlink_fn(struct ns *ns, MDB_txn *txn, void *arg)
 
 	if (rc)
 		return rc;
-	ino.nlink = a->nlink;
+	if (a->field == FIELD_NLINK)
+		ino.nlink = a->value;
+	else
+		ino.flags = a->value;
 	ns_put_be64(key, a->fileid);
 	ns_inode_encode(&ino, rec);
 	return ns_mdb_err(mdb_put(
@@ -107,9 +114,16 @@ static int set_nlink_fn(struct ns *ns, MDB_txn *txn, void *arg)
 
 int ns_test_set_nlink(struct ns *ns, uint64_t fileid, uint32_t nlink)
 {
-	struct nlink_arg a = { fileid, nlink };
+	struct field_arg a = { fileid, FIELD_NLINK, nlink };
 
-	return raw_write(ns, ns_fileid_shard(fileid), set_nlink_fn, &a);
+	return raw_write(ns, ns_fileid_shard(fileid), set_field_fn, &a);
+}
+
+int ns_test_set_flags(struct ns *ns, uint64_t fileid, uint32_t flags)
+{
+	struct field_arg a = { fileid, FIELD_FLAGS, flags };
+
+	return raw_write(ns, ns_fileid_shard(fileid), set_field_fn, &a);
 }
 
 struct cookie_arg {

@@ -36,6 +36,8 @@ int ns_test_set_nosync(struct ns *ns, int on);
  * namespace's back. */
 int ns_test_drop_inode(struct ns *ns, uint64_t fileid);
 int ns_test_set_nlink(struct ns *ns, uint64_t fileid, uint32_t nlink);
+/* flags 0 makes a record look as if written before ns_inode_flags. */
+int ns_test_set_flags(struct ns *ns, uint64_t fileid, uint32_t flags);
 int ns_test_drop_cookie(struct ns *ns, uint64_t parent, const char *name,
 			size_t namelen);
 

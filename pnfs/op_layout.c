@@ -139,6 +139,23 @@ static void drop_if_new(struct compound *c, struct nfs_stid *st)
 		stid_free(c->srv, st);
 }
 
+/* Every stripe object must exist before a client writes to it (a DS
+ * answers STALE for a missing one): created at the file's first layout,
+ * and marked so in the same batch (ns.h, ns_inode_flags), which later
+ * layouts skip. Records from before the flags create every time. */
+static int place_objects(struct compound *c, const struct ns_inode *ino)
+{
+	int placed;
+	int rc;
+
+	if (ino->flags & NS_INO_DATA_PLACED)
+		return 0;
+	rc = cluster_create(c->srv->cluster, ino->fileid);
+	if (rc == 0)
+		rc = ns_data_placed(c->srv->ns, ino->fileid, &placed);
+	return rc;
+}
+
 nfsstat4 op_layoutget(struct compound *c, void *args, void *res)
 {
 	LAYOUTGET4args *a = args;
@@ -167,9 +184,7 @@ nfsstat4 op_layoutget(struct compound *c, void *args, void *res)
 		drop_if_new(c, st);
 		return NFS4ERR_LAYOUTTRYLATER;
 	}
-	/* Every stripe object must exist before a client writes to it (a
-	 * DS answers STALE for a missing one). */
-	rc = cluster_create(c->srv->cluster, ino.fileid);
+	rc = place_objects(c, &ino);
 	if (rc < 0) {
 		log_warn("LAYOUTGET fileid %llx: data servers: %d",
 			 (unsigned long long)ino.fileid, rc);

@@ -1112,6 +1112,8 @@ static void test_reclaim_after_restart(void **state)
 	assert_int_equal(ds_store_write(s1->store, ino.fileid, 0, 0, "abc", 3,
 					1),
 			 3);
+	/* As op_write does: the file now has data to reclaim (ns.h). */
+	assert_int_equal(ns_note_write(s1->ns, ino.fileid, 3, NULL), 0);
 	reclaim_stop(s1->reclaim);
 	s1->reclaim = NULL;
 	assert_int_equal(ns_remove(s1->ns, NS_ROOT_FILEID, "x", 1, &gone,

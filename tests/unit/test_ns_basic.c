@@ -655,6 +655,61 @@ static size_t nlisted(struct ns *ns)
 
 /* Only a regular file's last link puts it on the list, in the same
  * commit (it survives a reopen); ns_reclaim_done takes it off. */
+static void place(struct ns *ns, uint64_t fileid)
+{
+	int was;
+
+	assert_int_equal(ns_data_placed(ns, fileid, &was), 0);
+	assert_int_equal(was, 0);
+	assert_int_equal(ns_data_placed(ns, fileid, &was), 0);
+	assert_int_equal(was, 1);
+}
+
+static uint32_t flags_of(struct ns *ns, uint64_t fileid)
+{
+	struct ns_inode ino;
+
+	assert_int_equal(ns_getattr(ns, fileid, &ino), 0);
+	return ino.flags;
+}
+
+/* ns.h, ns_inode_flags: a new file has no data; a write or
+ * ns_data_placed() places it; removing a file that never had data lists
+ * nothing, while a record from before the flags (neither bit) is
+ * reclaimed. */
+static void test_data_placed(void **state)
+{
+	struct fx *f = *state;
+	struct ns_inode gone, out;
+	int freed, was;
+
+	uint64_t e = tu_create(f->ns, NS_ROOT_FILEID, "empty", NS_REG);
+	uint64_t w = tu_create(f->ns, NS_ROOT_FILEID, "written", NS_REG);
+	uint64_t o = tu_create(f->ns, NS_ROOT_FILEID, "old", NS_REG);
+	uint64_t d = tu_create(f->ns, NS_ROOT_FILEID, "dir", NS_DIR);
+
+	assert_int_equal(flags_of(f->ns, e), NS_INO_NO_DATA);
+	assert_int_equal(flags_of(f->ns, d), 0);
+	assert_int_equal(ns_data_placed(f->ns, d, &was), -EINVAL);
+	/* A truncate is not a placement: the server skips it (op_attr.c). */
+	out.size = 4096;
+	assert_int_equal(ns_setattr(f->ns, e, NS_SET_SIZE, &out, NULL), 0);
+	assert_int_equal(flags_of(f->ns, e), NS_INO_NO_DATA);
+	assert_int_equal(ns_note_write(f->ns, w, 4096, NULL), 0);
+	assert_int_equal(flags_of(f->ns, w), NS_INO_DATA_PLACED);
+	assert_int_equal(ns_test_set_flags(f->ns, o, 0), 0);
+
+	for (const char *n = "empty\0written\0old\0"; *n; n += strlen(n) + 1)
+		assert_int_equal(ns_remove(f->ns, NS_ROOT_FILEID, n, strlen(n),
+					   &gone, &freed, NULL),
+				 0);
+	assert_int_equal(nlisted(f->ns), 2);
+	assert_false(listed(f->ns, e));
+	assert_true(listed(f->ns, w));
+	assert_true(listed(f->ns, o));
+	tu_fsck_clean(f->ns);
+}
+
 static void test_reclaim_list(void **state)
 {
 	struct fx *f = *state;
@@ -664,10 +719,15 @@ static void test_reclaim_list(void **state)
 	uint64_t a = tu_create(f->ns, NS_ROOT_FILEID, "a", NS_REG);
 	uint64_t b = tu_create(f->ns, NS_ROOT_FILEID, "b", NS_REG);
 	uint64_t t = tu_create(f->ns, NS_ROOT_FILEID, "t", NS_REG);
-	tu_create(f->ns, NS_ROOT_FILEID, "s", NS_REG);
+	uint64_t s = tu_create(f->ns, NS_ROOT_FILEID, "s", NS_REG);
 	tu_create(f->ns, NS_ROOT_FILEID, "d", NS_DIR);
 	tu_create(f->ns, NS_ROOT_FILEID, "l", NS_LNK);
 	assert_int_equal(ns_link(f->ns, b, NS_ROOT_FILEID, "b2", 2, NULL), 0);
+	/* Only files whose data was placed have anything to reclaim. */
+	place(f->ns, a);
+	place(f->ns, b);
+	place(f->ns, s);
+	assert_int_equal(ns_note_write(f->ns, t, 10, NULL), 0);
 	assert_int_equal(nlisted(f->ns), 0);
 
 	assert_int_equal(ns_remove(f->ns, NS_ROOT_FILEID, "a", 1, &gone,
@@ -723,6 +783,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_setattr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_note_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reclaim_list, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_data_placed, setup,
 						teardown),
 	};
 

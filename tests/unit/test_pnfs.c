@@ -1392,6 +1392,69 @@ static void test_removed_file_is_stale_on_ds(void **state)
 	tu_free_client(cl);
 }
 
+static int objects_on_ds(uint64_t fileid)
+{
+	int n = 0;
+
+	for (unsigned j = 0; j < NDS; j++)
+		n += ds_store_size(g_ds[j]->store, fileid, j) >= 0;
+	return n;
+}
+
+/* Stripe objects are made at a file's first layout, once (ns.h,
+ * ns_inode_flags): a file never given a layout has none on any DS and
+ * leaves nothing to reclaim when removed. */
+static void test_objects_at_first_layout(void **state)
+{
+	struct ch_client *cl = new_client(tu_uniq("obj"));
+	const char *name = tu_uniq("obj-file");
+	struct layout_info li;
+	struct ns_inode ino;
+	stateid4 osid;
+	struct fh fh;
+	uint64_t fileid, ids[8];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(open_file(cl, "o", name, 1, &osid, &fh), NFS4_OK);
+	fileid = fileid_of(&fh);
+	assert_int_equal(objects_on_ds(fileid), 0);
+	assert_int_equal(ns_getattr(g_mds->ns, fileid, &ino), 0);
+	assert_int_equal(ino.flags, NS_INO_NO_DATA);
+	assert_int_equal(layoutget(cl, &fh, &osid, LAYOUTIOMODE4_RW, &li),
+			 NFS4_OK);
+	assert_int_equal(objects_on_ds(fileid), NDS);
+	assert_int_equal(ns_getattr(g_mds->ns, fileid, &ino), 0);
+	assert_int_equal(ino.flags, NS_INO_DATA_PLACED);
+	/* A later layout does not make them again: one removed behind the
+	 * MDS's back stays missing. */
+	assert_int_equal(ds_store_remove(g_ds[0]->store, fileid, 0), 0);
+	assert_int_equal(layoutget(cl, &fh, &li.sid, LAYOUTIOMODE4_RW, &li),
+			 NFS4_OK);
+	assert_int_equal(objects_on_ds(fileid), NDS - 1);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_close(&osid)),
+			 NFS4_OK);
+
+	/* Never given a layout: removing it lists nothing to reclaim. */
+	name = tu_uniq("obj-empty");
+	assert_int_equal(open_file(cl, "o", name, 1, &osid, &fh), NFS4_OK);
+	fileid = fileid_of(&fh);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_close(&osid)),
+			 NFS4_OK);
+	reclaim_stop(g_mds->reclaim); /* so the list is seen as written */
+	g_mds->reclaim = NULL;
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
+			      ch_op_remove(name)),
+			 NFS4_OK);
+	assert_int_equal(ns_reclaim_list(g_mds->ns, ids, 8, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_true(ids[i] != fileid);
+	assert_int_equal(reclaim_start(&g_mds->reclaim, g_mds), 0);
+	tu_free_client(cl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1410,6 +1473,7 @@ int main(void)
 		cmocka_unit_test(test_truncate_recalls_layout),
 		cmocka_unit_test(test_layoutget_trylater_leaves_no_layout),
 		cmocka_unit_test(test_removed_file_is_stale_on_ds),
+		cmocka_unit_test(test_objects_at_first_layout),
 	};
 
 	/* STRATA_TEST_FILTER=pattern runs only the matching tests (cmocka
