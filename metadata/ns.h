@@ -208,6 +208,8 @@ int ns_batch_begin(struct ns *ns);
 int ns_batch_end(struct ns *ns);
 /* Operations the caller's open batch holds (0 if none, or no batch). */
 unsigned ns_batch_ops(struct ns *ns);
+/* 1 if the calling thread has a batch open, else 0. */
+int ns_batch_owned(struct ns *ns);
 
 static inline unsigned ns_fileid_shard(uint64_t fileid)
 {

@@ -755,6 +755,11 @@ unsigned ns_batch_ops(struct ns *ns)
 	return m ? m->ops : 0;
 }
 
+int ns_batch_owned(struct ns *ns)
+{
+	return batch_mine(ns) != NULL;
+}
+
 int ns_batch_rtxn(struct ns *ns, unsigned s, MDB_txn **txn)
 {
 	struct ns_mtx *m = batch_mine(ns);

@@ -1,6 +1,7 @@
 /* nfsd/data.c — see data.h. */
 #include "data.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "cluster.h"
@@ -48,6 +49,22 @@ int data_remove(struct strata_server *srv, uint64_t fileid)
 	if (srv->cluster)
 		return cluster_remove(srv->cluster, fileid);
 	return ds_store_remove(srv->store, fileid, 0);
+}
+
+int data_remove_many(struct strata_server *srv, const uint64_t *fileids,
+		     size_t n)
+{
+	int first_err = 0;
+
+	if (srv->cluster)
+		return cluster_remove_many(srv->cluster, fileids, n);
+	for (size_t i = 0; i < n; i++) {
+		int rc = ds_store_remove(srv->store, fileids[i], 0);
+
+		if (rc < 0 && rc != -ENOENT && !first_err)
+			first_err = rc;
+	}
+	return first_err;
 }
 
 int64_t data_space_used(struct strata_server *srv, uint64_t fileid,

@@ -24,6 +24,10 @@ ssize_t data_write(struct strata_server *srv, uint64_t fileid, uint64_t off,
 int data_commit(struct strata_server *srv, uint64_t fileid);
 int data_truncate(struct strata_server *srv, uint64_t fileid, uint64_t size);
 int data_remove(struct strata_server *srv, uint64_t fileid);
+/* data_remove() of N files, one call per data server; 0 or the first error
+ * (every file is still tried). */
+int data_remove_many(struct strata_server *srv, const uint64_t *fileids,
+		     size_t n);
 /* Bytes allocated for the file's data (0 if unknown). */
 int64_t data_space_used(struct strata_server *srv, uint64_t fileid,
 			uint64_t size);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cluster.h"
 #include "log.h"
 #include "ns.h"
 #include "server.h"
@@ -39,7 +40,49 @@ struct exec {
 	uint8_t *scratch; /* one reply at a time is built here */
 	size_t scratch_cap;
 	struct exec_reply out[EXEC_BATCH_MAX];
+	uint64_t *place;   /* exec_defer_place() of this batch */
+	size_t nplace, place_cap;
 };
+
+int exec_defer_place(struct exec *e, uint64_t fileid)
+{
+	/* Only the executor opens batches (so the list is its own). */
+	if (!ns_batch_owned(e->srv->ns))
+		return -EINVAL;
+	if (e->nplace == e->place_cap) {
+		size_t cap = e->place_cap ? 2 * e->place_cap : 64;
+		uint64_t *p = realloc(e->place, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		e->place = p;
+		e->place_cap = cap;
+	}
+	e->place[e->nplace++] = fileid;
+	return 0;
+}
+
+/* After the commit, before the replies: the stripe objects of the files
+ * whose first layout the batch handed out, one call per data server. A
+ * data server that fails is tried again file by file; what still fails
+ * is logged: those clients' DS I/O then gets STALE and goes through the
+ * MDS, whose writes create the object (docs/decisions/0016). */
+static void place_all(struct exec *e)
+{
+	struct cluster *cl = e->srv->cluster;
+
+	if (!e->nplace || !cl)
+		goto out;
+	if (cluster_create_many(cl, e->place, e->nplace) == 0)
+		goto out;
+	for (size_t i = 0; i < e->nplace; i++)
+		if (cluster_create(cl, e->place[i]) < 0)
+			log_warn("fileid %llx: stripe objects not created; "
+				 "its I/O goes through the MDS",
+				 (unsigned long long)e->place[i]);
+out:
+	e->nplace = 0;
+}
 
 void exec_submit(struct exec *e, struct xprt_conn *conn, uint8_t *msg,
 		 const struct rpc_call *call)
@@ -162,6 +205,7 @@ static void run_batch(struct exec *e, struct exec_req *chain)
 			strerror(-rc));
 		abort();
 	}
+	place_all(e);
 	send_all(e, nout);
 }
 
@@ -224,6 +268,7 @@ void exec_stop(struct exec *e)
 	pthread_cond_destroy(&e->space);
 	pthread_cond_destroy(&e->work);
 	pthread_mutex_destroy(&e->lock);
+	free(e->place);
 	free(e->scratch);
 	free(e);
 }

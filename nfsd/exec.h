@@ -13,6 +13,12 @@
  * flush; with one request in flight a batch is one COMPOUND, as before.
  * Execution stays serial (the state lock's contract, server.h, unchanged).
  *
+ * Between the commit and the replies the executor also creates the stripe
+ * objects of files whose first layout the batch handed out
+ * (exec_defer_place), one call per data server for the whole batch, so no
+ * client uses a layout before its objects exist and a LAYOUTGET does not
+ * wait for the data servers one file at a time.
+ *
  * A failed batch commit leaves replies that claim changes the disk does not
  * hold: the executor then logs and aborts the process (crash-consistent by
  * design: clients retry after the restart, ns_open() replays intents).
@@ -49,5 +55,11 @@ int exec_start(struct exec **out, struct strata_server *srv);
 void exec_submit(struct exec *e, struct xprt_conn *conn, uint8_t *msg,
 		 const struct rpc_call *call);
 void exec_stop(struct exec *e);
+
+/* From an operation of the batch being run, on the executor thread: create
+ * FILEID's stripe objects after the batch's commit, before its replies
+ * leave. 0; -EINVAL anywhere else (not the executor thread, or no batch
+ * open: the caller creates them itself); -ENOMEM. */
+int exec_defer_place(struct exec *e, uint64_t fileid);
 
 #endif

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "data.h"
@@ -37,31 +38,46 @@ static int held_open(struct strata_server *srv, uint64_t fileid)
 	return held;
 }
 
+/* Free TODO's N files' data: all in one call per data server, or, if
+ * that fails, file by file; DONE gets those freed. Returns their number. */
+static size_t free_data(struct strata_server *srv, const uint64_t *todo,
+			size_t n, uint64_t *done)
+{
+	size_t ndone = 0;
+
+	if (data_remove_many(srv, todo, n) == 0) {
+		memcpy(done, todo, n * sizeof(*done));
+		return n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int rc = data_remove(srv, todo[i]);
+
+		if (rc < 0 && rc != -ENOENT) {
+			log_debug("reclaim fileid %llx: %d (retried later)",
+				  (unsigned long long)todo[i], rc);
+			continue;
+		}
+		done[ndone++] = todo[i];
+	}
+	return ndone;
+}
+
 /* Free what the list names; 1 if a full list was worked through with some
  * progress (more may be behind it: go again at once). */
 static int pass(struct reclaim *r)
 {
 	struct strata_server *srv = r->srv;
-	uint64_t ids[RECLAIM_BATCH], done[RECLAIM_BATCH];
-	size_t n = 0, ndone = 0, left = 0;
+	uint64_t ids[RECLAIM_BATCH], todo[RECLAIM_BATCH], done[RECLAIM_BATCH];
+	size_t n = 0, ntodo = 0, ndone, left;
 	int rc;
 
 	if (ns_reclaim_list(srv->ns, ids, RECLAIM_BATCH, &n) < 0)
 		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (held_open(srv, ids[i])) {
-			left++;
-			continue;
-		}
-		rc = data_remove(srv, ids[i]);
-		if (rc < 0 && rc != -ENOENT) {
-			log_debug("reclaim fileid %llx: %d (retried later)",
-				  (unsigned long long)ids[i], rc);
-			left++;
-			continue;
-		}
-		done[ndone++] = ids[i];
-	}
+	for (size_t i = 0; i < n; i++)
+		if (!held_open(srv, ids[i]))
+			todo[ntodo++] = ids[i];
+	ndone = ntodo ? free_data(srv, todo, ntodo, done) : 0;
+	left = n - ndone;
 	rc = ns_reclaim_done(srv->ns, done, ndone); /* one commit */
 	if (rc < 0) {
 		log_warn("reclaim: namespace: %d", rc);

@@ -345,6 +345,62 @@ int cluster_remove(struct cluster *c, uint64_t fileid)
 	return each_obj(c, CTL_REMOVE, fileid);
 }
 
+/* PROC (CTL_CREATE_MANY / CTL_REMOVE_MANY) of stripe object I of N files
+ * on data server I, in calls of at most CTL_OBJS_MAX objects. */
+static int many_on_ds(struct cluster *c, unsigned i, uint32_t proc,
+		      const uint64_t *fileids, size_t n, ctl_obj *objs)
+{
+	int first_err = 0;
+
+	for (size_t k = 0; k < n; k += CTL_OBJS_MAX) {
+		size_t m = n - k < CTL_OBJS_MAX ? n - k : CTL_OBJS_MAX;
+		ctl_objs a = { { (u_int)m, objs } };
+		int st = 0;
+		int rc;
+
+		for (size_t j = 0; j < m; j++) {
+			objs[j].fileid = fileids[k + j];
+			objs[j].index = i;
+		}
+		rc = call_ds(c, i, proc, (xdrproc_t)xdr_ctl_objs, &a,
+			     (xdrproc_t)xdr_int, &st, &st);
+		if (rc < 0 && !first_err)
+			first_err = rc;
+	}
+	return first_err;
+}
+
+static int each_many(struct cluster *c, uint32_t proc,
+		     const uint64_t *fileids, size_t n)
+{
+	size_t cap = n < CTL_OBJS_MAX ? n : CTL_OBJS_MAX;
+	ctl_obj *objs;
+	int first_err = 0;
+
+	if (!n)
+		return 0;
+	objs = calloc(cap, sizeof(*objs));
+	if (!objs)
+		return -ENOMEM;
+	for (unsigned i = 0; i < c->nds; i++) {
+		int rc = many_on_ds(c, i, proc, fileids, n, objs);
+		if (rc < 0 && !first_err)
+			first_err = rc;
+	}
+	free(objs);
+	return first_err;
+}
+
+int cluster_create_many(struct cluster *c, const uint64_t *fileids, size_t n)
+{
+	return each_many(c, CTL_CREATE_MANY, fileids, n);
+}
+
+int cluster_remove_many(struct cluster *c, const uint64_t *fileids, size_t n)
+{
+	return each_many(c, CTL_REMOVE_MANY, fileids, n);
+}
+
 int cluster_truncate(struct cluster *c, uint64_t fileid, uint64_t size)
 {
 	struct layout_geom g;

@@ -59,6 +59,11 @@ int cluster_commit(struct cluster *c, uint64_t fileid);
 int cluster_create(struct cluster *c, uint64_t fileid);
 int cluster_truncate(struct cluster *c, uint64_t fileid, uint64_t size);
 int cluster_remove(struct cluster *c, uint64_t fileid);
+/* The same for N files at once: one call per data server (at most
+ * CTL_OBJS_MAX files per call). 0 or the first error; every data server
+ * and file is still tried after one fails. */
+int cluster_create_many(struct cluster *c, const uint64_t *fileids, size_t n);
+int cluster_remove_many(struct cluster *c, const uint64_t *fileids, size_t n);
 /* File size implied by the stripe objects (max over objects). */
 int cluster_size(struct cluster *c, uint64_t fileid, uint64_t *size);
 /* Refuse DS handles of FILEID older than FENCE on every DS. */

@@ -147,6 +147,35 @@ static void do_obj(struct ctl_req *r, uint32_t proc)
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
 }
 
+/* CTL_CREATE_MANY / CTL_REMOVE_MANY: every object is tried; the status is
+ * the first failure (a missing object is not one for REMOVE). */
+static void do_objs(struct ctl_req *r, uint32_t proc)
+{
+	ctl_objs a;
+	int st = 0;
+
+	memset(&a, 0, sizeof(a));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_objs, &a))
+		return;
+	for (u_int i = 0; i < a.objs.objs_len; i++) {
+		const ctl_obj *o = &a.objs.objs_val[i];
+		int e = proc == CTL_CREATE_MANY
+				? errno_stat(ds_store_create(r->srv->store,
+							     o->fileid,
+							     o->index))
+				: errno_stat(ds_store_remove(r->srv->store,
+							     o->fileid,
+							     o->index));
+
+		if (proc == CTL_REMOVE_MANY && e == ENOENT)
+			e = 0;
+		if (e && !st)
+			st = e;
+	}
+	xdr_free((xdrproc_t)xdr_ctl_objs, &a);
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
+}
+
 static void do_truncate(struct ctl_req *r)
 {
 	ctl_truncate_args a;
@@ -351,7 +380,7 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		do_auth(&r);
 		return;
 	}
-	if (proc > CTL_STATS || (proc != CTL_STATS && !ds)) {
+	if (proc > CTL_REMOVE_MANY || (proc != CTL_STATS && !ds)) {
 		send_reply(&r, ACCEPT_PROC_UNAVAIL, NULL, NULL);
 		return;
 	}
@@ -365,6 +394,10 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 	case CTL_SIZE:
 	case CTL_COMMIT:
 		do_obj(&r, proc);
+		break;
+	case CTL_CREATE_MANY:
+	case CTL_REMOVE_MANY:
+		do_objs(&r, proc);
 		break;
 	case CTL_TRUNCATE:
 		do_truncate(&r);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "exec.h"
 #include "fh.h"
 #include "layout.h"
 #include "layout_state.h"
@@ -140,17 +141,21 @@ static void drop_if_new(struct compound *c, struct nfs_stid *st)
 }
 
 /* Every stripe object must exist before a client writes to it (a DS
- * answers STALE for a missing one): created at the file's first layout,
+ * answers STALE for a missing one): created for the file's first layout
  * and marked so in the same batch (ns.h, ns_inode_flags), which later
- * layouts skip. Records from before the flags create every time. */
+ * layouts skip. On the executor the creation waits for the batch's commit
+ * and is shared with the batch's other new files (exec.h); elsewhere (and
+ * if that cannot be arranged) it happens here. Records from before the
+ * flags create every time. */
 static int place_objects(struct compound *c, const struct ns_inode *ino)
 {
 	int placed;
-	int rc;
+	int rc = 0;
 
 	if (ino->flags & NS_INO_DATA_PLACED)
 		return 0;
-	rc = cluster_create(c->srv->cluster, ino->fileid);
+	if (!c->srv->exec || exec_defer_place(c->srv->exec, ino->fileid) < 0)
+		rc = cluster_create(c->srv->cluster, ino->fileid);
 	if (rc == 0)
 		rc = ns_data_placed(c->srv->ns, ino->fileid, &placed);
 	return rc;

@@ -29,6 +29,7 @@
 
 #include "compound_harness.h"
 #include "test_util_ch.h"
+#include "cluster.h"
 #include "config.h"
 #include "fh.h"
 #include "layout.h"
@@ -1455,6 +1456,28 @@ static void test_objects_at_first_layout(void **state)
 	tu_free_client(cl);
 }
 
+/* pnfs/cluster.h: CTL_CREATE_MANY / CTL_REMOVE_MANY make and free object
+ * j of every file on data server j, one call per data server; removing
+ * missing objects is not an error. */
+static void test_objects_many(void **state)
+{
+	uint64_t ids[3];
+
+	(void)state;
+	for (unsigned k = 0; k < 3; k++)
+		ids[k] = (0x7aull << 40) + k; /* fileids nothing else uses */
+	assert_int_equal(cluster_create_many(g_mds->cluster, ids, 0), 0);
+	assert_int_equal(cluster_create_many(g_mds->cluster, ids, 3), 0);
+	for (unsigned k = 0; k < 3; k++)
+		assert_int_equal(objects_on_ds(ids[k]), NDS);
+	assert_int_equal(cluster_remove_many(g_mds->cluster, ids, 2), 0);
+	assert_int_equal(objects_on_ds(ids[0]), 0);
+	assert_int_equal(objects_on_ds(ids[1]), 0);
+	assert_int_equal(objects_on_ds(ids[2]), NDS);
+	assert_int_equal(cluster_remove_many(g_mds->cluster, ids, 3), 0);
+	assert_int_equal(objects_on_ds(ids[2]), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1474,6 +1497,7 @@ int main(void)
 		cmocka_unit_test(test_layoutget_trylater_leaves_no_layout),
 		cmocka_unit_test(test_removed_file_is_stale_on_ds),
 		cmocka_unit_test(test_objects_at_first_layout),
+		cmocka_unit_test(test_objects_many),
 	};
 
 	/* STRATA_TEST_FILTER=pattern runs only the matching tests (cmocka
