@@ -171,6 +171,13 @@ int ns_reclaim_done(struct ns *ns, const uint64_t *fileids, size_t n)
 	return n ? ns_mtx_run(ns, reclaim_done_body, &c) : 0;
 }
 
+/* INO's data objects exist from now on (ns.h, ns_inode_flags). */
+static void set_placed(struct ns_inode *ino)
+{
+	ino->flags = (ino->flags & ~(uint32_t)NS_INO_NO_DATA) |
+		     NS_INO_DATA_PLACED;
+}
+
 /* Drop one link of the non-directory INO; *freed = 1 if it was the last. */
 static int ino_unlink(struct ns_mtx *m, struct ns_inode *ino,
 		      const struct ns_time *now, int *freed)
@@ -823,9 +830,7 @@ static int note_write_body(struct ns_mtx *m, void *arg)
 		return ino.type == NS_DIR ? -EISDIR : -EINVAL;
 	if (c->end > ino.size)
 		ino.size = c->end;
-	/* The write just made its object (ns.h, ns_inode_flags). */
-	ino.flags = (ino.flags & ~(uint32_t)NS_INO_NO_DATA) |
-		    NS_INO_DATA_PLACED;
+	set_placed(&ino); /* the write just made its object */
 	ino.mtime = now;
 	ino_changed(&ino, &now);
 	rc = ino_store(m, &ino);
@@ -860,8 +865,7 @@ static int data_placed_body(struct ns_mtx *m, void *arg)
 	*c->was_placed = !!(ino.flags & NS_INO_DATA_PLACED);
 	if (*c->was_placed)
 		return 0;
-	ino.flags = (ino.flags & ~(uint32_t)NS_INO_NO_DATA) |
-		    NS_INO_DATA_PLACED;
+	set_placed(&ino);
 	return ino_store(m, &ino);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "ns.h"
 #include "server.h"
 
 ssize_t data_read(struct strata_server *srv, uint64_t fileid, uint64_t off,
@@ -37,11 +38,14 @@ int data_commit(struct strata_server *srv, uint64_t fileid)
 	return ds_store_commit(srv->store, fileid, 0);
 }
 
-int data_truncate(struct strata_server *srv, uint64_t fileid, uint64_t size)
+int data_truncate(struct strata_server *srv, const struct ns_inode *ino,
+		  uint64_t size)
 {
+	if (ino->flags & NS_INO_NO_DATA)
+		return 0; /* no object was ever made: nothing to cut (ns.h) */
 	if (srv->cluster)
-		return cluster_truncate(srv->cluster, fileid, size);
-	return ds_store_truncate(srv->store, fileid, 0, size);
+		return cluster_truncate(srv->cluster, ino->fileid, size);
+	return ds_store_truncate(srv->store, ino->fileid, 0, size);
 }
 
 int data_remove(struct strata_server *srv, uint64_t fileid)
@@ -59,7 +63,7 @@ int data_remove_many(struct strata_server *srv, const uint64_t *fileids,
 	if (srv->cluster)
 		return cluster_remove_many(srv->cluster, fileids, n);
 	for (size_t i = 0; i < n; i++) {
-		int rc = ds_store_remove(srv->store, fileids[i], 0);
+		int rc = data_remove(srv, fileids[i]);
 
 		if (rc < 0 && rc != -ENOENT && !first_err)
 			first_err = rc;

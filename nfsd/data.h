@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct ns_inode;
 struct strata_server;
 
 /* Read LEN bytes at OFF (holes read as zeros); returns bytes read. */
@@ -22,7 +23,9 @@ ssize_t data_read(struct strata_server *srv, uint64_t fileid, uint64_t off,
 ssize_t data_write(struct strata_server *srv, uint64_t fileid, uint64_t off,
 		   const void *buf, size_t len, int stable);
 int data_commit(struct strata_server *srv, uint64_t fileid);
-int data_truncate(struct strata_server *srv, uint64_t fileid, uint64_t size);
+/* Cut INO's data to SIZE; a file that never had objects has none to cut. */
+int data_truncate(struct strata_server *srv, const struct ns_inode *ino,
+		  uint64_t size);
 int data_remove(struct strata_server *srv, uint64_t fileid);
 /* data_remove() of N files, one call per data server; 0 or the first error
  * (every file is still tried). */

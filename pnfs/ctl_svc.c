@@ -111,6 +111,20 @@ static void do_auth(struct ctl_req *r)
 
 /* ---- data procedures (data server) ---------------------------------- */
 
+/* CREATE or REMOVE of one object, as a status (a missing object is not a
+ * failure to REMOVE); also each object of CTL_CREATE_MANY / _REMOVE_MANY. */
+static int create_or_remove(struct strata_server *srv, int create,
+			    const ctl_obj *o)
+{
+	int st;
+
+	if (create)
+		return errno_stat(ds_store_create(srv->store, o->fileid,
+						  o->index));
+	st = errno_stat(ds_store_remove(srv->store, o->fileid, o->index));
+	return st == ENOENT ? 0 : st;
+}
+
 static void do_obj(struct ctl_req *r, uint32_t proc)
 {
 	ctl_obj o;
@@ -123,14 +137,8 @@ static void do_obj(struct ctl_req *r, uint32_t proc)
 		return;
 	switch (proc) {
 	case CTL_CREATE:
-		st = errno_stat(ds_store_create(r->srv->store, o.fileid,
-						o.index));
-		break;
 	case CTL_REMOVE:
-		st = errno_stat(ds_store_remove(r->srv->store, o.fileid,
-						o.index));
-		if (st == ENOENT)
-			st = 0;
+		st = create_or_remove(r->srv, proc == CTL_CREATE, &o);
 		break;
 	case CTL_COMMIT:
 		st = errno_stat(ds_store_commit(r->srv->store, o.fileid,
@@ -158,17 +166,9 @@ static void do_objs(struct ctl_req *r, uint32_t proc)
 	if (!get_args(r, (xdrproc_t)xdr_ctl_objs, &a))
 		return;
 	for (u_int i = 0; i < a.objs.objs_len; i++) {
-		const ctl_obj *o = &a.objs.objs_val[i];
-		int e = proc == CTL_CREATE_MANY
-				? errno_stat(ds_store_create(r->srv->store,
-							     o->fileid,
-							     o->index))
-				: errno_stat(ds_store_remove(r->srv->store,
-							     o->fileid,
-							     o->index));
+		int e = create_or_remove(r->srv, proc == CTL_CREATE_MANY,
+					 &a.objs.objs_val[i]);
 
-		if (proc == CTL_REMOVE_MANY && e == ENOENT)
-			e = 0;
 		if (e && !st)
 			st = e;
 	}

@@ -74,10 +74,7 @@ nfsstat4 setattr_apply(struct compound *c, const struct ns_inode *ino,
 		st = check_size_change(c, sid, ino, set->v.size);
 		if (st != NFS4_OK)
 			return st;
-		/* A file without objects has nothing to cut (ns.h). */
-		rc = ino->flags & NS_INO_NO_DATA
-			     ? 0
-			     : data_truncate(c->srv, ino->fileid, set->v.size);
+		rc = data_truncate(c->srv, ino, set->v.size);
 		if (rc < 0)
 			return nfs_errno(rc);
 	}

@@ -124,9 +124,8 @@ out:
 			memset(&set.bits, 0, sizeof(set.bits));
 			bitmap_set(&set.bits, FATTR4_SIZE);
 		}
-		if ((set.mask & NS_SET_SIZE) &&
-		    !(t->ino.flags & NS_INO_NO_DATA))
-			data_truncate(c->srv, t->ino.fileid, set.v.size);
+		if (set.mask & NS_SET_SIZE)
+			data_truncate(c->srv, &t->ino, set.v.size);
 		if (set.mask)
 			rc = ns_setattr(c->srv->ns, t->ino.fileid, set.mask,
 					&set.v, &t->ino);
