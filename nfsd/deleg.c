@@ -16,31 +16,29 @@ static int others_conflict(struct strata_server *srv,
 			   const struct nfs_client *clp, uint64_t fileid,
 			   int write)
 {
-	for (struct nfs_client *cl = srv->clients; cl; cl = cl->next) {
-		if (cl == clp)
+	STATE_FOR_FILE(srv, fileid, st)
+	{
+		if (st->client == clp || st->revoked)
 			continue;
-		for (struct nfs_stid *st = cl->stids; st;
-		     st = st->client_next) {
-			if (st->fileid != fileid || st->revoked)
-				continue;
-			if (write && (st->kind == STID_OPEN ||
-				      st->kind == STID_DELEG))
-				return 1;
-			if (st->kind == STID_OPEN &&
-			    (st->access & OPEN4_SHARE_ACCESS_WRITE))
-				return 1;
-			if (st->kind == STID_DELEG &&
-			    (st->access & OPEN4_SHARE_ACCESS_WRITE))
-				return 1;
-		}
+		if (write && (st->kind == STID_OPEN ||
+			      st->kind == STID_DELEG))
+			return 1;
+		if (st->kind == STID_OPEN &&
+		    (st->access & OPEN4_SHARE_ACCESS_WRITE))
+			return 1;
+		if (st->kind == STID_DELEG &&
+		    (st->access & OPEN4_SHARE_ACCESS_WRITE))
+			return 1;
 	}
 	return 0;
 }
 
-static struct nfs_stid *own_deleg(struct nfs_client *clp, uint64_t fileid)
+static struct nfs_stid *own_deleg(struct strata_server *srv,
+				  const struct nfs_client *clp,
+				  uint64_t fileid)
 {
-	for (struct nfs_stid *st = clp->stids; st; st = st->client_next)
-		if (st->kind == STID_DELEG && st->fileid == fileid &&
+	STATE_FOR_FILE(srv, fileid, st)
+		if (st->kind == STID_DELEG && st->client == clp &&
 		    !st->revoked)
 			return st;
 	return NULL;
@@ -98,7 +96,7 @@ void deleg_offer(struct compound *c, uint64_t fileid, uint32_t gen,
 			none_ext(out, WND4_CONTENTION);
 		return;
 	}
-	st = own_deleg(clp, fileid);
+	st = own_deleg(c->srv, clp, fileid);
 	if (st && write && !(st->access & OPEN4_SHARE_ACCESS_WRITE)) {
 		if (want)
 			none_ext(out, WND4_NOT_SUPP_UPGRADE);
@@ -144,10 +142,9 @@ static void deleg_revoke(struct strata_server *srv, struct nfs_stid *st)
 }
 
 static int conflicts(const struct nfs_stid *st, const struct nfs_client *clp,
-		     uint64_t fileid, int write)
+		     int write)
 {
-	return st->kind == STID_DELEG && st->fileid == fileid &&
-	       !st->revoked && st->client != clp &&
+	return st->kind == STID_DELEG && !st->revoked && st->client != clp &&
 	       (write || (st->access & OPEN4_SHARE_ACCESS_WRITE));
 }
 
@@ -157,28 +154,26 @@ nfsstat4 deleg_break(struct strata_server *srv, const struct nfs_client *clp,
 	time_t now = server_now();
 	int pending = 0;
 
-	for (struct nfs_client *cl = srv->clients; cl; cl = cl->next) {
-		for (struct nfs_stid *st = cl->stids; st;
-		     st = st->client_next) {
-			struct nfs_session *s;
+	STATE_FOR_FILE(srv, fileid, st)
+	{
+		struct nfs_session *s;
 
-			if (!conflicts(st, clp, fileid, write))
-				continue;
-			if (!st->recalled)
-				st->recalled = now;
-			if (now - st->recalled > (time_t)srv->cfg.lease_time) {
-				deleg_revoke(srv, st);
-				continue;
-			}
-			pending = 1;
-			if (st->recall_sent)
-				continue;
-			/* Not sent yet (no back channel now, or its slot is
-			 * busy): tried again on the opener's retry. */
-			s = cb_session(cl);
-			if (s && cb_recall(srv, s, st) == 0)
-				st->recall_sent = 1;
+		if (!conflicts(st, clp, write))
+			continue;
+		if (!st->recalled)
+			st->recalled = now;
+		if (now - st->recalled > (time_t)srv->cfg.lease_time) {
+			deleg_revoke(srv, st);
+			continue;
 		}
+		pending = 1;
+		if (st->recall_sent)
+			continue;
+		/* Not sent yet (no back channel now, or its slot is busy):
+		 * tried again on the opener's retry. */
+		s = cb_session(st->client);
+		if (s && cb_recall(srv, s, st) == 0)
+			st->recall_sent = 1;
 	}
 	return pending ? NFS4ERR_DELAY : NFS4_OK;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "layout_state.h"
 #include "log.h"
 #include "reclaim.h"
 #include "server.h"
@@ -47,6 +48,7 @@ void orphan_reap(struct strata_server *srv)
 			continue;
 		}
 		*pp = o->next;
+		layout_forget_file(srv, o->ino.fileid);
 		log_info("fileid %llx: last open of the unlinked file gone, "
 			 "data to be freed", (unsigned long long)o->ino.fileid);
 		free(o);

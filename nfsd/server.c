@@ -15,6 +15,7 @@
 #include "compound.h"
 #include "ctl_svc.h"
 #include "ds_state.h"
+#include "state.h"
 #include "exec.h"
 #include "reclaim.h"
 #include "log.h"
@@ -305,9 +306,9 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 	srv->cfg = *cfg;
 	srv->role = role;
 	pthread_mutex_init(&srv->state_lock, NULL);
-	srv->stid_hash_size = STID_HASH_SIZE;
-	srv->stid_hash = calloc(STID_HASH_SIZE, sizeof(*srv->stid_hash));
-	rc = srv->stid_hash ? load_key(srv) : -ENOMEM;
+	rc = state_tables_init(srv, STID_HASH_SIZE);
+	if (rc == 0)
+		rc = load_key(srv);
 	if (rc == 0)
 		rc = open_storage(srv);
 	if (rc == 0)
@@ -358,7 +359,7 @@ void server_stop(struct strata_server *srv)
 	recovery_close(srv->recovery);
 	if (srv->ns)
 		ns_close(srv->ns);
-	free(srv->stid_hash);
+	state_tables_free(srv);
 	pthread_mutex_destroy(&srv->state_lock);
 	free(srv);
 }

@@ -119,8 +119,9 @@ struct strata_server {
 	uint64_t next_clientid;
 	uint64_t next_stid;
 	uint32_t next_cb_xid;
-	struct nfs_stid **stid_hash;
+	struct nfs_stid **stid_hash; /* by "other" (nfsd/state.h) */
 	unsigned stid_hash_size;
+	struct nfs_stid **file_hash; /* by fileid, stid_hash_size buckets */
 	time_t last_expire_scan; /* client_expire() ran in this second */
 
 	struct strata_counters counters;

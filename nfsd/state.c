@@ -2,6 +2,7 @@
  * Contract in state.h. */
 #include "state.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,36 @@ static unsigned hash_other(const struct strata_server *srv,
 	for (int i = 2; i < 8; i++)
 		id = (id << 8) | other[i];
 	return (unsigned)(id % srv->stid_hash_size);
+}
+
+static unsigned hash_fileid(const struct strata_server *srv, uint64_t fileid)
+{
+	/* fileids carry their shard in the high bits: mix them all in */
+	return (unsigned)(((fileid * 0x9E3779B97F4A7C15ull) >> 32) %
+			  srv->stid_hash_size);
+}
+
+int state_tables_init(struct strata_server *srv, unsigned size)
+{
+	srv->stid_hash_size = size;
+	srv->stid_hash = calloc(size, sizeof(*srv->stid_hash));
+	srv->file_hash = calloc(size, sizeof(*srv->file_hash));
+	if (srv->stid_hash && srv->file_hash)
+		return 0;
+	state_tables_free(srv);
+	return -ENOMEM;
+}
+
+void state_tables_free(struct strata_server *srv)
+{
+	free(srv->stid_hash);
+	free(srv->file_hash);
+	srv->stid_hash = srv->file_hash = NULL;
+}
+
+struct nfs_stid *state_file_chain(struct strata_server *srv, uint64_t fileid)
+{
+	return srv->file_hash[hash_fileid(srv, fileid)];
 }
 
 static void sig_input(const uint8_t *other, uint64_t fileid, uint8_t in[16])
@@ -84,6 +115,9 @@ struct nfs_stid *stid_new(struct strata_server *srv, struct nfs_client *clp,
 	h = hash_other(srv, st->other);
 	st->hash_next = srv->stid_hash[h];
 	srv->stid_hash[h] = st;
+	h = hash_fileid(srv, fileid);
+	st->file_next = srv->file_hash[h];
+	srv->file_hash[h] = st;
 	st->client_next = clp->stids;
 	clp->stids = st;
 	return st;
@@ -109,6 +143,13 @@ void stid_free(struct strata_server *srv, struct nfs_stid *st)
 			break;
 		}
 	}
+	for (pp = &srv->file_hash[hash_fileid(srv, st->fileid)]; *pp;
+	     pp = &(*pp)->file_next) {
+		if (*pp == st) {
+			*pp = st->file_next;
+			break;
+		}
+	}
 	for (pp = &st->client->stids; *pp; pp = &(*pp)->client_next) {
 		if (*pp == st) {
 			*pp = st->client_next;
@@ -116,14 +157,10 @@ void stid_free(struct strata_server *srv, struct nfs_stid *st)
 		}
 	}
 	/* Locks taken through an open die with it. */
-	if (st->kind == STID_OPEN) {
-		struct nfs_stid *o = st->client->stids, *n;
-		for (; o; o = n) {
-			n = o->client_next;
+	if (st->kind == STID_OPEN)
+		STATE_FOR_FILE(srv, st->fileid, o)
 			if (o->kind == STID_LOCK && o->open == st)
 				o->open = NULL;
-		}
-	}
 	if (st->revoked)
 		st->client->revoked--;
 	free_ranges(st->locks);
@@ -233,26 +270,21 @@ nfsstat4 state_share_check(struct strata_server *srv, uint64_t fileid,
 			   const struct nfs_stid *self, uint32_t access,
 			   uint32_t deny)
 {
-	for (struct nfs_client *clp = srv->clients; clp; clp = clp->next) {
-		for (struct nfs_stid *st = clp->stids; st;
-		     st = st->client_next) {
-			if (st == self || st->kind != STID_OPEN ||
-			    st->fileid != fileid)
-				continue;
-			if ((st->deny & access) || (st->access & deny))
-				return NFS4ERR_SHARE_DENIED;
-		}
+	STATE_FOR_FILE(srv, fileid, st)
+	{
+		if (st == self || st->kind != STID_OPEN)
+			continue;
+		if ((st->deny & access) || (st->access & deny))
+			return NFS4ERR_SHARE_DENIED;
 	}
 	return NFS4_OK;
 }
 
 int state_file_has_opens(struct strata_server *srv, uint64_t fileid)
 {
-	for (struct nfs_client *clp = srv->clients; clp; clp = clp->next)
-		for (struct nfs_stid *st = clp->stids; st;
-		     st = st->client_next)
-			if (st->kind == STID_OPEN && st->fileid == fileid)
-				return 1;
+	STATE_FOR_FILE(srv, fileid, st)
+		if (st->kind == STID_OPEN)
+			return 1;
 	return 0;
 }
 
@@ -267,17 +299,15 @@ struct nfs_stid *lock_conflict(struct strata_server *srv, uint64_t fileid,
 			       const void *owner, size_t owner_len, int write,
 			       uint64_t start, uint64_t end)
 {
-	for (struct nfs_client *cl = srv->clients; cl; cl = cl->next) {
-		for (struct nfs_stid *st = cl->stids; st;
-		     st = st->client_next) {
-			if (st->kind != STID_LOCK || st->fileid != fileid ||
-			    same_owner(st, clp, owner, owner_len))
-				continue;
-			for (struct lock_range *r = st->locks; r; r = r->next)
-				if (r->start < end && start < r->end &&
-				    (write || r->write))
-					return st;
-		}
+	STATE_FOR_FILE(srv, fileid, st)
+	{
+		if (st->kind != STID_LOCK ||
+		    same_owner(st, clp, owner, owner_len))
+			continue;
+		for (struct lock_range *r = st->locks; r; r = r->next)
+			if (r->start < end && start < r->end &&
+			    (write || r->write))
+				return st;
 	}
 	return NULL;
 }
@@ -287,24 +317,20 @@ nfsstat4 state_io_check(struct strata_server *srv, uint64_t fileid,
 			uint64_t off, uint64_t len)
 {
 	const struct nfs_client *clp = stid ? stid->client : NULL;
+	const struct nfs_stid *mine =
+		stid && stid->kind == STID_LOCK ? stid->open : stid;
 	uint64_t end = len ? off + len : off + 1;
 
 	if (end < off)
 		end = UINT64_MAX;
 	/* Deny modes of other opens (RFC 8881 §9.7). */
-	for (struct nfs_client *cl = srv->clients; cl; cl = cl->next) {
-		for (struct nfs_stid *st = cl->stids; st;
-		     st = st->client_next) {
-			const struct nfs_stid *mine =
-				stid && stid->kind == STID_LOCK ? stid->open
-								: stid;
-			if (st->kind != STID_OPEN || st->fileid != fileid ||
-			    st == mine)
-				continue;
-			if (st->deny & (write ? OPEN4_SHARE_DENY_WRITE
-					      : OPEN4_SHARE_DENY_READ))
-				return NFS4ERR_LOCKED;
-		}
+	STATE_FOR_FILE(srv, fileid, st)
+	{
+		if (st->kind != STID_OPEN || st == mine)
+			continue;
+		if (st->deny & (write ? OPEN4_SHARE_DENY_WRITE
+				      : OPEN4_SHARE_DENY_READ))
+			return NFS4ERR_LOCKED;
 	}
 	/* Mandatory-style check against other owners' locks (RFC 8881
 	 * §9.1.4: a server may enforce; Linux expects conflicts honoured). */

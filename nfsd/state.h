@@ -9,8 +9,11 @@
  * fileid, so a data server can check a stateid the MDS minted without
  * asking it (RFC 8881 §13.9.1 "tightly coupled" in effect). A stateid from
  * an earlier boot is NFS4ERR_STALE_STATEID.
- * Every nfs_stid belongs to one client (client->stids list) and to the
- * server's hash by "other".
+ * Every nfs_stid belongs to one client (client->stids list), to the
+ * server's hash by "other" and to its file's chain in the server's hash by
+ * fileid (walk it with STATE_FOR_FILE), so the per-file checks of every
+ * OPEN, READ, WRITE, LOCK, LAYOUTGET and recall cost the file's stateids,
+ * not every stateid of every client.
  *
  * Threads: every function here needs srv->state_lock.
  */
@@ -49,8 +52,9 @@ struct nfs_stid {
 	enum stid_kind kind;
 	struct nfs_client *client;
 	uint64_t fileid;
-	struct nfs_stid *hash_next;
-	struct nfs_stid *client_next;
+	struct nfs_stid *hash_next;   /* srv->stid_hash chain */
+	struct nfs_stid *file_next;   /* srv->file_hash chain (any fileid) */
+	struct nfs_stid *client_next; /* client->stids */
 	/* owner: the open-owner (STID_OPEN) or lock-owner (STID_LOCK) */
 	uint8_t *owner;
 	size_t owner_len;
@@ -65,6 +69,8 @@ struct nfs_stid {
 	time_t recalled;       /* first recall attempt; 0 none (revocation
 				  clock starts here) */
 	int recall_sent;       /* CB_RECALL went out */
+	int recall_waited;     /* STID_LAYOUT: an operation waits for its
+				  return (pnfs/layout_state.h) */
 	/* The OPEN that granted it, named in CB_SEQUENCE's referring call
 	 * list so the client can tell a recall that races the OPEN reply
 	 * (RFC 8881 §2.10.6.3). */
@@ -80,6 +86,12 @@ static inline int bytes_eq(const void *a, size_t alen, const void *b,
 	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
 }
 
+/* The server's stateid tables (hash by "other", hash by fileid), SIZE
+ * buckets each; state_tables_free() frees the tables, not the stateids.
+ * state_tables_init returns 0 or -ENOMEM. */
+int state_tables_init(struct strata_server *srv, unsigned size);
+void state_tables_free(struct strata_server *srv);
+
 struct nfs_stid *stid_new(struct strata_server *srv, struct nfs_client *clp,
 			  enum stid_kind kind, uint64_t fileid,
 			  const void *owner, size_t owner_len);
@@ -87,6 +99,20 @@ void stid_free(struct strata_server *srv, struct nfs_stid *st);
 struct nfs_stid *stid_find_other(struct strata_server *srv,
 				 const uint8_t other[NFS4_OTHER_SIZE]);
 void stid_to_wire(const struct nfs_stid *st, stateid4 *out);
+
+/* First stateid in the chain that holds FILEID's stateids (and those of
+ * other files that hash alike); STATE_FOR_FILE filters on the fileid.
+ * The body may not free ST (save file_next first, as the _SAFE form does). */
+struct nfs_stid *state_file_chain(struct strata_server *srv, uint64_t fileid);
+#define STATE_FOR_FILE(srv, fid, st)                                       \
+	for (struct nfs_stid *st = state_file_chain((srv), (fid)); st;        \
+	     st = st->file_next)                                             \
+		if (st->fileid == (fid))
+#define STATE_FOR_FILE_SAFE(srv, fid, st, nx)                              \
+	for (struct nfs_stid *st = state_file_chain((srv), (fid)),          \
+			     *nx = st ? st->file_next : NULL;                  \
+	     st; st = nx, nx = st ? st->file_next : NULL)                    \
+		if (st->fileid == (fid))
 void state_release_client(struct strata_server *srv, struct nfs_client *clp);
 
 /* Signature and epoch of an "other" field (see the top of this file);

@@ -11,10 +11,11 @@
 #include "session.h"
 #include "state.h"
 
-struct nfs_stid *layout_find(const struct nfs_client *clp, uint64_t fileid)
+struct nfs_stid *layout_find(struct strata_server *srv,
+			     const struct nfs_client *clp, uint64_t fileid)
 {
-	for (struct nfs_stid *st = clp->stids; st; st = st->client_next)
-		if (st->kind == STID_LAYOUT && st->fileid == fileid)
+	STATE_FOR_FILE(srv, fileid, st)
+		if (st->kind == STID_LAYOUT && st->client == clp)
 			return st;
 	return NULL;
 }
@@ -56,6 +57,31 @@ static void fence_and_drop(struct strata_server *srv, struct nfs_stid *st)
 	stid_free(srv, st);
 }
 
+/* Does CLP have FILEID open (an open or a delegation)? */
+static int holder_has_open(struct strata_server *srv,
+			   const struct nfs_client *clp, uint64_t fileid)
+{
+	STATE_FOR_FILE(srv, fileid, st)
+		if (st->client == clp &&
+		    (st->kind == STID_OPEN ||
+		     (st->kind == STID_DELEG && !st->revoked)))
+			return 1;
+	return 0;
+}
+
+static void send_recall(struct strata_server *srv, struct nfs_session *s,
+			struct nfs_stid *st)
+{
+	if (st->recall_sent)
+		return;
+	/* RFC 8881 §12.5.3: a recall bumps the layout stateid's seqid. */
+	st->seqid++;
+	if (cb_layoutrecall(srv, s, st) == 0)
+		st->recall_sent = 1;
+	else
+		st->seqid--;
+}
+
 nfsstat4 layout_break(struct strata_server *srv,
 		      const struct nfs_client *except, uint64_t fileid)
 {
@@ -64,45 +90,53 @@ nfsstat4 layout_break(struct strata_server *srv,
 
 	if (!srv->cluster)
 		return NFS4_OK;
-	for (struct nfs_client *cl = srv->clients; cl; cl = cl->next) {
-		struct nfs_stid *st, *next;
-		for (st = cl->stids; st; st = next) {
-			struct nfs_session *s;
+	STATE_FOR_FILE_SAFE(srv, fileid, st, next)
+	{
+		struct nfs_session *s;
 
-			next = st->client_next;
-			if (st->kind != STID_LAYOUT || st->fileid != fileid ||
-			    cl == except)
-				continue;
-			if (!st->recalled)
-				st->recalled = now;
-			s = cb_session(cl);
-			if (!s || now - st->recalled >
-					  (time_t)srv->cfg.lease_time) {
-				fence_and_drop(srv, st);
-				continue;
-			}
-			pending = 1;
-			if (st->recall_sent)
-				continue;
-			/* RFC 8881 §12.5.3: a recall bumps the layout
-			 * stateid's seqid. */
-			st->seqid++;
-			if (cb_layoutrecall(srv, s, st) == 0)
-				st->recall_sent = 1;
+		if (st->kind != STID_LAYOUT || st->client == except)
+			continue;
+		if (!st->recalled)
+			st->recalled = now;
+		s = cb_session(st->client);
+		if (!holder_has_open(srv, st->client, fileid)) {
+			/* Kept after CLOSE (no return-on-close): nothing in
+			 * flight, so told, not waited for. */
+			st->recall_waited = 0;
+			if (s)
+				send_recall(srv, s, st);
 			else
-				st->seqid--;
+				stid_free(srv, st);
+			continue;
 		}
+		if (!st->recall_waited) {
+			/* the fencing clock starts when we start waiting */
+			st->recall_waited = 1;
+			st->recalled = now;
+		}
+		if (!s || now - st->recalled > (time_t)srv->cfg.lease_time) {
+			fence_and_drop(srv, st);
+			continue;
+		}
+		pending = 1;
+		send_recall(srv, s, st);
 	}
 	return pending ? NFS4ERR_DELAY : NFS4_OK;
 }
 
+void layout_forget_file(struct strata_server *srv, uint64_t fileid)
+{
+	STATE_FOR_FILE_SAFE(srv, fileid, st, next)
+		if (st->kind == STID_LAYOUT)
+			stid_free(srv, st);
+}
+
 int layout_recall_pending(struct strata_server *srv, uint64_t fileid)
 {
-	for (struct nfs_client *cl = srv->clients; cl; cl = cl->next)
-		for (struct nfs_stid *st = cl->stids; st; st = st->client_next)
-			if (st->kind == STID_LAYOUT && st->fileid == fileid &&
-			    st->recalled)
-				return 1;
+	STATE_FOR_FILE(srv, fileid, st)
+		if (st->kind == STID_LAYOUT && st->recalled &&
+		    st->recall_waited)
+			return 1;
 	return 0;
 }
 

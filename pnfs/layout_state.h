@@ -7,13 +7,23 @@
  * Layouts are always whole-file (the Linux files-layout driver uses no
  * other), so a return is of the whole layout.
  *
+ * Layouts are not returned at CLOSE (logr_return_on_close is false,
+ * docs/decisions/0017): a client keeps its layout for a reopen, and
+ * returns it when it evicts the inode, on a recall, or at unmount.
+ *
  * Recall barrier: an operation that invalidates layouts (truncate down,
  * remove, later restripe and tier migration) calls layout_break(), which
- * sends CB_LAYOUTRECALL to every other holder and answers NFS4ERR_DELAY
- * until they are returned. A holder that does not return it within a lease
- * of the recall is fenced: its layout is dropped and its stateids for the
- * file are revoked on every data server, so its DS I/O fails and it must
- * come back to the MDS.
+ * sends CB_LAYOUTRECALL to every other holder. Holders that have the file
+ * open (an open or a delegation) may have I/O in flight: the operation
+ * answers NFS4ERR_DELAY until they are returned, and new LAYOUTGETs on the
+ * file wait (layout_recall_pending). A holder that does not return it
+ * within a lease of the recall is fenced: its layout is dropped and its
+ * stateids for the file are revoked on every data server, so its DS I/O
+ * fails and it must come back to the MDS. Holders that have it closed have
+ * nothing in flight (the Linux client writes, COMMITs and LAYOUTCOMMITs
+ * before CLOSE): they are sent the recall but not waited for (without a
+ * back channel their layout is dropped), so removing or truncating a file
+ * another client read a while ago costs no round trip.
  *
  * Threads: every function needs srv->state_lock.
  */
@@ -31,12 +41,18 @@ struct nfs_stid;
 #define LAYOUT_IOMODE_BIT(m) (1u << (m))
 
 /* CLP's layout stateid for FILEID, or NULL. */
-struct nfs_stid *layout_find(const struct nfs_client *clp, uint64_t fileid);
+struct nfs_stid *layout_find(struct strata_server *srv,
+			     const struct nfs_client *clp, uint64_t fileid);
 
 /* Recall layouts on FILEID held by clients other than EXCEPT (may be
  * NULL); NFS4_OK when none remain, else NFS4ERR_DELAY. */
 nfsstat4 layout_break(struct strata_server *srv,
 		      const struct nfs_client *except, uint64_t fileid);
+
+/* FILEID's last link went and nobody has it open: drop every layout on
+ * it (their holders' LAYOUTRETURNs would find the file STALE; kept, they
+ * would pile up for clients that create and remove files all day). */
+void layout_forget_file(struct strata_server *srv, uint64_t fileid);
 
 /* 1 while some layout on FILEID is being recalled. */
 int layout_recall_pending(struct strata_server *srv, uint64_t fileid);

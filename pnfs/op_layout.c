@@ -77,7 +77,7 @@ static nfsstat4 layout_stid(struct compound *c, const stateid4 *sid,
 		*out = st;
 		return NFS4_OK;
 	}
-	st = layout_find(clp, c->cur.fileid);
+	st = layout_find(c->srv, clp, c->cur.fileid);
 	if (!st) {
 		st = stid_new(c->srv, clp, STID_LAYOUT, c->cur.fileid, NULL, 0);
 		if (!st)
@@ -211,9 +211,10 @@ nfsstat4 op_layoutget(struct compound *c, void *args, void *res)
 	lo->lo_iomode = a->loga_iomode;
 	st->access |= LAYOUT_IOMODE_BIT(a->loga_iomode);
 	st->seqid++;
-	/* Returned at last close: layouts of closed files do not linger,
-	 * so recalls are needed only for files open elsewhere. */
-	ok->logr_return_on_close = TRUE;
+	/* Kept across CLOSE so a reopen needs no LAYOUTGET; a recall of a
+	 * closed file's layout does not wait (layout_state.h, decision
+	 * 0017). */
+	ok->logr_return_on_close = FALSE;
 	stid_to_wire(st, &ok->logr_stateid);
 	ok->logr_layout.logr_layout_len = 1;
 	ok->logr_layout.logr_layout_val = lo;

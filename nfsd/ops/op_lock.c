@@ -65,12 +65,13 @@ static nfsstat4 denied(const struct nfs_stid *holder, uint64_t start,
 	return NFS4ERR_DENIED;
 }
 
-static struct nfs_stid *find_lock_stid(struct nfs_client *clp,
+static struct nfs_stid *find_lock_stid(struct strata_server *srv,
+				       const struct nfs_client *clp,
 				       uint64_t fileid, const void *owner,
 				       size_t len)
 {
-	for (struct nfs_stid *st = clp->stids; st; st = st->client_next)
-		if (st->kind == STID_LOCK && st->fileid == fileid &&
+	STATE_FOR_FILE(srv, fileid, st)
+		if (st->kind == STID_LOCK && st->client == clp &&
 		    bytes_eq(st->owner, st->owner_len, owner, len))
 			return st;
 	return NULL;
@@ -101,7 +102,7 @@ static nfsstat4 lock_stid(struct compound *c, const LOCK4args *a,
 	if (is_write(a->locktype) &&
 	    !(open->access & OPEN4_SHARE_ACCESS_WRITE))
 		return NFS4ERR_OPENMODE;
-	ls = find_lock_stid(open->client, c->cur.fileid,
+	ls = find_lock_stid(c->srv, open->client, c->cur.fileid,
 			    o->lock_owner.owner.owner_val,
 			    o->lock_owner.owner.owner_len);
 	if (!ls) {

@@ -238,11 +238,12 @@ static nfsstat4 open_target(struct compound *c, const OPEN4args *a,
 	}
 }
 
-static struct nfs_stid *find_open(struct nfs_client *clp, uint64_t fileid,
-				  const open_owner4 *oo)
+static struct nfs_stid *find_open(struct strata_server *srv,
+				  const struct nfs_client *clp,
+				  uint64_t fileid, const open_owner4 *oo)
 {
-	for (struct nfs_stid *st = clp->stids; st; st = st->client_next)
-		if (st->kind == STID_OPEN && st->fileid == fileid &&
+	STATE_FOR_FILE(srv, fileid, st)
+		if (st->kind == STID_OPEN && st->client == clp &&
 		    bytes_eq(st->owner, st->owner_len, oo->owner.owner_val,
 			     oo->owner.owner_len))
 			return st;
@@ -255,7 +256,7 @@ static nfsstat4 grant(struct compound *c, const OPEN4args *a,
 	struct nfs_client *clp = c->session->client;
 	uint32_t access = a->share_access & OPEN4_SHARE_ACCESS_BOTH;
 	uint32_t deny = a->share_deny;
-	struct nfs_stid *st = find_open(clp, fileid, &a->owner);
+	struct nfs_stid *st = find_open(c->srv, clp, fileid, &a->owner);
 	nfsstat4 s;
 
 	client_release_expired_on(c->srv, fileid);

@@ -21,6 +21,7 @@ static void data_release_unlinked(struct compound *c,
 	if (state_file_has_opens(c->srv, gone->fileid) &&
 	    orphan_add(c->srv, gone) == 0)
 		return;
+	layout_forget_file(c->srv, gone->fileid);
 	reclaim_kick(c->srv->reclaim);
 }
 

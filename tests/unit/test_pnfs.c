@@ -37,6 +37,7 @@
 #include "reclaim.h"
 #include "server.h"
 #include "session.h"
+#include "state.h"
 
 #define NDS 2
 #define UNIT 65536u
@@ -531,7 +532,8 @@ static void test_layoutget(void **state)
 	assert_true(li.length == NFS4_UINT64_MAX);
 	assert_int_equal(li.iomode, LAYOUTIOMODE4_RW);
 	assert_int_equal(li.type, LAYOUT4_NFSV4_1_FILES);
-	assert_true(li.return_on_close);
+	/* kept across CLOSE (decision 0017) */
+	assert_false(li.return_on_close);
 	/* Dense, 64 KiB units, pattern offset 0, one handle per DS. */
 	assert_true(li.util & NFL4_UFLG_DENSE);
 	assert_false(li.util & NFL4_UFLG_COMMIT_THRU_MDS);
@@ -1352,6 +1354,155 @@ static void test_layoutget_trylater_leaves_no_layout(void **state)
 	}
 }
 
+/*
+ * Layouts are kept across CLOSE (decision 0017). A holder that has the
+ * file closed has nothing in flight: a truncate or remove by another
+ * client sends it CB_LAYOUTRECALL but does not wait for the return, and
+ * new layouts on the file are not held back meanwhile.
+ */
+static void test_recall_of_closed_holder_does_not_wait(void **state)
+{
+	struct ch_client *a = new_client_on(g_mds, tu_uniq("cl-A"), 1);
+	struct ch_client *b = new_client(tu_uniq("cl-B"));
+	struct ch_conn *acc = ch_conn_of(a->conn);
+	const char *name = tu_uniq("cl-file");
+	struct layout_info li, bli;
+	stateid4 a_open, b_open, recalled;
+	struct fh fh;
+	CB_LAYOUTRECALL4args rec;
+	char rfh[NFS4_FHSIZE];
+	uint8_t buf[4096];
+	size_t mark;
+	unsigned nsends;
+
+	(void)state;
+	open_with_layout(a, "oa", name, &a_open, &fh, &li);
+	fill_pattern(buf, sizeof(buf), 4);
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_write(&a_open, 0, buf, sizeof(buf),
+					  FILE_SYNC4)),
+			 NFS4_OK);
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_close(&a_open)),
+			 NFS4_OK);
+	assert_int_equal(open_file(b, "ob", name, 0, &b_open, NULL), NFS4_OK);
+	mark = acc->sent_len;
+	nsends = acc->nsends;
+
+	/* B's truncate goes through at once; A is told. */
+	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4_OK);
+	assert_int_equal(mds_size(b, &fh), 0);
+	assert_int_equal(acc->nsends, nsends + 1);
+	last_layoutrecall(a, mark, &rec, rfh);
+	assert_memory_equal(rec.clora_recall.layoutrecall4_u.lor_layout
+				    .lor_stateid.other,
+			    li.sid.other, NFS4_OTHER_SIZE);
+	recalled = rec.clora_recall.layoutrecall4_u.lor_layout.lor_stateid;
+	/* Nobody waits on that recall: B gets a layout meanwhile, and a
+	 * second truncate neither waits nor sends the recall again. */
+	assert_int_equal(layoutget(b, &fh, &b_open, LAYOUTIOMODE4_RW, &bli),
+			 NFS4_OK);
+	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4_OK);
+	assert_int_equal(acc->nsends, nsends + 1);
+	/* A returns it with the recall's stateid. */
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutreturn_file(LAYOUTIOMODE4_ANY, 0,
+						      NFS4_UINT64_MAX,
+						      &recalled)),
+			 NFS4_OK);
+	tu_free_client(a);
+	tu_free_client(b);
+}
+
+/* The same for REMOVE: A (back channel), B and C (none) hold layouts of
+ * the closed file; B's remove goes through at once. A is sent the recall
+ * and C, which cannot be told, is not fenced: nothing of C's is revoked.
+ * The file is gone and nobody has it open, so no layout on it stays
+ * (layout_forget_file). */
+static void test_remove_does_not_wait_for_closed_holders(void **state)
+{
+	struct ch_client *a = new_client_on(g_mds, tu_uniq("rc-A"), 1);
+	struct ch_client *b = new_client(tu_uniq("rc-B"));
+	struct ch_client *c = new_client(tu_uniq("rc-C"));
+	struct ch_conn *acc = ch_conn_of(a->conn);
+	const char *name = tu_uniq("rc-file");
+	const char *other = tu_uniq("rc-other");
+	struct layout_info ali, bli, cli, oli;
+	stateid4 a_open, b_open, c_open, o_open;
+	struct fh fh, cfh, ofh;
+	CB_LAYOUTRECALL4args rec;
+	char rfh[NFS4_FHSIZE];
+	uint8_t buf[512];
+	size_t mark;
+	int gone;
+
+	(void)state;
+	open_with_layout(a, "oa", name, &a_open, &fh, &ali);
+	open_with_layout(b, "ob", name, &b_open, &cfh, &bli);
+	open_with_layout(c, "oc", name, &c_open, &cfh, &cli);
+	open_with_layout(c, "oc", other, &o_open, &ofh, &oli);
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_close(&a_open)),
+			 NFS4_OK);
+	assert_int_equal(CALL(c, ch_op_seq(c, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_close(&c_open)),
+			 NFS4_OK);
+	assert_int_equal(CALL(b, ch_op_seq(b, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_close(&b_open)),
+			 NFS4_OK);
+	mark = acc->sent_len;
+	assert_int_equal(CALL(b, ch_op_seq(b, 0, 0), ch_op_putrootfh(),
+			      ch_op_remove(name)),
+			 NFS4_OK);
+	last_layoutrecall(a, mark, &rec, rfh);
+	assert_memory_equal(rec.clora_recall.layoutrecall4_u.lor_layout
+				    .lor_stateid.other,
+			    ali.sid.other, NFS4_OTHER_SIZE);
+	pthread_mutex_lock(&g_mds->state_lock);
+	gone = !stid_find_other(g_mds, (const uint8_t *)ali.sid.other) &&
+	       !stid_find_other(g_mds, (const uint8_t *)bli.sid.other) &&
+	       !stid_find_other(g_mds, (const uint8_t *)cli.sid.other);
+	pthread_mutex_unlock(&g_mds->state_lock);
+	assert_true(gone);
+	fill_pattern(buf, sizeof(buf), 5);
+	assert_int_equal(ds_write(oli.first, &oli.fh[oli.first], &o_open, 0,
+				  buf, sizeof(buf), UNSTABLE4, NULL),
+			 NFS4_OK);
+	tu_free_client(a);
+	tu_free_client(b);
+	tu_free_client(c);
+}
+
+/* A removes a file it has open with a layout: the layout stays while the
+ * open does (nfsd/orphan.h) and goes with the last CLOSE. */
+static void test_own_removed_file_layout_goes_at_close(void **state)
+{
+	struct ch_client *a = new_client(tu_uniq("or-A"));
+	const char *name = tu_uniq("or-file");
+	struct layout_info li;
+	stateid4 a_open;
+	struct fh fh;
+	int kept, gone;
+
+	(void)state;
+	open_with_layout(a, "oa", name, &a_open, &fh, &li);
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putrootfh(),
+			      ch_op_remove(name)),
+			 NFS4_OK);
+	pthread_mutex_lock(&g_mds->state_lock);
+	kept = stid_find_other(g_mds, (const uint8_t *)li.sid.other) != NULL;
+	pthread_mutex_unlock(&g_mds->state_lock);
+	assert_true(kept);
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_close(&a_open)),
+			 NFS4_OK);
+	pthread_mutex_lock(&g_mds->state_lock);
+	gone = stid_find_other(g_mds, (const uint8_t *)li.sid.other) == NULL;
+	pthread_mutex_unlock(&g_mds->state_lock);
+	assert_true(gone);
+	tu_free_client(a);
+}
+
 /* ------------------------------------------------------------------ */
 /* Removed files                                                       */
 /* ------------------------------------------------------------------ */
@@ -1494,6 +1645,9 @@ int main(void)
 		cmocka_unit_test(test_truncate_fences_holder_without_backchannel),
 		cmocka_unit_test(test_fenced_stateid_refused_by_ds),
 		cmocka_unit_test(test_truncate_recalls_layout),
+		cmocka_unit_test(test_recall_of_closed_holder_does_not_wait),
+		cmocka_unit_test(test_remove_does_not_wait_for_closed_holders),
+		cmocka_unit_test(test_own_removed_file_layout_goes_at_close),
 		cmocka_unit_test(test_layoutget_trylater_leaves_no_layout),
 		cmocka_unit_test(test_removed_file_is_stale_on_ds),
 		cmocka_unit_test(test_objects_at_first_layout),

@@ -43,9 +43,7 @@ static struct strata_server *fake_server(void)
 	srv->boot_epoch = 7;
 	assert_int_equal(mac_key_random(&srv->key), 0);
 	srv->cfg.lease_time = 90;
-	srv->stid_hash_size = 64;
-	srv->stid_hash = calloc(srv->stid_hash_size, sizeof(*srv->stid_hash));
-	assert_non_null(srv->stid_hash);
+	assert_int_equal(state_tables_init(srv, 64), 0);
 	pthread_mutex_init(&srv->state_lock, NULL);
 	return srv;
 }
@@ -54,9 +52,11 @@ static void fake_server_free(struct strata_server *srv)
 {
 	while (srv->clients)
 		client_destroy(srv, srv->clients);
-	for (unsigned i = 0; i < srv->stid_hash_size; i++)
+	for (unsigned i = 0; i < srv->stid_hash_size; i++) {
 		assert_null(srv->stid_hash[i]);
-	free(srv->stid_hash);
+		assert_null(srv->file_hash[i]);
+	}
+	state_tables_free(srv);
 	pthread_mutex_destroy(&srv->state_lock);
 	free(srv);
 }
