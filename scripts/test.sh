@@ -12,13 +12,17 @@
 #      fsx, big file, big directory, tar copy (tests/vm/run-posix.sh)
 #      two clients in the VM: a read delegation recalled by a writer; a
 #      lock with dirty data reclaimed after a server SIGKILL
-#   7. SIGKILL crash consistency (tests/crash/run-crash.sh)
-#   8. fsck of the namespace the suites left behind
+#   7. pNFS (MDS + 3 data servers) in the VM: 256 MiB striped, payload on
+#      the wire; layout recall on truncate/rm by a second client, a data
+#      server SIGKILLed mid-read; NFStest's nfstest_pnfs read and write;
+#      strata-bench smoke; pynfs `all` + `pnfs` against a pNFS MDS
+#   8. SIGKILL crash consistency (tests/crash/run-crash.sh)
+#   9. fsck of the namespace the suites left behind
 #
 # The conformance suites are third-party code fetched outside the project
 # (see docs/testing.md); scripts/build-suites.sh builds them from the git
 # mirrors in $STRATA_MIRROR (default /work/.mirror). Without them the run
-# fails unless STRATA_SKIP_EXTERNAL=1, which skips steps 5-8 loudly.
+# fails unless STRATA_SKIP_EXTERNAL=1, which skips steps 5-9 loudly.
 #
 # Env: STRATA_TEST_PORT (base port, default 20700), STRATA_TEST_DIR
 # (scratch, default /tmp/strata-test), STRATA_VM_PHASES (subset of VM phases).
@@ -93,10 +97,14 @@ tests/vm/test-pcap-bytes.sh
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/vm/run-pnfs.sh --build build-asan --port $((PORT + 40)) --out "$WORK/pnfs" --quiet
 
-step "pNFS: layout recall on truncate and rm by a second client (two clients in the VM, ASan servers)"
+step "pNFS: layout recall on truncate and rm by a second client, a data server killed mid-read (two clients in the VM, ASan servers)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/vm/run-pnfs-faults.sh --build build-asan --port $((PORT + 60)) --out "$WORK/pnfs-faults" \
-  --phases "truncate remove" --quiet
+  --quiet
+
+step "NFStest nfstest_pnfs read,write in the VM (MDS + 3 data servers, ASan servers)"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/vm/run-nfstest-pnfs.sh --build build-asan --port $((PORT + 80)) --out "$WORK/nfstest-pnfs"
 
 step "strata-bench smoke: every workload at a tiny size, pNFS and MDS-only (ASan)"
 tests/bench-smoke.sh --build build-asan --port $((PORT + 70))

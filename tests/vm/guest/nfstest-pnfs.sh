@@ -23,8 +23,9 @@ TESTS=${TESTS:-read,write} MDS_IP=${MDS_IP:-10.0.2.105}
 # as if its first stripe index were always 0, but Strata rotates the first
 # stripe index per file (RFC 8881 §13.4.1, required by the pNFS issue), so
 # with NFStest's default 64 KiB file it expects traffic on DS(0) when the
-# file lives on DS(2). 3 MiB over three 1 MiB stripes touches all of them
-# whatever the first index (NFSTEST_FILESIZE overrides).
+# file lives on DS(2). A file of three stripe units touches all of them
+# whatever the first index: the host passes NFSTEST_FILESIZE (3 MiB when
+# run without it, for 1 MiB stripes).
 FILESIZE=${NFSTEST_FILESIZE:-3m}
 # NFStest mounts with rsize=wsize=4096 and reads/writes in 4 KiB blocks by
 # default; the stock client's default is the server's maximum (1 MiB for

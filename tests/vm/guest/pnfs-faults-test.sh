@@ -33,11 +33,12 @@
 #                  data waits for the last open, not longer); A remounts.
 #   ds-kill-read   A writes a 64 MiB file and reads 16 MiB of it after
 #                  dropping caches (through the data servers); the host
-#                  SIGKILLs data server 2; A's reader goes on; the host waits
-#                  until the MDS receives READs (the client fell back to MDS
-#                  I/O) and starts data server 2 again; the reader ends
-#                  without an error and the sha256 of all it read equals the
-#                  source's.
+#                  SIGKILLs data server 2 and the guest's connects to it
+#                  fail from then on (see dead_ds_route); A's reader goes
+#                  on; the host waits until the MDS receives READs (the
+#                  client fell back to MDS I/O) and starts data server 2
+#                  again; the reader ends without an error and the sha256
+#                  of all it read equals the source's.
 #   ds-return      A writes a new 12 MiB file: its new layout names a device
 #                  the client fetches anew (GETDEVICEINFO count grows) and the
 #                  restarted data server 2 receives its share of WRITE bytes.
@@ -181,6 +182,21 @@ s_remove() {
   rm -f /tmp/r-src /tmp/r-a1 /tmp/r-a2
 }
 
+# A data server killed on a live host refuses the client's reconnects
+# (ECONNREFUSED), and the client falls back to the MDS at once. Behind
+# slirp it cannot: slirp completes the guest's connect before the host side
+# is tried, the forwarder then finds nothing listening and closes, and the
+# client, whose data-server RPCs are hard with "fail if the connect fails"
+# (RPC_TASK_SOFTCONN), reconnects with growing back-off and saw a failed
+# connect only after 120-240 s, or not within 360 s. So while data server 2
+# is down the guest routes its address nowhere (`unreachable`): its
+# connects fail with EHOSTUNREACH, which the files layout driver treats like
+# ECONNREFUSED (device unavailable, I/O through the MDS).
+DEAD_DS_IP=10.0.2.102
+dead_ds_route() {
+  ip route "$1" unreachable $DEAD_DS_IP/32 && echo "route to $DEAD_DS_IP: $1 unreachable"
+}
+
 s_ds_kill_read() {
   local f=$T/big want got rd rc
   head -c $((64 * MiB)) /dev/urandom > /tmp/k-src || return 1
@@ -193,12 +209,14 @@ s_ds_kill_read() {
   dd bs=1M count=16 status=none <&9 > /tmp/k-p1 || return 1
   cat /sys/module/nfs_layout_nfsv41_files/parameters/dataserver_timeo /sys/module/nfs_layout_nfsv41_files/parameters/dataserver_retrans
   [ -n "${RPC_DEBUG:-}" ] && { dmesg -C; echo "$RPC_DEBUG" > /proc/sys/sunrpc/rpc_debug; echo "${NFS_DEBUG:-0}" > /proc/sys/sunrpc/nfs_debug; }
+  dead_ds_route add || return 1
   host ds-kill 2 || return 1
   dd bs=1M status=none <&9 > /tmp/k-p2 &
   rd=$!
   host await-mds-read 360 || { kill $rd; return 1; }
   [ -n "${RPC_DEBUG:-}" ] && { echo 0 > /proc/sys/sunrpc/rpc_debug; echo 0 > /proc/sys/sunrpc/nfs_debug; dmesg > /vmout/dmesg-kill.txt; }
   host ds-start 2 || { kill $rd; return 1; }
+  dead_ds_route del || { kill $rd; return 1; }
   wait $rd; rc=$?
   exec 9<&-
   [ $rc = 0 ] || { fail "the reader failed (dd rc=$rc)"; return 1; }
@@ -229,8 +247,8 @@ s_ds_return() {
 # and more retries). A data server that died on a live host refuses the
 # client's reconnect, and the client falls back to the MDS at once; behind
 # slirp the guest's connect always succeeds (slirp accepts before the host
-# side is tried) and the forwarder then closes it, so the client notices only
-# when the RPC times out. Shorter timeouts stand in for the refusal.
+# side is tried): see dead_ds_route. Shorter timeouts keep the waits of
+# the other phases short.
 must modprobe bash -c "modprobe -a sunrpc nfs nfsv4 &&
   modprobe nfs_layout_nfsv41_files dataserver_timeo=${DS_TIMEO:-50} dataserver_retrans=${DS_RETRANS:-1}"
 must mount s_mount
@@ -242,6 +260,7 @@ if [[ $PHASES == *" ds-kill-read "* ]] && phase ds-kill-read s_ds_kill_read; the
   phase ds-return s_ds_return
 fi
 awk '/^device .* nfs4 /{p=1} /^device /&&!/ nfs4 /{p=0} p' /proc/self/mountstats > /vmout/mountstats.txt
+ip route del unreachable $DEAD_DS_IP/32 2>/dev/null
 phase cleanup rm -rf "${MA:?}/$T"
 phase umount bash -c "umount $MA; umount $MB"
 verdict
