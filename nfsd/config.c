@@ -1,7 +1,9 @@
 /* nfsd/config.c — see config.h. Keys (section [server]):
  *   listen, port, data_dir, shards, lease_time, grace_time, max_io,
  *   log_level, cluster_key, data_server (repeatable:
- *   ADDR:PORT[=ADVADDR:ADVPORT]), stripe_unit, meta_envs (LMDB
+ *   ADDR:PORT[=ADVADDR:ADVPORT]), stripe_unit, max_layouts_per_client
+ *   (layouts a client may hold before closed files' ones are recalled,
+ *   default 16384), meta_envs (LMDB
  *   environments of a new namespace, metadata/ns.h ns_open_ex). Owners are sent as numeric ids (what the Linux client uses
  * with AUTH_SYS); "name@domain" is accepted on input. */
 #include "config.h"
@@ -27,6 +29,7 @@ void config_defaults(struct strata_config *cfg)
 	cfg->max_msg = cfg->max_io + 64 * 1024;
 	cfg->stripe_unit = 1024 * 1024;
 	cfg->meta_envs = 1;
+	cfg->max_layouts = 16384;
 }
 
 /* "ADDR:PORT" or "[V6ADDR]:PORT" into ADDR (CAP bytes) and *PORT. */
@@ -134,6 +137,10 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 		if (parse_uint(val, 3600, &v) || v < 5)
 			return -1;
 		cfg->lease_time = (uint32_t)v;
+	} else if (!strcmp(key, "max_layouts_per_client")) {
+		if (parse_uint(val, 1u << 24, &v) || v < 4)
+			return -1;
+		cfg->max_layouts = (unsigned)v;
 	} else if (!strcmp(key, "grace_time")) {
 		if (parse_uint(val, 3600, &v))
 			return -1;

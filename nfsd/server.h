@@ -70,6 +70,8 @@ struct strata_config {
 	uint32_t stripe_unit;    /* bytes, multiple of 64 KiB */
 	unsigned meta_envs;      /* LMDB environments for a new namespace
 				    (ns_open_ex); 0: one per shard */
+	unsigned max_layouts;    /* per client, before closed files' layouts
+				    are recalled (pnfs/layout_state.h) */
 };
 
 /* Number of COMPOUND ops counted per op number (0..63). */

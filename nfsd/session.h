@@ -78,6 +78,8 @@ struct nfs_client {
 	uint32_t flags;           /* EXCHGID4_FLAG_* granted */
 	struct nfs_stid *stids;   /* every stateid the client holds */
 	unsigned revoked;         /* revoked delegations not yet freed */
+	unsigned nlayouts;        /* STID_LAYOUT stateids held (state.c) */
+	struct nfs_stid *lo_first, *lo_last; /* them, oldest first */
 	struct strata_server *srv;
 };
 

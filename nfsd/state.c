@@ -120,6 +120,15 @@ struct nfs_stid *stid_new(struct strata_server *srv, struct nfs_client *clp,
 	srv->file_hash[h] = st;
 	st->client_next = clp->stids;
 	clp->stids = st;
+	if (kind == STID_LAYOUT) {
+		st->lo_prev = clp->lo_last;
+		if (clp->lo_last)
+			clp->lo_last->lo_next = st;
+		else
+			clp->lo_first = st;
+		clp->lo_last = st;
+		clp->nlayouts++;
+	}
 	return st;
 }
 
@@ -163,6 +172,19 @@ void stid_free(struct strata_server *srv, struct nfs_stid *st)
 				o->open = NULL;
 	if (st->revoked)
 		st->client->revoked--;
+	if (st->kind == STID_LAYOUT) {
+		struct nfs_client *clp = st->client;
+
+		if (st->lo_prev)
+			st->lo_prev->lo_next = st->lo_next;
+		else
+			clp->lo_first = st->lo_next;
+		if (st->lo_next)
+			st->lo_next->lo_prev = st->lo_prev;
+		else
+			clp->lo_last = st->lo_prev;
+		clp->nlayouts--;
+	}
 	free_ranges(st->locks);
 	free(st->owner);
 	free(st);

@@ -55,6 +55,9 @@ struct nfs_stid {
 	struct nfs_stid *hash_next;   /* srv->stid_hash chain */
 	struct nfs_stid *file_next;   /* srv->file_hash chain (any fileid) */
 	struct nfs_stid *client_next; /* client->stids */
+	/* STID_LAYOUT: the client's layouts in grant order (oldest first,
+	 * client->lo_first), for layout_trim() */
+	struct nfs_stid *lo_prev, *lo_next;
 	/* owner: the open-owner (STID_OPEN) or lock-owner (STID_LOCK) */
 	uint8_t *owner;
 	size_t owner_len;

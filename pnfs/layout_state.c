@@ -82,6 +82,42 @@ static void send_recall(struct strata_server *srv, struct nfs_session *s,
 		st->seqid--;
 }
 
+/* A closed holder's layout: told, not waited for (see layout_break). */
+static void let_go(struct strata_server *srv, struct nfs_session *s,
+		   struct nfs_stid *st)
+{
+	if (!st->recalled)
+		st->recalled = server_now();
+	st->recall_waited = 0;
+	if (s)
+		send_recall(srv, s, st);
+	else
+		stid_free(srv, st);
+}
+
+void layout_trim(struct strata_server *srv, struct nfs_client *clp)
+{
+	struct nfs_session *s = cb_session(clp);
+	unsigned max = srv->cfg.max_layouts, over;
+	struct nfs_stid *st, *next;
+
+	if (!max || clp->nlayouts <= max)
+		return;
+	over = clp->nlayouts - max;
+	for (st = clp->lo_first; st && over; st = next) {
+		next = st->lo_next;
+		if (st->recall_sent ||
+		    holder_has_open(srv, clp, st->fileid))
+			continue;
+		let_go(srv, s, st);
+		/* The back channel has one slot (Linux): the next recall
+		 * goes with the next LAYOUTGET over the limit. */
+		if (s && !st->recall_sent)
+			break;
+		over--;
+	}
+}
+
 nfsstat4 layout_break(struct strata_server *srv,
 		      const struct nfs_client *except, uint64_t fileid)
 {
@@ -102,11 +138,7 @@ nfsstat4 layout_break(struct strata_server *srv,
 		if (!holder_has_open(srv, st->client, fileid)) {
 			/* Kept after CLOSE (no return-on-close): nothing in
 			 * flight, so told, not waited for. */
-			st->recall_waited = 0;
-			if (s)
-				send_recall(srv, s, st);
-			else
-				stid_free(srv, st);
+			let_go(srv, s, st);
 			continue;
 		}
 		if (!st->recall_waited) {

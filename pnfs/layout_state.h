@@ -49,6 +49,15 @@ struct nfs_stid *layout_find(struct strata_server *srv,
 nfsstat4 layout_break(struct strata_server *srv,
 		      const struct nfs_client *except, uint64_t fileid);
 
+/* After a LAYOUTGET: while CLP holds more than srv->cfg.max_layouts
+ * layouts, recall the oldest on files it has closed, as many as its back
+ * channel takes now (not waited for; without a back channel they are
+ * dropped). Layouts live until the client evicts the inode (no
+ * return-on-close), so this is what bounds the server's memory per
+ * client. Walks the client's layouts oldest first (nfs_client.lo_first)
+ * and stops at once in the common case. */
+void layout_trim(struct strata_server *srv, struct nfs_client *clp);
+
 /* FILEID's last link went and nobody has it open: drop every layout on
  * it (their holders' LAYOUTRETURNs would find the file STALE; kept, they
  * would pile up for clients that create and remove files all day). */

@@ -223,6 +223,7 @@ nfsstat4 op_layoutget(struct compound *c, void *args, void *res)
 		  (unsigned long long)st->client->clientid,
 		  (unsigned long long)st->fileid, (int)a->loga_iomode,
 		  st->seqid);
+	layout_trim(c->srv, st->client);
 	return NFS4_OK;
 }
 

@@ -42,6 +42,7 @@
 #define NDS 2
 #define UNIT 65536u
 #define FH_MAXCOUNT 4096u
+#define TRIM_MAX 8 /* layouts per client before closed ones are recalled */
 
 static char *g_keydir;
 static char g_keypath[1200];
@@ -326,6 +327,7 @@ static int group_setup(void **state)
 		d->adv_port = g_ds[i]->cfg.port;
 	}
 	cfg.stripe_unit = UNIT;
+	cfg.max_layouts = TRIM_MAX;
 	cfg.lease_time = 10;
 	cfg.grace_set = 1;
 	cfg.grace_time = 0;
@@ -1503,6 +1505,76 @@ static void test_own_removed_file_layout_goes_at_close(void **state)
 	tu_free_client(a);
 }
 
+/* Layouts outlive CLOSE, so a client may pile them up: past
+ * cfg.max_layouts (TRIM_MAX here) each LAYOUTGET recalls the oldest
+ * layout on a closed file (layout_trim), one at a time since the back
+ * channel has one slot; a client without a back channel just loses it. */
+static void open_layout_close(struct ch_client *cl, const char *prefix,
+			      struct layout_info *li)
+{
+	stateid4 open_sid;
+	struct fh fh;
+
+	open_with_layout(cl, "o", tu_uniq(prefix), &open_sid, &fh, li);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_close(&open_sid)),
+			 NFS4_OK);
+}
+
+static void trim_state(const struct layout_info *li, int n, int *recalled,
+		       int *held)
+{
+	pthread_mutex_lock(&g_mds->state_lock);
+	for (int i = 0; i < n; i++) {
+		struct nfs_stid *st = stid_find_other(
+			g_mds, (const uint8_t *)li[i].sid.other);
+		recalled[i] = st && st->recall_sent;
+		held[i] = st != NULL;
+	}
+	pthread_mutex_unlock(&g_mds->state_lock);
+}
+
+static void test_layouts_trimmed_over_limit(void **state)
+{
+	struct ch_client *a = new_client_on(g_mds, tu_uniq("trim-A"), 1);
+	struct ch_client *c = new_client(tu_uniq("trim-C"));
+	struct ch_conn *acc = ch_conn_of(a->conn);
+	enum { N = TRIM_MAX + 2 };
+	struct layout_info ali[N], cli[N];
+	int rec[N], held[N], i;
+	unsigned nsends;
+
+	(void)state;
+	for (i = 0; i < TRIM_MAX; i++) {
+		open_layout_close(a, "trim-a", &ali[i]);
+		open_layout_close(c, "trim-c", &cli[i]);
+	}
+	nsends = acc->nsends;
+	/* One over: A is asked for its oldest, C loses its oldest. */
+	open_layout_close(a, "trim-a", &ali[TRIM_MAX]);
+	open_layout_close(c, "trim-c", &cli[TRIM_MAX]);
+	assert_int_equal(acc->nsends, nsends + 1);
+	trim_state(ali, TRIM_MAX + 1, rec, held);
+	for (i = 0; i <= TRIM_MAX; i++) {
+		assert_int_equal(rec[i], i == 0);
+		assert_true(held[i]); /* until A returns it */
+	}
+	trim_state(cli, TRIM_MAX + 1, rec, held);
+	for (i = 0; i <= TRIM_MAX; i++)
+		assert_int_equal(held[i], i > 0);
+	/* Two over: A's back-channel slot is still busy (the harness does
+	 * not answer callbacks), so nothing more is sent; C loses the next
+	 * oldest. */
+	open_layout_close(a, "trim-a", &ali[N - 1]);
+	open_layout_close(c, "trim-c", &cli[N - 1]);
+	assert_int_equal(acc->nsends, nsends + 1);
+	trim_state(cli, N, rec, held);
+	for (i = 0; i < N; i++)
+		assert_int_equal(held[i], i > 1);
+	tu_free_client(a);
+	tu_free_client(c);
+}
+
 /* ------------------------------------------------------------------ */
 /* Removed files                                                       */
 /* ------------------------------------------------------------------ */
@@ -1648,6 +1720,7 @@ int main(void)
 		cmocka_unit_test(test_recall_of_closed_holder_does_not_wait),
 		cmocka_unit_test(test_remove_does_not_wait_for_closed_holders),
 		cmocka_unit_test(test_own_removed_file_layout_goes_at_close),
+		cmocka_unit_test(test_layouts_trimmed_over_limit),
 		cmocka_unit_test(test_layoutget_trylater_leaves_no_layout),
 		cmocka_unit_test(test_removed_file_is_stale_on_ds),
 		cmocka_unit_test(test_objects_at_first_layout),
