@@ -171,6 +171,23 @@ int ns_reclaim_done(struct ns *ns, const uint64_t *fileids, size_t n)
 	return n ? ns_mtx_run(ns, reclaim_done_body, &c) : 0;
 }
 
+static int reclaim_add_body(struct ns_mtx *m, void *arg)
+{
+	uint64_t fileid = *(const uint64_t *)arg;
+	uint8_t key[8], zero = 0;
+
+	ns_put_be64(key, fileid);
+	return ns_mtx_put(m, ns_fileid_shard(fileid), NS_DB_RECLAIM, key, 8,
+			  &zero, 1);
+}
+
+int ns_reclaim_add(struct ns *ns, uint64_t fileid)
+{
+	if (ns_fileid_shard(fileid) >= ns->nshards)
+		return -EINVAL;
+	return ns_mtx_run(ns, reclaim_add_body, &fileid);
+}
+
 /* INO's data objects exist from now on (ns.h, ns_inode_flags). */
 static void set_placed(struct ns_inode *ino)
 {
@@ -781,21 +798,32 @@ static void setattr_apply(struct ns_inode *ino, unsigned mask,
 	ino_changed(ino, now);
 }
 
+int ns_inode_apply(struct ns_inode *ino, unsigned mask,
+		   const struct ns_inode *attr)
+{
+	struct ns_time now = ns_time_now();
+	int rc;
+
+	if ((mask & ~(unsigned)SETATTR_ALL) || (mask && !attr))
+		return -EINVAL;
+	if (!mask)
+		return 0;
+	rc = setattr_check(ino, mask, attr);
+	if (!rc)
+		setattr_apply(ino, mask, attr, &now);
+	return rc;
+}
+
 static int setattr_body(struct ns_mtx *m, void *arg)
 {
 	struct setattr_ctx *c = arg;
-	struct ns_time now = ns_time_now();
 	struct ns_inode ino;
 	int rc = ino_load(m, c->fileid, &ino);
 
 	if (!rc && c->mask)
-		rc = setattr_check(&ino, c->mask, c->attr);
-	if (rc)
-		return rc;
-	if (c->mask) {
-		setattr_apply(&ino, c->mask, c->attr, &now);
+		rc = ns_inode_apply(&ino, c->mask, c->attr);
+	if (!rc && c->mask)
 		rc = ino_store(m, &ino);
-	}
 	if (!rc && c->out)
 		*c->out = ino;
 	return rc;
@@ -817,10 +845,20 @@ struct write_ctx {
 	struct ns_inode *out;
 };
 
+void ns_inode_note_write(struct ns_inode *ino, uint64_t end_offset)
+{
+	struct ns_time now = ns_time_now();
+
+	if (end_offset > ino->size)
+		ino->size = end_offset;
+	set_placed(ino); /* the write just made its object */
+	ino->mtime = now;
+	ino_changed(ino, &now);
+}
+
 static int note_write_body(struct ns_mtx *m, void *arg)
 {
 	struct write_ctx *c = arg;
-	struct ns_time now = ns_time_now();
 	struct ns_inode ino;
 	int rc = ino_load(m, c->fileid, &ino);
 
@@ -828,11 +866,7 @@ static int note_write_body(struct ns_mtx *m, void *arg)
 		return rc;
 	if (ino.type != NS_REG)
 		return ino.type == NS_DIR ? -EISDIR : -EINVAL;
-	if (c->end > ino.size)
-		ino.size = c->end;
-	set_placed(&ino); /* the write just made its object */
-	ino.mtime = now;
-	ino_changed(&ino, &now);
+	ns_inode_note_write(&ino, c->end);
 	rc = ino_store(m, &ino);
 	if (!rc && c->out)
 		*c->out = ino;

@@ -36,6 +36,70 @@ struct orphan *orphan_find(struct strata_server *srv, uint64_t fileid)
 	return NULL;
 }
 
+int orphan_getattr(struct strata_server *srv, uint64_t fileid, uint32_t gen,
+		   struct ns_inode *out)
+{
+	struct orphan *o = orphan_find(srv, fileid);
+
+	if (!o || o->ino.generation != gen)
+		return -ENOENT;
+	*out = o->ino;
+	return 0;
+}
+
+int orphan_prepare_data(struct strata_server *srv, uint64_t fileid)
+{
+	struct orphan *o = orphan_find(srv, fileid);
+	int rc;
+
+	if (!o)
+		return -ENOENT;
+	if (!(o->ino.flags & NS_INO_NO_DATA))
+		return 0; /* its removal listed it already */
+	rc = ns_reclaim_add(srv->ns, fileid);
+	if (rc == 0)
+		o->ino.flags &= ~(uint32_t)NS_INO_NO_DATA;
+	return rc;
+}
+
+int orphan_note_write(struct strata_server *srv, uint64_t fileid,
+		      uint64_t end, struct ns_inode *out)
+{
+	struct orphan *o = orphan_find(srv, fileid);
+
+	if (!o)
+		return -ENOENT;
+	ns_inode_note_write(&o->ino, end);
+	if (out)
+		*out = o->ino;
+	return 0;
+}
+
+int orphan_setattr(struct strata_server *srv, uint64_t fileid, unsigned mask,
+		   const struct ns_inode *attr, struct ns_inode *out)
+{
+	struct orphan *o = orphan_find(srv, fileid);
+	int rc;
+
+	if (!o)
+		return -ENOENT;
+	rc = ns_inode_apply(&o->ino, mask, attr);
+	if (rc == 0 && out)
+		*out = o->ino;
+	return rc;
+}
+
+int orphan_data_placed(struct strata_server *srv, uint64_t fileid)
+{
+	struct orphan *o = orphan_find(srv, fileid);
+
+	if (!o)
+		return -ENOENT;
+	o->ino.flags = (o->ino.flags & ~(uint32_t)NS_INO_NO_DATA) |
+		       NS_INO_DATA_PLACED;
+	return 0;
+}
+
 void orphan_reap(struct strata_server *srv)
 {
 	struct orphan **pp = &srv->orphans;

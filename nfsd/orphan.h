@@ -3,17 +3,21 @@
  *
  * When REMOVE or RENAME-over frees a regular file's inode record while some
  * client still has it open, the file's data must not go at once (the open
- * state still names it) nor stay forever (the opener's next READ gets
- * NFS4ERR_STALE, and the Linux client then drops the file without a CLOSE,
- * so "free at the last CLOSE" alone leaks the data until the client's state
- * goes). The server keeps the inode as it was here and removes the data
+ * state still names it) nor stay forever (a client may never CLOSE it: the
+ * Linux client drops a file it sees as stale without one). The server keeps the inode as it was here and removes the data
  * when the last open goes: at CLOSE, or when the client's state is released
  * (DESTROY_CLIENTID, lease expiry): orphan_reap() drops the entry and
  * kicks the reclaimer.
  *
- * Not yet: serving the unlinked file to its opener (POSIX unlink semantics
- * across clients, as knfsd does); today its READ/WRITE/GETATTR get
- * NFS4ERR_STALE. The kept inode is what that needs.
+ * Meanwhile the opener keeps using it (POSIX unlink semantics across
+ * clients, as knfsd gives): PUTFH of its handle works while some open
+ * remains, and GETATTR, READ, WRITE, SETATTR, COMMIT, LAYOUTGET and
+ * LAYOUTCOMMIT see and change the kept inode (orphan_getattr and the
+ * orphan_* updates below, called by the ops' inode helpers in ops.h when
+ * the namespace no longer has the fileid). A kept file that never held
+ * data (NS_INO_NO_DATA: its removal wrote no reclaim record) gets one
+ * before its first data is made (orphan_prepare_data), so nothing leaks.
+ * (docs/decisions/0018)
  *
  * Ownership: the list hangs off struct strata_server (srv->orphans), each
  * entry owned by the list. Concurrency: every call needs srv->state_lock,
@@ -43,6 +47,21 @@ struct orphan {
 int orphan_add(struct strata_server *srv, const struct ns_inode *ino);
 /* The kept inode of FILEID, or NULL. */
 struct orphan *orphan_find(struct strata_server *srv, uint64_t fileid);
+/* The kept inode of FILEID if its generation is GEN: 0, or -ENOENT. */
+int orphan_getattr(struct strata_server *srv, uint64_t fileid, uint32_t gen,
+		   struct ns_inode *out);
+/* Data is about to be made for kept FILEID (a write, stripe objects):
+ * make sure its removal is on the reclaim list first. 0, -ENOENT (not
+ * kept) or -errno. */
+int orphan_prepare_data(struct strata_server *srv, uint64_t fileid);
+/* ns_note_write / ns_setattr / ns_data_placed on the kept inode (*out may
+ * be NULL). 0, -ENOENT (not kept) or -errno. */
+int orphan_note_write(struct strata_server *srv, uint64_t fileid,
+		      uint64_t end, struct ns_inode *out);
+int orphan_setattr(struct strata_server *srv, uint64_t fileid, unsigned mask,
+		   const struct ns_inode *attr, struct ns_inode *out);
+int orphan_data_placed(struct strata_server *srv, uint64_t fileid);
+
 /* Let go of every orphan nobody has open any more (the reclaimer frees
  * their data). */
 void orphan_reap(struct strata_server *srv);

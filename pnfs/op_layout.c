@@ -149,15 +149,16 @@ static void drop_if_new(struct compound *c, struct nfs_stid *st)
  * flags create every time. */
 static int place_objects(struct compound *c, const struct ns_inode *ino)
 {
-	int placed;
-	int rc = 0;
+	int rc;
 
 	if (ino->flags & NS_INO_DATA_PLACED)
 		return 0;
-	if (!c->srv->exec || exec_defer_place(c->srv->exec, ino->fileid) < 0)
+	rc = inode_prepare_data(c, ino->fileid);
+	if (rc == 0 && (!c->srv->exec ||
+			exec_defer_place(c->srv->exec, ino->fileid) < 0))
 		rc = cluster_create(c->srv->cluster, ino->fileid);
 	if (rc == 0)
-		rc = ns_data_placed(c->srv->ns, ino->fileid, &placed);
+		rc = inode_data_placed(c, ino->fileid);
 	return rc;
 }
 
@@ -253,8 +254,7 @@ nfsstat4 op_layoutcommit(struct compound *c, void *args, void *res)
 			return NFS4ERR_INVAL;
 		/* §18.42.3: the size grows to last_write_offset + 1. */
 		if (end + 1 > ino.size) {
-			rc = ns_note_write(c->srv->ns, ino.fileid, end + 1,
-					   &ino);
+			rc = inode_note_write(c, ino.fileid, end + 1, &ino);
 			if (rc < 0)
 				return nfs_errno(rc);
 			ok->locr_newsize.ns_sizechanged = TRUE;
@@ -269,7 +269,7 @@ nfsstat4 op_layoutcommit(struct compound *c, void *args, void *res)
 		t.mtime.nsec = m->nseconds;
 		if (m->nseconds >= 1000000000u)
 			return NFS4ERR_INVAL;
-		rc = ns_setattr(c->srv->ns, ino.fileid, NS_SET_MTIME, &t, &ino);
+		rc = inode_setattr(c, ino.fileid, NS_SET_MTIME, &t, &ino);
 		if (rc < 0)
 			return nfs_errno(rc);
 	}

@@ -80,7 +80,7 @@ nfsstat4 setattr_apply(struct compound *c, const struct ns_inode *ino,
 	}
 	if (!set->mask)
 		return NFS4_OK;
-	rc = ns_setattr(c->srv->ns, ino->fileid, set->mask, &set->v, &out);
+	rc = inode_setattr(c, ino->fileid, set->mask, &set->v, &out);
 	return nfs_errno(rc);
 }
 

@@ -97,12 +97,14 @@ nfsstat4 op_write(struct compound *c, void *args, void *res)
 		return s;
 	if (a->offset + a->data.len < a->offset)
 		return NFS4ERR_FBIG;
+	rc = inode_prepare_data(c, c->cur.fileid);
+	if (rc < 0)
+		return nfs_errno(rc);
 	n = data_write(c->srv, c->cur.fileid, a->offset, a->data.base,
 		       a->data.len, stable);
 	if (n < 0)
 		return nfs_errno((int)n);
-	rc = ns_note_write(c->srv->ns, c->cur.fileid, a->offset + (uint64_t)n,
-			   &ino);
+	rc = inode_note_write(c, c->cur.fileid, a->offset + (uint64_t)n, &ino);
 	if (rc < 0)
 		return nfs_errno(rc);
 	ok->count = (count4)n;

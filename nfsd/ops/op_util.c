@@ -5,6 +5,7 @@
 #include "fh.h"
 #include "ns.h"
 #include "ops.h"
+#include "orphan.h"
 #include "server.h"
 
 nfsstat4 nfs_errno(int err)
@@ -72,7 +73,9 @@ nfsstat4 cur_inode(struct compound *c, struct ns_inode *out)
 	if (c->srv->role & ROLE_DS)
 		return ds_object_inode(c, out);
 	rc = ns_getattr(c->srv->ns, c->cur.fileid, out);
-
+	if (rc == -ENOENT)
+		rc = orphan_getattr(c->srv, c->cur.fileid, c->cur.generation,
+				    out);
 	if (rc == -ENOENT)
 		return NFS4ERR_STALE;
 	if (rc < 0)
@@ -80,6 +83,41 @@ nfsstat4 cur_inode(struct compound *c, struct ns_inode *out)
 	if (out->generation != c->cur.generation)
 		return NFS4ERR_STALE;
 	return NFS4_OK;
+}
+
+int inode_prepare_data(struct compound *c, uint64_t fileid)
+{
+	int rc;
+
+	if (!c->srv->orphans)
+		return 0;
+	rc = orphan_prepare_data(c->srv, fileid);
+	return rc == -ENOENT ? 0 : rc;
+}
+
+int inode_note_write(struct compound *c, uint64_t fileid, uint64_t end,
+		     struct ns_inode *out)
+{
+	int rc = ns_note_write(c->srv->ns, fileid, end, out);
+
+	return rc == -ENOENT ? orphan_note_write(c->srv, fileid, end, out) : rc;
+}
+
+int inode_setattr(struct compound *c, uint64_t fileid, unsigned mask,
+		  const struct ns_inode *attr, struct ns_inode *out)
+{
+	int rc = ns_setattr(c->srv->ns, fileid, mask, attr, out);
+
+	return rc == -ENOENT ? orphan_setattr(c->srv, fileid, mask, attr, out)
+			     : rc;
+}
+
+int inode_data_placed(struct compound *c, uint64_t fileid)
+{
+	int placed;
+	int rc = ns_data_placed(c->srv->ns, fileid, &placed);
+
+	return rc == -ENOENT ? orphan_data_placed(c->srv, fileid) : rc;
 }
 
 void set_cfh(struct compound *c, const struct ns_inode *ino)

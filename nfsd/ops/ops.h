@@ -85,7 +85,18 @@ OP(layoutunavailable);
 /* Helpers shared by the handlers (op_util.c). */
 struct ns_inode;
 nfsstat4 nfs_errno(int err);                 /* -errno -> nfsstat4 */
+/* The current file's inode: the namespace's record, or the kept inode of a
+ * file unlinked while open (nfsd/orphan.h); NFS4ERR_STALE when neither. */
 nfsstat4 cur_inode(struct compound *c, struct ns_inode *out);
+/* Inode changes that also reach kept inodes (same results as the ns_*
+ * calls they wrap; -errno). inode_prepare_data goes before data is made
+ * for FILEID (a write, stripe objects). */
+int inode_prepare_data(struct compound *c, uint64_t fileid);
+int inode_note_write(struct compound *c, uint64_t fileid, uint64_t end,
+		     struct ns_inode *out);
+int inode_setattr(struct compound *c, uint64_t fileid, unsigned mask,
+		  const struct ns_inode *attr, struct ns_inode *out);
+int inode_data_placed(struct compound *c, uint64_t fileid);
 /* Data server: length of the current stripe object; NFS4ERR_STALE when
  * it is gone (file removed). */
 nfsstat4 ds_object_size(struct compound *c, uint64_t *size);

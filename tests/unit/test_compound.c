@@ -1017,9 +1017,9 @@ static void test_remove(void **state)
 }
 
 /* A file one client has open and another removes: its data stays while
- * the open does (the opener gets NFS4ERR_STALE for I/O today, see
- * nfsd/orphan.h) and goes with the last CLOSE, or with the opener's state
- * when it never closes. */
+ * the open does, the opener keeps reading, writing and truncating it
+ * (POSIX unlink semantics, nfsd/orphan.h), and it goes with the last
+ * CLOSE, or with the opener's state when it never closes. */
 static void test_remove_open_file(void **state)
 {
 	struct ch_client *a = new_client(tu_uniq("orph-a"));
@@ -1057,10 +1057,29 @@ static void test_remove_open_file(void **state)
 		assert_int_equal(ds_store_size(g_srv->store, fileid[i], 0),
 				 (int64_t)sizeof(msg) - 1);
 	}
-	/* the opener's I/O on the unlinked file is refused cleanly */
+	/* the opener still reads what it wrote, writes more, and sees the
+	 * size; another client's handle is stale (it has no open) */
 	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh[0].fh),
+			      ch_op_read(&sid[0], 0, 100),
+			      ch_op_write(&sid[0], sizeof(msg) - 1, "!", 1,
+					  FILE_SYNC4),
 			      ch_op_read(&sid[0], 0, 100)),
-			 NFS4ERR_STALE);
+			 NFS4_OK);
+	{
+		READ4resok *r1 = &ch_res(a, 2)->nfs_resop4_u.opread
+					  .READ4res_u.resok4;
+		READ4resok *r2 = &ch_res(a, 4)->nfs_resop4_u.opread
+					  .READ4res_u.resok4;
+		assert_int_equal(r1->data.len, sizeof(msg) - 1);
+		assert_memory_equal(r1->data.base, msg, sizeof(msg) - 1);
+		assert_int_equal(r2->data.len, sizeof(msg));
+		assert_memory_equal(r2->data.base, msg, sizeof(msg) - 1);
+		assert_int_equal(r2->data.base[sizeof(msg) - 1], '!');
+		assert_true(r2->eof);
+	}
+	assert_int_equal(tu_size(a, &fh[0]), sizeof(msg));
+	assert_int_equal(tu_setattr_size(a, &fh[0], &sid[0], 4), NFS4_OK);
+	assert_int_equal(tu_size(a, &fh[0]), 4);
 	/* the last CLOSE frees the first file's data and handle */
 	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh[0].fh),
 			      ch_op_close(&sid[0])),
@@ -1082,6 +1101,44 @@ static void test_remove_open_file(void **state)
 	pthread_mutex_unlock(&g_srv->state_lock);
 	reclaim_wait_idle(g_srv->reclaim);
 	assert_int_equal(ds_store_size(g_srv->store, fileid[1], 0), -ENOENT);
+	tu_free_client(a);
+	tu_free_client(b);
+}
+
+/* A file removed before it held any data (its removal wrote no reclaim
+ * record) and written by its opener afterwards: that data must still go
+ * at the last CLOSE (orphan_prepare_data lists it before it exists). */
+static void test_remove_open_empty_file_then_write(void **state)
+{
+	struct ch_client *a = new_client(tu_uniq("orphw-a"));
+	struct ch_client *b = new_client(tu_uniq("orphw-b"));
+	const char *f = tu_uniq("orphw-f");
+	struct fh fh;
+	stateid4 sid;
+	uint64_t fileid;
+	uint32_t gen;
+
+	(void)state;
+	assert_int_equal(open_file(a, "o", f, 1, OPEN4_SHARE_ACCESS_BOTH, 0,
+				   &sid, &fh),
+			 NFS4_OK);
+	assert_int_equal(fh_decode((const uint8_t *)fh.fh.nfs_fh4_val,
+				   fh.fh.nfs_fh4_len, &fileid, &gen),
+			 0);
+	assert_int_equal(CALL(b, ch_op_seq(b, 0, 0), ch_op_putrootfh(),
+			      ch_op_remove(f)),
+			 NFS4_OK);
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_write(&sid, 0, "late", 4, FILE_SYNC4)),
+			 NFS4_OK);
+	assert_int_equal(tu_size(a, &fh), 4);
+	reclaim_wait_idle(g_srv->reclaim);
+	assert_int_equal(ds_store_size(g_srv->store, fileid, 0), 4);
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_close(&sid)),
+			 NFS4_OK);
+	reclaim_wait_idle(g_srv->reclaim);
+	assert_int_equal(ds_store_size(g_srv->store, fileid, 0), -ENOENT);
 	tu_free_client(a);
 	tu_free_client(b);
 }
@@ -1691,6 +1748,7 @@ int main(void)
 		cmocka_unit_test(test_create_readdir),
 		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_remove_open_file),
+		cmocka_unit_test(test_remove_open_empty_file_then_write),
 		cmocka_unit_test(test_reclaim_after_restart),
 		cmocka_unit_test(test_rename),
 		cmocka_unit_test(test_link),

@@ -243,22 +243,6 @@ static int ds_read_cmp(unsigned j, const nfs_fh4 *fh, const stateid4 *sid,
 }
 
 /* SIZE attribute of FH on the MDS. */
-static uint64_t mds_size(struct ch_client *cl, const struct fh *fh)
-{
-	uint32_t w[1] = { 1u << FATTR4_SIZE };
-	uint64_t size = 0;
-
-	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh->fh),
-			      ch_op_getattr(w, 1)),
-			 NFS4_OK);
-	assert_int_equal(ch_attr_u64(&ch_res(cl, 2)->nfs_resop4_u.opgetattr
-					      .GETATTR4res_u.resok4
-					      .obj_attributes,
-				     FATTR4_SIZE, &size),
-			 0);
-	return size;
-}
-
 static void fill_pattern(uint8_t *p, size_t n, unsigned seed)
 {
 	for (size_t i = 0; i < n; i++)
@@ -920,7 +904,7 @@ static void test_striped_io_and_layoutcommit(void **state)
 				    verf[j], NFS4_VERIFIER_SIZE);
 	}
 	/* The MDS has not heard of the data yet. */
-	assert_int_equal(mds_size(cl, &fh), 0);
+	assert_int_equal(tu_size(cl, &fh), 0);
 	/* §18.42.3: LAYOUTCOMMIT with the last byte written. */
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
 			      ch_op_layoutcommit(0, size, &li.sid, 1,
@@ -933,7 +917,7 @@ static void test_striped_io_and_layoutcommit(void **state)
 		assert_true(ok->locr_newsize.ns_sizechanged);
 		assert_int_equal(ok->locr_newsize.newsize4_u.ns_size, size);
 	}
-	assert_int_equal(mds_size(cl, &fh), size);
+	assert_int_equal(tu_size(cl, &fh), size);
 	/* A LAYOUTCOMMIT that does not grow the file changes nothing. */
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
 			      ch_op_layoutcommit(0, 10, &li.sid, 1, 9)),
@@ -941,7 +925,7 @@ static void test_striped_io_and_layoutcommit(void **state)
 	assert_false(ch_res(cl, 2)->nfs_resop4_u.oplayoutcommit
 			     .LAYOUTCOMMIT4res_u.locr_resok4.locr_newsize
 			     .ns_sizechanged);
-	assert_int_equal(mds_size(cl, &fh), size);
+	assert_int_equal(tu_size(cl, &fh), size);
 
 	/* READ on the MDS (its own I/O path, striped through the control
 	 * protocol) gives back exactly what went to the DSs. */
@@ -975,7 +959,7 @@ static void test_striped_io_and_layoutcommit(void **state)
 		assert_true(w->count > 0);
 		off += w->count;
 	}
-	assert_int_equal(mds_size(cl, &fh), size);
+	assert_int_equal(tu_size(cl, &fh), size);
 	for (off = 0; off < size;) {
 		uint32_t j, run, n;
 		uint64_t ooff;
@@ -1071,7 +1055,7 @@ static void fence_case_setup(struct fence_case *fc, const char *name)
 			      ch_op_layoutcommit(0, sizeof(buf), &fc->a_li.sid,
 						 1, sizeof(buf) - 1)),
 			 NFS4_OK);
-	assert_int_equal(mds_size(fc->a, &fc->fh), sizeof(buf));
+	assert_int_equal(tu_size(fc->a, &fc->fh), sizeof(buf));
 	assert_int_equal(open_file(fc->b, "ob", name, 0, &fc->b_open, NULL),
 			 NFS4_OK);
 }
@@ -1080,16 +1064,6 @@ static void fence_case_free(struct fence_case *fc)
 {
 	tu_free_client(fc->a);
 	tu_free_client(fc->b);
-}
-
-static int setattr_size(struct ch_client *cl, const struct fh *fh,
-			const stateid4 *sid, uint64_t size)
-{
-	uint32_t word;
-	char val[8];
-
-	return CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh->fh),
-		    ch_op_setattr_size(sid, size, &word, val));
 }
 
 /*
@@ -1104,8 +1078,8 @@ static void test_truncate_fences_holder_without_backchannel(void **state)
 
 	(void)state;
 	fence_case_setup(&fc, tu_uniq("trunc-fence"));
-	assert_int_equal(setattr_size(fc.b, &fc.fh, &fc.b_open, 0), NFS4_OK);
-	assert_int_equal(mds_size(fc.b, &fc.fh), 0);
+	assert_int_equal(tu_setattr_size(fc.b, &fc.fh, &fc.b_open, 0), NFS4_OK);
+	assert_int_equal(tu_size(fc.b, &fc.fh), 0);
 	/* A's layout is gone. */
 	assert_int_equal(CALL(fc.a, ch_op_seq(fc.a, 0, 0),
 			      ch_op_putfh(&fc.fh.fh),
@@ -1118,10 +1092,11 @@ static void test_truncate_fences_holder_without_backchannel(void **state)
 						      &fc.a_li.sid)),
 			 NFS4ERR_BAD_STATEID);
 	/* The size did not come back from the DSs. */
-	assert_int_equal(mds_size(fc.a, &fc.fh), 0);
+	assert_int_equal(tu_size(fc.a, &fc.fh), 0);
 	/* A growing truncate needs no recall. */
-	assert_int_equal(setattr_size(fc.b, &fc.fh, &fc.b_open, 100), NFS4_OK);
-	assert_int_equal(mds_size(fc.b, &fc.fh), 100);
+	assert_int_equal(tu_setattr_size(fc.b, &fc.fh, &fc.b_open, 100),
+			 NFS4_OK);
+	assert_int_equal(tu_size(fc.b, &fc.fh), 100);
 	fence_case_free(&fc);
 }
 
@@ -1132,7 +1107,7 @@ static void test_fenced_stateid_refused_by_ds(void **state)
 
 	(void)state;
 	fence_case_setup(&fc, tu_uniq("fence-ds"));
-	assert_int_equal(setattr_size(fc.b, &fc.fh, &fc.b_open, 0), NFS4_OK);
+	assert_int_equal(tu_setattr_size(fc.b, &fc.fh, &fc.b_open, 0), NFS4_OK);
 	fill_pattern(buf, sizeof(buf), 9);
 	/* The MDS pushed the revocation to every DS (control protocol
 	 * REVOKE): A's open stateid is refused on both. */
@@ -1243,7 +1218,7 @@ static void test_truncate_recalls_layout(void **state)
 
 	/* §12.5.5.2: B's truncate waits for A's layout, which is recalled
 	 * on A's back channel. */
-	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4ERR_DELAY);
+	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4ERR_DELAY);
 	assert_int_equal(acc->nsends, nsends + 1);
 	last_layoutrecall(a, mark, &rec, rfh);
 	assert_int_equal(rec.clora_type, LAYOUT4_NFSV4_1_FILES);
@@ -1260,9 +1235,9 @@ static void test_truncate_recalls_layout(void **state)
 	recalled = rf->lor_stateid;
 
 	/* Still waiting; the recall is not sent twice. */
-	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4ERR_DELAY);
+	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4ERR_DELAY);
 	assert_int_equal(acc->nsends, nsends + 1);
-	assert_int_equal(mds_size(b, &fh), sizeof(buf));
+	assert_int_equal(tu_size(b, &fh), sizeof(buf));
 	/* While recalled, A gets no new layout (§12.5.5.2). */
 	assert_int_equal(layoutget(a, &fh, &a_open, LAYOUTIOMODE4_RW, NULL),
 			 NFS4ERR_RECALLCONFLICT);
@@ -1275,8 +1250,8 @@ static void test_truncate_recalls_layout(void **state)
 			 NFS4_OK);
 	assert_false(ch_res(a, 2)->nfs_resop4_u.oplayoutreturn
 			     .LAYOUTRETURN4res_u.lorr_stateid.lrs_present);
-	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4_OK);
-	assert_int_equal(mds_size(b, &fh), 0);
+	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4_OK);
+	assert_int_equal(tu_size(b, &fh), 0);
 	/* A returned in time: it is not fenced, its open stateid still
 	 * works on the DSs. */
 	assert_int_equal(ds_write(0, &li.fh[0], &a_open, 0, buf, 100,
@@ -1326,7 +1301,7 @@ static void test_layoutget_trylater_leaves_no_layout(void **state)
 	assert_int_equal(open_file(b, "ob", name, 0, &b_open, NULL), NFS4_OK);
 	assert_int_equal(open_file(c, "oc", name, 0, &c_open, NULL), NFS4_OK);
 	mark = acc->sent_len;
-	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4ERR_DELAY);
+	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4ERR_DELAY);
 	last_layoutrecall(a, mark, &rec, rfh);
 	recalled = rec.clora_recall.layoutrecall4_u.lor_layout.lor_stateid;
 	/* C asks for a layout during the recall: try later. */
@@ -1339,7 +1314,7 @@ static void test_layoutget_trylater_leaves_no_layout(void **state)
 						      NFS4_UINT64_MAX,
 						      &recalled)),
 			 NFS4_OK);
-	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4_OK);
+	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4_OK);
 	/* C's open stateid must still work on the DSs (with the handles
 	 * every layout of this file carries). */
 	st = ds_write(0, &li.fh[0], &c_open, 0, buf, 100, UNSTABLE4, NULL);
@@ -1392,8 +1367,8 @@ static void test_recall_of_closed_holder_does_not_wait(void **state)
 	nsends = acc->nsends;
 
 	/* B's truncate goes through at once; A is told. */
-	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4_OK);
-	assert_int_equal(mds_size(b, &fh), 0);
+	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4_OK);
+	assert_int_equal(tu_size(b, &fh), 0);
 	assert_int_equal(acc->nsends, nsends + 1);
 	last_layoutrecall(a, mark, &rec, rfh);
 	assert_memory_equal(rec.clora_recall.layoutrecall4_u.lor_layout
@@ -1404,7 +1379,7 @@ static void test_recall_of_closed_holder_does_not_wait(void **state)
 	 * second truncate neither waits nor sends the recall again. */
 	assert_int_equal(layoutget(b, &fh, &b_open, LAYOUTIOMODE4_RW, &bli),
 			 NFS4_OK);
-	assert_int_equal(setattr_size(b, &fh, &b_open, 0), NFS4_OK);
+	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4_OK);
 	assert_int_equal(acc->nsends, nsends + 1);
 	/* A returns it with the recall's stateid. */
 	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
@@ -1579,6 +1554,56 @@ static void test_layouts_trimmed_over_limit(void **state)
 /* Removed files                                                       */
 /* ------------------------------------------------------------------ */
 
+static int objects_on_ds(uint64_t fileid)
+{
+	int n = 0;
+
+	for (unsigned j = 0; j < NDS; j++)
+		n += ds_store_size(g_ds[j]->store, fileid, j) >= 0;
+	return n;
+}
+
+/* A file removed (by its opener here) before it had a layout: the opener
+ * still gets one, writes through the DSs and LAYOUTCOMMITs the size onto
+ * the kept inode (nfsd/orphan.h); the stripe objects made for it go at its
+ * last CLOSE although its removal wrote no reclaim record. */
+static void test_unlinked_open_file_gets_layout(void **state)
+{
+	struct ch_client *cl = new_client(tu_uniq("ulo"));
+	const char *name = tu_uniq("ulo-file");
+	struct layout_info li;
+	stateid4 osid;
+	struct fh fh;
+	uint8_t buf[512];
+
+	(void)state;
+	assert_int_equal(open_file(cl, "o", name, 1, &osid, &fh), NFS4_OK);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
+			      ch_op_remove(name)),
+			 NFS4_OK);
+	assert_int_equal(layoutget(cl, &fh, &osid, LAYOUTIOMODE4_RW, &li),
+			 NFS4_OK);
+	assert_int_equal(objects_on_ds(fileid_of(&fh)), NDS);
+	fill_pattern(buf, sizeof(buf), 6);
+	assert_int_equal(ds_write(li.first, &li.fh[li.first], &osid, 0, buf,
+				  sizeof(buf), FILE_SYNC4, NULL),
+			 NFS4_OK);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutcommit(0, sizeof(buf), &li.sid, 1,
+						 sizeof(buf) - 1)),
+			 NFS4_OK);
+	assert_int_equal(tu_size(cl, &fh), sizeof(buf));
+	assert_int_equal(ds_read_cmp(li.first, &li.fh[li.first], &osid, 0,
+				     buf, sizeof(buf)),
+			 NFS4_OK);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_close(&osid)),
+			 NFS4_OK);
+	reclaim_wait_idle(g_mds->reclaim);
+	assert_int_equal(objects_on_ds(fileid_of(&fh)), 0);
+	tu_free_client(cl);
+}
+
 static void test_removed_file_is_stale_on_ds(void **state)
 {
 	struct ch_client *cl = new_client(tu_uniq("rm"));
@@ -1616,14 +1641,6 @@ static void test_removed_file_is_stale_on_ds(void **state)
 	tu_free_client(cl);
 }
 
-static int objects_on_ds(uint64_t fileid)
-{
-	int n = 0;
-
-	for (unsigned j = 0; j < NDS; j++)
-		n += ds_store_size(g_ds[j]->store, fileid, j) >= 0;
-	return n;
-}
 
 /* Stripe objects are made at a file's first layout, once (ns.h,
  * ns_inode_flags): a file never given a layout has none on any DS and
@@ -1722,6 +1739,7 @@ int main(void)
 		cmocka_unit_test(test_own_removed_file_layout_goes_at_close),
 		cmocka_unit_test(test_layouts_trimmed_over_limit),
 		cmocka_unit_test(test_layoutget_trylater_leaves_no_layout),
+		cmocka_unit_test(test_unlinked_open_file_gets_layout),
 		cmocka_unit_test(test_removed_file_is_stale_on_ds),
 		cmocka_unit_test(test_objects_at_first_layout),
 		cmocka_unit_test(test_objects_many),

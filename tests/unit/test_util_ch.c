@@ -48,3 +48,30 @@ stateid4 tu_open_sid(struct ch_client *cl, unsigned i)
 	assert_int_equal(r->resop, OP_OPEN);
 	return r->nfs_resop4_u.opopen.OPEN4res_u.resok4.stateid;
 }
+
+uint64_t tu_size(struct ch_client *cl, const struct fh *fh)
+{
+	uint32_t w[1] = { 1u << FATTR4_SIZE };
+	nfs_argop4 ops[3] = { ch_op_seq(cl, 0, 0), ch_op_putfh(&fh->fh),
+			      ch_op_getattr(w, 1) };
+	uint64_t size = 0;
+
+	assert_int_equal(ch_call(cl, 1, ops, 3), NFS4_OK);
+	assert_int_equal(ch_attr_u64(&ch_res(cl, 2)->nfs_resop4_u.opgetattr
+					      .GETATTR4res_u.resok4
+					      .obj_attributes,
+				     FATTR4_SIZE, &size),
+			 0);
+	return size;
+}
+
+int tu_setattr_size(struct ch_client *cl, const struct fh *fh,
+		    const stateid4 *sid, uint64_t size)
+{
+	uint32_t word;
+	char val[8];
+	nfs_argop4 ops[3] = { ch_op_seq(cl, 0, 0), ch_op_putfh(&fh->fh),
+			      ch_op_setattr_size(sid, size, &word, val) };
+
+	return ch_call(cl, 1, ops, 3);
+}

@@ -23,5 +23,11 @@ const char *tu_uniq(const char *prefix);
 void tu_save_fh(struct ch_client *cl, unsigned i, struct fh *out);
 /* The stateid of result I (an OPEN). */
 stateid4 tu_open_sid(struct ch_client *cl, unsigned i);
+/* FH's size attribute (SEQUENCE, PUTFH, GETATTR; fails the test unless
+ * all three succeed). */
+uint64_t tu_size(struct ch_client *cl, const struct fh *fh);
+/* SETATTR of FH's size with stateid SID: the COMPOUND's status. */
+int tu_setattr_size(struct ch_client *cl, const struct fh *fh,
+		    const stateid4 *sid, uint64_t size);
 
 #endif
