@@ -119,6 +119,9 @@ struct nfs_stid *stid_new(struct strata_server *srv, struct nfs_client *clp,
 	st->file_next = srv->file_hash[h];
 	srv->file_hash[h] = st;
 	st->client_next = clp->stids;
+	if (clp->stids)
+		clp->stids->client_pprev = &st->client_next;
+	st->client_pprev = &clp->stids;
 	clp->stids = st;
 	if (kind == STID_LAYOUT) {
 		st->lo_prev = clp->lo_last;
@@ -159,12 +162,10 @@ void stid_free(struct strata_server *srv, struct nfs_stid *st)
 			break;
 		}
 	}
-	for (pp = &st->client->stids; *pp; pp = &(*pp)->client_next) {
-		if (*pp == st) {
-			*pp = st->client_next;
-			break;
-		}
-	}
+	/* O(1): a client may hold thousands of layouts (layout_state.h) */
+	*st->client_pprev = st->client_next;
+	if (st->client_next)
+		st->client_next->client_pprev = st->client_pprev;
 	/* Locks taken through an open die with it. */
 	if (st->kind == STID_OPEN)
 		STATE_FOR_FILE(srv, st->fileid, o)

@@ -55,6 +55,7 @@ struct nfs_stid {
 	struct nfs_stid *hash_next;   /* srv->stid_hash chain */
 	struct nfs_stid *file_next;   /* srv->file_hash chain (any fileid) */
 	struct nfs_stid *client_next; /* client->stids */
+	struct nfs_stid **client_pprev; /* what points at it there */
 	/* STID_LAYOUT: the client's layouts in grant order (oldest first,
 	 * client->lo_first), for layout_trim() */
 	struct nfs_stid *lo_prev, *lo_next;

@@ -327,7 +327,7 @@ nfsstat4 op_layoutreturn(struct compound *c, void *args, void *res)
 	LAYOUTRETURN4args *a = args;
 	LAYOUTRETURN4res *r = res;
 	struct nfs_client *clp = c->session->client;
-	struct nfs_stid *st, *next;
+	struct nfs_stid *st;
 
 	if (a->lora_layout_type != LAYOUT4_NFSV4_1_FILES)
 		return c->srv->cluster ? NFS4ERR_UNKNOWN_LAYOUTTYPE
@@ -345,11 +345,8 @@ nfsstat4 op_layoutreturn(struct compound *c, void *args, void *res)
 		if (a->lora_layoutreturn.lr_returntype == LAYOUTRETURN4_FSID &&
 		    !c->cur.fileid)
 			return NFS4ERR_NOFILEHANDLE;
-		for (st = clp->stids; st; st = next) {
-			next = st->client_next;
-			if (st->kind == STID_LAYOUT)
-				stid_free(c->srv, st);
-		}
+		while ((st = clp->lo_first) != NULL)
+			stid_free(c->srv, st);
 		r->LAYOUTRETURN4res_u.lorr_stateid.lrs_present = FALSE;
 		return NFS4_OK;
 	default:
