@@ -14,7 +14,7 @@
 #      lock with dirty data reclaimed after a server SIGKILL
 #   7. pNFS (MDS + 3 data servers) in the VM: 256 MiB striped, payload on
 #      the wire; layout recall on truncate/rm by a second client, a data
-#      server SIGKILLed mid-read; NFStest's nfstest_pnfs read and write;
+#      server SIGKILLed mid-read; NFStest's nfstest_pnfs (8 of its tests);
 #      strata-bench smoke; pynfs `all` + `pnfs` against a pNFS MDS
 #   8. SIGKILL crash consistency (tests/crash/run-crash.sh)
 #   9. fsck of the namespace the suites left behind
@@ -102,9 +102,10 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/vm/run-pnfs-faults.sh --build build-asan --port $((PORT + 60)) --out "$WORK/pnfs-faults" \
   --quiet
 
-step "NFStest nfstest_pnfs read,write in the VM (MDS + 3 data servers, ASan servers)"
+step "NFStest nfstest_pnfs in the VM: basic read and write, and 6 more (MDS + 3 data servers, ASan servers)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-  tests/vm/run-nfstest-pnfs.sh --build build-asan --port $((PORT + 80)) --out "$WORK/nfstest-pnfs"
+  tests/vm/run-nfstest-pnfs.sh --build build-asan --port $((PORT + 80)) --out "$WORK/nfstest-pnfs" \
+  --tests read,write,read_write,write_read,read_lock,write_lock,setattr,setattr_lock
 
 step "strata-bench smoke: every workload at a tiny size, pNFS and MDS-only (ASan)"
 tests/bench-smoke.sh --build build-asan --port $((PORT + 70))

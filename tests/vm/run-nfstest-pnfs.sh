@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/vm/run-nfstest-pnfs.sh [--port P] [--out DIR] [--build BUILD]
 #                              [--tests LIST] [--timeout S]
-#                              [--stripe-unit B]
+#                              [--stripe-unit B] [--iosize S]
 # NFStest's nfstest_pnfs in the VM against an MDS with three data servers
 # (pNFS issue, item 4; guest side: tests/vm/guest/nfstest-pnfs.sh). Builds
 # NFStest outside the checkout first (scripts/build-suites.sh nfstest, from
@@ -15,11 +15,13 @@
 #                 server whatever its first stripe index. NFStest builds its
 #                 data in Python, ~13 s per MiB under TCG: 64 KiB stripes
 #                 keep the run near 2 minutes (3 MiB files: 5).
+#   --iosize S    rsize/wsize and NFStest's I/O size (default 1m; its
+#                 rw_* tests expect it below half the file size)
 # Exit: 0 pass, 1 fail, 2 no result, 3 setup error.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-PORT=20780; OUT=""; BUILD=(); TESTS=read,write; TIMEOUT=900; NDS=3; SU=65536
+PORT=20780; OUT=""; BUILD=(); TESTS=read,write; TIMEOUT=900; NDS=3; SU=65536; IOSIZE=1m
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) PORT=$2; shift 2;;
@@ -28,10 +30,11 @@ while [ $# -gt 0 ]; do
     --tests) TESTS=$2; shift 2;;
     --timeout) TIMEOUT=$2; shift 2;;
     --stripe-unit) SU=$2; shift 2;;
-    *) sed -n '2,18p' "$0"; exit 3;;
+    --iosize) IOSIZE=$2; shift 2;;
+    *) sed -n '2,20p' "$0"; exit 3;;
   esac
 done
-[[ $PORT =~ ^[0-9]+$ && $TESTS =~ ^[a-z_,]+$ && $SU =~ ^[0-9]+$ ]] && [ $((SU % 65536)) = 0 ] && [ "$SU" -gt 0 ] || { sed -n '2,18p' "$0"; exit 3; }
+[[ $PORT =~ ^[0-9]+$ && $TESTS =~ ^[a-z_,]+$ && $SU =~ ^[0-9]+$ && $IOSIZE =~ ^[0-9]+[km]?$ ]] && [ $((SU % 65536)) = 0 ] && [ "$SU" -gt 0 ] || { sed -n '2,20p' "$0"; exit 3; }
 CACHE=${STRATA_VM_CACHE:-/var/tmp/strata-vmcache}
 [ -f "$CACHE/env" ] || "$HERE/prepare.sh" "$CACHE" || exit 3
 "$ROOT/scripts/build-suites.sh" nfstest || { echo "run-nfstest-pnfs: building NFStest failed" >&2; exit 3; }
@@ -56,6 +59,7 @@ FWDS=(--fwd "10.0.2.105:2049:$PORT")
 for ((i = 1; i <= NDS; i++)); do FWDS+=(--fwd "10.0.2.10$i:2049:$((PORT + i))"); done
 "$HERE/run.sh" --cache "$CACHE" --no-net-fwd "${FWDS[@]}" --timeout "$TIMEOUT" --out "$OUT" --quiet \
   --env "NFSTEST_DIR=$NFSTEST_DIR" --env "TESTS=$TESTS" --env "NFSTEST_FILESIZE=$((3 * SU / 1024))k" \
+  --env "NFSTEST_IOSIZE=$IOSIZE" \
   "$HERE/guest/nfstest-pnfs.sh"
 RC=$?
 "${LOCAL[@]}" status --dir "$CL" > "$OUT/status.txt" 2>&1 || { echo "run-nfstest-pnfs: not every server is running at the end"; RC=1; }
