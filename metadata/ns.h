@@ -281,6 +281,8 @@ int ns_setattr(struct ns *ns, uint64_t fileid, unsigned mask,
 int ns_inode_apply(struct ns_inode *ino, unsigned mask,
 		   const struct ns_inode *attr);
 void ns_inode_note_write(struct ns_inode *ino, uint64_t end_offset);
+/* INO's data objects exist from now on (ns_inode_flags above); pure. */
+void ns_inode_set_placed(struct ns_inode *ino);
 
 /* Record a data write: size = max(size, new_size) if extend, mtime/ctime now,
  * change bumped, data placed (ns_inode_flags). Used by WRITE. */

@@ -188,8 +188,7 @@ int ns_reclaim_add(struct ns *ns, uint64_t fileid)
 	return ns_mtx_run(ns, reclaim_add_body, &fileid);
 }
 
-/* INO's data objects exist from now on (ns.h, ns_inode_flags). */
-static void set_placed(struct ns_inode *ino)
+void ns_inode_set_placed(struct ns_inode *ino)
 {
 	ino->flags = (ino->flags & ~(uint32_t)NS_INO_NO_DATA) |
 		     NS_INO_DATA_PLACED;
@@ -851,7 +850,7 @@ void ns_inode_note_write(struct ns_inode *ino, uint64_t end_offset)
 
 	if (end_offset > ino->size)
 		ino->size = end_offset;
-	set_placed(ino); /* the write just made its object */
+	ns_inode_set_placed(ino); /* the write just made its object */
 	ino->mtime = now;
 	ino_changed(ino, &now);
 }
@@ -899,7 +898,7 @@ static int data_placed_body(struct ns_mtx *m, void *arg)
 	*c->was_placed = !!(ino.flags & NS_INO_DATA_PLACED);
 	if (*c->was_placed)
 		return 0;
-	set_placed(&ino);
+	ns_inode_set_placed(&ino);
 	return ino_store(m, &ino);
 }
 

@@ -95,8 +95,7 @@ int orphan_data_placed(struct strata_server *srv, uint64_t fileid)
 
 	if (!o)
 		return -ENOENT;
-	o->ino.flags = (o->ino.flags & ~(uint32_t)NS_INO_NO_DATA) |
-		       NS_INO_DATA_PLACED;
+	ns_inode_set_placed(&o->ino);
 	return 0;
 }
 

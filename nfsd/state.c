@@ -212,11 +212,8 @@ void state_release_client(struct strata_server *srv, struct nfs_client *clp)
 {
 	/* A client that held layouts loses its state: its stateids must stop
 	 * working on the data servers too (pnfs/layout_state.h). */
-	for (struct nfs_stid *st = clp->stids; st; st = st->client_next)
-		if (st->kind == STID_LAYOUT) {
-			layout_fence_client(srv, clp, 0);
-			break;
-		}
+	if (clp->lo_first)
+		layout_fence_client(srv, clp, 0);
 	while (clp->stids)
 		stid_free(srv, clp->stids);
 	/* its opens of unlinked files were perhaps the last ones */

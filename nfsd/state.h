@@ -71,7 +71,8 @@ struct nfs_stid {
 	/* STID_DELEG: access holds OPEN4_SHARE_ACCESS_READ or _WRITE */
 	uint32_t generation;   /* of the file, for CB_RECALL's filehandle */
 	time_t recalled;       /* first recall attempt; 0 none (revocation
-				  clock starts here) */
+				  clock starts here; for a layout, when an
+				  operation starts waiting for it) */
 	int recall_sent;       /* CB_RECALL went out */
 	int recall_waited;     /* STID_LAYOUT: an operation waits for its
 				  return (pnfs/layout_state.h) */

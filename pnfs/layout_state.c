@@ -132,8 +132,6 @@ nfsstat4 layout_break(struct strata_server *srv,
 
 		if (st->kind != STID_LAYOUT || st->client == except)
 			continue;
-		if (!st->recalled)
-			st->recalled = now;
 		s = cb_session(st->client);
 		if (!holder_has_open(srv, st->client, fileid)) {
 			/* Kept after CLOSE (no return-on-close): nothing in
@@ -166,8 +164,7 @@ void layout_forget_file(struct strata_server *srv, uint64_t fileid)
 int layout_recall_pending(struct strata_server *srv, uint64_t fileid)
 {
 	STATE_FOR_FILE(srv, fileid, st)
-		if (st->kind == STID_LAYOUT && st->recalled &&
-		    st->recall_waited)
+		if (st->kind == STID_LAYOUT && st->recall_waited)
 			return 1;
 	return 0;
 }

@@ -211,6 +211,24 @@ static void open_with_layout(struct ch_client *cl, const char *owner,
 	assert_int_equal(li->nfh, NDS);
 }
 
+/* CLOSE of FH with open stateid SID: the COMPOUND's status. */
+static int close_file(struct ch_client *cl, const struct fh *fh,
+		      const stateid4 *sid)
+{
+	return CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh->fh),
+		    ch_op_close(sid));
+}
+
+/* LAYOUTRETURN of the whole file FH, any iomode, layout stateid SID: the
+ * COMPOUND's status (the reply is result 2). */
+static int return_layout(struct ch_client *cl, const struct fh *fh,
+			 const stateid4 *sid)
+{
+	return CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh->fh),
+		    ch_op_layoutreturn_file(LAYOUTIOMODE4_ANY, 0,
+					    NFS4_UINT64_MAX, sid));
+}
+
 static int ds_write(unsigned j, const nfs_fh4 *fh, const stateid4 *sid,
 		    uint64_t off, const void *data, uint32_t len,
 		    stable_how4 how, WRITE4resok *out)
@@ -988,11 +1006,7 @@ static void test_layoutreturn(void **state)
 
 	(void)state;
 	open_with_layout(cl, "o", tu_uniq("lr-file"), &osid, &fh, &li);
-	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_layoutreturn_file(LAYOUTIOMODE4_ANY, 0,
-						      NFS4_UINT64_MAX,
-						      &li.sid)),
-			 NFS4_OK);
+	assert_int_equal(return_layout(cl, &fh, &li.sid), NFS4_OK);
 	/* §18.44.3: nothing left, no stateid. */
 	assert_false(ch_res(cl, 2)->nfs_resop4_u.oplayoutreturn
 			     .LAYOUTRETURN4res_u.lorr_stateid.lrs_present);
@@ -1085,11 +1099,7 @@ static void test_truncate_fences_holder_without_backchannel(void **state)
 			      ch_op_putfh(&fc.fh.fh),
 			      ch_op_layoutcommit(0, 10, &fc.a_li.sid, 1, 9)),
 			 NFS4ERR_BAD_STATEID);
-	assert_int_equal(CALL(fc.a, ch_op_seq(fc.a, 0, 0),
-			      ch_op_putfh(&fc.fh.fh),
-			      ch_op_layoutreturn_file(LAYOUTIOMODE4_ANY, 0,
-						      NFS4_UINT64_MAX,
-						      &fc.a_li.sid)),
+	assert_int_equal(return_layout(fc.a, &fc.fh, &fc.a_li.sid),
 			 NFS4ERR_BAD_STATEID);
 	/* The size did not come back from the DSs. */
 	assert_int_equal(tu_size(fc.a, &fc.fh), 0);
@@ -1243,11 +1253,7 @@ static void test_truncate_recalls_layout(void **state)
 			 NFS4ERR_RECALLCONFLICT);
 
 	/* A returns it; the truncate goes through. */
-	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_layoutreturn_file(LAYOUTIOMODE4_ANY, 0,
-						      NFS4_UINT64_MAX,
-						      &recalled)),
-			 NFS4_OK);
+	assert_int_equal(return_layout(a, &fh, &recalled), NFS4_OK);
 	assert_false(ch_res(a, 2)->nfs_resop4_u.oplayoutreturn
 			     .LAYOUTRETURN4res_u.lorr_stateid.lrs_present);
 	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4_OK);
@@ -1309,11 +1315,7 @@ static void test_layoutget_trylater_leaves_no_layout(void **state)
 			 NFS4ERR_LAYOUTTRYLATER);
 	/* A returns; B truncates. C holds no layout, so nothing is
 	 * recalled from or fenced for C. */
-	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_layoutreturn_file(LAYOUTIOMODE4_ANY, 0,
-						      NFS4_UINT64_MAX,
-						      &recalled)),
-			 NFS4_OK);
+	assert_int_equal(return_layout(a, &fh, &recalled), NFS4_OK);
 	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4_OK);
 	/* C's open stateid must still work on the DSs (with the handles
 	 * every layout of this file carries). */
@@ -1359,9 +1361,7 @@ static void test_recall_of_closed_holder_does_not_wait(void **state)
 			      ch_op_write(&a_open, 0, buf, sizeof(buf),
 					  FILE_SYNC4)),
 			 NFS4_OK);
-	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_close(&a_open)),
-			 NFS4_OK);
+	assert_int_equal(close_file(a, &fh, &a_open), NFS4_OK);
 	assert_int_equal(open_file(b, "ob", name, 0, &b_open, NULL), NFS4_OK);
 	mark = acc->sent_len;
 	nsends = acc->nsends;
@@ -1382,11 +1382,7 @@ static void test_recall_of_closed_holder_does_not_wait(void **state)
 	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4_OK);
 	assert_int_equal(acc->nsends, nsends + 1);
 	/* A returns it with the recall's stateid. */
-	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_layoutreturn_file(LAYOUTIOMODE4_ANY, 0,
-						      NFS4_UINT64_MAX,
-						      &recalled)),
-			 NFS4_OK);
+	assert_int_equal(return_layout(a, &fh, &recalled), NFS4_OK);
 	tu_free_client(a);
 	tu_free_client(b);
 }
@@ -1418,15 +1414,9 @@ static void test_remove_does_not_wait_for_closed_holders(void **state)
 	open_with_layout(b, "ob", name, &b_open, &cfh, &bli);
 	open_with_layout(c, "oc", name, &c_open, &cfh, &cli);
 	open_with_layout(c, "oc", other, &o_open, &ofh, &oli);
-	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_close(&a_open)),
-			 NFS4_OK);
-	assert_int_equal(CALL(c, ch_op_seq(c, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_close(&c_open)),
-			 NFS4_OK);
-	assert_int_equal(CALL(b, ch_op_seq(b, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_close(&b_open)),
-			 NFS4_OK);
+	assert_int_equal(close_file(a, &fh, &a_open), NFS4_OK);
+	assert_int_equal(close_file(c, &fh, &c_open), NFS4_OK);
+	assert_int_equal(close_file(b, &fh, &b_open), NFS4_OK);
 	mark = acc->sent_len;
 	assert_int_equal(CALL(b, ch_op_seq(b, 0, 0), ch_op_putrootfh(),
 			      ch_op_remove(name)),
@@ -1470,9 +1460,7 @@ static void test_own_removed_file_layout_goes_at_close(void **state)
 	kept = stid_find_other(g_mds, (const uint8_t *)li.sid.other) != NULL;
 	pthread_mutex_unlock(&g_mds->state_lock);
 	assert_true(kept);
-	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_close(&a_open)),
-			 NFS4_OK);
+	assert_int_equal(close_file(a, &fh, &a_open), NFS4_OK);
 	pthread_mutex_lock(&g_mds->state_lock);
 	gone = stid_find_other(g_mds, (const uint8_t *)li.sid.other) == NULL;
 	pthread_mutex_unlock(&g_mds->state_lock);
@@ -1491,9 +1479,7 @@ static void open_layout_close(struct ch_client *cl, const char *prefix,
 	struct fh fh;
 
 	open_with_layout(cl, "o", tu_uniq(prefix), &open_sid, &fh, li);
-	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_close(&open_sid)),
-			 NFS4_OK);
+	assert_int_equal(close_file(cl, &fh, &open_sid), NFS4_OK);
 }
 
 static void trim_state(const struct layout_info *li, int n, int *recalled,
@@ -1596,9 +1582,7 @@ static void test_unlinked_open_file_gets_layout(void **state)
 	assert_int_equal(ds_read_cmp(li.first, &li.fh[li.first], &osid, 0,
 				     buf, sizeof(buf)),
 			 NFS4_OK);
-	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_close(&osid)),
-			 NFS4_OK);
+	assert_int_equal(close_file(cl, &fh, &osid), NFS4_OK);
 	reclaim_wait_idle(g_mds->reclaim);
 	assert_int_equal(objects_on_ds(fileid_of(&fh)), 0);
 	tu_free_client(cl);
@@ -1624,9 +1608,7 @@ static void test_removed_file_is_stale_on_ds(void **state)
 		assert_int_equal(ds_write(j, &li.fh[j], &osid, 0, buf,
 					  sizeof(buf), UNSTABLE4, NULL),
 				 NFS4_OK);
-	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_close(&osid)),
-			 NFS4_OK);
+	assert_int_equal(close_file(cl, &fh, &osid), NFS4_OK);
 	reclaim_wait_idle(g_mds->reclaim); /* frees the data (reclaim.h) */
 	/* Gone: the DSs answer STALE (the Linux client then drops the
 	 * layout), for READ and WRITE alike. */
@@ -1673,17 +1655,13 @@ static void test_objects_at_first_layout(void **state)
 	assert_int_equal(layoutget(cl, &fh, &li.sid, LAYOUTIOMODE4_RW, &li),
 			 NFS4_OK);
 	assert_int_equal(objects_on_ds(fileid), NDS - 1);
-	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_close(&osid)),
-			 NFS4_OK);
+	assert_int_equal(close_file(cl, &fh, &osid), NFS4_OK);
 
 	/* Never given a layout: removing it lists nothing to reclaim. */
 	name = tu_uniq("obj-empty");
 	assert_int_equal(open_file(cl, "o", name, 1, &osid, &fh), NFS4_OK);
 	fileid = fileid_of(&fh);
-	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
-			      ch_op_close(&osid)),
-			 NFS4_OK);
+	assert_int_equal(close_file(cl, &fh, &osid), NFS4_OK);
 	reclaim_stop(g_mds->reclaim); /* so the list is seen as written */
 	g_mds->reclaim = NULL;
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
