@@ -2,6 +2,7 @@
  * and written through a pool of io_uring rings. Contract in store.h. */
 #include "store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -767,9 +768,11 @@ ssize_t ds_store_read(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 {
 	struct io_req q = { .op = IO_READ, .buf = buf, .len = len,
 			    .off = off };
-	ssize_t n = object_io(s, fileid, stripe, 0, &q);
 
-	return n == -ENOENT ? 0 : n; /* a missing object reads as a hole */
+	/* A missing object is -ENOENT, never a hole: whether that means "no
+	 * data was ever written there" or "lost" is the caller's to decide
+	 * (docs/decisions/0019). */
+	return object_io(s, fileid, stripe, 0, &q);
 }
 
 ssize_t ds_store_write(struct ds_store *s, uint64_t fileid, uint32_t stripe,
@@ -780,22 +783,26 @@ ssize_t ds_store_write(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 			    .buf = (char *)(uintptr_t)buf, .len = len,
 			    .off = off };
 
-	return object_io(s, fileid, stripe, 1, &q);
+	/* Never creates: an object that should be there and is not must not
+	 * come back as a sparse file that hides the loss. */
+	return object_io(s, fileid, stripe, 0, &q);
 }
 
 int ds_store_commit(struct ds_store *s, uint64_t fileid, uint32_t stripe)
 {
 	struct io_req q = { .op = IO_SYNC };
-	ssize_t rc = object_io(s, fileid, stripe, 0, &q);
 
-	return rc == -ENOENT ? 0 : (int)rc;
+	return (int)object_io(s, fileid, stripe, 0, &q);
 }
 
 int ds_store_truncate(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 		      uint64_t size)
 {
 	struct fd_ref ref;
-	int rc = fd_acquire(s, fileid, stripe, 1, &ref);
+	/* Cut to 0 the object holds nothing, so a missing one may be made
+	 * (that loses nothing); cut to more it would hold lost bytes as
+	 * zeros: -ENOENT. */
+	int rc = fd_acquire(s, fileid, stripe, size == 0, &ref);
 
 	if (rc < 0)
 		return rc;
@@ -858,6 +865,42 @@ int ds_store_create(struct ds_store *s, uint64_t fileid, uint32_t stripe)
 		return rc;
 	fd_release(&ref);
 	return 0;
+}
+
+/* 1 when subdirectory SUB (an fd, consumed) holds a name other than . and
+ * .., else 0; -errno. */
+static int subdir_has_entry(int fd)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	int found = 0;
+
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while (!found && (e = readdir(d)) != NULL)
+		found = strcmp(e->d_name, ".") != 0 &&
+			strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return found;
+}
+
+int ds_store_empty(struct ds_store *s)
+{
+	for (int i = 0; i < 256; i++) {
+		char sub[4];
+		int fd, rc;
+
+		snprintf(sub, sizeof(sub), "%02x", i);
+		fd = openat(s->dirfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		rc = subdir_has_entry(fd);
+		if (rc != 0)
+			return rc < 0 ? rc : 0;
+	}
+	return 1;
 }
 
 int64_t ds_store_size(struct ds_store *s, uint64_t fileid, uint32_t stripe)

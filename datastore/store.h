@@ -23,8 +23,10 @@
  *    held, so the cache never holds an fd for an unlinked file that a later
  *    call could pick up: ds_store_remove() unlinks and drops the entry, and
  *    an I/O that already held the old fd finishes on it before it is closed.
- *    A missing object is never created by read, commit, size or
- *    space_used.
+ *    Only ds_store_create() (and ds_store_truncate() to 0) makes a
+ *    missing object: read, write, commit and truncate to a non-zero
+ *    size answer -ENOENT, so an object that was lost never silently
+ *    comes back as a sparse file (docs/decisions/0019).
  *  - a pool of io_uring rings: a mutex protects the free list and the ring
  *    count. A call borrows one ring for its whole I/O (a ring is used by one
  *    thread at a time), the pool grows on demand up to a cap, and a call that
@@ -33,8 +35,9 @@
  * The library logs nothing and has no global mutable state.
  *
  * Durability: ds_store_write(..., stable=1) and ds_store_commit() return only
- * after fdatasync (an IORING_FSYNC_DATASYNC linked after the write). A
- * missing file reads as zeros (holes) up to any size.
+ * after fdatasync (an IORING_FSYNC_DATASYNC linked after the write).
+ * Within an object, bytes past its end read short (the caller fills the
+ * hole); a missing object is -ENOENT.
  *
  * Errors: 0 / byte counts, or a negative errno.
  */
@@ -67,12 +70,15 @@ int ds_store_uring_active(struct ds_store *s);
 /* Open fds in the cache right now (for tests and statistics). */
 size_t ds_store_fd_cached(struct ds_store *s);
 
-/* Read up to LEN bytes at OFF; returns bytes read (short at end of data). */
+/* Read up to LEN bytes at OFF; returns bytes read (short at end of data),
+ * -ENOENT when the object does not exist. */
 ssize_t ds_store_read(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 		      uint64_t off, void *buf, size_t len);
 ssize_t ds_store_write(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 		       uint64_t off, const void *buf, size_t len, int stable);
+/* Write to an existing object (-ENOENT when it does not exist). */
 int ds_store_commit(struct ds_store *s, uint64_t fileid, uint32_t stripe);
+/* Set the object's length; a missing object is made only for SIZE 0. */
 int ds_store_truncate(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 		      uint64_t size);
 int ds_store_remove(struct ds_store *s, uint64_t fileid, uint32_t stripe);
@@ -84,6 +90,8 @@ int ds_store_create(struct ds_store *s, uint64_t fileid, uint32_t stripe);
 /* Length of the stripe object, or -ENOENT when it does not exist (a data
  * server's client I/O on a missing object is NFS4ERR_STALE). */
 int64_t ds_store_size(struct ds_store *s, uint64_t fileid, uint32_t stripe);
+/* 1 when the store holds no object at all, 0 when it holds some; -errno. */
+int ds_store_empty(struct ds_store *s);
 /* Filesystem totals for space_* attributes. */
 int ds_store_statfs(struct ds_store *s, uint64_t *total, uint64_t *free,
 		    uint64_t *avail);

@@ -110,10 +110,13 @@ struct ns_inode {
  * A file created since these flags exist starts with NS_INO_NO_DATA: no
  * object was ever created for it, so removing it frees nothing and needs no
  * reclaim record. ns_data_placed() swaps it for NS_INO_DATA_PLACED in the
- * transaction (or batch) of the operation that creates the objects, so a
- * committed NS_INO_DATA_PLACED means they were created. A record with
- * neither bit comes from before the flags: its objects may or may not exist
- * (callers create them idempotently, and its removal reclaims).
+ * transaction (or batch) that follows the objects' creation, so a
+ * committed NS_INO_DATA_PLACED means every object was created: one that is
+ * missing later was lost (docs/decisions/0019). A record with neither bit
+ * is "unsure": it comes from before the flags, or its placement failed part
+ * way (ns_data_unsure()): its objects may or may not exist, so a missing
+ * one is a hole, callers create them idempotently, and its removal
+ * reclaims.
  */
 enum ns_inode_flags {
 	NS_INO_NO_DATA = 1u << 0,
@@ -283,6 +286,8 @@ int ns_inode_apply(struct ns_inode *ino, unsigned mask,
 void ns_inode_note_write(struct ns_inode *ino, uint64_t end_offset);
 /* INO's data objects exist from now on (ns_inode_flags above); pure. */
 void ns_inode_set_placed(struct ns_inode *ino);
+/* INO's objects may exist on some data servers only (neither flag). */
+void ns_inode_set_unsure(struct ns_inode *ino);
 
 /* Record a data write: size = max(size, new_size) if extend, mtime/ctime now,
  * change bumped, data placed (ns_inode_flags). Used by WRITE. */
@@ -295,6 +300,11 @@ int ns_note_write(struct ns *ns, uint64_t fileid, uint64_t end_offset,
  * change visible to clients: change and ctime stay. 0 or -errno (-EINVAL
  * for a non-regular file). */
 int ns_data_placed(struct ns *ns, uint64_t fileid, int *was_placed);
+/* A placement of FILEID's objects failed part way: some may exist. Clears
+ * both flags (ns_inode_flags above), so the next attempt creates them
+ * again, a missing object reads as a hole until then, and removal
+ * reclaims. Not a change visible to clients. 0 or -errno. */
+int ns_data_unsure(struct ns *ns, uint64_t fileid);
 
 /* Copy the target of symlink FILEID into BUF (NUL-terminated only if there is
  * room); *len = target length. -EINVAL if not a symlink, -ENAMETOOLONG if
@@ -315,6 +325,23 @@ typedef int (*ns_readdir_cb)(void *ctx, const char *name, size_t namelen,
 			     uint64_t fileid, uint64_t cookie);
 int ns_readdir(struct ns *ns, uint64_t dir, uint64_t cookie, ns_readdir_cb cb,
 	       void *ctx, int *eof);
+
+/*
+ * Every inode with a fileid above AFTER, in fileid order (shard by shard):
+ * CB for each until it returns non-zero or MAX were visited. *NEXT is the
+ * last fileid visited (pass it as AFTER to go on); *DONE is 1 when the walk
+ * reached the end. Reads only; what changes meanwhile may or may not be
+ * seen (each shard is read in its own transaction). 0 or -errno.
+ */
+typedef int (*ns_inode_cb)(void *ctx, const struct ns_inode *ino);
+int ns_scan_inodes(struct ns *ns, uint64_t after, size_t max,
+		   ns_inode_cb cb, void *ctx, uint64_t *next, int *done);
+/* A path from the root to FILEID ("/dir/file"), through parent pointers
+ * and each parent's entries (a file with several links: the name in its
+ * last parent). For reports, not for hot paths: each step lists a
+ * directory. -ENOENT when no name leads to it (unlinked), -ENAMETOOLONG
+ * when CAP is too small. */
+int ns_path(struct ns *ns, uint64_t fileid, char *buf, size_t cap);
 
 /* Totals for FSSTAT-like attributes. */
 struct ns_stats {

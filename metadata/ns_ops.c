@@ -194,6 +194,11 @@ void ns_inode_set_placed(struct ns_inode *ino)
 		     NS_INO_DATA_PLACED;
 }
 
+void ns_inode_set_unsure(struct ns_inode *ino)
+{
+	ino->flags &= ~(uint32_t)(NS_INO_NO_DATA | NS_INO_DATA_PLACED);
+}
+
 /* Drop one link of the non-directory INO; *freed = 1 if it was the last. */
 static int ino_unlink(struct ns_mtx *m, struct ns_inode *ino,
 		      const struct ns_time *now, int *freed)
@@ -882,6 +887,7 @@ int ns_note_write(struct ns *ns, uint64_t fileid, uint64_t end_offset,
 
 struct placed_ctx {
 	uint64_t fileid;
+	int placed;      /* 1: NS_INO_DATA_PLACED; 0: unsure (neither bit) */
 	int *was_placed;
 };
 
@@ -890,21 +896,32 @@ static int data_placed_body(struct ns_mtx *m, void *arg)
 	struct placed_ctx *c = arg;
 	struct ns_inode ino;
 	int rc = ino_load(m, c->fileid, &ino);
+	uint32_t before;
 
 	if (rc)
 		return rc;
 	if (ino.type != NS_REG)
 		return -EINVAL;
-	*c->was_placed = !!(ino.flags & NS_INO_DATA_PLACED);
-	if (*c->was_placed)
-		return 0;
-	ns_inode_set_placed(&ino);
-	return ino_store(m, &ino);
+	before = ino.flags;
+	if (c->was_placed)
+		*c->was_placed = !!(ino.flags & NS_INO_DATA_PLACED);
+	if (c->placed)
+		ns_inode_set_placed(&ino);
+	else
+		ns_inode_set_unsure(&ino);
+	return ino.flags == before ? 0 : ino_store(m, &ino);
 }
 
 int ns_data_placed(struct ns *ns, uint64_t fileid, int *was_placed)
 {
-	struct placed_ctx c = { fileid, was_placed };
+	struct placed_ctx c = { fileid, 1, was_placed };
+
+	return ns_mtx_run(ns, data_placed_body, &c);
+}
+
+int ns_data_unsure(struct ns *ns, uint64_t fileid)
+{
+	struct placed_ctx c = { fileid, 0, NULL };
 
 	return ns_mtx_run(ns, data_placed_body, &c);
 }

@@ -4,7 +4,9 @@
  *   ADDR:PORT[=ADVADDR:ADVPORT]), stripe_unit, max_layouts_per_client
  *   (layouts a client may hold before closed files' ones are recalled,
  *   default 16384), meta_envs (LMDB
- *   environments of a new namespace, metadata/ns.h ns_open_ex). Owners are sent as numeric ids (what the Linux client uses
+ *   environments of a new namespace, metadata/ns.h ns_open_ex), replace
+ *   (strata-ds, 0/1: a store without identity may take the place of the
+ *   slot's lost one, docs/decisions/0019). Owners are sent as numeric ids (what the Linux client uses
  * with AUTH_SYS); "name@domain" is accepted on input. */
 #include "config.h"
 
@@ -160,6 +162,10 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 		if (parse_uint(val, NS_MAX_SHARDS, &v))
 			return -1;
 		cfg->meta_envs = (unsigned)v;
+	} else if (!strcmp(key, "replace")) {
+		if (parse_uint(val, 1, &v))
+			return -1;
+		cfg->ds_replace = (int)v;
 	} else if (!strcmp(key, "log_level")) {
 		if (parse_uint(val, LOG_DEBUG, &v))
 			return -1;

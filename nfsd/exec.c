@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cluster.h"
+#include "data.h"
 #include "log.h"
 #include "ns.h"
+#include "orphan.h"
 #include "server.h"
 #include "xprt.h"
 
@@ -62,25 +63,35 @@ int exec_defer_place(struct exec *e, uint64_t fileid)
 	return 0;
 }
 
-/* After the commit, before the replies: the stripe objects of the files
- * whose first layout the batch handed out, one call per data server. A
- * data server that fails is tried again file by file; what still fails
- * is logged: those clients' DS I/O then gets STALE and goes through the
- * MDS, whose writes create the object (docs/decisions/0016). */
+/* Before the commit (and so before the replies): the stripe objects of
+ * the files whose first layout the batch handed out, one call per data
+ * server, each file then recorded in the batch as placed, or as unsure
+ * when its objects could not all be made (those clients' DS I/O then gets
+ * STALE and goes through the MDS, whose first write makes them). Made
+ * before the commit so that a committed NS_INO_DATA_PLACED always means
+ * the objects exist, and a missing one later means lost data
+ * (docs/decisions/0019). Executor thread, batch open. */
 static void place_all(struct exec *e)
 {
-	struct cluster *cl = e->srv->cluster;
+	struct strata_server *srv = e->srv;
+	int all = 0;
 
-	if (!e->nplace || !cl)
-		goto out;
-	if (cluster_create_many(cl, e->place, e->nplace) == 0)
-		goto out;
-	for (size_t i = 0; i < e->nplace; i++)
-		if (cluster_create(cl, e->place[i]) < 0)
-			log_warn("fileid %llx: stripe objects not created; "
-				 "its I/O goes through the MDS",
-				 (unsigned long long)e->place[i]);
-out:
+	if (!e->nplace)
+		return;
+	all = data_place_many(srv, e->place, e->nplace) == 0;
+	for (size_t i = 0; i < e->nplace; i++) {
+		uint64_t f = e->place[i];
+		int rc = all ? 0 : data_place(srv, f);
+
+		if (rc < 0)
+			log_warn("fileid %llx: stripe objects not all made "
+				 "(%s); its I/O goes through the MDS",
+				 (unsigned long long)f, strerror(-rc));
+		rc = inode_mark_data(srv, f, rc == 0);
+		if (rc < 0 && rc != -ENOENT)
+			log_warn("fileid %llx: placement not recorded: %s",
+				 (unsigned long long)f, strerror(-rc));
+	}
 	e->nplace = 0;
 }
 
@@ -196,6 +207,7 @@ static void run_batch(struct exec *e, struct exec_req *chain)
 		run_one(e, r, &nout);
 		req_free(r);
 	}
+	place_all(e);
 	rc = ns_batch_end(srv->ns);
 	pthread_mutex_unlock(&srv->state_lock);
 	if (rc) {
@@ -205,7 +217,6 @@ static void run_batch(struct exec *e, struct exec_req *chain)
 			strerror(-rc));
 		abort();
 	}
-	place_all(e);
 	send_all(e, nout);
 }
 

@@ -13,11 +13,13 @@
  * flush; with one request in flight a batch is one COMPOUND, as before.
  * Execution stays serial (the state lock's contract, server.h, unchanged).
  *
- * Between the commit and the replies the executor also creates the stripe
- * objects of files whose first layout the batch handed out
- * (exec_defer_place), one call per data server for the whole batch, so no
- * client uses a layout before its objects exist and a LAYOUTGET does not
- * wait for the data servers one file at a time.
+ * Before the commit the executor also creates the stripe objects of files
+ * whose first layout the batch handed out (exec_defer_place), one call per
+ * data server for the whole batch, and records each file as placed (or
+ * unsure, when its objects could not all be made) in the batch: no client
+ * uses a layout before its objects exist, a LAYOUTGET does not wait for
+ * the data servers one file at a time, and a committed "placed" means the
+ * objects exist (docs/decisions/0019). The state lock is held meanwhile.
  *
  * A failed batch commit leaves replies that claim changes the disk does not
  * hold: the executor then logs and aborts the process (crash-consistent by
@@ -57,9 +59,10 @@ void exec_submit(struct exec *e, struct xprt_conn *conn, uint8_t *msg,
 void exec_stop(struct exec *e);
 
 /* From an operation of the batch being run, on the executor thread: create
- * FILEID's stripe objects after the batch's commit, before its replies
- * leave. 0; -EINVAL anywhere else (not the executor thread, or no batch
- * open: the caller creates them itself); -ENOMEM. */
+ * FILEID's stripe objects and record the outcome (placed or unsure) at the
+ * end of the batch, before its commit and its replies. 0; -EINVAL anywhere
+ * else (not the executor thread, or no batch open: the caller creates them
+ * itself); -ENOMEM. */
 int exec_defer_place(struct exec *e, uint64_t fileid);
 
 #endif

@@ -19,7 +19,9 @@ static void usage(const char *prog)
 		"         [--data DIR] [--shards N] [--lease S] [--grace S]\n"
 		"         [--max-io BYTES] [--log-level 0-3] [--cluster-key FILE]\n"
 		"         [--data-server ADDR:PORT[=ADVADDR:ADVPORT]]...\n"
-		"         [--stripe-unit BYTES] [--meta-envs N]\n",
+		"         [--stripe-unit BYTES] [--meta-envs N]\n"
+		"         [--replace]   (strata-ds: take the place of this slot's\n"
+		"                        lost store, docs/decisions/0019)\n",
 		prog);
 }
 
@@ -40,6 +42,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		{ "data-server", required_argument, NULL, 'D' },
 		{ "stripe-unit", required_argument, NULL, 'U' },
 		{ "meta-envs", required_argument, NULL, 'E' },
+		{ "replace", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -48,7 +51,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		['s'] = "shards", ['L'] = "lease_time", ['g'] = "grace_time", ['m'] = "max_io",
 		['v'] = "log_level", ['K'] = "cluster_key",
 		['D'] = "data_server", ['U'] = "stripe_unit",
-		['E'] = "meta_envs",
+		['E'] = "meta_envs", ['R'] = "replace",
 	};
 	int o;
 
@@ -64,9 +67,9 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 			usage(prog);
 			return -1;
 		}
-		if (config_set(cfg, keys[o], optarg) < 0) {
+		if (config_set(cfg, keys[o], optarg ? optarg : "1") < 0) {
 			fprintf(stderr, "%s: bad --%s value '%s'\n", prog,
-				keys[o], optarg);
+				keys[o], optarg ? optarg : "");
 			return -1;
 		}
 	}

@@ -89,13 +89,22 @@ int orphan_setattr(struct strata_server *srv, uint64_t fileid, unsigned mask,
 	return rc;
 }
 
-int orphan_data_placed(struct strata_server *srv, uint64_t fileid)
+int inode_mark_data(struct strata_server *srv, uint64_t fileid, int placed)
 {
-	struct orphan *o = orphan_find(srv, fileid);
+	int was;
+	int rc = placed ? ns_data_placed(srv->ns, fileid, &was)
+			: ns_data_unsure(srv->ns, fileid);
+	struct orphan *o;
 
+	if (rc != -ENOENT)
+		return rc;
+	o = orphan_find(srv, fileid);
 	if (!o)
 		return -ENOENT;
-	ns_inode_set_placed(&o->ino);
+	if (placed)
+		ns_inode_set_placed(&o->ino);
+	else
+		ns_inode_set_unsure(&o->ino);
 	return 0;
 }
 

@@ -60,7 +60,12 @@ int orphan_note_write(struct strata_server *srv, uint64_t fileid,
 		      uint64_t end, struct ns_inode *out);
 int orphan_setattr(struct strata_server *srv, uint64_t fileid, unsigned mask,
 		   const struct ns_inode *attr, struct ns_inode *out);
-int orphan_data_placed(struct strata_server *srv, uint64_t fileid);
+/* Record where FILEID's data objects stand (ns.h, ns_inode_flags): PLACED
+ * 1 after every object was created (ns_data_placed), 0 after a creation
+ * that failed part way (ns_data_unsure); on the namespace's record, or on
+ * the kept inode when the namespace no longer has it. 0, -ENOENT (neither)
+ * or -errno. */
+int inode_mark_data(struct strata_server *srv, uint64_t fileid, int placed);
 
 /* Let go of every orphan nobody has open any more (the reclaimer frees
  * their data). */

@@ -14,6 +14,7 @@
 #include "cluster.h"
 #include "compound.h"
 #include "ctl_svc.h"
+#include "ds_self.h"
 #include "ds_state.h"
 #include "state.h"
 #include "exec.h"
@@ -244,8 +245,14 @@ static int open_storage(struct strata_server *srv)
 		 * records (its clients' state lives on the MDS). */
 		snprintf(path, sizeof(path), "%s/stripes", srv->cfg.data_dir);
 		rc = ds_store_open(&srv->store, path);
-		if (rc < 0)
+		if (rc < 0) {
 			log_err("stripe store %s: %s", path, strerror(-rc));
+			return rc;
+		}
+		rc = ds_store_empty(srv->store);
+		if (rc >= 0)
+			rc = ds_self_open(&srv->self, path,
+					  srv->cfg.ds_replace, rc);
 		return rc < 0 ? rc : ds_state_new(&srv->ds);
 	}
 	snprintf(path, sizeof(path), "%s/meta", srv->cfg.data_dir);
@@ -356,6 +363,7 @@ void server_stop(struct strata_server *srv)
 		ds_store_close(srv->store);
 	cluster_close(srv->cluster);
 	ds_state_free(srv->ds);
+	ds_self_free(srv->self);
 	recovery_close(srv->recovery);
 	if (srv->ns)
 		ns_close(srv->ns);

@@ -72,6 +72,7 @@ struct strata_config {
 				    (ns_open_ex); 0: one per shard */
 	unsigned max_layouts;    /* per client, before closed files' layouts
 				    are recalled (pnfs/layout_state.h) */
+	int ds_replace;          /* DS: --replace (pnfs/ds_ident.h) */
 };
 
 /* Number of COMPOUND ops counted per op number (0..63). */
@@ -85,10 +86,13 @@ struct strata_counters {
 	atomic_uint_fast64_t ctl_calls;
 	atomic_uint_fast64_t ctl_read_bytes;  /* control-protocol payload */
 	atomic_uint_fast64_t ctl_write_bytes;
+	atomic_uint_fast64_t data_lost; /* I/O refused: placed data missing
+					   (nfsd/data.h) */
 };
 
 struct cluster;
 struct ds_state;
+struct ds_self;
 
 struct strata_server {
 	struct strata_config cfg;
@@ -99,6 +103,8 @@ struct strata_server {
 	struct cluster *cluster; /* MDS with data servers (pnfs/cluster.h) */
 	struct ds_state *ds;     /* DS role: fences, revocations
 				    (pnfs/ds_state.h; its own lock) */
+	struct ds_self *self;    /* DS role: its store's identity and the
+				    MDS's verdict (pnfs/ds_self.h) */
 	struct mac_key key;      /* cluster key (or a random one); const
 				    after start */
 	struct xprt_tcp_listener *tcp;

@@ -10,6 +10,8 @@
 
 #include "ctl_client.h"
 #include "ctl_prot.h"
+#include "ds_greet.h"
+#include "ds_registry.h"
 #include "log.h"
 #include "mac.h"
 #include "server.h"
@@ -20,9 +22,10 @@
 static const uint8_t DEVID_MAGIC[4] = { 'S', 'T', 'R', 'A' };
 
 struct ds_link {
-	pthread_mutex_t lock; /* conn, was_down, next_try */
+	pthread_mutex_t lock; /* conn, was_down, quarantined, next_try */
 	struct ctl_conn *conn;
 	int was_down;
+	int quarantined;       /* its store failed the identity check */
 	time_t next_try;
 	unsigned sent_revokes; /* how many of c->revoked this DS has */
 };
@@ -35,6 +38,17 @@ struct cluster {
 	struct ds_endpoint ds[STRATA_MAX_DS];
 	struct ds_link link[STRATA_MAX_DS];
 	atomic_uint dev_epoch;
+	atomic_uint nquarantined;
+	struct ds_registry *reg; /* the stores' identities (its own lock) */
+	/* The keeper: connects to every data server that has no connection
+	 * (at start, after a restart, while quarantined), so one is greeted,
+	 * and a bad store reported, without waiting for a client to need it;
+	 * and so a restarted data server, whose clients wait (DELAY) for the
+	 * MDS's verdict, gets it within a second. */
+	pthread_t keeper;
+	pthread_mutex_t keeper_lock; /* keeper_stop */
+	pthread_cond_t keeper_wake;
+	int keeper_stop, keeper_running;
 	pthread_mutex_t rev_lock; /* revoked, nrevoked */
 	uint8_t (*revoked)[12];
 	unsigned nrevoked, caprevoked;
@@ -48,13 +62,25 @@ static time_t now_s(void)
 	return ts.tv_sec;
 }
 
+static int keeper_start(struct cluster *c);
+static void keeper_stop(struct cluster *c);
+
 int cluster_open(struct cluster **out, const struct strata_config *cfg,
 		 const struct mac_key *k, uint32_t mds_epoch)
 {
 	struct cluster *c = calloc(1, sizeof(*c));
+	char path[4200];
+	int rc;
 
 	if (!c)
 		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/dsreg", cfg->data_dir);
+	rc = ds_registry_open(&c->reg, path);
+	if (rc < 0) {
+		log_err("data-server registry %s: %s", path, strerror(-rc));
+		free(c);
+		return rc;
+	}
 	c->key = *k;
 	c->mds_epoch = mds_epoch;
 	c->stripe_unit = cfg->stripe_unit;
@@ -64,6 +90,11 @@ int cluster_open(struct cluster **out, const struct strata_config *cfg,
 		pthread_mutex_init(&c->link[i].lock, NULL);
 	pthread_mutex_init(&c->rev_lock, NULL);
 	atomic_store(&c->dev_epoch, 1);
+	rc = keeper_start(c);
+	if (rc < 0) {
+		cluster_close(c);
+		return rc;
+	}
 	*out = c;
 	return 0;
 }
@@ -72,13 +103,32 @@ void cluster_close(struct cluster *c)
 {
 	if (!c)
 		return;
+	keeper_stop(c);
 	for (unsigned i = 0; i < c->nds; i++) {
 		ctl_close(c->link[i].conn);
 		pthread_mutex_destroy(&c->link[i].lock);
 	}
 	pthread_mutex_destroy(&c->rev_lock);
+	ds_registry_close(c->reg);
 	free(c->revoked);
 	free(c);
+}
+
+unsigned cluster_quarantined(const struct cluster *c)
+{
+	return atomic_load(&c->nquarantined);
+}
+
+void cluster_retry_now(struct cluster *c, unsigned i)
+{
+	if (i >= c->nds)
+		return;
+	pthread_mutex_lock(&c->link[i].lock);
+	c->link[i].next_try = 0;
+	pthread_mutex_unlock(&c->link[i].lock);
+	pthread_mutex_lock(&c->keeper_lock);
+	pthread_cond_broadcast(&c->keeper_wake);
+	pthread_mutex_unlock(&c->keeper_lock);
 }
 
 unsigned cluster_nds(const struct cluster *c)
@@ -157,8 +207,64 @@ static int push_revokes(struct cluster *c, struct ds_link *l)
 	return (int)n;
 }
 
+/* The data server's store failed (QUARANTINED 1) or passed the identity
+ * check: count and log changes only. Link lock held. */
+static void set_quarantined(struct cluster *c, unsigned i, int quarantined,
+			    const char *why)
+{
+	struct ds_link *l = &c->link[i];
+
+	if (quarantined == l->quarantined)
+		return;
+	l->quarantined = quarantined;
+	if (quarantined) {
+		atomic_fetch_add(&c->nquarantined, 1);
+		log_err("DATA SERVER %u (%s:%u) QUARANTINED: %s. Files with "
+			"stripes on it get I/O errors; strata-fsck --scrub "
+			"lists them",
+			i, c->ds[i].addr, c->ds[i].port, why);
+	} else {
+		atomic_fetch_sub(&c->nquarantined, 1);
+		log_info("data server %u (%s:%u): identity checked, serving "
+			 "again", i, c->ds[i].addr, c->ds[i].port);
+	}
+}
+
+/* Connect to DS I and check its store's identity (ds_greet.h). 0, -ENODEV
+ * (quarantined) or -EAGAIN. Link lock held, no connection yet. */
+static int link_connect(struct cluster *c, unsigned i)
+{
+	struct ds_link *l = &c->link[i];
+	const char *why = "";
+	int replaced = 0;
+	int rc = ctl_connect(&l->conn, c->ds[i].addr, c->ds[i].port, &c->key,
+			     1, c->mds_epoch, CONNECT_TIMEOUT_MS);
+
+	if (rc == 0)
+		rc = ds_greet(l->conn, c->reg, i, &why, &replaced);
+	if (rc == 0 && replaced)
+		log_err("data server %u (%s:%u) REPLACED (%s): the stripes its "
+			"old store held are lost; strata-fsck --scrub lists "
+			"the files they belonged to",
+			i, c->ds[i].addr, c->ds[i].port, why);
+	if (rc == 0 || rc == -ENODEV)
+		set_quarantined(c, i, rc == -ENODEV, why);
+	if (rc == 0)
+		return 0;
+	ctl_close(l->conn);
+	l->conn = NULL;
+	l->next_try = now_s() + (rc == -ENODEV ? 2 : 1);
+	if (rc == -ENODEV)
+		return rc;
+	if (!l->was_down)
+		log_warn("data server %u (%s:%u) unreachable: %s", i,
+			 c->ds[i].addr, c->ds[i].port, strerror(-rc));
+	l->was_down = 1;
+	return -EAGAIN;
+}
+
 /* Lock DS I's link and make sure it is connected. 0 with the lock held,
- * or -EAGAIN (unreachable now) without it. */
+ * or without it -EAGAIN (unreachable now) or -ENODEV (quarantined). */
 static int link_get(struct cluster *c, unsigned i, struct ds_link **out)
 {
 	struct ds_link *l = &c->link[i];
@@ -167,22 +273,14 @@ static int link_get(struct cluster *c, unsigned i, struct ds_link **out)
 	pthread_mutex_lock(&l->lock);
 	if (!l->conn) {
 		if (now_s() < l->next_try) {
+			rc = l->quarantined ? -ENODEV : -EAGAIN;
 			pthread_mutex_unlock(&l->lock);
-			return -EAGAIN;
+			return rc;
 		}
-		rc = ctl_connect(&l->conn, c->ds[i].addr, c->ds[i].port,
-				 &c->key, 1, c->mds_epoch,
-				 CONNECT_TIMEOUT_MS);
+		rc = link_connect(c, i);
 		if (rc < 0) {
-			l->conn = NULL;
-			l->next_try = now_s() + 1;
-			if (!l->was_down)
-				log_warn("data server %u (%s:%u) unreachable: %s",
-					 i, c->ds[i].addr, c->ds[i].port,
-					 strerror(-rc));
-			l->was_down = 1;
 			pthread_mutex_unlock(&l->lock);
-			return -EAGAIN;
+			return rc;
 		}
 		l->sent_revokes = 0;
 		if (l->was_down) {
@@ -210,8 +308,90 @@ static void link_put(struct ds_link *l, int rc)
 	pthread_mutex_unlock(&l->lock);
 }
 
-/* One call to DS I; transport failures become -EAGAIN, a non-zero
- * status from the DS -status (STATUS points into RES, may be NULL). */
+/* ---- the keeper ----------------------------------------------------- */
+
+#define KEEPER_PERIOD_S 1
+
+/* Connect (and greet) every data server without a connection whose
+ * back-off has run out. */
+static void keep_links(struct cluster *c)
+{
+	for (unsigned i = 0; i < c->nds; i++) {
+		struct ds_link *l = &c->link[i];
+		int idle;
+
+		pthread_mutex_lock(&l->lock);
+		if (l->conn && ctl_dead(l->conn)) {
+			/* Restarted: greet the new process (it waits for
+			 * its verdict, and its store may have changed). */
+			ctl_close(l->conn);
+			l->conn = NULL;
+			l->was_down = 1;
+			l->next_try = 0;
+		}
+		idle = !l->conn && now_s() >= l->next_try;
+		pthread_mutex_unlock(&l->lock);
+		if (idle && link_get(c, i, &l) == 0)
+			link_put(l, 0);
+	}
+}
+
+static void *keeper_main(void *arg)
+{
+	struct cluster *c = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&c->keeper_lock);
+	while (!c->keeper_stop) {
+		pthread_mutex_unlock(&c->keeper_lock);
+		keep_links(c);
+		pthread_mutex_lock(&c->keeper_lock);
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += KEEPER_PERIOD_S;
+		/* A wake-up (cluster_retry_now) or the period: another
+		 * round either way. */
+		if (!c->keeper_stop)
+			pthread_cond_timedwait(&c->keeper_wake, &c->keeper_lock,
+					       &until);
+	}
+	pthread_mutex_unlock(&c->keeper_lock);
+	return NULL;
+}
+
+static int keeper_start(struct cluster *c)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	pthread_mutex_init(&c->keeper_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->keeper_wake, &ca);
+	pthread_condattr_destroy(&ca);
+	rc = pthread_create(&c->keeper, NULL, keeper_main, c);
+	if (rc)
+		return -rc;
+	c->keeper_running = 1;
+	return 0;
+}
+
+static void keeper_stop(struct cluster *c)
+{
+	if (!c->keeper_running)
+		return;
+	pthread_mutex_lock(&c->keeper_lock);
+	c->keeper_stop = 1;
+	pthread_cond_broadcast(&c->keeper_wake);
+	pthread_mutex_unlock(&c->keeper_lock);
+	pthread_join(c->keeper, NULL);
+	c->keeper_running = 0;
+	pthread_cond_destroy(&c->keeper_wake);
+	pthread_mutex_destroy(&c->keeper_lock);
+}
+
+/* One call to DS I; transport failures become -EAGAIN, a quarantined DS
+ * -ENODEV, a non-zero status from the DS -status (STATUS points into RES,
+ * may be NULL). */
 static int call_ds(struct cluster *c, unsigned i, uint32_t proc,
 		   xdrproc_t xa, void *a, xdrproc_t xr, void *r,
 		   const int *status)
@@ -258,8 +438,15 @@ static size_t piece(const struct layout_geom *g, uint64_t fileid,
 	return left < run ? left : run;
 }
 
+/* A piece that could not be read because its object is missing
+ * (-ENOENT) or its data server quarantined (-ENODEV). */
+static int unreadable(int rc)
+{
+	return rc == -ENOENT || rc == -ENODEV;
+}
+
 ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t off,
-		     void *buf, size_t len)
+		     void *buf, size_t len, int missing_is_hole)
 {
 	struct layout_geom g;
 	size_t done = 0;
@@ -282,8 +469,15 @@ ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t off,
 			memset((char *)buf + done + got, 0, n - got);
 		}
 		xdr_free((xdrproc_t)xdr_ctl_read_res, &r);
+		/* Never made: a hole (data.h says when that holds). */
+		if (rc == -ENOENT && missing_is_hole) {
+			memset((char *)buf + done, 0, n);
+			rc = 0;
+		}
+		if (rc < 0 && unreadable(rc) && done)
+			return (ssize_t)done; /* the good bytes first */
 		if (rc < 0)
-			return rc == -ENOENT ? -EAGAIN : rc;
+			return rc;
 		done += n;
 	}
 	return (ssize_t)len;
@@ -310,7 +504,7 @@ ssize_t cluster_write(struct cluster *c, uint64_t fileid, uint64_t off,
 		rc = call_ds(c, a.obj.index, CTL_WRITE, (xdrproc_t)xdr_ctl_write_args,
 			     &a, (xdrproc_t)xdr_ctl_write_res, &r, &r.status);
 		if (rc < 0)
-			return done ? (ssize_t)done : rc;
+			return done && unreadable(rc) ? (ssize_t)done : rc;
 		if (r.count < n)
 			return (ssize_t)(done + r.count);
 		done += n;
@@ -318,31 +512,36 @@ ssize_t cluster_write(struct cluster *c, uint64_t fileid, uint64_t off,
 	return (ssize_t)len;
 }
 
-static int each_obj(struct cluster *c, uint32_t proc, uint64_t fileid)
+/* PROC on every stripe object of FILEID; a missing one counts as done
+ * when MISSING_OK. */
+static int each_obj(struct cluster *c, uint32_t proc, uint64_t fileid,
+		    int missing_ok)
 {
 	int first_err = 0;
 
 	for (unsigned i = 0; i < c->nds; i++) {
 		int rc = call_obj(c, i, proc, fileid);
+		if (rc == -ENOENT && missing_ok)
+			rc = 0;
 		if (rc < 0 && !first_err)
 			first_err = rc;
 	}
 	return first_err;
 }
 
-int cluster_commit(struct cluster *c, uint64_t fileid)
+int cluster_commit(struct cluster *c, uint64_t fileid, int missing_ok)
 {
-	return each_obj(c, CTL_COMMIT, fileid);
+	return each_obj(c, CTL_COMMIT, fileid, missing_ok);
 }
 
 int cluster_create(struct cluster *c, uint64_t fileid)
 {
-	return each_obj(c, CTL_CREATE, fileid);
+	return each_obj(c, CTL_CREATE, fileid, 0);
 }
 
 int cluster_remove(struct cluster *c, uint64_t fileid)
 {
-	return each_obj(c, CTL_REMOVE, fileid);
+	return each_obj(c, CTL_REMOVE, fileid, 1);
 }
 
 /* PROC (CTL_CREATE_MANY / CTL_REMOVE_MANY) of stripe object I of N files
@@ -399,6 +598,36 @@ int cluster_create_many(struct cluster *c, const uint64_t *fileids, size_t n)
 int cluster_remove_many(struct cluster *c, const uint64_t *fileids, size_t n)
 {
 	return each_many(c, CTL_REMOVE_MANY, fileids, n);
+}
+
+int cluster_stat_many(struct cluster *c, unsigned ds,
+		      const uint64_t *fileids, size_t n, int64_t *sizes)
+{
+	ctl_obj *objs = calloc(n ? n : 1, sizeof(*objs));
+	ctl_objs a = { { (u_int)n, objs } };
+	ctl_stat_many_res r;
+	int rc;
+
+	if (!objs)
+		return -ENOMEM;
+	if (ds >= c->nds || n > CTL_OBJS_MAX) {
+		free(objs);
+		return -EINVAL;
+	}
+	for (size_t j = 0; j < n; j++) {
+		objs[j].fileid = fileids[j];
+		objs[j].index = ds;
+	}
+	memset(&r, 0, sizeof(r));
+	rc = call_ds(c, ds, CTL_STAT_MANY, (xdrproc_t)xdr_ctl_objs, &a,
+		     (xdrproc_t)xdr_ctl_stat_many_res, &r, &r.status);
+	if (rc == 0 && r.sizes.sizes_len != n)
+		rc = -EIO;
+	for (size_t j = 0; rc == 0 && j < n; j++)
+		sizes[j] = r.sizes.sizes_val[j];
+	xdr_free((xdrproc_t)xdr_ctl_stat_many_res, &r);
+	free(objs);
+	return rc;
 }
 
 int cluster_truncate(struct cluster *c, uint64_t fileid, uint64_t size)

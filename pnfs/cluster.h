@@ -10,8 +10,16 @@
  * so layouts handed out afterwards name a device the client has not
  * marked unavailable (Linux waits 120 s before retrying a failed deviceid).
  *
+ * Identity (docs/decisions/0019): every new control connection starts
+ * with the identity handshake (pnfs/ds_greet.h) against the registry kept
+ * in the MDS's data_dir/dsreg (pnfs/ds_registry.h). A data server whose
+ * store fails it is quarantined: no call reaches it (-ENODEV) and it is
+ * checked again at most every 2 s, so restoring its directory and
+ * restarting it (or restarting it with --replace) brings it back.
+ *
  * Errors: 0 / byte counts, or -errno; -EAGAIN when a DS cannot be reached
- * now (callers answer NFS4ERR_DELAY or NFS4ERR_LAYOUTTRYLATER).
+ * now (callers answer NFS4ERR_DELAY or NFS4ERR_LAYOUTTRYLATER); -ENODEV
+ * for a quarantined one.
  *
  * Threads: any. Each DS link has its own mutex, held across one control
  * call (bounded by timeouts); the revocation list has its own.
@@ -48,14 +56,24 @@ void cluster_geom(const struct cluster *c, uint64_t fileid,
 void cluster_deviceid(struct cluster *c, uint8_t id[CLUSTER_DEVICEID_LEN]);
 int cluster_deviceid_ours(const uint8_t id[CLUSTER_DEVICEID_LEN]);
 
-/* Striped file I/O through the control protocol. Reads fill holes with
- * zeros and return LEN (the caller clamps to the file size). */
+/* Striped file I/O through the control protocol. A piece whose stripe
+ * object is missing, or whose data server is quarantined, is "unreadable":
+ * with MISSING_IS_HOLE a missing object reads as zeros (nfsd/data.h says
+ * when that is right); otherwise an unreadable piece ends the call: the
+ * bytes before it (a short count), or -ENOENT (missing) / -ENODEV
+ * (quarantined) when it is the first. Bytes past an object's end read as
+ * zeros. Reads return LEN when whole (the caller clamps to the file
+ * size). Writes never make a missing object: the same short count, or
+ * -ENOENT / -ENODEV. */
 ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t off,
-		     void *buf, size_t len);
+		     void *buf, size_t len, int missing_is_hole);
 ssize_t cluster_write(struct cluster *c, uint64_t fileid, uint64_t off,
 		      const void *buf, size_t len, int stable);
-int cluster_commit(struct cluster *c, uint64_t fileid);
-/* Object management for all stripes of FILEID. */
+/* COMMIT every stripe object; a missing one is -ENOENT unless MISSING_OK. */
+int cluster_commit(struct cluster *c, uint64_t fileid, int missing_ok);
+/* Object management for all stripes of FILEID: create makes the missing
+ * ones (empty); truncate makes a missing one only when it is cut to 0
+ * (else -ENOENT: its bytes were lost); remove ignores missing ones. */
 int cluster_create(struct cluster *c, uint64_t fileid);
 int cluster_truncate(struct cluster *c, uint64_t fileid, uint64_t size);
 int cluster_remove(struct cluster *c, uint64_t fileid);
@@ -64,8 +82,19 @@ int cluster_remove(struct cluster *c, uint64_t fileid);
  * and file is still tried after one fails. */
 int cluster_create_many(struct cluster *c, const uint64_t *fileids, size_t n);
 int cluster_remove_many(struct cluster *c, const uint64_t *fileids, size_t n);
+/* Length of stripe object DS of each of N files (N <= CTL_OBJS_MAX) on
+ * data server DS, one call: SIZES[i] = -1 when missing. 0, or -ENODEV /
+ * -EAGAIN / -errno for the whole call. */
+int cluster_stat_many(struct cluster *c, unsigned ds,
+		      const uint64_t *fileids, size_t n, int64_t *sizes);
 /* File size implied by the stripe objects (max over objects). */
 int cluster_size(struct cluster *c, uint64_t fileid, uint64_t *size);
+/* Data servers whose store failed the identity check (pnfs/ds_ident.h):
+ * their stripes are refused (-ENODEV) until it passes. */
+unsigned cluster_quarantined(const struct cluster *c);
+/* Forget DS I's back-off: the next call to it connects (and checks its
+ * identity) at once. */
+void cluster_retry_now(struct cluster *c, unsigned i);
 /* Refuse DS handles of FILEID older than FENCE on every DS. */
 int cluster_fence(struct cluster *c, uint64_t fileid, uint32_t fence);
 /* Tell every DS that these stateids are revoked (kept and re-sent to a DS

@@ -173,6 +173,38 @@ int ctl_connect(struct ctl_conn **out, const char *addr, uint16_t port,
 	return 0;
 }
 
+int ctl_parse_hostport(const char *s, char *addr, size_t cap, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	size_t n;
+	long p;
+	char *end;
+
+	if (!colon)
+		return -1;
+	n = (size_t)(colon - s);
+	if (n == 0 || n >= cap)
+		return -1;
+	memcpy(addr, s, n);
+	addr[n] = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (*end || p <= 0 || p > 65535)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int ctl_dead(struct ctl_conn *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN | POLLRDHUP };
+
+	/* Between calls nothing is due from the server: anything to read
+	 * there is its end of the connection (or garbage). */
+	if (poll(&p, 1, 0) < 0)
+		return 0;
+	return (p.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 void ctl_close(struct ctl_conn *c)
 {
 	if (!c)

@@ -11,6 +11,7 @@
 #ifndef STRATA_PNFS_CTL_CLIENT_H
 #define STRATA_PNFS_CTL_CLIENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rpc/rpc.h>
@@ -25,6 +26,11 @@ int ctl_connect(struct ctl_conn **out, const char *addr, uint16_t port,
 		const struct mac_key *k, int is_mds, uint32_t epoch,
 		int timeout_ms);
 void ctl_close(struct ctl_conn *c);
+/* "ADDR:PORT" into ADDR (CAP bytes) and *PORT, for the tools. 0 or -1. */
+int ctl_parse_hostport(const char *s, char *addr, size_t cap, uint16_t *port);
+/* 1 when the server closed its end while no call was in flight (its
+ * process restarted): close and reconnect. Does not block. */
+int ctl_dead(struct ctl_conn *c);
 
 /* One call. 0, or -errno: -ETIMEDOUT / -EPIPE mean the connection is no
  * longer usable (close it and reconnect). RES is filled by XRES; free it

@@ -8,10 +8,14 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "cluster.h"
 #include "compound.h"
+#include "ctl_identity.h"
 #include "ctl_prot.h"
+#include "ds_self.h"
 #include "ds_state.h"
 #include "log.h"
+#include "scrub.h"
 #include "server.h"
 
 struct ctl_req {
@@ -241,6 +245,125 @@ static void do_write(struct ctl_req *r)
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_write_res, &res);
 }
 
+/* CTL_STAT_MANY: each object's length, -1 when missing. */
+static void do_stat_many(struct ctl_req *r)
+{
+	ctl_objs a;
+	ctl_stat_many_res res;
+
+	memset(&a, 0, sizeof(a));
+	memset(&res, 0, sizeof(res));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_objs, &a))
+		return;
+	res.sizes.sizes_val = calloc(a.objs.objs_len ? a.objs.objs_len : 1,
+				     sizeof(quad_t));
+	if (!res.sizes.sizes_val) {
+		res.status = ENOMEM;
+	} else {
+		res.sizes.sizes_len = a.objs.objs_len;
+		for (u_int i = 0; i < a.objs.objs_len; i++) {
+			int64_t sz = ds_store_size(r->srv->store,
+						   a.objs.objs_val[i].fileid,
+						   a.objs.objs_val[i].index);
+			res.sizes.sizes_val[i] = sz < 0 ? -1 : sz;
+		}
+	}
+	xdr_free((xdrproc_t)xdr_ctl_objs, &a);
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_stat_many_res, &res);
+	free(res.sizes.sizes_val);
+}
+
+/* ---- identity (data server; docs/decisions/0019) -------------------- */
+
+static void do_hello(struct ctl_req *r)
+{
+	ctl_hello_res res;
+	struct ds_identity id;
+	int replace_ok, empty;
+
+	memset(&res, 0, sizeof(res));
+	res.has_identity = ds_self_identity(r->srv->self, &id, &replace_ok,
+					    &empty);
+	ctl_identity_to_wire(&res.id, &id);
+	res.replace_ok = replace_ok;
+	res.empty = empty;
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_hello_res, &res);
+}
+
+static void do_verdict(struct ctl_req *r)
+{
+	ctl_verdict_args a;
+	struct ds_identity id;
+	int st = 0;
+
+	memset(&a, 0, sizeof(a));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_verdict_args, &a))
+		return;
+	ctl_identity_from_wire(&id, &a.id);
+	switch (a.kind) {
+	case CTL_VERDICT_SERVE:
+		st = errno_stat(ds_self_serve(r->srv->self, &id));
+		break;
+	case CTL_VERDICT_FORMAT:
+		st = errno_stat(ds_self_format(r->srv->self, &id,
+					       a.reason ? a.reason : ""));
+		break;
+	case CTL_VERDICT_QUARANTINE:
+		ds_self_quarantine(r->srv->self, a.reason ? a.reason : "");
+		break;
+	default:
+		st = EINVAL;
+	}
+	xdr_free((xdrproc_t)xdr_ctl_verdict_args, &a);
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
+}
+
+/* ---- scrub (metadata server) ---------------------------------------- */
+
+/* The wire form of one damaged file; points into D. */
+static void damaged_to_wire(ctl_damaged *w, struct scrub_damaged *d)
+{
+	w->fileid = d->fileid;
+	w->size = d->size;
+	w->missing.missing_len = d->nmissing;
+	w->missing.missing_val = d->missing;
+	w->unavailable.unavailable_len = d->nunavail;
+	w->unavailable.unavailable_val = d->unavailable;
+	w->path = d->path;
+}
+
+static void do_scrub(struct ctl_req *r)
+{
+	ctl_scrub_args a;
+	ctl_scrub_res res;
+	struct scrub_page pg = { 0 };
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	memset(&res, 0, sizeof(res));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_scrub_args, &a))
+		return;
+	pg.damaged = calloc(SCRUB_PAGE_MAX, sizeof(*pg.damaged));
+	res.damaged.damaged_val = calloc(SCRUB_PAGE_MAX,
+					 sizeof(*res.damaged.damaged_val));
+	rc = pg.damaged && res.damaged.damaged_val
+		     ? scrub_page(r->srv, a.after, a.max, &pg)
+		     : -ENOMEM;
+	res.status = errno_stat(rc);
+	if (rc == 0) {
+		for (unsigned i = 0; i < pg.ndamaged; i++)
+			damaged_to_wire(&res.damaged.damaged_val[i],
+					&pg.damaged[i]);
+		res.damaged.damaged_len = pg.ndamaged;
+		res.examined = pg.examined;
+		res.next = pg.next;
+		res.done = pg.done;
+	}
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_scrub_res, &res);
+	free(res.damaged.damaged_val);
+	free(pg.damaged);
+}
+
 static void do_fence(struct ctl_req *r)
 {
 	ctl_fence_args a;
@@ -317,6 +440,13 @@ static void do_stats(struct ctl_req *r)
 		    atomic_load(&k->ctl_read_bytes));
 	add_counter(&res, names, "ctl_write_bytes",
 		    atomic_load(&k->ctl_write_bytes));
+	add_counter(&res, names, "data_lost", atomic_load(&k->data_lost));
+	if (r->srv->cluster)
+		add_counter(&res, names, "ds_quarantined",
+			    cluster_quarantined(r->srv->cluster));
+	if (r->srv->self)
+		add_counter(&res, names, "quarantined",
+			    ds_self_serving(r->srv->self) == DS_QUARANTINED);
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_stats_res, &res);
 	free(names);
 	free(vals);
@@ -331,8 +461,22 @@ static void refuse(struct ctl_req *r, uint32_t proc)
 	ctl_read_res rr = { .status = CTL_EAUTH };
 	ctl_write_res wr = { .status = CTL_EAUTH };
 	ctl_stats_res str = { .status = CTL_EAUTH };
+	ctl_hello_res hr = { .status = CTL_EAUTH };
+	ctl_stat_many_res smr = { .status = CTL_EAUTH };
+	ctl_scrub_res scr = { .status = CTL_EAUTH };
 
 	switch (proc) {
+	case CTL_HELLO:
+		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_hello_res, &hr);
+		break;
+	case CTL_STAT_MANY:
+		send_reply(r, ACCEPT_SUCCESS,
+			   (xdrproc_t)xdr_ctl_stat_many_res, &smr);
+		break;
+	case CTL_SCRUB:
+		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_scrub_res,
+			   &scr);
+		break;
 	case CTL_SIZE:
 		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_size_res, &sr);
 		break;
@@ -380,7 +524,8 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		do_auth(&r);
 		return;
 	}
-	if (proc > CTL_REMOVE_MANY || (proc != CTL_STATS && !ds)) {
+	if (proc > CTL_SCRUB || (proc == CTL_SCRUB && (ds || !srv->ns)) ||
+	    (proc != CTL_STATS && proc != CTL_SCRUB && !ds)) {
 		send_reply(&r, ACCEPT_PROC_UNAVAIL, NULL, NULL);
 		return;
 	}
@@ -416,6 +561,18 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		break;
 	case CTL_STATS:
 		do_stats(&r);
+		break;
+	case CTL_HELLO:
+		do_hello(&r);
+		break;
+	case CTL_VERDICT:
+		do_verdict(&r);
+		break;
+	case CTL_STAT_MANY:
+		do_stat_many(&r);
+		break;
+	case CTL_SCRUB:
+		do_scrub(&r);
 		break;
 	}
 }

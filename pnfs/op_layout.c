@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "cluster.h"
-#include "exec.h"
 #include "fh.h"
 #include "layout.h"
 #include "layout_state.h"
@@ -140,28 +139,6 @@ static void drop_if_new(struct compound *c, struct nfs_stid *st)
 		stid_free(c->srv, st);
 }
 
-/* Every stripe object must exist before a client writes to it (a DS
- * answers STALE for a missing one): created for the file's first layout
- * and marked so in the same batch (ns.h, ns_inode_flags), which later
- * layouts skip. On the executor the creation waits for the batch's commit
- * and is shared with the batch's other new files (exec.h); elsewhere (and
- * if that cannot be arranged) it happens here. Records from before the
- * flags create every time. */
-static int place_objects(struct compound *c, const struct ns_inode *ino)
-{
-	int rc;
-
-	if (ino->flags & NS_INO_DATA_PLACED)
-		return 0;
-	rc = inode_prepare_data(c, ino->fileid);
-	if (rc == 0 && (!c->srv->exec ||
-			exec_defer_place(c->srv->exec, ino->fileid) < 0))
-		rc = cluster_create(c->srv->cluster, ino->fileid);
-	if (rc == 0)
-		rc = inode_data_placed(c, ino->fileid);
-	return rc;
-}
-
 nfsstat4 op_layoutget(struct compound *c, void *args, void *res)
 {
 	LAYOUTGET4args *a = args;
@@ -190,7 +167,12 @@ nfsstat4 op_layoutget(struct compound *c, void *args, void *res)
 		drop_if_new(c, st);
 		return NFS4ERR_LAYOUTTRYLATER;
 	}
-	rc = place_objects(c, &ino);
+	/* Every stripe object must exist before a client writes to it (a DS
+	 * answers STALE for a missing one): made for the file's first layout,
+	 * which later layouts skip; on the executor at the end of the batch,
+	 * before its commit and replies, shared with the batch's other new
+	 * files (exec.h). */
+	rc = inode_place_data(c, &ino, 1);
 	if (rc < 0) {
 		log_warn("LAYOUTGET fileid %llx: data servers: %d",
 			 (unsigned long long)ino.fileid, rc);

@@ -14,8 +14,10 @@
 #      lock with dirty data reclaimed after a server SIGKILL
 #   7. pNFS (MDS + 3 data servers) in the VM: 256 MiB striped, payload on
 #      the wire; layout recall on truncate/rm by a second client, a data
-#      server SIGKILLed mid-read; NFStest's nfstest_pnfs (8 of its tests);
-#      strata-bench smoke; pynfs `all` + `pnfs` against a pNFS MDS
+#      server SIGKILLed mid-read, a data server's objects lost (dd gets
+#      EIO); NFStest's nfstest_pnfs (8 of its tests); strata-bench smoke;
+#      lost objects, a wiped and a replaced data server (tests/data-loss.sh);
+#      pynfs `all` + `pnfs` against a pNFS MDS
 #   8. SIGKILL crash consistency (tests/crash/run-crash.sh)
 #   9. fsck of the namespace the suites left behind
 #
@@ -109,6 +111,10 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 
 step "strata-bench smoke: every workload at a tiny size, pNFS and MDS-only (ASan)"
 tests/bench-smoke.sh --build build-asan --port $((PORT + 70))
+
+step "lost data objects: a data server's objects deleted, its directory wiped, replaced (ASan)"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/data-loss.sh --build build-asan --port $((PORT + 95))
 
 step "pynfs 4.1 all against a pNFS MDS with 2 data servers (no regression) + pnfs flags"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

@@ -2,6 +2,7 @@
  * tools/strata-fsck.c — check a Strata namespace offline.
  *
  *   strata-fsck --dir DIR [--shards N] [--quiet]
+ *   strata-fsck --scrub --server ADDR:PORT --key CLUSTER_KEY [--quiet]
  *
  * Opens the namespace in DIR (the shard count comes from DIR/ns.conf;
  * --shards only cross-checks it). Opening rolls forward any intent a crash
@@ -10,6 +11,14 @@
  *   fsck: N inodes, M entries, K violations
  * Exit status: 0 clean, 1 violations found, 2 usage error or the namespace
  * could not be opened or read (e.g. a server holds it: stop it first).
+ *
+ * --scrub works online, on a running metadata server (tools/fsck_scrub.h):
+ * it lists the files whose placed data objects are missing on a data
+ * server (a wiped or replaced disk) or sit on a quarantined one, with
+ * their paths:
+ *   damaged: fileid F size S path P: objects missing on data server(s) I...
+ *   scrub: N files with placed data examined, K damaged
+ * Exit status: 0 none damaged, 1 some, 2 trouble.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsck_scrub.h"
 #include "ns.h"
 
 #define EXIT_VIOLATIONS 1
@@ -26,11 +36,15 @@ struct opts {
 	const char *dir;
 	unsigned shards;
 	int quiet;
+	int scrub;
+	const char *server, *key;
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: strata-fsck --dir DIR [--shards N] [--quiet]\n");
+	fprintf(f, "usage: strata-fsck --dir DIR [--shards N] [--quiet]\n"
+		   "       strata-fsck --scrub --server ADDR:PORT --key FILE "
+		   "[--quiet]\n");
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -39,12 +53,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "shards", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "scrub", no_argument, NULL, 'S' },
+		{ "server", required_argument, NULL, 'a' },
+		{ "key", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:s:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:s:qhSa:k:", longopts, NULL)) !=
+	       -1) {
 		char *end;
 		unsigned long v;
 		switch (c) {
@@ -64,6 +82,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'q':
 			o->quiet = 1;
 			break;
+		case 'S':
+			o->scrub = 1;
+			break;
+		case 'a':
+			o->server = optarg;
+			break;
+		case 'k':
+			o->key = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -71,9 +98,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
-	if (!o->dir || optind != argc)
+	if (optind != argc)
 		return -1;
-	return 0;
+	if (o->scrub)
+		return o->server && o->key && !o->dir ? 0 : -1;
+	return o->dir && !o->server && !o->key ? 0 : -1;
 }
 
 static void print_violation(void *ctx, const char *msg)
@@ -109,6 +138,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_TROUBLE;
 	}
+	if (o.scrub)
+		return fsck_scrub(o.server, o.key, o.quiet);
 	rc = ns_open(&ns, o.dir, o.shards);
 	if (rc) {
 		fprintf(stderr, "strata-fsck: cannot open %s: %s%s\n", o.dir,

@@ -14,26 +14,6 @@
 #include "ctl_prot.h"
 #include "mac.h"
 
-static int split(const char *s, char *addr, size_t cap, uint16_t *port)
-{
-	const char *colon = strrchr(s, ':');
-	size_t n;
-	long p;
-
-	if (!colon)
-		return -1;
-	n = (size_t)(colon - s);
-	if (n == 0 || n >= cap)
-		return -1;
-	memcpy(addr, s, n);
-	addr[n] = 0;
-	p = strtol(colon + 1, NULL, 10);
-	if (p <= 0 || p > 65535)
-		return -1;
-	*port = (uint16_t)p;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct mac_key key;
@@ -44,7 +24,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc != 4 || strcmp(argv[1], "--key") != 0 ||
-	    split(argv[3], addr, sizeof(addr), &port) < 0) {
+	    ctl_parse_hostport(argv[3], addr, sizeof(addr), &port) < 0) {
 		fprintf(stderr, "usage: strata-stat --key FILE ADDR:PORT\n");
 		return 2;
 	}

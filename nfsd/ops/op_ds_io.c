@@ -7,13 +7,17 @@
  * and the stateid must carry the MDS's signature for this file, be of the
  * MDS's current boot and not be revoked (pnfs/ds_state.h). Stateid errors
  * are NFS4ERR_BAD_STATEID, which sends the Linux client to the MDS to
- * recover its state; a missing object (file removed) is NFS4ERR_STALE,
- * which makes it drop the layout and do I/O through the MDS.
+ * recover its state; a missing object (file removed, or lost) is
+ * NFS4ERR_STALE, which makes it drop the layout and do I/O through the
+ * MDS, which knows which of the two it is (nfsd/data.h). Until the MDS
+ * has accepted this server's store (pnfs/ds_self.h) client I/O gets
+ * NFS4ERR_DELAY; once it quarantined it, NFS4ERR_STALE.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ds_self.h"
 #include "ds_state.h"
 #include "fh.h"
 #include "ops.h"
@@ -27,6 +31,14 @@ nfsstat4 op_ds_putfh(struct compound *c, void *args, void *res)
 	uint32_t index, fence;
 
 	(void)res;
+	switch (ds_self_serving(c->srv->self)) {
+	case DS_PENDING:
+		return NFS4ERR_DELAY;
+	case DS_QUARANTINED:
+		return NFS4ERR_STALE;
+	case DS_SERVING:
+		break;
+	}
 	if (fh_ds_decode((const uint8_t *)a->object.nfs_fh4_val,
 			 a->object.nfs_fh4_len, &c->srv->key, &fileid, &index,
 			 &fence) < 0)
@@ -39,6 +51,13 @@ nfsstat4 op_ds_putfh(struct compound *c, void *args, void *res)
 	c->cur.type = NS_REG;
 	c->cur_stateid_valid = 0;
 	return NFS4_OK;
+}
+
+/* The object went between the size check and the I/O: STALE, like a
+ * missing one. */
+static nfsstat4 gone_is_stale(int rc)
+{
+	return rc == -ENOENT ? NFS4ERR_STALE : nfs_errno(rc);
 }
 
 static nfsstat4 ds_stateid(struct compound *c, const stateid4 *in)
@@ -92,7 +111,7 @@ nfsstat4 op_ds_read(struct compound *c, void *args, void *res)
 				  a->offset, buf, count);
 		if (n < 0) {
 			free(buf);
-			return nfs_errno((int)n);
+			return gone_is_stale((int)n);
 		}
 	}
 	ok->data.base = buf;
@@ -121,7 +140,7 @@ nfsstat4 op_ds_write(struct compound *c, void *args, void *res)
 	n = ds_store_write(c->srv->store, c->cur.fileid, c->cur.stripe,
 			   a->offset, a->data.base, a->data.len, stable);
 	if (n < 0)
-		return nfs_errno((int)n);
+		return gone_is_stale((int)n);
 	ok->count = (count4)n;
 	/* The file's size and times live on the MDS, which learns them from
 	 * LAYOUTCOMMIT. A FILE_SYNC reply would tell the Linux client to
@@ -146,7 +165,7 @@ nfsstat4 op_ds_commit(struct compound *c, void *args, void *res)
 		return s;
 	rc = ds_store_commit(c->srv->store, c->cur.fileid, c->cur.stripe);
 	if (rc < 0)
-		return nfs_errno(rc);
+		return gone_is_stale(rc);
 	memcpy(ok->writeverf, c->srv->write_verf, NFS4_VERIFIER_SIZE);
 	return NFS4_OK;
 }

@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "data.h"
+#include "exec.h"
 #include "fh.h"
 #include "ns.h"
 #include "ops.h"
@@ -112,12 +114,28 @@ int inode_setattr(struct compound *c, uint64_t fileid, unsigned mask,
 			     : rc;
 }
 
-int inode_data_placed(struct compound *c, uint64_t fileid)
+int inode_place_data(struct compound *c, struct ns_inode *ino, int defer)
 {
-	int placed;
-	int rc = ns_data_placed(c->srv->ns, fileid, &placed);
+	int rc;
 
-	return rc == -ENOENT ? orphan_data_placed(c->srv, fileid) : rc;
+	if (ino->flags & NS_INO_DATA_PLACED)
+		return 0;
+	rc = inode_prepare_data(c, ino->fileid);
+	if (rc < 0)
+		return rc;
+	if (defer && c->srv->exec &&
+	    exec_defer_place(c->srv->exec, ino->fileid) == 0)
+		return 0;
+	rc = data_place(c->srv, ino->fileid);
+	/* Made: placed. Failed part way: some objects may exist (unsure, so
+	 * a removal reclaims them and the next try makes the rest). */
+	if (inode_mark_data(c->srv, ino->fileid, rc == 0) == 0) {
+		if (rc == 0)
+			ns_inode_set_placed(ino);
+		else
+			ns_inode_set_unsure(ino);
+	}
+	return rc;
 }
 
 void set_cfh(struct compound *c, const struct ns_inode *ino)

@@ -96,7 +96,12 @@ int inode_note_write(struct compound *c, uint64_t fileid, uint64_t end,
 		     struct ns_inode *out);
 int inode_setattr(struct compound *c, uint64_t fileid, unsigned mask,
 		  const struct ns_inode *attr, struct ns_inode *out);
-int inode_data_placed(struct compound *c, uint64_t fileid);
+/* Make INO's data objects unless they were placed (ns.h ns_inode_flags,
+ * nfsd/data.h) and record the outcome in the namespace (or on the kept
+ * inode) and in *INO. DEFER: on the executor, leave the creation to the
+ * end of the batch, before its commit (exec_defer_place: for a layout,
+ * whose client writes only after the reply). 0 or -errno. */
+int inode_place_data(struct compound *c, struct ns_inode *ino, int defer);
 /* Data server: length of the current stripe object; NFS4ERR_STALE when
  * it is gone (file removed). */
 nfsstat4 ds_object_size(struct compound *c, uint64_t *size);

@@ -1166,6 +1166,7 @@ static void test_reclaim_after_restart(void **state)
 	assert_int_equal(ns_create(s1->ns, NS_ROOT_FILEID, "x", 1, &ca, &ino,
 				   NULL),
 			 0);
+	assert_int_equal(ds_store_create(s1->store, ino.fileid, 0), 0);
 	assert_int_equal(ds_store_write(s1->store, ino.fileid, 0, 0, "abc", 3,
 					1),
 			 3);

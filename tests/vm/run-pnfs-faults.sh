@@ -24,6 +24,11 @@
 #                      digits) on all data servers
 #   objects-gone ID    waits up to 60 s until no data server holds a stripe
 #                      object of ID
+#   lose-objects I     data server I loses its disk's stripe objects (its
+#                      store identity stays): SIGKILL, the objects deleted,
+#                      started again; answers once the MDS has accepted it
+#   holders FILEID     the data servers (1..N) whose stripe object of FILEID
+#                      holds bytes
 #   recalls FILEID     "N (STATUSES)": how many times the MDS logged a
 #                      client's answer NFS4_OK (0) or NFS4ERR_NOMATCHING_LAYOUT
 #                      (10060) to a CB_LAYOUTRECALL for FILEID; both mean the
@@ -35,7 +40,8 @@
 #   --build BUILD  build dir with strata-mds, strata-ds, strata-stat
 #                  (default: strata-local's, i.e. build/)
 #   --timeout S    whole-VM limit (default 900)
-#   --phases LIST  guest test phases (default "truncate remove ds-kill-read")
+#   --phases LIST  guest test phases (default "truncate remove ds-kill-read
+#                  ds-lost")
 #   --log-level L  the servers' log level (debug shows layout grants/returns)
 #   --quiet        do not echo the guest console
 # Exit: 0 pass, 1 fail, 2 no result from the VM, 3 setup error.
@@ -148,6 +154,22 @@ answer() {
         sleep 0.2
       done
       echo "ok gone";;
+    lose-objects)
+      valid_index "$a" || { echo "FAIL bad index $a"; return; }
+      "${LOCAL[@]}" ds-kill --dir "$CL" --index "$a" >> "$OUT/requests.log" 2>&1 || { echo "FAIL ds-kill $a"; return; }
+      n=$(find "$CL/ds$a/stripes" -mindepth 2 -type f | wc -l)
+      find "$CL/ds$a/stripes" -mindepth 2 -type f -delete
+      "${LOCAL[@]}" ds-start --dir "$CL" --index "$a" >> "$OUT/requests.log" 2>&1 || { echo "FAIL ds-start $a"; return; }
+      end=$((SECONDS + 30))
+      until grep -q 'identity accepted by the metadata server' "$CL/ds$a.log"; do
+        [ $SECONDS -ge $end ] && { echo "FAIL the MDS did not greet data server $a in 30 s"; return; }
+        sleep 0.2
+      done
+      echo "ok $n objects deleted, data server $a serving again";;
+    holders)
+      valid_id "$a" || { echo "FAIL bad fileid $a"; return; }
+      echo "ok $(find "$CL"/ds[0-9]*/stripes -type f -name "$a.*" -size +0 -printf '%h\n' |
+        sed -E 's|^.*/ds([0-9]+)/stripes/.*$|\1|' | sort -n | tr '\n' ' ')";;
     recalls)
       valid_id "$a" || { echo "FAIL bad fileid $a"; return; }
       n=$(grep -oE "answered CB_LAYOUTRECALL on fileid $(printf '%x' "0x$a"): (0|10060)\$" "$CL/mds.log" | awk '{print $NF}')

@@ -4,7 +4,9 @@
  *
  *   strata-bench --server HOST:PORT [--export /path]
  *       --workload seqwrite|seqread|randwrite|randread|create|stat|remove|
- *                  smallwrite|smallread|all  (or a comma-separated list)
+ *                  smallwrite|smallread|all|verify  (or a comma-separated
+ *                  list; verify, not in all, reports what each piece of
+ *                  a --keep run's large file holds: wl_verify.c)
  *       [--size 1G] [--io 1M] [--files 10000] [--dirs 1] [--conns 2]
  *       [--qd 8] [--slots 64] [--no-pnfs] [--pid [NAME=]PID]...
  *       [--label NAME] [--duration 10] [--format text|tsv] [--tag NAME]
@@ -29,7 +31,9 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: strata-bench --server HOST:PORT --workload LIST [options]\n"
 "  LIST: all, or a comma-separated list of seqwrite seqread randwrite\n"
-"        randread create stat remove smallwrite smallread\n"
+"        randread create stat remove smallwrite smallread, and verify\n"
+"        (not in all: print what each --io piece of an earlier --keep\n"
+"        run's large file holds: ok, error STATUS, or WRONG bytes)\n"
 "  --export PATH     export to work in (default /)\n"
 "  --size N          large file for seq*/rand* (default 1G; K M G suffixes)\n"
 "  --io N            sequential I/O size (default 1M); random I/O is 4K\n"
@@ -103,7 +107,8 @@ static int parse_workloads(char *list, unsigned *mask)
 	for (char *save, *w = strtok_r(list, ",", &save); w;
 	     w = strtok_r(NULL, ",", &save)) {
 		if (strcmp(w, "all") == 0) {
-			*mask |= (1u << WL_USER_COUNT) - 1;
+			*mask |= ((1u << WL_USER_COUNT) - 1) &
+				 ~(1u << WL_VERIFY);
 			continue;
 		}
 		int id = wl_parse(w);

@@ -42,9 +42,17 @@
 #   ds-return      A writes a new 12 MiB file: its new layout names a device
 #                  the client fetches anew (GETDEVICEINFO count grows) and the
 #                  restarted data server 2 receives its share of WRITE bytes.
+#   ds-lost        data server 3 loses its disk's stripe objects (issue 13):
+#                  A writes a 6 MiB file and six 512 KiB files; the host
+#                  deletes data server 3's objects and restarts it. After
+#                  drop_caches, dd of the 6 MiB file fails with EIO and what
+#                  it wrote is a prefix of the file (no zeros stand in for
+#                  lost bytes); each small file whose bytes were on data
+#                  server 3 fails with EIO, every other one reads back
+#                  right; a file written after the loss reads back right.
 #   cleanup, umount (always)
 # Env: NFS_PORT (default $VMTEST_PORT), B_IP (10.0.2.104), WAIT_S (420: per
-#   host request), PHASES (default "truncate remove ds-kill-read": which of
+#   host request), PHASES (default "truncate remove ds-kill-read ds-lost": which of
 #   the test phases to run; ds-return runs after ds-kill-read passed),
 #   DS_TIMEO/DS_RETRANS (50/1: the files layout module's dataserver_timeo,
 #   dataserver_retrans), NFS_DEBUG/RPC_DEBUG (diagnosis: the kernel's
@@ -240,6 +248,50 @@ s_ds_return() {
   rm -f /tmp/n-src
 }
 
+s_ds_lost() {
+  local d=$MA/$T/lost i id h n_lost=0 n_ok=0 rc
+  mkdir -p $d || return 1
+  head -c $((6 * MiB)) /dev/urandom > /tmp/l-big || return 1
+  dd if=/tmp/l-big of=$d/big bs=1M conv=fsync status=none || return 1
+  declare -A HOLD
+  for i in 1 2 3 4 5 6; do
+    head -c $((512 * 1024)) /dev/urandom > /tmp/l-s$i || return 1
+    dd if=/tmp/l-s$i of=$d/s$i bs=64k conv=fsync status=none || return 1
+    host holders "$(fileid $d/s$i)" || return 1
+    HOLD[$i]=${ANSWER// /}
+    [[ ${HOLD[$i]} =~ ^[1-3]$ ]] || { fail "small file s$i's bytes on data servers '$ANSWER', want one"; return 1; }
+  done
+  host lose-objects 3 || return 1
+  echo 3 > /proc/sys/vm/drop_caches
+  rc=0; dd if=$d/big of=/tmp/l-out bs=1M status=none 2> /tmp/l-err || rc=$?
+  cat /tmp/l-err
+  [ $rc != 0 ] || { fail "dd of a file with lost stripes succeeded"; return 1; }
+  grep -q 'Input/output error' /tmp/l-err || { fail "dd failed, but not with EIO"; return 1; }
+  n=$(stat -c %s /tmp/l-out)
+  [ "$n" -lt $((6 * MiB)) ] || { fail "dd wrote the whole file"; return 1; }
+  cmp -n "$n" /tmp/l-out /tmp/l-big || { fail "dd's $n bytes are not the file's first $n bytes (zeros for lost data?)"; return 1; }
+  echo "ds-lost: dd got EIO after $n right bytes of 6 MiB"
+  for i in 1 2 3 4 5 6; do
+    if [ "${HOLD[$i]}" = 3 ]; then
+      if cat $d/s$i > /tmp/l-got 2> /tmp/l-err; then fail "s$i (bytes on the lost server) read without error"; return 1; fi
+      grep -q 'Input/output error' /tmp/l-err || { cat /tmp/l-err; fail "s$i: not EIO"; return 1; }
+      cmp -n "$(stat -c %s /tmp/l-got)" /tmp/l-got /tmp/l-s$i || { fail "s$i: wrong bytes before the error"; return 1; }
+      n_lost=$((n_lost + 1))
+    else
+      cmp $d/s$i /tmp/l-s$i || { fail "s$i (on data server ${HOLD[$i]}) reads other bytes"; return 1; }
+      n_ok=$((n_ok + 1))
+    fi
+  done
+  echo "ds-lost: small files: $n_lost EIO (on data server 3), $n_ok right (on 1 and 2)"
+  [ $n_lost -ge 1 ] && [ $n_ok -ge 1 ] || { fail "want small files on both sides (placement: ${HOLD[*]})"; return 1; }
+  head -c $((6 * MiB)) /dev/urandom > /tmp/l-new || return 1
+  dd if=/tmp/l-new of=$d/new bs=1M conv=fsync status=none || { fail "writing a new file after the loss failed"; return 1; }
+  echo 3 > /proc/sys/vm/drop_caches
+  cmp $d/new /tmp/l-new || { fail "a file written after the loss reads back other bytes"; return 1; }
+  echo "ds-lost: a file written after the loss reads back right"
+  rm -f /tmp/l-*
+}
+
 # Data-server RPC timeouts: 5 s, one retry (the module's defaults are 60 s
 # and more retries). A data server that died on a live host refuses the
 # client's reconnect, and the client falls back to the MDS at once; behind
@@ -250,12 +302,13 @@ must modprobe bash -c "modprobe -a sunrpc nfs nfsv4 &&
   modprobe nfs_layout_nfsv41_files dataserver_timeo=${DS_TIMEO:-50} dataserver_retrans=${DS_RETRANS:-1}"
 must mount s_mount
 must layout s_layout
-PHASES=" ${PHASES:-truncate remove ds-kill-read} "
+PHASES=" ${PHASES:-truncate remove ds-kill-read ds-lost} "
 [[ $PHASES == *" truncate "* ]] && phase truncate s_truncate
 [[ $PHASES == *" remove "* ]] && phase remove s_remove
 if [[ $PHASES == *" ds-kill-read "* ]] && phase ds-kill-read s_ds_kill_read; then
   phase ds-return s_ds_return
 fi
+[[ $PHASES == *" ds-lost "* ]] && phase ds-lost s_ds_lost
 awk '/^device .* nfs4 /{p=1} /^device /&&!/ nfs4 /{p=0} p' /proc/self/mountstats > /vmout/mountstats.txt
 ip route del unreachable $DEAD_DS_IP/32 2>/dev/null
 phase cleanup rm -rf "${MA:?}/$T"
