@@ -17,7 +17,8 @@
 #                      the run passes only when every failing assertion is listed there
 #                      (without it: passes only when nothing fails)
 #   --jobs N           test files run at once (prove -j, each in its own directory;
-#                      default: --smp)
+#                      default: --smp + 1, which keeps the vCPUs busy while jobs
+#                      wait for the server: 396 s instead of 449 s with -j2)
 #   --smp N            guest CPUs (default 2)
 #   --tests LIST       subset, relative to tests/ (e.g. "chmod rename/00.t"; default all)
 #   --shell S          busybox (default: the .t files run under busybox sh, whose
@@ -57,7 +58,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [[ $PORT =~ ^[0-9]+$ ]] || { echo "run-pjdfstest: --port HOSTPORT is required" >&2; usage; }
-[ -n "$JOBS" ] || JOBS=$SMP
+[ -n "$JOBS" ] || JOBS=$((SMP + 1))
 [[ $JOBS =~ ^[1-9][0-9]*$ && $SMP =~ ^[1-9][0-9]*$ && $TIMEOUT =~ ^[0-9]+$ && $TIMEOUT -gt 300 ]] || usage
 [ -z "$EXPECTED" ] || [ -f "$EXPECTED" ] || { echo "run-pjdfstest: no expected list $EXPECTED" >&2; exit 3; }
 [ -z "$EXPECTED" ] || EXPECTED=$(realpath "$EXPECTED")
