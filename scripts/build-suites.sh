@@ -8,6 +8,8 @@
 #   fsx      github:kdave/xfstests     -> $STRATA_SUITES_DIR/fsx/fsx    (ltp/fsx.c only, no configure)
 #   pynfs    github:kofemann/pynfs     -> $STRATA_SUITES_DIR/pynfs/     (XDR code generated in place)
 #   nfstest  github:Vicente-Cheng/nfstest -> $STRATA_SUITES_DIR/nfstest/ (pure Python; only when named)
+#   pjdfstest github:pjd/pjdfstest    -> $STRATA_SUITES_DIR/pjdfstest/ (pjdfstest binary, linked
+#                                        statically, + tests/; only when named)
 #
 # SUITE defaults to cthon04, fsx and pynfs. Idempotent: a suite is rebuilt only when its
 # mirror commit or this script's recipe changed (stamp file .strata-built), or
@@ -15,14 +17,15 @@
 # a half-finished build is never mistaken for a good one.
 #
 # Writes $STRATA_SUITES_DIR/suites.env (shell syntax) with CTHON04_DIR, FSX_BIN,
-# PYNFS_DIR and the commits, for tests/vm/run-posix.sh and scripts/pynfs-run.sh.
+# PYNFS_DIR, NFSTEST_DIR, PJDFSTEST_DIR and the commits, for tests/vm/run-*.sh and
+# scripts/pynfs-run.sh.
 #
 # Env:
 #   STRATA_SUITES_DIR  build/cache dir            (default /var/tmp/strata-suites)
 #   STRATA_MIRROR      where the mirrors live     (default /work/.mirror), laid out as
 #                      $STRATA_MIRROR/<owner>+<name>/repo/.git  or  .../repo (bare)
 # Exit: 0 ok, 1 build failure, 3 a needed mirror is missing (named on stderr).
-# Build deps (Debian): build-essential libtirpc-dev python3-ply; optional
+# Build deps (Debian): build-essential libtirpc-dev python3-ply autoconf automake; optional
 # libaio-dev liburing-dev (fsx -A/-U). scripts/install-deps.sh installs them.
 set -euo pipefail
 S=${STRATA_SUITES_DIR:-/var/tmp/strata-suites}
@@ -34,8 +37,8 @@ while [ $# -gt 0 ]; do
     --force) FORCE=1;;
     --list) LIST=1;;
     -h|--help) sed -n '2,27p' "$0"; exit 0;;
-    cthon04|fsx|pynfs|nfstest) WANT+=("$1");;
-    *) echo "build-suites: unknown argument $1 (suites: cthon04 fsx pynfs nfstest)" >&2; exit 3;;
+    cthon04|fsx|pynfs|nfstest|pjdfstest) WANT+=("$1");;
+    *) echo "build-suites: unknown argument $1 (suites: cthon04 fsx pynfs nfstest pjdfstest)" >&2; exit 3;;
   esac
   shift
 done
@@ -43,7 +46,7 @@ done
 log() { echo "[build-suites] $*" >&2; }
 
 declare -A REPO=([cthon04]=phdeniel/cthon04 [fsx]=kdave/xfstests [pynfs]=kofemann/pynfs
-                 [nfstest]=Vicente-Cheng/nfstest)
+                 [nfstest]=Vicente-Cheng/nfstest [pjdfstest]=pjd/pjdfstest)
 
 # gitdir OWNER/NAME -> prints the git dir of the mirror, or nothing
 gitdir() {
@@ -179,6 +182,26 @@ build_nfstest() {
   finish nfstest "$w"
 }
 
+build_pjdfstest() {
+  # autoreconf + configure + make, as its README says; linked statically:
+  # every assertion of the suite is one run of this binary, and under qemu
+  # TCG a static binary starts ~3x faster than a dynamic one (no ld.so
+  # work), which is most of the suite's time in the VM (docs/testing.md).
+  local w="$S/.build-pjdfstest"
+  export_tree pjdfstest "$w"
+  (cd "$w" && autoreconf -ifs && ./configure && make LDFLAGS=-static) >"$w/.build.log" 2>&1 \
+    || { tail -30 "$w/.build.log" >&2; log "pjdfstest: build failed (log $w/.build.log)"; return 1; }
+  [ -x "$w/pjdfstest" ] && [ -f "$w/tests/misc.sh" ] && [ -f "$w/tests/conf" ] || { log "pjdfstest: no pjdfstest binary or tests/ after make"; return 1; }
+  file "$w/pjdfstest" 2>/dev/null | grep -q 'statically linked' || ! command -v file >/dev/null \
+    || { log "pjdfstest: binary is not statically linked"; return 1; }
+  # smoke test on the local disk
+  local t; t=$(mktemp -d)
+  { "$w/pjdfstest" mkdir "$t/d" 0755 && [ "$("$w/pjdfstest" stat "$t/d" mode)" = 0755 ]; } >"$w/.smoke.log" 2>&1 \
+    || { cat "$w/.smoke.log" >&2; rm -rf "$t"; log "pjdfstest: smoke test failed"; return 1; }
+  rm -rf "$t"
+  finish pjdfstest "$w"
+}
+
 rc=0
 for s in "${WANT[@]}"; do
   if is_built "$s"; then log "$s: up to date (${COMMIT[$s]:0:12})"; continue; fi
@@ -195,6 +218,7 @@ done
   [ -f "$S/fsx/.strata-built" ] && echo "FSX_BIN=$S/fsx/fsx" && echo "FSX_STAMP='$(cat "$S/fsx/.strata-built")'"
   [ -f "$S/pynfs/.strata-built" ] && echo "PYNFS_DIR=$S/pynfs" && echo "PYNFS_STAMP='$(cat "$S/pynfs/.strata-built")'"
   [ -f "$S/nfstest/.strata-built" ] && echo "NFSTEST_DIR=$S/nfstest" && echo "NFSTEST_STAMP='$(cat "$S/nfstest/.strata-built")'"
+  [ -f "$S/pjdfstest/.strata-built" ] && echo "PJDFSTEST_DIR=$S/pjdfstest" && echo "PJDFSTEST_STAMP='$(cat "$S/pjdfstest/.strata-built")'"
   true
 } > "$S/suites.env.tmp" && mv "$S/suites.env.tmp" "$S/suites.env"
 exit $rc
