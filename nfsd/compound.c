@@ -193,6 +193,7 @@ size_t compound_run(struct strata_server *srv, struct xprt_conn *conn,
 	size_t len;
 
 	*garbage = 0;
+	perm_id_of(&call->cred, &c.who);
 	xdrmem_create(&in, (char *)call->args, (u_int)call->args_len,
 		      XDR_DECODE);
 	xdrmem_create(&out, (char *)buf, (u_int)cap, XDR_ENCODE);

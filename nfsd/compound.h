@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "nfs4_prot.h"
+#include "perm.h"
 #include "rpc.h"
 
 struct strata_server;
@@ -38,6 +39,7 @@ struct compound {
 	struct strata_server *srv;
 	struct xprt_conn *conn;
 	const struct rpc_call *call;
+	struct perm_id who; /* the caller, for permission checks (perm.h) */
 	uint32_t minorversion;
 	unsigned role;
 

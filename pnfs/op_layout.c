@@ -242,6 +242,11 @@ nfsstat4 op_layoutcommit(struct compound *c, void *args, void *res)
 			ok->locr_newsize.ns_sizechanged = TRUE;
 			ok->locr_newsize.newsize4_u.ns_size = ino.size;
 		}
+		/* The writes the layout carried: set-ID bits go as with
+		 * a WRITE through the MDS. */
+		rc = drop_setid(c, &ino);
+		if (rc < 0)
+			return nfs_errno(rc);
 	}
 	if (a->loca_time_modify.nt_timechanged) {
 		struct ns_inode t;

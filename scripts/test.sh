@@ -10,6 +10,9 @@
 #      then the reboot tests with a restart hook
 #   6. the stock Linux 6.1 client in a VM against the server: mount, cthon04,
 #      fsx, big file, big directory, tar copy (tests/vm/run-posix.sh)
+#      pjdfstest, all of it, through the stock client (expected failures
+#      with reasons in tests/vm/pjdfstest-expected-failures.txt); a raw
+#      client as other users (tests/perm/run-raw-perm.sh);
 #      two clients in the VM: a read delegation recalled by a writer; a
 #      lock with dirty data reclaimed after a server SIGKILL
 #   7. pNFS (MDS + 3 data servers) in the VM: 256 MiB striped, payload on
@@ -64,7 +67,7 @@ if [ "${STRATA_SKIP_EXTERNAL:-0}" = 1 ]; then
 fi
 
 step "conformance suites (build outside the tree)"
-scripts/build-suites.sh
+scripts/build-suites.sh cthon04 fsx pynfs pjdfstest
 
 rm -rf "$WORK"; mkdir -p "$WORK"
 cleanup() {
@@ -87,6 +90,17 @@ step "stock Linux client in a VM"
 tests/vm/run-posix.sh --port "$PORT" --export / --out "$WORK/vm" \
   ${STRATA_VM_PHASES:+--phases "$STRATA_VM_PHASES"}
 scripts/strata-local status --dir "$WORK/srv" >/dev/null || { echo "server died during VM test"; tail -50 "$WORK/srv/mds.log"; exit 1; }
+
+step "pjdfstest, the whole suite, through the stock client in the VM (ASan server)"
+tests/vm/run-pjdfstest.sh --port "$PORT" --export / --out "$WORK/pjdfstest" --quiet \
+  --expected tests/vm/pjdfstest-expected-failures.txt
+scripts/strata-local status --dir "$WORK/srv" >/dev/null || { echo "server died during pjdfstest"; tail -50 "$WORK/srv/mds.log"; exit 1; }
+
+step "permission checks with a raw client as other users (ASan; MDS alone and with 2 data servers)"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/perm/run-raw-perm.sh --build build-asan --port $((PORT + 100))
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/perm/run-raw-perm.sh --build build-asan --port $((PORT + 100)) --data-servers 2
 
 step "two clients in the VM: delegation recall"
 tests/vm/run-deleg.sh --port "$PORT" --out "$WORK/vm-deleg" --log "$WORK/srv/mds.log"

@@ -41,13 +41,18 @@ nfsstat4 op_getattr(struct compound *c, void *args, void *res)
 }
 
 /* A size change needs an open for write (or a special stateid) and no
- * conflicting deny/lock (RFC 8881 §18.30.3). */
+ * conflicting deny/lock (RFC 8881 §18.30.3). *OPEN_FOR_WRITE: the stateid
+ * was an open, lock or delegation with write access (whose OPEN checked
+ * the caller's permission). */
 static nfsstat4 check_size_change(struct compound *c, const stateid4 *sid,
-				  const struct ns_inode *ino, uint64_t size)
+				  const struct ns_inode *ino, uint64_t size,
+				  int *open_for_write)
 {
+	const struct nfs_stid *open;
 	struct nfs_stid *st;
 	nfsstat4 s;
 
+	*open_for_write = 0;
 	if (ino->type == NS_DIR)
 		return NFS4ERR_ISDIR;
 	if (ino->type != NS_REG)
@@ -60,20 +65,37 @@ static nfsstat4 check_size_change(struct compound *c, const stateid4 *sid,
 	if (st && st->kind == STID_OPEN &&
 	    !(st->access & OPEN4_SHARE_ACCESS_WRITE))
 		return NFS4ERR_OPENMODE;
+	open = st && st->kind == STID_LOCK ? st->open : st;
+	*open_for_write = open && (open->kind == STID_DELEG ||
+				   (open->access & OPEN4_SHARE_ACCESS_WRITE));
 	return state_io_check(c->srv, ino->fileid, st, 1, size, UINT64_MAX);
 }
 
+/* Before anything changes (or is recalled): the stateid of a size change
+ * and who may change what (perm.h), which may add a mode change that
+ * drops set-ID bits. */
+static nfsstat4 setattr_check(struct compound *c, const struct ns_inode *ino,
+			      struct attr_set *set, const stateid4 *sid)
+{
+	int open_for_write = 0;
+	nfsstat4 st = NFS4_OK;
+
+	if (set->mask & NS_SET_SIZE)
+		st = check_size_change(c, sid, ino, set->v.size,
+				       &open_for_write);
+	if (st == NFS4_OK)
+		st = perm_setattr(&c->who, ino, open_for_write, &set->mask,
+				  &set->v);
+	return st;
+}
+
 nfsstat4 setattr_apply(struct compound *c, const struct ns_inode *ino,
-		       struct attr_set *set, const stateid4 *sid)
+		       struct attr_set *set)
 {
 	struct ns_inode out;
-	nfsstat4 st;
 	int rc;
 
 	if (set->mask & NS_SET_SIZE) {
-		st = check_size_change(c, sid, ino, set->v.size);
-		if (st != NFS4_OK)
-			return st;
 		rc = data_truncate(c->srv, ino, set->v.size);
 		if (rc < 0)
 			return nfs_errno(rc);
@@ -97,14 +119,16 @@ nfsstat4 op_setattr(struct compound *c, void *args, void *res)
 	st = attr_decode_set(c, &a->obj_attributes, &set);
 	if (st != NFS4_OK)
 		return st;
+	st = setattr_check(c, &ino, &set, &a->stateid);
 	/* Other clients' delegations cache these attributes (§10.4.6). */
-	st = deleg_break(c->srv, c->session->client, ino.fileid, 1);
+	if (st == NFS4_OK)
+		st = deleg_break(c->srv, c->session->client, ino.fileid, 1);
 	/* Shrinking a file invalidates other clients' layouts: recall them
 	 * first (RFC 8881 §12.5.5). */
 	if (st == NFS4_OK && (set.mask & NS_SET_SIZE) && set.v.size < ino.size)
 		st = layout_break(c->srv, c->session->client, ino.fileid);
 	if (st == NFS4_OK)
-		st = setattr_apply(c, &ino, &set, &a->stateid);
+		st = setattr_apply(c, &ino, &set);
 	if (st == NFS4_OK)
 		r->attrsset = set.bits;
 	else
@@ -145,27 +169,6 @@ nfsstat4 op_nverify(struct compound *c, void *args, void *res)
 	(ACCESS4_READ | ACCESS4_LOOKUP | ACCESS4_MODIFY | ACCESS4_EXTEND |    \
 	 ACCESS4_DELETE | ACCESS4_EXECUTE)
 
-/* The rwx bits of MODE that apply to CRED (root: all but x on files
- * with no x bit at all). */
-static unsigned rwx_for(const struct rpc_cred *cred,
-			const struct ns_inode *ino)
-{
-	unsigned m = ino->mode;
-
-	if (cred->uid == 0) {
-		unsigned x = (ino->type == NS_DIR || (m & 0111)) ? 1 : 0;
-		return 6 | x;
-	}
-	if (cred->uid == ino->uid)
-		return (m >> 6) & 7;
-	if (cred->gid == ino->gid)
-		return (m >> 3) & 7;
-	for (uint32_t i = 0; i < cred->ngids; i++)
-		if (cred->gids[i] == ino->gid)
-			return (m >> 3) & 7;
-	return m & 7;
-}
-
 nfsstat4 op_access(struct compound *c, void *args, void *res)
 {
 	ACCESS4args *a = args;
@@ -178,17 +181,21 @@ nfsstat4 op_access(struct compound *c, void *args, void *res)
 		return st;
 	if (a->access & ~ACCESS_ALL)
 		return NFS4ERR_INVAL;
-	rwx = rwx_for(&c->call->cred, &ino);
-	if (rwx & 4)
+	/* The same bits the checks of the other operations use (perm.h).
+	 * DELETE of a directory's entries: write and search (the sticky
+	 * bit is per entry and checked at REMOVE/RENAME). */
+	rwx = perm_granted(&c->who, &ino);
+	if (rwx & PERM_READ)
 		granted |= ACCESS4_READ;
-	if (rwx & 2)
+	if (rwx & PERM_WRITE)
 		granted |= ACCESS4_MODIFY | ACCESS4_EXTEND;
 	if (ino.type == NS_DIR) {
-		if (rwx & 1)
+		if (rwx & PERM_EXEC)
 			granted |= ACCESS4_LOOKUP;
-		if ((rwx & 3) == 3)
+		if ((rwx & (PERM_WRITE | PERM_EXEC)) ==
+		    (PERM_WRITE | PERM_EXEC))
 			granted |= ACCESS4_DELETE;
-	} else if (rwx & 1) {
+	} else if (rwx & PERM_EXEC) {
 		granted |= ACCESS4_EXECUTE;
 	}
 	ok->supported = a->access;

@@ -8,23 +8,31 @@
 #include "ops.h"
 #include "server.h"
 
-/* Owner, group and mode of a new object from CRED and the attributes the
- * client gave (used by CREATE and OPEN). */
-void create_args_init(struct compound *c, struct ns_create_args *ca,
-		      uint32_t type, const struct attr_set *set)
+nfsstat4 create_args_init(struct compound *c, const struct ns_inode *dir,
+			  struct ns_create_args *ca, const struct attr_set *set)
 {
-	memset(ca, 0, sizeof(*ca));
-	ca->type = type;
-	ca->uid = c->call->cred.uid;
-	ca->gid = c->call->cred.gid;
-	ca->mode = type == NS_DIR ? 0755 : 0644;
+	const struct perm_id *who = &c->who;
+
+	ca->uid = who->uid;
+	ca->gid = who->gid;
+	ca->mode = ca->type == NS_DIR ? 0755 : 0644;
 	if (set && (set->mask & NS_SET_MODE))
 		ca->mode = set->v.mode;
-	if (set && (set->mask & NS_SET_UID))
+	perm_new_object(who, dir, ca->type, &ca->gid, &ca->mode);
+	/* An owner or group in the create attributes: what chown/chgrp by
+	 * the maker could do (perm.h). */
+	if (set && (set->mask & NS_SET_UID)) {
+		if (!perm_is_root(who) && set->v.uid != who->uid)
+			return NFS4ERR_PERM;
 		ca->uid = set->v.uid;
-	if (set && (set->mask & NS_SET_GID))
+	}
+	if (set && (set->mask & NS_SET_GID)) {
+		if (!perm_is_root(who) && !perm_in_group(who, set->v.gid))
+			return NFS4ERR_PERM;
 		ca->gid = set->v.gid;
+	}
 	ca->exclusive = 1;
+	return NFS4_OK;
 }
 
 static nfsstat4 type_args(const createtype4 *t, struct ns_create_args *ca)
@@ -65,9 +73,9 @@ nfsstat4 op_create(struct compound *c, void *args, void *res)
 {
 	CREATE4args *a = args;
 	CREATE4resok *ok = &((CREATE4res *)res)->CREATE4res_u.resok4;
-	struct ns_create_args ca;
+	struct ns_create_args ca = { 0 };
 	struct attr_set set;
-	struct ns_inode ino;
+	struct ns_inode ino, dir;
 	struct ns_cinfo ci;
 	nfsstat4 st;
 	int rc;
@@ -75,13 +83,18 @@ nfsstat4 op_create(struct compound *c, void *args, void *res)
 	st = need_dir(c);
 	if (st == NFS4_OK)
 		st = check_component(&a->objname, 0);
+	if (st == NFS4_OK)
+		st = cur_inode(c, &dir);
+	if (st == NFS4_OK)
+		st = may_create_name(c, &dir, &a->objname);
 	if (st != NFS4_OK)
 		return st;
 	st = attr_decode_set(c, &a->createattrs, &set);
 	if (st != NFS4_OK)
 		return st;
-	create_args_init(c, &ca, NS_DIR, &set);
 	st = type_args(&a->objtype, &ca);
+	if (st == NFS4_OK)
+		st = create_args_init(c, &dir, &ca, &set);
 	if (st != NFS4_OK)
 		goto out;
 	if (set.mask & NS_SET_SIZE) {

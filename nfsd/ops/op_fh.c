@@ -122,6 +122,8 @@ nfsstat4 op_lookup(struct compound *c, void *args, void *res)
 	if (st != NFS4_OK)
 		return st;
 	st = check_component(&a->objname, 1);
+	if (st == NFS4_OK)
+		st = may_search(c);
 	if (st != NFS4_OK)
 		return st;
 	rc = ns_lookup(c->srv->ns, c->cur.fileid, a->objname.utf8string_val,
@@ -142,6 +144,8 @@ nfsstat4 op_lookupp(struct compound *c, void *args, void *res)
 	if (st != NFS4_OK)
 		return st;
 	st = cur_inode(c, &ino);
+	if (st == NFS4_OK)
+		st = perm_check(&c->who, &ino, PERM_EXEC); /* ".." */
 	if (st != NFS4_OK)
 		return st;
 	if (ino.fileid == NS_ROOT_FILEID)

@@ -17,10 +17,12 @@ static nfsstat4 regular(const struct compound *c)
 	return c->cur.type == NS_DIR ? NFS4ERR_ISDIR : NFS4ERR_INVAL;
 }
 
-/* Resolve the stateid of an I/O op and check its open mode and conflicts
- * (RFC 8881 §8.2.2, §9.1.2). */
-static nfsstat4 io_stateid(struct compound *c, const stateid4 *sid,
-			   int write, uint64_t off, uint64_t len)
+/* Resolve the stateid of an I/O op on INO and check its open mode and
+ * conflicts (RFC 8881 §8.2.2, §9.1.2). A special stateid names no OPEN,
+ * so the caller's permission is checked here, as OPEN would (perm.h). */
+static nfsstat4 io_stateid(struct compound *c, const struct ns_inode *ino,
+			   const stateid4 *sid, int write, uint64_t off,
+			   uint64_t len)
 {
 	struct nfs_stid *st;
 	const struct nfs_stid *open;
@@ -31,6 +33,12 @@ static nfsstat4 io_stateid(struct compound *c, const stateid4 *sid,
 			  c->cur.fileid, &st);
 	if (s != NFS4_OK)
 		return s;
+	if (!st) {
+		s = perm_check_open(&c->who, ino, write ? PERM_WRITE
+							: PERM_READ);
+		if (s != NFS4_OK)
+			return s;
+	}
 	open = st && st->kind == STID_LOCK ? st->open : st;
 	if (open && open->kind == STID_OPEN) {
 		if (write && !(open->access & OPEN4_SHARE_ACCESS_WRITE))
@@ -52,9 +60,9 @@ nfsstat4 op_read(struct compound *c, void *args, void *res)
 	nfsstat4 s = regular(c);
 
 	if (s == NFS4_OK)
-		s = io_stateid(c, &a->stateid, 0, a->offset, a->count);
-	if (s == NFS4_OK)
 		s = cur_inode(c, &ino);
+	if (s == NFS4_OK)
+		s = io_stateid(c, &ino, &a->stateid, 0, a->offset, a->count);
 	if (s != NFS4_OK)
 		return s;
 	if (count > c->srv->cfg.max_io)
@@ -95,9 +103,10 @@ nfsstat4 op_write(struct compound *c, void *args, void *res)
 	nfsstat4 s = regular(c);
 
 	if (s == NFS4_OK)
-		s = io_stateid(c, &a->stateid, 1, a->offset, a->data.len);
-	if (s == NFS4_OK)
 		s = cur_inode(c, &ino);
+	if (s == NFS4_OK)
+		s = io_stateid(c, &ino, &a->stateid, 1, a->offset,
+			       a->data.len);
 	if (s != NFS4_OK)
 		return s;
 	if (a->offset + a->data.len < a->offset)
@@ -112,6 +121,8 @@ nfsstat4 op_write(struct compound *c, void *args, void *res)
 	if (n < 0)
 		return nfs_errno((int)n);
 	rc = inode_note_write(c, c->cur.fileid, a->offset + (uint64_t)n, &ino);
+	if (rc == 0)
+		rc = drop_setid(c, &ino);
 	if (rc < 0)
 		return nfs_errno(rc);
 	ok->count = (count4)n;

@@ -17,8 +17,23 @@ struct open_target {
 	struct ns_inode ino;
 	struct ns_cinfo ci;
 	int created;
+	int checked; /* the caller's access to the file was checked */
 	bitmap4 attrset;
 };
+
+/* May the caller open the existing file INO for ACCESS (share access
+ * bits), and cut it when TRUNCATING (perm_check_open, perm.h)? */
+static nfsstat4 may_open(struct compound *c, const struct ns_inode *ino,
+			 uint32_t access, int truncating)
+{
+	unsigned want = 0;
+
+	if (access & OPEN4_SHARE_ACCESS_READ)
+		want |= PERM_READ;
+	if ((access & OPEN4_SHARE_ACCESS_WRITE) || truncating)
+		want |= PERM_WRITE;
+	return perm_check_open(&c->who, ino, want);
+}
 
 /* The verifier of an exclusive create lives in the birth time seconds
  * until the client's follow-up SETATTR sets real times. */
@@ -44,11 +59,13 @@ static nfsstat4 check_regular(const struct ns_inode *ino)
 	}
 }
 
-static nfsstat4 do_create(struct compound *c, const component4 *name,
-			  const createhow4 *how, struct open_target *t)
+static nfsstat4 do_create(struct compound *c, const struct ns_inode *dir,
+			  const component4 *name, const createhow4 *how,
+			  uint32_t access, struct open_target *t)
 {
 	struct attr_set set = { 0 };
-	struct ns_create_args ca;
+	struct ns_create_args ca = { .type = NS_REG };
+	uint64_t existing;
 	const fattr4 *attrs = NULL;
 	const char *verf = NULL;
 	nfsstat4 st = NFS4_OK;
@@ -81,7 +98,17 @@ static nfsstat4 do_create(struct compound *c, const component4 *name,
 			goto out;
 		}
 	}
-	create_args_init(c, &ca, NS_REG, &set);
+	/* A directory the caller may not write still lets them open a file
+	 * that is there (Linux asks for write only to make one). */
+	st = perm_may_create(&c->who, dir);
+	if (st != NFS4_OK &&
+	    ns_lookup(c->srv->ns, dir->fileid, name->utf8string_val,
+		      name->utf8string_len, &existing) == 0)
+		st = NFS4_OK;
+	if (st == NFS4_OK)
+		st = create_args_init(c, dir, &ca, &set);
+	if (st != NFS4_OK)
+		goto out;
 	ca.exclusive = how->mode != UNCHECKED4;
 	rc = ns_create(c->srv->ns, c->cur.fileid, name->utf8string_val,
 		       name->utf8string_len, &ca, &t->ino, &t->ci);
@@ -93,7 +120,15 @@ static nfsstat4 do_create(struct compound *c, const component4 *name,
 			st = NFS4ERR_EXIST;
 		else if (verf && t->ino.btime.sec != verf_key(verf))
 			st = NFS4ERR_EXIST;
-		else if (how->mode == UNCHECKED4 && (set.mask & NS_SET_SIZE)) {
+		if (st == NFS4_OK) {
+			st = may_open(c, &t->ino, access,
+				      how->mode == UNCHECKED4 &&
+					      (set.mask & NS_SET_SIZE));
+			t->checked = 1;
+		}
+		if (st != NFS4_OK)
+			goto out;
+		if (how->mode == UNCHECKED4 && (set.mask & NS_SET_SIZE)) {
 			/* Existing: only the size applies; a truncate
 			 * waits for other clients' layouts (§12.5.5). */
 			if (set.v.size < t->ino.size)
@@ -123,6 +158,10 @@ out:
 			free(set.bits.bitmap4_val);
 			memset(&set.bits, 0, sizeof(set.bits));
 			bitmap_set(&set.bits, FATTR4_SIZE);
+			/* A truncate by a non-root caller drops set-ID. */
+			set.v.mode = perm_mode_after_write(&c->who, &t->ino);
+			if (set.v.mode != t->ino.mode)
+				set.mask |= NS_SET_MODE;
 		}
 		if (set.mask & NS_SET_SIZE)
 			data_truncate(c->srv, &t->ino, set.v.size);
@@ -147,19 +186,22 @@ static nfsstat4 open_by_name(struct compound *c, const OPEN4args *a,
 
 	if (st == NFS4_OK)
 		st = check_component(name, 0);
+	if (st == NFS4_OK)
+		st = cur_inode(c, &dir);
+	if (st == NFS4_OK)
+		st = perm_check(&c->who, &dir, PERM_EXEC);
 	if (st != NFS4_OK)
 		return st;
 	if (a->openhow.opentype == OPEN4_CREATE)
-		return do_create(c, name, &a->openhow.openflag4_u.how, t);
+		return do_create(c, &dir, name, &a->openhow.openflag4_u.how,
+				 a->share_access & OPEN4_SHARE_ACCESS_BOTH,
+				 t);
 	rc = ns_lookup(c->srv->ns, c->cur.fileid, name->utf8string_val,
 		       name->utf8string_len, &fileid);
 	if (rc == 0)
 		rc = ns_getattr(c->srv->ns, fileid, &t->ino);
 	if (rc < 0)
 		return nfs_errno(rc);
-	st = cur_inode(c, &dir);
-	if (st != NFS4_OK)
-		return st;
 	t->ci.before = t->ci.after = dir.change;
 	t->ci.atomic = 1;
 	return check_regular(&t->ino);
@@ -323,6 +365,11 @@ nfsstat4 op_open(struct compound *c, void *args, void *res)
 	if (s != NFS4_OK)
 		return s;
 	s = open_target(c, a, &t);
+	/* An existing file opened by name or handle: the caller's access
+	 * (reclaims and opens under a delegation were checked before). */
+	if (s == NFS4_OK && !t.created && !t.checked &&
+	    (a->claim.claim == CLAIM_NULL || a->claim.claim == CLAIM_FH))
+		s = may_open(c, &t.ino, access, 0);
 	if (s == NFS4_OK)
 		s = grant(c, a, t.ino.fileid, &st);
 	if (s != NFS4_OK) {

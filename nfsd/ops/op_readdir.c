@@ -123,9 +123,14 @@ nfsstat4 op_readdir(struct compound *c, void *args, void *res)
 	READDIR4resok *ok = &((READDIR4res *)res)->READDIR4res_u.resok4;
 	struct rd_ctx x = { .c = c, .a = a, .used = RESOK_OVERHEAD };
 	static const char zero_verf[NFS4_VERIFIER_SIZE];
+	struct ns_inode dir;
 	int eof = 0, rc;
 	nfsstat4 st = need_dir(c);
 
+	if (st == NFS4_OK)
+		st = cur_inode(c, &dir);
+	if (st == NFS4_OK)
+		st = perm_check(&c->who, &dir, PERM_READ);
 	if (st != NFS4_OK)
 		return st;
 	if (a->cookie == 1 || a->cookie == 2)

@@ -54,13 +54,17 @@ nfsstat4 op_remove(struct compound *c, void *args, void *res)
 {
 	REMOVE4args *a = args;
 	REMOVE4resok *ok = &((REMOVE4res *)res)->REMOVE4res_u.resok4;
-	struct ns_inode gone;
+	struct ns_inode gone, dir;
 	struct ns_cinfo ci;
 	int freed = 0, rc;
 	nfsstat4 st = need_dir(c);
 
 	if (st == NFS4_OK)
 		st = check_component(&a->target, 0);
+	if (st == NFS4_OK)
+		st = cur_inode(c, &dir);
+	if (st == NFS4_OK)
+		st = may_delete_name(c, &dir, &a->target, &gone);
 	if (st == NFS4_OK)
 		st = break_name(c, c->cur.fileid, &a->target, 1);
 	if (st != NFS4_OK)
@@ -73,6 +77,44 @@ nfsstat4 op_remove(struct compound *c, void *args, void *res)
 		data_release_unlinked(c, &gone);
 	cinfo_out(&ok->cinfo, &ci);
 	return NFS4_OK;
+}
+
+/* RENAME's permissions (Linux vfs_rename's order): search both
+ * directories, take the old name out of the source (sticky bit
+ * included), make the new name in the target or take out the entry it
+ * replaces, and a directory moving to another parent needs write on
+ * itself (its ".." changes). Renaming a name onto its own file needs
+ * only the searches. */
+static nfsstat4 may_rename(struct compound *c, const RENAME4args *a)
+{
+	struct ns_inode sdir, ddir, src, dst;
+	uint64_t dfile;
+	nfsstat4 st = cur_inode(c, &ddir);
+	int rc;
+
+	if (st == NFS4_OK)
+		st = fh_inode(c, &c->saved, &sdir);
+	if (st == NFS4_OK)
+		st = perm_check(&c->who, &ddir, PERM_EXEC);
+	if (st == NFS4_OK)
+		st = may_delete_name(c, &sdir, &a->oldname, &src);
+	if (st != NFS4_OK)
+		return st;
+	rc = ns_lookup(c->srv->ns, ddir.fileid, a->newname.utf8string_val,
+		       a->newname.utf8string_len, &dfile);
+	if (rc == 0 && dfile == src.fileid)
+		return NFS4_OK; /* no change (POSIX: nothing to do) */
+	if (rc == 0)
+		rc = ns_getattr(c->srv->ns, dfile, &dst);
+	if (rc == 0)
+		st = perm_may_delete(&c->who, &ddir, &dst);
+	else if (rc == -ENOENT)
+		st = perm_may_create(&c->who, &ddir);
+	else
+		st = nfs_errno(rc);
+	if (st == NFS4_OK && src.type == NS_DIR && sdir.fileid != ddir.fileid)
+		st = perm_check(&c->who, &src, PERM_WRITE);
+	return st;
 }
 
 nfsstat4 op_rename(struct compound *c, void *args, void *res)
@@ -92,6 +134,8 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 	st = check_component(&a->oldname, 0);
 	if (st == NFS4_OK)
 		st = check_component(&a->newname, 0);
+	if (st == NFS4_OK)
+		st = may_rename(c, a);
 	if (st == NFS4_OK)
 		st = break_name(c, c->saved.fileid, &a->oldname, 0);
 	if (st == NFS4_OK)
@@ -122,6 +166,7 @@ nfsstat4 op_link(struct compound *c, void *args, void *res)
 {
 	LINK4args *a = args;
 	LINK4resok *ok = &((LINK4res *)res)->LINK4res_u.resok4;
+	struct ns_inode dir;
 	struct ns_cinfo ci;
 	nfsstat4 st;
 	int rc;
@@ -134,6 +179,10 @@ nfsstat4 op_link(struct compound *c, void *args, void *res)
 	if (c->saved.type == NS_DIR)
 		return NFS4ERR_ISDIR;
 	st = check_component(&a->newname, 0);
+	if (st == NFS4_OK)
+		st = cur_inode(c, &dir);
+	if (st == NFS4_OK)
+		st = may_create_name(c, &dir, &a->newname);
 	if (st != NFS4_OK)
 		return st;
 	rc = ns_link(c->srv->ns, c->saved.fileid, c->cur.fileid,

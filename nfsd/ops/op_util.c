@@ -68,23 +68,27 @@ static nfsstat4 ds_object_inode(struct compound *c, struct ns_inode *out)
 	return NFS4_OK;
 }
 
-nfsstat4 cur_inode(struct compound *c, struct ns_inode *out)
+nfsstat4 fh_inode(struct compound *c, const struct cfh *fh,
+		  struct ns_inode *out)
 {
-	int rc;
+	int rc = ns_getattr(c->srv->ns, fh->fileid, out);
 
-	if (c->srv->role & ROLE_DS)
-		return ds_object_inode(c, out);
-	rc = ns_getattr(c->srv->ns, c->cur.fileid, out);
 	if (rc == -ENOENT)
-		rc = orphan_getattr(c->srv, c->cur.fileid, c->cur.generation,
-				    out);
+		rc = orphan_getattr(c->srv, fh->fileid, fh->generation, out);
 	if (rc == -ENOENT)
 		return NFS4ERR_STALE;
 	if (rc < 0)
 		return nfs_errno(rc);
-	if (out->generation != c->cur.generation)
+	if (out->generation != fh->generation)
 		return NFS4ERR_STALE;
 	return NFS4_OK;
+}
+
+nfsstat4 cur_inode(struct compound *c, struct ns_inode *out)
+{
+	if (c->srv->role & ROLE_DS)
+		return ds_object_inode(c, out);
+	return fh_inode(c, &c->cur, out);
 }
 
 int inode_prepare_data(struct compound *c, uint64_t fileid)
@@ -136,6 +140,60 @@ int inode_place_data(struct compound *c, struct ns_inode *ino, int defer)
 			ns_inode_set_unsure(ino);
 	}
 	return rc;
+}
+
+int drop_setid(struct compound *c, const struct ns_inode *ino)
+{
+	struct ns_inode attr = { .mode = perm_mode_after_write(&c->who, ino) };
+	struct ns_inode out;
+
+	if (attr.mode == ino->mode)
+		return 0;
+	return inode_setattr(c, ino->fileid, NS_SET_MODE, &attr, &out);
+}
+
+nfsstat4 may_search(struct compound *c)
+{
+	struct ns_inode dir;
+	nfsstat4 st = cur_inode(c, &dir);
+
+	return st == NFS4_OK ? perm_check(&c->who, &dir, PERM_EXEC) : st;
+}
+
+nfsstat4 may_create_name(struct compound *c, const struct ns_inode *dir,
+			 const component4 *name)
+{
+	uint64_t fileid;
+	nfsstat4 st = perm_check(&c->who, dir, PERM_EXEC);
+
+	if (st != NFS4_OK)
+		return st;
+	st = perm_may_create(&c->who, dir);
+	/* Linux looks the name up first: an existing one is EEXIST even in
+	 * a directory the caller may not write. */
+	if (st != NFS4_OK &&
+	    ns_lookup(c->srv->ns, dir->fileid, name->utf8string_val,
+		      name->utf8string_len, &fileid) == 0)
+		return NFS4ERR_EXIST;
+	return st;
+}
+
+nfsstat4 may_delete_name(struct compound *c, const struct ns_inode *dir,
+			 const component4 *name, struct ns_inode *victim)
+{
+	uint64_t fileid;
+	nfsstat4 st = perm_check(&c->who, dir, PERM_EXEC);
+	int rc;
+
+	if (st != NFS4_OK)
+		return st;
+	rc = ns_lookup(c->srv->ns, dir->fileid, name->utf8string_val,
+		       name->utf8string_len, &fileid);
+	if (rc == 0)
+		rc = ns_getattr(c->srv->ns, fileid, victim);
+	if (rc < 0)
+		return nfs_errno(rc);
+	return perm_may_delete(&c->who, dir, victim);
 }
 
 void set_cfh(struct compound *c, const struct ns_inode *ino)

@@ -88,6 +88,9 @@ nfsstat4 nfs_errno(int err);                 /* -errno -> nfsstat4 */
 /* The current file's inode: the namespace's record, or the kept inode of a
  * file unlinked while open (nfsd/orphan.h); NFS4ERR_STALE when neither. */
 nfsstat4 cur_inode(struct compound *c, struct ns_inode *out);
+/* The same for another handle of the COMPOUND (the saved one); MDS. */
+nfsstat4 fh_inode(struct compound *c, const struct cfh *fh,
+		  struct ns_inode *out);
 /* Inode changes that also reach kept inodes (same results as the ns_*
  * calls they wrap; -errno). inode_prepare_data goes before data is made
  * for FILEID (a write, stripe objects). */
@@ -110,13 +113,32 @@ void set_cfh(struct compound *c, const struct ns_inode *ino);
 void cinfo_out(change_info4 *out, const struct ns_cinfo *in);
 void set_cur_stateid(struct compound *c, const stateid4 *sid);
 nfsstat4 need_dir(struct compound *c);
+/* Permission checks of the current directory for the caller (perm.h):
+ * search it (LOOKUP, OPEN by name); make NAME in DIR (NFS4ERR_EXIST
+ * first when it exists, as Linux answers, then ACCESS); take NAME out of
+ * DIR (search, the name must exist: *VICTIM gets its inode; then write,
+ * and the sticky bit). */
+nfsstat4 may_search(struct compound *c);
+/* After a write to INO by the caller: drop its set-user-ID (and
+ * set-group-ID when group-executable) bits unless the caller is root, as
+ * Linux does (perm_mode_after_write). 0 or -errno. */
+int drop_setid(struct compound *c, const struct ns_inode *ino);
+nfsstat4 may_create_name(struct compound *c, const struct ns_inode *dir,
+			 const component4 *name);
+nfsstat4 may_delete_name(struct compound *c, const struct ns_inode *dir,
+			 const component4 *name, struct ns_inode *victim);
 struct attr_set;
+/* SETATTR's changes of INO (already checked: op_attr.c). */
 nfsstat4 setattr_apply(struct compound *c, const struct ns_inode *ino,
-		       struct attr_set *set, const stateid4 *sid);
+		       struct attr_set *set);
 
 struct ns_create_args;
-void create_args_init(struct compound *c, struct ns_create_args *ca,
-		      uint32_t type, const struct attr_set *set);
+/* Owner, group and mode of a new object of type CA->type in DIR, made by
+ * the caller with the attributes SET (may be NULL), into CA (perm.h:
+ * set-group-ID directories; an owner or group in SET must be one the
+ * caller could give). NFS4_OK or NFS4ERR_PERM. */
+nfsstat4 create_args_init(struct compound *c, const struct ns_inode *dir,
+			  struct ns_create_args *ca, const struct attr_set *set);
 void data_release_if_orphan(struct compound *c, uint64_t fileid);
 
 #endif

@@ -529,6 +529,14 @@ nfs_argop4 ch_op_lookupp(void)
 	return op0(OP_LOOKUPP);
 }
 
+nfs_argop4 ch_op_access(uint32_t bits)
+{
+	nfs_argop4 op = op0(OP_ACCESS);
+
+	op.nfs_argop4_u.opaccess.access = bits;
+	return op;
+}
+
 nfs_argop4 ch_op_create_dir(const char *name)
 {
 	nfs_argop4 op = op0(OP_CREATE);
@@ -752,6 +760,24 @@ nfs_argop4 ch_op_setattr_size(const stateid4 *sid, uint64_t size,
 	a->obj_attributes.attrmask.bitmap4_len = 1;
 	a->obj_attributes.attrmask.bitmap4_val = word;
 	a->obj_attributes.attr_vals.attrlist4_len = 8;
+	a->obj_attributes.attr_vals.attrlist4_val = val;
+	return op;
+}
+
+nfs_argop4 ch_op_setattr_mode(const stateid4 *sid, uint32_t mode,
+			      uint32_t word[2], char *val)
+{
+	nfs_argop4 op = op0(OP_SETATTR);
+	SETATTR4args *a = &op.nfs_argop4_u.opsetattr;
+	uint32_t be = htonl(mode);
+
+	a->stateid = *sid;
+	word[0] = 0;
+	word[1] = 1u << (FATTR4_MODE - 32);
+	memcpy(val, &be, 4);
+	a->obj_attributes.attrmask.bitmap4_len = 2;
+	a->obj_attributes.attrmask.bitmap4_val = word;
+	a->obj_attributes.attr_vals.attrlist4_len = 4;
 	a->obj_attributes.attr_vals.attrlist4_val = val;
 	return op;
 }

@@ -163,6 +163,7 @@ nfs_argop4 ch_op_savefh(void);
 nfs_argop4 ch_op_restorefh(void);
 nfs_argop4 ch_op_lookup(const char *name, size_t len);
 nfs_argop4 ch_op_lookupp(void);
+nfs_argop4 ch_op_access(uint32_t bits);
 nfs_argop4 ch_op_create_dir(const char *name);
 nfs_argop4 ch_op_remove(const char *name);
 nfs_argop4 ch_op_rename(const char *from, const char *to);
@@ -196,6 +197,9 @@ nfs_argop4 ch_op_destroy_clientid(clientid4 id);
 nfs_argop4 ch_op_reclaim_complete(void);
 /* SETATTR of the size alone; WORD (one bitmap word) and VAL (8 bytes) are
  * the caller's storage for the fattr4. */
+/* SETATTR of the mode (WORD: 2 words, VAL: 4 bytes, caller's). */
+nfs_argop4 ch_op_setattr_mode(const stateid4 *sid, uint32_t mode,
+			      uint32_t word[2], char *val);
 nfs_argop4 ch_op_setattr_size(const stateid4 *sid, uint64_t size,
 			      uint32_t *word, char *val);
 /* pNFS, LAYOUT4_NFSV4_1_FILES. */

@@ -8,12 +8,24 @@
 
 #include <cmocka.h>
 
+#include "fh.h"
 #include "test_util_ch.h"
 
 void tu_free_client(struct ch_client *cl)
 {
 	ch_client_fini(cl);
 	free(cl);
+}
+
+uint64_t tu_fileid(const struct fh *fh)
+{
+	uint64_t fileid = 0;
+	uint32_t gen;
+
+	assert_int_equal(fh_decode((const uint8_t *)fh->b, fh->fh.nfs_fh4_len,
+				   &fileid, &gen),
+			 0);
+	return fileid;
 }
 
 const char *tu_uniq(const char *prefix)

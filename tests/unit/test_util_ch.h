@@ -15,6 +15,9 @@ struct fh {
 	nfs_fh4 fh;
 };
 
+/* The fileid a (metadata server) filehandle names; fails the test if it
+ * does not decode. */
+uint64_t tu_fileid(const struct fh *fh);
 /* Release a client made with calloc + ch_client_init. */
 void tu_free_client(struct ch_client *cl);
 /* A unique name per call (the last 8 stay valid). */

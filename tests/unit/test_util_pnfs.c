@@ -68,13 +68,7 @@ struct ch_client *new_client(const char *owner)
 
 uint64_t fileid_of(const struct fh *fh)
 {
-	uint64_t fileid = 0;
-	uint32_t gen;
-
-	assert_int_equal(fh_decode((const uint8_t *)fh->b, fh->fh.nfs_fh4_len,
-				   &fileid, &gen),
-			 0);
-	return fileid;
+	return tu_fileid(fh);
 }
 
 /* OPEN NAME in the root as OWNER (both access, deny none); returns the
