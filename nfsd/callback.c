@@ -165,6 +165,7 @@ int cb_recall(struct strata_server *srv, struct nfs_session *s,
 	fh_encode(fh, deleg->fileid, deleg->generation);
 	rec->fh.nfs_fh4_len = FH_LEN;
 	rec->fh.nfs_fh4_val = (char *)fh;
+	atomic_fetch_add(&srv->metrics.recalls_sent[METRICS_RECALL_DELEG], 1);
 	return cb_send(srv, s, deleg, &op, "CB_RECALL");
 }
 
@@ -188,6 +189,7 @@ int cb_layoutrecall(struct strata_server *srv, struct nfs_session *s,
 	f->lor_offset = 0;
 	f->lor_length = NFS4_UINT64_MAX;
 	stid_to_wire(layout, &f->lor_stateid);
+	atomic_fetch_add(&srv->metrics.recalls_sent[METRICS_RECALL_LAYOUT], 1);
 	return cb_send(srv, s, layout, &op, "CB_LAYOUTRECALL");
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "server.h"
 #include "session.h"
 
@@ -112,6 +113,7 @@ static nfsstat4 run_op(struct compound *c, XDR *in, XDR *out,
 	void *res = calloc(1, d->res_size ? d->res_size : 1);
 	nfsstat4 st = NFS4_OK;
 	u_int mark = xdr_getpos(out);
+	uint64_t t0 = metrics_now_ns();
 
 	if (!args || !res) {
 		st = NFS4ERR_SERVERFAULT;
@@ -129,7 +131,6 @@ static nfsstat4 run_op(struct compound *c, XDR *in, XDR *out,
 	if (c->replay)
 		goto out;
 	*(nfsstat4 *)res = st;
-	atomic_fetch_add(&c->srv->counters.ops[opnum % STRATA_NOPS], 1);
 	if (!xdr_u_int(out, &opnum) || !d->xdr_res(out, res, 0) ||
 	    xdr_getpos(out) > c->max_reply) {
 		/* RFC 8881 §2.10.6.4: the reply would exceed the limit. */
@@ -145,6 +146,9 @@ static nfsstat4 run_op(struct compound *c, XDR *in, XDR *out,
 done_noresult:
 	encode_status_only(out, h, opnum, st);
 out:
+	if (!c->replay)
+		metrics_op_done(&c->srv->metrics, opnum, st,
+				metrics_now_ns() - t0);
 	if (args && d->xdr_args)
 		xdr_free(d->xdr_args, args);
 	if (res && d->xdr_res)
@@ -245,6 +249,7 @@ size_t compound_run(struct strata_server *srv, struct xprt_conn *conn,
 		}
 		status = run_op(&c, &in, &out, &h, opnum, d);
 		if (c.replay) {
+			atomic_fetch_add(&srv->metrics.drc_hits, 1);
 			len = c.replay_len <= cap ? c.replay_len : 0;
 			memcpy(buf, c.replay, len);
 			return len;

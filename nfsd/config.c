@@ -6,7 +6,11 @@
  *   default 16384), meta_envs (LMDB
  *   environments of a new namespace, metadata/ns.h ns_open_ex), replace
  *   (strata-ds, 0/1: a store without identity may take the place of the
- *   slot's lost one, docs/decisions/0019). Owners are sent as numeric ids (what the Linux client uses
+ *   slot's lost one, docs/decisions/0019), metrics_listen and metrics_port
+ *   (the Prometheus endpoint, nfsd/metrics_http.h; port 0 turns it off;
+ *   default 127.0.0.1 and 9587 on strata-mds, 9588 on strata-ds),
+ *   heartbeat (strata-mds: seconds between liveness checks of each data
+ *   server, 1-60, default 1; docs/operations.md). Owners are sent as numeric ids (what the Linux client uses
  * with AUTH_SYS); "name@domain" is accepted on input. */
 #include "config.h"
 
@@ -32,6 +36,8 @@ void config_defaults(struct strata_config *cfg)
 	cfg->stripe_unit = 1024 * 1024;
 	cfg->meta_envs = 1;
 	cfg->max_layouts = 16384;
+	cfg->heartbeat = 1;
+	snprintf(cfg->metrics_addr, sizeof(cfg->metrics_addr), "127.0.0.1");
 }
 
 /* "ADDR:PORT" or "[V6ADDR]:PORT" into ADDR (CAP bytes) and *PORT. */
@@ -127,6 +133,11 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 			       : -1;
 	if (!strcmp(key, "data_server"))
 		return add_data_server(cfg, val);
+	if (!strcmp(key, "metrics_listen"))
+		return snprintf(cfg->metrics_addr, sizeof(cfg->metrics_addr),
+				"%s", val) < (int)sizeof(cfg->metrics_addr)
+			       ? 0
+			       : -1;
 	if (!strcmp(key, "port")) {
 		if (parse_uint(val, 65535, &v))
 			return -1;
@@ -162,6 +173,15 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 		if (parse_uint(val, NS_MAX_SHARDS, &v))
 			return -1;
 		cfg->meta_envs = (unsigned)v;
+	} else if (!strcmp(key, "metrics_port")) {
+		if (parse_uint(val, 65535, &v))
+			return -1;
+		cfg->metrics_port = (uint16_t)v;
+		cfg->metrics_port_set = 1;
+	} else if (!strcmp(key, "heartbeat")) {
+		if (parse_uint(val, 60, &v) || v == 0)
+			return -1;
+		cfg->heartbeat = (uint32_t)v;
 	} else if (!strcmp(key, "replace")) {
 		if (parse_uint(val, 1, &v))
 			return -1;

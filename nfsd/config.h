@@ -8,6 +8,11 @@
 
 #include "server.h"
 
+/* Default /metrics ports of the binaries (Ganesha's exporter uses 9587
+ * too; one MDS and one DS per host by default). */
+#define STRATA_METRICS_PORT_MDS 9587
+#define STRATA_METRICS_PORT_DS 9588
+
 void config_defaults(struct strata_config *cfg);
 /* 0, or -1 with a message on stderr. */
 int config_load_file(struct strata_config *cfg, const char *path);

@@ -139,6 +139,7 @@ static void deleg_revoke(struct strata_server *srv, struct nfs_stid *st)
 		 (unsigned long long)st->fileid);
 	st->revoked = 1;
 	st->client->revoked++;
+	atomic_fetch_add(&srv->metrics.recalls_timedout[METRICS_RECALL_DELEG], 1);
 }
 
 static int conflicts(const struct nfs_stid *st, const struct nfs_client *clp,

@@ -10,6 +10,7 @@
 
 #include "data.h"
 #include "log.h"
+#include "metrics.h"
 #include "ns.h"
 #include "orphan.h"
 #include "server.h"
@@ -20,12 +21,14 @@ struct exec_req {
 	struct xprt_conn *conn; /* referenced */
 	uint8_t *msg;           /* owned; call.args points into it */
 	struct rpc_call call;
+	uint64_t t_arrive;      /* metrics_now_ns() at exec_submit() */
 };
 
 struct exec_reply {
 	struct xprt_conn *conn; /* referenced */
 	uint8_t *buf;           /* owned */
 	size_t len;
+	uint64_t t_arrive;      /* of its request */
 };
 
 struct exec {
@@ -109,6 +112,7 @@ void exec_submit(struct exec *e, struct xprt_conn *conn, uint8_t *msg,
 	r->conn = conn;
 	r->msg = msg;
 	r->call = *call;
+	r->t_arrive = metrics_now_ns();
 	pthread_mutex_lock(&e->lock);
 	while (e->depth >= EXEC_QUEUE_MAX && !e->stop)
 		pthread_cond_wait(&e->space, &e->lock);
@@ -171,6 +175,7 @@ static void run_one(struct exec *e, struct exec_req *r, unsigned *nout)
 		return; /* no reply: the client retransmits */
 	memcpy(o->buf, e->scratch, len);
 	o->len = len;
+	o->t_arrive = r->t_arrive;
 	o->conn = r->conn;
 	xprt_conn_get(o->conn);
 	(*nout)++;
@@ -184,6 +189,9 @@ static void send_all(struct exec *e, unsigned n)
 
 		if (xprt_send(o->conn, &iov, 1) < 0)
 			log_debug("send to %s failed", o->conn->peer);
+		metrics_observe(&e->srv->metrics.compound,
+				metrics_lat_bounds_ns, METRICS_LAT_BUCKETS,
+				metrics_now_ns() - o->t_arrive);
 		xprt_conn_put(o->conn);
 		free(o->buf);
 	}
@@ -192,7 +200,8 @@ static void send_all(struct exec *e, unsigned n)
 static void run_batch(struct exec *e, struct exec_req *chain)
 {
 	struct strata_server *srv = e->srv;
-	unsigned nout = 0;
+	unsigned nout = 0, nreq = 0;
+	uint64_t t_commit;
 	int rc;
 
 	pthread_mutex_lock(&srv->state_lock);
@@ -206,10 +215,16 @@ static void run_batch(struct exec *e, struct exec_req *chain)
 		chain = r->next;
 		run_one(e, r, &nout);
 		req_free(r);
+		nreq++;
 	}
 	place_all(e);
+	t_commit = metrics_now_ns();
 	rc = ns_batch_end(srv->ns);
 	pthread_mutex_unlock(&srv->state_lock);
+	metrics_observe(&srv->metrics.commit, metrics_lat_bounds_ns,
+			METRICS_LAT_BUCKETS, metrics_now_ns() - t_commit);
+	metrics_observe(&srv->metrics.batch, metrics_batch_bounds,
+			METRICS_BATCH_BUCKETS, nreq);
 	if (rc) {
 		/* The replies would report changes the disk does not hold. */
 		log_err("exec: namespace commit failed (%s): stopping so that "

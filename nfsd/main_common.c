@@ -20,6 +20,8 @@ static void usage(const char *prog)
 		"         [--max-io BYTES] [--log-level 0-3] [--cluster-key FILE]\n"
 		"         [--data-server ADDR:PORT[=ADVADDR:ADVPORT]]...\n"
 		"         [--stripe-unit BYTES] [--meta-envs N]\n"
+		"         [--metrics-listen ADDR] [--metrics-port P (0: off)]\n"
+		"         [--heartbeat S]\n"
 		"         [--replace]   (strata-ds: take the place of this slot's\n"
 		"                        lost store, docs/decisions/0019)\n",
 		prog);
@@ -43,6 +45,9 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		{ "stripe-unit", required_argument, NULL, 'U' },
 		{ "meta-envs", required_argument, NULL, 'E' },
 		{ "replace", no_argument, NULL, 'R' },
+		{ "metrics-listen", required_argument, NULL, 'M' },
+		{ "metrics-port", required_argument, NULL, 'P' },
+		{ "heartbeat", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -52,6 +57,8 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		['v'] = "log_level", ['K'] = "cluster_key",
 		['D'] = "data_server", ['U'] = "stripe_unit",
 		['E'] = "meta_envs", ['R'] = "replace",
+		['M'] = "metrics_listen", ['P'] = "metrics_port",
+		['H'] = "heartbeat",
 	};
 	int o;
 
@@ -86,6 +93,11 @@ int strata_main(int argc, char **argv, unsigned role, const char *prog)
 	config_defaults(&cfg);
 	if (parse_args(argc, argv, &cfg, prog) < 0)
 		return 2;
+	/* The binaries serve /metrics unless told otherwise (in-process
+	 * servers of the tests do not: config_defaults() leaves it off). */
+	if (!cfg.metrics_port_set)
+		cfg.metrics_port = (role & ROLE_DS) ? STRATA_METRICS_PORT_DS
+						    : STRATA_METRICS_PORT_MDS;
 	/* Threads inherit this mask; main waits for the signal. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

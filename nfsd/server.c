@@ -20,6 +20,8 @@
 #include "exec.h"
 #include "reclaim.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "rpc.h"
 #include "session.h"
 
@@ -67,6 +69,7 @@ static void reply_compound(struct strata_server *srv, struct xprt_conn *conn,
 {
 	size_t cap = RPC_REPLY_HDR_LEN + srv->cfg.max_msg;
 	uint8_t *buf = malloc(cap);
+	uint64_t t0 = metrics_now_ns();
 	size_t len;
 
 	if (!buf) {
@@ -80,6 +83,8 @@ static void reply_compound(struct strata_server *srv, struct xprt_conn *conn,
 	pthread_mutex_unlock(&srv->state_lock);
 	send_bytes(conn, buf, len);
 	free(buf);
+	metrics_observe(&srv->metrics.compound, metrics_lat_bounds_ns,
+			METRICS_LAT_BUCKETS, metrics_now_ns() - t0);
 }
 
 /* 1 if the call was handed to the MDS executor (it owns MSG then). */
@@ -147,6 +152,7 @@ static void server_deliver(void *ctx, struct xprt_conn *conn, uint8_t *msg,
 		send_bytes(conn, small, rpc_reply_rpc_mismatch(small, call.xid));
 		break;
 	case RPC_PARSE_AUTH_ERROR:
+		atomic_fetch_add(&srv->metrics.auth_errors, 1);
 		send_bytes(conn, small,
 			   rpc_reply_auth_error(small, call.xid, auth_stat));
 		break;
@@ -301,6 +307,26 @@ static int load_key(struct strata_server *srv)
 	return rc;
 }
 
+/* The /metrics endpoint, when configured. Its failure (a port in use) is
+ * logged and leaves NFS service running: metrics are not worth an outage. */
+static void start_metrics(struct strata_server *srv)
+{
+	const struct strata_config *cfg = &srv->cfg;
+	int rc;
+
+	if (!cfg->metrics_port)
+		return;
+	rc = metrics_http_start(&srv->http, srv, cfg->metrics_addr,
+				cfg->metrics_port);
+	if (rc < 0)
+		log_err("metrics: cannot listen on %s:%u: %s; serving NFS "
+			"without a /metrics endpoint",
+			cfg->metrics_addr, cfg->metrics_port, strerror(-rc));
+	else
+		log_info("metrics: http://%s:%u/metrics", cfg->metrics_addr,
+			 cfg->metrics_port);
+}
+
 int server_start(struct strata_server **out, const struct strata_config *cfg,
 		 unsigned role)
 {
@@ -312,6 +338,8 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 		return -ENOMEM;
 	srv->cfg = *cfg;
 	srv->role = role;
+	srv->start_wall = time(NULL);
+	srv->start_mono_ns = metrics_now_ns();
 	pthread_mutex_init(&srv->state_lock, NULL);
 	rc = state_tables_init(srv, STID_HASH_SIZE);
 	if (rc == 0)
@@ -335,6 +363,7 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 		return rc;
 	}
 	srv->cfg.port = port;
+	start_metrics(srv);
 	log_info("%s: serving NFSv4.1 on %s:%u, data in %s (epoch %u%s; "
 		 "store I/O: %s)",
 		 role & ROLE_DS ? "strata-ds" : "strata-mds", cfg->listen_addr,
@@ -350,6 +379,7 @@ void server_stop(struct strata_server *srv)
 {
 	if (!srv)
 		return;
+	metrics_http_stop(srv->http); /* it reads the tables freed below */
 	if (srv->tcp)
 		xprt_tcp_stop(srv->tcp);
 	exec_stop(srv->exec); /* after the transports: no more submits */

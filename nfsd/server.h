@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "mac.h"
+#include "metrics.h"
 #include "ns.h"
 #include "recovery.h"
 #include "store.h"
@@ -73,13 +74,17 @@ struct strata_config {
 	unsigned max_layouts;    /* per client, before closed files' layouts
 				    are recalled (pnfs/layout_state.h) */
 	int ds_replace;          /* DS: --replace (pnfs/ds_ident.h) */
+	uint32_t heartbeat;      /* MDS: seconds between liveness checks of
+				    each data server (pnfs/cluster.h) */
+	char metrics_addr[64];   /* /metrics HTTP endpoint (metrics_http.h) */
+	uint16_t metrics_port;   /* 0: no endpoint */
+	int metrics_port_set;    /* given; else the role's default */
 };
 
 /* Number of COMPOUND ops counted per op number (0..63). */
 #define STRATA_NOPS 64
 
 struct strata_counters {
-	atomic_uint_fast64_t ops[STRATA_NOPS];
 	atomic_uint_fast64_t read_bytes;
 	atomic_uint_fast64_t write_bytes;
 	atomic_uint_fast64_t compounds;
@@ -133,6 +138,10 @@ struct strata_server {
 	time_t last_expire_scan; /* client_expire() ran in this second */
 
 	struct strata_counters counters;
+	struct strata_metrics metrics; /* atomics, no lock (metrics.h) */
+	time_t start_wall;             /* when server_start() ran */
+	uint64_t start_mono_ns;        /* the same, metrics_now_ns() */
+	struct metrics_http *http;     /* the /metrics endpoint, or NULL */
 };
 
 /* Start a server of ROLE (ROLE_MDS or ROLE_DS). */

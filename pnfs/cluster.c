@@ -15,55 +15,20 @@
 #include "log.h"
 #include "mac.h"
 #include "server.h"
+#include "cluster_internal.h"
 
 #define CTL_TIMEOUT_MS 10000
 #define CONNECT_TIMEOUT_MS 2000
 
 static const uint8_t DEVID_MAGIC[4] = { 'S', 'T', 'R', 'A' };
 
-struct ds_link {
-	pthread_mutex_t lock; /* conn, was_down, quarantined, next_try */
-	struct ctl_conn *conn;
-	int was_down;
-	int quarantined;       /* its store failed the identity check */
-	time_t next_try;
-	unsigned sent_revokes; /* how many of c->revoked this DS has */
-};
-
-struct cluster {
-	struct mac_key key;
-	uint32_t mds_epoch;
-	uint32_t stripe_unit;
-	unsigned nds;
-	struct ds_endpoint ds[STRATA_MAX_DS];
-	struct ds_link link[STRATA_MAX_DS];
-	atomic_uint dev_epoch;
-	atomic_uint nquarantined;
-	struct ds_registry *reg; /* the stores' identities (its own lock) */
-	/* The keeper: connects to every data server that has no connection
-	 * (at start, after a restart, while quarantined), so one is greeted,
-	 * and a bad store reported, without waiting for a client to need it;
-	 * and so a restarted data server, whose clients wait (DELAY) for the
-	 * MDS's verdict, gets it within a second. */
-	pthread_t keeper;
-	pthread_mutex_t keeper_lock; /* keeper_stop */
-	pthread_cond_t keeper_wake;
-	int keeper_stop, keeper_running;
-	pthread_mutex_t rev_lock; /* revoked, nrevoked */
-	uint8_t (*revoked)[12];
-	unsigned nrevoked, caprevoked;
-};
-
-static time_t now_s(void)
+time_t cluster_now_s(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec;
 }
-
-static int keeper_start(struct cluster *c);
-static void keeper_stop(struct cluster *c);
 
 int cluster_open(struct cluster **out, const struct strata_config *cfg,
 		 const struct mac_key *k, uint32_t mds_epoch)
@@ -85,12 +50,15 @@ int cluster_open(struct cluster **out, const struct strata_config *cfg,
 	c->mds_epoch = mds_epoch;
 	c->stripe_unit = cfg->stripe_unit;
 	c->nds = cfg->nds;
+	c->heartbeat = cfg->heartbeat ? cfg->heartbeat : 1;
 	memcpy(c->ds, cfg->ds, sizeof(c->ds));
-	for (unsigned i = 0; i < c->nds; i++)
+	for (unsigned i = 0; i < c->nds; i++) {
 		pthread_mutex_init(&c->link[i].lock, NULL);
+		pthread_mutex_init(&c->link[i].hlock, NULL);
+	}
 	pthread_mutex_init(&c->rev_lock, NULL);
 	atomic_store(&c->dev_epoch, 1);
-	rc = keeper_start(c);
+	rc = cluster_keeper_start(c);
 	if (rc < 0) {
 		cluster_close(c);
 		return rc;
@@ -103,10 +71,11 @@ void cluster_close(struct cluster *c)
 {
 	if (!c)
 		return;
-	keeper_stop(c);
+	cluster_keeper_stop(c);
 	for (unsigned i = 0; i < c->nds; i++) {
 		ctl_close(c->link[i].conn);
 		pthread_mutex_destroy(&c->link[i].lock);
+		pthread_mutex_destroy(&c->link[i].hlock);
 	}
 	pthread_mutex_destroy(&c->rev_lock);
 	ds_registry_close(c->reg);
@@ -217,6 +186,9 @@ static void set_quarantined(struct cluster *c, unsigned i, int quarantined,
 	if (quarantined == l->quarantined)
 		return;
 	l->quarantined = quarantined;
+	pthread_mutex_lock(&l->hlock);
+	l->hquarantined = quarantined;
+	pthread_mutex_unlock(&l->hlock);
 	if (quarantined) {
 		atomic_fetch_add(&c->nquarantined, 1);
 		log_err("DATA SERVER %u (%s:%u) QUARANTINED: %s. Files with "
@@ -253,7 +225,7 @@ static int link_connect(struct cluster *c, unsigned i)
 		return 0;
 	ctl_close(l->conn);
 	l->conn = NULL;
-	l->next_try = now_s() + (rc == -ENODEV ? 2 : 1);
+	l->next_try = cluster_now_s() + (rc == -ENODEV ? 2 : 1);
 	if (rc == -ENODEV)
 		return rc;
 	if (!l->was_down)
@@ -265,14 +237,14 @@ static int link_connect(struct cluster *c, unsigned i)
 
 /* Lock DS I's link and make sure it is connected. 0 with the lock held,
  * or without it -EAGAIN (unreachable now) or -ENODEV (quarantined). */
-static int link_get(struct cluster *c, unsigned i, struct ds_link **out)
+int cluster_link_get(struct cluster *c, unsigned i, struct ds_link **out)
 {
 	struct ds_link *l = &c->link[i];
 	int rc;
 
 	pthread_mutex_lock(&l->lock);
 	if (!l->conn) {
-		if (now_s() < l->next_try) {
+		if (cluster_now_s() < l->next_try) {
 			rc = l->quarantined ? -ENODEV : -EAGAIN;
 			pthread_mutex_unlock(&l->lock);
 			return rc;
@@ -298,95 +270,15 @@ static int link_get(struct cluster *c, unsigned i, struct ds_link **out)
 }
 
 /* Release after a call that returned RC; a dead connection is dropped. */
-static void link_put(struct ds_link *l, int rc)
+void cluster_link_put(struct ds_link *l, int rc)
 {
 	if (rc == -EPIPE || rc == -ETIMEDOUT || rc == -EIO) {
 		ctl_close(l->conn);
 		l->conn = NULL;
 		l->was_down = 1;
+		cluster_health_down(l);
 	}
 	pthread_mutex_unlock(&l->lock);
-}
-
-/* ---- the keeper ----------------------------------------------------- */
-
-#define KEEPER_PERIOD_S 1
-
-/* Connect (and greet) every data server without a connection whose
- * back-off has run out. */
-static void keep_links(struct cluster *c)
-{
-	for (unsigned i = 0; i < c->nds; i++) {
-		struct ds_link *l = &c->link[i];
-		int idle;
-
-		pthread_mutex_lock(&l->lock);
-		if (l->conn && ctl_dead(l->conn)) {
-			/* Restarted: greet the new process (it waits for
-			 * its verdict, and its store may have changed). */
-			ctl_close(l->conn);
-			l->conn = NULL;
-			l->was_down = 1;
-			l->next_try = 0;
-		}
-		idle = !l->conn && now_s() >= l->next_try;
-		pthread_mutex_unlock(&l->lock);
-		if (idle && link_get(c, i, &l) == 0)
-			link_put(l, 0);
-	}
-}
-
-static void *keeper_main(void *arg)
-{
-	struct cluster *c = arg;
-	struct timespec until;
-
-	pthread_mutex_lock(&c->keeper_lock);
-	while (!c->keeper_stop) {
-		pthread_mutex_unlock(&c->keeper_lock);
-		keep_links(c);
-		pthread_mutex_lock(&c->keeper_lock);
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += KEEPER_PERIOD_S;
-		/* A wake-up (cluster_retry_now) or the period: another
-		 * round either way. */
-		if (!c->keeper_stop)
-			pthread_cond_timedwait(&c->keeper_wake, &c->keeper_lock,
-					       &until);
-	}
-	pthread_mutex_unlock(&c->keeper_lock);
-	return NULL;
-}
-
-static int keeper_start(struct cluster *c)
-{
-	pthread_condattr_t ca;
-	int rc;
-
-	pthread_mutex_init(&c->keeper_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->keeper_wake, &ca);
-	pthread_condattr_destroy(&ca);
-	rc = pthread_create(&c->keeper, NULL, keeper_main, c);
-	if (rc)
-		return -rc;
-	c->keeper_running = 1;
-	return 0;
-}
-
-static void keeper_stop(struct cluster *c)
-{
-	if (!c->keeper_running)
-		return;
-	pthread_mutex_lock(&c->keeper_lock);
-	c->keeper_stop = 1;
-	pthread_cond_broadcast(&c->keeper_wake);
-	pthread_mutex_unlock(&c->keeper_lock);
-	pthread_join(c->keeper, NULL);
-	c->keeper_running = 0;
-	pthread_cond_destroy(&c->keeper_wake);
-	pthread_mutex_destroy(&c->keeper_lock);
 }
 
 /* One call to DS I; transport failures become -EAGAIN, a quarantined DS
@@ -397,12 +289,12 @@ static int call_ds(struct cluster *c, unsigned i, uint32_t proc,
 		   const int *status)
 {
 	struct ds_link *l;
-	int rc = link_get(c, i, &l);
+	int rc = cluster_link_get(c, i, &l);
 
 	if (rc < 0)
 		return rc;
 	rc = ctl_call(l->conn, proc, xa, a, xr, r, CTL_TIMEOUT_MS);
-	link_put(l, rc);
+	cluster_link_put(l, rc);
 	if (rc < 0) {
 		log_warn("data server %u: control call %u failed: %s", i, proc,
 			 strerror(-rc));
@@ -710,8 +602,8 @@ int cluster_revoke(struct cluster *c, const uint8_t (*others)[12],
 	/* Push now; a DS that is down gets them when it reconnects. */
 	for (unsigned i = 0; i < c->nds; i++) {
 		struct ds_link *l;
-		if (link_get(c, i, &l) == 0)
-			link_put(l, 0);
+		if (cluster_link_get(c, i, &l) == 0)
+			cluster_link_put(l, 0);
 	}
 	return 0;
 }

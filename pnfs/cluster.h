@@ -95,6 +95,27 @@ unsigned cluster_quarantined(const struct cluster *c);
 /* Forget DS I's back-off: the next call to it connects (and checks its
  * identity) at once. */
 void cluster_retry_now(struct cluster *c, unsigned i);
+/* Health of DS I as the keeper last saw it (it asks every data server
+ * CTL_INFO each heartbeat): up (answered, within STALE_BEATS heartbeats),
+ * down, or quarantined; what it said about itself when HAS_INFO. Never
+ * waits for a data server. */
+enum { CLUSTER_DS_UP = 0, CLUSTER_DS_DOWN = 1, CLUSTER_DS_QUARANTINED = 2 };
+struct ds_health {
+	int state;
+	int64_t seen_ago;      /* seconds since it last answered; -1 never */
+	int has_info;
+	char version[64];
+	char listen[80];
+	char metrics[80];
+	int64_t start_time;
+	uint64_t uptime_s;     /* when it answered */
+	uint64_t store_size, store_avail;
+	int serving;
+};
+void cluster_health(struct cluster *c, unsigned i, struct ds_health *h);
+uint32_t cluster_heartbeat(const struct cluster *c);
+uint32_t cluster_device_epoch(struct cluster *c);
+
 /* Refuse DS handles of FILEID older than FENCE on every DS. */
 int cluster_fence(struct cluster *c, uint64_t fileid, uint32_t fence);
 /* Tell every DS that these stateids are revoked (kept and re-sent to a DS

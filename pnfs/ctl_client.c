@@ -1,5 +1,6 @@
 /* pnfs/ctl_client.c — see ctl_client.h. */
 #include "ctl_client.h"
+#include "netaddr.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,28 +23,6 @@ struct ctl_conn {
 	struct sockaddr_storage sa;
 	socklen_t salen;
 };
-
-static int resolve(const char *addr, uint16_t port,
-		   struct sockaddr_storage *ss, socklen_t *len)
-{
-	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons(port);
-		*len = sizeof(*v4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons(port);
-		*len = sizeof(*v6);
-		return 0;
-	}
-	return -EINVAL;
-}
 
 /* Non-blocking connect bounded by TIMEOUT_MS; returns a blocking fd. */
 static int connect_timed(const struct sockaddr_storage *ss, socklen_t len,
@@ -146,7 +125,7 @@ int ctl_connect(struct ctl_conn **out, const char *addr, uint16_t port,
 
 	if (!c)
 		return -ENOMEM;
-	rc = resolve(addr, port, &c->sa, &c->salen);
+	rc = netaddr_resolve(addr, port, &c->sa, &c->salen);
 	if (rc == 0)
 		rc = c->fd = connect_timed(&c->sa, c->salen, timeout_ms);
 	if (rc < 0) {

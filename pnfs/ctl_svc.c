@@ -10,6 +10,7 @@
 
 #include "cluster.h"
 #include "compound.h"
+#include "ctl_admin.h"
 #include "ctl_identity.h"
 #include "ctl_prot.h"
 #include "ds_self.h"
@@ -426,7 +427,7 @@ static void do_stats(struct ctl_req *r)
 	res.counters.counters_val = vals;
 	for (unsigned i = 0; i < STRATA_NOPS; i++) {
 		const struct op_desc *d = op_table_lookup(i);
-		uint64_t v = atomic_load(&k->ops[i]);
+		uint64_t v = metrics_op_total(&r->srv->metrics, i);
 		if (!d || !v)
 			continue;
 		snprintf(nm, sizeof(nm), "ops.%s", d->name);
@@ -450,6 +451,17 @@ static void do_stats(struct ctl_req *r)
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_stats_res, &res);
 	free(names);
 	free(vals);
+}
+
+/* ---- administration (pnfs/ctl_admin.h) ------------------------------ */
+
+static void do_admin(struct ctl_req *r, uint32_t proc)
+{
+	struct ctl_admin_res res;
+
+	ctl_admin_build(r->srv, proc, &res);
+	send_reply(r, ACCEPT_SUCCESS, res.xdr, &res.u);
+	ctl_admin_free(&res);
 }
 
 /* ---- dispatch ------------------------------------------------------- */
@@ -502,6 +514,7 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 	struct ctl_req r = { srv, conn, call };
 	uint32_t proc = call->proc;
 	int ds = (srv->role & ROLE_DS) != 0;
+	int admin;
 
 	atomic_fetch_add(&srv->counters.ctl_calls, 1);
 	if (call->vers != STRATA_CTL_VERSION) {
@@ -524,8 +537,9 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		do_auth(&r);
 		return;
 	}
-	if (proc > CTL_SCRUB || (proc == CTL_SCRUB && (ds || !srv->ns)) ||
-	    (proc != CTL_STATS && proc != CTL_SCRUB && !ds)) {
+	admin = proc >= CTL_INFO && proc <= CTL_OPSTATS;
+	if (proc > CTL_OPSTATS || (proc == CTL_SCRUB && (ds || !srv->ns)) ||
+	    (proc != CTL_STATS && proc != CTL_SCRUB && !admin && !ds)) {
 		send_reply(&r, ACCEPT_PROC_UNAVAIL, NULL, NULL);
 		return;
 	}
@@ -573,6 +587,9 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		break;
 	case CTL_SCRUB:
 		do_scrub(&r);
+		break;
+	default: /* CTL_INFO .. CTL_OPSTATS */
+		do_admin(&r, proc);
 		break;
 	}
 }

@@ -53,6 +53,8 @@ static void fence_and_drop(struct strata_server *srv, struct nfs_stid *st)
 		 "within a lease of the recall: fenced",
 		 (unsigned long long)st->client->clientid,
 		 (unsigned long long)st->fileid);
+	atomic_fetch_add(&srv->metrics.recalls_timedout[METRICS_RECALL_LAYOUT],
+			 1);
 	layout_fence_client(srv, st->client, st->fileid);
 	stid_free(srv, st);
 }

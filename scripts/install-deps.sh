@@ -3,6 +3,7 @@
 # Idempotent: packages already present are skipped quickly by apt.
 set -euo pipefail
 PKGS=(
+  libmicrohttpd-dev libjson-c-dev prometheus
   build-essential cmake pkg-config clang
   libtirpc-dev rpcsvc-proto libntirpc-dev
   liblmdb-dev lmdb-utils

@@ -20,6 +20,8 @@
 #      server SIGKILLed mid-read, a data server's objects lost (dd gets
 #      EIO); NFStest's nfstest_pnfs (8 of its tests); strata-bench smoke;
 #      lost objects, a wiped and a replaced data server (tests/data-loss.sh);
+#      the admin CLI and Prometheus metrics (tests/admin-metrics.sh; the
+#      VM's pNFS faults run lists its client with `strata clients`);
 #      pynfs `all` + `pnfs` against a pNFS MDS
 #   8. SIGKILL crash consistency (tests/crash/run-crash.sh)
 #   9. fsck of the namespace the suites left behind
@@ -129,6 +131,10 @@ tests/bench-smoke.sh --build build-asan --port $((PORT + 70))
 step "lost data objects: a data server's objects deleted, its directory wiped, replaced (ASan)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/data-loss.sh --build build-asan --port $((PORT + 95))
+
+step "operations: strata status/clients/top/exports, promtool, a real Prometheus, a metrics flood (ASan)"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/admin-metrics.sh --build build-asan --port $((PORT + 105))
 
 step "pynfs 4.1 all against a pNFS MDS with 2 data servers (no regression) + pnfs flags"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

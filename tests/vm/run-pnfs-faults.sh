@@ -33,6 +33,9 @@
 #                      client's answer NFS4_OK (0) or NFS4ERR_NOMATCHING_LAYOUT
 #                      (10060) to a CB_LAYOUTRECALL for FILEID; both mean the
 #                      client gave the layout up
+#   clients            `strata --dir CLUSTER clients` (issue 14): answers
+#                      "OPENS/LOCKS/OWNER ..." per client (spaces in the
+#                      owner as _); the table and JSON land in OUT/clients.*
 # After the VM: every server is running, no sanitizer report in the logs.
 #
 #   --port P       MDS port (default 20760); data servers on P+1..P+3
@@ -40,7 +43,7 @@
 #   --build BUILD  build dir with strata-mds, strata-ds, strata-stat
 #                  (default: strata-local's, i.e. build/)
 #   --timeout S    whole-VM limit (default 900)
-#   --phases LIST  guest test phases (default "truncate remove ds-kill-read
+#   --phases LIST  guest test phases (default "clients truncate remove ds-kill-read
 #                  ds-lost")
 #   --log-level L  the servers' log level (debug shows layout grants/returns)
 #   --quiet        do not echo the guest console
@@ -73,6 +76,7 @@ else
   BUILD_DIR=${STRATA_BUILD:-$ROOT/build}
 fi
 STAT=$BUILD_DIR/tools/strata-stat
+STRATA_CLI=$BUILD_DIR/tools/strata
 [ -x "$STAT" ] || { echo "run-pnfs-faults: $STAT is not built" >&2; exit 3; }
 CACHE=${STRATA_VM_CACHE:-/var/tmp/strata-vmcache}
 [ -n "$OUT" ] || OUT=/tmp/strata-pnfs-faults-$(date +%Y%m%d-%H%M%S)
@@ -174,6 +178,14 @@ answer() {
       valid_id "$a" || { echo "FAIL bad fileid $a"; return; }
       n=$(grep -oE "answered CB_LAYOUTRECALL on fileid $(printf '%x' "0x$a"): (0|10060)\$" "$CL/mds.log" | awk '{print $NF}')
       echo "ok $(echo "$n" | grep -c .) ($(echo $n))";;
+    clients)
+      "$STRATA_CLI" --dir "$CL" clients > "$OUT/clients.txt" 2>> "$OUT/requests.log" &&
+        "$STRATA_CLI" --dir "$CL" --json clients > "$OUT/clients.json" 2>> "$OUT/requests.log" ||
+        { echo "FAIL strata clients"; return; }
+      echo "ok $(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join("%d/%d/%s" % (c["opens"], c["locks"], c["owner"].replace(" ", "_"))
+               for c in d["clients"]))' "$OUT/clients.json")";;
     *) echo "FAIL unknown request $verb";;
   esac
 }

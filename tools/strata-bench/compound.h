@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nfs4_names.h"
 #include "nfs4_prot.h"
 
 #define CPD_MAX_OPS 16
@@ -50,8 +51,6 @@ void cres_free(struct cres *r);
 /* Status of result I (every nfs_resop4 arm starts with an nfsstat4). */
 nfsstat4 cres_status(const struct cres *r, unsigned i);
 
-/* Names for messages: "NFS4ERR_DELAY", "LAYOUTGET"; never NULL. */
-const char *nfs_status_name(nfsstat4 st);
-const char *nfs_op_name(nfs_opnum4 op);
+/* Names for messages: nfs4_names.h. */
 
 #endif

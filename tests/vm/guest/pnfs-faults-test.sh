@@ -15,6 +15,11 @@
 #                  /mnt/b from its own UTS namespace (another hostname: the
 #                  kernel makes a second nfs_client with its own owner string)
 #   layout         A's mount uses the files layout driver
+#   clients        A opens a file read-write and takes an fcntl lock on it
+#                  (a helper process keeps both); the host's `strata
+#                  clients` (issue 14) lists A's client (owner "Linux
+#                  NFSv4.1 [uniquifier/]<hostname>") with exactly one open and one lock;
+#                  the helper unlocks and closes.
 #   truncate       A writes an 8 MiB file, keeps it open and reads 2 MiB
 #                  through the layout; B truncates it to 3 MiB. B's truncate
 #                  succeeds; the MDS logged A's answer to CB_LAYOUTRECALL for
@@ -52,7 +57,7 @@
 #                  right; a file written after the loss reads back right.
 #   cleanup, umount (always)
 # Env: NFS_PORT (default $VMTEST_PORT), B_IP (10.0.2.104), WAIT_S (420: per
-#   host request), PHASES (default "truncate remove ds-kill-read ds-lost": which of
+#   host request), PHASES (default "clients truncate remove ds-kill-read ds-lost": which of
 #   the test phases to run; ds-return runs after ds-kill-read passed),
 #   DS_TIMEO/DS_RETRANS (50/1: the files layout module's dataserver_timeo,
 #   dataserver_retrans), NFS_DEBUG/RPC_DEBUG (diagnosis: the kernel's
@@ -248,6 +253,36 @@ s_ds_return() {
   rm -f /tmp/n-src
 }
 
+# The helper of s_clients: open read-write, lock, say so, wait for a line
+# on stdin, unlock, close.
+HOLDER_PY='
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+os.write(fd, b"held\n")
+fcntl.lockf(fd, fcntl.LOCK_EX)
+print("locked", flush=True)
+sys.stdin.readline()
+fcntl.lockf(fd, fcntl.LOCK_UN)
+os.close(fd)
+'
+s_clients() {
+  local line me=$(hostname) t ok=0 rc=0
+  coproc HOLDER { python3 -c "$HOLDER_PY" "$MA/$T/held"; }
+  read -r -t 60 line <&"${HOLDER[0]}"
+  [ "$line" = locked ] || { fail "the holder did not lock (got '$line')"; return 1; }
+  host clients || rc=1
+  echo release >&"${HOLDER[1]}"
+  wait "$HOLDER_PID" || { fail "the holder failed"; return 1; }
+  [ $rc = 0 ] || return 1
+  for t in $ANSWER; do
+    # "Linux NFSv4.1 [UNIQUIFIER/]HOSTNAME" (the 6.1 client's owner)
+    [[ $t =~ ^([0-9]+)/([0-9]+)/Linux_NFSv4\.1_([^/]*/)?${me}$ ]] || continue
+    echo "clients: A's client: ${BASH_REMATCH[1]} open(s), ${BASH_REMATCH[2]} lock(s)"
+    [ "${BASH_REMATCH[1]}" = 1 ] && [ "${BASH_REMATCH[2]}" = 1 ] && ok=1
+  done
+  [ $ok = 1 ] || { fail "strata clients does not list A ($me) with 1 open and 1 lock: $ANSWER"; return 1; }
+}
+
 s_ds_lost() {
   local d=$MA/$T/lost i id h n_lost=0 n_ok=0 rc
   mkdir -p $d || return 1
@@ -302,7 +337,8 @@ must modprobe bash -c "modprobe -a sunrpc nfs nfsv4 &&
   modprobe nfs_layout_nfsv41_files dataserver_timeo=${DS_TIMEO:-50} dataserver_retrans=${DS_RETRANS:-1}"
 must mount s_mount
 must layout s_layout
-PHASES=" ${PHASES:-truncate remove ds-kill-read ds-lost} "
+PHASES=" ${PHASES:-clients truncate remove ds-kill-read ds-lost} "
+[[ $PHASES == *" clients "* ]] && phase clients s_clients
 [[ $PHASES == *" truncate "* ]] && phase truncate s_truncate
 [[ $PHASES == *" remove "* ]] && phase remove s_remove
 if [[ $PHASES == *" ds-kill-read "* ]] && phase ds-kill-read s_ds_kill_read; then

@@ -1,8 +1,8 @@
 /*
- * tools/strata-bench/names.c -- nfsstat4 and nfs_opnum4 names for error
- * messages (the enums of nfsd/xdr/nfs4_prot.x).
+ * nfsd/xdr/nfs4_names.c -- nfsstat4 and nfs_opnum4 names (the enums of
+ * nfsd/xdr/nfs4_prot.x), for messages, metrics labels and tools.
  */
-#include "compound.h"
+#include "nfs4_names.h"
 
 const char *nfs_status_name(nfsstat4 st)
 {

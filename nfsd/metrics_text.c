@@ -1,0 +1,306 @@
+/* nfsd/metrics_text.c — see metrics_text.h. */
+#include "metrics_text.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "cluster.h"
+#include "compound.h"
+#include "ds_self.h"
+#include "metrics.h"
+#include "nfs4_names.h"
+#include "recovery.h"
+#include "server.h"
+
+#ifndef STRATA_VERSION
+#define STRATA_VERSION "unknown"
+#endif
+
+const char *strata_version(void)
+{
+	return STRATA_VERSION;
+}
+
+void metrics_snap_take(struct strata_server *srv, struct metrics_snap *s)
+{
+	struct statvfs vfs;
+
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_lock(&srv->state_lock);
+	census_totals(srv, &s->totals);
+	if (srv->recovery) {
+		s->grace = recovery_in_grace(srv->recovery, server_now());
+		s->reclaim_pending = (unsigned)recovery_pending(srv->recovery);
+	}
+	pthread_mutex_unlock(&srv->state_lock);
+	if (statvfs(srv->cfg.data_dir, &vfs) == 0) {
+		s->store_size = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+		s->store_avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	}
+}
+
+static void head(FILE *f, const char *name, const char *type,
+		 const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void scalar(FILE *f, const char *name, const char *type,
+		   const char *help, uint64_t v)
+{
+	head(f, name, type, help);
+	fprintf(f, "%s %" PRIu64 "\n", name, v);
+}
+
+static double secs(uint64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+/* One histogram's series; LABELS is "" or `op="OPEN",` (with the comma).
+ * Bucket bounds are nanoseconds when AS_SECONDS, else plain units. */
+static void hist(FILE *f, const char *name, const char *labels,
+		 const struct metrics_hist *h, const uint64_t *bounds,
+		 unsigned n, int as_seconds)
+{
+	uint64_t cum = 0, count = atomic_load(&h->count);
+	uint64_t sum = atomic_load(&h->sum);
+
+	for (unsigned i = 0; i < n; i++) {
+		cum += atomic_load(&h->bucket[i]);
+		if (as_seconds)
+			fprintf(f, "%s_bucket{%sle=\"%g\"} %" PRIu64 "\n", name,
+				labels, secs(bounds[i]), cum);
+		else
+			fprintf(f, "%s_bucket{%sle=\"%" PRIu64 "\"} %" PRIu64
+				   "\n", name, labels, bounds[i], cum);
+	}
+	cum += atomic_load(&h->bucket[n]);
+	/* The buckets are read after the count: never report fewer
+	 * observations in +Inf than in _count. */
+	if (cum < count)
+		count = cum;
+	fprintf(f, "%s_bucket{%sle=\"+Inf\"} %" PRIu64 "\n", name, labels, cum);
+	if (labels[0]) {
+		size_t l = strlen(labels) - 1; /* without the comma */
+		if (as_seconds)
+			fprintf(f, "%s_sum{%.*s} %.9f\n", name, (int)l, labels,
+				secs(sum));
+		else
+			fprintf(f, "%s_sum{%.*s} %" PRIu64 "\n", name, (int)l,
+				labels, sum);
+		fprintf(f, "%s_count{%.*s} %" PRIu64 "\n", name, (int)l, labels,
+			cum);
+	} else {
+		if (as_seconds)
+			fprintf(f, "%s_sum %.9f\n", name, secs(sum));
+		else
+			fprintf(f, "%s_sum %" PRIu64 "\n", name, sum);
+		fprintf(f, "%s_count %" PRIu64 "\n", name, cum);
+	}
+}
+
+static const char *op_label(unsigned i)
+{
+	const struct op_desc *d = op_table_lookup(i);
+
+	return d ? d->name : NULL;
+}
+
+static void write_ops(struct strata_server *srv, FILE *f)
+{
+	const struct strata_metrics *m = &srv->metrics;
+	char labels[64];
+
+	head(f, "strata_nfs_ops_total", "counter",
+	     "NFSv4.1 COMPOUND operations run, by operation and status.");
+	for (unsigned i = 0; i < METRICS_NOPS; i++) {
+		const struct metrics_op *o = &m->op[i];
+		const char *name = op_label(i);
+		uint64_t other = atomic_load(&o->other);
+
+		if (!name)
+			continue;
+		for (int s = 0; s < METRICS_STATUS_SLOTS; s++) {
+			uint32_t st = (uint32_t)atomic_load(&o->status[s]);
+			if (st == 0)
+				break;
+			fprintf(f,
+				"strata_nfs_ops_total{op=\"%s\",status=\"%s\"} "
+				"%" PRIu64 "\n",
+				name, nfs_status_name((nfsstat4)(st - 1)),
+				(uint64_t)atomic_load(&o->count[s]));
+		}
+		if (other)
+			fprintf(f,
+				"strata_nfs_ops_total{op=\"%s\",status=\"other\"}"
+				" %" PRIu64 "\n", name, other);
+	}
+	head(f, "strata_nfs_op_seconds", "histogram",
+	     "Time to run one operation inside the server (decode to "
+	     "encode), by operation.");
+	for (unsigned i = 0; i < METRICS_NOPS; i++) {
+		const char *name = op_label(i);
+
+		if (!name || atomic_load(&m->op[i].lat.count) == 0)
+			continue;
+		snprintf(labels, sizeof(labels), "op=\"%s\",", name);
+		hist(f, "strata_nfs_op_seconds", labels, &m->op[i].lat,
+		     metrics_lat_bounds_ns, METRICS_LAT_BUCKETS, 1);
+	}
+	head(f, "strata_nfs_compound_seconds", "histogram",
+	     "Time from reading a COMPOUND off the connection to sending its "
+	     "reply, queueing and group commit included.");
+	hist(f, "strata_nfs_compound_seconds", "", &m->compound,
+	     metrics_lat_bounds_ns, METRICS_LAT_BUCKETS, 1);
+}
+
+static void write_io(struct strata_server *srv, FILE *f)
+{
+	const struct strata_counters *k = &srv->counters;
+	const char *path = (srv->role & ROLE_DS) ? "ds" : "mds";
+
+	head(f, "strata_nfs_bytes_total", "counter",
+	     "NFS READ and WRITE payload bytes served by this server "
+	     "(path=ds on a data server, mds on a metadata server).");
+	fprintf(f, "strata_nfs_bytes_total{dir=\"read\",path=\"%s\"} %" PRIu64
+		   "\n", path, (uint64_t)atomic_load(&k->read_bytes));
+	fprintf(f, "strata_nfs_bytes_total{dir=\"write\",path=\"%s\"} %" PRIu64
+		   "\n", path, (uint64_t)atomic_load(&k->write_bytes));
+	scalar(f, "strata_nfs_compounds_total", "counter",
+	       "NFSv4.1 COMPOUND requests run.", atomic_load(&k->compounds));
+	scalar(f, "strata_ctl_calls_total", "counter",
+	       "Control-protocol calls served (MDS <-> data servers, admin).",
+	       atomic_load(&k->ctl_calls));
+	head(f, "strata_ctl_bytes_total", "counter",
+	     "Stripe bytes moved by control-protocol READ/WRITE (the MDS "
+	     "serving I/O itself).");
+	fprintf(f, "strata_ctl_bytes_total{dir=\"read\"} %" PRIu64 "\n",
+		(uint64_t)atomic_load(&k->ctl_read_bytes));
+	fprintf(f, "strata_ctl_bytes_total{dir=\"write\"} %" PRIu64 "\n",
+		(uint64_t)atomic_load(&k->ctl_write_bytes));
+	scalar(f, "strata_data_lost_total", "counter",
+	       "I/O refused because placed file data is missing "
+	       "(docs/decisions/0019-lost-data-objects.md).",
+	       atomic_load(&k->data_lost));
+	scalar(f, "strata_drc_hits_total", "counter",
+	       "Retransmitted requests answered from the session reply cache.",
+	       atomic_load(&srv->metrics.drc_hits));
+	scalar(f, "strata_rpc_auth_errors_total", "counter",
+	       "RPC calls refused with an authentication error.",
+	       atomic_load(&srv->metrics.auth_errors));
+}
+
+static void write_state(struct strata_server *srv,
+			const struct metrics_snap *s, FILE *f)
+{
+	const struct census_totals *t = &s->totals;
+	const struct strata_metrics *m = &srv->metrics;
+
+	head(f, "strata_clients", "gauge",
+	     "NFS clients known, by state (confirmed: lease current; "
+	     "courtesy: lease ran out, state kept).");
+	fprintf(f, "strata_clients{state=\"confirmed\"} %u\n",
+		t->clients_confirmed);
+	fprintf(f, "strata_clients{state=\"courtesy\"} %u\n",
+		t->clients_courtesy);
+	fprintf(f, "strata_clients{state=\"unconfirmed\"} %u\n",
+		t->clients_unconfirmed);
+	scalar(f, "strata_sessions", "gauge", "NFSv4.1 sessions.", t->sessions);
+	scalar(f, "strata_opens", "gauge", "Open stateids.", t->opens);
+	scalar(f, "strata_locks", "gauge", "Byte ranges locked.", t->locks);
+	scalar(f, "strata_delegations", "gauge", "Delegations held.",
+	       t->delegations);
+	scalar(f, "strata_layouts_outstanding", "gauge",
+	       "pNFS layout stateids held by clients.", t->layouts);
+	scalar(f, "strata_grace_active", "gauge",
+	       "1 while the server is in its grace period (reclaims only).",
+	       (uint64_t)s->grace);
+	scalar(f, "strata_grace_reclaim_pending", "gauge",
+	       "Clients of the previous boot still expected to reclaim.",
+	       s->reclaim_pending);
+	scalar(f, "strata_lease_seconds", "gauge", "The lease time.",
+	       srv->cfg.lease_time);
+	head(f, "strata_recalls_sent_total", "counter",
+	     "Recalls sent on clients' back channels, by kind.");
+	head(f, "strata_recalls_timed_out_total", "counter",
+	     "Recalls not answered within a lease: the delegation was "
+	     "revoked or the layout holder fenced.");
+	for (int k = 0; k < 2; k++) {
+		const char *kind = k == METRICS_RECALL_DELEG ? "delegation"
+							     : "layout";
+		fprintf(f, "strata_recalls_sent_total{kind=\"%s\"} %" PRIu64
+			   "\n", kind, (uint64_t)atomic_load(&m->recalls_sent[k]));
+		fprintf(f, "strata_recalls_timed_out_total{kind=\"%s\"} %" PRIu64
+			   "\n", kind,
+			(uint64_t)atomic_load(&m->recalls_timedout[k]));
+	}
+}
+
+static void write_mds(struct strata_server *srv, FILE *f)
+{
+	const struct strata_metrics *m = &srv->metrics;
+	unsigned up = 0, down = 0, quar = 0;
+
+	head(f, "strata_lmdb_commit_seconds", "histogram",
+	     "Time of one group commit of namespace changes (every LMDB "
+	     "environment written by the batch).");
+	hist(f, "strata_lmdb_commit_seconds", "", &m->commit,
+	     metrics_lat_bounds_ns, METRICS_LAT_BUCKETS, 1);
+	head(f, "strata_lmdb_commit_batch_compounds", "histogram",
+	     "COMPOUNDs that shared one group commit.");
+	hist(f, "strata_lmdb_commit_batch_compounds", "", &m->batch,
+	     metrics_batch_bounds, METRICS_BATCH_BUCKETS, 0);
+	if (!srv->cluster)
+		return;
+	head(f, "strata_data_server_up", "gauge",
+	     "1 when the data server answered its last heartbeat and serves.");
+	for (unsigned i = 0; i < cluster_nds(srv->cluster); i++) {
+		struct ds_health h;
+		const struct ds_endpoint *e = cluster_ds(srv->cluster, i);
+
+		cluster_health(srv->cluster, i, &h);
+		up += h.state == CLUSTER_DS_UP;
+		down += h.state == CLUSTER_DS_DOWN;
+		quar += h.state == CLUSTER_DS_QUARANTINED;
+		fprintf(f, "strata_data_server_up{slot=\"%u\",address=\"%s:%u\"}"
+			   " %d\n", i, e->addr, e->port,
+			h.state == CLUSTER_DS_UP);
+	}
+	head(f, "strata_data_servers", "gauge",
+	     "Data servers by state (up, down, quarantined).");
+	fprintf(f, "strata_data_servers{state=\"up\"} %u\n", up);
+	fprintf(f, "strata_data_servers{state=\"down\"} %u\n", down);
+	fprintf(f, "strata_data_servers{state=\"quarantined\"} %u\n", quar);
+}
+
+int metrics_text_write(struct strata_server *srv,
+		       const struct metrics_snap *s, FILE *f)
+{
+	const char *role = (srv->role & ROLE_DS) ? "ds" : "mds";
+
+	head(f, "strata_build_info", "gauge",
+	     "Always 1; the labels say which build and role this is.");
+	fprintf(f, "strata_build_info{version=\"%s\",role=\"%s\"} 1\n",
+		strata_version(), role);
+	scalar(f, "strata_start_time_seconds", "gauge",
+	       "When the server started, in unix seconds.",
+	       (uint64_t)srv->start_wall);
+	scalar(f, "strata_store_size_bytes", "gauge",
+	       "Size of the file system holding the data directory.",
+	       s->store_size);
+	scalar(f, "strata_store_avail_bytes", "gauge",
+	       "Bytes available there to the server.", s->store_avail);
+	write_ops(srv, f);
+	write_io(srv, f);
+	write_state(srv, s, f);
+	if (srv->role & ROLE_MDS)
+		write_mds(srv, f);
+	if (srv->self)
+		scalar(f, "strata_ds_serving", "gauge",
+		       "Data server: 1 when the MDS's verdict lets it serve "
+		       "client I/O (0: waiting or quarantined).",
+		       ds_self_serving(srv->self) == DS_SERVING);
+	return ferror(f) ? -1 : 0;
+}

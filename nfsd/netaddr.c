@@ -1,0 +1,30 @@
+/* nfsd/netaddr.c — see netaddr.h. */
+#include "netaddr.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+int netaddr_resolve(const char *addr, uint16_t port,
+		    struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	socklen_t l;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons(port);
+		l = sizeof(*v4);
+	} else if (inet_pton(AF_INET6, addr, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons(port);
+		l = sizeof(*v6);
+	} else {
+		return -EINVAL;
+	}
+	if (len)
+		*len = l;
+	return 0;
+}
