@@ -15,6 +15,7 @@ PKGS=(
   nfs-ganesha nfs-ganesha-vfs
   libaio-dev uuid-dev xfslibs-dev libacl1-dev libattr1-dev libcap-dev libgdbm-dev
   libtool autoconf automake git
+  systemd
 )
 missing=()
 for p in "${PKGS[@]}"; do

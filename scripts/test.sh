@@ -4,6 +4,8 @@
 #   1. Debian packages (scripts/install-deps.sh)
 #   2. build: build/ (debug), build-asan/ (ASan + UBSan), build-release/
 #   3. unit tests (cmocka via ctest) in both builds
+#      and the install (tests/install.sh: cmake --install into a scratch
+#      prefix, the systemd units checked by systemd-analyze verify)
 #   4. libFuzzer smoke of the RPC + COMPOUND decoder (scripts/fuzz-smoke.sh)
 #   5. pynfs 4.1 `all` against the ASan server (expected failures listed
 #      in pynfs-conf/expected-failures-4.1.txt, minimum pass count enforced),
@@ -59,6 +61,8 @@ step "unit tests (debug)"
 ctest --test-dir build --output-on-failure
 step "unit tests (asan+ubsan)"
 ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure
+step "install: cmake --install + systemd-analyze verify"
+tests/install.sh build
 
 step "fuzz smoke: RPC + COMPOUND decoder (libFuzzer, 60 s)"
 scripts/fuzz-smoke.sh "${STRATA_FUZZ_SECONDS:-60}"

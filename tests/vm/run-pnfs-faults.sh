@@ -176,7 +176,7 @@ answer() {
         sed -E 's|^.*/ds([0-9]+)/stripes/.*$|\1|' | sort -n | tr '\n' ' ')";;
     recalls)
       valid_id "$a" || { echo "FAIL bad fileid $a"; return; }
-      n=$(grep -oE "answered CB_LAYOUTRECALL on fileid $(printf '%x' "0x$a"): (0|10060)\$" "$CL/mds.log" | awk '{print $NF}')
+      n=$(grep -oE "answered CB_LAYOUTRECALL on fileid $(printf '%x' "0x$a"): (0|10060)\"\$" "$CL/mds.log" | tr -d '"' | awk '{print $NF}')
       echo "ok $(echo "$n" | grep -c .) ($(echo $n))";;
     clients)
       "$STRATA_CLI" --dir "$CL" clients > "$OUT/clients.txt" 2>> "$OUT/requests.log" &&

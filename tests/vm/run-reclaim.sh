@@ -166,13 +166,13 @@ if [ -e "$OUT/restarted" ]; then
   if [ -z "$FID" ]; then hfail "no fileid from the guest"
   else
     # the client with the lock reclaim must have reclaimed its open of the file too
-    LOCKERS=$(sed -n "s/.* reclaim: client \([0-9a-f]*\) lock fileid $FID\$/\1/p" "$L" | sort -u)
-    OPENERS=$(sed -n "s/.* reclaim: client \([0-9a-f]*\) open fileid $FID\$/\1/p" "$L" | sort -u)
+    LOCKERS=$(sed -n "s/.* msg=\"reclaim: client \([0-9a-f]*\) lock fileid $FID\"\$/\1/p" "$L" | sort -u)
+    OPENERS=$(sed -n "s/.* msg=\"reclaim: client \([0-9a-f]*\) open fileid $FID\"\$/\1/p" "$L" | sort -u)
     [ "$(echo "$LOCKERS" | grep -c .)" = 1 ] || hfail "want one client reclaiming a lock on fileid $FID, got: ${LOCKERS:-none}"
     [ -n "$LOCKERS" ] && ! grep -qx "$LOCKERS" <<< "$OPENERS" && hfail "client $LOCKERS reclaimed a lock but not its open of $FID"
     [ "$(echo "$OPENERS" | grep -c .)" = 2 ] || hfail "want open reclaims on fileid $FID from 2 clients (A and B), got: ${OPENERS:-none}"
     # in grace: the reclaims come before the end of grace in the log
-    NR=$(grep -n " reclaim: client .* fileid $FID\$" "$L" | tail -1 | cut -d: -f1)
+    NR=$(grep -n " msg=\"reclaim: client .* fileid $FID\"\$" "$L" | tail -1 | cut -d: -f1)
     NE=$(grep -n 'grace period over' "$L" | head -1 | cut -d: -f1)
     [ -n "$NR" ] && [ -n "$NE" ] && [ "$NR" -gt "$NE" ] && hfail "a reclaim is logged after the end of grace (line $NR > $NE)"
     TS=$(ts_of "$L" 'serving NFSv4.1'); TR=$(ts_of "$L" "lock fileid $FID"); TE=$(ts_of "$L" 'grace period over')
