@@ -22,22 +22,40 @@ const char *strata_version(void)
 	return STRATA_VERSION;
 }
 
-void metrics_snap_take(struct strata_server *srv, struct metrics_snap *s)
+/* Grace (under the state lock, LOCKED: the caller holds it) and the
+ * data directory's file system. */
+static void facts(struct strata_server *srv, struct metrics_facts *x,
+		  int locked)
 {
 	struct statvfs vfs;
 
+	memset(x, 0, sizeof(*x));
+	if (srv->recovery) {
+		if (!locked)
+			pthread_mutex_lock(&srv->state_lock);
+		x->grace = recovery_in_grace(srv->recovery, server_now());
+		x->reclaim_pending = (unsigned)recovery_pending(srv->recovery);
+		if (!locked)
+			pthread_mutex_unlock(&srv->state_lock);
+	}
+	if (statvfs(srv->cfg.data_dir, &vfs) == 0) {
+		x->store_size = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+		x->store_avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	}
+}
+
+void metrics_facts_take(struct strata_server *srv, struct metrics_facts *x)
+{
+	facts(srv, x, 0);
+}
+
+void metrics_snap_take(struct strata_server *srv, struct metrics_snap *s)
+{
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_lock(&srv->state_lock);
 	census_totals(srv, &s->totals);
-	if (srv->recovery) {
-		s->grace = recovery_in_grace(srv->recovery, server_now());
-		s->reclaim_pending = (unsigned)recovery_pending(srv->recovery);
-	}
+	facts(srv, &s->facts, 1);
 	pthread_mutex_unlock(&srv->state_lock);
-	if (statvfs(srv->cfg.data_dir, &vfs) == 0) {
-		s->store_size = (uint64_t)vfs.f_blocks * vfs.f_frsize;
-		s->store_avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	}
 }
 
 static void head(FILE *f, const char *name, const char *type,
@@ -59,13 +77,17 @@ static double secs(uint64_t ns)
 }
 
 /* One histogram's series; LABELS is "" or `op="OPEN",` (with the comma).
- * Bucket bounds are nanoseconds when AS_SECONDS, else plain units. */
+ * Bucket bounds are nanoseconds when AS_SECONDS, else plain units. The
+ * _count is the +Inf bucket (the buckets are read one by one while
+ * observations go on; deriving the count from them keeps the series
+ * consistent). */
 static void hist(FILE *f, const char *name, const char *labels,
 		 const struct metrics_hist *h, const uint64_t *bounds,
 		 unsigned n, int as_seconds)
 {
-	uint64_t cum = 0, count = atomic_load(&h->count);
-	uint64_t sum = atomic_load(&h->sum);
+	uint64_t cum = 0, sum = atomic_load(&h->sum);
+	int l = labels[0] ? (int)strlen(labels) - 1 : 0; /* without comma */
+	char set[96] = "";
 
 	for (unsigned i = 0; i < n; i++) {
 		cum += atomic_load(&h->bucket[i]);
@@ -77,28 +99,14 @@ static void hist(FILE *f, const char *name, const char *labels,
 				   "\n", name, labels, bounds[i], cum);
 	}
 	cum += atomic_load(&h->bucket[n]);
-	/* The buckets are read after the count: never report fewer
-	 * observations in +Inf than in _count. */
-	if (cum < count)
-		count = cum;
 	fprintf(f, "%s_bucket{%sle=\"+Inf\"} %" PRIu64 "\n", name, labels, cum);
-	if (labels[0]) {
-		size_t l = strlen(labels) - 1; /* without the comma */
-		if (as_seconds)
-			fprintf(f, "%s_sum{%.*s} %.9f\n", name, (int)l, labels,
-				secs(sum));
-		else
-			fprintf(f, "%s_sum{%.*s} %" PRIu64 "\n", name, (int)l,
-				labels, sum);
-		fprintf(f, "%s_count{%.*s} %" PRIu64 "\n", name, (int)l, labels,
-			cum);
-	} else {
-		if (as_seconds)
-			fprintf(f, "%s_sum %.9f\n", name, secs(sum));
-		else
-			fprintf(f, "%s_sum %" PRIu64 "\n", name, sum);
-		fprintf(f, "%s_count %" PRIu64 "\n", name, cum);
-	}
+	if (l)
+		snprintf(set, sizeof(set), "{%.*s}", l, labels);
+	if (as_seconds)
+		fprintf(f, "%s_sum%s %.9f\n", name, set, secs(sum));
+	else
+		fprintf(f, "%s_sum%s %" PRIu64 "\n", name, set, sum);
+	fprintf(f, "%s_count%s %" PRIu64 "\n", name, set, cum);
 }
 
 static const char *op_label(unsigned i)
@@ -216,10 +224,10 @@ static void write_state(struct strata_server *srv,
 	       "pNFS layout stateids held by clients.", t->layouts);
 	scalar(f, "strata_grace_active", "gauge",
 	       "1 while the server is in its grace period (reclaims only).",
-	       (uint64_t)s->grace);
+	       (uint64_t)s->facts.grace);
 	scalar(f, "strata_grace_reclaim_pending", "gauge",
 	       "Clients of the previous boot still expected to reclaim.",
-	       s->reclaim_pending);
+	       s->facts.reclaim_pending);
 	scalar(f, "strata_lease_seconds", "gauge", "The lease time.",
 	       srv->cfg.lease_time);
 	head(f, "strata_recalls_sent_total", "counter",
@@ -289,9 +297,10 @@ int metrics_text_write(struct strata_server *srv,
 	       (uint64_t)srv->start_wall);
 	scalar(f, "strata_store_size_bytes", "gauge",
 	       "Size of the file system holding the data directory.",
-	       s->store_size);
+	       s->facts.store_size);
 	scalar(f, "strata_store_avail_bytes", "gauge",
-	       "Bytes available there to the server.", s->store_avail);
+	       "Bytes available there to the server.",
+	       s->facts.store_avail);
 	write_ops(srv, f);
 	write_io(srv, f);
 	write_state(srv, s, f);

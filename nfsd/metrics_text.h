@@ -23,15 +23,22 @@
 
 struct strata_server;
 
-struct metrics_snap {
-	struct census_totals totals;
+/* What a server says of itself besides the census: metrics, CTL_INFO. */
+struct metrics_facts {
 	int grace;                 /* MDS: grace period on */
 	unsigned reclaim_pending;  /* MDS: clients still to reclaim */
 	uint64_t store_size;       /* file system of the data directory */
 	uint64_t store_avail;
 };
 
+struct metrics_snap {
+	struct census_totals totals;
+	struct metrics_facts facts;
+};
+
 void metrics_snap_take(struct strata_server *srv, struct metrics_snap *s);
+/* Only the facts (takes srv->state_lock briefly; caller must not hold it). */
+void metrics_facts_take(struct strata_server *srv, struct metrics_facts *x);
 
 /* Write the whole page to F. 0, or -1 when F failed. */
 int metrics_text_write(struct strata_server *srv,

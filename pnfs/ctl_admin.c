@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 
 #include "census.h"
 #include "cluster.h"
@@ -13,7 +12,6 @@
 #include "ds_self.h"
 #include "metrics.h"
 #include "metrics_text.h"
-#include "recovery.h"
 #include "server.h"
 
 #define CLIENTS_MAX 4096
@@ -40,8 +38,9 @@ static void self_info(struct strata_server *srv, ctl_info *in,
 		      struct info_buf *b)
 {
 	const struct strata_config *cfg = &srv->cfg;
-	struct statvfs vfs;
+	struct metrics_facts x;
 
+	metrics_facts_take(srv, &x);
 	memset(in, 0, sizeof(*in));
 	snprintf(b->version, sizeof(b->version), "%s", strata_version());
 	snprintf(b->listen, sizeof(b->listen), "%s:%u", cfg->listen_addr,
@@ -57,18 +56,12 @@ static void self_info(struct strata_server *srv, ctl_info *in,
 	in->role = (srv->role & ROLE_DS) ? 2 : 1;
 	in->start_time = srv->start_wall;
 	in->uptime_s = (metrics_now_ns() - srv->start_mono_ns) / 1000000000ull;
-	if (statvfs(cfg->data_dir, &vfs) == 0) {
-		in->store_size = (uint64_t)vfs.f_blocks * vfs.f_frsize;
-		in->store_avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	}
+	in->store_size = x.store_size;
+	in->store_avail = x.store_avail;
 	in->serving = !srv->self || ds_self_serving(srv->self) == DS_SERVING;
 	in->lease_time = cfg->lease_time;
-	if (srv->recovery) {
-		pthread_mutex_lock(&srv->state_lock);
-		in->grace = recovery_in_grace(srv->recovery, server_now());
-		in->reclaim_pending = (u_int)recovery_pending(srv->recovery);
-		pthread_mutex_unlock(&srv->state_lock);
-	}
+	in->grace = x.grace;
+	in->reclaim_pending = x.reclaim_pending;
 }
 
 static void build_info(struct strata_server *srv, struct ctl_admin_res *r)

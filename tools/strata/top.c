@@ -131,6 +131,17 @@ static json_object *rate_json(const struct rate *r)
 	return o;
 }
 
+static json_object *server_json(const struct server *s, int reachable)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "role", json_object_new_string(s->role));
+	json_object_object_add(o, "address", json_object_new_string(s->addr));
+	json_object_object_add(o, "reachable",
+			       json_object_new_boolean(reachable));
+	return o;
+}
+
 static void show(struct server *sv, unsigned nsv, int json)
 {
 	json_object *arr = json ? json_object_new_array() : NULL;
@@ -144,11 +155,7 @@ static void show(struct server *sv, unsigned nsv, int json)
 
 		if (!s->have_prev || !s->have_cur) {
 			if (json) {
-				json_object *o = json_object_new_object();
-				json_object_object_add(o, "role", json_object_new_string(s->role));
-				json_object_object_add(o, "address", json_object_new_string(s->addr));
-				json_object_object_add(o, "reachable", json_object_new_boolean(0));
-				json_object_array_add(arr, o);
+				json_object_array_add(arr, server_json(s, 0));
 			} else {
 				printf("%s %s: unreachable\n\n", s->role,
 				       s->addr);
@@ -157,11 +164,8 @@ static void show(struct server *sv, unsigned nsv, int json)
 		}
 		rates(s, r, &n, &all, &rd, &wr);
 		if (json) {
-			json_object *o = json_object_new_object();
+			json_object *o = server_json(s, 1);
 			json_object *ops = json_object_new_array();
-			json_object_object_add(o, "role", json_object_new_string(s->role));
-			json_object_object_add(o, "address", json_object_new_string(s->addr));
-			json_object_object_add(o, "reachable", json_object_new_boolean(1));
 			json_object_object_add(o, "compounds", rate_json(&all));
 			json_object_object_add(o, "read_bytes_per_s", json_object_new_double(rd));
 			json_object_object_add(o, "write_bytes_per_s", json_object_new_double(wr));
