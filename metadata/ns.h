@@ -220,6 +220,10 @@ static inline unsigned ns_fileid_shard(uint64_t fileid)
 }
 unsigned ns_entry_shard(const struct ns *ns, uint64_t parent, const char *name,
 			size_t namelen);
+/* The same placement without an open namespace (a front routing a request
+ * by the cluster map, pnfs/cmap.h): hash(parent, name) mod NSHARDS. */
+unsigned ns_hash_shard(unsigned nshards, uint64_t parent, const char *name,
+		       size_t namelen);
 
 /* Validate a component name. 0 or -EINVAL / -ENAMETOOLONG. Checked by every
  * call taking a name (ns_lookup() too: "." and ".." are the caller's). */

@@ -443,8 +443,13 @@ unsigned ns_replayed_intents(const struct ns *ns)
 unsigned ns_entry_shard(const struct ns *ns, uint64_t parent, const char *name,
 			size_t namelen)
 {
-	return (unsigned)(ns_placement_hash(parent, name, namelen) %
-			  ns->nshards);
+	return ns_hash_shard(ns->nshards, parent, name, namelen);
+}
+
+unsigned ns_hash_shard(unsigned nshards, uint64_t parent, const char *name,
+		       size_t namelen)
+{
+	return (unsigned)(ns_placement_hash(parent, name, namelen) % nshards);
 }
 
 int ns_check_name(const char *name, size_t namelen)

@@ -24,6 +24,7 @@
 
 struct strata_server;
 struct xprt_conn;
+struct nfs_client;
 struct nfs_session;
 struct nfs_slot;
 
@@ -45,6 +46,16 @@ struct compound {
 
 	struct nfs_session *session; /* set by SEQUENCE */
 	struct nfs_slot *slot;
+	/* Whose request it is, and the call a callback about state granted
+	 * now must refer to (CB_SEQUENCE's referring call list, RFC 8881
+	 * §20.9.3): set by SEQUENCE. Ops use these, not the session, so that
+	 * they run the same where the session is not (a partition owner
+	 * running a front's sub-compound, docs/decisions/0024). */
+	struct nfs_client *client;
+	struct compound_ref {
+		uint8_t session[NFS4_SESSIONID_SIZE];
+		uint32_t slot, seqid;
+	} ref;
 	int cachethis;
 	size_t max_reply;  /* bytes the reply may take (session attrs) */
 

@@ -10,7 +10,9 @@
  *   (the Prometheus endpoint, nfsd/metrics_http.h; port 0 turns it off;
  *   default 127.0.0.1 and 9587 on strata-mds, 9588 on strata-ds),
  *   heartbeat (strata-mds: seconds between liveness checks of each data
- *   server, 1-60, default 1; docs/operations.md). Owners are sent as numeric ids (what the Linux client uses
+ *   server, 1-60, default 1; docs/operations.md), cluster_map (strata-mds:
+ *   path of the cluster map, pnfs/cmap.h) and node (this node's id in it,
+ *   1-64; docs/decisions/0024). Owners are sent as numeric ids (what the Linux client uses
  * with AUTH_SYS); "name@domain" is accepted on input. */
 #include "config.h"
 
@@ -20,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmap.h"
 #include "log.h"
+#include "netaddr.h"
 
 void config_defaults(struct strata_config *cfg)
 {
@@ -40,40 +44,6 @@ void config_defaults(struct strata_config *cfg)
 	snprintf(cfg->metrics_addr, sizeof(cfg->metrics_addr), "127.0.0.1");
 }
 
-/* "ADDR:PORT" or "[V6ADDR]:PORT" into ADDR (CAP bytes) and *PORT. */
-static int parse_hostport(const char *s, char *addr, size_t cap,
-			  uint16_t *port)
-{
-	const char *colon;
-	size_t alen;
-	char *end;
-	unsigned long p;
-
-	if (s[0] == '[') {
-		const char *rb = strchr(s, ']');
-		if (!rb || rb[1] != ':')
-			return -1;
-		alen = (size_t)(rb - s - 1);
-		s++;
-		colon = rb + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon)
-			return -1;
-		alen = (size_t)(colon - s);
-	}
-	if (alen == 0 || alen >= cap)
-		return -1;
-	errno = 0;
-	p = strtoul(colon + 1, &end, 10);
-	if (errno || *end || end == colon + 1 || p == 0 || p > 65535)
-		return -1;
-	memcpy(addr, s, alen);
-	addr[alen] = 0;
-	*port = (uint16_t)p;
-	return 0;
-}
-
 static int add_data_server(struct strata_config *cfg, const char *val)
 {
 	struct ds_endpoint *d;
@@ -87,10 +57,10 @@ static int add_data_server(struct strata_config *cfg, const char *val)
 	eq = strchr(buf, '=');
 	if (eq)
 		*eq = 0;
-	if (parse_hostport(buf, d->addr, sizeof(d->addr), &d->port))
+	if (netaddr_split(buf, d->addr, sizeof(d->addr), &d->port))
 		return -1;
 	if (eq) {
-		if (parse_hostport(eq + 1, d->adv_addr, sizeof(d->adv_addr),
+		if (netaddr_split(eq + 1, d->adv_addr, sizeof(d->adv_addr),
 				   &d->adv_port))
 			return -1;
 	} else {
@@ -133,6 +103,11 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 			       : -1;
 	if (!strcmp(key, "data_server"))
 		return add_data_server(cfg, val);
+	if (!strcmp(key, "cluster_map"))
+		return snprintf(cfg->cluster_map, sizeof(cfg->cluster_map),
+				"%s", val) < (int)sizeof(cfg->cluster_map)
+			       ? 0
+			       : -1;
 	if (!strcmp(key, "metrics_listen"))
 		return snprintf(cfg->metrics_addr, sizeof(cfg->metrics_addr),
 				"%s", val) < (int)sizeof(cfg->metrics_addr)
@@ -182,6 +157,10 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 		if (parse_uint(val, 60, &v) || v == 0)
 			return -1;
 		cfg->heartbeat = (uint32_t)v;
+	} else if (!strcmp(key, "node")) {
+		if (parse_uint(val, CMAP_MAX_NODES, &v) || v == 0)
+			return -1;
+		cfg->node_id = (unsigned)v;
 	} else if (!strcmp(key, "replace")) {
 		if (parse_uint(val, 1, &v))
 			return -1;

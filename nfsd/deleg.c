@@ -71,7 +71,7 @@ static void fill_write(open_write_delegation4 *w, const struct nfs_stid *st)
 void deleg_offer(struct compound *c, uint64_t fileid, uint32_t gen,
 		 uint32_t share_access, open_delegation4 *out)
 {
-	struct nfs_client *clp = c->session->client;
+	struct nfs_client *clp = c->client;
 	uint32_t want = share_access & OPEN4_SHARE_ACCESS_WANT_DELEG_MASK;
 	int wants_write = want == OPEN4_SHARE_ACCESS_WANT_WRITE_DELEG ||
 			  want == OPEN4_SHARE_ACCESS_WANT_ANY_DELEG;
@@ -112,9 +112,9 @@ void deleg_offer(struct compound *c, uint64_t fileid, uint32_t gen,
 		st->access = write ? OPEN4_SHARE_ACCESS_WRITE
 				   : OPEN4_SHARE_ACCESS_READ;
 		st->generation = gen;
-		memcpy(st->ref_session, c->session->id, NFS4_SESSIONID_SIZE);
-		st->ref_slot = (uint32_t)(c->slot - c->session->slots);
-		st->ref_seqid = c->slot->seqid;
+		memcpy(st->ref_session, c->ref.session, NFS4_SESSIONID_SIZE);
+		st->ref_slot = c->ref.slot;
+		st->ref_seqid = c->ref.seqid;
 	}
 	if (st->access & OPEN4_SHARE_ACCESS_WRITE) {
 		out->delegation_type = OPEN_DELEGATE_WRITE;

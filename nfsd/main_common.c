@@ -21,7 +21,7 @@ static void usage(const char *prog)
 		"         [--data-server ADDR:PORT[=ADVADDR:ADVPORT]]...\n"
 		"         [--stripe-unit BYTES] [--meta-envs N]\n"
 		"         [--metrics-listen ADDR] [--metrics-port P (0: off)]\n"
-		"         [--heartbeat S]\n"
+		"         [--heartbeat S] [--cluster-map FILE --node N]\n"
 		"         [--replace]   (strata-ds: take the place of this slot's\n"
 		"                        lost store, docs/decisions/0019)\n",
 		prog);
@@ -48,6 +48,8 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		{ "metrics-listen", required_argument, NULL, 'M' },
 		{ "metrics-port", required_argument, NULL, 'P' },
 		{ "heartbeat", required_argument, NULL, 'H' },
+		{ "cluster-map", required_argument, NULL, 'C' },
+		{ "node", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -58,7 +60,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		['D'] = "data_server", ['U'] = "stripe_unit",
 		['E'] = "meta_envs", ['R'] = "replace",
 		['M'] = "metrics_listen", ['P'] = "metrics_port",
-		['H'] = "heartbeat",
+		['H'] = "heartbeat", ['C'] = "cluster_map", ['N'] = "node",
 	};
 	int o;
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cluster.h"
+#include "cmap.h"
 #include "compound.h"
 #include "ctl_svc.h"
 #include "ds_self.h"
@@ -229,12 +230,84 @@ static int server_identity(struct strata_server *srv)
 	}
 	fclose(f);
 	srv->server_owner_major[strcspn(srv->server_owner_major, "\n")] = 0;
+	/* Every node of a cluster answers with the same scope, so a client
+	 * that lands on another node reclaims as after a reboot, and its own
+	 * major id (server_id, random per data directory), so the Linux
+	 * client never merges two nodes into one client (RFC 8881 §2.10.4;
+	 * docs/decisions/0024). A node alone keeps its own id as scope. */
 	snprintf(srv->server_scope, sizeof(srv->server_scope), "%s",
-		 srv->server_owner_major);
+		 srv->cfg.cluster_map[0] ? srv->cmap->id
+					 : srv->server_owner_major);
 	memcpy(srv->write_verf, &srv->boot_epoch, 4);
 	if (getrandom(srv->write_verf + 4, 4, 0) != 4)
 		return -EIO;
 	return 0;
+}
+
+/* ---- the cluster map ------------------------------------------------ */
+
+/* MDS: the map names the partitions and who owns them; the namespace is
+ * made with one LMDB environment per partition (shard S in partition and
+ * environment S mod P: pnfs/cmap.h). Without cluster_map, a map of one
+ * node owning every partition of the configured namespace. */
+static int load_map(struct strata_server *srv)
+{
+	struct strata_config *cfg = &srv->cfg;
+	char err[CMAP_ERR_MAX];
+
+	srv->cmap = calloc(1, sizeof(*srv->cmap));
+	if (!srv->cmap)
+		return -ENOMEM;
+	if (!cfg->cluster_map[0]) {
+		if (cfg->node_id) {
+			log_err("node %u given without a cluster map",
+				cfg->node_id);
+			return -EINVAL;
+		}
+		cmap_single(srv->cmap, NULL, cfg->nshards, 1);
+		return 0;
+	}
+	if (srv->role & ROLE_DS) {
+		log_err("cluster_map is a metadata-server setting");
+		return -EINVAL;
+	}
+	if (cmap_load(srv->cmap, cfg->cluster_map, err) < 0) {
+		log_err("cluster map %s: %s", cfg->cluster_map, err);
+		return -EINVAL;
+	}
+	if (!cmap_node(srv->cmap, cfg->node_id)) {
+		log_err("cluster map %s: no node %u (--node N)",
+			cfg->cluster_map, cfg->node_id);
+		return -EINVAL;
+	}
+	/* Forwarding to other owners is the next step of
+	 * docs/decisions/0024; until it exists a node must own it all
+	 * rather than serve a part of the namespace as if it were whole. */
+	if (!cmap_owns_all(srv->cmap, cfg->node_id)) {
+		log_err("cluster map %s: node %u owns %u of %u partitions; "
+			"serving partitions of other nodes (forwarding) is "
+			"not built yet",
+			cfg->cluster_map, cfg->node_id,
+			srv->cmap->node[cfg->node_id].npartitions,
+			srv->cmap->npartitions);
+		return -EOPNOTSUPP;
+	}
+	cfg->nshards = srv->cmap->nshards;
+	cfg->meta_envs = srv->cmap->npartitions;
+	return 0;
+}
+
+/* An existing namespace keeps the shard count it was made with
+ * (decision 0003): it must be the map's. */
+static int check_map(struct strata_server *srv)
+{
+	if (!srv->ns || !srv->cfg.cluster_map[0] ||
+	    ns_nshards(srv->ns) == srv->cmap->nshards)
+		return 0;
+	log_err("cluster map %s: %u shards, the namespace in %s has %u",
+		srv->cfg.cluster_map, srv->cmap->nshards, srv->cfg.data_dir,
+		ns_nshards(srv->ns));
+	return -EINVAL;
 }
 
 /* ---- life cycle ----------------------------------------------------- */
@@ -345,7 +418,11 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 	if (rc == 0)
 		rc = load_key(srv);
 	if (rc == 0)
+		rc = load_map(srv);
+	if (rc == 0)
 		rc = open_storage(srv);
+	if (rc == 0)
+		rc = check_map(srv);
 	if (rc == 0)
 		rc = server_identity(srv);
 	if (rc == 0 && (role & ROLE_MDS) && cfg->nds)
@@ -399,5 +476,6 @@ void server_stop(struct strata_server *srv)
 		ns_close(srv->ns);
 	state_tables_free(srv);
 	pthread_mutex_destroy(&srv->state_lock);
+	free(srv->cmap);
 	free(srv);
 }

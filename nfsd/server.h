@@ -79,6 +79,10 @@ struct strata_config {
 	char metrics_addr[64];   /* /metrics HTTP endpoint (metrics_http.h) */
 	uint16_t metrics_port;   /* 0: no endpoint */
 	int metrics_port_set;    /* given; else the role's default */
+	char cluster_map[4096];  /* MDS: path of the cluster map
+				    (pnfs/cmap.h); "" a cluster of one */
+	unsigned node_id;        /* MDS: this node in the map, 1..64; 0
+				    without a map */
 };
 
 /* Number of COMPOUND ops counted per op number (0..63). */
@@ -96,6 +100,7 @@ struct strata_counters {
 };
 
 struct cluster;
+struct cmap;
 struct ds_state;
 struct ds_self;
 
@@ -106,6 +111,8 @@ struct strata_server {
 	struct ds_store *store;  /* local bytes: the DS's stripes, or a
 				    single-node MDS's files */
 	struct cluster *cluster; /* MDS with data servers (pnfs/cluster.h) */
+	struct cmap *cmap;       /* MDS: the cluster map, const after start;
+				    a map of one node without cluster_map */
 	struct ds_state *ds;     /* DS role: fences, revocations
 				    (pnfs/ds_state.h; its own lock) */
 	struct ds_self *self;    /* DS role: its store's identity and the
@@ -122,7 +129,8 @@ struct strata_server {
 	uint8_t write_verf[8];
 	uint64_t server_owner_minor;
 	char server_owner_major[64];
-	char server_scope[64];
+	char server_scope[64];   /* the map's cluster id: the same on every
+				    node (RFC 8881 §2.10.4) */
 	uint8_t session_tag[4]; /* random per start: last bytes of session ids */
 
 	pthread_mutex_t state_lock; /* see the contract above */

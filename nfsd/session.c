@@ -48,9 +48,8 @@ struct nfs_client *client_new(struct strata_server *srv, const void *owner,
 		memcpy(c->owner, owner, len);
 	c->owner_len = len;
 	memcpy(c->verifier, verf, NFS4_VERIFIER_SIZE);
-	/* clientid: boot epoch in the high half so ids never repeat across
-	 * restarts (stale ids get NFS4ERR_STALE_CLIENTID). */
-	c->clientid = ((uint64_t)srv->boot_epoch << 32) | ++srv->next_clientid;
+	c->clientid = client_id_make(srv->cfg.node_id, srv->boot_epoch,
+				     (uint32_t)++srv->next_clientid);
 	c->principal_flavor = cred->flavor;
 	c->principal_uid = cred->uid;
 	snprintf(c->principal_machine, sizeof(c->principal_machine), "%s",

@@ -84,6 +84,26 @@ struct nfs_client {
 };
 
 /* ---- clients -------------------------------------------------------- */
+/*
+ * A client id: the node that made it (16 bits, 0 for a server without a
+ * cluster map), the low 16 bits of that node's boot epoch, and a counter
+ * of the boot (32 bits). Ids never repeat across a node's restarts (a stale
+ * one gets NFS4ERR_STALE_CLIENTID) nor across the nodes of a cluster, whose
+ * sessions ids start with it: the Linux client never takes one node's
+ * client for another's (docs/decisions/0024).
+ */
+static inline uint64_t client_id_make(unsigned node, uint32_t boot_epoch,
+				      uint32_t counter)
+{
+	return (uint64_t)(node & 0xffffu) << 48 |
+	       (uint64_t)(boot_epoch & 0xffffu) << 32 | counter;
+}
+
+static inline unsigned client_id_node(uint64_t clientid)
+{
+	return (unsigned)(clientid >> 48);
+}
+
 struct nfs_client *client_find(struct strata_server *srv, uint64_t clientid);
 struct nfs_client *client_find_owner(struct strata_server *srv,
 				     const void *owner, size_t len,

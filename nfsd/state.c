@@ -271,7 +271,7 @@ nfsstat4 state_resolve(struct compound *c, const stateid4 *in,
 		return NFS4ERR_BAD_STATEID;
 	if (st->revoked)
 		return NFS4ERR_DELEG_REVOKED; /* RFC 8881 §8.2.3 */
-	if (c->session && st->client != c->session->client)
+	if (c->client && st->client != c->client)
 		return NFS4ERR_BAD_STATEID;
 	if (fileid && st->fileid != fileid)
 		return NFS4ERR_BAD_STATEID;

@@ -60,7 +60,7 @@ static nfsstat4 check_range(const LAYOUTGET4args *a)
 static nfsstat4 layout_stid(struct compound *c, const stateid4 *sid,
 			    struct ns_inode *ino, struct nfs_stid **out)
 {
-	struct nfs_client *clp = c->session->client;
+	struct nfs_client *clp = c->client;
 	struct nfs_stid *st;
 	nfsstat4 s = state_resolve(c, sid,
 				   (1u << STID_OPEN) | (1u << STID_LOCK) |
@@ -83,7 +83,7 @@ static nfsstat4 layout_stid(struct compound *c, const stateid4 *sid,
 			return NFS4ERR_RESOURCE;
 		st->seqid = 0; /* bumped to 1 by the grant */
 		st->generation = ino->generation;
-		memcpy(st->ref_session, c->session->id, NFS4_SESSIONID_SIZE);
+		memcpy(st->ref_session, c->ref.session, NFS4_SESSIONID_SIZE);
 	}
 	*out = st;
 	return NFS4_OK;
@@ -313,7 +313,7 @@ nfsstat4 op_layoutreturn(struct compound *c, void *args, void *res)
 {
 	LAYOUTRETURN4args *a = args;
 	LAYOUTRETURN4res *r = res;
-	struct nfs_client *clp = c->session->client;
+	struct nfs_client *clp = c->client;
 	struct nfs_stid *st;
 
 	if (a->lora_layout_type != LAYOUT4_NFSV4_1_FILES)

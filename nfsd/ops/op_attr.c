@@ -122,11 +122,11 @@ nfsstat4 op_setattr(struct compound *c, void *args, void *res)
 	st = setattr_check(c, &ino, &set, &a->stateid);
 	/* Other clients' delegations cache these attributes (§10.4.6). */
 	if (st == NFS4_OK)
-		st = deleg_break(c->srv, c->session->client, ino.fileid, 1);
+		st = deleg_break(c->srv, c->client, ino.fileid, 1);
 	/* Shrinking a file invalidates other clients' layouts: recall them
 	 * first (RFC 8881 §12.5.5). */
 	if (st == NFS4_OK && (set.mask & NS_SET_SIZE) && set.v.size < ino.size)
-		st = layout_break(c->srv, c->session->client, ino.fileid);
+		st = layout_break(c->srv, c->client, ino.fileid);
 	if (st == NFS4_OK)
 		st = setattr_apply(c, &ino, &set);
 	if (st == NFS4_OK)

@@ -87,11 +87,12 @@ static void confirm(struct compound *c, struct nfs_client *clp)
 	if (clp->confirmed)
 		return;
 	old = client_find_owner(c->srv, clp->owner, clp->owner_len, 1);
-	if (old && c->session && c->session->client == old) {
+	if (old && c->session && c->client == old) {
 		/* The COMPOUND runs on a session of the record being
 		 * replaced: it goes too, and its slot with it. */
 		c->session = NULL;
 		c->slot = NULL;
+		c->client = NULL;
 	}
 	if (old)
 		client_destroy(c->srv, old);

@@ -122,7 +122,7 @@ static nfsstat4 lock_stid(struct compound *c, const LOCK4args *a,
  * outside grace. */
 static nfsstat4 lock_grace_check(struct compound *c, bool_t reclaim)
 {
-	struct nfs_client *clp = c->session->client;
+	struct nfs_client *clp = c->client;
 	time_t now = server_now();
 
 	if (reclaim)
@@ -187,7 +187,7 @@ nfsstat4 op_lockt(struct compound *c, void *args, void *res)
 		s = range(a->offset, a->length, &start, &end);
 	if (s != NFS4_OK)
 		return s;
-	holder = lock_conflict(c->srv, c->cur.fileid, c->session->client,
+	holder = lock_conflict(c->srv, c->cur.fileid, c->client,
 			       a->owner.owner.owner_val,
 			       a->owner.owner.owner_len, is_write(a->locktype),
 			       start, end);

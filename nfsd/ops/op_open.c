@@ -132,7 +132,7 @@ static nfsstat4 do_create(struct compound *c, const struct ns_inode *dir,
 			/* Existing: only the size applies; a truncate
 			 * waits for other clients' layouts (§12.5.5). */
 			if (set.v.size < t->ino.size)
-				st = layout_break(c->srv, c->session->client,
+				st = layout_break(c->srv, c->client,
 						  t->ino.fileid);
 			if (st == NFS4_OK)
 				t->created = 2;
@@ -295,7 +295,7 @@ static struct nfs_stid *find_open(struct strata_server *srv,
 static nfsstat4 grant(struct compound *c, const OPEN4args *a,
 		      uint64_t fileid, struct nfs_stid **out)
 {
-	struct nfs_client *clp = c->session->client;
+	struct nfs_client *clp = c->client;
 	uint32_t access = a->share_access & OPEN4_SHARE_ACCESS_BOTH;
 	uint32_t deny = a->share_deny;
 	struct nfs_stid *st = find_open(c->srv, clp, fileid, &a->owner);
@@ -333,7 +333,7 @@ static nfsstat4 grant(struct compound *c, const OPEN4args *a,
  * (§18.51.3). */
 static nfsstat4 open_grace_check(struct compound *c, const OPEN4args *a)
 {
-	struct nfs_client *clp = c->session->client;
+	struct nfs_client *clp = c->client;
 	time_t now = server_now();
 
 	if (a->claim.claim == CLAIM_PREVIOUS) {
@@ -378,7 +378,7 @@ nfsstat4 op_open(struct compound *c, void *args, void *res)
 	}
 	if (a->claim.claim == CLAIM_PREVIOUS)
 		log_info("reclaim: client %llx open fileid %llx",
-			 (unsigned long long)c->session->client->clientid,
+			 (unsigned long long)c->client->clientid,
 			 (unsigned long long)t.ino.fileid);
 	stid_to_wire(st, &ok->stateid);
 	cinfo_out(&ok->cinfo, &t.ci);

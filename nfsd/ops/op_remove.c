@@ -44,9 +44,9 @@ static nfsstat4 break_name(struct compound *c, uint64_t dir,
 	if (ns_lookup(c->srv->ns, dir, name->utf8string_val,
 		      name->utf8string_len, &fileid) < 0)
 		return NFS4_OK;
-	st = deleg_break(c->srv, c->session->client, fileid, 1);
+	st = deleg_break(c->srv, c->client, fileid, 1);
 	if (st == NFS4_OK && layouts)
-		st = layout_break(c->srv, c->session->client, fileid);
+		st = layout_break(c->srv, c->client, fileid);
 	return st;
 }
 

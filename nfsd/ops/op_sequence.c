@@ -57,6 +57,10 @@ nfsstat4 op_sequence(struct compound *c, void *args, void *res)
 	slot->in_use = 1;
 	c->session = s;
 	c->slot = slot;
+	c->client = s->client;
+	memcpy(c->ref.session, s->id, NFS4_SESSIONID_SIZE);
+	c->ref.slot = a->sa_slotid;
+	c->ref.seqid = a->sa_sequenceid;
 	c->cachethis = a->sa_cachethis;
 	cap = a->sa_cachethis ? s->fore.ca_maxresponsesize_cached
 			      : s->fore.ca_maxresponsesize;

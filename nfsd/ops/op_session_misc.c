@@ -85,7 +85,7 @@ nfsstat4 op_destroy_clientid(struct compound *c, void *args, void *res)
 nfsstat4 op_reclaim_complete(struct compound *c, void *args, void *res)
 {
 	RECLAIM_COMPLETE4args *a = args;
-	struct nfs_client *clp = c->session->client;
+	struct nfs_client *clp = c->client;
 
 	(void)res;
 	if (a->rca_one_fs)

@@ -25,7 +25,7 @@ static nfsstat4 test_one(struct compound *c, const stateid4 *sid)
 				   (const uint8_t *)sid->other))
 		return NFS4ERR_BAD_STATEID;
 	st = stid_find_other(c->srv, (const uint8_t *)sid->other);
-	if (!st || st->client != c->session->client)
+	if (!st || st->client != c->client)
 		return NFS4ERR_BAD_STATEID;
 	if (st->revoked)
 		return NFS4ERR_DELEG_REVOKED;
@@ -62,7 +62,7 @@ nfsstat4 op_free_stateid(struct compound *c, void *args, void *res)
 
 	(void)res;
 	st = stid_find_other(c->srv, (const uint8_t *)a->fsa_stateid.other);
-	if (st && st->revoked && st->client == c->session->client) {
+	if (st && st->revoked && st->client == c->client) {
 		stid_free(c->srv, st); /* §18.38.3: frees a revoked one */
 		return NFS4_OK;
 	}
