@@ -151,8 +151,8 @@ static int cb_send(struct strata_server *srv, struct nfs_session *s,
 	return 0;
 }
 
-int cb_recall(struct strata_server *srv, struct nfs_session *s,
-	      const struct nfs_stid *deleg)
+static int send_recall(struct strata_server *srv, struct nfs_session *s,
+		       const struct nfs_stid *deleg)
 {
 	nfs_cb_argop4 op;
 	uint8_t fh[FH_LEN];
@@ -169,8 +169,9 @@ int cb_recall(struct strata_server *srv, struct nfs_session *s,
 	return cb_send(srv, s, deleg, &op, "CB_RECALL");
 }
 
-int cb_layoutrecall(struct strata_server *srv, struct nfs_session *s,
-		    const struct nfs_stid *layout)
+static int send_layoutrecall(struct strata_server *srv,
+			     struct nfs_session *s,
+			     const struct nfs_stid *layout)
 {
 	nfs_cb_argop4 op;
 	uint8_t fh[FH_LEN];
@@ -191,6 +192,66 @@ int cb_layoutrecall(struct strata_server *srv, struct nfs_session *s,
 	stid_to_wire(layout, &f->lor_stateid);
 	atomic_fetch_add(&srv->metrics.recalls_sent[METRICS_RECALL_LAYOUT], 1);
 	return cb_send(srv, s, layout, &op, "CB_LAYOUTRECALL");
+}
+
+int cb_reachable(struct strata_server *srv, const struct nfs_client *clp)
+{
+	if (clp->front)
+		return clp->cb_via_front && srv->cb_remote != NULL;
+	return cb_session((struct nfs_client *)clp) != NULL;
+}
+
+/* The state's client: here, or through its front. */
+static int recall(struct strata_server *srv, const struct nfs_stid *st,
+		  int layout)
+{
+	struct nfs_session *s;
+
+	if (st->client->front)
+		return srv->cb_remote ? srv->cb_remote(srv, st, layout)
+				      : -EPIPE;
+	s = cb_session(st->client);
+	if (!s)
+		return -EPIPE;
+	s->cb_owner = 0;
+	return layout ? send_layoutrecall(srv, s, st)
+		      : send_recall(srv, s, st);
+}
+
+int cb_recall(struct strata_server *srv, const struct nfs_stid *deleg)
+{
+	return recall(srv, deleg, 0);
+}
+
+int cb_layoutrecall(struct strata_server *srv, const struct nfs_stid *layout)
+{
+	return recall(srv, layout, 1);
+}
+
+int cb_recall_for(struct strata_server *srv, struct nfs_client *clp,
+		  unsigned owner, int layout, const struct nfs_stid *st)
+{
+	struct nfs_session *s = cb_session(clp);
+	int rc;
+
+	if (!s)
+		return -EPIPE;
+	rc = layout ? send_layoutrecall(srv, s, st) : send_recall(srv, s, st);
+	if (rc == 0)
+		s->cb_owner = owner;
+	return rc;
+}
+
+void cb_remote_failed(struct strata_server *srv,
+		      const uint8_t other[NFS4_OTHER_SIZE])
+{
+	struct nfs_stid *st = stid_find_other(srv, other);
+
+	if (st && st->recall_sent) {
+		st->recall_sent = 0;
+		if (st->kind == STID_LAYOUT)
+			st->seqid--; /* not sent after all (RFC 8881 §12.5.3) */
+	}
 }
 
 /* The status of op OPNUM in a CB_COMPOUND reply whose xid and msg_type
@@ -251,9 +312,15 @@ void cb_on_reply(void *ctx, struct xprt_conn *c, uint8_t *msg, size_t len)
 	if (s) {
 		s->cb_xid = 0;
 		if (s->cb_layout) {
+			nfsstat4 st = cb_result(&x, OP_CB_LAYOUTRECALL);
+
 			s->cb_layout = 0;
-			layout_recall_done(srv, s->cb_other,
-					   cb_result(&x, OP_CB_LAYOUTRECALL));
+			/* A partition owner's layout: the answer is its. */
+			if (s->cb_owner && srv->cb_done_remote)
+				srv->cb_done_remote(srv, s->cb_owner,
+						    s->cb_other, st);
+			else
+				layout_recall_done(srv, s->cb_other, st);
 		}
 		log_debug("callback reply from client %llx (xid %u)",
 			  (unsigned long long)s->client->clientid, w[0]);

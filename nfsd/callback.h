@@ -27,6 +27,10 @@ struct xprt_conn;
 
 /* The client's session with a usable back channel, or NULL. */
 struct nfs_session *cb_session(struct nfs_client *clp);
+/* Can CLP be called back: a session with a back channel here, or, for a
+ * partition owner's stub of another node's client (docs/decisions/0024),
+ * one at its front as the front last said. */
+int cb_reachable(struct strata_server *srv, const struct nfs_client *clp);
 
 /* Remember the callback credential from csa_sec_parms / BACKCHANNEL_CTL
  * (the first AUTH_NONE or AUTH_SYS entry). NFS4ERR_INVAL if none usable. */
@@ -34,17 +38,28 @@ nfsstat4 cb_set_sec(struct nfs_session *s, const callback_sec_parms4 *p,
 		    unsigned n);
 
 struct nfs_stid;
-/* Send CB_RECALL for delegation DELEG (its OPEN listed as the referring
- * call when it was granted on session S). 0 sent, -EBUSY the slot is in
- * use (try again later), -EPIPE no back channel. */
-int cb_recall(struct strata_server *srv, struct nfs_session *s,
-	      const struct nfs_stid *deleg);
+/* Send CB_RECALL for delegation DELEG to its client (its OPEN listed as
+ * the referring call when that was on the session used). 0 sent (for a
+ * stub: asked of its front, whose failure comes back later through
+ * cb_remote_failed()), -EBUSY the slot is in use (try again later),
+ * -EPIPE no back channel. */
+int cb_recall(struct strata_server *srv, const struct nfs_stid *deleg);
 
 /* Send CB_LAYOUTRECALL (whole file, any iomode) for layout stateid
  * LAYOUT. Same returns as cb_recall(). The client's answer reaches
- * layout_recall_done() (pnfs/layout_state.h). */
-int cb_layoutrecall(struct strata_server *srv, struct nfs_session *s,
-		    const struct nfs_stid *layout);
+ * layout_recall_done() (pnfs/layout_state.h), on the owner's node. */
+int cb_layoutrecall(struct strata_server *srv, const struct nfs_stid *layout);
+
+/* A front: send the recall of ST (a copy of a partition owner's state:
+ * other, seqid, fileid, generation, referring call) to its client CLP on
+ * behalf of node OWNER (a layout recall's answer goes back to it). */
+int cb_recall_for(struct strata_server *srv, struct nfs_client *clp,
+		  unsigned owner, int layout, const struct nfs_stid *st);
+
+/* An owner: its front could not send the recall of the state named
+ * OTHER; it is tried again on the next conflict. */
+void cb_remote_failed(struct strata_server *srv,
+		      const uint8_t other[NFS4_OTHER_SIZE]);
 
 /* xprt_conn on_reply hook (ctx = the server). */
 void cb_on_reply(void *ctx, struct xprt_conn *c, uint8_t *msg, size_t len);

@@ -91,7 +91,8 @@ void deleg_offer(struct compound *c, uint64_t fileid, uint32_t gen,
 			none_ext(out, WND4_NOT_SUPP_UPGRADE);
 		return;
 	}
-	if (!cb_session(clp) || others_conflict(c->srv, clp, fileid, write)) {
+	if (!cb_reachable(c->srv, clp) ||
+	    others_conflict(c->srv, clp, fileid, write)) {
 		if (want)
 			none_ext(out, WND4_CONTENTION);
 		return;
@@ -138,7 +139,7 @@ static void deleg_revoke(struct strata_server *srv, struct nfs_stid *st)
 		 (unsigned long long)st->client->clientid,
 		 (unsigned long long)st->fileid);
 	st->revoked = 1;
-	st->client->revoked++;
+	client_revoked_add(srv, st->client, 1);
 	atomic_fetch_add(&srv->metrics.recalls_timedout[METRICS_RECALL_DELEG], 1);
 }
 
@@ -157,8 +158,6 @@ nfsstat4 deleg_break(struct strata_server *srv, const struct nfs_client *clp,
 
 	STATE_FOR_FILE(srv, fileid, st)
 	{
-		struct nfs_session *s;
-
 		if (!conflicts(st, clp, write))
 			continue;
 		if (!st->recalled)
@@ -172,8 +171,7 @@ nfsstat4 deleg_break(struct strata_server *srv, const struct nfs_client *clp,
 			continue;
 		/* Not sent yet (no back channel now, or its slot is busy):
 		 * tried again on the opener's retry. */
-		s = cb_session(st->client);
-		if (s && cb_recall(srv, s, st) == 0)
+		if (cb_recall(srv, st) == 0)
 			st->recall_sent = 1;
 	}
 	return pending ? NFS4ERR_DELAY : NFS4_OK;

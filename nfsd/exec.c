@@ -7,14 +7,36 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "compound.h"
 #include "data.h"
 #include "log.h"
 #include "metrics.h"
 #include "ns.h"
 #include "orphan.h"
+#include "peer_client.h"
+#include "peer_prot.h"
+#include "peer_svc.h"
 #include "server.h"
+#include "session.h"
 #include "xprt.h"
+
+/* A front's COMPOUND whose rest runs on other nodes (compound.h): it
+ * waits for their answer outside the executor and comes back through
+ * the queue to go on. */
+struct exec_job {
+	struct exec *e;
+	struct compound_job cj;
+	struct rpc_call call;   /* cj.c.call points here */
+	uint8_t *msg;           /* owned; call.args points into it */
+	uint8_t *buf;           /* owned: RPC reply header + COMPOUND4res */
+	size_t cap;
+	struct xprt_conn *conn; /* referenced */
+	uint64_t t_arrive;
+	int err;                /* the peer's answer (peer_client.h) */
+	peer_compound_res *res;
+};
 
 struct exec_req {
 	struct exec_req *next;
@@ -22,6 +44,7 @@ struct exec_req {
 	uint8_t *msg;           /* owned; call.args points into it */
 	struct rpc_call call;
 	uint64_t t_arrive;      /* metrics_now_ns() at exec_submit() */
+	struct exec_job *job;   /* a job coming back, or NULL */
 };
 
 struct exec_reply {
@@ -98,6 +121,22 @@ static void place_all(struct exec *e)
 	e->nplace = 0;
 }
 
+/* Append R; with WAIT, first wait while the queue is full. */
+static void enqueue(struct exec *e, struct exec_req *r, int wait)
+{
+	pthread_mutex_lock(&e->lock);
+	while (wait && e->depth >= EXEC_QUEUE_MAX && !e->stop)
+		pthread_cond_wait(&e->space, &e->lock);
+	if (e->tail)
+		e->tail->next = r;
+	else
+		e->head = r;
+	e->tail = r;
+	e->depth++;
+	pthread_cond_signal(&e->work);
+	pthread_mutex_unlock(&e->lock);
+}
+
 void exec_submit(struct exec *e, struct xprt_conn *conn, uint8_t *msg,
 		 const struct rpc_call *call)
 {
@@ -113,40 +152,72 @@ void exec_submit(struct exec *e, struct xprt_conn *conn, uint8_t *msg,
 	r->msg = msg;
 	r->call = *call;
 	r->t_arrive = metrics_now_ns();
-	pthread_mutex_lock(&e->lock);
-	while (e->depth >= EXEC_QUEUE_MAX && !e->stop)
-		pthread_cond_wait(&e->space, &e->lock);
-	if (e->tail)
-		e->tail->next = r;
-	else
-		e->head = r;
-	e->tail = r;
-	e->depth++;
-	pthread_cond_signal(&e->work);
-	pthread_mutex_unlock(&e->lock);
+	r->job = NULL;
+	enqueue(e, r, 1);
+}
+
+static void job_free(struct exec_job *j)
+{
+	if (j->res) {
+		xdr_free((xdrproc_t)xdr_peer_compound_res, (char *)j->res);
+		free(j->res);
+	}
+	xprt_conn_put(j->conn);
+	free(j->msg);
+	free(j->buf);
+	free(j);
 }
 
 static void req_free(struct exec_req *r)
 {
-	xprt_conn_put(r->conn);
+	if (r->job)
+		job_free(r->job);
+	if (r->conn)
+		xprt_conn_put(r->conn);
 	free(r->msg);
 	free(r);
 }
 
+/* Link thread (peer_client.h): the owner answered, or could not. Back
+ * into the queue; the executor goes on with it in a batch. */
+static void job_answered(void *ctx, int err, void *res)
+{
+	struct exec_job *j = ctx;
+	struct exec *e = j->e;
+	struct exec_req *r = calloc(1, sizeof(*r));
+
+	j->err = err;
+	j->res = res;
+	if (!r) {
+		job_free(j); /* no reply: the client retransmits */
+		return;
+	}
+	r->job = j;
+	enqueue(e, r, 0); /* never waits: a link thread must not block */
+}
+
 /* Take up to MAX queued requests, oldest first; waits for one unless
- * stopping. Returns the chain (NULL: stop). */
-static struct exec_req *take(struct exec *e, unsigned max)
+ * stopping, or for a second (*IDLE set, NULL returned: leases are checked
+ * without requests too, e.g. on a front whose clients went quiet).
+ * Returns the chain (NULL: stop, or idle). */
+static struct exec_req *take(struct exec *e, unsigned max, int *idle)
 {
 	struct exec_req *first, *last;
 	unsigned n = 1;
+	struct timespec until;
 
+	*idle = 0;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
 	pthread_mutex_lock(&e->lock);
-	while (!e->head && !e->stop)
-		pthread_cond_wait(&e->work, &e->lock);
-	if (e->stop) {
+	while (!e->head && !e->stop && !*idle)
+		*idle = pthread_cond_timedwait(&e->work, &e->lock, &until) ==
+			ETIMEDOUT;
+	if (e->stop || !e->head) {
 		pthread_mutex_unlock(&e->lock);
 		return NULL;
 	}
+	*idle = 0;
 	first = last = e->head;
 	while (n < max && last->next) {
 		last = last->next;
@@ -162,13 +233,135 @@ static struct exec_req *take(struct exec *e, unsigned max)
 	return first;
 }
 
-/* Run one COMPOUND into the scratch buffer and keep a copy of the reply
- * for after the commit. */
+/* A reply to send after the commit: BUF (owned, LEN bytes) to CONN. */
+static void keep_reply(struct exec *e, struct xprt_conn *conn, uint8_t *buf,
+		       size_t len, uint64_t t_arrive, unsigned *nout)
+{
+	struct exec_reply *o = &e->out[*nout];
+
+	o->buf = buf;
+	o->len = len;
+	o->t_arrive = t_arrive;
+	o->conn = conn;
+	xprt_conn_get(conn);
+	(*nout)++;
+}
+
+static void job_done(struct exec *e, struct exec_job *j, size_t len,
+		     unsigned *nout)
+{
+	rpc_reply_accepted(j->buf, j->call.xid, ACCEPT_SUCCESS);
+	keep_reply(e, j->conn, j->buf, RPC_REPLY_HDR_LEN + len, j->t_arrive,
+		   nout);
+	j->buf = NULL;
+	job_free(j);
+}
+
+/* Send J's rest to its owner; J is the link's until job_answered(). */
+static void job_forward(struct exec *e, struct exec_job *j, unsigned *nout)
+{
+	peer_compound_args a;
+
+	j->e = e;
+	if (compound_sub_args(&j->cj, &a) == 0 && e->srv->peers &&
+	    peer_call(e->srv->peers, j->cj.stop.node, PEER_COMPOUND,
+		      (xdrproc_t)xdr_peer_compound_args, &a,
+		      (xdrproc_t)xdr_peer_compound_res,
+		      sizeof(peer_compound_res), job_answered, j) == 0) {
+		atomic_fetch_add(&e->srv->metrics.subs_sent, 1);
+		return;
+	}
+	/* RFC 8881 §15.1.1.3: the client retries after a while. */
+	job_done(e, j, compound_fail(&j->cj, NFS4ERR_DELAY), nout);
+}
+
+/* Its owner answered J (or could not be reached): go on. */
+static void job_resume(struct exec *e, struct exec_job *j, unsigned *nout)
+{
+	size_t len = 0;
+	int rc = COMPOUND_DONE;
+
+	if (j->err || !j->res || j->res->stat != PEER_OK) {
+		if (j->err != -ESHUTDOWN)
+			log_debug("forward to node %u: %s", j->cj.stop.node,
+				  j->err ? strerror(-j->err) : "refused");
+		len = compound_fail(&j->cj, NFS4ERR_DELAY);
+	} else {
+		rc = compound_resume(&j->cj, &j->res->peer_compound_res_u.ok,
+				     &len);
+	}
+	if (j->res) {
+		xdr_free((xdrproc_t)xdr_peer_compound_res, (char *)j->res);
+		free(j->res);
+		j->res = NULL;
+	}
+	if (rc == COMPOUND_FORWARD)
+		job_forward(e, j, nout);
+	else
+		job_done(e, j, len, nout);
+}
+
+/* A front's COMPOUND in a cluster: it may stop at an op another node
+ * owns (compound_begin). The request's message moves into the job. */
+static void run_front(struct exec *e, struct exec_req *r, unsigned *nout)
+{
+	struct strata_server *srv = e->srv;
+	struct exec_job *j = calloc(1, sizeof(*j));
+	size_t len = 0;
+	int garbage = 0, rc;
+
+	if (!j || !(j->buf = malloc(e->scratch_cap))) {
+		free(j);
+		return; /* the client retransmits */
+	}
+	j->cap = e->scratch_cap;
+	j->call = r->call;
+	j->msg = r->msg;
+	r->msg = NULL;
+	j->conn = r->conn;
+	xprt_conn_get(j->conn);
+	j->t_arrive = r->t_arrive;
+	client_expire(srv);
+	rc = compound_begin(&j->cj, srv, j->conn, &j->call,
+			    j->buf + RPC_REPLY_HDR_LEN,
+			    j->cap - RPC_REPLY_HDR_LEN, &len, &garbage);
+	if (garbage) {
+		rpc_reply_accepted(j->buf, j->call.xid, ACCEPT_GARBAGE_ARGS);
+		keep_reply(e, j->conn, j->buf, RPC_REPLY_HDR_LEN, j->t_arrive,
+			   nout);
+		j->buf = NULL;
+		job_free(j);
+	} else if (rc == COMPOUND_FORWARD) {
+		job_forward(e, j, nout);
+	} else {
+		job_done(e, j, len, nout);
+	}
+}
+
+/* Run one request into the scratch buffer and keep a copy of the reply
+ * for after the commit: a COMPOUND of a client, a sub-compound of
+ * another node (peer_svc.h), or a front's COMPOUND coming back. */
 static void run_one(struct exec *e, struct exec_req *r, unsigned *nout)
 {
-	size_t len = server_compound_reply(e->srv, r->conn, &r->call,
-					   e->scratch, e->scratch_cap);
+	size_t len;
 	struct exec_reply *o = &e->out[*nout];
+
+	if (r->job) {
+		struct exec_job *j = r->job;
+		r->job = NULL;
+		job_resume(e, j, nout);
+		return;
+	}
+	if (r->call.prog == STRATA_PEER_PROG) {
+		len = peer_svc_reply(e->srv, r->conn, &r->call, e->scratch,
+				     e->scratch_cap);
+	} else if (!e->srv->owns_all) {
+		run_front(e, r, nout);
+		return;
+	} else {
+		len = server_compound_reply(e->srv, r->conn, &r->call,
+					    e->scratch, e->scratch_cap);
+	}
 
 	o->buf = malloc(len ? len : 1);
 	if (!o->buf)
@@ -239,9 +432,20 @@ static void *exec_main(void *arg)
 {
 	struct exec *e = arg;
 	struct exec_req *chain;
+	int idle;
 
-	while ((chain = take(e, EXEC_BATCH_MAX)) != NULL)
-		run_batch(e, chain);
+	for (;;) {
+		chain = take(e, EXEC_BATCH_MAX, &idle);
+		if (chain) {
+			run_batch(e, chain);
+		} else if (idle) {
+			pthread_mutex_lock(&e->srv->state_lock);
+			client_expire(e->srv);
+			pthread_mutex_unlock(&e->srv->state_lock);
+		} else {
+			break;
+		}
+	}
 	return NULL;
 }
 

@@ -61,6 +61,9 @@ struct strata_metrics {
 	atomic_uint_fast64_t recalls_timedout[2]; /* revoked / fenced */
 	atomic_uint_fast64_t drc_hits;         /* replies from the slot cache */
 	atomic_uint_fast64_t auth_errors;      /* RPCs refused AUTH_* */
+	atomic_uint_fast64_t subs_sent;        /* sub-compounds a front sent
+						  to owners (decision 0024) */
+	atomic_uint_fast64_t subs_served;      /* and an owner ran */
 };
 
 /* Monotonic nanoseconds. */

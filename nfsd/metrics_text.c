@@ -198,6 +198,16 @@ static void write_io(struct strata_server *srv, FILE *f)
 	scalar(f, "strata_rpc_auth_errors_total", "counter",
 	       "RPC calls refused with an authentication error.",
 	       atomic_load(&srv->metrics.auth_errors));
+	fprintf(f, "# HELP strata_peer_subcompounds_total Parts of client "
+		   "COMPOUNDs forwarded between metadata nodes: sent by this "
+		   "node as a front, served by it as an owner.\n"
+		   "# TYPE strata_peer_subcompounds_total counter\n");
+	fprintf(f, "strata_peer_subcompounds_total{dir=\"sent\"} %" PRIu64
+		   "\n",
+		(uint64_t)atomic_load(&srv->metrics.subs_sent));
+	fprintf(f, "strata_peer_subcompounds_total{dir=\"served\"} %" PRIu64
+		   "\n",
+		(uint64_t)atomic_load(&srv->metrics.subs_served));
 }
 
 static void write_state(struct strata_server *srv,

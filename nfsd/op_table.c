@@ -15,6 +15,7 @@
 #define FH OPF_CFH
 #define MUT OPF_MUTATES
 #define NOSESS OPF_NO_SESSION
+#define FRONT OPF_FRONT
 
 #define ENTRY(num, nm, fn, a, r, fl)                                           \
 	[num] = { #nm, fn, NULL, (xdrproc_t)xdr_##a, sizeof(a),               \
@@ -97,17 +98,18 @@ static const struct op_desc ops[] = {
 	ENTRY(OP_RELEASE_LOCKOWNER, RELEASE_LOCKOWNER, op_notsupp,
 	      RELEASE_LOCKOWNER4args, RELEASE_LOCKOWNER4res, MDS),
 	ENTRY(OP_BACKCHANNEL_CTL, BACKCHANNEL_CTL, op_backchannel_ctl,
-	      BACKCHANNEL_CTL4args, BACKCHANNEL_CTL4res, V1 | MDS | DS),
+	      BACKCHANNEL_CTL4args, BACKCHANNEL_CTL4res, V1 | MDS | DS | FRONT),
 	ENTRY(OP_BIND_CONN_TO_SESSION, BIND_CONN_TO_SESSION,
 	      op_bind_conn_to_session, BIND_CONN_TO_SESSION4args,
-	      BIND_CONN_TO_SESSION4res, V1 | MDS | DS | NOSESS),
+	      BIND_CONN_TO_SESSION4res, V1 | MDS | DS | NOSESS | FRONT),
 	ENTRY(OP_EXCHANGE_ID, EXCHANGE_ID, op_exchange_id, EXCHANGE_ID4args,
-	      EXCHANGE_ID4res, V1 | MDS | DS | NOSESS),
+	      EXCHANGE_ID4res, V1 | MDS | DS | NOSESS | FRONT),
 	ENTRY(OP_CREATE_SESSION, CREATE_SESSION, op_create_session,
-	      CREATE_SESSION4args, CREATE_SESSION4res, V1 | MDS | DS | NOSESS),
+	      CREATE_SESSION4args, CREATE_SESSION4res,
+	      V1 | MDS | DS | NOSESS | FRONT),
 	ENTRY(OP_DESTROY_SESSION, DESTROY_SESSION, op_destroy_session,
 	      DESTROY_SESSION4args, DESTROY_SESSION4res,
-	      V1 | MDS | DS | NOSESS),
+	      V1 | MDS | DS | NOSESS | FRONT),
 	ENTRY(OP_FREE_STATEID, FREE_STATEID, op_free_stateid,
 	      FREE_STATEID4args, FREE_STATEID4res, V1 | MDS | MUT),
 	ENTRY(OP_GET_DIR_DELEGATION, GET_DIR_DELEGATION, op_notsupp,
@@ -125,16 +127,16 @@ static const struct op_desc ops[] = {
 	ENTRY(OP_SECINFO_NO_NAME, SECINFO_NO_NAME, op_secinfo_no_name,
 	      SECINFO_NO_NAME4args, SECINFO_NO_NAME4res, V1 | MDS | FH),
 	ENTRY(OP_SEQUENCE, SEQUENCE, op_sequence, SEQUENCE4args, SEQUENCE4res,
-	      V1 | MDS | DS | OPF_SEQUENCE),
+	      V1 | MDS | DS | OPF_SEQUENCE | FRONT),
 	ENTRY(OP_SET_SSV, SET_SSV, op_notsupp, SET_SSV4args, SET_SSV4res,
-	      V1 | MDS),
+	      V1 | MDS | FRONT),
 	ENTRY(OP_TEST_STATEID, TEST_STATEID, op_test_stateid,
 	      TEST_STATEID4args, TEST_STATEID4res, V1 | MDS | DS),
 	ENTRY(OP_WANT_DELEGATION, WANT_DELEGATION, op_notsupp,
 	      WANT_DELEGATION4args, WANT_DELEGATION4res, V1 | MDS | FH),
 	ENTRY(OP_DESTROY_CLIENTID, DESTROY_CLIENTID, op_destroy_clientid,
 	      DESTROY_CLIENTID4args, DESTROY_CLIENTID4res,
-	      V1 | MDS | DS | NOSESS),
+	      V1 | MDS | DS | NOSESS | FRONT),
 	ENTRY(OP_RECLAIM_COMPLETE, RECLAIM_COMPLETE, op_reclaim_complete,
 	      RECLAIM_COMPLETE4args, RECLAIM_COMPLETE4res, V1 | MDS | DS),
 };

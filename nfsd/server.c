@@ -13,6 +13,10 @@
 
 #include "cluster.h"
 #include "cmap.h"
+#include "peer_cb.h"
+#include "peer_client.h"
+#include "peer_prot.h"
+#include "peer_svc.h"
 #include "compound.h"
 #include "ctl_svc.h"
 #include "ds_self.h"
@@ -98,6 +102,8 @@ static int dispatch_call(struct strata_server *srv, struct xprt_conn *conn,
 		ctl_svc_dispatch(srv, conn, call);
 		return 0;
 	}
+	if (call->prog == STRATA_PEER_PROG)
+		return peer_svc_dispatch(srv, conn, call, msg);
 	if (call->prog != NFS4_PROGRAM) {
 		rpc_reply_accepted(small, call->xid, ACCEPT_PROG_UNAVAIL);
 		send_bytes(conn, small, RPC_REPLY_HDR_LEN);
@@ -246,6 +252,15 @@ static int server_identity(struct strata_server *srv)
 
 /* ---- the cluster map ------------------------------------------------ */
 
+/* One node owns every partition of M. */
+static int single_owner(const struct cmap *m)
+{
+	for (unsigned p = 1; p < m->npartitions; p++)
+		if (m->owner[p] != m->owner[0])
+			return 0;
+	return 1;
+}
+
 /* MDS: the map names the partitions and who owns them; the namespace is
  * made with one LMDB environment per partition (shard S in partition and
  * environment S mod P: pnfs/cmap.h). Without cluster_map, a map of one
@@ -265,6 +280,8 @@ static int load_map(struct strata_server *srv)
 			return -EINVAL;
 		}
 		cmap_single(srv->cmap, NULL, cfg->nshards, 1);
+		srv->node = 1;
+		srv->owns_all = 1;
 		return 0;
 	}
 	if (srv->role & ROLE_DS) {
@@ -280,20 +297,28 @@ static int load_map(struct strata_server *srv)
 			cfg->cluster_map, cfg->node_id);
 		return -EINVAL;
 	}
-	/* Forwarding to other owners is the next step of
-	 * docs/decisions/0024; until it exists a node must own it all
-	 * rather than serve a part of the namespace as if it were whole. */
-	if (!cmap_owns_all(srv->cmap, cfg->node_id)) {
-		log_err("cluster map %s: node %u owns %u of %u partitions; "
-			"serving partitions of other nodes (forwarding) is "
-			"not built yet",
-			cfg->cluster_map, cfg->node_id,
-			srv->cmap->node[cfg->node_id].npartitions,
-			srv->cmap->npartitions);
+	if (srv->cmap->nnodes > 1 && !cfg->cluster_key[0]) {
+		log_err("cluster map %s: nodes prove themselves to each "
+			"other with the cluster key (--cluster-key FILE)",
+			cfg->cluster_map);
+		return -EINVAL;
+	}
+	/* What is built of docs/decisions/0024: one node owns every
+	 * partition, the others are fronts that forward to it. Partitions
+	 * spread over several owners need directory records per partition
+	 * and the two-phase commit across nodes, which do not exist yet:
+	 * such a map is refused rather than served half right. */
+	if (!single_owner(srv->cmap)) {
+		log_err("cluster map %s: the partitions are spread over "
+			"several nodes; this version needs one node owning "
+			"them all (the others forward to it)",
+			cfg->cluster_map);
 		return -EOPNOTSUPP;
 	}
 	cfg->nshards = srv->cmap->nshards;
 	cfg->meta_envs = srv->cmap->npartitions;
+	srv->node = cfg->node_id;
+	srv->owns_all = cmap_owns_all(srv->cmap, cfg->node_id);
 	return 0;
 }
 
@@ -308,6 +333,52 @@ static int check_map(struct strata_server *srv)
 		srv->cfg.cluster_map, srv->cmap->nshards, srv->cfg.data_dir,
 		ns_nshards(srv->ns));
 	return -EINVAL;
+}
+
+/* client_destroy() of a front's client: tell the owners that hold its
+ * state (their answer needs no waiting for). */
+static void gone_answered(void *ctx, int err, void *res)
+{
+	(void)ctx;
+	(void)err;
+	if (res) {
+		xdr_free((xdrproc_t)xdr_peer_stat, res);
+		free(res);
+	}
+}
+
+static void client_gone(struct strata_server *srv, uint64_t clientid,
+			uint64_t nodes)
+{
+	peer_client_gone_args a = { .clientid = clientid };
+
+	if (!srv->peers)
+		return;
+	for (unsigned n = 1; n < 64; n++)
+		if ((nodes >> n) & 1)
+			peer_call(srv->peers, n, PEER_CLIENT_GONE,
+				  (xdrproc_t)xdr_peer_client_gone_args, &a,
+				  (xdrproc_t)xdr_peer_stat, sizeof(peer_stat),
+				  gone_answered, NULL);
+}
+
+static int start_peers(struct strata_server *srv)
+{
+	int rc = peers_start(&srv->peers, srv->cmap, srv->node, &srv->key,
+			     srv->boot_epoch, srv->cfg.max_msg);
+
+	if (rc < 0) {
+		log_err("peer links: %s", strerror(-rc));
+		return rc;
+	}
+	srv->client_gone = client_gone;
+	peer_cb_install(srv);
+	log_info("node %u of cluster %s (%u nodes, map epoch %llu)%s",
+		 srv->node, srv->cmap->id, srv->cmap->nnodes,
+		 (unsigned long long)srv->cmap->epoch,
+		 srv->owns_all ? ", owner of every partition"
+			       : ", a front: forwards to the owner");
+	return 0;
 }
 
 /* ---- life cycle ----------------------------------------------------- */
@@ -432,6 +503,8 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 		rc = reclaim_start(&srv->reclaim, srv);
 	if (rc == 0 && srv->ns)
 		rc = exec_start(&srv->exec, srv);
+	if (rc == 0 && srv->ns && srv->cmap->nnodes > 1)
+		rc = start_peers(srv);
 	if (rc == 0)
 		rc = xprt_tcp_listen(&srv->tcp, cfg->listen_addr, cfg->port,
 				     cfg->max_msg, server_deliver, srv, &port);
@@ -459,6 +532,10 @@ void server_stop(struct strata_server *srv)
 	metrics_http_stop(srv->http); /* it reads the tables freed below */
 	if (srv->tcp)
 		xprt_tcp_stop(srv->tcp);
+	/* The links answer what is in flight before the executor goes
+	 * (their answers come back through its queue). */
+	peers_stop(srv->peers);
+	srv->peers = NULL;
 	exec_stop(srv->exec); /* after the transports: no more submits */
 	pthread_mutex_lock(&srv->state_lock);
 	while (srv->clients)

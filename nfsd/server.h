@@ -101,6 +101,7 @@ struct strata_counters {
 
 struct cluster;
 struct cmap;
+struct peers;
 struct ds_state;
 struct ds_self;
 
@@ -113,6 +114,27 @@ struct strata_server {
 	struct cluster *cluster; /* MDS with data servers (pnfs/cluster.h) */
 	struct cmap *cmap;       /* MDS: the cluster map, const after start;
 				    a map of one node without cluster_map */
+	unsigned node;           /* this node in the map (1 without one) */
+	int owns_all;            /* it owns every partition: nothing is
+				    forwarded (compound.h) */
+	struct peers *peers;     /* links to the other nodes, or NULL
+				    (pnfs/peer_client.h) */
+	/* Called by client_destroy() for a client whose sub-compounds went
+	 * to NODES (bit N: node N), under state_lock; must not block. */
+	void (*client_gone)(struct strata_server *srv, uint64_t clientid,
+			    uint64_t nodes);
+	/* Owner: recall ST (a delegation, or a layout with LAYOUT set) of a
+	 * stub client through its front (nfsd/callback.h). 0 asked, or
+	 * -errno. Under state_lock; must not block. */
+	int (*cb_remote)(struct strata_server *srv,
+			 const struct nfs_stid *st, int layout);
+	/* Owner: DELTA more revoked states of stub CLP (its front sets the
+	 * SEQUENCE flag). Under state_lock; must not block. */
+	void (*revoked_remote)(struct strata_server *srv,
+			       struct nfs_client *clp, int delta);
+	/* Front: the client answered a layout recall node NODE asked for. */
+	void (*cb_done_remote)(struct strata_server *srv, unsigned node,
+			       const uint8_t other[12], uint32_t status);
 	struct ds_state *ds;     /* DS role: fences, revocations
 				    (pnfs/ds_state.h; its own lock) */
 	struct ds_self *self;    /* DS role: its store's identity and the

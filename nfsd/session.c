@@ -62,6 +62,36 @@ struct nfs_client *client_new(struct strata_server *srv, const void *owner,
 	return c;
 }
 
+struct nfs_client *client_stub(struct strata_server *srv, uint64_t clientid,
+			       const void *owner, size_t len,
+			       const verifier4 verf,
+			       const struct rpc_cred *principal,
+			       unsigned front)
+{
+	struct nfs_client *c = client_find(srv, clientid);
+
+	if (c)
+		return c;
+	c = client_new(srv, owner, len, verf, principal);
+	if (!c)
+		return NULL;
+	c->clientid = clientid;
+	c->confirmed = 1;
+	c->front = front;
+	return c;
+}
+
+void client_revoked_add(struct strata_server *srv, struct nfs_client *clp,
+			int delta)
+{
+	if (delta < 0 && clp->revoked < (unsigned)-delta)
+		clp->revoked = 0;
+	else
+		clp->revoked += (unsigned)delta;
+	if (clp->front && srv->revoked_remote)
+		srv->revoked_remote(srv, clp, delta);
+}
+
 int client_same_principal(const struct nfs_client *clp,
 			  const struct rpc_cred *cred)
 {
@@ -98,6 +128,9 @@ void client_destroy(struct strata_server *srv, struct nfs_client *clp)
 {
 	struct nfs_client **pp;
 
+	/* A front: the owners holding its state drop it too. */
+	if (clp->fwd_nodes && srv->client_gone)
+		srv->client_gone(srv, clp->clientid, clp->fwd_nodes);
 	for (pp = &srv->clients; *pp; pp = &(*pp)->next) {
 		if (*pp == clp) {
 			*pp = clp->next;
@@ -141,6 +174,8 @@ void client_expire(struct strata_server *srv)
 	srv->last_expire_scan = now;
 	for (; c; c = next) {
 		next = c->next;
+		if (c->front) /* its front keeps its lease */
+			continue;
 		if (now - c->last_renew <= (time_t)srv->cfg.lease_time)
 			continue;
 		if (!c->confirmed || !client_has_state(c) ||

@@ -52,6 +52,7 @@ struct nfs_session {
 	time_t cb_sent;         /* when it was sent */
 	int cb_layout;          /* it is a CB_LAYOUTRECALL of cb_other */
 	uint8_t cb_other[NFS4_OTHER_SIZE];
+	unsigned cb_owner;      /* the node whose recall it is (0: ours) */
 	uint32_t cb_flavor;     /* AUTH_NONE or AUTH_SYS */
 	uint8_t cb_cred[RPC_MAX_AUTH_BYTES]; /* encoded AUTH_SYS body */
 	uint32_t cb_cred_len;
@@ -81,6 +82,17 @@ struct nfs_client {
 	unsigned nlayouts;        /* STID_LAYOUT stateids held (state.c) */
 	struct nfs_stid *lo_first, *lo_last; /* them, oldest first */
 	struct strata_server *srv;
+	/* In a cluster (docs/decisions/0024). FRONT 0: the client's session
+	 * is here. Else this is a partition owner's stub of a client of
+	 * node FRONT, made by its first sub-compound: it holds the
+	 * client's state on this node's files, never expires here (its
+	 * front renews it) and goes when the front says the client is gone.
+	 * FWD_NODES: on its front, the nodes its sub-compounds went to. */
+	unsigned front;
+	uint64_t fwd_nodes;
+	int cb_via_front;         /* a stub: its front has a back channel */
+	uint64_t state_nodes;     /* a front: owners that said the client
+				     holds state there (bit N: node N) */
 };
 
 /* ---- clients -------------------------------------------------------- */
@@ -111,6 +123,17 @@ struct nfs_client *client_find_owner(struct strata_server *srv,
 struct nfs_client *client_new(struct strata_server *srv, const void *owner,
 			      size_t len, const verifier4 verf,
 			      const struct rpc_cred *cred);
+/* A partition owner's stub of client CLIENTID of node FRONT (found, or
+ * made confirmed with this owner and principal). NULL: no memory. */
+struct nfs_client *client_stub(struct strata_server *srv, uint64_t clientid,
+			       const void *owner, size_t len,
+			       const verifier4 verf,
+			       const struct rpc_cred *principal,
+			       unsigned front);
+/* DELTA more (or fewer) of CLP's delegations are revoked and not yet
+ * freed; a stub's front is told (srv->revoked_remote). */
+void client_revoked_add(struct strata_server *srv, struct nfs_client *clp,
+			int delta);
 /* Unlink and free the client with all its sessions and state. */
 void client_destroy(struct strata_server *srv, struct nfs_client *clp);
 int client_has_state(const struct nfs_client *clp);

@@ -172,7 +172,7 @@ void stid_free(struct strata_server *srv, struct nfs_stid *st)
 			if (o->kind == STID_LOCK && o->open == st)
 				o->open = NULL;
 	if (st->revoked)
-		st->client->revoked--;
+		client_revoked_add(srv, st->client, -1);
 	if (st->kind == STID_LAYOUT) {
 		struct nfs_client *clp = st->client;
 

@@ -184,6 +184,16 @@ int ctl_dead(struct ctl_conn *c)
 	return (p.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
+int ctl_detach(struct ctl_conn *c)
+{
+	int fd = c->fd;
+
+	clnt_control(c->cl, CLSET_FD_NCLOSE, NULL);
+	clnt_destroy(c->cl);
+	free(c);
+	return fd;
+}
+
 void ctl_close(struct ctl_conn *c)
 {
 	if (!c)

@@ -26,6 +26,9 @@ int ctl_connect(struct ctl_conn **out, const char *addr, uint16_t port,
 		const struct mac_key *k, int is_mds, uint32_t epoch,
 		int timeout_ms);
 void ctl_close(struct ctl_conn *c);
+/* Free C but keep its connected, authenticated socket: returns the fd,
+ * now the caller's (pnfs/peer_client.c speaks another program on it). */
+int ctl_detach(struct ctl_conn *c);
 /* "ADDR:PORT" into ADDR (CAP bytes) and *PORT, for the tools. 0 or -1. */
 int ctl_parse_hostport(const char *s, char *addr, size_t cap, uint16_t *port);
 /* 1 when the server closed its end while no call was in flight (its

@@ -71,35 +71,34 @@ static int holder_has_open(struct strata_server *srv,
 	return 0;
 }
 
-static void send_recall(struct strata_server *srv, struct nfs_session *s,
-			struct nfs_stid *st)
+static void send_recall(struct strata_server *srv, struct nfs_stid *st)
 {
 	if (st->recall_sent)
 		return;
 	/* RFC 8881 §12.5.3: a recall bumps the layout stateid's seqid. */
 	st->seqid++;
-	if (cb_layoutrecall(srv, s, st) == 0)
+	if (cb_layoutrecall(srv, st) == 0)
 		st->recall_sent = 1;
 	else
 		st->seqid--;
 }
 
 /* A closed holder's layout: told, not waited for (see layout_break). */
-static void let_go(struct strata_server *srv, struct nfs_session *s,
+static void let_go(struct strata_server *srv, int reachable,
 		   struct nfs_stid *st)
 {
 	if (!st->recalled)
 		st->recalled = server_now();
 	st->recall_waited = 0;
-	if (s)
-		send_recall(srv, s, st);
+	if (reachable)
+		send_recall(srv, st);
 	else
 		stid_free(srv, st);
 }
 
 void layout_trim(struct strata_server *srv, struct nfs_client *clp)
 {
-	struct nfs_session *s = cb_session(clp);
+	int s = cb_reachable(srv, clp);
 	unsigned max = srv->cfg.max_layouts, over;
 	struct nfs_stid *st, *next;
 
@@ -130,11 +129,11 @@ nfsstat4 layout_break(struct strata_server *srv,
 		return NFS4_OK;
 	STATE_FOR_FILE_SAFE(srv, fileid, st, next)
 	{
-		struct nfs_session *s;
+		int s;
 
 		if (st->kind != STID_LAYOUT || st->client == except)
 			continue;
-		s = cb_session(st->client);
+		s = cb_reachable(srv, st->client);
 		if (!holder_has_open(srv, st->client, fileid)) {
 			/* Kept after CLOSE (no return-on-close): nothing in
 			 * flight, so told, not waited for. */
@@ -151,7 +150,7 @@ nfsstat4 layout_break(struct strata_server *srv,
 			continue;
 		}
 		pending = 1;
-		send_recall(srv, s, st);
+		send_recall(srv, st);
 	}
 	return pending ? NFS4ERR_DELAY : NFS4_OK;
 }

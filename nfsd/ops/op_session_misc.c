@@ -74,7 +74,8 @@ nfsstat4 op_destroy_clientid(struct compound *c, void *args, void *res)
 	(void)res;
 	if (!clp)
 		return NFS4ERR_STALE_CLIENTID;
-	if (clp->sessions || client_has_state(clp))
+	/* RFC 8881 §18.50.3; a front asks what its owners said. */
+	if (clp->sessions || client_has_state(clp) || clp->state_nodes)
 		return NFS4ERR_CLIENTID_BUSY;
 	if (clp->confirmed)
 		recovery_forget(c->srv->recovery, clp->owner, clp->owner_len);

@@ -195,26 +195,42 @@ static const char map_node3[] =
 
 /* Start an MDS with the map TEXT as node NODE; returns server_start()'s
  * result and leaves the server in *SRV (stop it) on success. */
-static int start_with_map(struct strata_server **srv, char **dir,
-			  const char *text, unsigned node, unsigned nshards)
+static int start_with_map_key(struct strata_server **srv, char **dir,
+			      const char *text, unsigned node,
+			      unsigned nshards, int with_key)
 {
 	char tmpl[] = "/tmp/strata-cmap-XXXXXX";
 	struct strata_config cfg;
-	char *map;
+	char *map, key[64];
 	int rc;
 
 	assert_non_null(mkdtemp(tmpl));
 	map = write_map(tmpl, text);
 	config_defaults(&cfg);
+	snprintf(key, sizeof(key), "%s/key", tmpl);
+	if (with_key) {
+		FILE *f = fopen(key, "w");
+		assert_non_null(f);
+		fputs("0123456789abcdef0123456789abcdef", f);
+		fclose(f);
+		snprintf(cfg.cluster_key, sizeof(cfg.cluster_key), "%s", key);
+	}
 	snprintf(cfg.cluster_map, sizeof(cfg.cluster_map), "%s", map);
 	cfg.node_id = node;
 	cfg.nshards = nshards;
 	cfg.port = 0;
 	rc = ch_server_start_cfg(srv, dir, &cfg, ROLE_MDS);
 	unlink(map);
+	unlink(key);
 	free(map);
 	rmdir(tmpl);
 	return rc;
+}
+
+static int start_with_map(struct strata_server **srv, char **dir,
+			  const char *text, unsigned node, unsigned nshards)
+{
+	return start_with_map_key(srv, dir, text, node, nshards, 0);
 }
 
 static void test_server_identity(void **state)
@@ -267,8 +283,12 @@ static void test_server_refuses(void **state)
 	/* Not in the map. */
 	assert_int_equal(start_with_map(&srv, &dir, map_node3, 2, 16),
 			 -EINVAL);
-	/* A part of the namespace only: refused until forwarding exists. */
+	/* Nodes vouch for each other with the cluster key. */
 	assert_int_equal(start_with_map(&srv, &dir, two_nodes, 1, 16),
+			 -EINVAL);
+	/* Partitions over two owners: refused until directories and
+	 * renames work across nodes (decision 0024). */
+	assert_int_equal(start_with_map_key(&srv, &dir, two_nodes, 1, 16, 1),
 			 -EOPNOTSUPP);
 	/* A broken map. */
 	assert_int_equal(start_with_map(&srv, &dir, "[cluster]\n", 1, 16),

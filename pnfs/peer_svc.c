@@ -1,0 +1,188 @@
+/* pnfs/peer_svc.c — see peer_svc.h. */
+#include "peer_svc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmap.h"
+#include "compound.h"
+#include "exec.h"
+#include "log.h"
+#include "peer_cb.h"
+#include "peer_prot.h"
+#include "server.h"
+#include "session.h"
+#include "xprt.h"
+
+size_t peer_encode_reply(uint8_t *buf, size_t cap, uint32_t xid,
+			 xdrproc_t xres, void *res)
+{
+	XDR x;
+
+	rpc_reply_accepted(buf, xid, ACCEPT_SUCCESS);
+	xdrmem_create(&x, (char *)buf + RPC_REPLY_HDR_LEN,
+		      (u_int)(cap - RPC_REPLY_HDR_LEN), XDR_ENCODE);
+	if (!xres(&x, res, 0)) {
+		rpc_reply_accepted(buf, xid, ACCEPT_SYSTEM_ERR);
+		return RPC_REPLY_HDR_LEN;
+	}
+	return RPC_REPLY_HDR_LEN + xdr_getpos(&x);
+}
+
+static void send_small(struct xprt_conn *conn, uint32_t xid, xdrproc_t xres,
+		       void *res)
+{
+	uint8_t buf[64];
+	struct iovec iov = { buf, 0 };
+
+	if (xres)
+		iov.iov_len = peer_encode_reply(buf, sizeof(buf), xid, xres, res);
+	else {
+		rpc_reply_accepted(buf, xid, ACCEPT_SUCCESS);
+		iov.iov_len = RPC_REPLY_HDR_LEN;
+	}
+	if (xprt_send(conn, &iov, 1) < 0)
+		log_debug("peer: reply to %s failed", conn->peer);
+}
+
+int peer_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
+		      const struct rpc_call *call, uint8_t *msg)
+{
+	peer_stat st = PEER_EAUTH;
+	peer_compound_res res = { .stat = PEER_EAUTH };
+
+	if (call->vers != STRATA_PEER_V1 || call->proc > PEER_CB_DONE) {
+		uint8_t b[32];
+		struct iovec iov = { b, RPC_REPLY_HDR_LEN };
+
+		if (call->vers != STRATA_PEER_V1)
+			iov.iov_len = rpc_reply_prog_mismatch(
+				b, call->xid, STRATA_PEER_V1, STRATA_PEER_V1);
+		else
+			rpc_reply_accepted(b, call->xid, ACCEPT_PROC_UNAVAIL);
+		xprt_send(conn, &iov, 1);
+		return 0;
+	}
+	if (call->proc == PEER_NULL) {
+		send_small(conn, call->xid, NULL, NULL);
+		return 0;
+	}
+	/* Only a connection that proved the cluster key (ctl_svc.c). */
+	if (conn->ctl_state != 2 || !srv->exec || !srv->ns) {
+		if (call->proc == PEER_COMPOUND)
+			send_small(conn, call->xid,
+				   (xdrproc_t)xdr_peer_compound_res, &res);
+		else if (call->proc == PEER_CALLBACK) {
+			int e = EACCES;
+			send_small(conn, call->xid, (xdrproc_t)xdr_int, &e);
+		} else
+			send_small(conn, call->xid, (xdrproc_t)xdr_peer_stat,
+				   &st);
+		return 0;
+	}
+	if (call->proc == PEER_CALLBACK || call->proc == PEER_CB_DONE) {
+		uint8_t buf[128];
+		struct iovec iov = { buf, peer_cb_serve(srv, call, buf,
+							 sizeof(buf)) };
+		if (xprt_send(conn, &iov, 1) < 0)
+			log_debug("peer: reply to %s failed", conn->peer);
+		return 0;
+	}
+	exec_submit(srv->exec, conn, msg, call);
+	return 1;
+}
+
+/* The sender's view of the cluster must be ours: same map epoch, a
+ * front that is a node of it, a client id that front made. */
+static int same_map(const struct strata_server *srv,
+		    const peer_compound_args *a)
+{
+	return a->map_epoch == srv->cmap->epoch &&
+	       cmap_node(srv->cmap, a->front) &&
+	       client_id_node(a->client.clientid) == a->front &&
+	       a->front != srv->node;
+}
+
+static size_t do_compound(struct strata_server *srv, struct xprt_conn *conn,
+			  const struct rpc_call *call, uint8_t *buf,
+			  size_t cap)
+{
+	peer_compound_args a;
+	peer_compound_res res = { .stat = PEER_EGARBAGE };
+	struct nfs_client *clp;
+	struct rpc_cred principal;
+	uint8_t *rbuf = NULL;
+	size_t len;
+	XDR x;
+
+	memset(&a, 0, sizeof(a));
+	xdrmem_create(&x, (char *)call->args, (u_int)call->args_len,
+		      XDR_DECODE);
+	if (!xdr_peer_compound_args(&x, &a)) {
+		xdr_free((xdrproc_t)xdr_peer_compound_args, (char *)&a);
+		rpc_reply_accepted(buf, call->xid, ACCEPT_GARBAGE_ARGS);
+		return RPC_REPLY_HDR_LEN;
+	}
+	memset(&principal, 0, sizeof(principal));
+	principal.flavor = a.client.flavor;
+	principal.uid = a.client.uid;
+	snprintf(principal.machine, sizeof(principal.machine), "%s",
+		 a.client.machine ? a.client.machine : "");
+	if (!same_map(srv, &a)) {
+		res.stat = PEER_EMAP;
+	} else if (!(rbuf = malloc(srv->cfg.max_msg)) ||
+		   !(clp = client_stub(srv, a.client.clientid,
+				       a.client.owner.owner_val,
+				       a.client.owner.owner_len,
+				       a.client.verifier, &principal,
+				       a.front))) {
+		res.stat = PEER_ERESOURCE;
+	} else {
+		clp->flags = a.client.eir_flags;
+		clp->cb_via_front = a.client.cb_ok;
+		clp->last_renew = server_now();
+		atomic_fetch_add(&srv->metrics.subs_served, 1);
+		if (compound_run_sub(srv, conn, &a, clp, rbuf,
+				     srv->cfg.max_msg,
+				     &res.peer_compound_res_u.ok) == 0)
+			res.stat = PEER_OK;
+	}
+	len = peer_encode_reply(buf, cap, call->xid, (xdrproc_t)xdr_peer_compound_res,
+		     &res);
+	free(rbuf);
+	xdr_free((xdrproc_t)xdr_peer_compound_args, (char *)&a);
+	return len;
+}
+
+static size_t do_client_gone(struct strata_server *srv,
+			     const struct rpc_call *call, uint8_t *buf,
+			     size_t cap)
+{
+	peer_client_gone_args a;
+	peer_stat st = PEER_OK;
+	struct nfs_client *clp;
+	XDR x;
+
+	xdrmem_create(&x, (char *)call->args, (u_int)call->args_len,
+		      XDR_DECODE);
+	if (!xdr_peer_client_gone_args(&x, &a)) {
+		rpc_reply_accepted(buf, call->xid, ACCEPT_GARBAGE_ARGS);
+		return RPC_REPLY_HDR_LEN;
+	}
+	clp = client_find(srv, a.clientid);
+	if (clp && clp->front) {
+		log_debug("peer: client %llx of node %u gone",
+			  (unsigned long long)a.clientid, clp->front);
+		client_destroy(srv, clp);
+	}
+	return peer_encode_reply(buf, cap, call->xid, (xdrproc_t)xdr_peer_stat, &st);
+}
+
+size_t peer_svc_reply(struct strata_server *srv, struct xprt_conn *conn,
+		      const struct rpc_call *call, uint8_t *buf, size_t cap)
+{
+	if (call->proc == PEER_COMPOUND)
+		return do_compound(srv, conn, call, buf, cap);
+	return do_client_gone(srv, call, buf, cap);
+}

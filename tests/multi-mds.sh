@@ -1,0 +1,99 @@
+#!/bin/bash
+# tests/multi-mds.sh -- several metadata nodes on loopback (docs/decisions/0024).
+#   tests/multi-mds.sh [--build DIR] [--port P] [--dir DIR] [--no-pynfs] [--keep]
+# Starts, with scripts/strata-local, node 1 (owner of every partition, a
+# pNFS MDS with 2 data servers) on P (default 21300; data servers P+1, P+2)
+# and node 2 on P+7, a front that owns nothing and forwards every
+# operation after SEQUENCE to node 1. Then:
+#   1. pynfs 4.1 `all` through node 2: every test's operations forwarded,
+#      at least $STRATA_PYNFS_MIN_PASS (default 180) passed, failures only
+#      those of pynfs-conf/expected-failures-4.1.txt (the single-node list)
+#   2. pynfs `pnfs` flags against node 1 (the pNFS MDS itself)
+#   3. tests/multi-mds/cross_front.py: a client on each node sees the same
+#      files, bytes, attributes and listing; identity on the wire; a lock
+#      held through the front blocks the owner's client until released;
+#      a client's state goes when its front reaps it
+#   4. strata-bench (create, stat, smallwrite, smallread, remove) through
+#      node 2; its /metrics must count the sub-compounds it sent and node
+#      1's those it served (as many as sent), node 2's namespace must stay
+#      empty (strata-fsck: the root alone)
+# and checks that no sanitizer report appeared in any server's log.
+# Exit 0 passed, 1 a check failed, 2 setup error.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build; PORT=21300; DIR=""; PYNFS=1; KEEP=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) BUILD=$(cd "$2" && pwd) || exit 2; shift 2;;
+    --port) PORT=$2; shift 2;;
+    --dir) DIR=$2; shift 2;;
+    --no-pynfs) PYNFS=0; shift;;
+    --keep) KEEP=1; shift;;
+    *) sed -n '2,25p' "$0" >&2; exit 2;;
+  esac
+done
+fail() { echo "multi-mds: FAIL: $*" >&2; exit 1; }
+OWN_DIR=0
+if [ -z "$DIR" ]; then DIR=$(mktemp -d "${TMPDIR:-/tmp}/multi-mds.XXXXXX"); OWN_DIR=1; fi
+mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd)
+LOCAL="$ROOT/scripts/strata-local"
+SRV=$DIR/srv
+cleanup() {
+  "$LOCAL" down --dir "$SRV" > /dev/null 2>&1 || true
+  [ $OWN_DIR = 1 ] && [ $KEEP = 0 ] && rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+"$ROOT/scripts/build-suites.sh" pynfs > /dev/null || { echo "multi-mds: pynfs not built" >&2; exit 2; }
+# shellcheck disable=SC1091
+. "${STRATA_SUITES_DIR:-/var/tmp/strata-suites}/suites.env"
+export PATH=/usr/bin:/bin:$PATH     # Debian's python3 (pynfs needs python3-ply)
+
+N1=$PORT; N2=$((PORT + 7)); MB=$((PORT + 10000))
+if ! "$LOCAL" up --dir "$SRV" --port "$N1" --data-servers 2 --mds 2 --mds-ports "$N2" \
+     --lease 20 --grace 0 --build "$BUILD" > "$DIR/up.out" 2>&1; then
+  cat "$DIR/up.out" >&2; echo "multi-mds: the cluster did not start" >&2; exit 2
+fi
+grep -E '^(Cluster|Mount)' "$DIR/up.out"
+
+metric() { # metric PORT NAME{LABELS}: its value
+  curl -sf "http://127.0.0.1:$1/metrics" | awk -v m="$2" '$1 == m { print $2 }'
+}
+alive() { "$LOCAL" status --dir "$SRV" > /dev/null || { "$LOCAL" status --dir "$SRV"; tail -30 "$SRV"/mds*.log; fail "a server died ($1)"; }; }
+
+if [ $PYNFS = 1 ]; then
+  "$ROOT/scripts/pynfs-run.sh" --server "127.0.0.1:$N2" --export / --minorversion 1 \
+    --out "$DIR/pynfs-front" --min-pass "${STRATA_PYNFS_MIN_PASS:-180}" all ||
+    fail "pynfs all through the front"
+  alive "pynfs all"
+  "$ROOT/scripts/pynfs-run.sh" --server "127.0.0.1:$N1" --export / --minorversion 1 \
+    --out "$DIR/pynfs-pnfs-flags" --expected "$ROOT/pynfs-conf/expected-failures-4.1-pnfs.txt" pnfs ||
+    fail "pynfs pnfs flags against node 1"
+  alive "pynfs pnfs"
+fi
+
+/usr/bin/python3 "$ROOT/tests/multi-mds/cross_front.py" --owner "127.0.0.1:$N1" \
+  --front "127.0.0.1:$N2" --pynfs "$PYNFS_DIR" --lease 20 || fail "cross_front.py"
+alive "cross_front"
+
+sent0=$(metric $((MB + 102)) 'strata_peer_subcompounds_total{dir="sent"}')
+"$BUILD/tools/strata-bench" --server "127.0.0.1:$N2" --workload create,stat,smallwrite,smallread,remove \
+  --files 300 --no-pnfs --tag multi-mds > "$DIR/bench.out" 2>&1 || { cat "$DIR/bench.out"; fail "strata-bench through the front"; }
+grep -E '^(create|stat|smallwrite|smallread|remove) ' "$DIR/bench.out"
+sent=$(metric $((MB + 102)) 'strata_peer_subcompounds_total{dir="sent"}')
+served=$(metric "$MB" 'strata_peer_subcompounds_total{dir="served"}')
+echo "multi-mds: node 2 sent $sent sub-compounds ($((sent - sent0)) during strata-bench), node 1 served $served"
+[ -n "$sent" ] && [ -n "$served" ] || fail "no strata_peer_subcompounds_total on /metrics"
+[ $((sent - sent0)) -ge 1500 ] || fail "strata-bench's 1,500+ COMPOUNDs were not forwarded ($((sent - sent0)))"
+[ "$served" -ge "$sent" ] || fail "node 1 served $served sub-compounds, node 2 sent $sent"
+[ "$(metric "$MB" 'strata_peer_subcompounds_total{dir="sent"}')" = 0 ] || fail "node 1 (the owner) forwarded"
+
+"$LOCAL" down --dir "$SRV" > /dev/null
+"$BUILD/tools/strata-fsck" --dir "$SRV/mds2/meta" > "$DIR/fsck2.out" 2>&1 || { cat "$DIR/fsck2.out"; fail "fsck of node 2"; }
+grep -q 'fsck: 1 inodes, 0 entries, 0 violations' "$DIR/fsck2.out" ||
+  { cat "$DIR/fsck2.out"; fail "node 2 (a front) holds namespace entries of its own"; }
+"$BUILD/tools/strata-fsck" --dir "$SRV/data/meta" > "$DIR/fsck1.out" 2>&1 || { cat "$DIR/fsck1.out"; fail "fsck of node 1"; }
+if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SRV"/ds*.log 2>/dev/null; then
+  fail "sanitizer report in the log(s) above"
+fi
+echo "multi-mds: PASS"
