@@ -7,7 +7,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "server.h"
-#include "session.h"
+#include "slot.h"
 
 #define MAX_TAG 1024
 /* Ops accepted before a session says otherwise (RFC 8881 §18.36.3). */

@@ -13,7 +13,7 @@
 #include "metrics.h"
 #include "ns.h"
 #include "orphan.h"
-#include "server.h"
+#include "server_run.h"
 #include "xprt.h"
 
 struct exec_req {

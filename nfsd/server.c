@@ -1,6 +1,6 @@
-/* nfsd/server.c — server life cycle and RPC dispatch. See server.h. */
+/* nfsd/server.c — server life cycle and RPC dispatch. See server_run.h. */
 #include "orphan.h"
-#include "server.h"
+#include "server_run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,14 +28,6 @@
 #define NFS4_PROGRAM 100003
 #define NFS_V4 4
 #define STID_HASH_SIZE 4096
-
-time_t server_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 /* ---- RPC dispatch --------------------------------------------------- */
 
@@ -353,8 +345,10 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 				  srv->boot_epoch);
 	if (rc == 0 && srv->ns)
 		rc = reclaim_start(&srv->reclaim, srv);
-	if (rc == 0 && srv->ns)
+	if (rc == 0 && srv->ns) {
 		rc = exec_start(&srv->exec, srv);
+		srv->defer_place = exec_defer_place;
+	}
 	if (rc == 0)
 		rc = xprt_tcp_listen(&srv->tcp, cfg->listen_addr, cfg->port,
 				     cfg->max_msg, server_deliver, srv, &port);
