@@ -262,7 +262,7 @@ int ns_reclaim_list(struct ns *ns, uint64_t *fileids, size_t max, size_t *n);
 int ns_reclaim_done(struct ns *ns, const uint64_t *fileids, size_t n);
 /* Put FILEID on the reclaim list by itself: for a file already gone from
  * the namespace whose data is about to be made (a file unlinked while open
- * and written afterwards, nfsd/orphan.h), before the data exists. */
+ * and written afterwards, nfsd/state/orphan.h), before the data exists. */
 int ns_reclaim_add(struct ns *ns, uint64_t fileid);
 
 /* POSIX rename: replaces a compatible target (file over file, empty dir over
@@ -282,7 +282,7 @@ int ns_setattr(struct ns *ns, uint64_t fileid, unsigned mask,
 	       const struct ns_inode *attr, struct ns_inode *out);
 
 /* The same changes on an inode kept outside the namespace (a file unlinked
- * while open, nfsd/orphan.h): pure, any thread. ns_inode_apply checks
+ * while open, nfsd/state/orphan.h): pure, any thread. ns_inode_apply checks
  * MASK and ATTR as ns_setattr does (0 or -errno, INO untouched on error);
  * ns_inode_note_write is what ns_note_write does to the record. */
 int ns_inode_apply(struct ns_inode *ino, unsigned mask,

@@ -768,8 +768,9 @@ static int setattr_check(const struct ns_inode *ino, unsigned mask,
 	return 0;
 }
 
-static void setattr_apply(struct ns_inode *ino, unsigned mask,
-			  const struct ns_inode *a, const struct ns_time *now)
+static void ino_setattr_apply(struct ns_inode *ino, unsigned mask,
+			      const struct ns_inode *a,
+			      const struct ns_time *now)
 {
 	if (mask & NS_SET_MODE)
 		ino->mode = a->mode & 07777;
@@ -814,7 +815,7 @@ int ns_inode_apply(struct ns_inode *ino, unsigned mask,
 		return 0;
 	rc = setattr_check(ino, mask, attr);
 	if (!rc)
-		setattr_apply(ino, mask, attr, &now);
+		ino_setattr_apply(ino, mask, attr, &now);
 	return rc;
 }
 

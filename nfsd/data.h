@@ -59,7 +59,7 @@ int data_truncate(struct strata_server *srv, const struct ns_inode *ino,
 		  uint64_t size);
 /* Make FILEID's data objects, empty, where they are missing (all stripe
  * objects, or the local object): 0 once all exist. The caller records
- * the outcome with inode_mark_data() (nfsd/orphan.h). */
+ * the outcome with inode_mark_data() (nfsd/state/orphan.h). */
 int data_place(struct strata_server *srv, uint64_t fileid);
 /* data_place() of N files, one call per data server; 0 or the first
  * error (then some files may be placed and some not: place them one by

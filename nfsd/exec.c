@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "compound.h"
+#include "subcompound.h"
 #include "data.h"
 #include "log.h"
 #include "metrics.h"
@@ -20,6 +21,7 @@
 #include "peer_svc.h"
 #include "server.h"
 #include "session.h"
+#include "server_run.h"
 #include "xprt.h"
 
 /* A front's COMPOUND whose rest runs on other nodes (compound.h): it

@@ -10,7 +10,7 @@
 #include "config.h"
 #include "main_common.h"
 #include "log.h"
-#include "server.h"
+#include "server_run.h"
 
 static void usage(const char *prog)
 {

@@ -1,6 +1,6 @@
-/* nfsd/server.c — server life cycle and RPC dispatch. See server.h. */
+/* nfsd/server.c — server life cycle and RPC dispatch. See server_run.h. */
 #include "orphan.h"
-#include "server.h"
+#include "server_run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,14 +33,6 @@
 #define NFS4_PROGRAM 100003
 #define NFS_V4 4
 #define STID_HASH_SIZE 4096
-
-time_t server_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 /* ---- RPC dispatch --------------------------------------------------- */
 
@@ -102,8 +94,12 @@ static int dispatch_call(struct strata_server *srv, struct xprt_conn *conn,
 		ctl_svc_dispatch(srv, conn, call);
 		return 0;
 	}
-	if (call->prog == STRATA_PEER_PROG)
-		return peer_svc_dispatch(srv, conn, call, msg);
+	if (call->prog == STRATA_PEER_PROG) {
+		if (!peer_svc_dispatch(srv, conn, call))
+			return 0;
+		exec_submit(srv->exec, conn, msg, call);
+		return 1;
+	}
 	if (call->prog != NFS4_PROGRAM) {
 		rpc_reply_accepted(small, call->xid, ACCEPT_PROG_UNAVAIL);
 		send_bytes(conn, small, RPC_REPLY_HDR_LEN);
@@ -501,8 +497,10 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 				  srv->boot_epoch);
 	if (rc == 0 && srv->ns)
 		rc = reclaim_start(&srv->reclaim, srv);
-	if (rc == 0 && srv->ns)
+	if (rc == 0 && srv->ns) {
 		rc = exec_start(&srv->exec, srv);
+		srv->defer_place = exec_defer_place;
+	}
 	if (rc == 0 && srv->ns && srv->cmap->nnodes > 1)
 		rc = start_peers(srv);
 	if (rc == 0)

@@ -4,8 +4,14 @@
  * table says which ops a role allows.
  *
  * Ownership: struct strata_server is created by server_start() and owned by
- * main(); it owns the namespace, the data store, the client/session/state
- * tables and the transports.
+ * main() (both in nfsd/server_run.h); it owns the namespace, the data
+ * store, the client/session/state tables and the transports.
+ *
+ * Layer (docs/decisions/0023-layers.md): this header is the server record
+ * of the core layer, included by every layer above; it names the higher
+ * layers' objects (cluster, exec, reclaim, ...) only as opaque pointers,
+ * and reaches them only through hooks they register (defer_place). The
+ * life cycle (start, stop, RPC dispatch) is the assembly: server_run.h.
  *
  * Concurrency contract (v1, docs/decisions/0002-transport.md):
  *   - Each connection has a receive thread; COMPOUNDs from one connection
@@ -72,7 +78,7 @@ struct strata_config {
 	unsigned meta_envs;      /* LMDB environments for a new namespace
 				    (ns_open_ex); 0: one per shard */
 	unsigned max_layouts;    /* per client, before closed files' layouts
-				    are recalled (pnfs/layout_state.h) */
+				    are recalled (nfsd/state/layout_state.h) */
 	int ds_replace;          /* DS: --replace (pnfs/ds_ident.h) */
 	uint32_t heartbeat;      /* MDS: seconds between liveness checks of
 				    each data server (pnfs/cluster.h) */
@@ -143,6 +149,10 @@ struct strata_server {
 				    after start */
 	struct xprt_tcp_listener *tcp;
 	struct exec *exec;       /* MDS: COMPOUND executor (exec.h) */
+	/* Hook the executor (assembly) gives the ops below it: create
+	 * FILEID's stripe objects at the end of the running batch
+	 * (exec_defer_place(), exec.h). NULL with no executor. */
+	int (*defer_place)(struct exec *e, uint64_t fileid);
 	struct reclaim *reclaim; /* MDS: frees removed files' data */
 	struct recovery *recovery; /* needs state_lock */
 
@@ -158,11 +168,11 @@ struct strata_server {
 	pthread_mutex_t state_lock; /* see the contract above */
 	/* Everything below is protected by state_lock. */
 	struct nfs_client *clients;
-	struct orphan *orphans; /* unlinked while open: nfsd/orphan.h */
+	struct orphan *orphans; /* unlinked while open: nfsd/state/orphan.h */
 	uint64_t next_clientid;
 	uint64_t next_stid;
 	uint32_t next_cb_xid;
-	struct nfs_stid **stid_hash; /* by "other" (nfsd/state.h) */
+	struct nfs_stid **stid_hash; /* by "other" (nfsd/state/state.h) */
 	unsigned stid_hash_size;
 	struct nfs_stid **file_hash; /* by fileid, stid_hash_size buckets */
 	time_t last_expire_scan; /* client_expire() ran in this second */
@@ -174,22 +184,7 @@ struct strata_server {
 	struct metrics_http *http;     /* the /metrics endpoint, or NULL */
 };
 
-/* Start a server of ROLE (ROLE_MDS or ROLE_DS). */
-int server_start(struct strata_server **out, const struct strata_config *cfg,
-		 unsigned role);
-void server_stop(struct strata_server *srv);
-
-/* Seconds on a monotonic clock (leases). */
+/* Seconds on a monotonic clock (leases). nfsd/clock.c. */
 time_t server_now(void);
-
-struct rpc_call;
-
-/* Run one COMPOUND CALL from CONN and write the whole RPC reply (header and
- * COMPOUND4res) into BUF (CAP bytes: RPC_REPLY_HDR_LEN + cfg.max_msg);
- * returns its length. Caller holds srv->state_lock. */
-size_t server_compound_reply(struct strata_server *srv,
-			     struct xprt_conn *conn,
-			     const struct rpc_call *call, uint8_t *buf,
-			     size_t cap);
 
 #endif

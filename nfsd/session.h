@@ -1,6 +1,6 @@
 /*
  * nfsd/session.h — NFSv4.1 client records, sessions and slot tables
- * (RFC 8881 §2.4, §2.10).
+ * (RFC 8881 §2.4, §2.10); one slot and its state machine: nfsd/slot.h.
  *
  * Ownership: a struct nfs_client is owned by srv->clients (a list); it owns
  * its sessions; a session owns its slots and their cached replies. Client
@@ -18,21 +18,13 @@
 
 #include "nfs4_prot.h"
 #include "rpc.h"
+#include "slot.h"
 
 struct strata_server;
 struct xprt_conn;
 
 #define SESSION_MAX_SLOTS 64
 #define SESSION_MAX_CONNS 16
-
-struct nfs_slot {
-	uint32_t seqid;   /* last seqid seen on the slot */
-	int used;         /* a request has been seen (seqid is valid) */
-	int in_use;       /* a request is running on it */
-	int cached;       /* reply holds the full COMPOUND4res */
-	uint8_t *reply;   /* owned; NULL if nothing cached */
-	size_t reply_len;
-};
 
 struct nfs_session {
 	uint8_t id[NFS4_SESSIONID_SIZE];
@@ -158,14 +150,5 @@ int session_bind_conn(struct nfs_session *s, struct xprt_conn *conn,
 		      int back);
 int session_has_conn(const struct nfs_session *s,
 		     const struct xprt_conn *conn);
-/* The slot state machine (RFC 8881 §2.10.6.1): a request with SEQID on
- * SLOT is new (seqid = last + 1, wrapping), a retransmission of the last
- * request (seqid = last, after the first request), or misordered. */
-enum slot_verdict { SLOT_NEW, SLOT_REPLAY, SLOT_MISORDERED };
-enum slot_verdict session_slot_classify(const struct nfs_slot *slot,
-					uint32_t seqid);
-/* Record the reply of a finished request on SLOT (copies it if CACHED). */
-void session_slot_done(struct nfs_session *s, struct nfs_slot *slot,
-		       const uint8_t *reply, size_t len, int cached);
 
 #endif

@@ -14,7 +14,6 @@
 #include <arpa/inet.h>
 
 #include "ctl_prot.h"
-#include "ctl_svc.h"
 #include "mac.h"
 
 struct ctl_conn {
@@ -134,8 +133,8 @@ int ctl_connect(struct ctl_conn **out, const char *addr, uint16_t port,
 	}
 	nb.buf = &c->sa;
 	nb.len = nb.maxlen = c->salen;
-	c->cl = clnt_vc_create(c->fd, &nb, STRATA_CTL_PROGRAM,
-			       STRATA_CTL_VERSION, 0, 0);
+	c->cl = clnt_vc_create(c->fd, &nb, STRATA_CTL_PROG,
+			       STRATA_CTL_V1, 0, 0);
 	if (!c->cl) {
 		close(c->fd);
 		free(c);

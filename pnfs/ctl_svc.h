@@ -12,13 +12,16 @@
 #ifndef STRATA_PNFS_CTL_SVC_H
 #define STRATA_PNFS_CTL_SVC_H
 
+#include "ctl_prot.h"
 #include "rpc.h"
 
 struct strata_server;
 struct xprt_conn;
 
-#define STRATA_CTL_PROGRAM 0x20051729u
-#define STRATA_CTL_VERSION 1u
+/* The program and version of ctl_prot.x (its clients, ctl_client.c, use
+ * the generated names directly). */
+#define STRATA_CTL_PROGRAM ((u_int)STRATA_CTL_PROG)
+#define STRATA_CTL_VERSION ((u_int)STRATA_CTL_V1)
 
 void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		      const struct rpc_call *call);

@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "cmap.h"
-#include "compound.h"
-#include "exec.h"
+#include "subcompound.h"
 #include "log.h"
 #include "peer_cb.h"
 #include "peer_prot.h"
@@ -47,7 +46,7 @@ static void send_small(struct xprt_conn *conn, uint32_t xid, xdrproc_t xres,
 }
 
 int peer_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
-		      const struct rpc_call *call, uint8_t *msg)
+		      const struct rpc_call *call)
 {
 	peer_stat st = PEER_EAUTH;
 	peer_compound_res res = { .stat = PEER_EAUTH };
@@ -89,7 +88,6 @@ int peer_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 			log_debug("peer: reply to %s failed", conn->peer);
 		return 0;
 	}
-	exec_submit(srv->exec, conn, msg, call);
 	return 1;
 }
 

@@ -26,10 +26,10 @@ struct xprt_conn;
 
 #define STRATA_PEER_PROG 0x2005172Au
 
-/* 1 if the call went to the executor (which owns MSG then), else 0 (the
- * caller frees MSG). */
+/* 1 if the call is for the executor (the caller submits it there), else
+ * 0: answered here. */
 int peer_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
-		      const struct rpc_call *call, uint8_t *msg);
+		      const struct rpc_call *call);
 
 /* An accepted reply to XID with result RES (XRES) into BUF (CAP bytes);
  * its length (a header saying SYSTEM_ERR if RES does not fit). */

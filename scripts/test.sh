@@ -3,7 +3,8 @@
 #
 #   1. Debian packages (scripts/install-deps.sh)
 #   2. build: build/ (debug), build-asan/ (ASan + UBSan), build-release/
-#   3. unit tests (cmocka via ctest) in both builds
+#   3. the layering check (tests/layering.sh: no upward #include), unit
+#      tests (cmocka via ctest) in both builds
 #      and the install (tests/install.sh: cmake --install into a scratch
 #      prefix, the systemd units checked by systemd-analyze verify)
 #   4. libFuzzer smoke of the RPC + COMPOUND decoder (scripts/fuzz-smoke.sh)
@@ -57,6 +58,8 @@ step "build (release: what scripts/bench measures; -O2 finds more warnings)"
 cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build-release -j$JOBS
 
+step "layering: includes run one way (tests/layering.sh)"
+tests/layering.sh
 step "unit tests (debug)"
 ctest --test-dir build --output-on-failure
 step "unit tests (asan+ubsan)"

@@ -11,8 +11,9 @@
 #include "state.h"
 
 /* File data goes with the last link (the namespace listed it for the
- * reclaimer, nfsd/reclaim.h), unless someone still has the file open:
- * then the inode is kept in memory (nfsd/orphan.h), the reclaimer skips it
+ * reclaimer, nfsd/state/reclaim.h), unless someone still has the file open:
+ * then the inode is kept in memory (nfsd/state/orphan.h), the reclaimer
+ * skips it
  * and the last CLOSE lets it go. GONE is the inode as it was before its
  * last link went. */
 static void data_release_unlinked(struct compound *c,

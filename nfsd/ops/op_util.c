@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "data.h"
-#include "exec.h"
 #include "fh.h"
 #include "ns.h"
 #include "ops.h"
@@ -127,8 +126,8 @@ int inode_place_data(struct compound *c, struct ns_inode *ino, int defer)
 	rc = inode_prepare_data(c, ino->fileid);
 	if (rc < 0)
 		return rc;
-	if (defer && c->srv->exec &&
-	    exec_defer_place(c->srv->exec, ino->fileid) == 0)
+	if (defer && c->srv->exec && c->srv->defer_place &&
+	    c->srv->defer_place(c->srv->exec, ino->fileid) == 0)
 		return 0;
 	rc = data_place(c->srv, ino->fileid);
 	/* Made: placed. Failed part way: some objects may exist (unsure, so

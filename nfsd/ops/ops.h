@@ -86,7 +86,8 @@ OP(layoutunavailable);
 struct ns_inode;
 nfsstat4 nfs_errno(int err);                 /* -errno -> nfsstat4 */
 /* The current file's inode: the namespace's record, or the kept inode of a
- * file unlinked while open (nfsd/orphan.h); NFS4ERR_STALE when neither. */
+ * file unlinked while open (nfsd/state/orphan.h); NFS4ERR_STALE when
+ * neither. */
 nfsstat4 cur_inode(struct compound *c, struct ns_inode *out);
 /* The same for another handle of the COMPOUND (the saved one); MDS. */
 nfsstat4 fh_inode(struct compound *c, const struct cfh *fh,

@@ -29,7 +29,7 @@
 #include "compound.h"
 #include "nfs4_prot.h"
 #include "rpc.h"
-#include "server.h"
+#include "server_run.h"
 #include "session.h"
 #include "xprt.h"
 

@@ -26,7 +26,7 @@
 #include "fh.h"
 #include "store.h"
 #include "test_util_ch.h"
-#include "server.h"
+#include "server_run.h"
 #include "config.h"
 #include "reclaim.h"
 #include "session.h"
@@ -1018,7 +1018,7 @@ static void test_remove(void **state)
 
 /* A file one client has open and another removes: its data stays while
  * the open does, the opener keeps reading, writing and truncating it
- * (POSIX unlink semantics, nfsd/orphan.h), and it goes with the last
+ * (POSIX unlink semantics, nfsd/state/orphan.h), and it goes with the last
  * CLOSE, or with the opener's state when it never closes. */
 static void test_remove_open_file(void **state)
 {

@@ -20,7 +20,7 @@
 #include "ctl_admin.h"
 #include "metrics.h"
 #include "metrics_text.h"
-#include "server.h"
+#include "server_run.h"
 #include "test_util_ch.h"
 
 #define NOPS(...) (sizeof((nfs_argop4[]){ __VA_ARGS__ }) / sizeof(nfs_argop4))

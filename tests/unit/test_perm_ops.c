@@ -21,7 +21,7 @@
 #include "compound_harness.h"
 #include "fh.h"
 #include "ns.h"
-#include "server.h"
+#include "server_run.h"
 #include "test_util_ch.h"
 
 #define ALICE 1001

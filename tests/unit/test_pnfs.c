@@ -36,7 +36,7 @@
 #include "layout.h"
 #include "mac.h"
 #include "reclaim.h"
-#include "server.h"
+#include "server_run.h"
 #include "session.h"
 #include "state.h"
 
@@ -753,7 +753,7 @@ static void fence_case_free(struct fence_case *fc)
 }
 
 /*
- * pnfs/layout_state.c (layout_break): a holder without a usable back
+ * nfsd/state/layout_state.c (layout_break): a holder without a usable back
  * channel cannot be sent CB_LAYOUTRECALL, so it is fenced at once: its
  * layout is dropped, its stateids for the file are revoked on the DSs,
  * and the truncate proceeds.
@@ -1113,7 +1113,7 @@ static void test_remove_does_not_wait_for_closed_holders(void **state)
 }
 
 /* A removes a file it has open with a layout: the layout stays while the
- * open does (nfsd/orphan.h) and goes with the last CLOSE. */
+ * open does (nfsd/state/orphan.h) and goes with the last CLOSE. */
 static void test_own_removed_file_layout_goes_at_close(void **state)
 {
 	struct ch_client *a = new_client(tu_uniq("or-A"));
@@ -1215,7 +1215,8 @@ static void test_layouts_trimmed_over_limit(void **state)
 
 /* A file removed (by its opener here) before it had a layout: the opener
  * still gets one, writes through the DSs and LAYOUTCOMMITs the size onto
- * the kept inode (nfsd/orphan.h); the stripe objects made for it go at its
+ * the kept inode (nfsd/state/orphan.h); the stripe objects made for it go at
+ * its
  * last CLOSE although its removal wrote no reclaim record. */
 static void test_unlinked_open_file_gets_layout(void **state)
 {

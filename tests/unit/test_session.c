@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_session.c — client records, sessions, slots and
- * byte-range lock arithmetic (nfsd/session.c, nfsd/state.c), without a
+ * byte-range lock arithmetic (nfsd/session.c, nfsd/state/state.c), without a
  * running server: a zeroed struct strata_server with a stateid hash is all
  * these functions touch.
  *

@@ -15,7 +15,7 @@
 #include "compound_harness.h"
 #include "config.h"
 #include "mac.h"
-#include "server.h"
+#include "server_run.h"
 #include "test_util_ch.h"
 
 #define NDS 2

@@ -32,7 +32,7 @@
 #                  removes it. B's rm succeeds; the layout was recalled (MDS
 #                  log); the name is gone for A too; A's open descriptor
 #                  reads the rest of the file as written (the server serves
-#                  unlinked open files to their openers, nfsd/orphan.h); A
+#                  unlinked open files to their openers, nfsd/state/orphan.h); A
 #                  closes and unmounts, and the data servers no longer hold
 #                  the file's stripe objects (the data waits for the last
 #                  open, not longer); A remounts.
@@ -169,7 +169,8 @@ s_remove() {
   ls $MA/$T > /tmp/r-ls || return 1
   ! grep -qx rm /tmp/r-ls || { fail "A still lists the removed file"; return 1; }
   # A's open descriptor: the server keeps the file while A's open lasts and
-  # serves it (nfsd/orphan.h, POSIX unlink semantics): the rest of the file
+  # serves it (nfsd/state/orphan.h, POSIX unlink semantics): the rest of the
+  # file
   # reads back as written
   echo 3 > /proc/sys/vm/drop_caches
   dd bs=1M status=none <&8 > /tmp/r-a2 2> /tmp/r-err || { cat /tmp/r-err; fail "A's read through its open descriptor after rm failed"; return 1; }

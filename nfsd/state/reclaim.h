@@ -1,6 +1,6 @@
 /*
- * nfsd/reclaim.h — freeing the data of removed files, in the background and
- * from a list that survives a crash.
+ * nfsd/state/reclaim.h — freeing the data of removed files, in the
+ * background and from a list that survives a crash.
  *
  * The namespace records every regular file whose last link went, in the
  * removal's own transaction (ns_reclaim_list(), metadata/ns.h). The reclaim
@@ -8,8 +8,8 @@
  * data server, or the local object of a single-node MDS) and then takes
  * them off the list. So REMOVE and RENAME answer without waiting for the
  * data servers, and data left behind by a crash — including that of a file
- * unlinked while open, whose in-memory orphan entry (nfsd/orphan.h) a crash
- * loses — is freed after the restart.
+ * unlinked while open, whose in-memory orphan entry (nfsd/state/orphan.h) a
+ * crash loses — is freed after the restart.
  *
  * A file on the orphan list (unlinked, still open) is skipped until its
  * last open goes. A data server that cannot be reached leaves its files on

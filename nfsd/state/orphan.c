@@ -1,4 +1,4 @@
-/* nfsd/orphan.c — see orphan.h. */
+/* nfsd/state/orphan.c — see orphan.h. */
 #include "orphan.h"
 
 #include <errno.h>

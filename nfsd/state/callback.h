@@ -1,5 +1,5 @@
 /*
- * nfsd/callback.h — the NFSv4.1 callback client (RFC 8881 §20) over a
+ * nfsd/state/callback.h — the NFSv4.1 callback client (RFC 8881 §20) over a
  * session's back channel, which is the fore channel's own connection
  * (§2.10.3.1).
  *
@@ -47,7 +47,7 @@ int cb_recall(struct strata_server *srv, const struct nfs_stid *deleg);
 
 /* Send CB_LAYOUTRECALL (whole file, any iomode) for layout stateid
  * LAYOUT. Same returns as cb_recall(). The client's answer reaches
- * layout_recall_done() (pnfs/layout_state.h), on the owner's node. */
+ * layout_recall_done() (nfsd/state/layout_state.h), on the owner's node. */
 int cb_layoutrecall(struct strata_server *srv, const struct nfs_stid *layout);
 
 /* A front: send the recall of ST (a copy of a partition owner's state:

@@ -1,5 +1,5 @@
 /*
- * nfsd/reclaim.c — see reclaim.h.
+ * nfsd/state/reclaim.c — see reclaim.h.
  */
 #include "reclaim.h"
 

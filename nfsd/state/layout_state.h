@@ -1,7 +1,7 @@
 /*
- * pnfs/layout_state.h — layouts held by clients and their recall
+ * nfsd/state/layout_state.h — layouts held by clients and their recall
  * (RFC 8881 §12.5). A client's layouts on one file are one STID_LAYOUT
- * stateid (nfsd/state.h): `access` holds the iomodes granted (bit
+ * stateid (nfsd/state/state.h): `access` holds the iomodes granted (bit
  * 1 << LAYOUTIOMODE4_READ / _RW), `generation` the file's generation (for
  * the recall's filehandle), `recalled`/`recall_sent` the recall clock.
  * Layouts are always whole-file (the Linux files-layout driver uses no

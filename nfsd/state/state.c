@@ -1,4 +1,4 @@
-/* nfsd/state.c — stateids, share reservations, byte-range locks.
+/* nfsd/state/state.c — stateids, share reservations, byte-range locks.
  * Contract in state.h. */
 #include "state.h"
 
@@ -211,7 +211,7 @@ void stid_to_wire(const struct nfs_stid *st, stateid4 *out)
 void state_release_client(struct strata_server *srv, struct nfs_client *clp)
 {
 	/* A client that held layouts loses its state: its stateids must stop
-	 * working on the data servers too (pnfs/layout_state.h). */
+	 * working on the data servers too (nfsd/state/layout_state.h). */
 	if (clp->lo_first)
 		layout_fence_client(srv, clp, 0);
 	while (clp->stids)

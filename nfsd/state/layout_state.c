@@ -1,4 +1,4 @@
-/* pnfs/layout_state.c — see layout_state.h. */
+/* nfsd/state/layout_state.c — see layout_state.h. */
 #include "layout_state.h"
 
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /*
- * nfsd/orphan.h — files whose last name went while a client had them open.
+ * nfsd/state/orphan.h — files whose last name went while a client had them
+ * open.
  *
  * When REMOVE or RENAME-over frees a regular file's inode record while some
  * client still has it open, the file's data must not go at once (the open
@@ -23,7 +24,7 @@
  * entry owned by the list. Concurrency: every call needs srv->state_lock,
  * like the open state it follows.
  *
- * The data itself is freed by the reclaimer (nfsd/reclaim.h), from the
+ * The data itself is freed by the reclaimer (nfsd/state/reclaim.h), from the
  * namespace's reclaim list, which the removal wrote; the reclaimer skips
  * files on this list. Crash: this list is not persistent, the reclaim list
  * is: after a restart no open survives, so the data is freed then.

@@ -1,4 +1,4 @@
-/* nfsd/deleg.c — delegation grant, recall and revocation. See deleg.h. */
+/* nfsd/state/deleg.c — delegation grant, recall, revocation. See deleg.h. */
 #include "deleg.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* nfsd/callback.c — the callback client. Contract in callback.h. */
+/* nfsd/state/callback.c — the callback client. Contract in callback.h. */
 #include "callback.h"
 
 #include <errno.h>

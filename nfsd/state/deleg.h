@@ -1,6 +1,6 @@
 /*
- * nfsd/deleg.h — delegations (RFC 8881 §10.2): when to grant one at OPEN,
- * recalling conflicting ones (CB_RECALL through callback.c) and revoking
+ * nfsd/state/deleg.h — delegations (RFC 8881 §10.2): when to grant one at
+ * OPEN, recalling conflicting ones (CB_RECALL through callback.c) and revoking
  * those not returned within a lease.
  *
  * Policy: a read delegation for a read-only open when no other client has

@@ -1,6 +1,6 @@
 /*
- * nfsd/state.h — stateids and what they stand for: opens (share access and
- * deny), byte-range locks, and later delegations and layouts
+ * nfsd/state/state.h — stateids and what they stand for: opens (share access
+ * and deny), byte-range locks, and later delegations and layouts
  * (RFC 8881 §8, §9, §10).
  *
  * A stateid's "other" field is 12 bytes: the low 16 bits of the server
@@ -75,7 +75,7 @@ struct nfs_stid {
 				  operation starts waiting for it) */
 	int recall_sent;       /* CB_RECALL went out */
 	int recall_waited;     /* STID_LAYOUT: an operation waits for its
-				  return (pnfs/layout_state.h) */
+				  return (nfsd/state/layout_state.h) */
 	/* The OPEN that granted it, named in CB_SEQUENCE's referring call
 	 * list so the client can tell a recall that races the OPEN reply
 	 * (RFC 8881 §2.10.6.3). */

@@ -1,0 +1,285 @@
+/* nfsd/subcompound.c — see subcompound.h. */
+#include "subcompound.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "callback.h"
+#include "cmap.h"
+#include "compound_loop.h"
+#include "peer_prot.h"
+#include "server.h"
+#include "session.h"
+#include "slot.h"
+
+/* ---- front: begin, resume, fail -------------------------------------- */
+
+static void job_save(struct compound_job *j, struct loop *l)
+{
+	j->stop = l->stop;
+	j->in_pos = xdr_getpos(&l->in);
+	j->out_pos = xdr_getpos(&l->out);
+	j->status_pos = l->h.status_pos;
+	j->count_pos = l->h.count_pos;
+	j->count = l->h.count;
+	j->has_session = j->c.session != NULL;
+	if (j->c.session) {
+		memcpy(j->sessionid, j->c.session->id, NFS4_SESSIONID_SIZE);
+		j->slotid = (uint32_t)(j->c.slot - j->c.session->slots);
+	}
+	j->clientid = j->c.client ? j->c.client->clientid : 0;
+}
+
+/* Rebuild the loop where job_save() left it; the session and client are
+ * found again (either may have gone while the lock was dropped). */
+static void job_load(struct compound_job *j, struct loop *l)
+{
+	const struct rpc_call *call = j->c.call;
+
+	memset(l, 0, sizeof(*l));
+	xdrmem_create(&l->in, (char *)call->args, (u_int)call->args_len,
+		      XDR_DECODE);
+	xdrmem_create(&l->out, (char *)j->out, (u_int)j->cap, XDR_ENCODE);
+	xdr_setpos(&l->in, j->in_pos);
+	xdr_setpos(&l->out, j->out_pos);
+	l->h.status_pos = j->status_pos;
+	l->h.count_pos = j->count_pos;
+	l->h.count = j->count;
+	l->i = j->stop.opindex;
+	l->end = j->c.nops;
+	l->stop = j->stop;
+	j->c.session = NULL;
+	j->c.slot = NULL;
+	if (j->has_session) {
+		struct nfs_session *s = session_find(j->c.srv, j->sessionid);
+
+		if (s && j->slotid < s->fore.ca_maxrequests) {
+			j->c.session = s;
+			j->c.slot = &s->slots[j->slotid];
+		}
+	}
+	j->c.client = j->clientid ? client_find(j->c.srv, j->clientid) : NULL;
+}
+
+static int job_run(struct compound_job *j, struct loop *l, size_t *len)
+{
+	switch (compound_loop_run(&j->c, l)) {
+	case LOOP_REPLAY:
+		atomic_fetch_add(&j->c.srv->metrics.drc_hits, 1);
+		*len = j->c.replay_len <= j->cap ? j->c.replay_len : 0;
+		memcpy(j->out, j->c.replay, *len);
+		return COMPOUND_DONE;
+	case LOOP_STOP:
+		job_save(j, l);
+		return COMPOUND_FORWARD;
+	default:
+		*len = compound_loop_finish(&j->c, l, j->out);
+		return COMPOUND_DONE;
+	}
+}
+
+int compound_begin(struct compound_job *j, struct strata_server *srv,
+		   struct xprt_conn *conn, const struct rpc_call *call,
+		   uint8_t *buf, size_t cap, size_t *len, int *garbage)
+{
+	struct loop l;
+
+	memset(j, 0, sizeof(*j));
+	j->out = buf;
+	j->cap = cap;
+	if (!compound_loop_open(&j->c, &l, srv, conn, call, buf, cap, len,
+				garbage))
+		return COMPOUND_DONE;
+	return job_run(j, &l, len);
+}
+
+static void ctx_from_peer(struct compound *c, const peer_ctx *p)
+{
+	c->cur.fileid = p->cur.fileid;
+	c->cur.generation = p->cur.generation;
+	c->cur.type = p->cur.type;
+	c->saved.fileid = p->saved.fileid;
+	c->saved.generation = p->saved.generation;
+	c->saved.type = p->saved.type;
+	c->cur_stateid_valid = p->cur_sid.valid;
+	c->cur_stateid.seqid = p->cur_sid.seqid;
+	memcpy(c->cur_stateid.other, p->cur_sid.other, NFS4_OTHER_SIZE);
+	c->saved_stateid_valid = p->saved_sid.valid;
+	c->saved_stateid.seqid = p->saved_sid.seqid;
+	memcpy(c->saved_stateid.other, p->saved_sid.other, NFS4_OTHER_SIZE);
+}
+
+static void ctx_to_peer(const struct compound *c, peer_ctx *p)
+{
+	p->cur.fileid = c->cur.fileid;
+	p->cur.generation = c->cur.generation;
+	p->cur.type = c->cur.type;
+	p->saved.fileid = c->saved.fileid;
+	p->saved.generation = c->saved.generation;
+	p->saved.type = c->saved.type;
+	p->cur_sid.valid = c->cur_stateid_valid ? TRUE : FALSE;
+	p->cur_sid.seqid = c->cur_stateid.seqid;
+	memcpy(p->cur_sid.other, c->cur_stateid.other, NFS4_OTHER_SIZE);
+	p->saved_sid.valid = c->saved_stateid_valid ? TRUE : FALSE;
+	p->saved_sid.seqid = c->saved_stateid.seqid;
+	memcpy(p->saved_sid.other, c->saved_stateid.other, NFS4_OTHER_SIZE);
+}
+
+int compound_resume(struct compound_job *j, const peer_compound_resok *r,
+		    size_t *len)
+{
+	struct loop l;
+	u_int n = r->results.results_len;
+
+	job_load(j, &l);
+	if (r->nrun > l.end - l.i || r->consumed > j->c.call->args_len - j->in_pos ||
+	    n > j->cap - j->out_pos) {
+		/* An owner that answers more than it was sent. */
+		*len = compound_fail(j, NFS4ERR_SERVERFAULT);
+		return COMPOUND_DONE;
+	}
+	if (j->c.client) {
+		uint64_t bit = 1ull << (j->stop.node & 63);
+
+		if (r->has_state)
+			j->c.client->state_nodes |= bit;
+		else
+			j->c.client->state_nodes &= ~bit;
+	}
+	memcpy(j->out + j->out_pos, r->results.results_val, n);
+	xdr_setpos(&l.out, j->out_pos + n);
+	l.h.count += r->nres;
+	ctx_from_peer(&j->c, &r->ctx);
+	l.status = r->status;
+	l.i += r->nrun;
+	xdr_setpos(&l.in, j->in_pos + r->consumed);
+	if (r->status != NFS4_OK || l.i >= l.end) {
+		*len = compound_loop_finish(&j->c, &l, j->out);
+		return COMPOUND_DONE;
+	}
+	if (r->nrun == 0 && r->nres == 0) {
+		/* The owner refused an op the map says is its own: the two
+		 * disagree about the map; the client retries later. */
+		*len = compound_fail(j, NFS4ERR_DELAY);
+		return COMPOUND_DONE;
+	}
+	return job_run(j, &l, len);
+}
+
+size_t compound_fail(struct compound_job *j, nfsstat4 st)
+{
+	struct loop l;
+	uint32_t opnum = OP_ILLEGAL;
+
+	job_load(j, &l);
+	if (!xdr_u_int(&l.in, &opnum))
+		opnum = OP_ILLEGAL;
+	compound_loop_status(&l, opnum, st);
+	l.status = st;
+	return compound_loop_finish(&j->c, &l, j->out);
+}
+
+int compound_sub_args(struct compound_job *j, peer_compound_args *a)
+{
+	const struct compound *c = &j->c;
+	const struct rpc_call *call = c->call;
+	struct nfs_client *clp = c->client;
+
+	memset(a, 0, sizeof(*a));
+	if (!clp)
+		return -1;
+	a->map_epoch = c->srv->cmap->epoch;
+	a->front = c->srv->node;
+	a->client.clientid = clp->clientid;
+	a->client.owner.owner_val = (char *)clp->owner;
+	a->client.owner.owner_len = (u_int)clp->owner_len;
+	memcpy(a->client.verifier, clp->verifier, NFS4_VERIFIER_SIZE);
+	a->client.flavor = clp->principal_flavor;
+	a->client.uid = clp->principal_uid;
+	a->client.machine = clp->principal_machine;
+	a->client.eir_flags = clp->flags;
+	a->client.cb_ok = cb_session(clp) ? TRUE : FALSE;
+	a->cred.flavor = call->cred.flavor;
+	a->cred.uid = call->cred.uid;
+	a->cred.gid = call->cred.gid;
+	a->cred.gids.gids_len = call->cred.ngids;
+	a->cred.gids.gids_val = (u_int *)call->cred.gids;
+	a->cred.machine = (char *)call->cred.machine;
+	memcpy(a->ref_session, c->ref.session, NFS4_SESSIONID_SIZE);
+	a->ref_slot = c->ref.slot;
+	a->ref_seqid = c->ref.seqid;
+	a->opindex = j->stop.opindex;
+	a->nops = c->nops;
+	a->nsub = c->nops - j->stop.opindex;
+	a->max_reply = (u_int)((c->max_reply < j->cap ? c->max_reply : j->cap) -
+			       j->out_pos);
+	a->cachethis = c->cachethis ? TRUE : FALSE;
+	ctx_to_peer(c, &a->ctx);
+	a->ops.ops_val = (char *)call->args + j->stop.in_pos;
+	a->ops.ops_len = (u_int)(call->args_len - j->stop.in_pos);
+	clp->fwd_nodes |= 1ull << (j->stop.node & 63);
+	return 0;
+}
+
+/* ---- owner: a front's sub-compound ----------------------------------- */
+
+int compound_run_sub(struct strata_server *srv, struct xprt_conn *conn,
+		     const peer_compound_args *a, struct nfs_client *clp,
+		     uint8_t *buf, size_t cap, peer_compound_resok *r)
+{
+	struct rpc_call call;
+	struct compound c;
+	struct loop l;
+
+	memset(&call, 0, sizeof(call));
+	memset(&c, 0, sizeof(c));
+	memset(&l, 0, sizeof(l));
+	call.prog = 100003;
+	call.vers = 4;
+	call.proc = 1;
+	call.cred.flavor = a->cred.flavor;
+	call.cred.uid = a->cred.uid;
+	call.cred.gid = a->cred.gid;
+	call.cred.ngids = a->cred.gids.gids_len <= RPC_MAX_GIDS
+				  ? a->cred.gids.gids_len
+				  : RPC_MAX_GIDS;
+	memcpy(call.cred.gids, a->cred.gids.gids_val,
+	       call.cred.ngids * sizeof(uint32_t));
+	snprintf(call.cred.machine, sizeof(call.cred.machine), "%s",
+		 a->cred.machine ? a->cred.machine : "");
+	call.args = (const uint8_t *)a->ops.ops_val;
+	call.args_len = a->ops.ops_len;
+	c.srv = srv;
+	c.conn = conn;
+	c.call = &call;
+	c.role = srv->role;
+	c.minorversion = 1;
+	c.sub = 1;
+	c.client = clp;
+	c.nops = a->nops;
+	c.cachethis = a->cachethis;
+	c.max_reply = a->max_reply < cap ? a->max_reply : cap;
+	memcpy(c.ref.session, a->ref_session, NFS4_SESSIONID_SIZE);
+	c.ref.slot = a->ref_slot;
+	c.ref.seqid = a->ref_seqid;
+	perm_id_of(&call.cred, &c.who);
+	ctx_from_peer(&c, &a->ctx);
+	if (a->opindex >= a->nops || a->nsub > a->nops - a->opindex)
+		return -1;
+	xdrmem_create(&l.in, (char *)call.args, (u_int)call.args_len,
+		      XDR_DECODE);
+	xdrmem_create(&l.out, (char *)buf, (u_int)cap, XDR_ENCODE);
+	l.i = a->opindex;
+	l.end = a->opindex + a->nsub;
+	compound_loop_run(&c, &l);
+	memset(r, 0, sizeof(*r));
+	r->status = l.status;
+	r->nres = l.h.count;
+	r->nrun = l.i - a->opindex;
+	r->has_state = client_has_state(clp) ? TRUE : FALSE;
+	r->consumed = xdr_getpos(&l.in);
+	ctx_to_peer(&c, &r->ctx);
+	r->results.results_val = (char *)buf;
+	r->results.results_len = xdr_getpos(&l.out);
+	return 0;
+}
