@@ -68,6 +68,12 @@ struct exec {
 	/* Executor thread only. */
 	uint8_t *scratch; /* one reply at a time is built here */
 	size_t scratch_cap;
+	uint8_t *subres;  /* an owner's sub-compound results (peer_svc.h) */
+	/* Reply buffers of finished jobs, for the next ones (scratch_cap
+	 * bytes each: a malloc of that size per forwarded COMPOUND costs an
+	 * mmap and its page faults). */
+	uint8_t *spare[EXEC_BATCH_MAX];
+	unsigned nspare;
 	struct exec_reply out[EXEC_BATCH_MAX];
 	uint64_t *place;   /* exec_defer_place() of this batch */
 	size_t nplace, place_cap;
@@ -249,13 +255,23 @@ static void keep_reply(struct exec *e, struct xprt_conn *conn, uint8_t *buf,
 	(*nout)++;
 }
 
+/* The reply is copied out (it is short); the buffer goes back to the
+ * spares. */
 static void job_done(struct exec *e, struct exec_job *j, size_t len,
 		     unsigned *nout)
 {
-	rpc_reply_accepted(j->buf, j->call.xid, ACCEPT_SUCCESS);
-	keep_reply(e, j->conn, j->buf, RPC_REPLY_HDR_LEN + len, j->t_arrive,
-		   nout);
-	j->buf = NULL;
+	uint8_t *copy = malloc(RPC_REPLY_HDR_LEN + len);
+
+	if (copy) {
+		rpc_reply_accepted(j->buf, j->call.xid, ACCEPT_SUCCESS);
+		memcpy(copy, j->buf, RPC_REPLY_HDR_LEN + len);
+		keep_reply(e, j->conn, copy, RPC_REPLY_HDR_LEN + len,
+			   j->t_arrive, nout);
+	}
+	if (e->nspare < EXEC_BATCH_MAX) {
+		e->spare[e->nspare++] = j->buf;
+		j->buf = NULL;
+	}
 	job_free(j);
 }
 
@@ -312,7 +328,10 @@ static void run_front(struct exec *e, struct exec_req *r, unsigned *nout)
 	size_t len = 0;
 	int garbage = 0, rc;
 
-	if (!j || !(j->buf = malloc(e->scratch_cap))) {
+	if (j)
+		j->buf = e->nspare ? e->spare[--e->nspare]
+				   : malloc(e->scratch_cap);
+	if (!j || !j->buf) {
 		free(j);
 		return; /* the client retransmits */
 	}
@@ -356,7 +375,8 @@ static void run_one(struct exec *e, struct exec_req *r, unsigned *nout)
 	}
 	if (r->call.prog == STRATA_PEER_PROG) {
 		len = peer_svc_reply(e->srv, r->conn, &r->call, e->scratch,
-				     e->scratch_cap);
+				     e->scratch_cap, e->subres,
+				     e->srv->cfg.max_msg);
 	} else if (!e->srv->owns_all) {
 		run_front(e, r, nout);
 		return;
@@ -461,7 +481,10 @@ int exec_start(struct exec **out, struct strata_server *srv)
 	e->srv = srv;
 	e->scratch_cap = RPC_REPLY_HDR_LEN + srv->cfg.max_msg;
 	e->scratch = malloc(e->scratch_cap);
-	if (!e->scratch) {
+	e->subres = malloc(srv->cfg.max_msg);
+	if (!e->scratch || !e->subres) {
+		free(e->subres);
+		free(e->scratch);
 		free(e);
 		return -ENOMEM;
 	}
@@ -501,6 +524,9 @@ void exec_stop(struct exec *e)
 	pthread_cond_destroy(&e->work);
 	pthread_mutex_destroy(&e->lock);
 	free(e->place);
+	while (e->nspare)
+		free(e->spare[--e->nspare]);
+	free(e->subres);
 	free(e->scratch);
 	free(e);
 }

@@ -243,8 +243,9 @@ int compound_run_sub(struct strata_server *srv, struct xprt_conn *conn,
 	call.cred.ngids = a->cred.gids.gids_len <= RPC_MAX_GIDS
 				  ? a->cred.gids.gids_len
 				  : RPC_MAX_GIDS;
-	memcpy(call.cred.gids, a->cred.gids.gids_val,
-	       call.cred.ngids * sizeof(uint32_t));
+	if (call.cred.ngids)
+		memcpy(call.cred.gids, a->cred.gids.gids_val,
+		       call.cred.ngids * sizeof(uint32_t));
 	snprintf(call.cred.machine, sizeof(call.cred.machine), "%s",
 		 a->cred.machine ? a->cred.machine : "");
 	call.args = (const uint8_t *)a->ops.ops_val;

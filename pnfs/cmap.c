@@ -83,6 +83,10 @@ static int on_cluster(struct cmap_parse *p, const char *k, const char *v)
 			return fail(p, "partitions '%s': 1-%d", v,
 				    NS_MAX_SHARDS);
 		m->npartitions = (unsigned)n;
+	} else if (!strcmp(k, "pnfs")) {
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return fail(p, "pnfs '%s': yes or no", v);
+		m->pnfs = !strcmp(v, "yes");
 	} else {
 		return fail(p, "[cluster]: unknown key '%s'", k);
 	}

@@ -20,6 +20,9 @@
  *   epoch = 1               ; >= 1
  *   shards = 16             ; = the namespace's shard count
  *   partitions = 4          ; 1..shards
+ *   pnfs = yes              ; optional (default no): the owners hand out
+ *                           ; pNFS layouts, so every node says so in
+ *                           ; EXCHANGE_ID (a front forwards LAYOUTGET)
  *
  *   [node 1]                ; node ids 1..CMAP_MAX_NODES
  *   nfs = 127.0.0.1:2049    ; where clients mount it
@@ -60,6 +63,7 @@ struct cmap {
 	unsigned nshards;
 	unsigned npartitions;
 	unsigned nnodes;
+	int pnfs;               /* the owners serve pNFS layouts */
 	struct cmap_node node[CMAP_MAX_NODES + 1]; /* indexed by node id */
 	uint8_t owner[NS_MAX_SHARDS];               /* partition -> node id */
 };

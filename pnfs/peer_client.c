@@ -92,10 +92,13 @@ static uint8_t *encode_call(struct peers *p, uint32_t xid, uint32_t proc,
 {
 	struct rpc_msg m;
 	XDR x;
-	uint8_t *buf = malloc(p->max_msg);
+	/* The CALL header with AUTH_NONE is 40 bytes: the exact size, not
+	 * the largest message (a sub-compound is usually a few hundred). */
+	size_t cap = 4 + 64 + xdr_sizeof(xargs, args);
+	uint8_t *buf;
 	uint32_t mark;
 
-	if (!buf)
+	if (cap > p->max_msg || !(buf = malloc(cap)))
 		return NULL;
 	memset(&m, 0, sizeof(m));
 	m.rm_xid = xid;
@@ -106,8 +109,7 @@ static uint8_t *encode_call(struct peers *p, uint32_t xid, uint32_t proc,
 	m.rm_call.cb_proc = proc;
 	m.rm_call.cb_cred.oa_flavor = AUTH_NONE;
 	m.rm_call.cb_verf.oa_flavor = AUTH_NONE;
-	xdrmem_create(&x, (char *)buf + 4, (u_int)(p->max_msg - 4),
-		      XDR_ENCODE);
+	xdrmem_create(&x, (char *)buf + 4, (u_int)(cap - 4), XDR_ENCODE);
 	if (!xdr_callmsg(&x, &m) || !xargs(&x, args)) {
 		free(buf);
 		return NULL;

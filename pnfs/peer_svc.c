@@ -104,13 +104,12 @@ static int same_map(const struct strata_server *srv,
 
 static size_t do_compound(struct strata_server *srv, struct xprt_conn *conn,
 			  const struct rpc_call *call, uint8_t *buf,
-			  size_t cap)
+			  size_t cap, uint8_t *rbuf, size_t rcap)
 {
 	peer_compound_args a;
 	peer_compound_res res = { .stat = PEER_EGARBAGE };
 	struct nfs_client *clp;
 	struct rpc_cred principal;
-	uint8_t *rbuf = NULL;
 	size_t len;
 	XDR x;
 
@@ -129,8 +128,7 @@ static size_t do_compound(struct strata_server *srv, struct xprt_conn *conn,
 		 a.client.machine ? a.client.machine : "");
 	if (!same_map(srv, &a)) {
 		res.stat = PEER_EMAP;
-	} else if (!(rbuf = malloc(srv->cfg.max_msg)) ||
-		   !(clp = client_stub(srv, a.client.clientid,
+	} else if (!(clp = client_stub(srv, a.client.clientid,
 				       a.client.owner.owner_val,
 				       a.client.owner.owner_len,
 				       a.client.verifier, &principal,
@@ -141,14 +139,12 @@ static size_t do_compound(struct strata_server *srv, struct xprt_conn *conn,
 		clp->cb_via_front = a.client.cb_ok;
 		clp->last_renew = server_now();
 		atomic_fetch_add(&srv->metrics.subs_served, 1);
-		if (compound_run_sub(srv, conn, &a, clp, rbuf,
-				     srv->cfg.max_msg,
+		if (compound_run_sub(srv, conn, &a, clp, rbuf, rcap,
 				     &res.peer_compound_res_u.ok) == 0)
 			res.stat = PEER_OK;
 	}
 	len = peer_encode_reply(buf, cap, call->xid, (xdrproc_t)xdr_peer_compound_res,
 		     &res);
-	free(rbuf);
 	xdr_free((xdrproc_t)xdr_peer_compound_args, (char *)&a);
 	return len;
 }
@@ -178,9 +174,10 @@ static size_t do_client_gone(struct strata_server *srv,
 }
 
 size_t peer_svc_reply(struct strata_server *srv, struct xprt_conn *conn,
-		      const struct rpc_call *call, uint8_t *buf, size_t cap)
+		      const struct rpc_call *call, uint8_t *buf, size_t cap,
+		      uint8_t *work, size_t work_cap)
 {
 	if (call->proc == PEER_COMPOUND)
-		return do_compound(srv, conn, call, buf, cap);
+		return do_compound(srv, conn, call, buf, cap, work, work_cap);
 	return do_client_gone(srv, call, buf, cap);
 }

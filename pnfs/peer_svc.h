@@ -37,8 +37,10 @@ size_t peer_encode_reply(uint8_t *buf, size_t cap, uint32_t xid,
 			 xdrproc_t xres, void *res);
 
 /* Executor, batch open, state_lock held: the whole RPC reply to CALL into
- * BUF (CAP bytes); returns its length. */
+ * BUF (CAP bytes); returns its length. WORK (WORK_CAP bytes, the
+ * executor's) holds a sub-compound's results meanwhile. */
 size_t peer_svc_reply(struct strata_server *srv, struct xprt_conn *conn,
-		      const struct rpc_call *call, uint8_t *buf, size_t cap);
+		      const struct rpc_call *call, uint8_t *buf, size_t cap,
+		      uint8_t *work, size_t work_cap);
 
 #endif

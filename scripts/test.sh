@@ -25,7 +25,9 @@
 #      lost objects, a wiped and a replaced data server (tests/data-loss.sh);
 #      the admin CLI and Prometheus metrics (tests/admin-metrics.sh; the
 #      VM's pNFS faults run lists its client with `strata clients`);
-#      pynfs `all` + `pnfs` against a pNFS MDS
+#      pynfs `all` through a second metadata node that forwards everything
+#      to the first, a pNFS MDS, and `pnfs` against that one; a client on
+#      each node (tests/multi-mds.sh)
 #   8. SIGKILL crash consistency (tests/crash/run-crash.sh)
 #   9. fsck of the namespace the suites left behind
 #
@@ -143,16 +145,9 @@ step "operations: strata status/clients/top/exports, promtool, a real Prometheus
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/admin-metrics.sh --build build-asan --port $((PORT + 105))
 
-step "pynfs 4.1 all against a pNFS MDS with 2 data servers (no regression) + pnfs flags"
+step "two metadata nodes: pynfs all through a front whose owner is a pNFS MDS with 2 data servers, pnfs flags on the owner, a client on each node, strata-bench (ASan)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-  scripts/strata-local up --dir "$WORK/pnfs-srv" --port $((PORT + 50)) --data-servers 2 \
-  --lease 20 --grace 0 --build build-asan
-scripts/pynfs-run.sh --server 127.0.0.1:$((PORT + 50)) --export / --minorversion 1 \
-  --out "$WORK/pynfs-pnfs" --min-pass "${STRATA_PYNFS_MIN_PASS:-180}" all
-scripts/pynfs-run.sh --server 127.0.0.1:$((PORT + 50)) --export / --minorversion 1 \
-  --out "$WORK/pynfs-pnfs-flags" --expected pynfs-conf/expected-failures-4.1-pnfs.txt pnfs
-scripts/strata-local status --dir "$WORK/pnfs-srv" >/dev/null || { echo "pNFS servers died during pynfs"; tail -50 "$WORK/pnfs-srv/mds.log"; exit 1; }
-scripts/strata-local down --dir "$WORK/pnfs-srv"
+  tests/multi-mds.sh --build build-asan --port $((PORT + 50)) --dir "$WORK/multi-mds"
 
 step "crash consistency: SIGKILL during a workload (ASan server)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

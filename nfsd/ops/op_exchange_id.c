@@ -1,6 +1,7 @@
 /* nfsd/ops/op_exchange_id.c — EXCHANGE_ID (RFC 8881 §18.35). */
 #include <string.h>
 
+#include "cmap.h"
 #include "ops.h"
 #include "server.h"
 #include "session.h"
@@ -68,7 +69,8 @@ static void fill_reply(struct compound *c, struct nfs_client *clp,
 	 * reply with none of the three, or with NON_PNFS and PNFS_MDS. */
 	if (c->srv->role & ROLE_DS)
 		r->eir_flags = EXCHGID4_FLAG_USE_PNFS_DS;
-	else if (c->srv->cluster)
+	else if (c->srv->cluster || (!c->srv->owns_all && c->srv->cmap->pnfs))
+		/* A front says what the owners it forwards to serve. */
 		r->eir_flags = EXCHGID4_FLAG_USE_PNFS_MDS;
 	else
 		r->eir_flags = EXCHGID4_FLAG_USE_NON_PNFS;

@@ -30,6 +30,7 @@
 	"epoch = 7\n"                                                         \
 	"shards = 16\n"                                                       \
 	"partitions = 6\n"                                                    \
+	"pnfs = yes\n"                                                        \
 	"[node 1]\n"                                                          \
 	"nfs = 127.0.0.1:2049\n"                                              \
 	"peer = 127.0.0.1:2149\n"                                             \
@@ -55,6 +56,7 @@ static void test_parse_ok(void **state)
 	assert_int_equal(m.nshards, 16);
 	assert_int_equal(m.npartitions, 6);
 	assert_int_equal(m.nnodes, 3);
+	assert_true(m.pnfs);
 	for (unsigned p = 0; p < 6; p++)
 		assert_int_equal(cmap_partition_owner(&m, p), p % 3 + 1);
 	assert_non_null(cmap_node(&m, 3));
@@ -145,6 +147,8 @@ static void test_parse_refused(void **state)
 		assert_int_equal(m.nnodes, 0); /* nothing half-filled */
 	}
 	/* The [cluster] section itself. */
+	assert_int_equal(cmap_parse(&m, "[cluster]\npnfs = maybe\n", err), -1);
+	assert_non_null(strstr(err, "yes or no"));
 	assert_int_equal(cmap_parse(&m, "[cluster]\nid = bad/id\n", err), -1);
 	assert_non_null(strstr(err, "cluster id"));
 	snprintf(text, sizeof(text), "[cluster]\nid = c\nepoch = 1\n"
