@@ -358,10 +358,36 @@ static void client_gone(struct strata_server *srv, uint64_t clientid,
 				  gone_answered, NULL);
 }
 
+/* A link thread: NODE answered PEER_HELLO with EPOCH. A new epoch after
+ * an old one means it restarted and lost the per-file state it held for
+ * our clients: those clients must reclaim it (SEQUENCE says so until the
+ * node reports their RECLAIM_COMPLETE; docs/decisions/0024). */
+static void node_epoch(void *ctx, unsigned node, uint32_t epoch)
+{
+	struct strata_server *srv = ctx;
+	uint64_t bit = 1ull << (node & 63);
+	unsigned n = 0;
+
+	pthread_mutex_lock(&srv->state_lock);
+	if (srv->node_epoch[node] && srv->node_epoch[node] != epoch) {
+		for (struct nfs_client *c = srv->clients; c; c = c->next)
+			if (!c->front && (c->state_nodes & bit)) {
+				c->reclaim_nodes |= bit;
+				n++;
+			}
+		log_info("node %u restarted (epoch %u -> %u): %u client(s) "
+			 "told to reclaim their state there",
+			 node, srv->node_epoch[node], epoch, n);
+	}
+	srv->node_epoch[node] = epoch;
+	pthread_mutex_unlock(&srv->state_lock);
+}
+
 static int start_peers(struct strata_server *srv)
 {
 	int rc = peers_start(&srv->peers, srv->cmap, srv->node, &srv->key,
-			     srv->boot_epoch, srv->cfg.max_msg);
+			     srv->boot_epoch, srv->cfg.max_msg, node_epoch,
+			     srv);
 
 	if (rc < 0) {
 		log_err("peer links: %s", strerror(-rc));

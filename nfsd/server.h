@@ -125,6 +125,8 @@ struct strata_server {
 				    forwarded (compound.h) */
 	struct peers *peers;     /* links to the other nodes, or NULL
 				    (pnfs/peer_client.h) */
+	uint32_t node_epoch[65]; /* boot epoch each node last said (PEER_HELLO);
+				    under state_lock */
 	/* Called by client_destroy() for a client whose sub-compounds went
 	 * to NODES (bit N: node N), under state_lock; must not block. */
 	void (*client_gone)(struct strata_server *srv, uint64_t clientid,

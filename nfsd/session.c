@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "recovery.h"
 #include "server.h"
 #include "callback.h"
 #include "state.h"
@@ -78,6 +79,10 @@ struct nfs_client *client_stub(struct strata_server *srv, uint64_t clientid,
 	c->clientid = clientid;
 	c->confirmed = 1;
 	c->front = front;
+	/* Its state here can be reclaimed after this node restarts. */
+	if (recovery_record(srv->recovery, owner, len) < 0)
+		log_warn("client %llx of node %u: not recorded for reclaim",
+			 (unsigned long long)clientid, front);
 	return c;
 }
 

@@ -85,6 +85,9 @@ struct nfs_client {
 	int cb_via_front;         /* a stub: its front has a back channel */
 	uint64_t state_nodes;     /* a front: owners that said the client
 				     holds state there (bit N: node N) */
+	uint64_t reclaim_nodes;   /* a front: of those, the ones that
+				     restarted since and await its reclaim
+				     (SEQ4_STATUS_RESTART_RECLAIM_NEEDED) */
 };
 
 /* ---- clients -------------------------------------------------------- */

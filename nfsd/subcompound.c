@@ -145,6 +145,8 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 			j->c.client->state_nodes |= bit;
 		else
 			j->c.client->state_nodes &= ~bit;
+		if (r->reclaim_complete)
+			j->c.client->reclaim_nodes &= ~bit;
 	}
 	memcpy(j->out + j->out_pos, r->results.results_val, n);
 	xdr_setpos(&l.out, j->out_pos + n);
@@ -278,6 +280,7 @@ int compound_run_sub(struct strata_server *srv, struct xprt_conn *conn,
 	r->nres = l.h.count;
 	r->nrun = l.i - a->opindex;
 	r->has_state = client_has_state(clp) ? TRUE : FALSE;
+	r->reclaim_complete = clp->reclaim_complete ? TRUE : FALSE;
 	r->consumed = xdr_getpos(&l.in);
 	ctx_to_peer(&c, &r->ctx);
 	r->results.results_val = (char *)buf;

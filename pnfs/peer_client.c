@@ -47,6 +47,7 @@ struct link {
 	int stop;
 	/* Link thread only. */
 	int fd;
+	int ever;              /* connected once: keep it connected */
 	struct pcall *inflight;
 	uint8_t *rbuf;
 	size_t rlen, rcap;
@@ -54,6 +55,8 @@ struct link {
 };
 
 struct peers {
+	peer_epoch_fn on_epoch;
+	void *epoch_ctx;
 	const struct mac_key *key;
 	uint32_t epoch;
 	size_t max_msg;
@@ -211,22 +214,69 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
+static void hello_answered(void *ctx, int err, void *res)
+{
+	struct link *l = ctx;
+
+	if (!err && res && l->peers->on_epoch)
+		l->peers->on_epoch(l->peers->epoch_ctx, l->node,
+				   *(uint32_t *)res);
+	free(res);
+}
+
+static bool_t xdr_nothing(XDR *x, void *p)
+{
+	(void)x;
+	(void)p;
+	return TRUE;
+}
+
+/* Connect and authenticate; the first call on the new connection asks
+ * the node's boot epoch. 0 or -errno. */
+static int link_connect(struct link *l, struct pcall **q)
+{
+	struct ctl_conn *cc;
+	struct pcall *h;
+	int rc = ctl_connect(&cc, l->addr, l->port, l->peers->key, 0,
+			     l->peers->epoch, PEER_CONNECT_MS);
+
+	if (rc < 0) {
+		log_debug("peer: node %u at %s:%u: %s", l->node, l->addr,
+			  l->port, strerror(-rc));
+		return rc;
+	}
+	l->fd = ctl_detach(cc);
+	if (!l->ever)
+		log_info("peer: connected to node %u at %s:%u", l->node,
+			 l->addr, l->port);
+	else
+		log_info("peer: reconnected to node %u", l->node);
+	l->ever = 1;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return 0;
+	h->xid = atomic_fetch_add(&l->peers->xid, 1);
+	h->msg = encode_call(l->peers, h->xid, PEER_HELLO,
+			     (xdrproc_t)xdr_nothing, NULL, &h->len);
+	if (!h->msg) {
+		free(h);
+		return 0;
+	}
+	h->xres = (xdrproc_t)xdr_u_int;
+	h->res_size = sizeof(uint32_t);
+	h->done = hello_answered;
+	h->ctx = l;
+	h->next = *q;
+	*q = h;
+	return 0;
+}
+
 /* Send the queued calls (connecting first if needed). */
 static void send_queue(struct link *l, struct pcall *q)
 {
-	if (q && l->fd < 0) {
-		struct ctl_conn *cc;
-		int rc = ctl_connect(&cc, l->addr, l->port, l->peers->key, 0,
-				     l->peers->epoch, PEER_CONNECT_MS);
-		if (rc < 0) {
-			log_debug("peer: node %u at %s:%u: %s", l->node,
-				  l->addr, l->port, strerror(-rc));
-			fail_list(q, -EHOSTDOWN);
-			return;
-		}
-		l->fd = ctl_detach(cc);
-		log_info("peer: connected to node %u at %s:%u", l->node,
-			 l->addr, l->port);
+	if (q && l->fd < 0 && link_connect(l, &q) < 0) {
+		fail_list(q, -EHOSTDOWN);
+		return;
 	}
 	while (q) {
 		struct pcall *c = q;
@@ -369,6 +419,13 @@ static void *link_main(void *arg)
 		if (l->fd >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    receive(l) < 0)
 			drop_conn(l, -EPIPE);
+		if (n == 0 && l->fd < 0 && l->ever && !stop) {
+			/* Idle and cut off: see the node again as soon as it
+			 * is back (its HELLO tells a restart). */
+			struct pcall *q = NULL;
+			if (link_connect(l, &q) == 0)
+				send_queue(l, q);
+		}
 		expire_old(l);
 	}
 	drop_conn(l, -ESHUTDOWN);
@@ -406,13 +463,16 @@ static int link_start(struct peers *p, const struct cmap_node *n)
 }
 
 int peers_start(struct peers **out, const struct cmap *m, unsigned self,
-		const struct mac_key *key, uint32_t epoch, size_t max_msg)
+		const struct mac_key *key, uint32_t epoch, size_t max_msg,
+		peer_epoch_fn on_epoch, void *ctx)
 {
 	struct peers *p = calloc(1, sizeof(*p));
 	int rc = 0;
 
 	if (!p)
 		return -ENOMEM;
+	p->on_epoch = on_epoch;
+	p->epoch_ctx = ctx;
 	p->key = key;
 	p->epoch = epoch;
 	p->max_msg = max_msg + 65536;

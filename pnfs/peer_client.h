@@ -33,9 +33,16 @@ struct peers;
  * -ESHUTDOWN (stopping), -EPROTO (an answer that does not decode). */
 typedef void (*peer_done_fn)(void *ctx, int err, void *res);
 
+/* Told, on a link thread, the boot epoch NODE answered PEER_HELLO with
+ * (asked on every new connection; a link that was ever connected is
+ * reconnected within a second of losing its node, so a restarted node is
+ * seen even when nothing is sent to it). */
+typedef void (*peer_epoch_fn)(void *ctx, unsigned node, uint32_t epoch);
+
 /* Links to every node of M but SELF. 0 or -errno. */
 int peers_start(struct peers **out, const struct cmap *m, unsigned self,
-		const struct mac_key *key, uint32_t epoch, size_t max_msg);
+		const struct mac_key *key, uint32_t epoch, size_t max_msg,
+		peer_epoch_fn on_epoch, void *ctx);
 /* Fails what is queued or in flight (-ESHUTDOWN), joins the threads. */
 void peers_stop(struct peers *p);
 

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "peer_cb.h"
 #include "peer_prot.h"
+#include "recovery.h"
 #include "server.h"
 #include "session.h"
 #include "xprt.h"
@@ -51,7 +52,7 @@ int peer_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 	peer_stat st = PEER_EAUTH;
 	peer_compound_res res = { .stat = PEER_EAUTH };
 
-	if (call->vers != STRATA_PEER_V1 || call->proc > PEER_CB_DONE) {
+	if (call->vers != STRATA_PEER_V1 || call->proc > PEER_HELLO) {
 		uint8_t b[32];
 		struct iovec iov = { b, RPC_REPLY_HDR_LEN };
 
@@ -78,6 +79,11 @@ int peer_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		} else
 			send_small(conn, call->xid, (xdrproc_t)xdr_peer_stat,
 				   &st);
+		return 0;
+	}
+	if (call->proc == PEER_HELLO) {
+		u_int epoch = srv->boot_epoch;
+		send_small(conn, call->xid, (xdrproc_t)xdr_u_int, &epoch);
 		return 0;
 	}
 	if (call->proc == PEER_CALLBACK || call->proc == PEER_CB_DONE) {
@@ -168,6 +174,7 @@ static size_t do_client_gone(struct strata_server *srv,
 	if (clp && clp->front) {
 		log_debug("peer: client %llx of node %u gone",
 			  (unsigned long long)a.clientid, clp->front);
+		recovery_forget(srv->recovery, clp->owner, clp->owner_len);
 		client_destroy(srv, clp);
 	}
 	return peer_encode_reply(buf, cap, call->xid, (xdrproc_t)xdr_peer_stat, &st);

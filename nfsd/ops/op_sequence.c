@@ -15,6 +15,10 @@ static uint32_t status_flags(const struct nfs_session *s)
 		f |= SEQ4_STATUS_CB_PATH_DOWN;
 	if (s->client->revoked)
 		f |= SEQ4_STATUS_RECALLABLE_STATE_REVOKED;
+	/* An owner of some of its state restarted (RFC 8881 §18.46.3):
+	 * reclaim through this front (docs/decisions/0024). */
+	if (s->client->reclaim_nodes)
+		f |= SEQ4_STATUS_RESTART_RECLAIM_NEEDED;
 	return f;
 }
 

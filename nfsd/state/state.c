@@ -265,7 +265,14 @@ nfsstat4 state_resolve(struct compound *c, const stateid4 *in,
 		return NFS4_OK;
 	if (!stateid_epoch_matches(c->srv->boot_epoch,
 				   (const uint8_t *)sid.other))
-		return NFS4ERR_STALE_STATEID;
+		/* A front's client whose owner (this node) restarted: its
+		 * front is about to tell it to reclaim; until then it waits
+		 * rather than taking the state for lost. */
+		return c->client && c->client->front &&
+				       recovery_in_grace(c->srv->recovery,
+							 server_now())
+			       ? NFS4ERR_DELAY
+			       : NFS4ERR_STALE_STATEID;
 	st = stid_find_other(c->srv, (const uint8_t *)sid.other);
 	if (!st || !(kinds & (1u << st->kind)))
 		return NFS4ERR_BAD_STATEID;

@@ -27,19 +27,9 @@ session. Checks:
 Exit 0 all passed, 1 a check failed, 2 setup or protocol error.
 """
 import argparse
-import contextlib
-import io
-import logging
 import os
 import sys
 import time
-
-
-def import_pynfs(d):
-    if not d or not os.path.isfile(os.path.join(d, "nfs4.1", "nfs4client.py")):
-        sys.exit("cross_front: pynfs not found (--pynfs DIR or $PYNFS_DIR)")
-    sys.path[0:0] = [os.path.join(d, "nfs4.1"), os.path.join(d, "xdr"), d]
-
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("--owner", required=True, help="HOST:PORT of the owner")
@@ -47,31 +37,19 @@ ap.add_argument("--front", required=True, help="HOST:PORT of a front")
 ap.add_argument("--pynfs", default=os.environ.get("PYNFS_DIR", ""))
 ap.add_argument("--lease", type=int, default=20, help="the servers' lease (s)")
 args = ap.parse_args()
-import_pynfs(args.pynfs)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mmlib  # noqa: E402
+nfs4client, op, nfs4lib, AuthSys = mmlib.load(args.pynfs, "cross_front")
+check = mmlib.Checks()
 
-with contextlib.redirect_stdout(io.StringIO()):
-    import nfs4client
-    import nfs_ops
-    import nfs4lib
-    from rpc.security import AuthSys
-    from xdrdef.nfs4_const import *               # noqa: F401,F403
-    from xdrdef.nfs4_type import (open_owner4, openflag4, open_claim4,
-                                  createhow4, createtype4, lock_owner4,
-                                  open_to_lock_owner4, locker4,
-                                  client_owner4, state_protect4_a)
+from xdrdef.nfs4_const import *                   # noqa: E402,F401,F403
+from xdrdef.nfs4_type import (                    # noqa: E402
+    open_owner4, openflag4, open_claim4,
+    createhow4, createtype4, lock_owner4,
+    open_to_lock_owner4, locker4,
+    client_owner4, state_protect4_a)
 
-logging.disable(logging.INFO)
-op = nfs_ops.NFS4ops()
 ROOT = AuthSys().init_cred(uid=0, gid=0, name=b"strata-xfront", gids=[0])
-failed = 0
-
-
-def check(ok, cid, what, detail=""):
-    global failed
-    print("%s  %s  %s%s" % ("PASS" if ok else "FAIL", cid, what,
-                            ("  (" + detail + ")") if detail else ""))
-    if not ok:
-        failed += 1
 
 
 def hostport(s):
@@ -165,7 +143,7 @@ class Client:
         """A second EXCHANGE_ID of the same owner: the server's identity."""
         owner = client_owner4(self.c.verifier, self.tag)
         res = self.c.compound([op.exchange_id(owner, 0, state_protect4_a(SP4_NONE),
-                                              [self.c.impl_id])])
+                [self.c.impl_id])])
         eir = res.resarray[0]
         return eir.eir_server_owner, eir.eir_server_scope
 
@@ -263,5 +241,5 @@ except Exception as e:
     print("cross_front: ERROR: %s: %s" % (type(e).__name__, e))
     sys.exit(2)
 
-print("cross_front: %s" % ("all passed" if not failed else "%d FAILED" % failed))
-sys.exit(1 if failed else 0)
+print("cross_front: %s" % ("all passed" if not check.failed else "%d FAILED" % check.failed))
+sys.exit(1 if check.failed else 0)
