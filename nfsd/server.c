@@ -24,6 +24,7 @@
 #include "state.h"
 #include "exec.h"
 #include "reclaim.h"
+#include "recovery.h"
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
@@ -369,12 +370,29 @@ static void node_epoch(void *ctx, unsigned node, uint32_t epoch)
 	unsigned n = 0;
 
 	pthread_mutex_lock(&srv->state_lock);
+	if (epoch == 0) { /* lost: stubs of its clients time out (session.c) */
+		if (!srv->node_down[node])
+			srv->node_down[node] = server_now();
+		pthread_mutex_unlock(&srv->state_lock);
+		return;
+	}
+	srv->node_down[node] = 0;
 	if (srv->node_epoch[node] && srv->node_epoch[node] != epoch) {
-		for (struct nfs_client *c = srv->clients; c; c = c->next)
+		struct nfs_client *c, *next;
+
+		for (c = srv->clients; c; c = next) {
+			next = c->next;
 			if (!c->front && (c->state_nodes & bit)) {
 				c->reclaim_nodes |= bit;
 				n++;
+			} else if (c->front == node) {
+				/* A front that restarted lost these clients'
+				 * sessions: their state here goes with them. */
+				recovery_forget(srv->recovery, c->owner,
+						c->owner_len);
+				client_destroy(srv, c);
 			}
+		}
 		log_info("node %u restarted (epoch %u -> %u): %u client(s) "
 			 "told to reclaim their state there",
 			 node, srv->node_epoch[node], epoch, n);

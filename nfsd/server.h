@@ -127,6 +127,8 @@ struct strata_server {
 				    (pnfs/peer_client.h) */
 	uint32_t node_epoch[65]; /* boot epoch each node last said (PEER_HELLO);
 				    under state_lock */
+	time_t node_down[65];    /* since when the link to a node is lost,
+				    0 while up; under state_lock */
 	/* Called by client_destroy() for a client whose sub-compounds went
 	 * to NODES (bit N: node N), under state_lock; must not block. */
 	void (*client_gone)(struct strata_server *srv, uint64_t clientid,

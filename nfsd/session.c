@@ -179,8 +179,22 @@ void client_expire(struct strata_server *srv)
 	srv->last_expire_scan = now;
 	for (; c; c = next) {
 		next = c->next;
-		if (c->front) /* its front keeps its lease */
+		if (c->front) {
+			/* Its front keeps its lease; a front out of reach for
+			 * longer than a lease and a grace lost it for sure. */
+			time_t down = srv->node_down[c->front];
+			if (down && now - down > (time_t)(srv->cfg.lease_time +
+							  srv->cfg.grace_time)) {
+				log_info("client %llx: its front, node %u, "
+					 "is gone: state released",
+					 (unsigned long long)c->clientid,
+					 c->front);
+				recovery_forget(srv->recovery, c->owner,
+						c->owner_len);
+				client_destroy(srv, c);
+			}
 			continue;
+		}
 		if (now - c->last_renew <= (time_t)srv->cfg.lease_time)
 			continue;
 		if (!c->confirmed || !client_has_state(c) ||

@@ -193,6 +193,8 @@ static void drop_conn(struct link *l, int err)
 		close(l->fd);
 		l->fd = -1;
 		log_info("peer: connection to node %u lost", l->node);
+		if (err != -ESHUTDOWN && l->peers->on_epoch)
+			l->peers->on_epoch(l->peers->epoch_ctx, l->node, 0);
 	}
 	l->rlen = 0;
 	fail_list(l->inflight, err);

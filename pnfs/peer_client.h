@@ -36,7 +36,8 @@ typedef void (*peer_done_fn)(void *ctx, int err, void *res);
 /* Told, on a link thread, the boot epoch NODE answered PEER_HELLO with
  * (asked on every new connection; a link that was ever connected is
  * reconnected within a second of losing its node, so a restarted node is
- * seen even when nothing is sent to it). */
+ * seen even when nothing is sent to it), and EPOCH 0 when the connection
+ * to NODE was lost (epochs start at 1). */
 typedef void (*peer_epoch_fn)(void *ctx, unsigned node, uint32_t epoch);
 
 /* Links to every node of M but SELF. 0 or -errno. */

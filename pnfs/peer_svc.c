@@ -9,6 +9,7 @@
 #include "subcompound.h"
 #include "log.h"
 #include "peer_cb.h"
+#include "peer_client.h"
 #include "peer_prot.h"
 #include "recovery.h"
 #include "server.h"
@@ -97,6 +98,30 @@ int peer_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 	return 1;
 }
 
+static void hello_done(void *ctx, int err, void *res)
+{
+	(void)ctx;
+	(void)err;
+	free(res);
+}
+
+static bool_t xdr_void_args(XDR *x, void *p)
+{
+	(void)x;
+	(void)p;
+	return TRUE;
+}
+
+/* A front's first client here: connect to it (a HELLO), so that the link
+ * watches it from now on and its restart or loss reaches server.c. */
+static void watch_front(struct strata_server *srv, unsigned front)
+{
+	if (peer_call(srv->peers, front, PEER_HELLO, (xdrproc_t)xdr_void_args,
+		      NULL, (xdrproc_t)xdr_u_int, sizeof(u_int), hello_done,
+		      NULL) < 0)
+		log_warn("peer: node %u not watched", front);
+}
+
 /* The sender's view of the cluster must be ours: same map epoch, a
  * front that is a node of it, a client id that front made. */
 static int same_map(const struct strata_server *srv,
@@ -132,6 +157,9 @@ static size_t do_compound(struct strata_server *srv, struct xprt_conn *conn,
 	principal.uid = a.client.uid;
 	snprintf(principal.machine, sizeof(principal.machine), "%s",
 		 a.client.machine ? a.client.machine : "");
+	if (same_map(srv, &a) && srv->peers &&
+	    !client_find(srv, a.client.clientid))
+		watch_front(srv, a.front);
 	if (!same_map(srv, &a)) {
 		res.stat = PEER_EMAP;
 	} else if (!(clp = client_stub(srv, a.client.clientid,

@@ -22,7 +22,8 @@
 #      the owner is SIGKILLed and restarted; the front tells the client to
 #      reclaim (RESTART_RECLAIM_NEEDED), it reclaims its open and lock
 #      through the front, a client of the owner is denied the lock, the
-#      bytes are intact; fsck of the owner clean
+#      bytes are intact; then the front is SIGKILLed and restarted and the
+#      owner lets the lock go; fsck of the owner clean
 # and checks that no sanitizer report appeared in any server's log.
 # Exit 0 passed, 1 a check failed, 2 setup error. (About 4.5 minutes on
 # the ASan build: pynfs is most of it.)
@@ -109,7 +110,8 @@ if ! "$LOCAL" up --dir "$SRV2" --port "$R1" --mds 2 --mds-ports "$R2" --lease 10
 fi
 /usr/bin/python3 "$ROOT/tests/multi-mds/owner_restart.py" --owner "127.0.0.1:$R1" --front "127.0.0.1:$R2" \
   --pynfs "$PYNFS_DIR" \
-  --restart "'$LOCAL' mds-kill --dir '$SRV2' --index 1 && '$LOCAL' mds-start --dir '$SRV2' --index 1" ||
+  --restart "'$LOCAL' mds-kill --dir '$SRV2' --index 1 && '$LOCAL' mds-start --dir '$SRV2' --index 1" \
+  --restart-front "'$LOCAL' mds-kill --dir '$SRV2' --index 2 && '$LOCAL' mds-start --dir '$SRV2' --index 2" ||
   { tail -20 "$SRV2"/mds*.log; fail "owner_restart.py"; }
 "$LOCAL" down --dir "$SRV2" > /dev/null
 "$BUILD/tools/strata-fsck" --dir "$SRV2/data/meta" > "$DIR/fsck3.out" 2>&1 || { cat "$DIR/fsck3.out"; fail "fsck of the restarted owner"; }

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """tests/multi-mds/owner_restart.py -- an owner SIGKILLed under a front's client.
 
-    owner_restart.py --owner HOST:PORT --front HOST:PORT --restart CMD [--pynfs DIR]
+    owner_restart.py --owner HOST:PORT --front HOST:PORT --restart CMD
+                     [--restart-front CMD] [--pynfs DIR]
 
 Client A (a raw NFSv4.1 client, pynfs's library imported at run time) works
 through the front; the owner holds its per-file state (docs/decisions/0024).
@@ -16,6 +17,10 @@ CMD (run with the shell) SIGKILLs the owner and starts it again. Checks:
       reclaim, RECLAIM_COMPLETE; then the flag is gone.
   K4  B, a new client on the owner, is denied a read lock (A's reclaimed
       lock holds); A reads its bytes back with the reclaimed stateid.
+  K5  (with --restart-front) the front is SIGKILLed and restarted: its
+      clients' sessions are gone, so the owner drops A's state when it sees
+      the front's new boot epoch, and B gets the lock within 10 s (without
+      that the owner would hold A's lock for ever).
 
 Exit 0 all passed, 1 a check failed, 2 setup or protocol error.
 """
@@ -29,6 +34,7 @@ ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("--owner", required=True)
 ap.add_argument("--front", required=True)
 ap.add_argument("--restart", required=True, help="shell command: kill and restart the owner")
+ap.add_argument("--restart-front", help="shell command: kill and restart the front")
 ap.add_argument("--pynfs", default=os.environ.get("PYNFS_DIR", ""))
 args = ap.parse_args()
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -142,6 +148,18 @@ try:
     res = A.compound([op.putfh(fh), op.read(osid, 0, 1 << 16)])
     got = res.resarray[-1].switch.switch.data if res.status == NFS4_OK else None
     check(got == DATA, "K4", "A reads its bytes back", "%s, %d bytes" % (sname(res.status), len(got or b"")))
+    # K5
+    if args.restart_front:
+        if subprocess.call(args.restart_front, shell=True) != 0:
+            raise RuntimeError("front restart command failed")
+        t0 = time.time()
+        while time.time() - t0 < 10:
+            st = B.compound([op.putfh(fh), lock_args(B, bsid, b"restart-b-lock2", READ_LT)]).status
+            if st != NFS4ERR_DENIED:
+                break
+            time.sleep(0.2)
+        check(st == NFS4_OK, "K5", "after the front's restart the owner let A's lock go",
+              "%s after %.1f s" % (sname(st), time.time() - t0))
 except Exception as e:
     print("owner_restart: ERROR: %s: %s" % (type(e).__name__, e))
     sys.exit(2)
