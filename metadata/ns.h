@@ -351,6 +351,7 @@ int ns_path(struct ns *ns, uint64_t fileid, char *buf, size_t cap);
 struct ns_stats {
 	uint64_t inodes;
 	uint64_t bytes;
+	uint64_t entries;  /* directory entries (names) */
 };
 int ns_stats(struct ns *ns, struct ns_stats *out);
 

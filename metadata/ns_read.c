@@ -320,10 +320,15 @@ int ns_stats(struct ns *ns, struct ns_stats *out)
 			mdb_stat(txn, ns->shard[s].dbi[NS_DB_INODES], &ms));
 		if (!rc)
 			rc = ns_txn_get_u64(ns, txn, s, NS_META_BYTES, &bytes);
+		if (!rc) {
+			st.inodes += ms.ms_entries;
+			rc = ns_mdb_err(mdb_stat(
+				txn, ns->shard[s].dbi[NS_DB_DIRENTS], &ms));
+		}
 		mdb_txn_abort(txn);
 		if (rc)
 			return rc;
-		st.inodes += ms.ms_entries;
+		st.entries += ms.ms_entries;
 		st.bytes += bytes;
 	}
 	if (out)

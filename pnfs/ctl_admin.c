@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "census.h"
+#include "cmap.h"
 #include "cluster.h"
 #include "compound.h"
 #include "ds_self.h"
@@ -18,6 +19,7 @@
 
 /* Strings of one ctl_info. */
 struct info_buf {
+	char cluster[64];
 	char version[64];
 	char listen[80];
 	char metrics[80];
@@ -32,6 +34,30 @@ static void *keep(struct ctl_admin_res *r, void *p)
 		}
 	free(p);
 	return NULL;
+}
+
+/* The node's part of the cluster (an MDS; nothing without a map). */
+static void node_info(struct strata_server *srv, ctl_info *in,
+		      struct info_buf *b)
+{
+	struct ns_stats ns;
+
+	b->cluster[0] = 0;
+	in->cluster = b->cluster;
+	if (!srv->ns)
+		return;
+	if (ns_stats(srv->ns, &ns) == 0) {
+		in->inodes = ns.inodes;
+		in->entries = ns.entries;
+	}
+	in->subs_sent = atomic_load(&srv->metrics.subs_sent);
+	in->subs_served = atomic_load(&srv->metrics.subs_served);
+	if (!srv->cfg.cluster_map[0])
+		return;
+	snprintf(b->cluster, sizeof(b->cluster), "%s", srv->cmap->id);
+	in->node = srv->node;
+	in->partitions = srv->cmap->npartitions;
+	in->partitions_owned = srv->cmap->node[srv->node].npartitions;
 }
 
 static void self_info(struct strata_server *srv, ctl_info *in,
@@ -62,6 +88,7 @@ static void self_info(struct strata_server *srv, ctl_info *in,
 	in->lease_time = cfg->lease_time;
 	in->grace = x.grace;
 	in->reclaim_pending = x.reclaim_pending;
+	node_info(srv, in, b);
 }
 
 static void build_info(struct strata_server *srv, struct ctl_admin_res *r)
@@ -110,6 +137,8 @@ static void ds_row(struct cluster *cl, unsigned i, ctl_ds_status *d,
 	row->info.sw_version = row->b.version;
 	row->info.listen = row->b.listen;
 	row->info.metrics = row->b.metrics;
+	row->b.cluster[0] = 0; /* a data server is no metadata node */
+	row->info.cluster = row->b.cluster;
 	row->info.role = 2;
 	row->info.start_time = h.start_time;
 	row->info.uptime_s = h.uptime_s + (h.seen_ago > 0 ? h.seen_ago : 0);

@@ -16,7 +16,9 @@
 #   4. strata-bench (create, stat, smallwrite, smallread, remove) through
 #      node 2; its /metrics must count the sub-compounds it sent and node
 #      1's those it served (as many as sent), node 2's namespace must stay
-#      empty (strata-fsck: the root alone)
+#      empty (strata-fsck: the root alone); `strata status --json` of each
+#      node says its node id, partitions owned (2 and 0), entries (node 2:
+#      none) and the same sub-compound counts
 #   5. tests/multi-mds/owner_restart.py on a second pair of nodes (P+20,
 #      P+27; lease and grace 10 s): a client of the front holds a lock,
 #      the owner is SIGKILLed and restarted; the front tells the client to
@@ -96,6 +98,15 @@ echo "multi-mds: node 2 sent $sent sub-compounds ($((sent - sent0)) during strat
 [ $((sent - sent0)) -ge 1500 ] || fail "strata-bench's 1,500+ COMPOUNDs were not forwarded ($((sent - sent0)))"
 [ "$served" -ge "$sent" ] || fail "node 1 served $served sub-compounds, node 2 sent $sent"
 [ "$(metric "$MB" 'strata_peer_subcompounds_total{dir="sent"}')" = 0 ] || fail "node 1 (the owner) forwarded"
+# the admin CLI's view of each node (strata status --json: namespace)
+ns_of() { # ns_of PORT: "node owned partitions entries sent served"
+  "$BUILD/tools/strata" --server "127.0.0.1:$1" --key "$SRV/cluster.key" --json status |
+    /usr/bin/python3 -c 'import json,sys; n=json.load(sys.stdin)["servers"][0]["namespace"]; print(n["node"], n["partitions_owned"], n["partitions"], n["entries"], n["subcompounds_sent"], n["subcompounds_served"])'
+}
+read -r n1 o1 p1 e1 s1 r1 <<< "$(ns_of "$N1")"; read -r n2 o2 p2 e2 s2 r2 <<< "$(ns_of "$N2")"
+echo "multi-mds: strata status: node $n1 owns $o1 of $p1 partitions, $e1 entries, served $r1; node $n2 owns $o2, $e2 entries, sent $s2"
+[ "$n1 $o1 $p1 $n2 $o2 $e2" = "1 2 2 2 0 0" ] || fail "strata status: nodes, partitions or entries wrong"
+[ "$e1" -ge 1 ] && [ "$s2" = "$sent" ] && [ "$r1" -ge "$sent" ] || fail "strata status: entries or sub-compound counts wrong"
 
 "$LOCAL" down --dir "$SRV" > /dev/null
 "$BUILD/tools/strata-fsck" --dir "$SRV/mds2/meta" > "$DIR/fsck2.out" 2>&1 || { cat "$DIR/fsck2.out"; fail "fsck of node 2"; }

@@ -121,5 +121,27 @@ json_object *cli_info_json(const ctl_info *in)
 			       json_object_new_uint64(in->store_avail));
 	json_object_object_add(o, "serving",
 			       json_object_new_boolean(in->serving));
+	if (in->role == 1) {
+		json_object *n = json_object_new_object();
+
+		json_object_object_add(n, "node", json_object_new_int(
+							  (int)in->node));
+		json_object_object_add(n, "cluster",
+				       json_object_new_string(in->cluster));
+		json_object_object_add(n, "partitions_owned",
+				       json_object_new_int(
+					       (int)in->partitions_owned));
+		json_object_object_add(n, "partitions", json_object_new_int(
+							(int)in->partitions));
+		json_object_object_add(n, "inodes",
+				       json_object_new_uint64(in->inodes));
+		json_object_object_add(n, "entries",
+				       json_object_new_uint64(in->entries));
+		json_object_object_add(n, "subcompounds_sent",
+				       json_object_new_uint64(in->subs_sent));
+		json_object_object_add(n, "subcompounds_served",
+				       json_object_new_uint64(in->subs_served));
+		json_object_object_add(o, "namespace", n);
+	}
 	return o;
 }

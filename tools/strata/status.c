@@ -108,6 +108,16 @@ static void status_table(const ctl_status *st, const char *server)
 		row("ds", slot, d->addr, state,
 		    d->state == CTL_DS_UP ? d->info : NULL);
 	}
+	if (st->self.node)
+		printf("\nnode %u of cluster %s: owns %u of %u partitions; "
+		       "%llu inodes, %llu entries; sub-compounds sent %llu, "
+		       "served %llu",
+		       st->self.node, st->self.cluster,
+		       st->self.partitions_owned, st->self.partitions,
+		       (unsigned long long)st->self.inodes,
+		       (unsigned long long)st->self.entries,
+		       (unsigned long long)st->self.subs_sent,
+		       (unsigned long long)st->self.subs_served);
 	printf("\ngrace: %s", st->self.grace ? "ACTIVE" : "off");
 	if (st->self.grace)
 		printf(" (%u clients still to reclaim)",
