@@ -347,6 +347,35 @@ int ns_scan_inodes(struct ns *ns, uint64_t after, size_t max,
  * when CAP is too small. */
 int ns_path(struct ns *ns, uint64_t fileid, char *buf, size_t cap);
 
+/*
+ * Durable answers (docs/decisions/0024, "retried sub-compounds"). A node
+ * that runs a mutation for a request that may be sent again after a lost
+ * reply or a crash (a front's sub-compound) stores its encoded answer with
+ * ns_answer_put() inside the same batch as the mutation, so the answer is
+ * durable exactly when the change is; a resend finds it with
+ * ns_answer_get() and gets the same answer instead of running the
+ * mutation twice (a CREATE retried must not turn into EXIST).
+ *
+ * KEY (1..NS_ANSWER_KEY_MAX bytes) and VAL (at most NS_ANSWER_VAL_MAX) are
+ * the caller's format. The record lives on shard SHARD (any shard; the
+ * caller picks one the operation wrote, so that the batch touches no
+ * extra environment), where a later put of the same key replaces it; the
+ * same key may so hold an older answer on another shard, and callers tell
+ * answers apart by leading bytes of the value: ns_answer_get() returns
+ * the one, on any shard, whose value starts with MATCH (MLEN bytes).
+ * ns_answer_drop() removes every answer (every shard) whose key starts
+ * with PREFIX (e.g. a client that is gone). 0 or -errno;
+ * ns_answer_get(): -ENOENT when there is none, else *VAL is malloc()ed
+ * (the caller frees it).
+ */
+#define NS_ANSWER_KEY_MAX 64
+#define NS_ANSWER_VAL_MAX (64u * 1024)
+int ns_answer_put(struct ns *ns, unsigned shard, const void *key, size_t klen,
+		  const void *val, size_t vlen);
+int ns_answer_get(struct ns *ns, const void *key, size_t klen,
+		  const void *match, size_t mlen, void **val, size_t *vlen);
+int ns_answer_drop(struct ns *ns, const void *prefix, size_t plen);
+
 /* Totals for FSSTAT-like attributes. */
 struct ns_stats {
 	uint64_t inodes;

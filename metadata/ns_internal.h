@@ -29,6 +29,9 @@
  *             a regular file whose last link went: its data is still to be
  *             freed (written in the removal's own transaction; the server
  *             deletes the record once the data is gone: ns_reclaim_*)
+ *   answers   key: opaque (the caller's; ns_answer_put(), ns.h)
+ *             val: opaque: a durable answer to a request that may be
+ *             sent again (ns_answer.c)
  *   intents   key: "pending"   val: intent record (ns_mtx.c)
  */
 #ifndef STRATA_METADATA_NS_INTERNAL_H
@@ -49,6 +52,7 @@ enum ns_db {
 	NS_DB_SYMLINKS,
 	NS_DB_META,
 	NS_DB_RECLAIM,
+	NS_DB_ANSWERS,
 	NS_DB_INTENTS, /* last: the environment's, not a shard's */
 	NS_DB_COUNT,
 };

@@ -266,6 +266,8 @@ int compound_loop_run(struct compound *c, struct loop *l)
 			l->status = NFS4_OK;
 			return LOOP_STOP;
 		}
+		if (d->flags & OPF_MUTATES)
+			c->mutated = 1;
 		l->status = run_op(c, &l->in, &l->out, &l->h, opnum, d);
 		if (c->replay)
 			return LOOP_REPLAY;
@@ -288,9 +290,16 @@ size_t compound_loop_finish(struct compound *c, struct loop *l, uint8_t *buf)
 	return len;
 }
 
-void compound_loop_status(struct loop *l, uint32_t opnum, nfsstat4 st)
+void compound_loop_fail(struct loop *l, nfsstat4 st)
 {
+	u_int pos = xdr_getpos(&l->in);
+	uint32_t opnum = OP_ILLEGAL;
+
+	if (!xdr_u_int(&l->in, &opnum))
+		opnum = OP_ILLEGAL;
+	xdr_setpos(&l->in, pos);
 	encode_status_only(&l->out, &l->h, opnum, st);
+	l->status = st;
 }
 
 int compound_loop_open(struct compound *c, struct loop *l,
@@ -358,14 +367,8 @@ size_t compound_run(struct strata_server *srv, struct xprt_conn *conn,
 		return len;
 	case LOOP_STOP:
 		/* Another node's op, and no way to forward from here. */
-		l.status = NFS4ERR_DELAY;
 		xdr_setpos(&l.in, l.stop.in_pos);
-		{
-			uint32_t opnum = OP_ILLEGAL;
-			if (!xdr_u_int(&l.in, &opnum))
-				opnum = OP_ILLEGAL;
-			encode_status_only(&l.out, &l.h, opnum, l.status);
-		}
+		compound_loop_fail(&l, NFS4ERR_DELAY);
 		break;
 	default:
 		break;

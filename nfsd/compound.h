@@ -68,6 +68,9 @@ struct compound {
 	/* 1 at a partition owner running a front's sub-compound: no
 	 * session here, the front ran SEQUENCE (compound_run_sub). */
 	int sub;
+	/* 1 once an op that may change something (OPF_MUTATES) ran: an
+	 * owner keeps a sub-compound's answer for a resend (peer_svc.c). */
+	int mutated;
 
 	/* Set by SEQUENCE on a retransmission: the cached COMPOUND4res to send
 	 * instead of running anything (RFC 8881 §2.10.6.1.3). */

@@ -42,8 +42,9 @@ int compound_loop_open(struct compound *c, struct loop *l,
  * reply cache answers (LOOP_REPLAY), or an op is another node's
  * (LOOP_STOP: L->stop says where; L->in is back before it). */
 int compound_loop_run(struct compound *c, struct loop *l);
-/* Append a result of OPNUM that is only the status ST. */
-void compound_loop_status(struct loop *l, uint32_t opnum, nfsstat4 st);
+/* The op at L->in (not consumed) gets a result that is only the status
+ * ST, which becomes L's last status. */
+void compound_loop_fail(struct loop *l, nfsstat4 st);
 /* Patch the header with L->status, fill the slot's cache; the length. */
 size_t compound_loop_finish(struct compound *c, struct loop *l, uint8_t *buf);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "compound.h"
 #include "subcompound.h"
@@ -38,6 +39,11 @@ struct exec_job {
 	uint64_t t_arrive;
 	int err;                /* the peer's answer (peer_client.h) */
 	peer_compound_res *res;
+	/* Sent, and the answer lost (the owner may have run it): sent again
+	 * with retry set until the owner answers, or DEADLINE passes. */
+	int retry;
+	time_t deadline;
+	struct exec_job *next_parked;
 };
 
 struct exec_req {
@@ -77,6 +83,8 @@ struct exec {
 	struct exec_reply out[EXEC_BATCH_MAX];
 	uint64_t *place;   /* exec_defer_place() of this batch */
 	size_t nplace, place_cap;
+	struct exec_job *parked; /* waiting to be sent again (job_park) */
+	time_t next_retry;
 };
 
 int exec_defer_place(struct exec *e, uint64_t fileid)
@@ -241,6 +249,8 @@ static struct exec_req *take(struct exec *e, unsigned max, int *idle)
 	return first;
 }
 
+static void send_all(struct exec *e, unsigned n);
+
 /* A reply to send after the commit: BUF (owned, LEN bytes) to CONN. */
 static void keep_reply(struct exec *e, struct xprt_conn *conn, uint8_t *buf,
 		       size_t len, uint64_t t_arrive, unsigned *nout)
@@ -279,18 +289,106 @@ static void job_done(struct exec *e, struct exec_job *j, size_t len,
 static void job_forward(struct exec *e, struct exec_job *j, unsigned *nout)
 {
 	peer_compound_args a;
+	int ok;
 
 	j->e = e;
-	if (compound_sub_args(&j->cj, &a) == 0 && e->srv->peers &&
-	    peer_call(e->srv->peers, j->cj.stop.node, PEER_COMPOUND,
-		      (xdrproc_t)xdr_peer_compound_args, &a,
-		      (xdrproc_t)xdr_peer_compound_res,
-		      sizeof(peer_compound_res), job_answered, j) == 0) {
+	ok = compound_sub_args(&j->cj, &a) == 0 && e->srv->peers;
+	if (ok) {
+		a.retry = j->retry ? TRUE : FALSE;
+		ok = peer_call(e->srv->peers, j->cj.stop.node, PEER_COMPOUND,
+			       (xdrproc_t)xdr_peer_compound_args, &a,
+			       (xdrproc_t)xdr_peer_compound_res,
+			       sizeof(peer_compound_res), job_answered,
+			       j) == 0;
+	}
+	if (ok) {
 		atomic_fetch_add(&e->srv->metrics.subs_sent, 1);
 		return;
 	}
 	/* RFC 8881 §15.1.1.3: the client retries after a while. */
 	job_done(e, j, compound_fail(&j->cj, NFS4ERR_DELAY), nout);
+}
+
+/* J was sent and its answer lost (the connection dropped, or it timed
+ * out), or it is being sent again and the owner is still out of reach:
+ * the owner may have run it. Answering NFS4ERR_DELAY would make the
+ * client send it again as a new request, which the owner would run
+ * again (a CREATE would come back EXIST). So J waits, its slot in use,
+ * and is sent again with retry set: the owner answers from the record it
+ * kept if it ran J (peer_svc.c), or runs it now. */
+static int job_answer_lost(const struct exec_job *j)
+{
+	return j->err == -EPIPE || j->err == -ETIMEDOUT ||
+	       (j->retry && (j->err == -EHOSTDOWN ||
+			     (j->res && j->res->stat == PEER_EAUTH)));
+}
+
+static void job_park(struct exec *e, struct exec_job *j)
+{
+	struct strata_server *srv = e->srv;
+
+	if (!j->retry) {
+		j->retry = 1;
+		j->deadline = server_now() + srv->cfg.lease_time +
+			      srv->cfg.grace_time;
+		log_info("forward to node %u: answer lost (%s): sending it "
+			 "again until the node answers (%u s at most)",
+			 j->cj.stop.node, strerror(-j->err),
+			 srv->cfg.lease_time + srv->cfg.grace_time);
+	}
+	if (j->res) {
+		xdr_free((xdrproc_t)xdr_peer_compound_res, (char *)j->res);
+		free(j->res);
+		j->res = NULL;
+	}
+	j->err = 0;
+	j->next_parked = e->parked;
+	e->parked = j;
+}
+
+/* Once a second: send the parked jobs again (at most a batch's worth),
+ * or give up on those past their deadline with NFS4ERR_IO: whether the
+ * owner ran them is unknown, and an error is better than a wrong answer. */
+static void retry_parked(struct exec *e)
+{
+	struct strata_server *srv = e->srv;
+	time_t now = server_now();
+	struct exec_job *list, *keep = NULL;
+	unsigned nout = 0;
+
+	if (!e->parked || now < e->next_retry)
+		return;
+	e->next_retry = now + 1;
+	list = e->parked;
+	e->parked = NULL;
+	pthread_mutex_lock(&srv->state_lock);
+	while (list) {
+		struct exec_job *j = list;
+
+		list = j->next_parked;
+		if (nout >= EXEC_BATCH_MAX) {
+			j->next_parked = keep;
+			keep = j;
+		} else if (now >= j->deadline) {
+			log_warn("forward to node %u: no answer in time: "
+				 "NFS4ERR_IO", j->cj.stop.node);
+			compound_job_refind(&j->cj);
+			job_done(e, j, compound_fail(&j->cj, NFS4ERR_IO),
+				 &nout);
+		} else {
+			compound_job_refind(&j->cj);
+			job_forward(e, j, &nout);
+		}
+	}
+	pthread_mutex_unlock(&srv->state_lock);
+	while (keep) {
+		struct exec_job *j = keep;
+
+		keep = j->next_parked;
+		j->next_parked = e->parked;
+		e->parked = j;
+	}
+	send_all(e, nout);
 }
 
 /* Its owner answered J (or could not be reached): go on. */
@@ -299,6 +397,10 @@ static void job_resume(struct exec *e, struct exec_job *j, unsigned *nout)
 	size_t len = 0;
 	int rc = COMPOUND_DONE;
 
+	if (job_answer_lost(j)) {
+		job_park(e, j);
+		return;
+	}
 	if (j->err || !j->res || j->res->stat != PEER_OK) {
 		if (j->err != -ESHUTDOWN)
 			log_debug("forward to node %u: %s", j->cj.stop.node,
@@ -447,6 +549,11 @@ static void run_batch(struct exec *e, struct exec_req *chain)
 			strerror(-rc));
 		abort();
 	}
+	if (srv->failpoint_exit) {
+		log_warn("failpoint peer-answer-exit: exiting after the commit, "
+			 "before %u repl%s", nout, nout == 1 ? "y" : "ies");
+		_exit(137);
+	}
 	send_all(e, nout);
 }
 
@@ -467,6 +574,7 @@ static void *exec_main(void *arg)
 		} else {
 			break;
 		}
+		retry_parked(e);
 	}
 	return NULL;
 }
@@ -519,6 +627,12 @@ void exec_stop(struct exec *e)
 	while ((r = e->head) != NULL) {
 		e->head = r->next;
 		req_free(r);
+	}
+	while (e->parked) {
+		struct exec_job *j = e->parked;
+
+		e->parked = j->next_parked;
+		job_free(j);
 	}
 	pthread_cond_destroy(&e->space);
 	pthread_cond_destroy(&e->work);

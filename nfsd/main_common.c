@@ -22,6 +22,7 @@ static void usage(const char *prog)
 		"         [--stripe-unit BYTES] [--meta-envs N]\n"
 		"         [--metrics-listen ADDR] [--metrics-port P (0: off)]\n"
 		"         [--heartbeat S] [--cluster-map FILE --node N]\n"
+		"         [--failpoint NAME]   (tests only: server.h)\n"
 		"         [--replace]   (strata-ds: take the place of this slot's\n"
 		"                        lost store, docs/decisions/0019)\n",
 		prog);
@@ -50,6 +51,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		{ "heartbeat", required_argument, NULL, 'H' },
 		{ "cluster-map", required_argument, NULL, 'C' },
 		{ "node", required_argument, NULL, 'N' },
+		{ "failpoint", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -61,6 +63,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		['E'] = "meta_envs", ['R'] = "replace",
 		['M'] = "metrics_listen", ['P'] = "metrics_port",
 		['H'] = "heartbeat", ['C'] = "cluster_map", ['N'] = "node",
+		['F'] = "failpoint",
 	};
 	int o;
 

@@ -412,6 +412,7 @@ static int start_peers(struct strata_server *srv)
 		return rc;
 	}
 	srv->client_gone = client_gone;
+	srv->stub_gone = peer_answers_drop;
 	peer_cb_install(srv);
 	log_info("node %u of cluster %s (%u nodes, map epoch %llu)%s",
 		 srv->node, srv->cmap->id, srv->cmap->nnodes,

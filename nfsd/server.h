@@ -89,6 +89,18 @@ struct strata_config {
 				    (pnfs/cmap.h); "" a cluster of one */
 	unsigned node_id;        /* MDS: this node in the map, 1..64; 0
 				    without a map */
+	unsigned failpoint;      /* enum strata_failpoint: tests only */
+};
+
+/* Faults a test arms with the failpoint key (--failpoint NAME): each
+ * makes the server fail at one exact point a signal cannot hit. */
+enum strata_failpoint {
+	FAILPOINT_NONE = 0,
+	/* "peer-answer-exit": an owner exits (status 137, as if SIGKILLed)
+	 * right after the commit of a batch that ran a front's mutating
+	 * sub-compound, before any reply leaves: the change is durable,
+	 * its answer lost (docs/decisions/0024, "retried sub-compounds"). */
+	FAILPOINT_PEER_ANSWER_EXIT = 1,
 };
 
 /* Number of COMPOUND ops counted per op number (0..63). */
@@ -133,6 +145,11 @@ struct strata_server {
 	 * to NODES (bit N: node N), under state_lock; must not block. */
 	void (*client_gone)(struct strata_server *srv, uint64_t clientid,
 			    uint64_t nodes);
+	/* Called by client_destroy() for a stub (a client of another
+	 * front), under state_lock: what was kept for it goes. */
+	void (*stub_gone)(struct strata_server *srv, uint64_t clientid);
+	/* Executor only: FAILPOINT_PEER_ANSWER_EXIT fired in this batch. */
+	int failpoint_exit;
 	/* Owner: recall ST (a delegation, or a layout with LAYOUT set) of a
 	 * stub client through its front (nfsd/callback.h). 0 asked, or
 	 * -errno. Under state_lock; must not block. */

@@ -136,6 +136,8 @@ void client_destroy(struct strata_server *srv, struct nfs_client *clp)
 	/* A front: the owners holding its state drop it too. */
 	if (clp->fwd_nodes && srv->client_gone)
 		srv->client_gone(srv, clp->clientid, clp->fwd_nodes);
+	if (clp->front && srv->stub_gone)
+		srv->stub_gone(srv, clp->clientid);
 	for (pp = &srv->clients; *pp; pp = &(*pp)->next) {
 		if (*pp == clp) {
 			*pp = clp->next;

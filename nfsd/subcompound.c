@@ -48,6 +48,11 @@ static void job_load(struct compound_job *j, struct loop *l)
 	l->i = j->stop.opindex;
 	l->end = j->c.nops;
 	l->stop = j->stop;
+	compound_job_refind(j);
+}
+
+void compound_job_refind(struct compound_job *j)
+{
 	j->c.session = NULL;
 	j->c.slot = NULL;
 	if (j->has_session) {
@@ -93,36 +98,49 @@ int compound_begin(struct compound_job *j, struct strata_server *srv,
 	return job_run(j, &l, len);
 }
 
+static void fh_from_peer(struct cfh *f, const peer_fh *p)
+{
+	f->fileid = p->fileid;
+	f->generation = p->generation;
+	f->type = p->type;
+}
+
+static void fh_to_peer(const struct cfh *f, peer_fh *p)
+{
+	p->fileid = f->fileid;
+	p->generation = f->generation;
+	p->type = f->type;
+}
+
+static void sid_from_peer(stateid4 *s, int *valid, const peer_stateid *p)
+{
+	*valid = p->valid;
+	s->seqid = p->seqid;
+	memcpy(s->other, p->other, NFS4_OTHER_SIZE);
+}
+
+static void sid_to_peer(const stateid4 *s, int valid, peer_stateid *p)
+{
+	p->valid = valid ? TRUE : FALSE;
+	p->seqid = s->seqid;
+	memcpy(p->other, s->other, NFS4_OTHER_SIZE);
+}
+
 static void ctx_from_peer(struct compound *c, const peer_ctx *p)
 {
-	c->cur.fileid = p->cur.fileid;
-	c->cur.generation = p->cur.generation;
-	c->cur.type = p->cur.type;
-	c->saved.fileid = p->saved.fileid;
-	c->saved.generation = p->saved.generation;
-	c->saved.type = p->saved.type;
-	c->cur_stateid_valid = p->cur_sid.valid;
-	c->cur_stateid.seqid = p->cur_sid.seqid;
-	memcpy(c->cur_stateid.other, p->cur_sid.other, NFS4_OTHER_SIZE);
-	c->saved_stateid_valid = p->saved_sid.valid;
-	c->saved_stateid.seqid = p->saved_sid.seqid;
-	memcpy(c->saved_stateid.other, p->saved_sid.other, NFS4_OTHER_SIZE);
+	fh_from_peer(&c->cur, &p->cur);
+	fh_from_peer(&c->saved, &p->saved);
+	sid_from_peer(&c->cur_stateid, &c->cur_stateid_valid, &p->cur_sid);
+	sid_from_peer(&c->saved_stateid, &c->saved_stateid_valid,
+		      &p->saved_sid);
 }
 
 static void ctx_to_peer(const struct compound *c, peer_ctx *p)
 {
-	p->cur.fileid = c->cur.fileid;
-	p->cur.generation = c->cur.generation;
-	p->cur.type = c->cur.type;
-	p->saved.fileid = c->saved.fileid;
-	p->saved.generation = c->saved.generation;
-	p->saved.type = c->saved.type;
-	p->cur_sid.valid = c->cur_stateid_valid ? TRUE : FALSE;
-	p->cur_sid.seqid = c->cur_stateid.seqid;
-	memcpy(p->cur_sid.other, c->cur_stateid.other, NFS4_OTHER_SIZE);
-	p->saved_sid.valid = c->saved_stateid_valid ? TRUE : FALSE;
-	p->saved_sid.seqid = c->saved_stateid.seqid;
-	memcpy(p->saved_sid.other, c->saved_stateid.other, NFS4_OTHER_SIZE);
+	fh_to_peer(&c->cur, &p->cur);
+	fh_to_peer(&c->saved, &p->saved);
+	sid_to_peer(&c->cur_stateid, c->cur_stateid_valid, &p->cur_sid);
+	sid_to_peer(&c->saved_stateid, c->saved_stateid_valid, &p->saved_sid);
 }
 
 int compound_resume(struct compound_job *j, const peer_compound_resok *r,
@@ -171,13 +189,9 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 size_t compound_fail(struct compound_job *j, nfsstat4 st)
 {
 	struct loop l;
-	uint32_t opnum = OP_ILLEGAL;
 
 	job_load(j, &l);
-	if (!xdr_u_int(&l.in, &opnum))
-		opnum = OP_ILLEGAL;
-	compound_loop_status(&l, opnum, st);
-	l.status = st;
+	compound_loop_fail(&l, st);
 	return compound_loop_finish(&j->c, &l, j->out);
 }
 
@@ -227,7 +241,8 @@ int compound_sub_args(struct compound_job *j, peer_compound_args *a)
 
 int compound_run_sub(struct strata_server *srv, struct xprt_conn *conn,
 		     const peer_compound_args *a, struct nfs_client *clp,
-		     uint8_t *buf, size_t cap, peer_compound_resok *r)
+		     uint8_t *buf, size_t cap, peer_compound_resok *r,
+		     int *mutated)
 {
 	struct rpc_call call;
 	struct compound c;
@@ -275,6 +290,7 @@ int compound_run_sub(struct strata_server *srv, struct xprt_conn *conn,
 	l.i = a->opindex;
 	l.end = a->opindex + a->nsub;
 	compound_loop_run(&c, &l);
+	*mutated = c.mutated;
 	memset(r, 0, sizeof(*r));
 	r->status = l.status;
 	r->nres = l.h.count;

@@ -55,16 +55,22 @@ size_t compound_fail(struct compound_job *j, nfsstat4 st);
 int compound_sub_args(struct compound_job *j,
 		      struct peer_compound_args *a);
 
+/* Find J's session and client again (after the lock was dropped); the
+ * job's client is NULL when it is gone. */
+void compound_job_refind(struct compound_job *j);
+
 /*
  * A partition owner: run the sub-compound A (pnfs/peer_prot.x) of client
  * CLP (its stub here) with the context A carries; the results' XDR go to
  * BUF (CAP bytes) and R says how far it got (R->results points into BUF).
- * Caller holds srv->state_lock and runs in the executor's batch.
- * Returns 0, or -1 when A's ops cannot be decoded at all.
+ * *MUTATED is 1 when an op that may change something ran (its answer
+ * must survive a lost reply: peer_svc.c). Caller holds srv->state_lock
+ * and runs in the executor's batch. Returns 0, or -1 when A's ops cannot
+ * be decoded at all.
  */
 int compound_run_sub(struct strata_server *srv, struct xprt_conn *conn,
 		     const struct peer_compound_args *a,
 		     struct nfs_client *clp, uint8_t *buf, size_t cap,
-		     struct peer_compound_resok *r);
+		     struct peer_compound_resok *r, int *mutated);
 
 #endif

@@ -8,6 +8,7 @@
 #include "cmap.h"
 #include "subcompound.h"
 #include "log.h"
+#include "ns.h"
 #include "peer_cb.h"
 #include "peer_client.h"
 #include "peer_prot.h"
@@ -133,15 +134,151 @@ static int same_map(const struct strata_server *srv,
 	       a->front != srv->node;
 }
 
+/* ---- answers kept for resends (ns_answer_*, decision 0024) ----------- */
+
+/* One answer per client, referring session and slot: the slot's later
+ * requests replace it. */
+#define ANSWER_KEY_LEN (8 + PEER_SESSIONID_LEN + 4)
+#define ANSWER_HDR_LEN 8 /* seqid, opindex; then the peer_compound_res */
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void answer_key(uint8_t key[ANSWER_KEY_LEN], const peer_compound_args *a)
+{
+	put_be32(key, (uint32_t)(a->client.clientid >> 32));
+	put_be32(key + 4, (uint32_t)a->client.clientid);
+	memcpy(key + 8, a->ref_session, PEER_SESSIONID_LEN);
+	put_be32(key + 8 + PEER_SESSIONID_LEN, a->ref_slot);
+}
+
+/* A resend of A: the answer kept when A ran (*LEN bytes of reply in BUF),
+ * or -ENOENT: A never ran here (or its answer was not kept): run it. */
+static int answer_resend(struct strata_server *srv, const peer_compound_args *a,
+			 uint32_t xid, uint8_t *buf, size_t cap, size_t *len)
+{
+	uint8_t key[ANSWER_KEY_LEN], match[ANSWER_HDR_LEN];
+	uint8_t *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	answer_key(key, a);
+	put_be32(match, a->ref_seqid);
+	put_be32(match + 4, a->opindex);
+	/* the slot's earlier answers may be kept on other shards: only
+	 * this request's counts */
+	rc = ns_answer_get(srv->ns, key, sizeof(key), match, sizeof(match),
+			   (void **)&v, &n);
+	if (rc)
+		return rc;
+	if (n - ANSWER_HDR_LEN > cap - RPC_REPLY_HDR_LEN) {
+		free(v);
+		return -ENOENT;
+	}
+	rpc_reply_accepted(buf, xid, ACCEPT_SUCCESS);
+	memcpy(buf + RPC_REPLY_HDR_LEN, v + ANSWER_HDR_LEN, n - ANSWER_HDR_LEN);
+	*len = RPC_REPLY_HDR_LEN + n - ANSWER_HDR_LEN;
+	free(v);
+	return 0;
+}
+
+/* Keep the answer (REPLY, LEN bytes with its RPC header) of A, which
+ * changed something, in the batch that commits the change: a resend after
+ * a lost reply or a crash gets it instead of running A twice. Stored on
+ * the shard of the file A ended on (the batch wrote there, most likely). */
+static void answer_keep(struct strata_server *srv, const peer_compound_args *a,
+			uint64_t fileid, const uint8_t *reply, size_t len)
+{
+	uint8_t key[ANSWER_KEY_LEN];
+	size_t n = len - RPC_REPLY_HDR_LEN + ANSWER_HDR_LEN;
+	unsigned shard = fileid ? ns_fileid_shard(fileid) : 0;
+	uint8_t *v;
+	int rc;
+
+	if (len <= RPC_REPLY_HDR_LEN || n > NS_ANSWER_VAL_MAX) {
+		log_warn("peer: answer of %zu bytes not kept: a resend of it "
+			 "runs again", len);
+		return;
+	}
+	if (shard >= ns_nshards(srv->ns))
+		shard = 0;
+	v = malloc(n);
+	if (!v) {
+		log_warn("peer: answer not kept: no memory");
+		return;
+	}
+	put_be32(v, a->ref_seqid);
+	put_be32(v + 4, a->opindex);
+	memcpy(v + ANSWER_HDR_LEN, reply + RPC_REPLY_HDR_LEN,
+	       len - RPC_REPLY_HDR_LEN);
+	answer_key(key, a);
+	rc = ns_answer_put(srv->ns, shard, key, sizeof(key), v, n);
+	if (rc)
+		log_warn("peer: answer not kept: %s", strerror(-rc));
+	else if (srv->cfg.failpoint == FAILPOINT_PEER_ANSWER_EXIT)
+		srv->failpoint_exit = 1;
+	free(v);
+}
+
+/* Forget the answers kept for client CLIENTID (it is gone). */
+void peer_answers_drop(struct strata_server *srv, uint64_t clientid)
+{
+	uint8_t prefix[8];
+	int rc;
+
+	put_be32(prefix, (uint32_t)(clientid >> 32));
+	put_be32(prefix + 4, (uint32_t)clientid);
+	rc = ns_answer_drop(srv->ns, prefix, sizeof(prefix));
+	if (rc)
+		log_warn("peer: answers of client %llx not dropped: %s",
+			 (unsigned long long)clientid, strerror(-rc));
+}
+
+/* ---- PEER_COMPOUND, PEER_CLIENT_GONE ------------------------------------ */
+
+/* The stub of A's client (made on its first sub-compound, when its front
+ * also starts being watched), brought up to date; NULL: no memory. */
+static struct nfs_client *stub_of(struct strata_server *srv,
+				  const peer_compound_args *a)
+{
+	struct nfs_client *clp = client_find(srv, a->client.clientid);
+	struct rpc_cred principal;
+
+	if (!clp) {
+		if (srv->peers)
+			watch_front(srv, a->front);
+		memset(&principal, 0, sizeof(principal));
+		principal.flavor = a->client.flavor;
+		principal.uid = a->client.uid;
+		snprintf(principal.machine, sizeof(principal.machine), "%s",
+			 a->client.machine ? a->client.machine : "");
+		clp = client_stub(srv, a->client.clientid,
+				  a->client.owner.owner_val,
+				  a->client.owner.owner_len, a->client.verifier,
+				  &principal, a->front);
+		if (!clp)
+			return NULL;
+	}
+	clp->flags = a->client.eir_flags;
+	clp->cb_via_front = a->client.cb_ok;
+	clp->last_renew = server_now();
+	return clp;
+}
+
 static size_t do_compound(struct strata_server *srv, struct xprt_conn *conn,
 			  const struct rpc_call *call, uint8_t *buf,
 			  size_t cap, uint8_t *rbuf, size_t rcap)
 {
 	peer_compound_args a;
 	peer_compound_res res = { .stat = PEER_EGARBAGE };
-	struct nfs_client *clp;
-	struct rpc_cred principal;
+	struct nfs_client *clp = NULL;
 	size_t len;
+	int mutated = 0;
 	XDR x;
 
 	memset(&a, 0, sizeof(a));
@@ -152,33 +289,30 @@ static size_t do_compound(struct strata_server *srv, struct xprt_conn *conn,
 		rpc_reply_accepted(buf, call->xid, ACCEPT_GARBAGE_ARGS);
 		return RPC_REPLY_HDR_LEN;
 	}
-	memset(&principal, 0, sizeof(principal));
-	principal.flavor = a.client.flavor;
-	principal.uid = a.client.uid;
-	snprintf(principal.machine, sizeof(principal.machine), "%s",
-		 a.client.machine ? a.client.machine : "");
-	if (same_map(srv, &a) && srv->peers &&
-	    !client_find(srv, a.client.clientid))
-		watch_front(srv, a.front);
 	if (!same_map(srv, &a)) {
 		res.stat = PEER_EMAP;
-	} else if (!(clp = client_stub(srv, a.client.clientid,
-				       a.client.owner.owner_val,
-				       a.client.owner.owner_len,
-				       a.client.verifier, &principal,
-				       a.front))) {
+	} else if (!(clp = stub_of(srv, &a))) {
 		res.stat = PEER_ERESOURCE;
 	} else {
-		clp->flags = a.client.eir_flags;
-		clp->cb_via_front = a.client.cb_ok;
-		clp->last_renew = server_now();
 		atomic_fetch_add(&srv->metrics.subs_served, 1);
+		if (a.retry && answer_resend(srv, &a, call->xid, buf, cap,
+					     &len) == 0) {
+			log_info("peer: node %u sent a sub-compound again "
+				 "(slot %u seqid %u): answered from its record",
+				 a.front, a.ref_slot, a.ref_seqid);
+			xdr_free((xdrproc_t)xdr_peer_compound_args, (char *)&a);
+			return len;
+		}
 		if (compound_run_sub(srv, conn, &a, clp, rbuf, rcap,
-				     &res.peer_compound_res_u.ok) == 0)
+				     &res.peer_compound_res_u.ok,
+				     &mutated) == 0)
 			res.stat = PEER_OK;
 	}
-	len = peer_encode_reply(buf, cap, call->xid, (xdrproc_t)xdr_peer_compound_res,
-		     &res);
+	len = peer_encode_reply(buf, cap, call->xid,
+				(xdrproc_t)xdr_peer_compound_res, &res);
+	if (res.stat == PEER_OK && mutated)
+		answer_keep(srv, &a, res.peer_compound_res_u.ok.ctx.cur.fileid,
+			    buf, len);
 	xdr_free((xdrproc_t)xdr_peer_compound_args, (char *)&a);
 	return len;
 }

@@ -43,4 +43,8 @@ size_t peer_svc_reply(struct strata_server *srv, struct xprt_conn *conn,
 		      const struct rpc_call *call, uint8_t *buf, size_t cap,
 		      uint8_t *work, size_t work_cap);
 
+/* Drop the answers kept for resends of client CLIENTID's sub-compounds
+ * (the client is gone): srv->stub_gone. Under state_lock. */
+void peer_answers_drop(struct strata_server *srv, uint64_t clientid);
+
 #endif

@@ -25,7 +25,18 @@
 #      reclaim (RESTART_RECLAIM_NEEDED), it reclaims its open and lock
 #      through the front, a client of the owner is denied the lock, the
 #      bytes are intact; then the front is SIGKILLed and restarted and the
-#      owner lets the lock go; fsck of the owner clean
+#      owner lets the lock go
+#   6. tests/multi-mds/answer_lost.py on the same pair: the owner exits
+#      right after committing a front's CREATE, before answering
+#      (failpoint peer-answer-exit); once it is back the client's CREATE
+#      answers NFS4_OK (not EXIST), the directory exists once; fsck of
+#      the owner clean
+#   7. tests/multi-mds/owner_crash.sh on the same pair: a create/write/
+#      rename/remove workload through the front while the owner is
+#      SIGKILLed and restarted 3 times; no op may fail, the namespace must
+#      be exactly the acknowledged one through the front and at the owner
+#      (seed $STRATA_OWNER_CRASH_SEED, default 1; more seeds: run
+#      owner_crash.sh by hand on a cluster, see docs/testing.md)
 # and checks that no sanitizer report appeared in any server's log.
 # Exit 0 passed, 1 a check failed, 2 setup error. (About 4.5 minutes on
 # the ASan build: pynfs is most of it.)
@@ -124,6 +135,18 @@ fi
   --restart "'$LOCAL' mds-kill --dir '$SRV2' --index 1 && '$LOCAL' mds-start --dir '$SRV2' --index 1" \
   --restart-front "'$LOCAL' mds-kill --dir '$SRV2' --index 2 && '$LOCAL' mds-start --dir '$SRV2' --index 2" ||
   { tail -20 "$SRV2"/mds*.log; fail "owner_restart.py"; }
+# 6. the owner dies between a commit and its answer: the front sends the
+#    sub-compound again, the owner answers from the record it committed
+/usr/bin/python3 "$ROOT/tests/multi-mds/answer_lost.py" --owner "127.0.0.1:$R1" --front "127.0.0.1:$R2" \
+  --pynfs "$PYNFS_DIR" \
+  --arm "'$LOCAL' mds-kill --dir '$SRV2' --index 1 && '$LOCAL' mds-start --dir '$SRV2' --index 1 --failpoint peer-answer-exit" \
+  --start "'$LOCAL' mds-start --dir '$SRV2' --index 1" ||
+  { tail -20 "$SRV2"/mds*.log; fail "answer_lost.py"; }
+grep -q "answered from its record" "$SRV2"/mds*.log ||
+  fail "answer_lost.py passed, but no owner log says it answered a resend from its record"
+# 7. the owner SIGKILLed three times under a workload through the front
+"$ROOT/tests/multi-mds/owner_crash.sh" --dir "$SRV2" --owner "$R1" --front "$R2" --out "$DIR/owner-crash" \
+  --kills 3 --seed "${STRATA_OWNER_CRASH_SEED:-1}" --local "$LOCAL" || fail "owner_crash.sh"
 "$LOCAL" down --dir "$SRV2" > /dev/null
 "$BUILD/tools/strata-fsck" --dir "$SRV2/data/meta" > "$DIR/fsck3.out" 2>&1 || { cat "$DIR/fsck3.out"; fail "fsck of the restarted owner"; }
 if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SRV"/ds*.log "$SRV2"/mds*.log 2>/dev/null; then

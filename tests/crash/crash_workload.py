@@ -5,13 +5,19 @@ Uses pynfs's NFSv4.1 client library (tree from $STRATA_PYNFS, default
 /var/tmp/strata-suites/pynfs; built by scripts/build-suites.sh).
 
   crash_workload.py run --port P --journal FILE --top NAME [--seed S]
-                        [--max-ops N] [--server HOST]
+                        [--max-ops N] [--server HOST] [--survive-restarts]
       Creates directory /NAME on the export and, one operation at a time
       (single-threaded, so at most one operation is ever in flight), runs a
       seeded mix: OPEN(create)+WRITE FILE_SYNC+CLOSE, OPEN(create)+WRITE
       UNSTABLE+COMMIT+CLOSE, appends to existing files, RENAME within and
       across directories (also over an existing file), REMOVE and mkdir
       (CREATE NF4DIR). It runs until killed (or --max-ops).
+      --survive-restarts: the server (or a metadata node behind the one it
+      talks to) may restart under it: an open whose state the restart took
+      is opened again and the op sent again, an UNSTABLE write whose
+      COMMIT verifier changed is written again FILE_SYNC. Any other non-OK
+      reply is still a workload error (a retried CREATE answering EXIST,
+      a REMOVE answering NOENT).
 
   crash_workload.py verify --port P --journal FILE [--journal FILE ...]
       With a fresh client: replays each journal into the expected namespace
@@ -65,7 +71,9 @@ MAXIO = 1 << 20
 
 
 class WorkloadError(Exception):
-    pass
+    def __init__(self, msg, status=None):
+        super().__init__(msg)
+        self.status = status
 
 
 def connect(host, port, name):
@@ -114,7 +122,8 @@ class Journal:
 
 
 class Workload:
-    def __init__(self, sess, journal, top, rng):
+    def __init__(self, sess, journal, top, rng, survive=False):
+        self.survive = survive  # state lost to a server restart: open again
         self.s = sess
         self.j = journal
         self.top = top
@@ -140,11 +149,44 @@ class Workload:
             res = self.s.compound(ops)
             if res.status not in self.RETRY or time.monotonic() > deadline:
                 break
+            if res.status == NFS4ERR_GRACE and self.survive:
+                # RFC 8881 §18.51.3: after a restart (SEQUENCE said
+                # RESTART_RECLAIM_NEEDED) no new lock is granted before
+                # the client's RECLAIM_COMPLETE; there is nothing here to
+                # reclaim (a lost open is opened again), so say so.
+                self.s.compound([op.reclaim_complete(False)])
             time.sleep(pause)
             pause = min(pause * 2, 2.0)
         if res.status != NFS4_OK:
-            raise WorkloadError("%s: %s" % (what, status_name(res.status)))
+            raise WorkloadError("%s: %s" % (what, status_name(res.status)),
+                                res.status)
         return res
+
+    # The per-file state a restarted server lost (its grace over, or the
+    # stateid of an open answered from before the restart): with
+    # --survive-restarts the workload opens the file again and sends the
+    # op again, as a client that recovered its state would.
+    STATE_LOST = (NFS4ERR_STALE_STATEID, NFS4ERR_BAD_STATEID,
+                  NFS4ERR_EXPIRED, NFS4ERR_ADMIN_REVOKED)
+
+    def stateful(self, path, fh, stateid, ops_of, what):
+        """Send ops_of(stateid); if the state is lost, reopen PATH and
+        retry once. Returns (reply, stateid in use)."""
+        try:
+            return self.call(ops_of(stateid), what), stateid
+        except WorkloadError as e:
+            if not self.survive or e.status not in self.STATE_LOST:
+                raise
+        res = self.call(self.open_ops(path, False), "reopen " + path)
+        stateid = res.resarray[-2].stateid
+        return self.call(ops_of(stateid), what), stateid
+
+    def close(self, path, fh, stateid):
+        try:
+            self.call([op.putfh(fh), op.close(0, stateid)], "CLOSE " + path)
+        except WorkloadError as e:
+            if not self.survive or e.status not in self.STATE_LOST:
+                raise   # else: nothing left to close
 
     def journalled(self, line, ops):
         """Send ops with `pending LINE` before and `LINE` after the reply."""
@@ -181,12 +223,15 @@ class Workload:
         line = "write %s %d %d %s %s" % (
             path, off, len(data), sha,
             "FILE_SYNC" if stable else "COMMITTED")
-        wop = op.write(stateid, off, FILE_SYNC4 if stable else UNSTABLE4, data)
+        def wops(sid):
+            return [op.putfh(fh),
+                    op.write(sid, off, FILE_SYNC4 if stable else UNSTABLE4,
+                             data)]
         if stable:
             self.j.line("pending " + line)
-            res = self.call([op.putfh(fh), wop], "WRITE " + path)
-        else:
-            res = self.call([op.putfh(fh), wop], "WRITE unstable " + path)
+        res, stateid = self.stateful(
+            path, fh, stateid, wops,
+            ("WRITE " if stable else "WRITE unstable ") + path)
         w = res.resarray[-1]
         w = getattr(getattr(w, "switch", w), "switch", w)
         if w.count != len(data):
@@ -204,10 +249,16 @@ class Workload:
             cv = getattr(cv, "writeverf", None) or \
                 getattr(getattr(cv, "resok4", cv), "writeverf")
             if cv != w.writeverf:
-                raise WorkloadError("COMMIT %s: verifier changed" % path)
+                if not self.survive:
+                    raise WorkloadError("COMMIT %s: verifier changed" % path)
+                # RFC 8881 §18.3.3: the server restarted, the unstable
+                # data may be gone: write it again, stable this time
+                self.call(wops(stateid)[:1] + [op.write(
+                    stateid, off, FILE_SYNC4, data)], "WRITE again " + path)
         self.j.line(line)
         self.acked += 1
         self.files[path] = off + len(data)
+        return stateid
 
     # -- operations
     def op_mkdir(self, path):
@@ -224,17 +275,17 @@ class Workload:
         stateid = res.resarray[-2].stateid
         fh = res.resarray[-1].object
         self.files[path] = 0
-        self.write_one(path, fh, stateid, 0, stable)
-        self.call([op.putfh(fh), op.close(0, stateid)], "CLOSE " + path)
+        stateid = self.write_one(path, fh, stateid, 0, stable)
+        self.close(path, fh, stateid)
 
     def op_append(self):
         path = self.rng.choice(sorted(self.files))
         res = self.call(self.open_ops(path, False), "OPEN " + path)
         stateid = res.resarray[-2].stateid
         fh = res.resarray[-1].object
-        self.write_one(path, fh, stateid, self.files[path],
-                       self.rng.random() < 0.5)
-        self.call([op.putfh(fh), op.close(0, stateid)], "CLOSE " + path)
+        stateid = self.write_one(path, fh, stateid, self.files[path],
+                                 self.rng.random() < 0.5)
+        self.close(path, fh, stateid)
 
     def op_rename(self, kind):
         old = self.rng.choice(sorted(self.files))
@@ -291,7 +342,7 @@ def cmd_run(a):
     j = Journal(a.journal)
     _, sess = connect(a.server, a.port,
                       b"strata-crash-%s-%d" % (a.top.encode(), os.getpid()))
-    w = Workload(sess, j, a.top, rng)
+    w = Workload(sess, j, a.top, rng, a.survive_restarts)
     try:
         w.run(a.max_ops)
     except WorkloadError as e:
@@ -560,6 +611,7 @@ def main():
             s.add_argument("--top", required=True)
             s.add_argument("--seed", type=int, default=1)
             s.add_argument("--max-ops", type=int, default=1000000)
+            s.add_argument("--survive-restarts", action="store_true")
         else:
             s.add_argument("--journal", action="append", required=True)
     a = p.parse_args()

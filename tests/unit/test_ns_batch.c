@@ -389,6 +389,75 @@ static void test_envs_crash(void **state)
 	assert_int_equal(k, 5); /* 3 environments: intent + 2 others + clear */
 }
 
+/* ---- durable answers (ns_answer_*) -------------------------------------- */
+
+static int answer_is(struct ns *ns, const char *key, const char *want)
+{
+	void *v = NULL;
+	size_t n = 0;
+	int rc = ns_answer_get(ns, key, strlen(key), want, 1, &v, &n);
+
+	if (rc == 0)
+		rc = n == strlen(want) && !memcmp(v, want, n) ? 0 : -EBADMSG;
+	free(v);
+	return rc;
+}
+
+/* An answer stored in a batch with a create lands with it or not at all
+ * (crash before the batch's commit: neither; after: both, found from any
+ * shard), a put replaces, a drop by prefix removes only its keys. */
+static void test_answers(void **state)
+{
+	struct fx *f = *state;
+	char n[32];
+	uint64_t d = tu_create(f->ns, NS_ROOT_FILEID, "d", NS_DIR);
+	unsigned s = (ns_fileid_shard(d) + 1) % NSHARDS;
+
+	tu_name_on_shard(f->ns, d, s, "a", n, sizeof n);
+	assert_int_equal(answer_is(f->ns, "c1/s1", "x"), -ENOENT);
+	/* a crash at the batch's first commit: neither the entry nor the
+	 * answer */
+	assert_int_equal(ns_batch_begin(f->ns), 0);
+	assert_int_equal(create_rc(f->ns, d, n), 0);
+	assert_int_equal(ns_answer_put(f->ns, s, "c1/s1", 5, "made", 4), 0);
+	assert_int_equal(answer_is(f->ns, "c1/s1", "made"), 0); /* its batch */
+	ns_test_crash_after(f->ns, 0);
+	assert_int_equal(ns_batch_end(f->ns), -EIO);
+	ns_close(f->ns);
+	f->ns = tu_open(f->dir, NSHARDS);
+	assert_int_equal(tu_lookup(f->ns, d, n), 0);
+	assert_int_equal(answer_is(f->ns, "c1/s1", "made"), -ENOENT);
+	/* committed: both, after a reopen */
+	assert_int_equal(ns_batch_begin(f->ns), 0);
+	assert_int_equal(create_rc(f->ns, d, n), 0);
+	assert_int_equal(ns_answer_put(f->ns, s, "c1/s1", 5, "made", 4), 0);
+	assert_int_equal(ns_batch_end(f->ns), 0);
+	assert_int_equal(ns_answer_put(f->ns, 0, "c1/s2", 5, "two", 3), 0);
+	assert_int_equal(ns_answer_put(f->ns, 2, "c2/s1", 5, "other", 5), 0);
+	ns_close(f->ns);
+	f->ns = tu_open(f->dir, NSHARDS);
+	assert_true(tu_lookup(f->ns, d, n) != 0);
+	assert_int_equal(answer_is(f->ns, "c1/s1", "made"), 0);
+	assert_int_equal(ns_answer_put(f->ns, s, "c1/s1", 5, "again", 5), 0);
+	assert_int_equal(answer_is(f->ns, "c1/s1", "again"), 0);
+	assert_int_equal(ns_answer_drop(f->ns, "c1/", 3), 0);
+	assert_int_equal(answer_is(f->ns, "c1/s1", "again"), -ENOENT);
+	assert_int_equal(answer_is(f->ns, "c1/s2", "two"), -ENOENT);
+	assert_int_equal(answer_is(f->ns, "c2/s1", "other"), 0);
+	/* the same key on two shards: each answer is found by its leading
+	 * bytes, whichever shard it is on */
+	assert_int_equal(ns_answer_put(f->ns, 1, "c3", 2, "1-old", 5), 0);
+	assert_int_equal(ns_answer_put(f->ns, 5, "c3", 2, "2-new", 5), 0);
+	assert_int_equal(answer_is(f->ns, "c3", "2-new"), 0);
+	assert_int_equal(answer_is(f->ns, "c3", "1-old"), 0);
+	assert_int_equal(answer_is(f->ns, "c3", "3-none"), -ENOENT);
+	assert_int_equal(ns_answer_drop(f->ns, "c3", 2), 0);
+	assert_int_equal(answer_is(f->ns, "c3", "2-new"), -ENOENT);
+	assert_int_equal(answer_is(f->ns, "c3", "1-old"), -ENOENT);
+	assert_int_equal(ns_answer_put(f->ns, NSHARDS, "k", 1, "v", 1),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +474,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_one_env_one_commit, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_envs_crash, setup,
 						teardown),
 	};
