@@ -7,7 +7,8 @@
 #      tests (cmocka via ctest) in both builds
 #      and the install (tests/install.sh: cmake --install into a scratch
 #      prefix, the systemd units checked by systemd-analyze verify)
-#   4. libFuzzer smoke of the RPC + COMPOUND decoder (scripts/fuzz-smoke.sh)
+#   4. libFuzzer smoke of the RPC + COMPOUND decoder and the RPC-over-RDMA
+#      header decoder (scripts/fuzz-smoke.sh)
 #   5. pynfs 4.1 `all` against the ASan server (expected failures listed
 #      in pynfs-conf/expected-failures-4.1.txt, minimum pass count enforced),
 #      then the reboot tests with a restart hook
@@ -69,7 +70,7 @@ ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure
 step "install: cmake --install + systemd-analyze verify"
 tests/install.sh build
 
-step "fuzz smoke: RPC + COMPOUND decoder (libFuzzer, 60 s)"
+step "fuzz smoke: RPC + COMPOUND, RPC-over-RDMA headers (libFuzzer, 60 s)"
 scripts/fuzz-smoke.sh "${STRATA_FUZZ_SECONDS:-60}"
 
 if [ "${STRATA_SKIP_EXTERNAL:-0}" = 1 ]; then

@@ -14,6 +14,7 @@
 
 #include "compound_harness.h"
 #include "fuzz_common.h"
+#include "seed_file.h"
 
 static const char *outdir;
 static unsigned nseeds;
@@ -21,16 +22,7 @@ static struct ch_client cl; /* only its session id and clientid are used */
 
 static void write_msg(const char *name, const uint8_t *msg, size_t len)
 {
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/seed-%02u-%s.bin", outdir, nseeds++,
-		 name);
-	f = fopen(path, "wb");
-	if (!f || fwrite(msg, 1, len, f) != len || fclose(f) != 0) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		exit(1);
-	}
+	seed_file_write(outdir, "seed", nseeds++, name, msg, len);
 }
 
 static void seed_raw(const char *name, uint32_t proc, const uint8_t *args,
