@@ -13,7 +13,8 @@
 #      in pynfs-conf/expected-failures-4.1.txt, minimum pass count enforced),
 #      then the reboot tests with a restart hook
 #   6. the stock Linux 6.1 client in a VM against the server: mount, cthon04,
-#      fsx, big file, big directory, tar copy (tests/vm/run-posix.sh)
+#      fsx (one seed per mode here, $STRATA_FSX_SEEDS; the suite's default
+#      is two), big file, big directory, tar copy (tests/vm/run-posix.sh)
 #      pjdfstest, all of it, through the stock client (expected failures
 #      with reasons in tests/vm/pjdfstest-expected-failures.txt); a raw
 #      client as other users (tests/perm/run-raw-perm.sh);
@@ -28,7 +29,9 @@
 #      VM's pNFS faults run lists its client with `strata clients`);
 #      pynfs `all` through a second metadata node that forwards everything
 #      to the first, a pNFS MDS, and `pnfs` against that one; a client on
-#      each node (tests/multi-mds.sh)
+#      each node, an owner dying after a commit and under a workload
+#      (tests/multi-mds.sh); two stock clients on two fronts of a 3-node
+#      cluster in the VM (tests/vm/run-multi-front.sh)
 #   8. SIGKILL crash consistency (tests/crash/run-crash.sh)
 #   9. fsck of the namespace the suites left behind
 #
@@ -38,7 +41,9 @@
 # fails unless STRATA_SKIP_EXTERNAL=1, which skips steps 5-9 loudly.
 #
 # Env: STRATA_TEST_PORT (base port, default 20700), STRATA_TEST_DIR
-# (scratch, default /tmp/strata-test), STRATA_VM_PHASES (subset of VM phases).
+# (scratch, default /tmp/strata-test), STRATA_VM_PHASES (subset of VM phases),
+# STRATA_FSX_SEEDS (fsx seeds of the VM suite, default 4242; the second
+# seed, 90210, by hand: tests/vm/run-posix.sh --phases 'fsx-*').
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -100,6 +105,7 @@ scripts/pynfs-reboot.sh --port $((PORT + 20)) --dir "$WORK/reboot" --build build
 
 step "stock Linux client in a VM"
 tests/vm/run-posix.sh --port "$PORT" --export / --out "$WORK/vm" \
+  --env "FSX_SEEDS=${STRATA_FSX_SEEDS:-4242}" \
   ${STRATA_VM_PHASES:+--phases "$STRATA_VM_PHASES"}
 scripts/strata-local status --dir "$WORK/srv" >/dev/null || { echo "server died during VM test"; tail -50 "$WORK/srv/mds.log"; exit 1; }
 
@@ -149,6 +155,10 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 step "two metadata nodes: pynfs all through a front whose owner is a pNFS MDS with 2 data servers, pnfs flags on the owner, a client on each node, strata-bench (ASan)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/multi-mds.sh --build build-asan --port $((PORT + 50)) --dir "$WORK/multi-mds"
+
+step "three metadata nodes: two stock clients on two fronts in the VM (listing, bytes, a lock, a delegation recall across fronts; ASan)"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/vm/run-multi-front.sh --build build-asan --port $((PORT + 120)) --dir "$WORK/multi-front"
 
 step "crash consistency: SIGKILL during a workload (ASan server)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

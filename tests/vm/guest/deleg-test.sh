@@ -18,11 +18,6 @@ SERVER=$VMTEST_SERVER_IP; PORT=${NFS_PORT:-$VMTEST_PORT}; B_IP=${B_IP:-10.0.2.10
 MA=/mnt/a; MB=/mnt/b; T=deleg-${VMTEST_UUID:0:8}
 mkdir -p $MA $MB
 
-opcount() {  # opcount MOUNTPOINT OP -> count of OP in that mount's stats
-  awk -v m=" $1 " -v op="$2:" '$0 ~ "^device " && index($0, m) {p=1; next}
-    /^device /{p=0} p && $1 == op {print $2; exit}' /proc/self/mountstats
-}
-
 must modprobe modprobe -a sunrpc nfs nfsv4
 must mount-a mount -t nfs4 -o "vers=4.1,port=$PORT" "$SERVER:/" $MA
 must mount-b unshare --uts sh -c "hostname client-b-$VMTEST_UUID; mount -t nfs4 -o vers=4.1,port=$PORT $B_IP:/ $MB"

@@ -92,10 +92,6 @@ host() {
   ANSWER=${a#* }
   [[ $a == ok* ]] || { fail "host: $a"; return 1; }
 }
-opcount() {  # opcount MOUNTPOINT OP -> count of OP in that mount's stats
-  awk -v m=" $1 " -v op="$2:" '$0 ~ "^device " && index($0, m) {p=1; next}
-    /^device /{p=0} p && $1 == op {print $2; exit}' /proc/self/mountstats
-}
 fileid() { printf '%016x' "$(stat -c %i "$1")"; }
 sha() { local s; s=$(sha256sum "$@") || return 1; echo "${s%% *}"; }
 

@@ -1,0 +1,117 @@
+#!/bin/bash
+# Guest script: two stock NFSv4.1 clients on two fronts of one Strata
+# cluster (issue 15; docs/decisions/0024). Client A mounts front A at
+# $VMTEST_SERVER_IP:$A_PORT, client B front B at $B_IP:$B_PORT from its own
+# UTS namespace (another hostname, so another client owner string). The
+# namespace and the per-file state live at a third node, the owner; every
+# operation after SEQUENCE is forwarded there.
+#   1. mounts; two distinct nfs_clients
+#   2. A makes NFILES files of known bytes and NDIRS directories in one
+#      directory (through front A); caches dropped; B lists it exactly and
+#      reads every file with A's sha256 (through front B)
+#   3. a POSIX lock A holds (fcntl, through front A) blocks B (through front
+#      B: F_SETLK fails) until A releases it; then B gets it
+#   4. a read delegation A holds is recalled when B writes the file (the
+#      owner recalls through front A's back channel); A then reads B's data,
+#      and A's mountstats count a DELEGRETURN
+# Env: A_PORT, B_IP (default 10.0.2.101), B_PORT, NFILES (default 300),
+# NDIRS (default 30).
+source "$VMTEST_HARNESS/guest/lib.sh"
+A_IP=$VMTEST_SERVER_IP; A_PORT=${A_PORT:?}; B_IP=${B_IP:-10.0.2.101}; B_PORT=${B_PORT:?}
+NFILES=${NFILES:-300}; NDIRS=${NDIRS:-30}
+MA=/mnt/a; MB=/mnt/b; T=fronts-${VMTEST_UUID:0:8}
+mkdir -p $MA $MB
+
+# A: NFILES files of distinct sizes and random bytes, NDIRS directories,
+# from one process (a process per file costs ~0.3 s under TCG); their
+# sha256 in /tmp/a.sha (sha256sum -c format), their names in /tmp/a.list.
+MAKE_TREE='
+import hashlib, os, sys
+top, nfiles, ndirs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+os.mkdir(top)
+with open("/tmp/a.sha", "w") as sums:
+    for i in range(1, nfiles + 1):
+        data = os.urandom(i * 97 % 8192 + 1)
+        with open(os.path.join(top, "f%d" % i), "wb") as f:
+            f.write(data)
+        sums.write("%s  f%d\n" % (hashlib.sha256(data).hexdigest(), i))
+for i in range(1, ndirs + 1):
+    os.mkdir(os.path.join(top, "d%d" % i))
+'
+make_tree() {
+  python3 -c "$MAKE_TREE" "$MA/$T" "$NFILES" "$NDIRS" && sync &&
+    ls -A "$MA/$T" | sort > /tmp/a.list
+}
+b_lists() {
+  ls -A "$MB/$T" | sort > /tmp/b.list
+  echo "A made $(wc -l < /tmp/a.list) names, B lists $(wc -l < /tmp/b.list)"
+  diff /tmp/a.list /tmp/b.list
+}
+b_reads() { (cd "$MB/$T" && sha256sum --quiet -c /tmp/a.sha); }
+
+# fcntl locks from python3 (the host userland): A holds one until told.
+LOCKER='
+import fcntl, os, sys, time
+f = open(sys.argv[1], "r+")
+fcntl.lockf(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").write("held\n")
+open(sys.argv[3]).read()          # blocks until the fifo is written
+fcntl.lockf(f, fcntl.LOCK_UN)
+'
+TRYLOCK='
+import fcntl, sys
+f = open(sys.argv[1], "r+")
+try:
+    fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+except OSError as e:
+    print("B: lock refused (%s)" % e.strerror); sys.exit(1)
+print("B: lock granted"); sys.exit(0)
+'
+WAITLOCK='
+import fcntl, signal, sys
+signal.alarm(int(sys.argv[2]))
+f = open(sys.argv[1], "r+")
+fcntl.lockf(f, fcntl.LOCK_EX)
+print("B: lock granted after A released it")
+'
+a_locks() {
+  echo x > "$MA/$T/lockf" && sync
+  mkfifo /tmp/release; rm -f /tmp/held
+  python3 -c "$LOCKER" "$MA/$T/lockf" /tmp/held /tmp/release &
+  LOCKER_PID=$!
+  for _ in $(seq 1 300); do [ -s /tmp/held ] && return 0; sleep 0.1; done
+  return 1
+}
+b_denied() { ! python3 -c "$TRYLOCK" "$MB/$T/lockf"; }
+a_releases() { echo go > /tmp/release; wait "$LOCKER_PID"; }
+b_gets() { python3 -c "$WAITLOCK" "$MB/$T/lockf" 60; }
+
+must modprobe modprobe -a sunrpc nfs nfsv4
+must mount-a mount -t nfs4 -o "vers=4.1,port=$A_PORT" "$A_IP:/" $MA
+must mount-b unshare --uts sh -c "hostname client-b-$VMTEST_UUID; mount -t nfs4 -o vers=4.1,port=$B_PORT $B_IP:/ $MB"
+grep " $MA \| $MB " /proc/mounts
+must distinct-clients bash -c "[ \$(grep -c '^v4 ' /proc/fs/nfsfs/servers) -ge 2 ]"
+cat /proc/fs/nfsfs/servers
+must a-makes-tree make_tree
+must drop-caches bash -c "sync; echo 3 > /proc/sys/vm/drop_caches"
+must b-lists-exactly b_lists
+phase b-reads-sha256 b_reads
+must a-locks a_locks
+phase b-denied-while-held b_denied
+must a-releases a_releases
+phase b-gets-lock b_gets
+# A opens read-only and keeps the file open while B writes: the read
+# delegation is what lets A cache; its recall must invalidate that cache.
+must a-write-v1 bash -c "echo v1 > $MA/$T/g && sync"
+exec 7< "$MA/$T/g"
+phase a-read-v1 bash -c "[ \"\$(cat <&7)\" = v1 ]"
+phase b-write-v2 bash -c "echo v2 > $MB/$T/g && sync"
+exec 7<&-
+phase a-read-v2 bash -c "[ \"\$(cat $MA/$T/g)\" = v2 ]"
+dr=$(opcount $MA DELEGRETURN)
+echo "client A: DELEGRETURN=${dr:-0} OPEN=$(opcount $MA OPEN)"
+phase a-returned-delegation bash -c "[ ${dr:-0} -ge 1 ]"
+awk '/^device .* nfs4 /{p=1} /^device /&&!/ nfs4 /{p=0} p' /proc/self/mountstats > /vmout/mountstats-fronts.txt
+rm -rf "${MA:?}/$T"
+must umount bash -c "umount $MA && umount $MB"
+verdict

@@ -1,0 +1,68 @@
+#!/bin/bash
+# tests/vm/run-multi-front.sh --port P [--build DIR] [--dir DIR] [--out DIR]
+# Two stock Linux clients on two fronts of a 3-node Strata cluster (issue
+# 15; docs/decisions/0024). Starts with scripts/strata-local node 1 (the
+# owner of every partition) on P, nodes 2 and 3 (fronts that own nothing)
+# on P+7 and P+8 (lease and grace 15 s), then boots the VM with
+# guest/multi-front-test.sh: client A on node 2 (guest 10.0.2.100:P+7),
+# client B on node 3 (guest 10.0.2.101:P+8). In the guest: B lists and
+# reads exactly what A made; a lock A holds blocks B until released; a read
+# delegation A holds is recalled when B writes and A reads B's bytes.
+# On the host afterwards: each front's `strata status` says it sent
+# sub-compounds and owns no entries, the owner served them; the owner's
+# namespace is fsck-clean; no sanitizer report in any log.
+# Exit: 0 pass, 1 fail, 2 no result from the VM, 3 setup error.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PORT=""; BUILD=$ROOT/build; DIR=/tmp/strata-multi-front; OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port) PORT=$2; shift 2;;
+    --build) BUILD=$2; shift 2;;
+    --dir) DIR=$2; shift 2;;
+    --out) OUT=$2; shift 2;;
+    *) echo "run-multi-front: unknown argument $1" >&2; exit 3;;
+  esac
+done
+[[ $PORT =~ ^[0-9]+$ ]] || { sed -n '2,14p' "$0"; exit 3; }
+[ -n "$OUT" ] || OUT=$DIR/vm
+LOCAL=$ROOT/scripts/strata-local
+SRV=$DIR/srv; A=$((PORT + 7)); B=$((PORT + 8))
+CACHE=${STRATA_VM_CACHE:-/var/tmp/strata-vmcache}
+[ -f "$CACHE/env" ] || "$HERE/prepare.sh" "$CACHE" || exit 3
+"$LOCAL" down --dir "$SRV" > /dev/null 2>&1
+rm -rf "$SRV" "$OUT"; mkdir -p "$DIR" "$OUT"
+if ! "$LOCAL" up --dir "$SRV" --port "$PORT" --mds 3 --mds-ports "$A,$B" --lease 15 --grace 15 \
+     --no-metrics --build "$BUILD" > "$DIR/up.out" 2>&1; then
+  cat "$DIR/up.out" >&2; echo "run-multi-front: the cluster did not start" >&2; exit 3
+fi
+RC=0
+fail() { echo "run-multi-front: FAIL: $*"; RC=1; }
+ns_of() { # ns_of PORT: "node partitions_owned entries sent served"
+  "$BUILD/tools/strata" --server "127.0.0.1:$1" --key "$SRV/cluster.key" --json status |
+    /usr/bin/python3 -c 'import json,sys; n=json.load(sys.stdin)["servers"][0]["namespace"]; print(n["node"], n["partitions_owned"], n["entries"], n["subcompounds_sent"], n["subcompounds_served"])'
+}
+"$HERE/run.sh" --cache "$CACHE" --port "$A" --fwd "10.0.2.101:$B:$B" --timeout 900 --out "$OUT" \
+  --quiet --env "A_PORT=$A" --env "B_PORT=$B" "$HERE/guest/multi-front-test.sh"
+VRC=$?
+grep -a '^VMTEST PHASE\|client A:\|A made\|B: ' "$OUT/console.log" | tr -d '\r'
+[ $VRC = 0 ] || { [ $VRC = 1 ] && fail "a guest phase failed ($OUT/console.log)" || RC=$VRC; }
+read -r n1 o1 e1 s1 r1 <<< "$(ns_of "$PORT")"
+read -r n2 o2 e2 s2 r2 <<< "$(ns_of "$A")"
+read -r n3 o3 e3 s3 r3 <<< "$(ns_of "$B")"
+echo "run-multi-front: node $n1 owns $o1 partitions, $e1 entries, served $r1; node $n2 sent $s2 ($e2 entries); node $n3 sent $s3 ($e3 entries)"
+[ "$n1 $n2 $n3" = "1 2 3" ] && [ "$o2 $o3 $e2 $e3" = "0 0 0 0" ] || fail "the fronts own partitions or entries"
+[ "${s2:-0}" -ge 100 ] && [ "${s3:-0}" -ge 100 ] || fail "a front forwarded almost nothing (node 2: $s2, node 3: $s3)"
+[ "${r1:-0}" -ge $((s2 + s3)) ] || fail "the owner served $r1 sub-compounds, the fronts sent $((s2 + s3))"
+# the owner's recall of A's delegation went out on A's back channel at
+# front A (client ids start with their node: 2...)
+grep -Eq 'CB_RECALL sent to client 2[0-9a-f]{12} ' "$SRV/mds2.log" ||
+  fail "no CB_RECALL to client A in front A's log (mds2.log)"
+"$LOCAL" down --dir "$SRV" > /dev/null
+"$BUILD/tools/strata-fsck" --dir "$SRV/data/meta" > "$DIR/fsck.out" 2>&1 || { cat "$DIR/fsck.out"; fail "fsck of the owner"; }
+if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log 2>/dev/null; then
+  fail "sanitizer report in the log(s) above"
+fi
+[ $RC = 0 ] && echo "run-multi-front: PASS" || echo "run-multi-front: FAIL (rc=$RC)"
+exit $RC
