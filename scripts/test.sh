@@ -19,7 +19,9 @@
 #      with reasons in tests/vm/pjdfstest-expected-failures.txt); a raw
 #      client as other users (tests/perm/run-raw-perm.sh);
 #      two clients in the VM: a read delegation recalled by a writer; a
-#      lock with dirty data reclaimed after a server SIGKILL
+#      lock with dirty data reclaimed after a server SIGKILL, and the same
+#      with the clients on two fronts of a 3-node cluster and the owner
+#      killed (tests/vm/run-reclaim.sh [--fronts])
 #   7. pNFS (MDS + 3 data servers) in the VM: 256 MiB striped, payload on
 #      the wire; layout recall on truncate/rm by a second client, a data
 #      server SIGKILLed mid-read, a data server's objects lost (dd gets
@@ -101,7 +103,7 @@ scripts/pynfs-run.sh --server 127.0.0.1:$PORT --export / --minorversion 1 \
 scripts/strata-local status --dir "$WORK/srv" >/dev/null || { echo "server died during pynfs"; tail -50 "$WORK/srv/mds.log"; exit 1; }
 
 step "pynfs reboot tests (restart hook: scripts/server-reboot-helper)"
-scripts/pynfs-reboot.sh --port $((PORT + 20)) --dir "$WORK/reboot" --build build-asan
+scripts/pynfs-reboot.sh --port $((PORT + 20)) --dir "$WORK/reboot" --build build-asan --lease 10
 
 step "stock Linux client in a VM"
 tests/vm/run-posix.sh --port "$PORT" --export / --out "$WORK/vm" \
@@ -125,6 +127,10 @@ tests/vm/run-deleg.sh --port "$PORT" --out "$WORK/vm-deleg" --log "$WORK/srv/mds
 
 step "VM: lock + dirty data across a server SIGKILL, reclaim in grace, second client waits"
 tests/vm/run-reclaim.sh --build build-asan --port $((PORT + 30)) --dir "$WORK/reclaim"
+
+step "VM: the same on a 3-node cluster, clients on two fronts, the owner SIGKILLed: both reclaim through their fronts (ASan)"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/vm/run-reclaim.sh --fronts --build build-asan --port $((PORT + 130)) --dir "$WORK/reclaim-fronts" --quiet
 
 step "pNFS: MDS + 3 data servers, stock client in the VM, payload on the wire (ASan servers)"
 tests/vm/test-pcap-bytes.sh

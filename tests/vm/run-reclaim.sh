@@ -18,6 +18,13 @@
 # client ID), 2 clients in the grace period and 0 that did not reclaim.
 #
 #   --port P       server port (default 20680); the guest sees it as 10.0.2.100:P and 10.0.2.101:P
+#   --fronts       a 3-node cluster instead (docs/decisions/0024): node 1, the
+#                  owner of every partition, on P is the server killed and
+#                  restarted (strata-local mds-kill/mds-start); A mounts node 2
+#                  (a front, 10.0.2.100:P+7), B node 3 (10.0.2.101:P+8); both
+#                  reclaim through their fronts, which tell them to
+#                  (SEQ4_STATUS_RESTART_RECLAIM_NEEDED); the checks of the
+#                  owner's log are the same
 #   --dir DIR      work dir (default /tmp/strata-reclaim); the server's data and
 #                  logs in DIR/srv (wiped at start), mds.1.log = the killed instance
 #   --build BUILD  build dir with nfsd/strata-mds (default: strata-local's, i.e. build/;
@@ -33,8 +40,8 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 PORT=20680; DIR=/tmp/strata-reclaim; BUILD=""; LEASE=15; GRACE=""; OUT=""; TIMEOUT=900
-ENVS=(); QUIET=()
-usage() { sed -n '2,30p' "$0"; exit 3; }
+ENVS=(); QUIET=(); FRONTS=0
+usage() { sed -n '2,37p' "$0"; exit 3; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) PORT=$2; shift 2;;
@@ -46,6 +53,7 @@ while [ $# -gt 0 ]; do
     --timeout) TIMEOUT=$2; shift 2;;
     --env) ENVS+=(--env "$2"); shift 2;;
     --quiet) QUIET=(--quiet); shift;;
+    --fronts) FRONTS=1; shift;;
     -h|--help) usage;;
     *) echo "run-reclaim: unknown argument $1" >&2; usage;;
   esac
@@ -56,6 +64,12 @@ LOCAL=("$ROOT/scripts/strata-local")
 SRV_ARGS=(--dir "$DIR/srv" --port "$PORT" --lease "$LEASE")
 [ -n "$GRACE" ] && SRV_ARGS+=(--grace "$GRACE")
 [ -n "$BUILD" ] && SRV_ARGS+=(--build "$(cd "$BUILD" && pwd)")
+# where the guest's clients mount: the server, or two fronts of a cluster
+A_PORT=$PORT; B_PORT=$PORT
+if [ $FRONTS = 1 ]; then
+  A_PORT=$((PORT + 7)); B_PORT=$((PORT + 8))
+  SRV_ARGS+=(--mds 3 --mds-ports "$A_PORT,$B_PORT" --no-metrics)
+fi
 CACHE=${STRATA_VM_CACHE:-/var/tmp/strata-vmcache}
 mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd)
 [ -n "$OUT" ] || OUT=$DIR/out-$(date +%Y%m%d-%H%M%S)
@@ -92,6 +106,15 @@ start_server() {
   "${LOCAL[@]}" up "${SRV_ARGS[@]}" > "$OUT/strata-local.out" 2>&1 || { cat "$OUT/strata-local.out" >&2; return 1; }
   SPID=$(cat "$DIR/srv/mds.pid")
 }
+restart_server() { # the killed server again: the whole of it, or node 1 of the cluster
+  if [ $FRONTS = 1 ]; then
+    "${LOCAL[@]}" mds-start --dir "$DIR/srv" --index 1 >> "$OUT/strata-local.out" 2>&1 ||
+      { tail -5 "$OUT/strata-local.out" >&2; return 1; }
+    SPID=$(cat "$DIR/srv/mds.pid")
+  else
+    start_server
+  fi
+}
 alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$st" ] && [ "${st#Z}" = "$st" ]; }
 # wait_for SECONDS CMD...: poll CMD every 0.1 s while the VM runs; 1 on timeout or VM exit
 wait_for() {
@@ -106,10 +129,12 @@ wait_for() {
 rm -rf "$DIR/srv"
 start_server || { echo "run-reclaim: server did not start" >&2; exit 3; }
 echo "run-reclaim: server pid $SPID on 127.0.0.1:$PORT, lease ${LEASE}s, grace ${GRACE:-$LEASE}s, data $DIR/srv/data, out $OUT"
+[ $FRONTS = 1 ] && echo "run-reclaim: it owns every partition; client A mounts front 127.0.0.1:$A_PORT, B front 127.0.0.1:$B_PORT"
 
 T0=$(hnow)
-"$HERE/run.sh" --cache "$CACHE" --port "$PORT" --fwd "10.0.2.101:$PORT:$PORT" --timeout "$TIMEOUT" \
-  --out "$OUT" "${QUIET[@]}" --env "NFS_PORT=$PORT" --env "NFS_SERVER_B=10.0.2.101" --env "NFS_EXPORT=/" \
+"$HERE/run.sh" --cache "$CACHE" --port "$A_PORT" --fwd "10.0.2.101:$B_PORT:$B_PORT" --timeout "$TIMEOUT" \
+  --out "$OUT" "${QUIET[@]}" --env "NFS_PORT=$A_PORT" --env "NFS_PORT_B=$B_PORT" \
+  --env "NFS_SERVER_B=10.0.2.101" --env "NFS_EXPORT=/" \
   "${ENVS[@]}" "$HERE/guest/reclaim-test.sh" &
 VMPID=$!
 
@@ -129,7 +154,7 @@ if wait_for "$TIMEOUT" test -e "$OUT/locked"; then
     else
       echo "run-reclaim: SIGKILLed server pid $SPID"
       cp "$DIR/srv/mds.log" "$OUT/mds.1.log"
-      if start_server; then
+      if restart_server; then
         TU=$(hnow)
         htiming kill-seconds "$(dt "$TK" "$TL")"
         htiming restart-seconds "$(dt "$TU" "$TK")"
@@ -179,7 +204,15 @@ if [ -e "$OUT/restarted" ]; then
     [ -n "$TS" ] && [ -n "$TR" ] && htiming start-to-lock-reclaim "$(dt "$TR" "$TS")"
     [ -n "$TS" ] && [ -n "$TE" ] && htiming start-to-grace-over "$(dt "$TE" "$TS")"
   fi
-  if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$OUT/mds.1.log" "$L"; then
+  if [ $FRONTS = 1 ]; then
+    # the fronts told their clients to reclaim, and forwarded it all
+    for f in "$DIR"/srv/mds2.log "$DIR"/srv/mds3.log; do
+      grep -q 'node 1 restarted (epoch 1 -> 2): 1 client(s) told to reclaim' "$f" ||
+        hfail "no 'node 1 restarted ... 1 client(s) told to reclaim' in $f"
+    done
+  fi
+  if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error' "$OUT/mds.1.log" "$L" \
+       $([ $FRONTS = 1 ] && echo "$DIR/srv/mds2.log $DIR/srv/mds3.log"); then
     hfail "sanitizer report in the server log"
   fi
 else

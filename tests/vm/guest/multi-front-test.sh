@@ -14,11 +14,11 @@
 #   4. a read delegation A holds is recalled when B writes the file (the
 #      owner recalls through front A's back channel); A then reads B's data,
 #      and A's mountstats count a DELEGRETURN
-# Env: A_PORT, B_IP (default 10.0.2.101), B_PORT, NFILES (default 300),
-# NDIRS (default 30).
+# Env: A_PORT, B_IP (default 10.0.2.101), B_PORT, NFILES (default 120),
+# NDIRS (default 20).
 source "$VMTEST_HARNESS/guest/lib.sh"
 A_IP=$VMTEST_SERVER_IP; A_PORT=${A_PORT:?}; B_IP=${B_IP:-10.0.2.101}; B_PORT=${B_PORT:?}
-NFILES=${NFILES:-300}; NDIRS=${NDIRS:-30}
+NFILES=${NFILES:-120}; NDIRS=${NDIRS:-20}
 MA=/mnt/a; MB=/mnt/b; T=fronts-${VMTEST_UUID:0:8}
 mkdir -p $MA $MB
 

@@ -34,7 +34,8 @@
 #                  whole file (both parts) with the expected sha256
 #   9 verify       drop_caches, sha256 of the file through A equals the pattern
 #                  and the READ replies carried the whole file
-# Env: NFS_PORT (default $VMTEST_PORT), NFS_EXPORT (/), NFS_SERVER_B
+# Env: NFS_PORT (default $VMTEST_PORT), NFS_PORT_B (B's, default NFS_PORT:
+# another port is another metadata node, a front), NFS_EXPORT (/), NFS_SERVER_B
 #   (10.0.2.101), SIZE1_MB (2), SIZE2_MB (1), WAIT_S (180: handshakes),
 #   ACQUIRE_S (40: B after A's release; the Linux client polls a denied
 #   blocking lock with backoff up to 30 s), A_IDLE=1 (steps 7 before 6: A's
@@ -46,6 +47,7 @@ source "$VMTEST_HARNESS/guest/lib.sh"
 
 SERVER=${NFS_SERVER:-$VMTEST_SERVER_IP} SERVER_B=${NFS_SERVER_B:-10.0.2.101}
 PORT=${NFS_PORT:-$VMTEST_PORT} EXPORT=${NFS_EXPORT:-/}
+PORT_B=${NFS_PORT_B:-$PORT}
 SIZE1=$(( ${SIZE1_MB:-2} * 1048576 )) SIZE2=$(( ${SIZE2_MB:-1} * 1048576 ))
 WAIT_S=${WAIT_S:-180} ACQUIRE_S=${ACQUIRE_S:-40}
 PY=/usr/bin/python3
@@ -176,7 +178,7 @@ EOF
 s_two_clients() {
   mount -t nfs4 -o "vers=4.1,port=$PORT" "$SERVER:$EXPORT" $MA || fail "mount A failed" || return
   unshare --uts bash -c 'echo "$1" > /proc/sys/kernel/hostname && exec mount -t nfs4 -o "vers=4.1,port=$2" "$3" "$4"' \
-    _ "$VMTEST_HOSTNAME-b" "$PORT" "$SERVER_B:$EXPORT" $MB || fail "mount B failed" || return
+    _ "$VMTEST_HOSTNAME-b" "$PORT_B" "$SERVER_B:$EXPORT" $MB || fail "mount B failed" || return
   grep -E " ($MA|$MB) " /proc/mounts
   cat /proc/fs/nfsfs/servers
   # a second client with the same client ID would have been folded into the
@@ -288,7 +290,7 @@ s_cleanup() {
 }
 
 # ------------------------------------------------------------------ main
-echo "VMTEST reclaim-test: server $SERVER:$PORT (A) and $SERVER_B:$PORT (B), export $EXPORT"
+echo "VMTEST reclaim-test: server $SERVER:$PORT (A) and $SERVER_B:$PORT_B (B), export $EXPORT"
 # Keep A's data dirty until its fsync: no periodic writeback.
 echo 0 > /proc/sys/vm/dirty_writeback_centisecs; echo 360000 > /proc/sys/vm/dirty_expire_centisecs
 T0=$(now)
