@@ -40,6 +40,34 @@ static nfsstat4 negotiate(struct strata_server *srv, const channel_attrs4 *in,
 	return NFS4_OK;
 }
 
+/* A front told CLP an owner restarted (SEQ4_STATUS_RESTART_RECLAIM_NEEDED)
+ * and it has not reclaimed yet: a client that now makes a session is
+ * recovering as from a server reboot (the Linux client: EXCHANGE_ID,
+ * CREATE_SESSION, then the reclaims), so it takes its earlier sessions
+ * for lost and will never destroy them; left, they would keep
+ * DESTROY_CLIENTID busy (RFC 8881 §18.50.3) until the lease ends. They
+ * go here instead (the server may end a session on its own, §2.10.13). */
+static void drop_abandoned_sessions(struct compound *c,
+				    struct nfs_client *clp)
+{
+	struct nfs_session *s, *next;
+	unsigned n = 0;
+
+	if (!clp->reclaim_nodes)
+		return;
+	for (s = clp->sessions; s; s = next) {
+		next = s->next;
+		if (s == c->session)
+			continue; /* the one this COMPOUND runs on */
+		session_destroy(c->srv, s);
+		n++;
+	}
+	if (n)
+		log_info("client %llx recovers from an owner's restart with a "
+			 "new session: its %u earlier session(s) dropped",
+			 (unsigned long long)clp->clientid, n);
+}
+
 static nfsstat4 make_session(struct compound *c, struct nfs_client *clp,
 			     const CREATE_SESSION4args *a,
 			     CREATE_SESSION4resok *ok)
@@ -53,6 +81,7 @@ static nfsstat4 make_session(struct compound *c, struct nfs_client *clp,
 		st = negotiate(c->srv, &a->csa_back_chan_attrs, &back, 1);
 	if (st != NFS4_OK)
 		return st;
+	drop_abandoned_sessions(c, clp);
 	s = session_new(c->srv, clp);
 	if (!s)
 		return NFS4ERR_RESOURCE;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "callback.h"
+#include "log.h"
 #include "ops.h"
 #include "server.h"
 #include "session.h"
@@ -75,8 +76,14 @@ nfsstat4 op_destroy_clientid(struct compound *c, void *args, void *res)
 	if (!clp)
 		return NFS4ERR_STALE_CLIENTID;
 	/* RFC 8881 §18.50.3; a front asks what its owners said. */
-	if (clp->sessions || client_has_state(clp) || clp->state_nodes)
+	if (clp->sessions || client_has_state(clp) || clp->state_nodes) {
+		log_debug("DESTROY_CLIENTID %llx: busy (sessions %d, state "
+			  "%d, held at nodes %#llx)",
+			  (unsigned long long)clp->clientid, !!clp->sessions,
+			  client_has_state(clp),
+			  (unsigned long long)clp->state_nodes);
 		return NFS4ERR_CLIENTID_BUSY;
+	}
 	if (clp->confirmed)
 		recovery_forget(c->srv->recovery, clp->owner, clp->owner_len);
 	client_destroy(c->srv, clp);

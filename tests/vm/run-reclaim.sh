@@ -180,6 +180,16 @@ htiming vm-wall "$(dt "$T1" "$T0")"
 # ---- the server's side
 if [ -e "$OUT/restarted" ]; then
   alive "$SPID" || hfail "the restarted server (pid $SPID) is not running at the end"
+  if [ $FRONTS = 1 ]; then
+    # both clients unmounted: each destroyed its client ID at its front
+    # (a session it took for lost after the restart must not keep
+    # DESTROY_CLIENTID busy: the client would retry it for 10 s)
+    for p in "$A_PORT" "$B_PORT"; do
+      n=$("${BUILD:-$ROOT/build}/tools/strata" --server "127.0.0.1:$p" --key "$DIR/srv/cluster.key" --json clients |
+          /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+      [ "$n" = 0 ] || hfail "front 127.0.0.1:$p still holds $n client(s) after the umounts"
+    done
+  fi
   "${LOCAL[@]}" down --dir "$DIR/srv" >/dev/null; SPID=""
   cp "$DIR/srv/mds.log" "$OUT/mds.2.log"
   L=$OUT/mds.2.log
