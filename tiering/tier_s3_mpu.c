@@ -43,9 +43,30 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* Part buffers are reused (a fresh 16 MiB malloc is a fresh mmap whose
+ * page faults cost more than the copy). */
+struct bufpool {
+	char *spare[64];
+	unsigned n;
+	uint64_t size;
+};
+
+static char *buf_take(struct bufpool *bp)
+{
+	return bp->n ? bp->spare[--bp->n] : malloc(bp->size ? bp->size : 1);
+}
+
+static void buf_give(struct bufpool *bp, char *b)
+{
+	if (bp->n < sizeof(bp->spare) / sizeof(bp->spare[0]))
+		bp->spare[bp->n++] = b;
+	else
+		free(b);
+}
+
 static int start_part(struct s3_backend *s, CURLM *m, struct part *p,
 		      const char *key, unsigned num, const char *upload_id,
-		      const struct tier_source *src)
+		      const struct tier_source *src, struct bufpool *bp)
 {
 	struct s3_qparam q[2] = {{"partNumber", NULL}, {"uploadId", upload_id}};
 	char nums[16];
@@ -53,7 +74,7 @@ static int start_part(struct s3_backend *s, CURLM *m, struct part *p,
 	int rc;
 
 	if (!p->buf) {
-		p->buf = malloc(p->len ? p->len : 1);
+		p->buf = buf_take(bp);
 		if (!p->buf)
 			return -ENOMEM;
 		rc = src->read(src->arg, p->off, p->buf, p->len);
@@ -90,9 +111,9 @@ static int start_part(struct s3_backend *s, CURLM *m, struct part *p,
 	return 0;
 }
 
-static void drop_buf(struct part *p, unsigned *held)
+static void drop_buf(struct part *p, unsigned *held, struct bufpool *bp)
 {
-	free(p->buf);
+	buf_give(bp, p->buf);
 	p->buf = NULL;
 	(*held)--;
 }
@@ -107,6 +128,7 @@ static int upload_parts(struct s3_backend *s, const char *key,
 	unsigned max = s->cfg.max_attempts ? s->cfg.max_attempts : 1;
 	unsigned held = 0, done = 0, next = 0, attempts = 0;
 	struct part *bad = NULL;
+	struct bufpool bp = {.size = parts[0].len};
 	CURLM *m = curl_multi_init();
 	int rc = 0, running;
 
@@ -122,7 +144,7 @@ static int upload_parts(struct s3_backend *s, const char *key,
 				continue;
 			if (p->retry_at <= now) {
 				rc = start_part(s, m, p, key, i + 1, upload_id,
-						 src);
+						src, &bp);
 				bad = p;
 			} else if (p->retry_at < wake)
 				wake = p->retry_at;
@@ -131,7 +153,7 @@ static int upload_parts(struct s3_backend *s, const char *key,
 			held++;
 			bad = &parts[next];
 			rc = start_part(s, m, bad, key, next + 1, upload_id,
-					src);
+					src, &bp);
 			next++;
 		}
 		if (rc) {
@@ -147,7 +169,7 @@ static int upload_parts(struct s3_backend *s, const char *key,
 		}
 		curl_multi_perform(m, &running);
 		CURLMsg *msg;
-		int left;
+		int left, finished = 0;
 		while ((msg = curl_multi_info_read(m, &left))) {
 			struct part *p = NULL;
 			if (msg->msg != CURLMSG_DONE)
@@ -159,12 +181,13 @@ static int upload_parts(struct s3_backend *s, const char *key,
 					  &p->x.http);
 			curl_multi_remove_handle(m, p->e);
 			attempts++;
+			finished++;
 			unsigned num = (unsigned)(p - parts) + 1;
 			if (p->x.cc == CURLE_OK && p->x.http >= 200 &&
 			    p->x.http < 300 && p->x.etag[0]) {
 				p->state = P_DONE;
 				done++;
-				drop_buf(p, &held);
+				drop_buf(p, &held, &bp);
 			} else if (p->x.cc == CURLE_OK && p->x.http >= 200 &&
 				   p->x.http < 300) {
 				tier_report(&s->base, st, TIER_LOG_ERR,
@@ -195,6 +218,9 @@ static int upload_parts(struct s3_backend *s, const char *key,
 		}
 		if (rc || done == nparts)
 			break;
+		if (finished)
+			continue; /* a slot is free: start the next part now,
+				     not after a poll with nothing to wake it */
 		now = now_ms();
 		int timeout = wake > now ? (int)(wake - now) : 0;
 		curl_multi_poll(m, NULL, 0, timeout > 1000 ? 1000 : timeout,
@@ -208,6 +234,8 @@ static int upload_parts(struct s3_backend *s, const char *key,
 		parts[i].e = NULL;
 	}
 	curl_multi_cleanup(m);
+	while (bp.n)
+		free(bp.spare[--bp.n]);
 	if (st && rc == 0)
 		st->attempts = attempts;
 	return rc;

@@ -462,10 +462,18 @@ static void test_ranged_get(void **state)
 	assert_int_equal(tier_get(f->b, "p/a", 900, 300, buf, &got, &st), 0);
 	assert_int_equal(got, 100);
 	assert_memory_equal(buf, data + 900, 100);
-	/* a server answering 200 with the whole object: refused */
+	/* a server answering 200 with the whole object: refused, whether
+	 * it overflows the buffer or would fit in it (bytes from offset 0
+	 * posing as bytes from 100) */
 	f->sc.ignore_range = 1;
 	assert_int_equal(tier_get(f->b, "p/a", 100, 300, buf, &got, &st), -EIO);
 	assert_int_equal(got, 0);
+	unsigned char *big = malloc(2000);
+	assert_int_equal(tier_get(f->b, "p/a", 100, 2000, big, &got, &st),
+			 -EIO);
+	assert_int_equal(got, 0);
+	assert_non_null(strstr(st.msg, "ignored the Range"));
+	free(big);
 }
 
 struct pattern {
