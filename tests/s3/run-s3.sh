@@ -140,5 +140,6 @@ grep -q '^error: .*(3 attempts)' "$DIR/err" || die "server down: $(cat "$DIR/err
 ok "server down: 3 attempts with backoff, then a clear error"
 
 T1=$(date +%s.%N)
-printf 'run-s3: %d passed, 0 failed (%.1f s with Swift start; multipart %s MB/s)\n' \
-	$PASS "$(echo "$T1 - $T0" | bc)" "$MBS"
+printf 'run-s3: %.1f s with Swift start; multipart %s MB/s\n' \
+	"$(echo "$T1 - $T0" | bc)" "$MBS"
+echo "run-s3: $PASS passed, 0 failed"

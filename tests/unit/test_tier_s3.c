@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <errno.h>
@@ -537,6 +538,31 @@ static void test_multipart(void **state)
 					    "application/xml");
 }
 
+/* One part in flight: the next starts as soon as one finishes (a poll
+ * with nothing in flight used to wait its full second per part). */
+static void test_multipart_serial(void **state)
+{
+	struct fx *f = *state;
+	struct tier_source src = {pattern_read, NULL};
+	struct tier_config cfg = f->cfg;
+	struct tier_backend *b;
+	struct tier_status st;
+	struct timespec t0, t1;
+
+	cfg.parallel_parts = 1;
+	f->sc.size = 11 * MiB;
+	assert_int_equal(tier_open(&cfg, &b, &st), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(tier_put(b, "p/big", &src, 11 * MiB, NULL, &st), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	tier_close(b);
+	assert_int_equal(f->sc.part_attempts[3], 1);
+	double dt = (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (dt > 1.5)
+		fail_msg("3 parts one at a time took %.2f s", dt);
+}
+
 /* Complete answers 200 with an Error inside: the put fails and the
  * upload is aborted. */
 static void test_multipart_complete_error(void **state)
@@ -616,6 +642,7 @@ int main(void)
 		T(test_list_fails_closed),
 		T(test_ranged_get),
 		T(test_multipart),
+		T(test_multipart_serial),
 		T(test_multipart_complete_error),
 		T(test_multipart_part_refused),
 	};
