@@ -64,7 +64,7 @@ static int body_append(struct s3_xfer *x, const char *p, size_t len)
 {
 	char *nb;
 
-	if (x->blen + len > S3_ERRBODY_MAX) {
+	if (x->blen + len > (x->body_max ? x->body_max : S3_ERRBODY_MAX)) {
 		x->overflow = 1;
 		return -1;
 	}
@@ -414,6 +414,13 @@ static int s3_get(struct tier_backend *b, const char *key, uint64_t off,
 	snprintf(x.range, sizeof(x.range), "bytes=%llu-%llu",
 		 (unsigned long long)off, (unsigned long long)(off + len - 1));
 	rc = s3_perform(S(b), &x, "get", st);
+	if (rc == -ERANGE && off == 0) {
+		/* Byte 0 is in every object but an empty one. */
+		rc = 0;
+		x.got = 0;
+		if (st)
+			st->msg[0] = st->code[0] = '\0';
+	}
 	if (rc == 0 && x.http == 200 && off != 0) {
 		tier_report(b, st, TIER_LOG_ERR,
 			    "tier s3 get %s: the server ignored the Range", key);
@@ -465,7 +472,7 @@ static int s3_list(struct tier_backend *b, const char *prefix,
 				 {"max-keys", maxs},
 				 {"prefix", prefix},
 				 {"continuation-token", token}};
-	struct s3_xfer x = {.method = "GET"};
+	struct s3_xfer x = {.method = "GET", .body_max = S3_LISTBODY_MAX};
 	int rc;
 
 	snprintf(maxs, sizeof(maxs), "%u", max);

@@ -67,7 +67,10 @@ struct s3_backend {
 	unsigned npool;
 };
 
+/* The most of an answer's body kept in memory: an error or XML answer
+ * (body_max 0), or a listing page (1,000 keys with long names). */
 #define S3_ERRBODY_MAX (64u << 10)
+#define S3_LISTBODY_MAX (16u << 20)
 
 /* One HTTP exchange: what to send, where the answer goes. */
 struct s3_xfer {
@@ -83,6 +86,7 @@ struct s3_xfer {
 	size_t dst_cap;
 	char range[64];
 	int xml; /* POST: Content-Type application/xml */
+	size_t body_max; /* 0: S3_ERRBODY_MAX */
 	/* answer */
 	long http;
 	CURLcode cc;

@@ -69,6 +69,16 @@ cmp -s <(tail -c 99 "$DIR/small") "$DIR/small.tail" || die "small: tail range"
 probe head $K1 | grep -q "^size=4099 " || die "small: head"
 ok "small object: put, get, ranged get, head; sha256 equal by curl"
 
+# --- an empty object ---------------------------------------------------------
+: > "$DIR/empty"
+K0=strata/v1/5d/0300000000001a2e-00000001-0000000000000001
+probe put $K0 "$DIR/empty" >/dev/null || die "put empty"
+[ "$(indep_sha $K0)" = "$(sha "$DIR/empty")" ] || die "empty: sha256 differs (curl)"
+probe head $K0 | grep -q "^size=0 " || die "empty: head"
+probe get $K0 0 100 "$DIR/empty.back" | grep -q " 0 bytes" || die "empty: get"
+probe del $K0 >/dev/null || die "empty: del"
+ok "empty object: put, head, get (0 bytes), delete; sha256 equal by curl"
+
 # --- virtual-hosted addressing (BUCKET.localhost; curl resolves it) --------
 K2=strata/v1/7e/0300000000001a30-00000001-0000000000000001
 "$PROBE" --endpoint "http://localhost:$PORT" --virtual --bucket $BUCKET \

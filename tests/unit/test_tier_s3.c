@@ -423,6 +423,34 @@ static void test_404_and_400(void **state)
 	assert_int_equal(f->srv.nreq, 2); /* neither retried */
 }
 
+/* A full page of 1,000 long keys (well over the 64 KiB kept of an error
+ * answer) is read whole. */
+static void test_list_big_page(void **state)
+{
+	struct fx *f = *state;
+	struct tier_list_page pg;
+	struct tier_status st;
+	size_t cap = 1000 * 300 + 200, o = 0;
+	char *body = malloc(cap);
+
+	o += (size_t)snprintf(body + o, cap - o, "<ListBucketResult>"
+			      "<IsTruncated>false</IsTruncated>");
+	for (int i = 0; i < 1000; i++)
+		o += (size_t)snprintf(body + o, cap - o,
+				      "<Contents><Key>p/v1/%02x/%0160d</Key>"
+				      "<Size>%d</Size><ETag>\"e\"</ETag>"
+				      "</Contents>",
+				      i % 256, i, i);
+	snprintf(body + o, cap - o, "</ListBucketResult>");
+	assert_true(strlen(body) > 200000);
+	f->sc.list_body = body;
+	assert_int_equal(tier_list(f->b, "p/", NULL, 1000, &pg, &st), 0);
+	assert_int_equal(pg.n, 1000);
+	assert_true(pg.v[999].size == 999);
+	tier_list_free(&pg);
+	free(body);
+}
+
 /* A 200 whose listing is cut short, or says truncated without a token:
  * an error, never a short list. */
 static void test_list_fails_closed(void **state)
@@ -463,6 +491,16 @@ static void test_ranged_get(void **state)
 	assert_int_equal(tier_get(f->b, "p/a", 900, 300, buf, &got, &st), 0);
 	assert_int_equal(got, 100);
 	assert_memory_equal(buf, data + 900, 100);
+	/* an empty object: S3 answers 416 even for byte 0 */
+	f->sc.data_len = 0;
+	f->sc.status = 416;
+	f->sc.err_body = "<Error><Code>InvalidRange</Code></Error>";
+	assert_int_equal(tier_get(f->b, "p/a", 0, 300, buf, &got, &st), 0);
+	assert_int_equal(got, 0);
+	assert_int_equal(tier_get(f->b, "p/a", 1, 300, buf, &got, &st),
+			 -ERANGE);
+	f->sc.status = 0;
+	f->sc.data_len = sizeof(data);
 	/* a server answering 200 with the whole object: refused, whether
 	 * it overflows the buffer or would fit in it (bytes from offset 0
 	 * posing as bytes from 100) */
@@ -640,6 +678,7 @@ int main(void)
 		T(test_403_not_retried),
 		T(test_404_and_400),
 		T(test_list_fails_closed),
+		T(test_list_big_page),
 		T(test_ranged_get),
 		T(test_multipart),
 		T(test_multipart_serial),
