@@ -213,9 +213,11 @@ int main(int argc, char **argv)
 		size_t len = strtoull(a[2], NULL, 10), got = 0;
 		char *buf = malloc(len ? len : 1);
 		FILE *f = fopen(a[3], "wb");
+		double t0 = now_s();
 		rc = buf && f ? tier_get(b, a[0], strtoull(a[1], NULL, 10), len,
 					 buf, &got, &st)
 			      : -ENOMEM;
+		double dt = now_s() - t0;
 		if (rc == 0 && fwrite(buf, 1, got, f) != got)
 			rc = -EIO;
 		if (f)
@@ -225,7 +227,8 @@ int main(int argc, char **argv)
 			rc = fail(&st, rc);
 			goto out;
 		}
-		printf("get %s %zu bytes\n", a[0], got);
+		printf("get %s %zu bytes seconds=%.3f MB/s=%.1f\n", a[0], got,
+		       dt, dt > 0 ? (double)got / dt / 1e6 : 0.0);
 	} else if (!strcmp(cmd, "head") && na == 1) {
 		rc = tier_head(b, a[0], &o, &st);
 		if (rc) {
