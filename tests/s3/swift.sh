@@ -18,28 +18,34 @@ set -euo pipefail
 cmd=${1:-}; S=${2:-}
 [ -n "$cmd" ] && [ -n "$S" ] || { echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2; }
 
+# A PID file may outlive its process (a crash, a reboot): signal a PID only
+# while its command line still names this directory, so it is ours.
+ours() { { tr '\0' ' ' < "/proc/$1/cmdline"; } 2>/dev/null | grep -qF -- "$S/"; }
+
 stop() {
 	local f pid
 	for f in "$S"/run/*.pid; do
 		[ -e "$f" ] || continue
 		pid=$(cat "$f")
-		kill "$pid" 2>/dev/null || true
+		if ours "$pid"; then kill "$pid" 2>/dev/null || true; else rm -f "$f"; fi
 	done
 	# Each was started by us; wait for them to go (bounded), then force.
 	for _ in $(seq 50); do
 		local alive=0
 		for f in "$S"/run/*.pid; do
 			[ -e "$f" ] || continue
-			kill -0 "$(cat "$f")" 2>/dev/null && alive=1
+			ours "$(cat "$f")" && alive=1
 		done
 		[ $alive = 0 ] && break
 		sleep 0.1
 	done
 	for f in "$S"/run/*.pid; do
 		[ -e "$f" ] || continue
-		kill -9 "$(cat "$f")" 2>/dev/null || true
+		pid=$(cat "$f")
+		ours "$pid" && kill -9 "$pid" 2>/dev/null
 		rm -f "$f"
 	done
+	return 0
 }
 
 if [ "$cmd" = stop ]; then stop; exit 0; fi
@@ -119,7 +125,9 @@ done
 printf 'test:tester\ntesting\n' > "$S/credentials"
 chmod 600 "$S/credentials"
 
-memcached -u "$ME" -l 127.0.0.1 -p $MC -U 0 -m 64 > "$S/log/memcached.log" 2>&1 &
+# -P is only used with -d, but puts this directory on its command line.
+memcached -u "$ME" -l 127.0.0.1 -p $MC -U 0 -m 64 -P "$S/run/memcached.pidfile" \
+	> "$S/log/memcached.log" 2>&1 &
 echo $! > "$S/run/memcached.pid"
 for n in account container object proxy; do
 	swift-$n-server "$S/etc/$n-server.conf" > "$S/log/$n.log" 2>&1 &
