@@ -11,8 +11,9 @@
 # S3 endpoint http://127.0.0.1:PORT, region us-east-1, access key
 # test:tester, secret testing (tempauth); path-style, and virtual-hosted
 # under the storage domain "localhost" (http://BUCKET.localhost:PORT).
-# start returns once the proxy answers /healthcheck (bounded poll) and
-# leaves DIR/credentials (access key, secret: one per line).
+# start returns once every server listens and the proxy answers
+# /healthcheck (bounded poll), and leaves DIR/credentials (access key,
+# secret: one per line).
 set -euo pipefail
 
 cmd=${1:-}; S=${2:-}
@@ -133,9 +134,14 @@ for n in account container object proxy; do
 	swift-$n-server "$S/etc/$n-server.conf" > "$S/log/$n.log" 2>&1 &
 	echo $! > "$S/run/$n.pid"
 done
-# Bounded poll of the proxy's health endpoint (about 30 s at most).
+# Bounded poll (about 30 s at most): the proxy's /healthcheck answers as
+# soon as the proxy is up, so also wait until the account, container and
+# object servers and memcached accept connections (a bucket PUT before
+# that gets a 5xx).
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for _ in $(seq 300); do
-	if curl -fsS -m 1 "http://127.0.0.1:$PORT/healthcheck" >/dev/null 2>&1; then
+	if listening $ACC && listening $CON && listening $OBJ && listening $MC &&
+		curl -fsS -m 1 "http://127.0.0.1:$PORT/healthcheck" >/dev/null 2>&1; then
 		echo "swift: S3 on http://127.0.0.1:$PORT (pids $(cat "$S"/run/*.pid | tr '\n' ' '))"
 		exit 0
 	fi
