@@ -10,6 +10,8 @@ PKGS=(
   libcmocka-dev
   liburing-dev libibverbs-dev librdmacm-dev
   libkrb5-dev libinih-dev libssl-dev
+  libcurl4-openssl-dev libexpat1-dev curl openssl
+  swift swift-proxy swift-account swift-container swift-object memcached
   qemu-system-x86 qemu-utils bc perl busybox-static
   python3-ply tcpdump iperf3
   nfs-ganesha nfs-ganesha-vfs

@@ -4,7 +4,9 @@
 #   1. Debian packages (scripts/install-deps.sh)
 #   2. build: build/ (debug), build-asan/ (ASan + UBSan), build-release/
 #   3. the layering check (tests/layering.sh: no upward #include), unit
-#      tests (cmocka via ctest) in both builds
+#      tests (cmocka via ctest) in both builds, the object tier's s3
+#      backend against a real S3 server (tests/s3/run-s3.sh: OpenStack
+#      Swift with s3api on 127.0.0.1, about 30 s with its start)
 #      and the install (tests/install.sh: cmake --install into a scratch
 #      prefix, the systemd units checked by systemd-analyze verify)
 #   4. libFuzzer smoke of the RPC + COMPOUND decoder and the RPC-over-RDMA
@@ -74,6 +76,9 @@ step "unit tests (debug)"
 ctest --test-dir build --output-on-failure
 step "unit tests (asan+ubsan)"
 ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure
+step "object tier: the s3 backend against a real S3 server (Swift s3api; ASan)"
+ASAN_OPTIONS=detect_leaks=1 tests/s3/run-s3.sh --build build-asan \
+  --port "${STRATA_S3_PORT:-28080}" --dir "${WORK}-s3"
 step "install: cmake --install + systemd-analyze verify"
 tests/install.sh build
 

@@ -11,6 +11,8 @@ name the way the build's include path does, and exits 1 listing
   * every include that goes upward (file, line, the two layers), and
   * every cycle between layers (which can only exist through upward
     includes, listed for the record),
+  * every include a library of its own must never make (NEVER below:
+    tiering/ includes nothing of nfsd/),
 
 or prints a one-line summary and exits 0. A project file no rule matches
 is an error too: a new file must be given its layer here.
@@ -38,6 +40,9 @@ LAYERS = [
                  # the partition map (which node owns which shards; issue
                  # 15, decision 0024: the file may land as pnfs/cmap)
         "metadata/", "datastore/", "pnfs/cmap",
+        # the object tier's backends (issue 16, decision 0025): below
+        # everything of a server; the server passes its logger in
+        "tiering/",
     ]),
     ("layout", [  # pNFS file-layout math and encoders
         "layout/",
@@ -75,10 +80,16 @@ LAYERS = [
 
 # Directories scanned, and the include path of the build (CMakeLists):
 # a name is looked up next to the includer, then in these, in order.
-SCAN = ["nfsd", "pnfs", "metadata", "layout", "datastore", "tools"]
+SCAN = ["nfsd", "pnfs", "metadata", "layout", "datastore", "tiering",
+        "tools"]
 INCLUDE_PATH = ["nfsd", "nfsd/state", "pnfs", "nfsd/ops", "metadata",
-                "layout", "datastore", "nfsd/xdr", "."]
+                "layout", "datastore", "tiering", "nfsd/xdr", "."]
 SKIP = ["tools/strata-bench/"]  # a client; only the generated XDR types
+
+# Directories that are libraries of their own, and what they never include
+# even where the layer rule would allow it: the tier's backends take the
+# server's logger as a hook rather than include nfsd/log.h (decision 0025).
+NEVER = [("tiering/", "nfsd/")]
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
@@ -129,6 +140,10 @@ def main():
                 target = next((c for c in cands if c in files), None)
                 if target is None:
                     continue  # generated (nfs4_prot.h, ctl_prot.h)
+                for src, dst in NEVER:
+                    if f.startswith(src) and target.startswith(dst):
+                        errors.append(f"{f}:{no}: includes {target}: "
+                                      f"{src} includes nothing of {dst}")
                 lt = layer_of(target)
                 if lt is None or lt == lf:
                     continue
