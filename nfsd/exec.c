@@ -372,7 +372,6 @@ static void retry_parked(struct exec *e)
 		} else if (now >= j->deadline) {
 			log_warn("forward to node %u: no answer in time: "
 				 "NFS4ERR_IO", j->cj.stop.node);
-			compound_job_refind(&j->cj);
 			job_done(e, j, compound_fail(&j->cj, NFS4ERR_IO),
 				 &nout);
 		} else {

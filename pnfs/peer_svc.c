@@ -149,10 +149,24 @@ static void put_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+/* The key's first 8 bytes: the client (so a client's answers share a
+ * prefix, ns_answer_drop). */
+static void clientid_be(uint8_t out[8], uint64_t clientid)
+{
+	put_be32(out, (uint32_t)(clientid >> 32));
+	put_be32(out + 4, (uint32_t)clientid);
+}
+
+/* The value's first bytes: which request of the slot it answers. */
+static void answer_hdr(uint8_t out[ANSWER_HDR_LEN], const peer_compound_args *a)
+{
+	put_be32(out, a->ref_seqid);
+	put_be32(out + 4, a->opindex);
+}
+
 static void answer_key(uint8_t key[ANSWER_KEY_LEN], const peer_compound_args *a)
 {
-	put_be32(key, (uint32_t)(a->client.clientid >> 32));
-	put_be32(key + 4, (uint32_t)a->client.clientid);
+	clientid_be(key, a->client.clientid);
 	memcpy(key + 8, a->ref_session, PEER_SESSIONID_LEN);
 	put_be32(key + 8 + PEER_SESSIONID_LEN, a->ref_slot);
 }
@@ -168,8 +182,7 @@ static int answer_resend(struct strata_server *srv, const peer_compound_args *a,
 	int rc;
 
 	answer_key(key, a);
-	put_be32(match, a->ref_seqid);
-	put_be32(match + 4, a->opindex);
+	answer_hdr(match, a);
 	/* the slot's earlier answers may be kept on other shards: only
 	 * this request's counts */
 	rc = ns_answer_get(srv->ns, key, sizeof(key), match, sizeof(match),
@@ -212,8 +225,7 @@ static void answer_keep(struct strata_server *srv, const peer_compound_args *a,
 		log_warn("peer: answer not kept: no memory");
 		return;
 	}
-	put_be32(v, a->ref_seqid);
-	put_be32(v + 4, a->opindex);
+	answer_hdr(v, a);
 	memcpy(v + ANSWER_HDR_LEN, reply + RPC_REPLY_HDR_LEN,
 	       len - RPC_REPLY_HDR_LEN);
 	answer_key(key, a);
@@ -231,8 +243,7 @@ void peer_answers_drop(struct strata_server *srv, uint64_t clientid)
 	uint8_t prefix[8];
 	int rc;
 
-	put_be32(prefix, (uint32_t)(clientid >> 32));
-	put_be32(prefix + 4, (uint32_t)clientid);
+	clientid_be(prefix, clientid);
 	rc = ns_answer_drop(srv->ns, prefix, sizeof(prefix));
 	if (rc)
 		log_warn("peer: answers of client %llx not dropped: %s",
