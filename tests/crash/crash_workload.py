@@ -253,8 +253,12 @@ class Workload:
                     raise WorkloadError("COMMIT %s: verifier changed" % path)
                 # RFC 8881 §18.3.3: the server restarted, the unstable
                 # data may be gone: write it again, stable this time
-                self.call(wops(stateid)[:1] + [op.write(
-                    stateid, off, FILE_SYNC4, data)], "WRITE again " + path)
+                # (its open may have gone with the restart too)
+                _, stateid = self.stateful(
+                    path, fh, stateid,
+                    lambda sid: [op.putfh(fh),
+                                 op.write(sid, off, FILE_SYNC4, data)],
+                    "WRITE again " + path)
         self.j.line(line)
         self.acked += 1
         self.files[path] = off + len(data)
