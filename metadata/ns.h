@@ -143,6 +143,12 @@ struct ns_cinfo {
 	uint64_t before;
 	uint64_t after;
 	int atomic; /* 1: no other change happened in between */
+	/* Set (non-zero) when the directory is another partition's (see
+	 * "Directory deltas" below): the change was recorded as delta
+	 * DELTA_SEQ of shard DELTA_SHARD, and before/after come from its
+	 * application at the directory's owner (ns_delta_apply()). */
+	uint64_t delta_seq;
+	unsigned delta_shard;
 };
 
 /* Arguments for creating a new inode. */
@@ -375,6 +381,69 @@ int ns_answer_put(struct ns *ns, unsigned shard, const void *key, size_t klen,
 int ns_answer_get(struct ns *ns, const void *key, size_t klen,
 		  const void *match, size_t mlen, void **val, size_t *vlen);
 int ns_answer_drop(struct ns *ns, const void *prefix, size_t plen);
+
+/*
+ * Partitions this process owns (docs/decisions/0024). A partition is an
+ * environment (shard S in environment S mod ns_nenvs()). By default a
+ * namespace owns every environment. ns_own() says which ones this process
+ * owns (OWNED[e] != 0, N == ns_nenvs()); call it once after ns_open_ex(),
+ * before any other thread uses the namespace. Operations that would have
+ * to read or write an inode or entry of a partition it does not own return
+ * -EREMOTE (the caller routed the request to the wrong node, or it needs
+ * the cross-partition protocol, which ns does not do by itself) — with one
+ * exception, the directory of a name operation: see "Directory deltas".
+ * ns_owns_fileid(): 1 when FILEID's inode is on an owned partition.
+ */
+int ns_own(struct ns *ns, const uint8_t *owned, unsigned n);
+int ns_owns_fileid(const struct ns *ns, uint64_t fileid);
+int ns_owns_shard(const struct ns *ns, unsigned shard);
+
+/*
+ * Directory deltas (P3 of ../shared/design/multi-mds.md §2.5). An entry
+ * lives on hash(dir, name), so with several partitions a CREATE or REMOVE
+ * runs where the entry is, while the directory's inode (size, nlink,
+ * change, mtime, ctime) is often another partition's. Such a call commits
+ * on the entry's partition alone: the entry, the new or removed inode and a
+ * delta record {dir, +/- entries, +/- subdirectories, time}, numbered by
+ * a per-shard sequence, in the same transaction. ns_create()/ns_remove()
+ * then return 0 with cinfo->delta_seq and ->delta_shard set and
+ * cinfo->atomic 0; they trust the caller that DIR is a directory (its
+ * owner checked it; NS_DIR is not re-checked here).
+ *
+ * The caller ships the entry partition's deltas (ns_delta_list(), in
+ * sequence order per source shard) to the directory's owner, which applies
+ * them with ns_delta_apply() in its own transaction or batch: each delta at
+ * most once (the last sequence applied from each source shard is kept on
+ * the directory's shard, in the same transaction), giving the directory's
+ * (before, after) change as an atomic change_info. A delta for a directory
+ * that no longer exists is counted as applied and changes nothing. Once
+ * the owner's transaction is durable, the source drops them
+ * (ns_delta_trim()). Until then they stay, so an owner's restart or a lost
+ * answer only delays them.
+ *
+ * Known gap until the two-phase RMDIR: a directory removed at its owner
+ * while another partition creates an entry in it leaves that entry
+ * unreachable (fsck reports it).
+ */
+struct ns_delta {
+	uint64_t seq;      /* per source shard, from 1, increasing */
+	uint64_t dir;      /* the directory's fileid */
+	int32_t entries;   /* change of its entry count (size) */
+	int32_t subdirs;   /* change of its subdirectory count (nlink) */
+	struct ns_time when; /* the entry's change time: mtime and ctime */
+};
+/* Up to MAX deltas of source shard SHARD with seq > AFTER, in order. */
+int ns_delta_list(struct ns *ns, unsigned shard, uint64_t after,
+		  struct ns_delta *out, size_t max, size_t *n);
+/* Apply N deltas from source shard SRC (in order); OUT[i] (may be NULL)
+ * gets each one's change_info: atomic when applied now, not atomic (and
+ * before = after = the current change) when it was applied before or the
+ * directory is gone. Every directory must be on an owned partition
+ * (-EREMOTE). */
+int ns_delta_apply(struct ns *ns, unsigned src, const struct ns_delta *d,
+		   size_t n, struct ns_cinfo *out);
+/* Drop SHARD's deltas with seq <= UPTO. */
+int ns_delta_trim(struct ns *ns, unsigned shard, uint64_t upto);
 
 /* Totals for FSSTAT-like attributes. */
 struct ns_stats {

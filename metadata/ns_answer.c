@@ -70,6 +70,8 @@ int ns_answer_get(struct ns *ns, const void *key, size_t klen,
 	if (!klen || klen > NS_ANSWER_KEY_MAX || (mlen && !match))
 		return -EINVAL;
 	for (unsigned s = 0; s < ns->nshards; s++) {
+		if (!ns_shard_owned(ns, s))
+			continue;
 		int rc = answer_get_on(ns, s, key, klen, match, mlen, val,
 				       vlen);
 
@@ -165,6 +167,8 @@ int ns_answer_drop(struct ns *ns, const void *prefix, size_t plen)
 		struct answer_keys ks = { 0 };
 		struct answer_drop d = { s, &ks };
 
+		if (!ns_shard_owned(ns, s))
+			continue;
 		rc = answer_keys_on(ns, s, prefix, plen, &ks);
 		if (!rc && ks.n)
 			rc = ns_mtx_run(ns, answer_drop_body, &d);

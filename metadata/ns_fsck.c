@@ -543,6 +543,11 @@ int ns_fsck_ex(struct ns *ns, ns_fsck_report report, void *ctx,
 
 	if (!f)
 		return -ENOMEM;
+	for (unsigned s = 0; s < ns->nshards; s++)
+		if (!ns_shard_owned(ns, s)) { /* a cluster's: strata-fsck */
+			free(f);
+			return -EREMOTE;
+		}
 	f->ns = ns;
 	f->report = report;
 	f->ctx = ctx;

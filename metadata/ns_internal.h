@@ -32,7 +32,14 @@
  *   answers   key: opaque (the caller's; ns_answer_put(), ns.h)
  *             val: opaque: a durable answer to a request that may be
  *             sent again (ns_answer.c)
+ *   deltas    key: seq (8 BE)   val: directory delta (ns_delta.c): a
+ *             change to a directory of another partition, made by an
+ *             entry of this shard, not yet applied at its owner
  *   intents   key: "pending"   val: intent record (ns_mtx.c)
+ *
+ * More meta counters (ns_delta.c): "next_delta" (next delta seq of this
+ * shard, absent = 1) and "dapplied-SSS" (last delta seq of source shard
+ * SSS applied to directories of this shard).
  */
 #ifndef STRATA_METADATA_NS_INTERNAL_H
 #define STRATA_METADATA_NS_INTERNAL_H
@@ -53,6 +60,7 @@ enum ns_db {
 	NS_DB_META,
 	NS_DB_RECLAIM,
 	NS_DB_ANSWERS,
+	NS_DB_DELTAS,
 	NS_DB_INTENTS, /* last: the environment's, not a shard's */
 	NS_DB_COUNT,
 };
@@ -89,6 +97,7 @@ struct ns {
 	unsigned nshards;
 	unsigned nenvs;        /* 1..nshards */
 	struct ns_env *env;    /* nenvs of them, owned */
+	uint8_t *owned;        /* nenvs flags (ns_own()); NULL: all owned */
 	int lockfd;            /* flock()ed DIR/ns.lock: one process at a time */
 	unsigned replayed;     /* intents rolled forward by ns_open() */
 	atomic_int broken;     /* 1: mutations refused until reopen */
@@ -108,6 +117,12 @@ struct ns {
 static inline struct ns_env *ns_env_of(struct ns *ns, unsigned s)
 {
 	return &ns->env[ns->shard[s].env];
+}
+
+/* 1 when shard S's partition is this process's (ns_own()). */
+static inline int ns_shard_owned(const struct ns *ns, unsigned s)
+{
+	return !ns->owned || ns->owned[ns->shard[s].env];
 }
 
 /* ---- growable byte buffer ---------------------------------------------- */
@@ -184,6 +199,12 @@ struct ns_mtx;
 typedef int (*ns_mtx_body)(struct ns_mtx *m, void *arg);
 
 int ns_mtx_run(struct ns *ns, ns_mtx_body body, void *arg);
+
+/* Record in M a delta of DIR (another partition's) made by an entry of
+ * shard SHARD; fills CINFO's delta fields (ns_delta.c). */
+int ns_delta_add(struct ns_mtx *m, unsigned shard, uint64_t dir,
+		 int32_t entries, int32_t subdirs, const struct ns_time *when,
+		 struct ns_cinfo *cinfo);
 /* For ns_env_rtxn_begin(): 1 when the caller owns no batch that has
  * written environment E (read committed state), else 0 and *TXN a child
  * transaction of the batch (the caller aborts it), or -errno. */

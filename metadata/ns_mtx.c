@@ -217,6 +217,8 @@ static int mtx_txn(struct ns_mtx *m, unsigned shard, MDB_txn **txn)
 		return -EAGAIN;
 	if (shard >= m->ns->nshards)
 		return -EIO;
+	if (!ns_shard_owned(m->ns, shard))
+		return -EREMOTE; /* another node's partition (ns_own()) */
 	unsigned s = m->ns->shard[shard].env;
 	if (!m->held[s]) {
 		int rc = lock_env(m, s, (int)s > m->maxheld);

@@ -12,7 +12,10 @@
  *   - adding or removing an entry sets the directory's mtime and ctime;
  *   - the shard's "bytes" counter is the sum of its regular files' sizes.
  * Since the parent's shard stays locked for the whole call, every change_info
- * returned is atomic (no other change to the directory in between).
+ * returned is atomic (no other change to the directory in between) — except
+ * for CREATE and REMOVE in a directory of a partition this process does not
+ * own (ns_own()): the directory's side is then a delta (ns_delta.c) and the
+ * change_info comes from its owner.
  */
 #include <errno.h>
 #include <string.h>
@@ -31,6 +34,8 @@ static void cinfo_set(struct ns_cinfo *c, uint64_t before, uint64_t after)
 	c->before = before;
 	c->after = after;
 	c->atomic = 1;
+	c->delta_seq = 0;
+	c->delta_shard = 0;
 }
 
 static void ino_changed(struct ns_inode *ino, const struct ns_time *now)
@@ -325,6 +330,7 @@ static void new_inode(struct ns_inode *ino, uint64_t fileid,
 	ns_touch_change(ino, now);
 }
 
+/* DIR is NULL when it is another partition's (ns.h, "Directory deltas"). */
 static int create_exists(struct ns_mtx *m, struct create_ctx *c,
 			 const struct ns_inode *dir,
 			 const struct ns_dirent_val *dv)
@@ -336,7 +342,10 @@ static int create_exists(struct ns_mtx *m, struct create_ctx *c,
 		return rc;
 	if (c->out)
 		*c->out = ino;
-	cinfo_set(c->cinfo, dir->change, dir->change);
+	if (dir)
+		cinfo_set(c->cinfo, dir->change, dir->change);
+	else if (c->cinfo)
+		memset(c->cinfo, 0, sizeof *c->cinfo);
 	return -EEXIST;
 }
 
@@ -360,6 +369,31 @@ static int create_inode(struct ns_mtx *m, struct create_ctx *c,
 			  c->a->symlink_len);
 }
 
+/* CREATE whose directory is another partition's: the entry, the inode and
+ * a delta for the directory's owner, all on the entry's shard. */
+static int create_remote_dir(struct ns_mtx *m, struct create_ctx *c)
+{
+	unsigned es = ns_entry_shard(ns_mtx_ns(m), c->parent, c->name, c->len);
+	struct ns_time now = ns_time_now();
+	struct ns_inode ino;
+	struct ns_dirent_val dv;
+	int rc = dirent_load(m, c->parent, c->name, c->len, &dv);
+
+	if (rc == 0)
+		return create_exists(m, c, NULL, &dv);
+	if (rc != -ENOENT)
+		return rc;
+	rc = create_inode(m, c, &ino, &now);
+	if (!rc)
+		rc = dirent_insert(m, c->parent, c->name, c->len, &ino);
+	if (!rc)
+		rc = ns_delta_add(m, es, c->parent, 1, ino.type == NS_DIR,
+				  &now, c->cinfo);
+	if (!rc && c->out)
+		*c->out = ino;
+	return rc;
+}
+
 static int create_body(struct ns_mtx *m, void *arg)
 {
 	struct create_ctx *c = arg;
@@ -367,7 +401,11 @@ static int create_body(struct ns_mtx *m, void *arg)
 	struct ns_inode dir, ino;
 	struct ns_dirent_val dv;
 	uint64_t before;
-	int rc = dir_load(m, c->parent, &dir);
+	int rc;
+
+	if (!ns_owns_fileid(ns_mtx_ns(m), c->parent))
+		return create_remote_dir(m, c);
+	rc = dir_load(m, c->parent, &dir);
 
 	if (rc)
 		return rc;
@@ -433,15 +471,42 @@ struct remove_ctx {
 	struct ns_cinfo *cinfo;
 };
 
+/* The directory's side of a removal: its own inode here, or a delta for
+ * its owner (ns.h, "Directory deltas"). */
+static int remove_from_dir(struct ns_mtx *m, const struct remove_ctx *c,
+			   struct ns_inode *dir, const struct ns_inode *child,
+			   const struct ns_time *now)
+{
+	uint64_t before;
+	int rc;
+
+	if (!dir)
+		return ns_delta_add(m,
+				    ns_entry_shard(ns_mtx_ns(m), c->parent,
+						   c->name, c->len),
+				    c->parent, -1,
+				    child->type == NS_DIR ? -1 : 0, now,
+				    c->cinfo);
+	before = dir->change;
+	if (child->type == NS_DIR)
+		dir->nlink--;
+	dir->size--;
+	dir_modified(dir, now);
+	rc = ino_store(m, dir);
+	if (!rc)
+		cinfo_set(c->cinfo, before, dir->change);
+	return rc;
+}
+
 static int remove_body(struct ns_mtx *m, void *arg)
 {
 	struct remove_ctx *c = arg;
 	struct ns_time now = ns_time_now();
 	struct ns_inode dir, child, before_child;
 	struct ns_dirent_val dv;
-	uint64_t before;
+	int local = ns_owns_fileid(ns_mtx_ns(m), c->parent);
 	int freed = 1;
-	int rc = dir_load(m, c->parent, &dir);
+	int rc = local ? dir_load(m, c->parent, &dir) : 0;
 
 	if (!rc)
 		rc = dirent_load(m, c->parent, c->name, c->len, &dv);
@@ -455,25 +520,18 @@ static int remove_body(struct ns_mtx *m, void *arg)
 	rc = dirent_delete(m, c->parent, c->name, c->len, &dv);
 	if (rc)
 		return rc;
-	before = dir.change;
-	if (child.type == NS_DIR) {
+	if (child.type == NS_DIR)
 		rc = ino_delete(m, child.fileid);
-		dir.nlink--;
-	} else {
+	else
 		rc = ino_unlink(m, &child, &now, &freed);
-	}
-	if (rc)
-		return rc;
-	dir.size--;
-	dir_modified(&dir, &now);
-	rc = ino_store(m, &dir);
+	if (!rc)
+		rc = remove_from_dir(m, c, local ? &dir : NULL, &child, &now);
 	if (rc)
 		return rc;
 	if (c->removed)
 		*c->removed = before_child;
 	if (c->freed)
 		*c->freed = freed;
-	cinfo_set(c->cinfo, before, dir.change);
 	return 0;
 }
 

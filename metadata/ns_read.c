@@ -40,6 +40,8 @@ int ns_rtxn_begin(struct ns *ns, unsigned shard, MDB_txn **txn)
 {
 	if (shard >= ns->nshards)
 		return -ENOENT;
+	if (!ns_shard_owned(ns, shard))
+		return -EREMOTE; /* another node's partition (ns_own()) */
 	return ns_env_rtxn_begin(ns, ns->shard[shard].env, txn);
 }
 
@@ -112,7 +114,9 @@ int ns_lookup(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
 	unsigned es;
 	int rc = ns_check_name(name, namelen);
 
-	if (!rc)
+	/* A directory of another partition was checked by its owner (the
+	 * entry is looked up where it lives: ns.h, "Directory deltas"). */
+	if (!rc && ns_owns_fileid(ns, parent))
 		rc = get_dir(ns, parent, &dir);
 	if (rc)
 		return rc;
@@ -240,6 +244,11 @@ static int rd_start(struct ns *ns, uint64_t cookie, unsigned *shard,
 		return 0;
 	if (s >= ns->nshards || seq < NS_FIRST_SEQ)
 		return -EINVAL;
+	if (!ns_shard_owned(ns, s)) { /* its owner checks the cookie */
+		*shard = s;
+		*from = seq + 1;
+		return 0;
+	}
 	rc = ns_rtxn_begin(ns, s, &txn);
 	if (rc)
 		return rc;
@@ -284,7 +293,7 @@ int ns_readdir(struct ns *ns, uint64_t dir, uint64_t cookie, ns_readdir_cb cb,
 	struct rd_ent *ents;
 	unsigned s;
 	uint64_t from;
-	int rc = get_dir(ns, dir, &d);
+	int rc = ns_owns_fileid(ns, dir) ? get_dir(ns, dir, &d) : 0;
 
 	if (eof)
 		*eof = 0;
@@ -296,7 +305,8 @@ int ns_readdir(struct ns *ns, uint64_t dir, uint64_t cookie, ns_readdir_cb cb,
 	if (!ents)
 		return -ENOMEM;
 	for (; !rc && s < ns->nshards; s++, from = 0)
-		rc = rd_shard(ns, s, dir, from, ents, cb, ctx);
+		if (ns_shard_owned(ns, s)) /* the others list their own */
+			rc = rd_shard(ns, s, dir, from, ents, cb, ctx);
 	free(ents);
 	if (rc < 0)
 		return rc;
@@ -310,6 +320,8 @@ int ns_stats(struct ns *ns, struct ns_stats *out)
 	struct ns_stats st = { 0 };
 
 	for (unsigned s = 0; s < ns->nshards; s++) {
+		if (!ns_shard_owned(ns, s))
+			continue;
 		MDB_stat ms;
 		MDB_txn *txn;
 		uint64_t bytes = 0;
@@ -340,6 +352,8 @@ int ns_reclaim_list(struct ns *ns, uint64_t *fileids, size_t max, size_t *n)
 {
 	*n = 0;
 	for (unsigned s = 0; s < ns->nshards && *n < max; s++) {
+		if (!ns_shard_owned(ns, s))
+			continue;
 		MDB_txn *txn;
 		MDB_cursor *cur;
 		MDB_val k, v;

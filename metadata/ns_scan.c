@@ -78,6 +78,8 @@ int ns_scan_inodes(struct ns *ns, uint64_t after, size_t max,
 
 		if (s == first && ns_fileid_shard(after + 1) != s)
 			continue; /* AFTER was the shard's last fileid */
+		if (!ns_shard_owned(ns, s))
+			continue; /* another node's partition */
 		rc = scan_shard(ns, s, from, max, cb, ctx, &seen, next);
 		if (rc)
 			return rc < 0 ? rc : 0;

@@ -31,7 +31,7 @@ static const char *const db_names[NS_DB_COUNT] = {
 	[NS_DB_INODES] = "inodes",	 [NS_DB_DIRENTS] = "dirents",
 	[NS_DB_COOKIES] = "cookies",	 [NS_DB_SYMLINKS] = "symlinks",
 	[NS_DB_META] = "meta",		 [NS_DB_RECLAIM] = "reclaim",
-	[NS_DB_ANSWERS] = "answers",
+	[NS_DB_ANSWERS] = "answers",	 [NS_DB_DELTAS] = "deltas",
 	[NS_DB_INTENTS] = "intents",
 };
 
@@ -226,9 +226,10 @@ static int shard_init(struct ns *ns, unsigned s, int creating)
 	if (rc)
 		return rc;
 	for (int d = 0; !rc && d < NS_DB_INTENTS; d++) {
-		/* reclaim and answers came later: namespaces made
+		/* reclaim, answers, deltas came later: namespaces made
 		 * before lack them */
-		unsigned f = d == NS_DB_RECLAIM || d == NS_DB_ANSWERS
+		unsigned f = d == NS_DB_RECLAIM || d == NS_DB_ANSWERS ||
+					     d == NS_DB_DELTAS
 				     ? MDB_CREATE
 				     : flags;
 		db_name(name, sizeof name, ns, s, d);
@@ -364,6 +365,7 @@ void ns_close(struct ns *ns)
 	if (ns->lockfd >= 0)
 		close(ns->lockfd);
 	free(ns->env);
+	free(ns->owned);
 	free(ns);
 }
 
@@ -442,6 +444,32 @@ unsigned ns_nenvs(const struct ns *ns)
 unsigned ns_replayed_intents(const struct ns *ns)
 {
 	return ns->replayed;
+}
+
+int ns_own(struct ns *ns, const uint8_t *owned, unsigned n)
+{
+	uint8_t *o;
+
+	if (!owned || n != ns->nenvs)
+		return -EINVAL;
+	o = malloc(n);
+	if (!o)
+		return -ENOMEM;
+	for (unsigned e = 0; e < n; e++)
+		o[e] = owned[e] != 0;
+	free(ns->owned);
+	ns->owned = o;
+	return 0;
+}
+
+int ns_owns_shard(const struct ns *ns, unsigned shard)
+{
+	return shard < ns->nshards && ns_shard_owned(ns, shard);
+}
+
+int ns_owns_fileid(const struct ns *ns, uint64_t fileid)
+{
+	return ns_owns_shard(ns, ns_fileid_shard(fileid));
 }
 
 unsigned ns_entry_shard(const struct ns *ns, uint64_t parent, const char *name,
