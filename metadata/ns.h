@@ -335,6 +335,27 @@ typedef int (*ns_readdir_cb)(void *ctx, const char *name, size_t namelen,
 			     uint64_t fileid, uint64_t cookie);
 int ns_readdir(struct ns *ns, uint64_t dir, uint64_t cookie, ns_readdir_cb cb,
 	       void *ctx, int *eof);
+/*
+ * With partitions of other nodes (ns_own()): the walk goes partition by
+ * partition (each one's shards in order), so a node lists a run of
+ * cookies alone and stops where another node's partition starts: *eof is
+ * then 0 and *RESUME (if not NULL) the cookie to go on with at that
+ * partition's owner, "(first shard << 56) | 2" (never an entry's: seqs
+ * start at 3). 0 when the walk did not stop there. A COOKIE of another
+ * node's partition: -EREMOTE.
+ */
+int ns_readdir_ex(struct ns *ns, uint64_t dir, uint64_t cookie,
+		  ns_readdir_cb cb, void *ctx, int *eof, uint64_t *resume);
+/* 1 if this node has an entry of DIR after COOKIE before the walk reaches
+ * another node's partition; 0 if not, with *NEXT the cookie to go on with
+ * there (0: the directory ends). -errno. */
+int ns_readdir_probe(struct ns *ns, uint64_t dir, uint64_t cookie,
+		     uint64_t *next);
+/* The shard a READDIR cookie resumes on (0 for cookie 0). */
+static inline unsigned ns_cookie_shard(uint64_t cookie)
+{
+	return (unsigned)(cookie >> (64 - NS_SHARD_BITS));
+}
 
 /*
  * Every inode with a fileid above AFTER, in fileid order (shard by shard):

@@ -242,13 +242,12 @@ static int rd_start(struct ns *ns, uint64_t cookie, unsigned *shard,
 	*from = 0;
 	if (cookie == 0)
 		return 0;
-	if (s >= ns->nshards || seq < NS_FIRST_SEQ)
-		return -EINVAL;
-	if (!ns_shard_owned(ns, s)) { /* its owner checks the cookie */
-		*shard = s;
-		*from = seq + 1;
+	if (seq == NS_FIRST_SEQ - 1 && s > 0 && s < ns->nenvs) {
+		*shard = s; /* the start of partition S (ns_readdir_ex) */
 		return 0;
 	}
+	if (s >= ns->nshards || seq < NS_FIRST_SEQ)
+		return -EINVAL;
 	rc = ns_rtxn_begin(ns, s, &txn);
 	if (rc)
 		return rc;
@@ -286,8 +285,21 @@ static int rd_shard(struct ns *ns, unsigned s, uint64_t dir, uint64_t from,
 	return 0;
 }
 
-int ns_readdir(struct ns *ns, uint64_t dir, uint64_t cookie, ns_readdir_cb cb,
-	       void *ctx, int *eof)
+/* The shard after S in walk order: partition by partition, each
+ * partition's shards in order (shard S is in partition S mod E), so that
+ * a partition's owner lists a run of cookies alone. With one environment,
+ * or one per shard, that is 0, 1, 2, ... */
+static unsigned rd_next(const struct ns *ns, unsigned s)
+{
+	unsigned p = s % ns->nenvs;
+
+	if (s + ns->nenvs < ns->nshards)
+		return s + ns->nenvs;
+	return p + 1 < ns->nenvs ? p + 1 : ns->nshards;
+}
+
+int ns_readdir_ex(struct ns *ns, uint64_t dir, uint64_t cookie,
+		  ns_readdir_cb cb, void *ctx, int *eof, uint64_t *resume)
 {
 	struct ns_inode d;
 	struct rd_ent *ents;
@@ -297,22 +309,60 @@ int ns_readdir(struct ns *ns, uint64_t dir, uint64_t cookie, ns_readdir_cb cb,
 
 	if (eof)
 		*eof = 0;
+	if (resume)
+		*resume = 0;
 	if (!rc)
 		rc = rd_start(ns, cookie, &s, &from);
+	if (!rc && !ns_shard_owned(ns, s))
+		rc = -EREMOTE; /* that partition's owner lists it */
 	if (rc)
 		return rc;
 	ents = malloc(RD_BATCH * sizeof *ents);
 	if (!ents)
 		return -ENOMEM;
-	for (; !rc && s < ns->nshards; s++, from = 0)
-		if (ns_shard_owned(ns, s)) /* the others list their own */
-			rc = rd_shard(ns, s, dir, from, ents, cb, ctx);
+	for (; !rc && s < ns->nshards; s = rd_next(ns, s), from = 0) {
+		if (!ns_shard_owned(ns, s))
+			break; /* the start of another node's partition */
+		rc = rd_shard(ns, s, dir, from, ents, cb, ctx);
+	}
 	free(ents);
 	if (rc < 0)
 		return rc;
+	if (rc == 0 && s < ns->nshards && resume)
+		*resume = ((uint64_t)s << COOKIE_SHIFT) | (NS_FIRST_SEQ - 1);
 	if (eof)
-		*eof = rc == 0;
+		*eof = rc == 0 && s >= ns->nshards;
 	return 0;
+}
+
+int ns_readdir(struct ns *ns, uint64_t dir, uint64_t cookie, ns_readdir_cb cb,
+	       void *ctx, int *eof)
+{
+	return ns_readdir_ex(ns, dir, cookie, cb, ctx, eof, NULL);
+}
+
+static int rd_any(void *ctx, const char *name, size_t namelen,
+		  uint64_t fileid, uint64_t cookie)
+{
+	(void)name;
+	(void)namelen;
+	(void)fileid;
+	(void)cookie;
+	*(int *)ctx = 1;
+	return 1;
+}
+
+int ns_readdir_probe(struct ns *ns, uint64_t dir, uint64_t cookie,
+		     uint64_t *next)
+{
+	int any = 0, eof = 0;
+	int rc = ns_readdir_ex(ns, dir, cookie, rd_any, &any, &eof, next);
+
+	if (rc < 0)
+		return rc;
+	if (any)
+		*next = 0;
+	return any;
 }
 
 int ns_stats(struct ns *ns, struct ns_stats *out)

@@ -2,6 +2,7 @@
 #include "compound.h"
 #include "compound_loop.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,7 +189,91 @@ static uint64_t peek_putfh(XDR *in)
 	return fileid;
 }
 
+/* The name a name operation at IN's position works on in the current
+ * directory (the placement of its entry: metadata/ns.h), copied into
+ * NAME; 0 when OPNUM has none (or it does not decode: the op itself
+ * answers that). */
+static size_t name_of(const struct op_desc *d, uint32_t opnum, XDR *in,
+		      char *name, size_t cap)
+{
+	u_int pos = xdr_getpos(in);
+	void *args = calloc(1, d->args_size);
+	const component4 *n = NULL;
+	size_t len = 0;
+
+	if (!args)
+		return 0;
+	if (d->xdr_args(in, args, 0)) {
+		switch (opnum) {
+		case OP_LOOKUP: n = &((LOOKUP4args *)args)->objname; break;
+		case OP_CREATE: n = &((CREATE4args *)args)->objname; break;
+		case OP_REMOVE: n = &((REMOVE4args *)args)->target; break;
+		case OP_LINK: n = &((LINK4args *)args)->newname; break;
+		case OP_RENAME: n = &((RENAME4args *)args)->newname; break;
+		case OP_SECINFO: n = &((SECINFO4args *)args)->name; break;
+		case OP_OPEN: {
+			const open_claim4 *cl = &((OPEN4args *)args)->claim;
+			if (cl->claim == CLAIM_NULL)
+				n = &cl->open_claim4_u.file;
+			break;
+		}
+		default: break;
+		}
+	}
+	if (n && n->utf8string_len > 0 && n->utf8string_len <= cap) {
+		len = n->utf8string_len;
+		memcpy(name, n->utf8string_val, len);
+	}
+	xdr_free(d->xdr_args, args);
+	free(args);
+	xdr_setpos(in, pos);
+	return len;
+}
+
 #define NODE_FRONT (~0u)
+
+/* READDIR goes to the owner of the partition its cookie resumes in; a
+ * node whose partitions hold nothing more of the directory moves the
+ * cookie on to the next partition (metadata/ns.h ns_readdir_ex) in the
+ * arguments themselves, rather than answer an empty page that is not
+ * the end (the Linux client would ask again for ever). Where the next
+ * partition is another node's, the loop stops and C->readdir_cookie
+ * tells the front (peer_compound_resok). */
+static unsigned route_readdir(struct compound *c, XDR *in)
+{
+	struct strata_server *srv = c->srv;
+	u_int pos = xdr_getpos(in);
+	int32_t *p = xdr_inline(in, 8);
+	uint64_t cookie, next = 0;
+	unsigned node;
+	int moved = 0;
+
+	xdr_setpos(in, pos);
+	if (!p || !c->cur.fileid)
+		return srv->node; /* the op itself says what is wrong */
+	cookie = ((uint64_t)ntohl((uint32_t)p[0]) << 32) |
+		 ntohl((uint32_t)p[1]);
+	for (;;) {
+		node = cmap_partition_owner(
+			srv->cmap,
+			cmap_shard_partition(srv->cmap,
+					     ns_cookie_shard(cookie)));
+		if (node != srv->node || ns_cookie_shard(cookie) >=
+						 srv->cmap->nshards ||
+		    ns_readdir_probe(srv->ns, c->cur.fileid, cookie,
+				     &next) != 0 ||
+		    next == 0)
+			break;
+		cookie = next;
+		moved = 1;
+	}
+	if (moved) {
+		p[0] = (int32_t)htonl((uint32_t)(cookie >> 32));
+		p[1] = (int32_t)htonl((uint32_t)cookie);
+	}
+	c->readdir_cookie = moved && node != srv->node ? cookie : 0;
+	return node ? node : srv->node;
+}
 
 static unsigned compound_route(struct compound *c, const struct op_desc *d,
 			       uint32_t opnum, XDR *in)
@@ -209,6 +294,22 @@ static unsigned compound_route(struct compound *c, const struct op_desc *d,
 	case OP_PUTPUBFH:
 		fileid = NS_ROOT_FILEID;
 		break;
+	case OP_READDIR:
+		return route_readdir(c, in);
+	case OP_LOOKUP: case OP_CREATE: case OP_REMOVE: case OP_LINK:
+	case OP_RENAME: case OP_SECINFO: case OP_OPEN: {
+		/* A name in the current directory goes where its entry
+		 * lives, hash(dir, name) (decision 0024); the directory's
+		 * owner gets a delta if it changes (metadata/ns.h). */
+		char name[NS_NAME_MAX];
+		size_t len = c->cur.fileid
+				     ? name_of(d, opnum, in, name, sizeof(name))
+				     : 0;
+		if (len)
+			return cmap_entry_owner(m, c->cur.fileid, name, len);
+		fileid = c->cur.fileid ? c->cur.fileid : NS_ROOT_FILEID;
+		break;
+	}
 	default:
 		/* By the current filehandle; ops without one (stateid ops,
 		 * RECLAIM_COMPLETE, device ops) go to the root's owner. */

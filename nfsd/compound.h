@@ -34,6 +34,12 @@ struct cfh {
 	uint32_t generation;
 	uint32_t type; /* enum ns_type, 0 unknown */
 	uint32_t stripe; /* data server: the handle's stripe index */
+	/* Attributes of an object another node owns, as its owner sent
+	 * them with the sub-compound that left it current (pnfs/peer_prot.x
+	 * peer_fh): a name operation routed to the entry's owner checks the
+	 * directory's permissions with them (ops/op_util.c fh_inode). */
+	int has_attr;
+	uint32_t mode, uid, gid;
 };
 
 struct compound {
@@ -71,6 +77,9 @@ struct compound {
 	/* 1 once an op that may change something (OPF_MUTATES) ran: an
 	 * owner keeps a sub-compound's answer for a resend (peer_svc.c). */
 	int mutated;
+	/* Not 0: the READDIR the op loop stopped before goes on at another
+	 * node's partition with this cookie (compound.c route_readdir). */
+	uint64_t readdir_cookie;
 
 	/* Set by SEQUENCE on a retransmission: the cached COMPOUND4res to send
 	 * instead of running anything (RFC 8881 §2.10.6.1.3). */

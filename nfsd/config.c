@@ -12,8 +12,8 @@
  *   heartbeat (strata-mds: seconds between liveness checks of each data
  *   server, 1-60, default 1; docs/operations.md), cluster_map (strata-mds:
  *   path of the cluster map, pnfs/cmap.h) and node (this node's id in it,
- *   1-64; docs/decisions/0024), failpoint (tests only: none or
- *   peer-answer-exit, server.h enum strata_failpoint). Owners are sent as numeric ids (what the Linux client uses
+ *   1-64; docs/decisions/0024), failpoint (tests only: none,
+ *   peer-answer-exit or delta-delay, server.h enum strata_failpoint). Owners are sent as numeric ids (what the Linux client uses
  * with AUTH_SYS); "name@domain" is accepted on input. */
 #include "config.h"
 
@@ -112,6 +112,8 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 	if (!strcmp(key, "failpoint")) {
 		if (!strcmp(val, "peer-answer-exit"))
 			cfg->failpoint = FAILPOINT_PEER_ANSWER_EXIT;
+		else if (!strcmp(val, "delta-delay"))
+			cfg->failpoint = FAILPOINT_DELTA_DELAY;
 		else if (!strcmp(val, "none"))
 			cfg->failpoint = FAILPOINT_NONE;
 		else

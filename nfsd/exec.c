@@ -18,6 +18,7 @@
 #include "ns.h"
 #include "orphan.h"
 #include "peer_client.h"
+#include "peer_delta.h"
 #include "peer_prot.h"
 #include "peer_svc.h"
 #include "server.h"
@@ -44,6 +45,9 @@ struct exec_job {
 	int retry;
 	time_t deadline;
 	struct exec_job *next_parked;
+	/* Directory deltas its ops made: its reply waits for them
+	 * (pnfs/peer_delta.h). */
+	struct delta_waits waits;
 };
 
 struct exec_req {
@@ -60,6 +64,8 @@ struct exec_reply {
 	uint8_t *buf;           /* owned */
 	size_t len;
 	uint64_t t_arrive;      /* of its request */
+	struct delta_waits waits; /* held until these are applied */
+	uint64_t until;         /* held: sent anyway after this (ns) */
 };
 
 struct exec {
@@ -85,6 +91,10 @@ struct exec {
 	size_t nplace, place_cap;
 	struct exec_job *parked; /* waiting to be sent again (job_park) */
 	time_t next_retry;
+	/* Replies waiting for their directory deltas (pnfs/peer_delta.h). */
+	struct exec_reply *held;
+	size_t nheld, held_cap;
+	int woken; /* under LOCK: an owner answered deltas (exec_wake) */
 };
 
 int exec_defer_place(struct exec *e, uint64_t fileid)
@@ -224,11 +234,22 @@ static struct exec_req *take(struct exec *e, unsigned max, int *idle)
 
 	*idle = 0;
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 1;
+	if (e->nheld) { /* replies wait for deltas: look again soon */
+		until.tv_nsec += 50 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+	} else {
+		until.tv_sec += 1;
+	}
 	pthread_mutex_lock(&e->lock);
-	while (!e->head && !e->stop && !*idle)
+	while (!e->head && !e->stop && !*idle && !e->woken)
 		*idle = pthread_cond_timedwait(&e->work, &e->lock, &until) ==
 			ETIMEDOUT;
+	if (e->woken && !e->head && !e->stop)
+		*idle = 1; /* held replies to look at */
+	e->woken = 0;
 	if (e->stop || !e->head) {
 		pthread_mutex_unlock(&e->lock);
 		return NULL;
@@ -251,16 +272,21 @@ static struct exec_req *take(struct exec *e, unsigned max, int *idle)
 
 static void send_all(struct exec *e, unsigned n);
 
-/* A reply to send after the commit: BUF (owned, LEN bytes) to CONN. */
+/* A reply to send after the commit: BUF (owned, LEN bytes) to CONN, once
+ * the directory deltas in WAITS (may be NULL) were applied. */
 static void keep_reply(struct exec *e, struct xprt_conn *conn, uint8_t *buf,
-		       size_t len, uint64_t t_arrive, unsigned *nout)
+		       size_t len, uint64_t t_arrive,
+		       const struct delta_waits *waits, unsigned *nout)
 {
 	struct exec_reply *o = &e->out[*nout];
 
+	memset(o, 0, sizeof(*o));
 	o->buf = buf;
 	o->len = len;
 	o->t_arrive = t_arrive;
 	o->conn = conn;
+	if (waits)
+		o->waits = *waits;
 	xprt_conn_get(conn);
 	(*nout)++;
 }
@@ -276,7 +302,7 @@ static void job_done(struct exec *e, struct exec_job *j, size_t len,
 		rpc_reply_accepted(j->buf, j->call.xid, ACCEPT_SUCCESS);
 		memcpy(copy, j->buf, RPC_REPLY_HDR_LEN + len);
 		keep_reply(e, j->conn, copy, RPC_REPLY_HDR_LEN + len,
-			   j->t_arrive, nout);
+			   j->t_arrive, &j->waits, nout);
 	}
 	if (e->nspare < EXEC_BATCH_MAX) {
 		e->spare[e->nspare++] = j->buf;
@@ -306,6 +332,7 @@ static void job_forward(struct exec *e, struct exec_job *j, unsigned *nout)
 		return;
 	}
 	/* RFC 8881 §15.1.1.3: the client retries after a while. */
+	log_debug("forward to node %u: not sent", j->cj.stop.node);
 	job_done(e, j, compound_fail(&j->cj, NFS4ERR_DELAY), nout);
 }
 
@@ -408,6 +435,7 @@ static void job_resume(struct exec *e, struct exec_job *j, unsigned *nout)
 	} else {
 		rc = compound_resume(&j->cj, &j->res->peer_compound_res_u.ok,
 				     &len);
+		delta_ship_take(e->srv->deltas, &j->waits);
 	}
 	if (j->res) {
 		xdr_free((xdrproc_t)xdr_peer_compound_res, (char *)j->res);
@@ -447,10 +475,11 @@ static void run_front(struct exec *e, struct exec_req *r, unsigned *nout)
 	rc = compound_begin(&j->cj, srv, j->conn, &j->call,
 			    j->buf + RPC_REPLY_HDR_LEN,
 			    j->cap - RPC_REPLY_HDR_LEN, &len, &garbage);
+	delta_ship_take(srv->deltas, &j->waits);
 	if (garbage) {
 		rpc_reply_accepted(j->buf, j->call.xid, ACCEPT_GARBAGE_ARGS);
 		keep_reply(e, j->conn, j->buf, RPC_REPLY_HDR_LEN, j->t_arrive,
-			   nout);
+			   NULL, nout);
 		j->buf = NULL;
 		job_free(j);
 	} else if (rc == COMPOUND_FORWARD) {
@@ -493,24 +522,86 @@ static void run_one(struct exec *e, struct exec_req *r, unsigned *nout)
 	o->len = len;
 	o->t_arrive = r->t_arrive;
 	o->conn = r->conn;
+	memset(&o->waits, 0, sizeof(o->waits));
+	delta_ship_take(e->srv->deltas, &o->waits);
 	xprt_conn_get(o->conn);
 	(*nout)++;
+}
+
+static void send_one(struct exec *e, struct exec_reply *o)
+{
+	struct iovec iov = { .iov_base = o->buf, .iov_len = o->len };
+
+	if (xprt_send(o->conn, &iov, 1) < 0)
+		log_debug("send to %s failed", o->conn->peer);
+	metrics_observe(&e->srv->metrics.compound, metrics_lat_bounds_ns,
+			METRICS_LAT_BUCKETS, metrics_now_ns() - o->t_arrive);
+	xprt_conn_put(o->conn);
+	free(o->buf);
+}
+
+/* O waits for directory deltas: keep it (a copy) until they are applied
+ * or DELTA_WAIT_MS passed. 0, or -ENOMEM (then it is sent now). */
+static int hold(struct exec *e, const struct exec_reply *o)
+{
+	if (e->nheld == e->held_cap) {
+		size_t cap = e->held_cap ? 2 * e->held_cap : 16;
+		struct exec_reply *h = realloc(e->held, cap * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		e->held = h;
+		e->held_cap = cap;
+	}
+	e->held[e->nheld] = *o;
+	e->held[e->nheld].until =
+		metrics_now_ns() + (uint64_t)DELTA_WAIT_MS * 1000000u;
+	e->nheld++;
+	return 0;
+}
+
+/* Send the held replies whose deltas were applied, or that waited long
+ * enough (the directory's owner is slow or down: the change_info says
+ * "not atomic" anyway, and the delta goes on being sent). */
+static void release_held(struct exec *e)
+{
+	uint64_t now = e->nheld ? metrics_now_ns() : 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < e->nheld; i++) {
+		struct exec_reply *o = &e->held[i];
+
+		if (delta_ship_done(e->srv->deltas, &o->waits) ||
+		    now >= o->until) {
+			if (now >= o->until)
+				log_debug("reply sent before its directory "
+					  "deltas were applied");
+			send_one(e, o);
+		} else {
+			e->held[k++] = *o;
+		}
+	}
+	e->nheld = k;
 }
 
 static void send_all(struct exec *e, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		struct exec_reply *o = &e->out[i];
-		struct iovec iov = { .iov_base = o->buf, .iov_len = o->len };
 
-		if (xprt_send(o->conn, &iov, 1) < 0)
-			log_debug("send to %s failed", o->conn->peer);
-		metrics_observe(&e->srv->metrics.compound,
-				metrics_lat_bounds_ns, METRICS_LAT_BUCKETS,
-				metrics_now_ns() - o->t_arrive);
-		xprt_conn_put(o->conn);
-		free(o->buf);
+		if (delta_ship_done(e->srv->deltas, &o->waits) || hold(e, o))
+			send_one(e, o);
 	}
+}
+
+void exec_wake(struct exec *e)
+{
+	if (!e)
+		return;
+	pthread_mutex_lock(&e->lock);
+	e->woken = 1;
+	pthread_cond_signal(&e->work);
+	pthread_mutex_unlock(&e->lock);
 }
 
 static void run_batch(struct exec *e, struct exec_req *chain)
@@ -534,6 +625,7 @@ static void run_batch(struct exec *e, struct exec_req *chain)
 		nreq++;
 	}
 	place_all(e);
+	delta_ship_trim(srv);
 	t_commit = metrics_now_ns();
 	rc = ns_batch_end(srv->ns);
 	pthread_mutex_unlock(&srv->state_lock);
@@ -554,6 +646,8 @@ static void run_batch(struct exec *e, struct exec_req *chain)
 		_exit(137);
 	}
 	send_all(e, nout);
+	delta_ship_send(srv);
+	release_held(e);
 }
 
 static void *exec_main(void *arg)
@@ -570,6 +664,8 @@ static void *exec_main(void *arg)
 			pthread_mutex_lock(&e->srv->state_lock);
 			client_expire(e->srv);
 			pthread_mutex_unlock(&e->srv->state_lock);
+			delta_ship_send(e->srv);
+			release_held(e);
 		} else {
 			break;
 		}
@@ -633,6 +729,11 @@ void exec_stop(struct exec *e)
 		e->parked = j->next_parked;
 		job_free(j);
 	}
+	for (size_t i = 0; i < e->nheld; i++) { /* unanswered, as queued */
+		xprt_conn_put(e->held[i].conn);
+		free(e->held[i].buf);
+	}
+	free(e->held);
 	pthread_cond_destroy(&e->space);
 	pthread_cond_destroy(&e->work);
 	pthread_mutex_destroy(&e->lock);

@@ -58,6 +58,10 @@ void exec_submit(struct exec *e, struct xprt_conn *conn, uint8_t *msg,
 		 const struct rpc_call *call);
 void exec_stop(struct exec *e);
 
+/* Any thread: look at the replies held for directory deltas now (an
+ * owner answered some: pnfs/peer_delta.h). E may be NULL. */
+void exec_wake(struct exec *e);
+
 /* From an operation of the batch being run, on the executor thread: create
  * FILEID's stripe objects and record the outcome (placed or unsure) at the
  * end of the batch, before its commit and its replies. 0; -EINVAL anywhere

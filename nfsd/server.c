@@ -13,6 +13,7 @@
 
 #include "cluster.h"
 #include "cmap.h"
+#include "peer_delta.h"
 #include "peer_cb.h"
 #include "peer_client.h"
 #include "peer_prot.h"
@@ -300,17 +301,24 @@ static int load_map(struct strata_server *srv)
 			cfg->cluster_map);
 		return -EINVAL;
 	}
-	/* What is built of docs/decisions/0024: one node owns every
-	 * partition, the others are fronts that forward to it. Partitions
-	 * spread over several owners need directory records per partition
-	 * and the two-phase commit across nodes, which do not exist yet:
-	 * such a map is refused rather than served half right. */
+	/* Partitions spread over several owners (decision 0024): name
+	 * operations go to the entry's owner, directories' counts follow
+	 * by deltas, listings go partition by partition. Not built yet:
+	 * the two-phase commit, so RENAME and LINK across partitions
+	 * answer NFS4ERR_XDEV; layouts from owners other than the one
+	 * with data servers. */
 	if (!single_owner(srv->cmap)) {
-		log_err("cluster map %s: the partitions are spread over "
-			"several nodes; this version needs one node owning "
-			"them all (the others forward to it)",
-			cfg->cluster_map);
-		return -EOPNOTSUPP;
+		if (cfg->nds && srv->cmap->node[cfg->node_id].npartitions <
+					srv->cmap->npartitions) {
+			log_err("cluster map %s: data servers with partitions "
+				"spread over several nodes are not supported "
+				"yet", cfg->cluster_map);
+			return -EOPNOTSUPP;
+		}
+		log_warn("cluster map %s: partitions spread over several "
+			 "nodes: RENAME and LINK across partitions answer "
+			 "NFS4ERR_XDEV in this version (decision 0024)",
+			 cfg->cluster_map);
 	}
 	cfg->nshards = srv->cmap->nshards;
 	cfg->meta_envs = srv->cmap->npartitions;
@@ -330,6 +338,54 @@ static int check_map(struct strata_server *srv)
 		srv->cfg.cluster_map, srv->cmap->nshards, srv->cfg.data_dir,
 		ns_nshards(srv->ns));
 	return -EINVAL;
+}
+
+/* With a cluster map the namespace serves only this node's partitions:
+ * anything else reaching it is a routing error and gets -EREMOTE rather
+ * than an answer from this node's empty copy (metadata/ns.h, ns_own). */
+static int own_partitions(struct strata_server *srv)
+{
+	uint8_t owned[NS_MAX_SHARDS];
+	unsigned np = srv->cmap->npartitions;
+	int rc;
+
+	if (!srv->ns || !srv->cfg.cluster_map[0])
+		return 0;
+	if (ns_nenvs(srv->ns) != np) {
+		log_err("cluster map %s: %u partitions, the namespace in %s "
+			"has %u environments", srv->cfg.cluster_map, np,
+			srv->cfg.data_dir, ns_nenvs(srv->ns));
+		return -EINVAL;
+	}
+	for (unsigned p = 0; p < np; p++)
+		owned[p] = cmap_partition_owner(srv->cmap, p) == srv->node;
+	rc = ns_own(srv->ns, owned, np);
+	if (rc)
+		log_err("namespace: %s", strerror(-rc));
+	return rc;
+}
+
+/* Link thread: an owner applied some of this node's directory deltas. */
+static void deltas_wake(void *ctx)
+{
+	struct strata_server *srv = ctx;
+
+	exec_wake(srv->exec);
+}
+
+/* Entries of this node's partitions in other nodes' directories send
+ * deltas there (pnfs/peer_delta.h). Before the executor, which uses it. */
+static int open_deltas(struct strata_server *srv)
+{
+	int rc;
+
+	if (srv->owns_all || !srv->cmap->node[srv->node].npartitions)
+		return 0;
+	rc = delta_ship_new(&srv->deltas, srv->cmap->nshards, deltas_wake,
+			    srv);
+	if (!rc && srv->cfg.failpoint == FAILPOINT_DELTA_DELAY)
+		delta_ship_delay(srv->deltas, DELTA_DELAY_MS);
+	return rc;
 }
 
 /* client_destroy() of a front's client: tell the owners that hold its
@@ -536,12 +592,16 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 	if (rc == 0)
 		rc = check_map(srv);
 	if (rc == 0)
+		rc = own_partitions(srv);
+	if (rc == 0)
 		rc = server_identity(srv);
 	if (rc == 0 && (role & ROLE_MDS) && cfg->nds)
 		rc = cluster_open(&srv->cluster, cfg, &srv->key,
 				  srv->boot_epoch);
 	if (rc == 0 && srv->ns)
 		rc = reclaim_start(&srv->reclaim, srv);
+	if (rc == 0 && srv->ns)
+		rc = open_deltas(srv);
 	if (rc == 0 && srv->ns) {
 		rc = exec_start(&srv->exec, srv);
 		srv->defer_place = exec_defer_place;
@@ -580,6 +640,8 @@ void server_stop(struct strata_server *srv)
 	peers_stop(srv->peers);
 	srv->peers = NULL;
 	exec_stop(srv->exec); /* after the transports: no more submits */
+	delta_ship_free(srv->deltas); /* after the links and the executor */
+	srv->deltas = NULL;
 	pthread_mutex_lock(&srv->state_lock);
 	while (srv->clients)
 		client_destroy(srv, srv->clients);

@@ -101,6 +101,11 @@ enum strata_failpoint {
 	 * sub-compound, before any reply leaves: the change is durable,
 	 * its answer lost (docs/decisions/0024, "retried sub-compounds"). */
 	FAILPOINT_PEER_ANSWER_EXIT = 1,
+	/* "delta-delay": directory deltas leave this node no sooner than
+	 * DELTA_DELAY_MS after they were made (pnfs/peer_delta.h), so a
+	 * request that raced ahead of them would find the directory's owner
+	 * not knowing the change yet. */
+	FAILPOINT_DELTA_DELAY = 2,
 };
 
 /* Number of COMPOUND ops counted per op number (0..63). */
@@ -135,6 +140,9 @@ struct strata_server {
 	unsigned node;           /* this node in the map (1 without one) */
 	int owns_all;            /* it owns every partition: nothing is
 				    forwarded (compound.h) */
+	struct delta_ship *deltas; /* directory deltas to their owners
+				      (pnfs/peer_delta.h), or NULL: this
+				      node owns every partition */
 	struct peers *peers;     /* links to the other nodes, or NULL
 				    (pnfs/peer_client.h) */
 	uint32_t node_epoch[65]; /* boot epoch each node last said (PEER_HELLO);

@@ -7,6 +7,7 @@
 #include "callback.h"
 #include "cmap.h"
 #include "compound_loop.h"
+#include "log.h"
 #include "peer_prot.h"
 #include "server.h"
 #include "session.h"
@@ -103,6 +104,10 @@ static void fh_from_peer(struct cfh *f, const peer_fh *p)
 	f->fileid = p->fileid;
 	f->generation = p->generation;
 	f->type = p->type;
+	f->has_attr = p->has_attr;
+	f->mode = p->mode;
+	f->uid = p->uid;
+	f->gid = p->gid;
 }
 
 static void fh_to_peer(const struct cfh *f, peer_fh *p)
@@ -110,6 +115,26 @@ static void fh_to_peer(const struct cfh *f, peer_fh *p)
 	p->fileid = f->fileid;
 	p->generation = f->generation;
 	p->type = f->type;
+	p->has_attr = f->has_attr ? TRUE : FALSE;
+	p->mode = f->mode;
+	p->uid = f->uid;
+	p->gid = f->gid;
+}
+
+/* At the owner, before answering: the attributes of the handles it owns,
+ * for a node that runs the next ops without owning them. */
+static void fh_fill_attr(struct strata_server *srv, struct cfh *f)
+{
+	struct ns_inode ino;
+
+	if (!f->fileid || !ns_owns_fileid(srv->ns, f->fileid) ||
+	    ns_getattr(srv->ns, f->fileid, &ino) < 0 ||
+	    ino.generation != f->generation)
+		return;
+	f->has_attr = 1;
+	f->mode = ino.mode;
+	f->uid = ino.uid;
+	f->gid = ino.gid;
 }
 
 static void sid_from_peer(stateid4 *s, int *valid, const peer_stateid *p)
@@ -141,6 +166,25 @@ static void ctx_to_peer(const struct compound *c, peer_ctx *p)
 	fh_to_peer(&c->saved, &p->saved);
 	sid_to_peer(&c->cur_stateid, c->cur_stateid_valid, &p->cur_sid);
 	sid_to_peer(&c->saved_stateid, c->saved_stateid_valid, &p->saved_sid);
+}
+
+/* The owner stopped before a READDIR whose listing goes on in another
+ * node's partition (compound.c route_readdir): the op in the client's
+ * arguments at OP (AVAIL bytes) starts from COOKIE from now on. */
+static int readdir_move(const uint8_t *op, size_t avail, uint64_t cookie)
+{
+	uint8_t *p = (uint8_t *)op; /* the request's own buffer */
+	uint32_t opnum;
+
+	if (avail < 12)
+		return -1;
+	opnum = ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+		((uint32_t)p[2] << 8) | p[3];
+	if (opnum != OP_READDIR)
+		return -1;
+	for (int i = 0; i < 8; i++)
+		p[4 + i] = (uint8_t)(cookie >> (56 - 8 * i));
+	return 0;
 }
 
 int compound_resume(struct compound_job *j, const peer_compound_resok *r,
@@ -177,9 +221,19 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 		*len = compound_loop_finish(&j->c, &l, j->out);
 		return COMPOUND_DONE;
 	}
-	if (r->nrun == 0 && r->nres == 0) {
+	if (r->readdir_cookie) {
+		size_t at = j->in_pos + r->consumed;
+		if (readdir_move(j->c.call->args + at,
+				 j->c.call->args_len - at,
+				 r->readdir_cookie) < 0) {
+			*len = compound_fail(j, NFS4ERR_SERVERFAULT);
+			return COMPOUND_DONE;
+		}
+	} else if (r->nrun == 0 && r->nres == 0) {
 		/* The owner refused an op the map says is its own: the two
 		 * disagree about the map; the client retries later. */
+		log_debug("node %u ran none of the ops sent to it",
+			  j->stop.node);
 		*len = compound_fail(j, NFS4ERR_DELAY);
 		return COMPOUND_DONE;
 	}
@@ -230,6 +284,8 @@ int compound_sub_args(struct compound_job *j, peer_compound_args *a)
 	a->max_reply = (u_int)((c->max_reply < j->cap ? c->max_reply : j->cap) -
 			       j->out_pos);
 	a->cachethis = c->cachethis ? TRUE : FALSE;
+	fh_fill_attr(c->srv, &j->c.cur);
+	fh_fill_attr(c->srv, &j->c.saved);
 	ctx_to_peer(c, &a->ctx);
 	a->ops.ops_val = (char *)call->args + j->stop.in_pos;
 	a->ops.ops_len = (u_int)(call->args_len - j->stop.in_pos);
@@ -298,6 +354,9 @@ int compound_run_sub(struct strata_server *srv, struct xprt_conn *conn,
 	r->has_state = client_has_state(clp) ? TRUE : FALSE;
 	r->reclaim_complete = clp->reclaim_complete ? TRUE : FALSE;
 	r->consumed = xdr_getpos(&l.in);
+	r->readdir_cookie = c.readdir_cookie;
+	fh_fill_attr(srv, &c.cur);
+	fh_fill_attr(srv, &c.saved);
 	ctx_to_peer(&c, &r->ctx);
 	r->results.results_val = (char *)buf;
 	r->results.results_len = xdr_getpos(&l.out);

@@ -54,7 +54,7 @@ int peer_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 	peer_stat st = PEER_EAUTH;
 	peer_compound_res res = { .stat = PEER_EAUTH };
 
-	if (call->vers != STRATA_PEER_V1 || call->proc > PEER_HELLO) {
+	if (call->vers != STRATA_PEER_V1 || call->proc > PEER_DELTA) {
 		uint8_t b[32];
 		struct iovec iov = { b, RPC_REPLY_HDR_LEN };
 
@@ -220,6 +220,12 @@ static void answer_keep(struct strata_server *srv, const peer_compound_args *a,
 	}
 	if (shard >= ns_nshards(srv->ns))
 		shard = 0;
+	/* The current object may be another node's (a name operation in
+	 * its directory): then a shard of this node's, in the environment
+	 * the batch writes anyway when it owns one partition. */
+	for (unsigned s = 0; !ns_owns_shard(srv->ns, shard) &&
+			     s < ns_nshards(srv->ns); s++)
+		shard = s;
 	v = malloc(n);
 	if (!v) {
 		log_warn("peer: answer not kept: no memory");
@@ -274,6 +280,13 @@ static struct nfs_client *stub_of(struct strata_server *srv,
 				  &principal, a->front);
 		if (!clp)
 			return NULL;
+		/* Nothing of it to reclaim here (it never held state on
+		 * this node, or this node did not restart): its reclaim is
+		 * complete as far as this node goes, whichever node its
+		 * RECLAIM_COMPLETE reaches (decision 0024). */
+		if (!recovery_may_reclaim(srv->recovery, clp->owner,
+					  clp->owner_len, server_now()))
+			clp->reclaim_complete = 1;
 	}
 	clp->flags = a->client.eir_flags;
 	clp->cb_via_front = a->client.cb_ok;
@@ -353,11 +366,81 @@ static size_t do_client_gone(struct strata_server *srv,
 	return peer_encode_reply(buf, cap, call->xid, (xdrproc_t)xdr_peer_stat, &st);
 }
 
+/* ---- PEER_DELTA ------------------------------------------------------ */
+
+/* Apply A's deltas in this batch; RES gets each one's change_info. */
+static peer_stat delta_apply(struct strata_server *srv,
+			     const peer_delta_args *a, peer_delta_res *res)
+{
+	u_int n = a->deltas.deltas_len;
+	struct ns_delta *d = calloc(n ? n : 1, sizeof(*d));
+	struct ns_cinfo *ci = calloc(n ? n : 1, sizeof(*ci));
+	peer_cinfo *out = calloc(n ? n : 1, sizeof(*out));
+	peer_stat st = PEER_ERESOURCE;
+	int rc;
+
+	if (d && ci && out) {
+		for (u_int i = 0; i < n; i++) {
+			const peer_delta *p = &a->deltas.deltas_val[i];
+			d[i] = (struct ns_delta){
+				.seq = p->seq, .dir = p->dir,
+				.entries = p->entries, .subdirs = p->subdirs,
+				.when = { p->sec, p->nsec } };
+		}
+		rc = ns_delta_apply(srv->ns, a->shard, d, n, ci);
+		if (rc < 0)
+			log_warn("peer: deltas of shard %u from node %u: %s",
+				 a->shard, a->from, strerror(-rc));
+		st = rc < 0 ? (rc == -EREMOTE ? PEER_EMAP : PEER_ERESOURCE)
+			    : PEER_OK;
+	}
+	for (u_int i = 0; st == PEER_OK && i < n; i++)
+		out[i] = (peer_cinfo){ ci[i].atomic ? TRUE : FALSE,
+				       ci[i].before, ci[i].after };
+	if (st == PEER_OK) {
+		res->peer_delta_res_u.cinfo.cinfo_len = n;
+		res->peer_delta_res_u.cinfo.cinfo_val = out;
+		out = NULL;
+	}
+	free(d);
+	free(ci);
+	free(out);
+	return st;
+}
+
+static size_t do_delta(struct strata_server *srv, const struct rpc_call *call,
+		       uint8_t *buf, size_t cap)
+{
+	peer_delta_args a;
+	peer_delta_res res = { .stat = PEER_EMAP };
+	size_t len;
+	XDR x;
+
+	memset(&a, 0, sizeof(a));
+	xdrmem_create(&x, (char *)call->args, (u_int)call->args_len,
+		      XDR_DECODE);
+	if (!xdr_peer_delta_args(&x, &a)) {
+		xdr_free((xdrproc_t)xdr_peer_delta_args, (char *)&a);
+		rpc_reply_accepted(buf, call->xid, ACCEPT_GARBAGE_ARGS);
+		return RPC_REPLY_HDR_LEN;
+	}
+	if (a.map_epoch == srv->cmap->epoch && cmap_node(srv->cmap, a.from) &&
+	    a.from != srv->node && a.shard < srv->cmap->nshards)
+		res.stat = delta_apply(srv, &a, &res);
+	len = peer_encode_reply(buf, cap, call->xid,
+				(xdrproc_t)xdr_peer_delta_res, &res);
+	xdr_free((xdrproc_t)xdr_peer_delta_res, (char *)&res);
+	xdr_free((xdrproc_t)xdr_peer_delta_args, (char *)&a);
+	return len;
+}
+
 size_t peer_svc_reply(struct strata_server *srv, struct xprt_conn *conn,
 		      const struct rpc_call *call, uint8_t *buf, size_t cap,
 		      uint8_t *work, size_t work_cap)
 {
 	if (call->proc == PEER_COMPOUND)
 		return do_compound(srv, conn, call, buf, cap, work, work_cap);
+	if (call->proc == PEER_DELTA)
+		return do_delta(srv, call, buf, cap);
 	return do_client_gone(srv, call, buf, cap);
 }

@@ -70,6 +70,7 @@ LAYERS = [
         "nfsd/metrics_text", "nfsd/metrics_http",
         # a COMPOUND across metadata nodes, the peer service, recalls
         "nfsd/subcompound", "pnfs/peer_svc", "pnfs/peer_cb",
+        "pnfs/peer_delta",  # directory deltas to their owners
     ]),
     ("assembly", [  # start/stop, the executor, config, mains, tools
         "nfsd/server", "nfsd/server_run", "nfsd/exec", "nfsd/config",

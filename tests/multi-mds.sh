@@ -62,6 +62,7 @@ SRV=$DIR/srv
 cleanup() {
   "$LOCAL" down --dir "$SRV" > /dev/null 2>&1 || true
   "$LOCAL" down --dir "$DIR/srv2" > /dev/null 2>&1 || true
+  "$LOCAL" down --dir "$DIR/srv3" > /dev/null 2>&1 || true
   [ $OWN_DIR = 1 ] && [ $KEEP = 0 ] && rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -149,7 +150,29 @@ grep -q "answered from its record" "$SRV2"/mds*.log ||
   --kills 3 --seed "${STRATA_OWNER_CRASH_SEED:-1}" --local "$LOCAL" || fail "owner_crash.sh"
 "$LOCAL" down --dir "$SRV2" > /dev/null
 "$BUILD/tools/strata-fsck" --dir "$SRV2/data/meta" > "$DIR/fsck3.out" 2>&1 || { cat "$DIR/fsck3.out"; fail "fsck of the restarted owner"; }
-if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SRV"/ds*.log "$SRV2"/mds*.log 2>/dev/null; then
+# 8. three nodes each owning a partition (--spread): one directory's
+#    entries over all three, listings across them, directory counts by
+#    deltas, RENAME across partitions XDEV; then, with deltas held back
+#    300 ms (failpoint), an RMDIR right after a create in the directory
+#    still answers NOTEMPTY (a reply waits for its deltas)
+SRV3=$DIR/srv3; S1=$((PORT + 40)); S2=$((PORT + 47)); S3=$((PORT + 48))
+spread_up() { # spread_up [--failpoint NAME]
+  "$LOCAL" up --dir "$SRV3" --port "$S1" --mds 3 --mds-ports "$S2,$S3" --spread \
+    --lease 20 --grace 0 --build "$BUILD" "$@" > "$DIR/up3.out" 2>&1 ||
+    { cat "$DIR/up3.out" >&2; fail "the 3-node cluster did not start"; }
+}
+status_cmd() { echo "$BUILD/tools/strata --server {} --key $SRV3/cluster.key --json status"; }
+owners() {
+  /usr/bin/python3 "$ROOT/tests/multi-mds/several_owners.py" --node "127.0.0.1:$S1" \
+    --node "127.0.0.1:$S2" --node "127.0.0.1:$S3" --status-cmd "$(status_cmd)" "$@"
+}
+spread_up
+owners || { tail -20 "$SRV3"/mds*.log; fail "several_owners.py"; }
+"$LOCAL" down --dir "$SRV3" > /dev/null
+spread_up --failpoint delta-delay
+owners --race || { tail -20 "$SRV3"/mds*.log; fail "several_owners.py --race"; }
+"$LOCAL" down --dir "$SRV3" > /dev/null
+if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SRV"/ds*.log "$SRV2"/mds*.log "$SRV3"/mds*.log 2>/dev/null; then
   fail "sanitizer report in the log(s) above"
 fi
 echo "multi-mds: PASS"

@@ -203,7 +203,8 @@ static nfsstat4 open_by_name(struct compound *c, const OPEN4args *a,
 	if (rc < 0)
 		return nfs_errno(rc);
 	t->ci.before = t->ci.after = dir.change;
-	t->ci.atomic = 1;
+	/* A directory of another node's: its change is not known here. */
+	t->ci.atomic = ns_owns_fileid(c->srv->ns, dir.fileid);
 	return check_regular(&t->ino);
 }
 
@@ -343,8 +344,13 @@ static nfsstat4 open_grace_check(struct compound *c, const OPEN4args *a)
 			return NFS4ERR_NO_GRACE;
 		return NFS4_OK;
 	}
-	if (!clp->reclaim_complete ||
-	    recovery_in_grace(c->srv->recovery, now))
+	if (recovery_in_grace(c->srv->recovery, now))
+		return NFS4ERR_GRACE;
+	/* With partitions over several nodes a client's RECLAIM_COMPLETE
+	 * reaches one of them (the root's owner), not each: elsewhere only
+	 * grace holds new state back (and a front's client with nothing to
+	 * reclaim at an owner starts complete there: peer_svc.c). */
+	if (!clp->reclaim_complete && c->srv->owns_all)
 		return NFS4ERR_GRACE;
 	return NFS4_OK;
 }
@@ -381,7 +387,7 @@ nfsstat4 op_open(struct compound *c, void *args, void *res)
 			 (unsigned long long)c->client->clientid,
 			 (unsigned long long)t.ino.fileid);
 	stid_to_wire(st, &ok->stateid);
-	cinfo_out(&ok->cinfo, &t.ci);
+	cinfo_out(c, &ok->cinfo, &t.ci);
 	ok->rflags = OPEN4_RESULT_LOCKTYPE_POSIX;
 	ok->attrset = t.attrset;
 	if (a->claim.claim == CLAIM_NULL || a->claim.claim == CLAIM_FH)

@@ -151,6 +151,12 @@ nfsstat4 op_readdir(struct compound *c, void *args, void *res)
 		st = x.err;
 	else if (x.full && x.count == 0)
 		st = NFS4ERR_TOOSMALL;
+	else if (x.count == 0 && !eof)
+		/* Nothing here, and the listing goes on at another node's
+		 * partition: an empty page that is not the end would be
+		 * asked for again for ever. The route moves the cookie on
+		 * (compound.c); only a race gets here. */
+		st = NFS4ERR_DELAY;
 	if (st != NFS4_OK) {
 		while (x.head) {
 			entry4 *n = x.head->nextentry;

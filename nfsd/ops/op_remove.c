@@ -76,7 +76,7 @@ nfsstat4 op_remove(struct compound *c, void *args, void *res)
 		return nfs_errno(rc);
 	if (freed && gone.type == NS_REG)
 		data_release_unlinked(c, &gone);
-	cinfo_out(&ok->cinfo, &ci);
+	cinfo_out(c, &ok->cinfo, &ci);
 	return NFS4_OK;
 }
 
@@ -118,6 +118,22 @@ static nfsstat4 may_rename(struct compound *c, const RENAME4args *a)
 	return st;
 }
 
+/* 1 when directory DIR and its entry NAME are both this node's. A RENAME
+ * or LINK that involves another node's partition needs the two-phase
+ * commit of decision 0024, not built yet: until then it answers
+ * NFS4ERR_XDEV, on which mv copies and ln says so, rather than half a
+ * change. (A file's inode lives with the entry that created it, and with
+ * no cross-partition RENAME or LINK it stays there.) */
+static int name_here(const struct compound *c, uint64_t dir,
+		     const component4 *name)
+{
+	struct ns *ns = c->srv->ns;
+
+	return ns_owns_fileid(ns, dir) &&
+	       ns_owns_shard(ns, ns_entry_shard(ns, dir, name->utf8string_val,
+						name->utf8string_len));
+}
+
 nfsstat4 op_rename(struct compound *c, void *args, void *res)
 {
 	RENAME4args *a = args;
@@ -135,6 +151,9 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 	st = check_component(&a->oldname, 0);
 	if (st == NFS4_OK)
 		st = check_component(&a->newname, 0);
+	if (st == NFS4_OK && (!name_here(c, c->saved.fileid, &a->oldname) ||
+			      !name_here(c, c->cur.fileid, &a->newname)))
+		st = NFS4ERR_XDEV;
 	if (st == NFS4_OK)
 		st = may_rename(c, a);
 	if (st == NFS4_OK)
@@ -158,8 +177,8 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 		data_release_unlinked(c, &victim);
 	else if (freed)
 		reclaim_kick(c->srv->reclaim);
-	cinfo_out(&ok->source_cinfo, &sci);
-	cinfo_out(&ok->target_cinfo, &dci);
+	cinfo_out(c, &ok->source_cinfo, &sci);
+	cinfo_out(c, &ok->target_cinfo, &dci);
 	return NFS4_OK;
 }
 
@@ -180,6 +199,9 @@ nfsstat4 op_link(struct compound *c, void *args, void *res)
 	if (c->saved.type == NS_DIR)
 		return NFS4ERR_ISDIR;
 	st = check_component(&a->newname, 0);
+	if (st == NFS4_OK && (!ns_owns_fileid(c->srv->ns, c->saved.fileid) ||
+			      !name_here(c, c->cur.fileid, &a->newname)))
+		st = NFS4ERR_XDEV;
 	if (st == NFS4_OK)
 		st = cur_inode(c, &dir);
 	if (st == NFS4_OK)
@@ -190,6 +212,6 @@ nfsstat4 op_link(struct compound *c, void *args, void *res)
 		     a->newname.utf8string_val, a->newname.utf8string_len, &ci);
 	if (rc < 0)
 		return nfs_errno(rc);
-	cinfo_out(&ok->cinfo, &ci);
+	cinfo_out(c, &ok->cinfo, &ci);
 	return NFS4_OK;
 }

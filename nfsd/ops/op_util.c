@@ -7,6 +7,7 @@
 #include "ns.h"
 #include "ops.h"
 #include "orphan.h"
+#include "peer_delta.h"
 #include "server.h"
 
 nfsstat4 nfs_errno(int err)
@@ -67,10 +68,30 @@ static nfsstat4 ds_object_inode(struct compound *c, struct ns_inode *out)
 	return NFS4_OK;
 }
 
+/* An object of another node's partition (metadata/ns.h ns_own): what its
+ * owner said of it (struct cfh), enough for permission checks. */
+static int fh_remote_inode(const struct cfh *fh, struct ns_inode *out)
+{
+	if (!fh->has_attr)
+		return -EREMOTE;
+	memset(out, 0, sizeof(*out));
+	out->fileid = fh->fileid;
+	out->generation = fh->generation;
+	out->type = fh->type;
+	out->mode = fh->mode;
+	out->uid = fh->uid;
+	out->gid = fh->gid;
+	out->nlink = fh->type == NS_DIR ? 2 : 1;
+	return 0;
+}
+
 nfsstat4 fh_inode(struct compound *c, const struct cfh *fh,
 		  struct ns_inode *out)
 {
 	int rc = ns_getattr(c->srv->ns, fh->fileid, out);
+
+	if (rc == -EREMOTE)
+		rc = fh_remote_inode(fh, out);
 
 	if (rc == -ENOENT)
 		rc = orphan_getattr(c->srv, fh->fileid, fh->generation, out);
@@ -200,6 +221,7 @@ void set_cfh(struct compound *c, const struct ns_inode *ino)
 	c->cur.fileid = ino->fileid;
 	c->cur.generation = ino->generation;
 	c->cur.type = ino->type;
+	c->cur.has_attr = 0;
 }
 
 /* RFC 3629 well-formed UTF-8, no overlongs or surrogates. */
@@ -264,11 +286,18 @@ nfsstat4 check_component(const component4 *name, int lookup)
 	return NFS4_OK;
 }
 
-void cinfo_out(change_info4 *out, const struct ns_cinfo *in)
+void cinfo_out(struct compound *c, change_info4 *out,
+	       const struct ns_cinfo *in)
 {
 	out->atomic = in->atomic ? TRUE : FALSE;
 	out->before = in->before;
 	out->after = in->after;
+	/* The directory is another node's: the change went in a delta for
+	 * its owner (metadata/ns.h); not atomic here (RFC 8881 §3.3.12:
+	 * the client then revalidates the directory). */
+	if (in->delta_seq)
+		delta_ship_note(c->srv->deltas, in->delta_shard,
+				in->delta_seq);
 }
 
 void set_cur_stateid(struct compound *c, const stateid4 *sid)

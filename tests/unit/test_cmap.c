@@ -199,9 +199,9 @@ static const char map_node3[] =
 
 /* Start an MDS with the map TEXT as node NODE; returns server_start()'s
  * result and leaves the server in *SRV (stop it) on success. */
-static int start_with_map_key(struct strata_server **srv, char **dir,
+static int start_with_map_nds(struct strata_server **srv, char **dir,
 			      const char *text, unsigned node,
-			      unsigned nshards, int with_key)
+			      unsigned nshards, int with_key, unsigned nds)
 {
 	char tmpl[] = "/tmp/strata-cmap-XXXXXX";
 	struct strata_config cfg;
@@ -223,12 +223,20 @@ static int start_with_map_key(struct strata_server **srv, char **dir,
 	cfg.node_id = node;
 	cfg.nshards = nshards;
 	cfg.port = 0;
+	cfg.nds = nds; /* refused before any data server is reached */
 	rc = ch_server_start_cfg(srv, dir, &cfg, ROLE_MDS);
 	unlink(map);
 	unlink(key);
 	free(map);
 	rmdir(tmpl);
 	return rc;
+}
+
+static int start_with_map_key(struct strata_server **srv, char **dir,
+			      const char *text, unsigned node,
+			      unsigned nshards, int with_key)
+{
+	return start_with_map_nds(srv, dir, text, node, nshards, with_key, 0);
 }
 
 static int start_with_map(struct strata_server **srv, char **dir,
@@ -290,9 +298,9 @@ static void test_server_refuses(void **state)
 	/* Nodes vouch for each other with the cluster key. */
 	assert_int_equal(start_with_map(&srv, &dir, two_nodes, 1, 16),
 			 -EINVAL);
-	/* Partitions over two owners: refused until directories and
-	 * renames work across nodes (decision 0024). */
-	assert_int_equal(start_with_map_key(&srv, &dir, two_nodes, 1, 16, 1),
+	/* Partitions over two owners with data servers: refused until
+	 * every owner hands out layouts (decision 0024). */
+	assert_int_equal(start_with_map_nds(&srv, &dir, two_nodes, 1, 16, 1, 1),
 			 -EOPNOTSUPP);
 	/* A broken map. */
 	assert_int_equal(start_with_map(&srv, &dir, "[cluster]\n", 1, 16),

@@ -1,16 +1,22 @@
 #!/bin/bash
 # tests/vm/run-multi-front.sh --port P [--build DIR] [--dir DIR] [--out DIR]
-# Two stock Linux clients on two fronts of a 3-node Strata cluster (issue
-# 15; docs/decisions/0024). Starts with scripts/strata-local node 1 (the
-# owner of every partition) on P, nodes 2 and 3 (fronts that own nothing)
-# on P+7 and P+8 (lease and grace 15 s), then boots the VM with
-# guest/multi-front-test.sh: client A on node 2 (guest 10.0.2.100:P+7),
-# client B on node 3 (guest 10.0.2.101:P+8). In the guest: B lists and
-# reads exactly what A made; a lock A holds blocks B until released; a read
-# delegation A holds is recalled when B writes and A reads B's bytes.
-# On the host afterwards: each front's `strata status` says it sent
-# sub-compounds and owns no entries, the owner served them; the owner's
-# namespace is fsck-clean; no sanitizer report in any log.
+# Two stock Linux clients on two nodes of two 3-node Strata clusters, in
+# one VM boot (issue 15; docs/decisions/0024). Starts with
+# scripts/strata-local cluster "one": node 1 (the owner of every
+# partition) on P, nodes 2 and 3 (fronts that own nothing) on P+7 and
+# P+8; and cluster "spread": three nodes on P+20, P+27, P+28, node I
+# owning partition I-1 (--spread); lease and grace 15 s. Then boots the
+# VM with guest/multi-front-test.sh, which for each cluster puts client A
+# on node 2 (guest 10.0.2.100) and client B on node 3 (guest 10.0.2.101):
+# B lists and reads exactly what A made; a lock A holds blocks B until
+# released; a read delegation A holds is recalled when B writes and A
+# reads B's bytes; everything is removed again.
+# On the host afterwards: in "one", each front's `strata status` says it
+# sent sub-compounds and owns no entries, the owner served them, and the
+# owner's namespace is fsck-clean; in "spread", every node both sent and
+# served sub-compounds, A's node sent the CB_RECALL, and every node's
+# namespace is fsck-clean (the root alone: the tree went); no sanitizer
+# report in any log.
 # Exit: 0 pass, 1 fail, 2 no result from the VM, 3 setup error.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -29,22 +35,30 @@ done
 [ -n "$OUT" ] || OUT=$DIR/vm
 LOCAL=$ROOT/scripts/strata-local
 SRV=$DIR/srv; A=$((PORT + 7)); B=$((PORT + 8))
+SP=$DIR/srv-spread; S1=$((PORT + 20)); S2=$((PORT + 27)); S3=$((PORT + 28))
 CACHE=${STRATA_VM_CACHE:-/var/tmp/strata-vmcache}
 [ -f "$CACHE/env" ] || "$HERE/prepare.sh" "$CACHE" || exit 3
 "$LOCAL" down --dir "$SRV" > /dev/null 2>&1
-rm -rf "$SRV" "$OUT"; mkdir -p "$DIR" "$OUT"
+"$LOCAL" down --dir "$SP" > /dev/null 2>&1
+rm -rf "$SRV" "$SP" "$OUT"; mkdir -p "$DIR" "$OUT"
 if ! "$LOCAL" up --dir "$SRV" --port "$PORT" --mds 3 --mds-ports "$A,$B" --lease 15 --grace 15 \
      --no-metrics --build "$BUILD" > "$DIR/up.out" 2>&1; then
   cat "$DIR/up.out" >&2; echo "run-multi-front: the cluster did not start" >&2; exit 3
 fi
+if ! "$LOCAL" up --dir "$SP" --port "$S1" --mds 3 --mds-ports "$S2,$S3" --spread --lease 15 --grace 15 \
+     --no-metrics --build "$BUILD" > "$DIR/up-spread.out" 2>&1; then
+  cat "$DIR/up-spread.out" >&2; "$LOCAL" down --dir "$SRV" > /dev/null 2>&1
+  echo "run-multi-front: the spread cluster did not start" >&2; exit 3
+fi
 RC=0
 fail() { echo "run-multi-front: FAIL: $*"; RC=1; }
-ns_of() { # ns_of PORT: "node partitions_owned entries sent served"
-  "$BUILD/tools/strata" --server "127.0.0.1:$1" --key "$SRV/cluster.key" --json status |
+ns_of() { # ns_of PORT [SRVDIR]: "node partitions_owned entries sent served"
+  "$BUILD/tools/strata" --server "127.0.0.1:$1" --key "${2:-$SRV}/cluster.key" --json status |
     /usr/bin/python3 -c 'import json,sys; n=json.load(sys.stdin)["servers"][0]["namespace"]; print(n["node"], n["partitions_owned"], n["entries"], n["subcompounds_sent"], n["subcompounds_served"])'
 }
-"$HERE/run.sh" --cache "$CACHE" --port "$A" --fwd "10.0.2.101:$B:$B" --timeout 900 --out "$OUT" \
-  --quiet --env "A_PORT=$A" --env "B_PORT=$B" "$HERE/guest/multi-front-test.sh"
+"$HERE/run.sh" --cache "$CACHE" --port "$A" --port "$S2" --fwd "10.0.2.101:$B:$B" --fwd "10.0.2.101:$S3:$S3" \
+  --timeout 900 --out "$OUT" --quiet --env "CLUSTERS=one:$A:$B spread:$S2:$S3" \
+  "$HERE/guest/multi-front-test.sh"
 VRC=$?
 grep -a '^VMTEST PHASE\|client A:\|A made\|B: ' "$OUT/console.log" | tr -d '\r'
 [ $VRC = 0 ] || { [ $VRC = 1 ] && fail "a guest phase failed ($OUT/console.log)" || RC=$VRC; }
@@ -61,7 +75,21 @@ grep -Eq 'CB_RECALL sent to client 2[0-9a-f]{12} ' "$SRV/mds2.log" ||
   fail "no CB_RECALL to client A in front A's log (mds2.log)"
 "$LOCAL" down --dir "$SRV" > /dev/null
 "$BUILD/tools/strata-fsck" --dir "$SRV/data/meta" > "$DIR/fsck.out" 2>&1 || { cat "$DIR/fsck.out"; fail "fsck of the owner"; }
-if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log 2>/dev/null; then
+# the spread cluster: every node owns a partition, sent and served
+for p in "$S1" "$S2" "$S3"; do
+  read -r n o e s r <<< "$(ns_of "$p" "$SP")"
+  echo "run-multi-front: spread node $n owns $o partition(s), sent $s, served $r"
+  [ "${o:-0}" = 1 ] && [ "${s:-0}" -ge 20 ] && [ "${r:-0}" -ge 20 ] ||
+    fail "spread node $n: owns ${o:-?}, sent ${s:-?}, served ${r:-?} sub-compounds"
+done
+grep -Eq 'CB_RECALL sent to client 2[0-9a-f]{12} ' "$SP/mds2.log" ||
+  fail "no CB_RECALL to client A in its node's log (spread mds2.log)"
+"$LOCAL" down --dir "$SP" > /dev/null
+for d in "$SP/data" "$SP/mds2" "$SP/mds3"; do
+  "$BUILD/tools/strata-fsck" --dir "$d/meta" > "$DIR/fsck-spread.out" 2>&1 ||
+    { cat "$DIR/fsck-spread.out"; fail "fsck of spread node $d (the tree should be gone)"; }
+done
+if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SP"/mds*.log 2>/dev/null; then
   fail "sanitizer report in the log(s) above"
 fi
 [ $RC = 0 ] && echo "run-multi-front: PASS" || echo "run-multi-front: FAIL (rc=$RC)"

@@ -1,10 +1,13 @@
 #!/bin/bash
-# Guest script: two stock NFSv4.1 clients on two fronts of one Strata
-# cluster (issue 15; docs/decisions/0024). Client A mounts front A at
-# $VMTEST_SERVER_IP:$A_PORT, client B front B at $B_IP:$B_PORT from its own
-# UTS namespace (another hostname, so another client owner string). The
-# namespace and the per-file state live at a third node, the owner; every
-# operation after SEQUENCE is forwarded there.
+# Guest script: two stock NFSv4.1 clients on two nodes of a Strata
+# cluster (issue 15; docs/decisions/0024), for each cluster of CLUSTERS.
+# Client A mounts node A at $VMTEST_SERVER_IP:A_PORT, client B node B at
+# $B_IP:B_PORT from its own UTS namespace (another hostname, so another
+# client owner string). In a cluster "one", the namespace and the
+# per-file state live at a third node, the owner, and every operation
+# after SEQUENCE is forwarded there; in a cluster "spread" each of three
+# nodes owns a partition, so one directory's entries and their files'
+# state are spread over all three.
 #   1. mounts; two distinct nfs_clients
 #   2. A makes NFILES files of known bytes and NDIRS directories in one
 #      directory (through front A); caches dropped; B lists it exactly and
@@ -14,13 +17,13 @@
 #   4. a read delegation A holds is recalled when B writes the file (the
 #      owner recalls through front A's back channel); A then reads B's data,
 #      and A's mountstats count a DELEGRETURN
-# Env: A_PORT, B_IP (default 10.0.2.101), B_PORT, NFILES (default 120),
-# NDIRS (default 20).
+# Each phase name ends in -LABEL. Env: CLUSTERS ("LABEL:A_PORT:B_PORT
+# ..."; default "one:$A_PORT:$B_PORT"), B_IP (default 10.0.2.101),
+# NFILES (default 120), NDIRS (default 20).
 source "$VMTEST_HARNESS/guest/lib.sh"
-A_IP=$VMTEST_SERVER_IP; A_PORT=${A_PORT:?}; B_IP=${B_IP:-10.0.2.101}; B_PORT=${B_PORT:?}
+A_IP=$VMTEST_SERVER_IP; B_IP=${B_IP:-10.0.2.101}
+CLUSTERS=${CLUSTERS:-one:${A_PORT:?}:${B_PORT:?}}
 NFILES=${NFILES:-120}; NDIRS=${NDIRS:-20}
-MA=/mnt/a; MB=/mnt/b; T=fronts-${VMTEST_UUID:0:8}
-mkdir -p $MA $MB
 
 # A: NFILES files of distinct sizes and random bytes, NDIRS directories,
 # from one process (a process per file costs ~0.3 s under TCG); their
@@ -76,7 +79,7 @@ print("B: lock granted after A released it")
 '
 a_locks() {
   echo x > "$MA/$T/lockf" && sync
-  mkfifo /tmp/release; rm -f /tmp/held
+  rm -f /tmp/release /tmp/held; mkfifo /tmp/release
   python3 -c "$LOCKER" "$MA/$T/lockf" /tmp/held /tmp/release &
   LOCKER_PID=$!
   for _ in $(seq 1 300); do [ -s /tmp/held ] && return 0; sleep 0.1; done
@@ -86,32 +89,46 @@ b_denied() { ! python3 -c "$TRYLOCK" "$MB/$T/lockf"; }
 a_releases() { echo go > /tmp/release; wait "$LOCKER_PID"; }
 b_gets() { python3 -c "$WAITLOCK" "$MB/$T/lockf" 60; }
 
+# one_cluster LABEL A_PORT B_PORT: every check above on that cluster.
+one_cluster() {
+  local L=$1 AP=$2 BP=$3
+  MA=/mnt/a-$L; MB=/mnt/b-$L; T=fronts-$L-${VMTEST_UUID:0:8}
+  mkdir -p "$MA" "$MB"
+  must mount-a-$L mount -t nfs4 -o "vers=4.1,port=$AP" "$A_IP:/" "$MA"
+  must mount-b-$L unshare --uts sh -c "hostname client-b-$L-$VMTEST_UUID; mount -t nfs4 -o vers=4.1,port=$BP $B_IP:/ $MB"
+  grep " $MA \| $MB " /proc/mounts
+  must distinct-clients-$L bash -c "[ \$(grep -c '^v4 ' /proc/fs/nfsfs/servers) -ge 2 ]"
+  cat /proc/fs/nfsfs/servers
+  must a-makes-tree-$L make_tree
+  must drop-caches-$L bash -c "sync; echo 3 > /proc/sys/vm/drop_caches"
+  must b-lists-exactly-$L b_lists
+  phase b-reads-sha256-$L b_reads
+  must a-locks-$L a_locks
+  phase b-denied-while-held-$L b_denied
+  must a-releases-$L a_releases
+  phase b-gets-lock-$L b_gets
+  # A opens read-only and keeps the file open while B writes: the read
+  # delegation is what lets A cache; its recall must invalidate that cache.
+  must a-write-v1-$L bash -c "echo v1 > $MA/$T/g && sync"
+  exec 7< "$MA/$T/g"
+  phase a-read-v1-$L bash -c "[ \"\$(cat <&7)\" = v1 ]"
+  phase b-write-v2-$L bash -c "echo v2 > $MB/$T/g && sync"
+  exec 7<&-
+  phase a-read-v2-$L bash -c "[ \"\$(cat $MA/$T/g)\" = v2 ]"
+  dr=$(opcount "$MA" DELEGRETURN)
+  echo "client A ($L): DELEGRETURN=${dr:-0} OPEN=$(opcount "$MA" OPEN)"
+  phase a-returned-delegation-$L bash -c "[ ${dr:-0} -ge 1 ]"
+  awk '/^device .* nfs4 /{p=1} /^device /&&!/ nfs4 /{p=0} p' /proc/self/mountstats > "/vmout/mountstats-fronts-$L.txt"
+  # everything goes again (names on every node, the directory's owner
+  # counting them down), then the directory: empty by then
+  phase rm-tree-$L rm -rf "${MA:?}/$T"
+  phase tree-gone-$L bash -c "[ ! -e $MB/$T ]"
+  must umount-$L bash -c "umount $MA && umount $MB"
+}
+
 must modprobe modprobe -a sunrpc nfs nfsv4
-must mount-a mount -t nfs4 -o "vers=4.1,port=$A_PORT" "$A_IP:/" $MA
-must mount-b unshare --uts sh -c "hostname client-b-$VMTEST_UUID; mount -t nfs4 -o vers=4.1,port=$B_PORT $B_IP:/ $MB"
-grep " $MA \| $MB " /proc/mounts
-must distinct-clients bash -c "[ \$(grep -c '^v4 ' /proc/fs/nfsfs/servers) -ge 2 ]"
-cat /proc/fs/nfsfs/servers
-must a-makes-tree make_tree
-must drop-caches bash -c "sync; echo 3 > /proc/sys/vm/drop_caches"
-must b-lists-exactly b_lists
-phase b-reads-sha256 b_reads
-must a-locks a_locks
-phase b-denied-while-held b_denied
-must a-releases a_releases
-phase b-gets-lock b_gets
-# A opens read-only and keeps the file open while B writes: the read
-# delegation is what lets A cache; its recall must invalidate that cache.
-must a-write-v1 bash -c "echo v1 > $MA/$T/g && sync"
-exec 7< "$MA/$T/g"
-phase a-read-v1 bash -c "[ \"\$(cat <&7)\" = v1 ]"
-phase b-write-v2 bash -c "echo v2 > $MB/$T/g && sync"
-exec 7<&-
-phase a-read-v2 bash -c "[ \"\$(cat $MA/$T/g)\" = v2 ]"
-dr=$(opcount $MA DELEGRETURN)
-echo "client A: DELEGRETURN=${dr:-0} OPEN=$(opcount $MA OPEN)"
-phase a-returned-delegation bash -c "[ ${dr:-0} -ge 1 ]"
-awk '/^device .* nfs4 /{p=1} /^device /&&!/ nfs4 /{p=0} p' /proc/self/mountstats > /vmout/mountstats-fronts.txt
-rm -rf "${MA:?}/$T"
-must umount bash -c "umount $MA && umount $MB"
+for c in $CLUSTERS; do
+  IFS=: read -r label ap bp <<< "$c"
+  one_cluster "$label" "$ap" "$bp"
+done
 verdict
