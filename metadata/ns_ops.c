@@ -58,7 +58,7 @@ static int must_exist(int rc)
 
 /* ---- inodes ------------------------------------------------------------- */
 
-static int ino_load(struct ns_mtx *m, uint64_t fileid, struct ns_inode *ino)
+int ns_ino_load(struct ns_mtx *m, uint64_t fileid, struct ns_inode *ino)
 {
 	unsigned s = ns_fileid_shard(fileid);
 	uint8_t key[8];
@@ -76,7 +76,7 @@ static int ino_load(struct ns_mtx *m, uint64_t fileid, struct ns_inode *ino)
 
 static int dir_load(struct ns_mtx *m, uint64_t fileid, struct ns_inode *dir)
 {
-	int rc = ino_load(m, fileid, dir);
+	int rc = ns_ino_load(m, fileid, dir);
 
 	if (!rc && dir->type != NS_DIR)
 		rc = -ENOTDIR;
@@ -97,14 +97,13 @@ static int bytes_adjust(struct ns_mtx *m, unsigned s, uint64_t sub,
 	return ns_mtx_put_u64(m, s, NS_META_BYTES, total - sub + add);
 }
 
-/* Write INO (new or updated), keeping the shard's byte total right. */
-static int ino_store(struct ns_mtx *m, const struct ns_inode *ino)
+int ns_ino_store(struct ns_mtx *m, const struct ns_inode *ino)
 {
 	unsigned s = ns_fileid_shard(ino->fileid);
 	uint8_t key[8], rec[NS_INODE_REC_LEN];
 	struct ns_inode old;
 	uint64_t old_bytes = 0;
-	int rc = ino_load(m, ino->fileid, &old);
+	int rc = ns_ino_load(m, ino->fileid, &old);
 
 	if (rc == 0)
 		old_bytes = reg_bytes(&old);
@@ -124,8 +123,10 @@ static int ino_delete(struct ns_mtx *m, uint64_t fileid)
 	unsigned s = ns_fileid_shard(fileid);
 	struct ns_inode old;
 	uint8_t key[8];
-	int rc = must_exist(ino_load(m, fileid, &old));
+	int rc = must_exist(ns_ino_load(m, fileid, &old));
 
+	if (!rc) /* its object goes with it (ns_tier.h) */
+		rc = ns_tier_drop_ref(m, &old);
 	if (!rc)
 		rc = bytes_adjust(m, s, reg_bytes(&old), 0);
 	if (rc)
@@ -210,7 +211,7 @@ static int ino_unlink(struct ns_mtx *m, struct ns_inode *ino,
 	ino->nlink--;
 	ino_changed(ino, now);
 	*freed = 0;
-	return ino_store(m, ino);
+	return ns_ino_store(m, ino);
 }
 
 static int alloc_fileid(struct ns_mtx *m, unsigned s, uint64_t *fileid)
@@ -330,7 +331,7 @@ static int create_exists(struct ns_mtx *m, struct create_ctx *c,
 			 const struct ns_dirent_val *dv)
 {
 	struct ns_inode ino;
-	int rc = must_exist(ino_load(m, dv->fileid, &ino));
+	int rc = must_exist(ns_ino_load(m, dv->fileid, &ino));
 
 	if (rc)
 		return rc;
@@ -352,7 +353,7 @@ static int create_inode(struct ns_mtx *m, struct create_ctx *c,
 	if (rc)
 		return rc;
 	new_inode(ino, fileid, c, now);
-	rc = ino_store(m, ino);
+	rc = ns_ino_store(m, ino);
 	if (rc || c->a->type != NS_LNK)
 		return rc;
 	ns_put_be64(key, fileid);
@@ -388,7 +389,7 @@ static int create_body(struct ns_mtx *m, void *arg)
 	if (ino.type == NS_DIR)
 		dir.nlink++;
 	dir_modified(&dir, &now);
-	rc = ino_store(m, &dir);
+	rc = ns_ino_store(m, &dir);
 	if (rc)
 		return rc;
 	if (c->out)
@@ -446,7 +447,7 @@ static int remove_body(struct ns_mtx *m, void *arg)
 	if (!rc)
 		rc = dirent_load(m, c->parent, c->name, c->len, &dv);
 	if (!rc)
-		rc = must_exist(ino_load(m, dv.fileid, &child));
+		rc = must_exist(ns_ino_load(m, dv.fileid, &child));
 	if (rc)
 		return rc;
 	if (child.type == NS_DIR && child.size != 0)
@@ -466,7 +467,7 @@ static int remove_body(struct ns_mtx *m, void *arg)
 		return rc;
 	dir.size--;
 	dir_modified(&dir, &now);
-	rc = ino_store(m, &dir);
+	rc = ns_ino_store(m, &dir);
 	if (rc)
 		return rc;
 	if (c->removed)
@@ -505,7 +506,7 @@ static int link_body(struct ns_mtx *m, void *arg)
 	struct ns_inode ino, dir;
 	struct ns_dirent_val dv;
 	uint64_t before;
-	int rc = ino_load(m, c->fileid, &ino);
+	int rc = ns_ino_load(m, c->fileid, &ino);
 
 	if (rc)
 		return rc;
@@ -527,13 +528,13 @@ static int link_body(struct ns_mtx *m, void *arg)
 	ino.nlink++;
 	ino.parent = c->parent;
 	ino_changed(&ino, &now);
-	rc = ino_store(m, &ino);
+	rc = ns_ino_store(m, &ino);
 	if (rc)
 		return rc;
 	before = dir.change;
 	dir.size++;
 	dir_modified(&dir, &now);
-	rc = ino_store(m, &dir);
+	rc = ns_ino_store(m, &dir);
 	if (!rc)
 		cinfo_set(c->cinfo, before, dir.change);
 	return rc;
@@ -620,7 +621,7 @@ static int rename_load(struct ns_mtx *m, const struct rename_ctx *c,
 	if (!rc)
 		rc = dirent_load(m, c->sparent, c->sname, c->slen, &st->sdv);
 	if (!rc)
-		rc = must_exist(ino_load(m, st->sdv.fileid, &st->src));
+		rc = must_exist(ns_ino_load(m, st->sdv.fileid, &st->src));
 	if (rc)
 		return rc;
 	rc = dirent_load(m, c->dparent, c->dname, c->dlen, &st->tdv);
@@ -628,7 +629,7 @@ static int rename_load(struct ns_mtx *m, const struct rename_ctx *c,
 	if (rc == -ENOENT)
 		rc = 0;
 	if (!rc && st->has_tgt && st->tdv.fileid != st->src.fileid)
-		rc = must_exist(ino_load(m, st->tdv.fileid, &st->tgt));
+		rc = must_exist(ns_ino_load(m, st->tdv.fileid, &st->tgt));
 	st->sbefore = st->sdir->change;
 	st->dbefore = st->ddir->change;
 	return rc;
@@ -675,13 +676,13 @@ static int rename_move(struct ns_mtx *m, const struct rename_ctx *c,
 	}
 	st->src.parent = c->dparent;
 	ino_changed(&st->src, now);
-	rc = ino_store(m, &st->src);
+	rc = ns_ino_store(m, &st->src);
 	dir_modified(st->sdir, now);
 	if (!rc)
-		rc = ino_store(m, st->sdir);
+		rc = ns_ino_store(m, st->sdir);
 	if (!rc && st->ddir != st->sdir) {
 		dir_modified(st->ddir, now);
-		rc = ino_store(m, st->ddir);
+		rc = ns_ino_store(m, st->ddir);
 	}
 	return rc;
 }
@@ -819,16 +820,30 @@ int ns_inode_apply(struct ns_inode *ino, unsigned mask,
 	return rc;
 }
 
+/* A size change drops the object (ns_tier.h); an offloaded file must be
+ * recalled first (-EAGAIN), unless truncated to zero. */
+static int size_drops_object(struct ns_mtx *m, struct ns_inode *ino,
+			     uint64_t size)
+{
+	if (ino->type != NS_REG)
+		return 0;
+	if (ino->residency == NS_RES_OFFLOADED && size)
+		return -EAGAIN;
+	return ns_tier_drop_ref(m, ino);
+}
+
 static int setattr_body(struct ns_mtx *m, void *arg)
 {
 	struct setattr_ctx *c = arg;
 	struct ns_inode ino;
-	int rc = ino_load(m, c->fileid, &ino);
+	int rc = ns_ino_load(m, c->fileid, &ino);
 
+	if (!rc && (c->mask & NS_SET_SIZE))
+		rc = size_drops_object(m, &ino, c->attr->size);
 	if (!rc && c->mask)
 		rc = ns_inode_apply(&ino, c->mask, c->attr);
 	if (!rc && c->mask)
-		rc = ino_store(m, &ino);
+		rc = ns_ino_store(m, &ino);
 	if (!rc && c->out)
 		*c->out = ino;
 	return rc;
@@ -865,14 +880,19 @@ static int note_write_body(struct ns_mtx *m, void *arg)
 {
 	struct write_ctx *c = arg;
 	struct ns_inode ino;
-	int rc = ino_load(m, c->fileid, &ino);
+	int rc = ns_ino_load(m, c->fileid, &ino);
 
 	if (rc)
 		return rc;
 	if (ino.type != NS_REG)
 		return ino.type == NS_DIR ? -EISDIR : -EINVAL;
+	if (ino.residency == NS_RES_OFFLOADED)
+		return -EAGAIN; /* recall first (ns_tier.h) */
+	rc = ns_tier_drop_ref(m, &ino);
+	if (rc)
+		return rc;
 	ns_inode_note_write(&ino, c->end);
-	rc = ino_store(m, &ino);
+	rc = ns_ino_store(m, &ino);
 	if (!rc && c->out)
 		*c->out = ino;
 	return rc;
@@ -896,7 +916,7 @@ static int data_placed_body(struct ns_mtx *m, void *arg)
 {
 	struct placed_ctx *c = arg;
 	struct ns_inode ino;
-	int rc = ino_load(m, c->fileid, &ino);
+	int rc = ns_ino_load(m, c->fileid, &ino);
 	uint32_t before;
 
 	if (rc)
@@ -910,7 +930,7 @@ static int data_placed_body(struct ns_mtx *m, void *arg)
 		ns_inode_set_placed(&ino);
 	else
 		ns_inode_set_unsure(&ino);
-	return ino.flags == before ? 0 : ino_store(m, &ino);
+	return ino.flags == before ? 0 : ns_ino_store(m, &ino);
 }
 
 int ns_data_placed(struct ns *ns, uint64_t fileid, int *was_placed)
