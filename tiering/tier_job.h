@@ -77,6 +77,8 @@ struct tier_meta_ops {
 			    struct ns_tier_job *job, struct ns_tier_obj *obj);
 	int (*recall_commit)(void *arg, const struct ns_tier_job *job);
 	int (*obj_get)(void *arg, uint64_t fileid, struct ns_tier_obj *obj);
+	int (*objs)(void *arg, const struct ns_tier_obj *after,
+		    struct ns_tier_obj *v, size_t max, size_t *n);
 	int (*jobs)(void *arg, const struct ns_tier_job *after,
 		    struct ns_tier_job *v, size_t max, size_t *n);
 	int (*dels)(void *arg, const struct ns_tier_obj *after,

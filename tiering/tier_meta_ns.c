@@ -42,6 +42,12 @@ static int m_obj_get(void *a, uint64_t fileid, struct ns_tier_obj *o)
 	return ns_tier_obj_get(a, fileid, o);
 }
 
+static int m_objs(void *a, const struct ns_tier_obj *after,
+		  struct ns_tier_obj *v, size_t max, size_t *n)
+{
+	return ns_tier_objs(a, after, v, max, n);
+}
+
 static int m_jobs(void *a, const struct ns_tier_job *after,
 		  struct ns_tier_job *v, size_t max, size_t *n)
 {
@@ -78,6 +84,7 @@ const struct tier_meta_ops tier_meta_ns = {
 	.recall_begin = m_recall_begin,
 	.recall_commit = m_recall_commit,
 	.obj_get = m_obj_get,
+	.objs = m_objs,
 	.jobs = m_jobs,
 	.dels = m_dels,
 	.del_done = m_del_done,

@@ -50,7 +50,8 @@ static int ds_write(void *arg, uint64_t fileid, uint64_t gen, uint64_t off,
 		c->buf = p;
 		c->len = off + len;
 	}
-	memcpy(c->buf + off, buf, len);
+	if (len)
+		memcpy(c->buf + off, buf, len);
 	return 0;
 }
 
@@ -76,7 +77,8 @@ static int ds_read(void *arg, uint64_t fileid, uint64_t gen, uint64_t off,
 		m->on_read(m->on_read_arg);
 	if (!c || off + len > c->len)
 		return -EIO;
-	memcpy(buf, c->buf + off, len);
+	if (len)
+		memcpy(buf, c->buf + off, len);
 	return 0;
 }
 
@@ -264,6 +266,12 @@ static int fm_obj_get(void *a, uint64_t fileid, struct ns_tier_obj *o)
 	META(a, obj_get(FM(a)->ns, fileid, o));
 }
 
+static int fm_objs(void *a, const struct ns_tier_obj *after,
+		   struct ns_tier_obj *v, size_t max, size_t *n)
+{
+	META(a, objs(FM(a)->ns, after, v, max, n));
+}
+
 static int fm_jobs(void *a, const struct ns_tier_job *after,
 		   struct ns_tier_job *v, size_t max, size_t *n)
 {
@@ -300,6 +308,7 @@ const struct tier_meta_ops fault_meta_ops = {
 	.recall_begin = fm_recall_begin,
 	.recall_commit = fm_recall_commit,
 	.obj_get = fm_obj_get,
+	.objs = fm_objs,
 	.jobs = fm_jobs,
 	.dels = fm_dels,
 	.del_done = fm_del_done,
