@@ -344,6 +344,8 @@ int ns_tier_offload_commit(struct ns *ns, const struct ns_tier_job *job,
 	if (obj->fileid != job->fileid || obj->gen != job->gen ||
 	    obj->ver != job->ver || obj->size != job->size)
 		return -EINVAL;
+	if (strnlen(obj->etag, NS_TIER_ETAG_MAX) >= NS_TIER_ETAG_MAX)
+		return -ENAMETOOLONG;
 	return ns_mtx_run(ns, offload_commit_body, &c);
 }
 

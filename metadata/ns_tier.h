@@ -49,7 +49,7 @@
 
 #include "ns.h"
 
-#define NS_TIER_ETAG_MAX 80
+#define NS_TIER_ETAG_MAX 64 /* as ns_inode.object_etag */
 
 enum ns_tier_job_kind {
 	NS_TIER_OFFLOAD = 1, /* LOCAL -> BOTH: uploading */
@@ -97,7 +97,8 @@ int ns_tier_offload_begin(struct ns *ns, uint64_t fileid,
  * LOCAL) it becomes BOTH with OBJ as its object and *COMMITTED = 1;
  * otherwise (written, truncated or removed meanwhile) the object goes on
  * the delete list and *COMMITTED = 0. Either way the job is gone.
- * -EINVAL when OBJ is not the job's object or its size is not the job's.
+ * -EINVAL when OBJ is not the job's object or its size is not the job's,
+ * -ENAMETOOLONG for an etag of NS_TIER_ETAG_MAX bytes or more.
  * -ENOENT when there is no such job.
  */
 int ns_tier_offload_commit(struct ns *ns, const struct ns_tier_job *job,
@@ -152,5 +153,16 @@ int ns_tier_rels(struct ns *ns, const struct ns_tier_rel *after,
  * one transaction. Forgetting an absent record succeeds. */
 int ns_tier_del_done(struct ns *ns, const struct ns_tier_obj *v, size_t n);
 int ns_tier_rel_done(struct ns *ns, const struct ns_tier_rel *v, size_t n);
+
+/*
+ * Check the invariants above (called by ns_fsck(), which adds what it
+ * finds): a BOTH or OFFLOADED file has an object record matching it; an
+ * object record belongs to such a file; a recall job's file is OFFLOADED
+ * at the generation before the job's; no delete record names a file's
+ * object, no release record a file's current copy. Jobs as such are not
+ * violations (a crash leaves them for recovery). REPORT gets each one;
+ * returns their number, or -errno.
+ */
+int ns_tier_fsck(struct ns *ns, ns_fsck_report report, void *ctx);
 
 #endif

@@ -76,11 +76,13 @@ static int offload_upload(const struct tier_engine *e,
 		rc = tier_head(e->backend, key, &head, st);
 	if (!rc && head.size != job->size)
 		rc = -EIO; /* not the object we wrote */
+	if (!rc && strlen(head.etag) >= sizeof obj->etag)
+		rc = -ENAMETOOLONG; /* the inode could not hold it */
 	if (rc)
 		return rc;
 	*obj = (struct ns_tier_obj){ .fileid = job->fileid, .gen = job->gen,
 				     .ver = job->ver, .size = head.size };
-	snprintf(obj->etag, sizeof obj->etag, "%s", head.etag);
+	memcpy(obj->etag, head.etag, strlen(head.etag) + 1);
 	return 0;
 }
 

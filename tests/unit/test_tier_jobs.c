@@ -18,7 +18,8 @@
  *   - release refuses when the object is gone (the copy stays);
  *   - the delete record paths: a write to a BOTH file, a size change, a
  *     write or size change of an OFFLOADED file (recall first), the
- *     removal of an OFFLOADED file.
+ *     removal of an OFFLOADED file;
+ *   - fsck finds residency that disagrees with the records.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -547,6 +548,36 @@ static void test_delete_records(void **state)
 	drained_gone(x, &o);
 }
 
+static void count_report(void *ctx, const char *msg)
+{
+	(void)msg;
+	++*(int *)ctx;
+}
+
+/* fsck checks the tier's invariants: residency set behind the records'
+ * back is found, both ways. */
+static void test_fsck_tier(void **state)
+{
+	struct fx *x = *state;
+	struct ns_inode a = { .residency = NS_RES_OFFLOADED };
+	int committed, n = 0;
+
+	assert_int_equal(tier_offload(&x->raw, x->fid[0], &committed, NULL),
+			 0);
+	tu_fsck_clean(x->ns);
+	/* OFFLOADED with no object record. */
+	assert_int_equal(ns_setattr(x->ns, x->fid[1], NS_SET_RESIDENCY, &a,
+				    NULL),
+			 0);
+	/* An object record of a file made LOCAL by hand. */
+	a.residency = NS_RES_LOCAL;
+	assert_int_equal(ns_setattr(x->ns, x->fid[0], NS_SET_RESIDENCY, &a,
+				    NULL),
+			 0);
+	assert_int_equal(ns_fsck(x->ns, count_report, &n), 2);
+	assert_int_equal(n, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -561,6 +592,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_release_needs_object,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_records, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_fsck_tier, setup,
 						teardown),
 	};
 
