@@ -237,8 +237,12 @@ static int drain_dels(const struct tier_engine *e, struct ns_tier_obj *v,
 	int first = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int rc = obj_key(e, v[i].fileid, v[i].gen, v[i].ver, key,
-				 sizeof key);
+		int rc;
+
+		if (e->keep && e->keep(e->keep_arg, v[i].fileid))
+			continue; /* still open: a later drain */
+		rc = obj_key(e, v[i].fileid, v[i].gen, v[i].ver, key,
+			     sizeof key);
 
 		if (!rc)
 			rc = tier_delete(e->backend, key, st);

@@ -100,6 +100,12 @@ struct tier_engine {
 	const struct tier_meta_ops *meta;
 	void *meta_arg;
 	size_t chunk; /* bytes per recall GET and write; 0: 4 MiB */
+	/* 1 if FILEID's object must stay although its delete record is
+	 * written: a file unlinked while open is still read (decision
+	 * 0018); its delete waits for a later drain. NULL: none. Called
+	 * on the draining thread. */
+	int (*keep)(void *arg, uint64_t fileid);
+	void *keep_arg;
 };
 
 /* Offload FILEID (LOCAL). *COMMITTED = 1 when it became BOTH, 0 when it
@@ -118,8 +124,9 @@ int tier_recall(const struct tier_engine *e, uint64_t fileid,
  * *N gets the count. */
 int tier_recover(const struct tier_engine *e, size_t *n,
 		 struct tier_status *st);
-/* Delete the objects the delete records name and free the copies the
- * release records name, forgetting each record once done. A failure
+/* Delete the objects the delete records name (but those the keep hook
+ * holds) and free the copies the release records name, forgetting each
+ * record once done. A failure
  * keeps its record for the next drain and is returned after the rest
  * was tried. *DELETED and *FREED (may be NULL) get the counts. */
 int tier_drain(const struct tier_engine *e, size_t *deleted, size_t *freed,

@@ -87,7 +87,7 @@ static int setup(void **state)
 	cfg.log = tier_test_log;
 	assert_int_equal(tier_open(&cfg, &x->b, NULL), 0);
 	x->raw = (struct tier_engine){ x->b, PREFIX, &memds_ops, &x->ds,
-				       &tier_meta_ns, x->ns, 0 };
+				       &tier_meta_ns, x->ns, 0, NULL, NULL };
 	/* Live: an offloaded file's object. */
 	f1 = file_make(x, "one");
 	assert_int_equal(tier_offload(&x->raw, f1, &committed, NULL), 0);

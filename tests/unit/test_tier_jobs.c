@@ -18,7 +18,8 @@
  *   - release refuses when the object is gone (the copy stays);
  *   - the delete record paths: a write to a BOTH file, a size change, a
  *     write or size change of an OFFLOADED file (recall first), the
- *     removal of an OFFLOADED file;
+ *     removal of an OFFLOADED file (its object kept while the keep hook
+ *     says it is still open);
  *   - fsck finds residency that disagrees with the records.
  */
 #include <errno.h>
@@ -72,9 +73,10 @@ static void engines_init(struct fx *x)
 	x->fm = (struct fault_meta){ x->ns, &x->f };
 	fault_backend_init(&x->fb, x->b, &x->f);
 	x->e = (struct tier_engine){ &x->fb.base, PREFIX, &fault_data_ops,
-				     &x->fd, &fault_meta_ops, &x->fm, CHUNK };
+				     &x->fd, &fault_meta_ops, &x->fm, CHUNK,
+				     NULL, NULL };
 	x->raw = (struct tier_engine){ x->b, PREFIX, &memds_ops, &x->ds,
-				       &tier_meta_ns, x->ns, CHUNK };
+				       &tier_meta_ns, x->ns, CHUNK, NULL, NULL };
 }
 
 /* A regular file NAME of LEN bytes (its copy at generation 0). */
@@ -501,11 +503,18 @@ static void drained_gone(struct fx *x, const struct ns_tier_obj *o)
 	assert_int_equal(tier_head(x->b, key, &h, NULL), -ENOENT);
 }
 
+/* The keep hook: the file ARG names is held open. */
+static int held_open(void *arg, uint64_t fileid)
+{
+	return fileid == *(const uint64_t *)arg;
+}
+
 static void test_delete_records(void **state)
 {
 	struct fx *x = *state;
 	struct ns_inode a = { .size = 10 }, ino;
 	struct ns_tier_obj o;
+	size_t deleted;
 	int committed;
 
 	/* A write to a BOTH file: LOCAL, and its object to delete. */
@@ -545,6 +554,13 @@ static void test_delete_records(void **state)
 	assert_int_equal(remove_small(x), 0);
 	assert_int_equal(ns_tier_obj_get(x->ns, x->fid[1], &o), -ENOENT);
 	dels_are(x, &o);
+	/* ... once no one holds it open any more. */
+	x->raw.keep = held_open;
+	x->raw.keep_arg = &x->fid[1];
+	assert_int_equal(tier_drain(&x->raw, &deleted, NULL, NULL), 0);
+	assert_int_equal((int)deleted, 0);
+	dels_are(x, &o);
+	x->raw.keep = NULL;
 	drained_gone(x, &o);
 }
 
