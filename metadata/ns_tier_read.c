@@ -11,52 +11,39 @@
 #include "ns_tier.h"
 #include "ns_tier_rec.h"
 
-/* One record of kind KIND under FILEID, read committed (or as the
- * caller's batch sees it). */
-static int rec_get(struct ns *ns, char kind, uint64_t fileid, MDB_val *v,
-		   MDB_txn **txn)
+/* The job ('J', OUT a struct ns_tier_job) or object ('O', a struct
+ * ns_tier_obj) record of FILEID, read committed (or as the caller's batch
+ * sees it). */
+static int rec_read(struct ns *ns, char kind, uint64_t fileid, void *out)
 {
 	unsigned s = ns_fileid_shard(fileid);
 	uint8_t k[NS_TIER_KEY_MAX];
-	MDB_val key = { .mv_data = k };
+	MDB_val key = { .mv_data = k }, v;
+	MDB_txn *txn;
 	int rc;
 
 	if (s >= ns->nshards)
 		return -ENOENT;
 	key.mv_size = ns_tier_key_file(k, kind, fileid);
-	rc = ns_rtxn_begin(ns, s, txn);
+	rc = ns_rtxn_begin(ns, s, &txn);
 	if (rc)
 		return rc;
-	rc = ns_mdb_err(mdb_get(*txn, ns->shard[s].dbi[NS_DB_TIER], &key, v));
-	if (rc)
-		mdb_txn_abort(*txn);
+	rc = ns_mdb_err(mdb_get(txn, ns->shard[s].dbi[NS_DB_TIER], &key, &v));
+	if (!rc)
+		rc = kind == 'J' ? ns_tier_job_decode(fileid, &v, out)
+				 : ns_tier_obj_decode(fileid, &v, out);
+	mdb_txn_abort(txn);
 	return rc;
 }
 
 int ns_tier_job_get(struct ns *ns, uint64_t fileid, struct ns_tier_job *job)
 {
-	MDB_txn *txn;
-	MDB_val v;
-	int rc = rec_get(ns, 'J', fileid, &v, &txn);
-
-	if (rc)
-		return rc;
-	rc = ns_tier_job_decode(fileid, &v, job);
-	mdb_txn_abort(txn);
-	return rc;
+	return rec_read(ns, 'J', fileid, job);
 }
 
 int ns_tier_obj_get(struct ns *ns, uint64_t fileid, struct ns_tier_obj *obj)
 {
-	MDB_txn *txn;
-	MDB_val v;
-	int rc = rec_get(ns, 'O', fileid, &v, &txn);
-
-	if (rc)
-		return rc;
-	rc = ns_tier_obj_decode(fileid, &v, obj);
-	mdb_txn_abort(txn);
-	return rc;
+	return rec_read(ns, 'O', fileid, obj);
 }
 
 /* ---- lists -------------------------------------------------------------- */
@@ -168,56 +155,49 @@ static int take_rel(void *v, size_t i, const MDB_val *k, const MDB_val *val)
 	return 0;
 }
 
+/* List records of KIND after the key K (KLEN bytes; 0: from the start). */
+static int list_kind(struct ns *ns, char kind, const uint8_t *k, size_t klen,
+		     rec_take take, void *v, size_t max, size_t *n)
+{
+	struct walk w = { kind, klen ? k : NULL, klen, take, v, max, 0 };
+
+	return walk_all(ns, &w, n);
+}
+
 int ns_tier_jobs(struct ns *ns, const struct ns_tier_job *after,
 		 struct ns_tier_job *v, size_t max, size_t *n)
 {
 	uint8_t k[NS_TIER_KEY_MAX];
-	struct walk w = { 'J', NULL, 0, take_job, v, max, 0 };
+	size_t kl = after ? ns_tier_key_file(k, 'J', after->fileid) : 0;
 
-	if (after) {
-		w.after_len = ns_tier_key_file(k, 'J', after->fileid);
-		w.after = k;
-	}
-	return walk_all(ns, &w, n);
+	return list_kind(ns, 'J', k, kl, take_job, v, max, n);
 }
 
 int ns_tier_objs(struct ns *ns, const struct ns_tier_obj *after,
 		 struct ns_tier_obj *v, size_t max, size_t *n)
 {
 	uint8_t k[NS_TIER_KEY_MAX];
-	struct walk w = { 'O', NULL, 0, take_obj, v, max, 0 };
+	size_t kl = after ? ns_tier_key_file(k, 'O', after->fileid) : 0;
 
-	if (after) {
-		w.after_len = ns_tier_key_file(k, 'O', after->fileid);
-		w.after = k;
-	}
-	return walk_all(ns, &w, n);
+	return list_kind(ns, 'O', k, kl, take_obj, v, max, n);
 }
 
 int ns_tier_dels(struct ns *ns, const struct ns_tier_obj *after,
 		 struct ns_tier_obj *v, size_t max, size_t *n)
 {
 	uint8_t k[NS_TIER_KEY_MAX];
-	struct walk w = { 'D', NULL, 0, take_del, v, max, 0 };
+	size_t kl = after ? ns_tier_key_del(k, after) : 0;
 
-	if (after) {
-		w.after_len = ns_tier_key_del(k, after);
-		w.after = k;
-	}
-	return walk_all(ns, &w, n);
+	return list_kind(ns, 'D', k, kl, take_del, v, max, n);
 }
 
 int ns_tier_rels(struct ns *ns, const struct ns_tier_rel *after,
 		 struct ns_tier_rel *v, size_t max, size_t *n)
 {
 	uint8_t k[NS_TIER_KEY_MAX];
-	struct walk w = { 'R', NULL, 0, take_rel, v, max, 0 };
+	size_t kl = after ? ns_tier_key_rel(k, after) : 0;
 
-	if (after) {
-		w.after_len = ns_tier_key_rel(k, after);
-		w.after = k;
-	}
-	return walk_all(ns, &w, n);
+	return list_kind(ns, 'R', k, kl, take_rel, v, max, n);
 }
 
 /* ---- forgetting done records ------------------------------------------- */

@@ -56,7 +56,11 @@ static int refs_add(struct refs *r, uint64_t fileid, uint32_t gen,
 
 /* ---- reading the references -------------------------------------------- */
 
-static int read_objs(const struct tier_engine *e, struct refs *r)
+/* Object records (LIST = objs) or delete records (LIST = dels), as KIND. */
+static int read_obj_list(const struct tier_engine *e,
+			 int (*list)(void *, const struct ns_tier_obj *,
+				     struct ns_tier_obj *, size_t, size_t *),
+			 int kind, struct refs *r)
 {
 	struct ns_tier_obj v[PAGE];
 	size_t got = PAGE;
@@ -64,26 +68,10 @@ static int read_objs(const struct tier_engine *e, struct refs *r)
 
 	for (const struct ns_tier_obj *after = NULL; !rc && got == PAGE;
 	     after = &v[PAGE - 1]) {
-		rc = e->meta->objs(e->meta_arg, after, v, PAGE, &got);
+		rc = list(e->meta_arg, after, v, PAGE, &got);
 		for (size_t i = 0; !rc && i < got; i++)
 			rc = refs_add(r, v[i].fileid, v[i].gen, v[i].ver,
-				      REF_LIVE);
-	}
-	return rc;
-}
-
-static int read_dels(const struct tier_engine *e, struct refs *r)
-{
-	struct ns_tier_obj v[PAGE];
-	size_t got = PAGE;
-	int rc = 0;
-
-	for (const struct ns_tier_obj *after = NULL; !rc && got == PAGE;
-	     after = &v[PAGE - 1]) {
-		rc = e->meta->dels(e->meta_arg, after, v, PAGE, &got);
-		for (size_t i = 0; !rc && i < got; i++)
-			rc = refs_add(r, v[i].fileid, v[i].gen, v[i].ver,
-				      REF_PENDING);
+				      kind);
 	}
 	return rc;
 }
@@ -107,12 +95,12 @@ static int read_jobs(const struct tier_engine *e, struct refs *r)
 /* Every reference, sorted; a live one wins over a pending delete. */
 static int read_refs(const struct tier_engine *e, struct refs *r)
 {
-	int rc = read_objs(e, r);
+	int rc = read_obj_list(e, e->meta->objs, REF_LIVE, r);
 
 	if (!rc)
 		rc = read_jobs(e, r);
 	if (!rc)
-		rc = read_dels(e, r);
+		rc = read_obj_list(e, e->meta->dels, REF_PENDING, r);
 	if (!rc && r->n)
 		qsort(r->v, r->n, sizeof *r->v, ref_cmp);
 	return rc;

@@ -19,11 +19,7 @@
 #define PREFIX "t"
 
 struct fx {
-	char *dir;
-	char nsdir[256], objdir[256];
-	struct ns *ns;
-	struct tier_backend *b;
-	struct memds ds;
+	struct tier_site t;
 	struct fault f;
 	struct fault_backend fb;
 	struct fault_meta fm;
@@ -47,7 +43,7 @@ static void put_key(struct fx *x, const char *key)
 {
 	struct tier_source src = { src_zero, NULL };
 
-	assert_int_equal(tier_put(x->b, key, &src, 10, NULL, NULL), 0);
+	assert_int_equal(tier_put(x->t.b, key, &src, 10, NULL, NULL), 0);
 }
 
 static void key_of(uint64_t fileid, uint32_t gen, uint64_t ver, char *key)
@@ -59,51 +55,41 @@ static void key_of(uint64_t fileid, uint32_t gen, uint64_t ver, char *key)
 
 static uint64_t file_make(struct fx *x, const char *name)
 {
-	uint64_t fid = tu_create(x->ns, NS_ROOT_FILEID, name, NS_REG);
+	uint64_t fid = tu_create(x->t.ns, NS_ROOT_FILEID, name, NS_REG);
 
-	assert_int_equal(ns_note_write(x->ns, fid, 10, NULL), 0);
-	memds_put(&x->ds, fid, 0, "0123456789", 10);
+	assert_int_equal(ns_note_write(x->t.ns, fid, 10, NULL), 0);
+	memds_put(&x->t.ds, fid, 0, "0123456789", 10);
 	return fid;
 }
 
 static int setup(void **state)
 {
 	struct fx *x = calloc(1, sizeof *x);
-	struct tier_config cfg;
 	struct ns_tier_obj o;
 	struct ns_tier_job j;
 	struct ns_inode a = { .size = 10 };
 	uint64_t f1, f2, f3;
 	int committed;
 
-	x->dir = tu_mkdtemp();
-	snprintf(x->nsdir, sizeof x->nsdir, "%s/ns", x->dir);
-	snprintf(x->objdir, sizeof x->objdir, "%s/objects", x->dir);
-	assert_int_equal(mkdir(x->nsdir, 0700), 0);
-	x->ns = tu_open(x->nsdir, 2);
-	tier_config_defaults(&cfg);
-	cfg.kind = TIER_KIND_DIR;
-	cfg.dir = x->objdir;
-	cfg.log = tier_test_log;
-	assert_int_equal(tier_open(&cfg, &x->b, NULL), 0);
-	x->raw = (struct tier_engine){ x->b, PREFIX, &memds_ops, &x->ds,
-				       &tier_meta_ns, x->ns, 0, NULL, NULL };
+	tier_site_open(&x->t);
+	x->raw = (struct tier_engine){ x->t.b, PREFIX, &memds_ops, &x->t.ds,
+				       &tier_meta_ns, x->t.ns, 0, NULL, NULL };
 	/* Live: an offloaded file's object. */
 	f1 = file_make(x, "one");
 	assert_int_equal(tier_offload(&x->raw, f1, &committed, NULL), 0);
-	assert_int_equal(ns_tier_obj_get(x->ns, f1, &o), 0);
+	assert_int_equal(ns_tier_obj_get(x->t.ns, f1, &o), 0);
 	key_of(o.fileid, o.gen, o.ver, x->live);
 	/* Live: an upload under way (job written, object stored). */
 	f2 = file_make(x, "two");
-	assert_int_equal(ns_tier_offload_begin(x->ns, f2, &j), 0);
+	assert_int_equal(ns_tier_offload_begin(x->t.ns, f2, &j), 0);
 	key_of(j.fileid, j.gen, j.ver, x->job);
 	put_key(x, x->job);
 	/* Pending: a BOTH file changed (its object on the delete list). */
 	f3 = file_make(x, "three");
 	assert_int_equal(tier_offload(&x->raw, f3, &committed, NULL), 0);
-	assert_int_equal(ns_tier_obj_get(x->ns, f3, &o), 0);
+	assert_int_equal(ns_tier_obj_get(x->t.ns, f3, &o), 0);
 	key_of(o.fileid, o.gen, o.ver, x->pending);
-	assert_int_equal(ns_setattr(x->ns, f3, NS_SET_SIZE, &a, NULL), 0);
+	assert_int_equal(ns_setattr(x->t.ns, f3, NS_SET_SIZE, &a, NULL), 0);
 	/* An orphan: the tier's form, nothing refers to it. */
 	key_of(f1, 0, 999, x->orphan);
 	put_key(x, x->orphan);
@@ -117,10 +103,7 @@ static int teardown(void **state)
 {
 	struct fx *x = *state;
 
-	ns_close(x->ns);
-	tier_close(x->b);
-	memds_free(&x->ds);
-	tu_rmrf(x->dir);
+	tier_site_close(&x->t);
 	free(x);
 	return 0;
 }
@@ -128,7 +111,7 @@ static int teardown(void **state)
 static int present(struct fx *x, const char *key)
 {
 	struct tier_obj h;
-	int rc = tier_head(x->b, key, &h, NULL);
+	int rc = tier_head(x->t.b, key, &h, NULL);
 
 	assert_true(rc == 0 || rc == -ENOENT);
 	return rc == 0;
@@ -200,7 +183,7 @@ static void test_listing_error_deletes_nothing(void **state)
 	assert_int_equal(tier_gc_pass(&x->raw, &seen, 0, 100, 0, &r, NULL), 0);
 	assert_int_equal((int)seen.n, 1);
 	x->f.limit = 0;
-	fault_backend_init(&x->fb, x->b, &x->f);
+	fault_backend_init(&x->fb, x->t.b, &x->f);
 	e.backend = &x->fb.base;
 	assert_int_equal(tier_gc_pass(&e, &seen, 5000, 100, 0, &r, &st),
 			 -ECANCELED);
@@ -222,7 +205,7 @@ static void test_refs_error_deletes_nothing(void **state)
 
 	/* objs pages pass, the jobs read fails. */
 	x->f.limit = 1;
-	x->fm = (struct fault_meta){ x->ns, &x->f };
+	x->fm = (struct fault_meta){ x->t.ns, &x->f };
 	e.meta = &fault_meta_ops;
 	e.meta_arg = &x->fm;
 	assert_int_equal(tier_gc_pass(&e, &seen, 1000, 0, 0, &r, NULL),

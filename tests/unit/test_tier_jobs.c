@@ -39,11 +39,7 @@
 #define CHUNK (64u * 1024)
 
 struct fx {
-	char *dir;
-	char nsdir[256], objdir[256];
-	struct ns *ns;
-	struct tier_backend *b;
-	struct memds ds;
+	struct tier_site t;
 	struct fault f;
 	struct fault_backend fb;
 	struct fault_data fd;
@@ -69,46 +65,35 @@ static void fill(uint8_t *p, size_t n, uint32_t seed)
 
 static void engines_init(struct fx *x)
 {
-	x->fd = (struct fault_data){ &x->ds, &x->f };
-	x->fm = (struct fault_meta){ x->ns, &x->f };
-	fault_backend_init(&x->fb, x->b, &x->f);
+	x->fd = (struct fault_data){ &x->t.ds, &x->f };
+	x->fm = (struct fault_meta){ x->t.ns, &x->f };
+	fault_backend_init(&x->fb, x->t.b, &x->f);
 	x->e = (struct tier_engine){ &x->fb.base, PREFIX, &fault_data_ops,
 				     &x->fd, &fault_meta_ops, &x->fm, CHUNK,
 				     NULL, NULL };
-	x->raw = (struct tier_engine){ x->b, PREFIX, &memds_ops, &x->ds,
-				       &tier_meta_ns, x->ns, CHUNK, NULL, NULL };
+	x->raw = (struct tier_engine){ x->t.b, PREFIX, &memds_ops, &x->t.ds,
+				       &tier_meta_ns, x->t.ns, CHUNK, NULL, NULL };
 }
 
 /* A regular file NAME of LEN bytes (its copy at generation 0). */
 static void file_make(struct fx *x, int i, const char *name, size_t len)
 {
-	x->fid[i] = tu_create(x->ns, NS_ROOT_FILEID, name, NS_REG);
+	x->fid[i] = tu_create(x->t.ns, NS_ROOT_FILEID, name, NS_REG);
 	x->len[i] = len;
 	x->data[i] = malloc(len ? len : 1);
 	fill(x->data[i], len, (uint32_t)i + 7);
 	if (len)
-		assert_int_equal(ns_note_write(x->ns, x->fid[i], len, NULL),
+		assert_int_equal(ns_note_write(x->t.ns, x->fid[i], len, NULL),
 				 0);
-	memds_put(&x->ds, x->fid[i], 0, x->data[i], len);
+	memds_put(&x->t.ds, x->fid[i], 0, x->data[i], len);
 }
 
 static int setup(void **state)
 {
 	struct fx *x = calloc(1, sizeof *x);
-	struct tier_config cfg;
-	struct tier_status st;
 
-	x->dir = tu_mkdtemp();
-	snprintf(x->nsdir, sizeof x->nsdir, "%s/ns", x->dir);
-	snprintf(x->objdir, sizeof x->objdir, "%s/objects", x->dir);
-	assert_int_equal(mkdir(x->nsdir, 0700), 0);
-	x->ns = tu_open(x->nsdir, 2);
-	assert_int_equal(ns_test_set_nosync(x->ns, 1), 0);
-	tier_config_defaults(&cfg);
-	cfg.kind = TIER_KIND_DIR;
-	cfg.dir = x->objdir;
-	cfg.log = tier_test_log;
-	assert_int_equal(tier_open(&cfg, &x->b, &st), 0);
+	tier_site_open(&x->t);
+	assert_int_equal(ns_test_set_nosync(x->t.ns, 1), 0);
 	x->f.limit = -1;
 	engines_init(x);
 	file_make(x, 0, "big", 5 * CHUNK / 2 + 3); /* chunks: 2.5 + */
@@ -122,13 +107,9 @@ static int teardown(void **state)
 {
 	struct fx *x = *state;
 
-	if (x->ns)
-		ns_close(x->ns);
-	tier_close(x->b);
-	memds_free(&x->ds);
+	tier_site_close(&x->t);
 	for (int i = 0; i < NFILES; i++)
 		free(x->data[i]);
-	tu_rmrf(x->dir);
 	free(x);
 	return 0;
 }
@@ -151,14 +132,14 @@ static void object_holds(struct fx *x, int i, const struct ns_inode *ino)
 	uint8_t *buf = malloc(x->len[i] + 1);
 	size_t got = 0;
 
-	assert_int_equal(ns_tier_obj_get(x->ns, x->fid[i], &o), 0);
+	assert_int_equal(ns_tier_obj_get(x->t.ns, x->fid[i], &o), 0);
 	key_of(&o, key, sizeof key);
-	assert_int_equal(tier_head(x->b, key, &h, NULL), 0);
+	assert_int_equal(tier_head(x->t.b, key, &h, NULL), 0);
 	assert_true(h.size == x->len[i] && o.size == x->len[i]);
 	assert_string_equal(h.etag, o.etag);
 	assert_string_equal(ino->object_etag, o.etag);
 	if (x->len[i]) {
-		assert_int_equal(tier_get(x->b, key, 0, x->len[i], buf, &got,
+		assert_int_equal(tier_get(x->t.b, key, 0, x->len[i], buf, &got,
 					  NULL),
 				 0);
 		assert_true(got == x->len[i]);
@@ -170,7 +151,7 @@ static void object_holds(struct fx *x, int i, const struct ns_inode *ino)
 static void copy_holds(struct fx *x, int i, const struct ns_inode *ino)
 {
 	const struct memds_copy *c =
-		memds_find(&x->ds, x->fid[i], ino->layout_gen);
+		memds_find(&x->t.ds, x->fid[i], ino->layout_gen);
 
 	assert_non_null(c);
 	assert_true(c->len == x->len[i]);
@@ -188,22 +169,22 @@ static int files_hold(struct fx *x)
 		struct ns_inode ino;
 		struct ns_tier_job j;
 		struct ns_tier_obj o;
-		int rc = ns_getattr(x->ns, x->fid[i], &ino);
+		int rc = ns_getattr(x->t.ns, x->fid[i], &ino);
 
 		if (rc == -ENOENT) { /* removed: nothing of it may stay */
-			assert_int_equal(ns_tier_obj_get(x->ns, x->fid[i], &o),
+			assert_int_equal(ns_tier_obj_get(x->t.ns, x->fid[i], &o),
 					 -ENOENT);
 			continue;
 		}
 		assert_int_equal(rc, 0);
-		assert_int_equal(ns_tier_job_get(x->ns, x->fid[i], &j),
+		assert_int_equal(ns_tier_job_get(x->t.ns, x->fid[i], &j),
 				 -ENOENT);
 		if (ino.residency != NS_RES_OFFLOADED)
 			copy_holds(x, i, &ino);
 		if (ino.residency != NS_RES_LOCAL)
 			object_holds(x, i, &ino);
 		else
-			assert_int_equal(ns_tier_obj_get(x->ns, x->fid[i], &o),
+			assert_int_equal(ns_tier_obj_get(x->t.ns, x->fid[i], &o),
 					 -ENOENT);
 		offloaded += ino.residency == NS_RES_OFFLOADED;
 	}
@@ -218,12 +199,12 @@ static void nothing_left(struct fx *x)
 	struct tier_list_page all;
 	size_t n, nobj;
 
-	assert_int_equal(ns_tier_dels(x->ns, NULL, v, 8, &n), 0);
+	assert_int_equal(ns_tier_dels(x->t.ns, NULL, v, 8, &n), 0);
 	assert_int_equal((int)n, 0);
-	assert_int_equal(ns_tier_rels(x->ns, NULL, r, 8, &n), 0);
+	assert_int_equal(ns_tier_rels(x->t.ns, NULL, r, 8, &n), 0);
 	assert_int_equal((int)n, 0);
-	assert_int_equal(ns_tier_objs(x->ns, NULL, v, 8, &nobj), 0);
-	assert_int_equal(tier_list_all(x->b, PREFIX "/", 100, &all, NULL), 0);
+	assert_int_equal(ns_tier_objs(x->t.ns, NULL, v, 8, &nobj), 0);
+	assert_int_equal(tier_list_all(x->t.b, PREFIX "/", 100, &all, NULL), 0);
 	assert_int_equal((int)all.n, (int)nobj); /* no orphan object */
 	for (size_t i = 0; i < all.n; i++) {
 		struct tier_key k;
@@ -235,13 +216,13 @@ static void nothing_left(struct fx *x)
 		assert_int_equal((int)hit, 1);
 	}
 	tier_list_free(&all);
-	for (size_t i = 0; i < x->ds.n; i++) { /* only current copies */
+	for (size_t i = 0; i < x->t.ds.n; i++) { /* only current copies */
 		struct ns_inode ino;
 
-		assert_int_equal(ns_getattr(x->ns, x->ds.c[i].fileid, &ino),
+		assert_int_equal(ns_getattr(x->t.ns, x->t.ds.c[i].fileid, &ino),
 				 0);
 		assert_true(ino.residency != NS_RES_OFFLOADED);
-		assert_true(ino.layout_gen == x->ds.c[i].gen);
+		assert_true(ino.layout_gen == x->t.ds.c[i].gen);
 	}
 }
 
@@ -256,14 +237,14 @@ static void server_step(struct fx *x, int (*fn)(struct fx *))
 
 static int remove_small(struct fx *x)
 {
-	return ns_remove(x->ns, NS_ROOT_FILEID, "small", 5, NULL, NULL, NULL);
+	return ns_remove(x->t.ns, NS_ROOT_FILEID, "small", 5, NULL, NULL, NULL);
 }
 
 static int resize_empty(struct fx *x)
 {
 	struct ns_inode a = { .size = 0 };
 
-	return ns_setattr(x->ns, x->fid[2], NS_SET_SIZE, &a, NULL);
+	return ns_setattr(x->t.ns, x->fid[2], NS_SET_SIZE, &a, NULL);
 }
 
 /* The run: results are not checked (after the crash each call fails). */
@@ -288,8 +269,8 @@ static void restart_and_check(struct fx *x)
 {
 	size_t jobs;
 
-	ns_close(x->ns);
-	x->ns = tu_open(x->nsdir, 2);
+	ns_close(x->t.ns);
+	x->t.ns = tu_open(x->t.nsdir, 2);
 	engines_init(x);
 	assert_int_equal(tier_recover(&x->raw, &jobs, NULL), 0);
 	assert_int_equal(tier_drain(&x->raw, NULL, NULL, NULL), 0);
@@ -298,14 +279,14 @@ static void restart_and_check(struct fx *x)
 	for (int i = 0; i < NFILES; i++) {
 		struct ns_inode ino;
 
-		if (ns_getattr(x->ns, x->fid[i], &ino) == 0 &&
+		if (ns_getattr(x->t.ns, x->fid[i], &ino) == 0 &&
 		    ino.residency == NS_RES_OFFLOADED)
 			assert_int_equal(tier_recall(&x->raw, x->fid[i], NULL),
 					 0);
 	}
 	assert_int_equal(files_hold(x), 0);
 	nothing_left(x);
-	tu_fsck_clean(x->ns);
+	tu_fsck_clean(x->t.ns);
 }
 
 static void test_crash_every_step(void **state)
@@ -344,7 +325,7 @@ static void write_during_upload(void *arg)
 
 	if (written_once++)
 		return;
-	assert_int_equal(ns_note_write(x->ns, x->fid[1], x->len[1], NULL), 0);
+	assert_int_equal(ns_note_write(x->t.ns, x->fid[1], x->len[1], NULL), 0);
 }
 
 static void test_modified_during_upload(void **state)
@@ -357,21 +338,21 @@ static void test_modified_during_upload(void **state)
 	int committed = -1;
 
 	written_once = 0;
-	x->ds.on_read = write_during_upload;
-	x->ds.on_read_arg = x;
+	x->t.ds.on_read = write_during_upload;
+	x->t.ds.on_read_arg = x;
 	assert_int_equal(tier_offload(&x->raw, x->fid[1], &committed, NULL),
 			 0);
-	x->ds.on_read = NULL;
+	x->t.ds.on_read = NULL;
 	assert_int_equal(written_once, 1);
 	assert_int_equal(committed, 0);
-	ino = tu_getattr(x->ns, x->fid[1]);
+	ino = tu_getattr(x->t.ns, x->fid[1]);
 	assert_int_equal(ino.residency, NS_RES_LOCAL);
 	assert_string_equal(ino.object_etag, "");
 	/* The object was stored, and is to be deleted. */
-	assert_int_equal(ns_tier_dels(x->ns, NULL, d, 4, &n), 0);
+	assert_int_equal(ns_tier_dels(x->t.ns, NULL, d, 4, &n), 0);
 	assert_int_equal((int)n, 1);
 	assert_true(d[0].fileid == x->fid[1]);
-	assert_int_equal(tier_list_all(x->b, PREFIX "/", 100, &all, NULL), 0);
+	assert_int_equal(tier_list_all(x->t.b, PREFIX "/", 100, &all, NULL), 0);
 	assert_int_equal((int)all.n, 1);
 	tier_list_free(&all);
 	assert_int_equal(tier_drain(&x->raw, &deleted, NULL, NULL), 0);
@@ -381,7 +362,7 @@ static void test_modified_during_upload(void **state)
 	assert_int_equal(tier_offload(&x->raw, x->fid[1], &committed, NULL),
 			 0);
 	assert_int_equal(committed, 1);
-	assert_int_equal(ns_tier_obj_get(x->ns, x->fid[1], &d[1]), 0);
+	assert_int_equal(ns_tier_obj_get(x->t.ns, x->fid[1], &d[1]), 0);
 	assert_true(d[1].ver > d[0].ver);
 	files_hold(x);
 }
@@ -396,13 +377,13 @@ static void test_recall_exact_bytes(void **state)
 			 0);
 	assert_int_equal(committed, 1);
 	assert_int_equal(tier_release(&x->raw, x->fid[0], NULL), 0);
-	ino = tu_getattr(x->ns, x->fid[0]);
+	ino = tu_getattr(x->t.ns, x->fid[0]);
 	assert_int_equal(ino.residency, NS_RES_OFFLOADED);
 	assert_true(ino.layout_gen == 1);
-	assert_null(memds_find(&x->ds, x->fid[0], 0)); /* copy freed */
-	assert_null(memds_find(&x->ds, x->fid[0], 1));
+	assert_null(memds_find(&x->t.ds, x->fid[0], 0)); /* copy freed */
+	assert_null(memds_find(&x->t.ds, x->fid[0], 1));
 	assert_int_equal(tier_recall(&x->raw, x->fid[0], NULL), 0);
-	ino = tu_getattr(x->ns, x->fid[0]);
+	ino = tu_getattr(x->t.ns, x->fid[0]);
 	assert_int_equal(ino.residency, NS_RES_BOTH);
 	assert_true(ino.layout_gen == 2);
 	copy_holds(x, 0, &ino); /* byte for byte, 3 GETs of CHUNK */
@@ -421,9 +402,9 @@ static void object_tamper(struct fx *x, int i)
 	uint8_t *junk = calloc(1, x->len[i] + 1);
 	int fd;
 
-	assert_int_equal(ns_tier_obj_get(x->ns, x->fid[i], &o), 0);
+	assert_int_equal(ns_tier_obj_get(x->t.ns, x->fid[i], &o), 0);
 	key_of(&o, key, sizeof key);
-	snprintf(path, sizeof path, "%s/%s", x->objdir, key);
+	snprintf(path, sizeof path, "%s/%s", x->t.objdir, key);
 	snprintf(tmp, sizeof tmp, "%s.junk", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_true(fd >= 0);
@@ -448,10 +429,10 @@ static void test_recall_refuses_changed_object(void **state)
 	object_tamper(x, 1);
 	assert_int_equal(tier_recall(&x->raw, x->fid[1], &st), -EIO);
 	assert_non_null(strstr(st.msg, "recall"));
-	ino = tu_getattr(x->ns, x->fid[1]);
+	ino = tu_getattr(x->t.ns, x->fid[1]);
 	assert_int_equal(ino.residency, NS_RES_OFFLOADED);
-	assert_int_equal(ns_tier_job_get(x->ns, x->fid[1], &j), -ENOENT);
-	assert_null(memds_find(&x->ds, x->fid[1], ino.layout_gen + 1));
+	assert_int_equal(ns_tier_job_get(x->t.ns, x->fid[1], &j), -ENOENT);
+	assert_null(memds_find(&x->t.ds, x->fid[1], ino.layout_gen + 1));
 	/* The given-up copy's release record is drained. */
 	assert_int_equal(tier_drain(&x->raw, NULL, &freed, NULL), 0);
 	assert_int_equal((int)freed, 1);
@@ -467,11 +448,11 @@ static void test_release_needs_object(void **state)
 
 	assert_int_equal(tier_offload(&x->raw, x->fid[1], &committed, NULL),
 			 0);
-	assert_int_equal(ns_tier_obj_get(x->ns, x->fid[1], &o), 0);
+	assert_int_equal(ns_tier_obj_get(x->t.ns, x->fid[1], &o), 0);
 	key_of(&o, key, sizeof key);
-	assert_int_equal(tier_delete(x->b, key, NULL), 0); /* behind our back */
+	assert_int_equal(tier_delete(x->t.b, key, NULL), 0); /* behind our back */
 	assert_int_equal(tier_release(&x->raw, x->fid[1], NULL), -ENOENT);
-	ino = tu_getattr(x->ns, x->fid[1]);
+	ino = tu_getattr(x->t.ns, x->fid[1]);
 	assert_int_equal(ino.residency, NS_RES_BOTH);
 	copy_holds(x, 1, &ino); /* the only copy stays */
 	/* A LOCAL file has nothing to release to. */
@@ -484,7 +465,7 @@ static void dels_are(struct fx *x, const struct ns_tier_obj *o)
 	struct ns_tier_obj d[4];
 	size_t n;
 
-	assert_int_equal(ns_tier_dels(x->ns, NULL, d, 4, &n), 0);
+	assert_int_equal(ns_tier_dels(x->t.ns, NULL, d, 4, &n), 0);
 	assert_int_equal((int)n, 1);
 	assert_true(d[0].fileid == o->fileid && d[0].gen == o->gen &&
 		    d[0].ver == o->ver);
@@ -497,10 +478,10 @@ static void drained_gone(struct fx *x, const struct ns_tier_obj *o)
 	size_t deleted;
 
 	key_of(o, key, sizeof key);
-	assert_int_equal(tier_head(x->b, key, &h, NULL), 0); /* until drain */
+	assert_int_equal(tier_head(x->t.b, key, &h, NULL), 0); /* until drain */
 	assert_int_equal(tier_drain(&x->raw, &deleted, NULL, NULL), 0);
 	assert_int_equal((int)deleted, 1);
-	assert_int_equal(tier_head(x->b, key, &h, NULL), -ENOENT);
+	assert_int_equal(tier_head(x->t.b, key, &h, NULL), -ENOENT);
 }
 
 /* The keep hook: the file ARG names is held open. */
@@ -520,39 +501,39 @@ static void test_delete_records(void **state)
 	/* A write to a BOTH file: LOCAL, and its object to delete. */
 	assert_int_equal(tier_offload(&x->raw, x->fid[0], &committed, NULL),
 			 0);
-	assert_int_equal(ns_tier_obj_get(x->ns, x->fid[0], &o), 0);
-	assert_int_equal(ns_note_write(x->ns, x->fid[0], 1, &ino), 0);
+	assert_int_equal(ns_tier_obj_get(x->t.ns, x->fid[0], &o), 0);
+	assert_int_equal(ns_note_write(x->t.ns, x->fid[0], 1, &ino), 0);
 	assert_int_equal(ino.residency, NS_RES_LOCAL);
-	assert_int_equal(ns_tier_obj_get(x->ns, x->fid[0], &o), -ENOENT);
+	assert_int_equal(ns_tier_obj_get(x->t.ns, x->fid[0], &o), -ENOENT);
 	dels_are(x, &o);
 	drained_gone(x, &o);
 	/* An OFFLOADED file: writes and size changes wait for a recall. */
 	assert_int_equal(tier_offload(&x->raw, x->fid[1], &committed, NULL),
 			 0);
 	assert_int_equal(tier_release(&x->raw, x->fid[1], NULL), 0);
-	assert_int_equal(ns_tier_obj_get(x->ns, x->fid[1], &o), 0);
-	assert_int_equal(ns_note_write(x->ns, x->fid[1], 1, NULL), -EAGAIN);
-	assert_int_equal(ns_setattr(x->ns, x->fid[1], NS_SET_SIZE, &a, NULL),
+	assert_int_equal(ns_tier_obj_get(x->t.ns, x->fid[1], &o), 0);
+	assert_int_equal(ns_note_write(x->t.ns, x->fid[1], 1, NULL), -EAGAIN);
+	assert_int_equal(ns_setattr(x->t.ns, x->fid[1], NS_SET_SIZE, &a, NULL),
 			 -EAGAIN);
-	assert_int_equal(tu_getattr(x->ns, x->fid[1]).residency,
+	assert_int_equal(tu_getattr(x->t.ns, x->fid[1]).residency,
 			 NS_RES_OFFLOADED);
 	/* ... but truncation to zero needs none. */
 	a.size = 0;
-	assert_int_equal(ns_setattr(x->ns, x->fid[1], NS_SET_SIZE, &a, &ino),
+	assert_int_equal(ns_setattr(x->t.ns, x->fid[1], NS_SET_SIZE, &a, &ino),
 			 0);
 	assert_int_equal(ino.residency, NS_RES_LOCAL);
 	dels_are(x, &o);
 	drained_gone(x, &o);
 	/* Removing an OFFLOADED file deletes its object. */
-	assert_int_equal(ns_note_write(x->ns, x->fid[1], 0, NULL), 0);
-	memds_put(&x->ds, x->fid[1], tu_getattr(x->ns, x->fid[1]).layout_gen,
+	assert_int_equal(ns_note_write(x->t.ns, x->fid[1], 0, NULL), 0);
+	memds_put(&x->t.ds, x->fid[1], tu_getattr(x->t.ns, x->fid[1]).layout_gen,
 		  "", 0);
 	assert_int_equal(tier_offload(&x->raw, x->fid[1], &committed, NULL),
 			 0);
 	assert_int_equal(tier_release(&x->raw, x->fid[1], NULL), 0);
-	assert_int_equal(ns_tier_obj_get(x->ns, x->fid[1], &o), 0);
+	assert_int_equal(ns_tier_obj_get(x->t.ns, x->fid[1], &o), 0);
 	assert_int_equal(remove_small(x), 0);
-	assert_int_equal(ns_tier_obj_get(x->ns, x->fid[1], &o), -ENOENT);
+	assert_int_equal(ns_tier_obj_get(x->t.ns, x->fid[1], &o), -ENOENT);
 	dels_are(x, &o);
 	/* ... once no one holds it open any more. */
 	x->raw.keep = held_open;
@@ -580,17 +561,17 @@ static void test_fsck_tier(void **state)
 
 	assert_int_equal(tier_offload(&x->raw, x->fid[0], &committed, NULL),
 			 0);
-	tu_fsck_clean(x->ns);
+	tu_fsck_clean(x->t.ns);
 	/* OFFLOADED with no object record. */
-	assert_int_equal(ns_setattr(x->ns, x->fid[1], NS_SET_RESIDENCY, &a,
+	assert_int_equal(ns_setattr(x->t.ns, x->fid[1], NS_SET_RESIDENCY, &a,
 				    NULL),
 			 0);
 	/* An object record of a file made LOCAL by hand. */
 	a.residency = NS_RES_LOCAL;
-	assert_int_equal(ns_setattr(x->ns, x->fid[0], NS_SET_RESIDENCY, &a,
+	assert_int_equal(ns_setattr(x->t.ns, x->fid[0], NS_SET_RESIDENCY, &a,
 				    NULL),
 			 0);
-	assert_int_equal(ns_fsck(x->ns, count_report, &n), 2);
+	assert_int_equal(ns_fsck(x->t.ns, count_report, &n), 2);
 	assert_int_equal(n, 2);
 }
 

@@ -2,8 +2,14 @@
 #include "tier_job_harness.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "test_ns_util.h"
+#include "tier_test_log.h"
 
 /* ---- data copies in memory -------------------------------------------- */
 
@@ -107,6 +113,33 @@ void memds_free(struct memds *m)
 	for (size_t i = 0; i < m->n; i++)
 		free(m->c[i].buf);
 	m->n = 0;
+}
+
+/* ---- a namespace and a dir backend ------------------------------------ */
+
+void tier_site_open(struct tier_site *t)
+{
+	struct tier_config cfg;
+
+	t->dir = tu_mkdtemp();
+	snprintf(t->nsdir, sizeof t->nsdir, "%s/ns", t->dir);
+	snprintf(t->objdir, sizeof t->objdir, "%s/objects", t->dir);
+	assert_int_equal(mkdir(t->nsdir, 0700), 0);
+	t->ns = tu_open(t->nsdir, 2);
+	tier_config_defaults(&cfg);
+	cfg.kind = TIER_KIND_DIR;
+	cfg.dir = t->objdir;
+	cfg.log = tier_test_log;
+	assert_int_equal(tier_open(&cfg, &t->b, NULL), 0);
+}
+
+void tier_site_close(struct tier_site *t)
+{
+	if (t->ns)
+		ns_close(t->ns);
+	tier_close(t->b);
+	memds_free(&t->ds);
+	tu_rmrf(t->dir);
 }
 
 /* ---- the fault injector ------------------------------------------------ */

@@ -46,6 +46,19 @@ const struct memds_copy *memds_find(const struct memds *m, uint64_t fileid,
 				    uint64_t gen);
 void memds_free(struct memds *m);
 
+/* ---- a namespace and a dir backend in a scratch directory ----------- */
+
+struct tier_site {
+	char *dir;			  /* scratch, removed at close */
+	char nsdir[256], objdir[256]; /* DIR/ns, DIR/objects */
+	struct ns *ns;			  /* 2 shards */
+	struct tier_backend *b;	  /* dir backend, log kept by tier_test_log */
+	struct memds ds;
+};
+/* Make it (failing the cmocka test on error); close frees everything. */
+void tier_site_open(struct tier_site *t);
+void tier_site_close(struct tier_site *t);
+
 /* ---- the fault injector ------------------------------------------------ */
 
 struct fault {
