@@ -349,6 +349,22 @@ int ns_tier_offload_commit(struct ns *ns, const struct ns_tier_job *job,
 	return ns_mtx_run(ns, offload_commit_body, &c);
 }
 
+/* A recall given up: its generation is never used again, so the next
+ * recall's copy cannot be the one the release record frees. */
+static int gen_retire(struct ns_mtx *m, const struct ns_tier_job *j)
+{
+	struct ns_inode ino;
+	int rc = reg_load(m, j->fileid, &ino);
+
+	if (rc == -ENOENT || rc == -EINVAL)
+		return 0; /* removed meanwhile */
+	if (rc || ino.residency != NS_RES_OFFLOADED ||
+	    ino.layout_gen + 1 != j->data_gen)
+		return rc;
+	ino.layout_gen = j->data_gen;
+	return ns_ino_store(m, &ino);
+}
+
 static int job_abort_body(struct ns_mtx *m, void *arg)
 {
 	struct step_ctx *c = arg;
@@ -363,6 +379,8 @@ static int job_abort_body(struct ns_mtx *m, void *arg)
 		rc = del_add(m, &o);
 	if (!rc && j->kind == NS_TIER_RECALL)
 		rc = rel_add(m, j->fileid, j->data_gen);
+	if (!rc && j->kind == NS_TIER_RECALL)
+		rc = gen_retire(m, j);
 	return rc;
 }
 

@@ -33,7 +33,9 @@
  *
  * Data generations: the inode's layout_gen names the current data copy.
  * Release bumps it (the old copy goes on the release list); a recall
- * writes a new copy at layout_gen + 1 and its commit makes that current.
+ * writes a new copy at layout_gen + 1 and its commit makes that current;
+ * a recall given up retires its generation. So a generation names one
+ * copy only, ever.
  *
  * Threads: any thread (the namespace's contract, ns.h). A call made by
  * the owner of an open batch joins the batch. Errors: 0 or -errno;
@@ -106,7 +108,9 @@ int ns_tier_offload_commit(struct ns *ns, const struct ns_tier_job *job,
 /*
  * Give JOB up (a failure, or recovery after a crash): the job goes, and
  * an offload's object goes on the delete list (it may or may not exist),
- * a recall's partial copy on the release list. -ENOENT: no such job.
+ * a recall's partial copy on the release list, and the file's layout_gen
+ * moves past the recall's generation (a later recall writes a new one,
+ * never the one the release record frees). -ENOENT: no such job.
  */
 int ns_tier_job_abort(struct ns *ns, const struct ns_tier_job *job);
 

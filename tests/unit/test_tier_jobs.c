@@ -15,6 +15,8 @@
  *     object is deleted through a delete record;
  *   - recall restores the exact bytes at a new data generation;
  *   - a changed object is refused at recall (nothing half-made is kept);
+ *   - a recall that failed part way and is retried before the drain
+ *     writes a new generation (the drain frees the failed one only);
  *   - release refuses when the object is gone (the copy stays);
  *   - the delete record paths: a write to a BOTH file, a size change, a
  *     write or size change of an OFFLOADED file (recall first), the
@@ -393,6 +395,34 @@ static void test_recall_exact_bytes(void **state)
 	nothing_left(x);
 }
 
+/* A recall that fails part way, retried before any drain: the retry
+ * writes a new generation, so draining the first one's release record
+ * cannot free the copy the file now uses. */
+static void test_recall_retry_after_failure(void **state)
+{
+	struct fx *x = *state;
+	struct ns_inode ino;
+	size_t freed;
+	int committed;
+
+	assert_int_equal(tier_offload(&x->raw, x->fid[0], &committed, NULL),
+			 0);
+	assert_int_equal(tier_release(&x->raw, x->fid[0], NULL), 0);
+	x->t.ds.fail_write_at = 2; /* the second chunk */
+	assert_int_equal(tier_recall(&x->raw, x->fid[0], NULL), -EIO);
+	ino = tu_getattr(x->t.ns, x->fid[0]);
+	assert_int_equal(ino.residency, NS_RES_OFFLOADED);
+	assert_non_null(memds_find(&x->t.ds, x->fid[0], 2)); /* partial */
+	assert_int_equal(tier_recall(&x->raw, x->fid[0], NULL), 0);
+	ino = tu_getattr(x->t.ns, x->fid[0]);
+	assert_true(ino.layout_gen == 3);
+	assert_int_equal(tier_drain(&x->raw, NULL, &freed, NULL), 0);
+	assert_int_equal((int)freed, 1);
+	assert_int_equal(files_hold(x), 0);
+	nothing_left(x);
+	tu_fsck_clean(x->t.ns);
+}
+
 /* Replace the object of FILE I by other bytes of its size (a new inode,
  * so the dir backend's etag changes). */
 static void object_tamper(struct fx *x, int i)
@@ -586,6 +616,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_recall_refuses_changed_object, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_recall_retry_after_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_needs_object,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_records, setup,

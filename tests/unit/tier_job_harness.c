@@ -43,8 +43,12 @@ static struct memds_copy *copy_get(struct memds *m, uint64_t fileid,
 static int ds_write(void *arg, uint64_t fileid, uint64_t gen, uint64_t off,
 		    const void *buf, size_t len)
 {
-	struct memds_copy *c = copy_get(arg, fileid, gen);
+	struct memds *m = arg;
+	struct memds_copy *c;
 
+	if (m->fail_write_at > 0 && --m->fail_write_at == 0)
+		return -EIO;
+	c = copy_get(m, fileid, gen);
 	if (!c)
 		return -ENOSPC;
 	if (off + len > c->len) {

@@ -35,6 +35,8 @@ struct memds {
 	 * the file while it is being uploaded. */
 	void (*on_read)(void *arg);
 	void *on_read_arg;
+	/* N > 0: the Nth write from now fails, once, with -EIO; 0: none. */
+	long fail_write_at;
 };
 
 extern const struct tier_data_ops memds_ops;
