@@ -821,7 +821,8 @@ int ns_inode_apply(struct ns_inode *ino, unsigned mask,
 }
 
 /* A size change drops the object (ns_tier.h); an offloaded file must be
- * recalled first (-EAGAIN), unless truncated to zero. */
+ * recalled first (-EAGAIN), unless truncated to zero: it then has no data
+ * objects at all (released), as a file never written. */
 static int size_drops_object(struct ns_mtx *m, struct ns_inode *ino,
 			     uint64_t size)
 {
@@ -829,6 +830,9 @@ static int size_drops_object(struct ns_mtx *m, struct ns_inode *ino,
 		return 0;
 	if (ino->residency == NS_RES_OFFLOADED && size)
 		return -EAGAIN;
+	if (ino->residency == NS_RES_OFFLOADED) /* its copy was freed */
+		ino->flags = (ino->flags & ~(uint32_t)NS_INO_DATA_PLACED) |
+			     NS_INO_NO_DATA;
 	return ns_tier_drop_ref(m, ino);
 }
 

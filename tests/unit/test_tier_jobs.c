@@ -552,6 +552,7 @@ static void test_delete_records(void **state)
 	assert_int_equal(ns_setattr(x->t.ns, x->fid[1], NS_SET_SIZE, &a, &ino),
 			 0);
 	assert_int_equal(ino.residency, NS_RES_LOCAL);
+	assert_true(ino.flags & NS_INO_NO_DATA); /* no copy to look for */
 	dels_are(x, &o);
 	drained_gone(x, &o);
 	/* Removing an OFFLOADED file deletes its object. */
