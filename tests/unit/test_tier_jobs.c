@@ -22,7 +22,9 @@
  *     write or size change of an OFFLOADED file (recall first), the
  *     removal of an OFFLOADED file (its object kept while the keep hook
  *     says it is still open);
- *   - fsck finds residency that disagrees with the records.
+ *   - fsck finds residency that disagrees with the records;
+ *   - in a group-commit batch over two shards crashed at each commit, the
+ *     residency changes and their delete records commit all or none.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -576,6 +578,87 @@ static void test_delete_records(void **state)
 	drained_gone(x, &o);
 }
 
+/* Two BOTH files on two shards (the batch test's): offloaded afresh if
+ * a batch made them LOCAL, and their old objects drained. */
+static void both_tiered(struct fx *x, const uint64_t *fid)
+{
+	int committed;
+
+	for (int i = 0; i < 2; i++)
+		if (tu_getattr(x->t.ns, fid[i]).residency == NS_RES_LOCAL)
+			assert_int_equal(tier_offload(&x->raw, fid[i],
+						      &committed, NULL),
+					 0);
+	assert_int_equal(tier_drain(&x->raw, NULL, NULL, NULL), 0);
+}
+
+/* FID's two files are both tiered with no delete record, or both LOCAL
+ * with one each: never one without the other. Returns 1 for the latter. */
+static int all_or_nothing(struct fx *x, const uint64_t *fid)
+{
+	struct ns_tier_obj v[4], o;
+	size_t n;
+	int local[2];
+
+	for (int i = 0; i < 2; i++) {
+		struct ns_inode ino = tu_getattr(x->t.ns, fid[i]);
+
+		local[i] = ino.residency == NS_RES_LOCAL;
+		assert_int_equal(ns_tier_obj_get(x->t.ns, fid[i], &o),
+				 local[i] ? -ENOENT : 0);
+	}
+	assert_int_equal(local[0], local[1]);
+	assert_int_equal(ns_tier_dels(x->t.ns, NULL, v, 4, &n), 0);
+	assert_int_equal((int)n, local[0] ? 2 : 0);
+	tu_fsck_clean(x->t.ns);
+	return local[0];
+}
+
+/* Writes to two BOTH files on two shards in one group-commit batch, the
+ * namespace crashed at each of the batch's commits: the residency
+ * change and the delete record commit together, on both shards or none. */
+static void test_batch_crash(void **state)
+{
+	struct fx *x = *state;
+	uint64_t fid[2];
+	char name[64];
+	int k, seen_before = 0, seen_after = 0;
+
+	for (unsigned s = 0; s < 2; s++) {
+		tu_name_on_shard(x->t.ns, NS_ROOT_FILEID, s, "b", name,
+				 sizeof name);
+		fid[s] = tu_create(x->t.ns, NS_ROOT_FILEID, name, NS_REG);
+		assert_int_equal((int)ns_fileid_shard(fid[s]), (int)s);
+		memds_put(&x->t.ds, fid[s], 0, "", 0);
+	}
+	for (k = 0;; k++) {
+		int crashed, rc;
+
+		both_tiered(x, fid);
+		ns_test_crash_after(x->t.ns, k);
+		assert_int_equal(ns_batch_begin(x->t.ns), 0);
+		for (int i = 0; i < 2; i++)
+			(void)ns_note_write(x->t.ns, fid[i], 0, NULL);
+		rc = ns_batch_end(x->t.ns);
+		crashed = ns_test_crashed(x->t.ns);
+		assert_int_equal(rc, crashed ? -EIO : 0);
+		ns_test_crash_after(x->t.ns, -1);
+		ns_close(x->t.ns);
+		x->t.ns = tu_open(x->t.nsdir, 2);
+		engines_init(x);
+		if (all_or_nothing(x, fid))
+			seen_after++;
+		else
+			seen_before++;
+		if (!crashed)
+			break;
+	}
+	/* A crash before the first commit loses the batch, one after the
+	 * intent keeps it (replayed); a batch over 2 shards commits 3 times. */
+	assert_int_equal(k, 3);
+	assert_true(seen_before >= 1 && seen_after >= 2);
+}
+
 static void count_report(void *ctx, const char *msg)
 {
 	(void)msg;
@@ -624,6 +707,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_delete_records, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_fsck_tier, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_batch_crash, setup,
 						teardown),
 	};
 
