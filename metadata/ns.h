@@ -135,7 +135,10 @@ enum ns_setattr_mask {
 	NS_SET_MTIME_NOW = 1u << 7,
 	NS_SET_SPACE_USED = 1u << 8,
 	NS_SET_BTIME = 1u << 9,
-	NS_SET_RESIDENCY = 1u << 10, /* residency + object_etag */
+	/* residency + object_etag, by hand: no tier record is written (the
+	 * tier changes residency through metadata/ns_tier.h; fsck reports
+	 * a residency without its records). For repair tools and tests. */
+	NS_SET_RESIDENCY = 1u << 10,
 };
 
 /* Before/after change values of a directory (NFSv4 change_info4). */
@@ -252,7 +255,8 @@ int ns_create(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
 
 /* Remove NAME from PARENT. Directories must be empty (-ENOTEMPTY).
  * *removed gets the inode as it was before; *freed is 1 when its last link
- * went (its data is then to be freed: see ns_reclaim_list()). */
+ * went (its data is then to be freed: see ns_reclaim_list(); its object in
+ * the tier, if any, goes on the tier's delete list: metadata/ns_tier.h). */
 int ns_remove(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
 	      struct ns_inode *removed, int *freed, struct ns_cinfo *cinfo);
 
@@ -283,7 +287,10 @@ int ns_link(struct ns *ns, uint64_t fileid, uint64_t dparent, const char *name,
 	    size_t namelen, struct ns_cinfo *cinfo);
 
 /* Apply the fields named by MASK from ATTR; bumps change and ctime. *out
- * gets the result. */
+ * gets the result. A size change of a regular file drops its object in the
+ * tier (metadata/ns_tier.h: a delete record, residency LOCAL); on an
+ * OFFLOADED file only a truncation to zero may (else -EAGAIN: recall
+ * first). */
 int ns_setattr(struct ns *ns, uint64_t fileid, unsigned mask,
 	       const struct ns_inode *attr, struct ns_inode *out);
 
@@ -300,7 +307,9 @@ void ns_inode_set_placed(struct ns_inode *ino);
 void ns_inode_set_unsure(struct ns_inode *ino);
 
 /* Record a data write: size = max(size, new_size) if extend, mtime/ctime now,
- * change bumped, data placed (ns_inode_flags). Used by WRITE. */
+ * change bumped, data placed (ns_inode_flags). Used by WRITE. A BOTH file
+ * drops its object (metadata/ns_tier.h); an OFFLOADED one refuses
+ * (-EAGAIN: recall first). */
 int ns_note_write(struct ns *ns, uint64_t fileid, uint64_t end_offset,
 		  struct ns_inode *out);
 

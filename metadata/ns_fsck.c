@@ -15,7 +15,8 @@
  *     number of entries;
  *   - symlinks have a target record whose length is their size (and no
  *     target record belongs to anything else);
- *   - every inode is reachable from the root; no intent is pending.
+ *   - every inode is reachable from the root; no intent is pending;
+ *   - the object tier's records agree with the inodes (ns_tier_fsck()).
  * Memory: about 80 bytes per inode and 16 per entry.
  */
 #include <errno.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 
 #include "ns_internal.h"
+#include "ns_tier.h"
 
 struct fk_inode {
 	uint64_t fileid;
@@ -555,6 +557,12 @@ int ns_fsck_ex(struct ns *ns, ns_fsck_report report, void *ctx,
 		rc = ns_rtxn_begin(ns, s, &f->txn[s]);
 	if (!rc)
 		rc = fk_shards(f);
+	if (!rc) { /* the object tier's records (ns_tier.h) */
+		int t = ns_tier_fsck(ns, report, ctx);
+
+		rc = t < 0 ? t : 0;
+		f->violations += t > 0 ? t : 0;
+	}
 	for (unsigned s = 0; s < ns->nshards; s++)
 		if (f->txn[s])
 			mdb_txn_abort(f->txn[s]);

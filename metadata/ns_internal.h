@@ -35,6 +35,9 @@
  *   deltas    key: seq (8 BE)   val: directory delta (ns_delta.c): a
  *             change to a directory of another partition, made by an
  *             entry of this shard, not yet applied at its owner
+ *   tier      the object tier's jobs, object references, delete and
+ *             release records (ns_tier.c, ns_tier.h); keys start with
+ *             a kind byte
  *   intents   key: "pending"   val: intent record (ns_mtx.c)
  *
  * More meta counters (ns_delta.c): "next_delta" (next delta seq of this
@@ -61,6 +64,7 @@ enum ns_db {
 	NS_DB_RECLAIM,
 	NS_DB_ANSWERS,
 	NS_DB_DELTAS,
+	NS_DB_TIER,
 	NS_DB_INTENTS, /* last: the environment's, not a shard's */
 	NS_DB_COUNT,
 };
@@ -228,6 +232,18 @@ int ns_mtx_put_u64(struct ns_mtx *m, unsigned shard, const char *name,
 int ns_intent_replay(struct ns *ns, unsigned coord, const uint8_t *rec,
 		     size_t len);
 int ns_replay_all(struct ns *ns);
+
+/* ---- inodes inside an mtx (ns_ops.c) ------------------------------------ */
+
+int ns_ino_load(struct ns_mtx *m, uint64_t fileid, struct ns_inode *ino);
+/* Write INO (new or updated), keeping the shard's byte total right. */
+int ns_ino_store(struct ns_mtx *m, const struct ns_inode *ino);
+/* INO changed now: ctime, and change bumped (ns_ops.c). */
+void ns_ino_changed(struct ns_inode *ino, const struct ns_time *now);
+/* INO (a regular file, about to be stored or deleted by the caller) drops
+ * its object: a BOTH or OFFLOADED file's object goes on the tier's delete
+ * list, INO becomes LOCAL (ns_tier.c). Nothing for a LOCAL file. */
+int ns_tier_drop_ref(struct ns_mtx *m, struct ns_inode *ino);
 
 /* Commit with the crash-injection hook applied (ns_test.h). */
 int ns_commit_point(struct ns *ns, MDB_txn *txn);

@@ -38,7 +38,7 @@ static void cinfo_set(struct ns_cinfo *c, uint64_t before, uint64_t after)
 	c->delta_shard = 0;
 }
 
-static void ino_changed(struct ns_inode *ino, const struct ns_time *now)
+void ns_ino_changed(struct ns_inode *ino, const struct ns_time *now)
 {
 	ino->ctime = *now;
 	ns_touch_change(ino, now);
@@ -47,7 +47,7 @@ static void ino_changed(struct ns_inode *ino, const struct ns_time *now)
 static void dir_modified(struct ns_inode *dir, const struct ns_time *now)
 {
 	dir->mtime = *now;
-	ino_changed(dir, now);
+	ns_ino_changed(dir, now);
 }
 
 static uint64_t reg_bytes(const struct ns_inode *ino)
@@ -63,7 +63,7 @@ static int must_exist(int rc)
 
 /* ---- inodes ------------------------------------------------------------- */
 
-static int ino_load(struct ns_mtx *m, uint64_t fileid, struct ns_inode *ino)
+int ns_ino_load(struct ns_mtx *m, uint64_t fileid, struct ns_inode *ino)
 {
 	unsigned s = ns_fileid_shard(fileid);
 	uint8_t key[8];
@@ -81,7 +81,7 @@ static int ino_load(struct ns_mtx *m, uint64_t fileid, struct ns_inode *ino)
 
 static int dir_load(struct ns_mtx *m, uint64_t fileid, struct ns_inode *dir)
 {
-	int rc = ino_load(m, fileid, dir);
+	int rc = ns_ino_load(m, fileid, dir);
 
 	if (!rc && dir->type != NS_DIR)
 		rc = -ENOTDIR;
@@ -102,14 +102,13 @@ static int bytes_adjust(struct ns_mtx *m, unsigned s, uint64_t sub,
 	return ns_mtx_put_u64(m, s, NS_META_BYTES, total - sub + add);
 }
 
-/* Write INO (new or updated), keeping the shard's byte total right. */
-static int ino_store(struct ns_mtx *m, const struct ns_inode *ino)
+int ns_ino_store(struct ns_mtx *m, const struct ns_inode *ino)
 {
 	unsigned s = ns_fileid_shard(ino->fileid);
 	uint8_t key[8], rec[NS_INODE_REC_LEN];
 	struct ns_inode old;
 	uint64_t old_bytes = 0;
-	int rc = ino_load(m, ino->fileid, &old);
+	int rc = ns_ino_load(m, ino->fileid, &old);
 
 	if (rc == 0)
 		old_bytes = reg_bytes(&old);
@@ -129,8 +128,10 @@ static int ino_delete(struct ns_mtx *m, uint64_t fileid)
 	unsigned s = ns_fileid_shard(fileid);
 	struct ns_inode old;
 	uint8_t key[8];
-	int rc = must_exist(ino_load(m, fileid, &old));
+	int rc = must_exist(ns_ino_load(m, fileid, &old));
 
+	if (!rc) /* its object goes with it (ns_tier.h) */
+		rc = ns_tier_drop_ref(m, &old);
 	if (!rc)
 		rc = bytes_adjust(m, s, reg_bytes(&old), 0);
 	if (rc)
@@ -213,9 +214,9 @@ static int ino_unlink(struct ns_mtx *m, struct ns_inode *ino,
 		return ino_delete(m, ino->fileid);
 	}
 	ino->nlink--;
-	ino_changed(ino, now);
+	ns_ino_changed(ino, now);
 	*freed = 0;
-	return ino_store(m, ino);
+	return ns_ino_store(m, ino);
 }
 
 static int alloc_fileid(struct ns_mtx *m, unsigned s, uint64_t *fileid)
@@ -336,7 +337,7 @@ static int create_exists(struct ns_mtx *m, struct create_ctx *c,
 			 const struct ns_dirent_val *dv)
 {
 	struct ns_inode ino;
-	int rc = must_exist(ino_load(m, dv->fileid, &ino));
+	int rc = must_exist(ns_ino_load(m, dv->fileid, &ino));
 
 	if (rc)
 		return rc;
@@ -361,7 +362,7 @@ static int create_inode(struct ns_mtx *m, struct create_ctx *c,
 	if (rc)
 		return rc;
 	new_inode(ino, fileid, c, now);
-	rc = ino_store(m, ino);
+	rc = ns_ino_store(m, ino);
 	if (rc || c->a->type != NS_LNK)
 		return rc;
 	ns_put_be64(key, fileid);
@@ -426,7 +427,7 @@ static int create_body(struct ns_mtx *m, void *arg)
 	if (ino.type == NS_DIR)
 		dir.nlink++;
 	dir_modified(&dir, &now);
-	rc = ino_store(m, &dir);
+	rc = ns_ino_store(m, &dir);
 	if (rc)
 		return rc;
 	if (c->out)
@@ -492,7 +493,7 @@ static int remove_from_dir(struct ns_mtx *m, const struct remove_ctx *c,
 		dir->nlink--;
 	dir->size--;
 	dir_modified(dir, now);
-	rc = ino_store(m, dir);
+	rc = ns_ino_store(m, dir);
 	if (!rc)
 		cinfo_set(c->cinfo, before, dir->change);
 	return rc;
@@ -511,7 +512,7 @@ static int remove_body(struct ns_mtx *m, void *arg)
 	if (!rc)
 		rc = dirent_load(m, c->parent, c->name, c->len, &dv);
 	if (!rc)
-		rc = must_exist(ino_load(m, dv.fileid, &child));
+		rc = must_exist(ns_ino_load(m, dv.fileid, &child));
 	if (rc)
 		return rc;
 	if (child.type == NS_DIR && child.size != 0)
@@ -563,7 +564,7 @@ static int link_body(struct ns_mtx *m, void *arg)
 	struct ns_inode ino, dir;
 	struct ns_dirent_val dv;
 	uint64_t before;
-	int rc = ino_load(m, c->fileid, &ino);
+	int rc = ns_ino_load(m, c->fileid, &ino);
 
 	if (rc)
 		return rc;
@@ -584,14 +585,14 @@ static int link_body(struct ns_mtx *m, void *arg)
 		return rc;
 	ino.nlink++;
 	ino.parent = c->parent;
-	ino_changed(&ino, &now);
-	rc = ino_store(m, &ino);
+	ns_ino_changed(&ino, &now);
+	rc = ns_ino_store(m, &ino);
 	if (rc)
 		return rc;
 	before = dir.change;
 	dir.size++;
 	dir_modified(&dir, &now);
-	rc = ino_store(m, &dir);
+	rc = ns_ino_store(m, &dir);
 	if (!rc)
 		cinfo_set(c->cinfo, before, dir.change);
 	return rc;
@@ -678,7 +679,7 @@ static int rename_load(struct ns_mtx *m, const struct rename_ctx *c,
 	if (!rc)
 		rc = dirent_load(m, c->sparent, c->sname, c->slen, &st->sdv);
 	if (!rc)
-		rc = must_exist(ino_load(m, st->sdv.fileid, &st->src));
+		rc = must_exist(ns_ino_load(m, st->sdv.fileid, &st->src));
 	if (rc)
 		return rc;
 	rc = dirent_load(m, c->dparent, c->dname, c->dlen, &st->tdv);
@@ -686,7 +687,7 @@ static int rename_load(struct ns_mtx *m, const struct rename_ctx *c,
 	if (rc == -ENOENT)
 		rc = 0;
 	if (!rc && st->has_tgt && st->tdv.fileid != st->src.fileid)
-		rc = must_exist(ino_load(m, st->tdv.fileid, &st->tgt));
+		rc = must_exist(ns_ino_load(m, st->tdv.fileid, &st->tgt));
 	st->sbefore = st->sdir->change;
 	st->dbefore = st->ddir->change;
 	return rc;
@@ -732,14 +733,14 @@ static int rename_move(struct ns_mtx *m, const struct rename_ctx *c,
 		st->ddir->nlink++;
 	}
 	st->src.parent = c->dparent;
-	ino_changed(&st->src, now);
-	rc = ino_store(m, &st->src);
+	ns_ino_changed(&st->src, now);
+	rc = ns_ino_store(m, &st->src);
 	dir_modified(st->sdir, now);
 	if (!rc)
-		rc = ino_store(m, st->sdir);
+		rc = ns_ino_store(m, st->sdir);
 	if (!rc && st->ddir != st->sdir) {
 		dir_modified(st->ddir, now);
-		rc = ino_store(m, st->ddir);
+		rc = ns_ino_store(m, st->ddir);
 	}
 	return rc;
 }
@@ -792,195 +793,4 @@ int ns_rename(struct ns *ns, uint64_t sparent, const char *sname, size_t slen,
 	if (rc)
 		return rc;
 	return ns_mtx_run(ns, rename_body, &c);
-}
-
-/* ---- setattr / note_write ----------------------------------------------- */
-
-#define SETATTR_ALL                                                           \
-	(NS_SET_MODE | NS_SET_UID | NS_SET_GID | NS_SET_SIZE | NS_SET_ATIME | \
-	 NS_SET_MTIME | NS_SET_ATIME_NOW | NS_SET_MTIME_NOW |                 \
-	 NS_SET_SPACE_USED | NS_SET_BTIME | NS_SET_RESIDENCY)
-
-struct setattr_ctx {
-	uint64_t fileid;
-	unsigned mask;
-	const struct ns_inode *attr;
-	struct ns_inode *out;
-};
-
-static int setattr_check(const struct ns_inode *ino, unsigned mask,
-			 const struct ns_inode *a)
-{
-	if ((mask & NS_SET_SIZE) && ino->type == NS_DIR)
-		return -EISDIR;
-	if ((mask & (NS_SET_SIZE | NS_SET_RESIDENCY)) && ino->type != NS_REG)
-		return -EINVAL;
-	if ((mask & NS_SET_RESIDENCY) && a->residency > NS_RES_BOTH)
-		return -EINVAL;
-	if ((mask & NS_SET_ATIME) && a->atime.nsec >= 1000000000u)
-		return -EINVAL;
-	if ((mask & NS_SET_MTIME) && a->mtime.nsec >= 1000000000u)
-		return -EINVAL;
-	if ((mask & NS_SET_BTIME) && a->btime.nsec >= 1000000000u)
-		return -EINVAL;
-	return 0;
-}
-
-static void ino_setattr_apply(struct ns_inode *ino, unsigned mask,
-			      const struct ns_inode *a,
-			      const struct ns_time *now)
-{
-	if (mask & NS_SET_MODE)
-		ino->mode = a->mode & 07777;
-	if (mask & NS_SET_UID)
-		ino->uid = a->uid;
-	if (mask & NS_SET_GID)
-		ino->gid = a->gid;
-	if (mask & NS_SET_SIZE) {
-		ino->size = a->size;
-		ino->mtime = *now; /* truncate: overridden by an explicit mtime */
-	}
-	if (mask & NS_SET_SPACE_USED)
-		ino->space_used = a->space_used;
-	if (mask & NS_SET_ATIME)
-		ino->atime = a->atime;
-	if (mask & NS_SET_ATIME_NOW)
-		ino->atime = *now;
-	if (mask & NS_SET_MTIME)
-		ino->mtime = a->mtime;
-	if (mask & NS_SET_MTIME_NOW)
-		ino->mtime = *now;
-	if (mask & NS_SET_BTIME)
-		ino->btime = a->btime;
-	if (mask & NS_SET_RESIDENCY) {
-		ino->residency = a->residency;
-		memcpy(ino->object_etag, a->object_etag,
-		       sizeof ino->object_etag);
-		ino->object_etag[sizeof ino->object_etag - 1] = '\0';
-	}
-	ino_changed(ino, now);
-}
-
-int ns_inode_apply(struct ns_inode *ino, unsigned mask,
-		   const struct ns_inode *attr)
-{
-	struct ns_time now = ns_time_now();
-	int rc;
-
-	if ((mask & ~(unsigned)SETATTR_ALL) || (mask && !attr))
-		return -EINVAL;
-	if (!mask)
-		return 0;
-	rc = setattr_check(ino, mask, attr);
-	if (!rc)
-		ino_setattr_apply(ino, mask, attr, &now);
-	return rc;
-}
-
-static int setattr_body(struct ns_mtx *m, void *arg)
-{
-	struct setattr_ctx *c = arg;
-	struct ns_inode ino;
-	int rc = ino_load(m, c->fileid, &ino);
-
-	if (!rc && c->mask)
-		rc = ns_inode_apply(&ino, c->mask, c->attr);
-	if (!rc && c->mask)
-		rc = ino_store(m, &ino);
-	if (!rc && c->out)
-		*c->out = ino;
-	return rc;
-}
-
-int ns_setattr(struct ns *ns, uint64_t fileid, unsigned mask,
-	       const struct ns_inode *attr, struct ns_inode *out)
-{
-	struct setattr_ctx c = { fileid, mask, attr, out };
-
-	if ((mask & ~(unsigned)SETATTR_ALL) || (mask && !attr))
-		return -EINVAL;
-	return ns_mtx_run(ns, setattr_body, &c);
-}
-
-struct write_ctx {
-	uint64_t fileid;
-	uint64_t end;
-	struct ns_inode *out;
-};
-
-void ns_inode_note_write(struct ns_inode *ino, uint64_t end_offset)
-{
-	struct ns_time now = ns_time_now();
-
-	if (end_offset > ino->size)
-		ino->size = end_offset;
-	ns_inode_set_placed(ino); /* the write just made its object */
-	ino->mtime = now;
-	ino_changed(ino, &now);
-}
-
-static int note_write_body(struct ns_mtx *m, void *arg)
-{
-	struct write_ctx *c = arg;
-	struct ns_inode ino;
-	int rc = ino_load(m, c->fileid, &ino);
-
-	if (rc)
-		return rc;
-	if (ino.type != NS_REG)
-		return ino.type == NS_DIR ? -EISDIR : -EINVAL;
-	ns_inode_note_write(&ino, c->end);
-	rc = ino_store(m, &ino);
-	if (!rc && c->out)
-		*c->out = ino;
-	return rc;
-}
-
-int ns_note_write(struct ns *ns, uint64_t fileid, uint64_t end_offset,
-		  struct ns_inode *out)
-{
-	struct write_ctx c = { fileid, end_offset, out };
-
-	return ns_mtx_run(ns, note_write_body, &c);
-}
-
-struct placed_ctx {
-	uint64_t fileid;
-	int placed;      /* 1: NS_INO_DATA_PLACED; 0: unsure (neither bit) */
-	int *was_placed;
-};
-
-static int data_placed_body(struct ns_mtx *m, void *arg)
-{
-	struct placed_ctx *c = arg;
-	struct ns_inode ino;
-	int rc = ino_load(m, c->fileid, &ino);
-	uint32_t before;
-
-	if (rc)
-		return rc;
-	if (ino.type != NS_REG)
-		return -EINVAL;
-	before = ino.flags;
-	if (c->was_placed)
-		*c->was_placed = !!(ino.flags & NS_INO_DATA_PLACED);
-	if (c->placed)
-		ns_inode_set_placed(&ino);
-	else
-		ns_inode_set_unsure(&ino);
-	return ino.flags == before ? 0 : ino_store(m, &ino);
-}
-
-int ns_data_placed(struct ns *ns, uint64_t fileid, int *was_placed)
-{
-	struct placed_ctx c = { fileid, 1, was_placed };
-
-	return ns_mtx_run(ns, data_placed_body, &c);
-}
-
-int ns_data_unsure(struct ns *ns, uint64_t fileid)
-{
-	struct placed_ctx c = { fileid, 0, NULL };
-
-	return ns_mtx_run(ns, data_placed_body, &c);
 }

@@ -32,6 +32,7 @@ static const char *const db_names[NS_DB_COUNT] = {
 	[NS_DB_COOKIES] = "cookies",	 [NS_DB_SYMLINKS] = "symlinks",
 	[NS_DB_META] = "meta",		 [NS_DB_RECLAIM] = "reclaim",
 	[NS_DB_ANSWERS] = "answers",	 [NS_DB_DELTAS] = "deltas",
+	[NS_DB_TIER] = "tier",
 	[NS_DB_INTENTS] = "intents",
 };
 
@@ -226,10 +227,10 @@ static int shard_init(struct ns *ns, unsigned s, int creating)
 	if (rc)
 		return rc;
 	for (int d = 0; !rc && d < NS_DB_INTENTS; d++) {
-		/* reclaim, answers, deltas came later: namespaces made
-		 * before lack them */
+		/* reclaim, answers, deltas and tier came later:
+		 * namespaces made before lack them */
 		unsigned f = d == NS_DB_RECLAIM || d == NS_DB_ANSWERS ||
-					     d == NS_DB_DELTAS
+					     d == NS_DB_DELTAS || d == NS_DB_TIER
 				     ? MDB_CREATE
 				     : flags;
 		db_name(name, sizeof name, ns, s, d);

@@ -1,0 +1,236 @@
+/*
+ * tests/unit/test_tier_gc.c -- the orphan collector (tiering/tier_gc.c)
+ * over a real namespace and the dir backend: live objects (an object
+ * record, an upload's job), one with a pending delete record, foreign
+ * keys and an orphan; the orphan deleted only after the grace, counted
+ * but kept in a dry run; and failing closed: a listing error or an error
+ * reading the references deletes nothing, even past the grace.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "test_ns_util.h"
+#include "tier_gc.h"
+#include "tier_job_harness.h"
+#include "tier_test_log.h"
+
+#define PREFIX "t"
+
+struct fx {
+	struct tier_site t;
+	struct fault f;
+	struct fault_backend fb;
+	struct fault_meta fm;
+	struct tier_engine raw;
+	char live[TIER_KEY_MAX], job[TIER_KEY_MAX], pending[TIER_KEY_MAX];
+	char orphan[TIER_KEY_MAX];
+};
+
+static const char *const foreign[] = { "t/v1/zz/notours",
+				       "t/v1/00/0000000000000001-00000000-1" };
+
+static int src_zero(void *arg, uint64_t off, void *buf, size_t len)
+{
+	(void)arg;
+	(void)off;
+	memset(buf, 0, len);
+	return 0;
+}
+
+static void put_key(struct fx *x, const char *key)
+{
+	struct tier_source src = { src_zero, NULL };
+
+	assert_int_equal(tier_put(x->t.b, key, &src, 10, NULL, NULL), 0);
+}
+
+static void key_of(uint64_t fileid, uint32_t gen, uint64_t ver, char *key)
+{
+	struct tier_key k = { fileid, gen, ver };
+
+	assert_true(tier_key_format(key, TIER_KEY_MAX, PREFIX, &k) > 0);
+}
+
+static uint64_t file_make(struct fx *x, const char *name)
+{
+	uint64_t fid = tu_create(x->t.ns, NS_ROOT_FILEID, name, NS_REG);
+
+	assert_int_equal(ns_note_write(x->t.ns, fid, 10, NULL), 0);
+	memds_put(&x->t.ds, fid, 0, "0123456789", 10);
+	return fid;
+}
+
+static int setup(void **state)
+{
+	struct fx *x = calloc(1, sizeof *x);
+	struct ns_tier_obj o;
+	struct ns_tier_job j;
+	struct ns_inode a = { .size = 10 };
+	uint64_t f1, f2, f3;
+	int committed;
+
+	tier_site_open(&x->t);
+	x->raw = (struct tier_engine){ x->t.b, PREFIX, &memds_ops, &x->t.ds,
+				       &tier_meta_ns, x->t.ns, 0, NULL, NULL };
+	/* Live: an offloaded file's object. */
+	f1 = file_make(x, "one");
+	assert_int_equal(tier_offload(&x->raw, f1, &committed, NULL), 0);
+	assert_int_equal(ns_tier_obj_get(x->t.ns, f1, &o), 0);
+	key_of(o.fileid, o.gen, o.ver, x->live);
+	/* Live: an upload under way (job written, object stored). */
+	f2 = file_make(x, "two");
+	assert_int_equal(ns_tier_offload_begin(x->t.ns, f2, &j), 0);
+	key_of(j.fileid, j.gen, j.ver, x->job);
+	put_key(x, x->job);
+	/* Pending: a BOTH file changed (its object on the delete list). */
+	f3 = file_make(x, "three");
+	assert_int_equal(tier_offload(&x->raw, f3, &committed, NULL), 0);
+	assert_int_equal(ns_tier_obj_get(x->t.ns, f3, &o), 0);
+	key_of(o.fileid, o.gen, o.ver, x->pending);
+	assert_int_equal(ns_setattr(x->t.ns, f3, NS_SET_SIZE, &a, NULL), 0);
+	/* An orphan: the tier's form, nothing refers to it. */
+	key_of(f1, 0, 999, x->orphan);
+	put_key(x, x->orphan);
+	for (size_t i = 0; i < 2; i++)
+		put_key(x, foreign[i]);
+	*state = x;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *x = *state;
+
+	tier_site_close(&x->t);
+	free(x);
+	return 0;
+}
+
+static int present(struct fx *x, const char *key)
+{
+	struct tier_obj h;
+	int rc = tier_head(x->t.b, key, &h, NULL);
+
+	assert_true(rc == 0 || rc == -ENOENT);
+	return rc == 0;
+}
+
+static void all_but_orphan_present(struct fx *x)
+{
+	assert_true(present(x, x->live));
+	assert_true(present(x, x->job));
+	assert_true(present(x, x->pending));
+	assert_true(present(x, foreign[0]) && present(x, foreign[1]));
+}
+
+static void test_grace(void **state)
+{
+	struct fx *x = *state;
+	struct tier_gc_seen seen = { 0 };
+	struct tier_gc_report r;
+
+	assert_int_equal(tier_gc_pass(&x->raw, &seen, 1000, 100, 0, &r, NULL),
+			 0);
+	assert_int_equal((int)r.listed, 6);
+	assert_int_equal((int)r.live, 2);
+	assert_int_equal((int)r.pending_delete, 1);
+	assert_int_equal((int)r.foreign, 2);
+	assert_int_equal((int)r.orphans, 1);
+	assert_int_equal((int)r.young, 1);
+	assert_int_equal((int)r.deleted, 0);
+	assert_true(present(x, x->orphan));
+	assert_int_equal(tier_gc_pass(&x->raw, &seen, 1099, 100, 0, &r, NULL),
+			 0);
+	assert_int_equal((int)r.deleted, 0);
+	assert_true(present(x, x->orphan));
+	/* Seen orphaned for the whole grace: deleted; nothing else is. */
+	assert_int_equal(tier_gc_pass(&x->raw, &seen, 1100, 100, 0, &r, NULL),
+			 0);
+	assert_int_equal((int)r.deleted, 1);
+	assert_false(present(x, x->orphan));
+	all_but_orphan_present(x);
+	assert_int_equal((int)seen.n, 0);
+	tier_gc_seen_free(&seen);
+}
+
+static void test_dry_run(void **state)
+{
+	struct fx *x = *state;
+	struct tier_gc_seen seen = { 0 };
+	struct tier_gc_report r;
+
+	assert_int_equal(tier_gc_pass(&x->raw, &seen, 1000, 0, 1, &r, NULL),
+			 0);
+	assert_int_equal((int)r.orphans, 1);
+	assert_int_equal((int)r.deleted, 0);
+	assert_true(present(x, x->orphan));
+	all_but_orphan_present(x);
+	tier_gc_seen_free(&seen);
+}
+
+/* The listing fails (the backend's list call, every page). */
+static void test_listing_error_deletes_nothing(void **state)
+{
+	struct fx *x = *state;
+	struct tier_gc_seen seen = { 0 };
+	struct tier_gc_report r;
+	struct tier_engine e = x->raw;
+	struct tier_status st;
+
+	/* An earlier pass saw the orphan long ago. */
+	assert_int_equal(tier_gc_pass(&x->raw, &seen, 0, 100, 0, &r, NULL), 0);
+	assert_int_equal((int)seen.n, 1);
+	x->f.limit = 0;
+	fault_backend_init(&x->fb, x->t.b, &x->f);
+	e.backend = &x->fb.base;
+	assert_int_equal(tier_gc_pass(&e, &seen, 5000, 100, 0, &r, &st),
+			 -ECANCELED);
+	assert_int_equal((int)r.deleted, 0);
+	assert_non_null(strstr(st.msg, "nothing deleted"));
+	assert_int_equal((int)seen.n, 1); /* unchanged */
+	assert_true(present(x, x->orphan));
+	all_but_orphan_present(x);
+	tier_gc_seen_free(&seen);
+}
+
+/* The listing succeeds, reading the references fails: nothing goes. */
+static void test_refs_error_deletes_nothing(void **state)
+{
+	struct fx *x = *state;
+	struct tier_gc_seen seen = { 0 };
+	struct tier_gc_report r;
+	struct tier_engine e = x->raw;
+
+	/* objs pages pass, the jobs read fails. */
+	x->f.limit = 1;
+	x->fm = (struct fault_meta){ x->t.ns, &x->f };
+	e.meta = &fault_meta_ops;
+	e.meta_arg = &x->fm;
+	assert_int_equal(tier_gc_pass(&e, &seen, 1000, 0, 0, &r, NULL),
+			 -ECANCELED);
+	assert_int_equal((int)r.deleted, 0);
+	assert_true(present(x, x->orphan));
+	all_but_orphan_present(x);
+	/* The same pass with the references readable deletes it. */
+	assert_int_equal(tier_gc_pass(&x->raw, &seen, 1000, 0, 0, &r, NULL),
+			 0);
+	assert_int_equal((int)r.deleted, 1);
+	all_but_orphan_present(x);
+	tier_gc_seen_free(&seen);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_grace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_listing_error_deletes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refs_error_deletes_nothing,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,200 @@
+/*
+ * tests/unit/test_tier_policy.c -- offload and release selection
+ * (tiering/tier_policy.c), a pure function: subtree rules, minimum size,
+ * idle times since access and since modification, busy files, oldest
+ * first, release after a retention time, the high and low watermarks,
+ * and bad policies refused.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ns.h"
+#include "tier_policy.h"
+
+#define NOW 100000
+#define MAXF 16
+
+static const struct tier_rule rules[] = {
+	{ .path = "/scratch", .never = 1 },
+	{ .path = "/proj/", .min_size = 10, .access_idle = 100,
+	  .modify_idle = 1000, .release_after = 500 },
+	{ .path = "/", .min_size = 1000, .access_idle = 50,
+	  .modify_idle = 50 },
+};
+
+static struct tier_policy pol = { rules, 3, 0, 0 };
+
+static struct tier_file file(uint64_t id, const char *path, uint64_t size,
+			     int64_t age_a, int64_t age_m, uint32_t res)
+{
+	return (struct tier_file){ .fileid = id, .path = path, .size = size,
+				   .atime = NOW - age_a, .mtime = NOW - age_m,
+				   .residency = res };
+}
+
+/* Select among F[0..N); the picks' fileids, 0-terminated. */
+static void run(const struct tier_policy *p, const struct tier_file *f,
+		size_t n, const struct tier_fill *fill, uint64_t *off,
+		uint64_t *rel)
+{
+	size_t io[MAXF], ir[MAXF];
+	struct tier_picks pk = { io, 0, ir, 0 };
+
+	assert_int_equal(tier_policy_select(p, f, n, NOW, fill, &pk), 0);
+	for (size_t i = 0; i < pk.noffload; i++)
+		off[i] = f[io[i]].fileid;
+	off[pk.noffload] = 0;
+	for (size_t i = 0; i < pk.nrelease; i++)
+		rel[i] = f[ir[i]].fileid;
+	rel[pk.nrelease] = 0;
+}
+
+static void test_rule_match(void **state)
+{
+	(void)state;
+	assert_ptr_equal(tier_policy_rule(&pol, "/scratch/x"), &rules[0]);
+	assert_ptr_equal(tier_policy_rule(&pol, "/scratch"), &rules[0]);
+	assert_ptr_equal(tier_policy_rule(&pol, "/scratchy"), &rules[2]);
+	assert_ptr_equal(tier_policy_rule(&pol, "/proj/a/b"), &rules[1]);
+	assert_ptr_equal(tier_policy_rule(&pol, "/projx"), &rules[2]);
+	struct tier_policy none = { rules, 2, 0, 0 };
+	assert_null(tier_policy_rule(&none, "/home/f"));
+}
+
+static void test_offload_filters_and_order(void **state)
+{
+	struct tier_file f[] = {
+		file(1, "/home/a", 5000, 60, 60, NS_RES_LOCAL),	/* yes */
+		file(2, "/home/b", 999, 60, 60, NS_RES_LOCAL),	/* small */
+		file(3, "/home/c", 5000, 40, 60, NS_RES_LOCAL),	/* read */
+		file(4, "/home/d", 5000, 60, 40, NS_RES_LOCAL),	/* written */
+		file(5, "/scratch/e", 5000, 900, 900, NS_RES_LOCAL),
+		file(6, "/proj/f", 10, 200, 2000, NS_RES_LOCAL), /* yes */
+		file(7, "/proj/g", 10, 200, 999, NS_RES_LOCAL), /* written */
+		file(8, "/home/h", 5000, 70, 70, NS_RES_BOTH),	/* done */
+		file(9, "/home/i", 5000, 80, 80, NS_RES_LOCAL), /* yes */
+		file(10, "/home/j", 5000, 80, 80, NS_RES_LOCAL), /* busy */
+		file(11, "/home/k", 5000, 2000, 60, NS_RES_LOCAL), /* yes */
+	};
+	uint64_t off[MAXF], rel[MAXF];
+
+	(void)state;
+	f[9].busy = 1;
+	run(&pol, f, 11, NULL, off, rel);
+	/* Oldest first by the later of access and modification: 6 (200),
+	 * 9 (80), then 1 and 11 (60 both: by fileid). */
+	assert_true(off[0] == 6 && off[1] == 9 && off[2] == 1 &&
+		    off[3] == 11 && off[4] == 0);
+	assert_true(rel[0] == 0);
+}
+
+static void test_release_after(void **state)
+{
+	struct tier_file f[] = {
+		file(1, "/proj/a", 100, 10, 10000, NS_RES_BOTH),
+		file(2, "/proj/b", 100, 10, 10000, NS_RES_BOTH),
+		file(3, "/home/c", 5000, 10, 10000, NS_RES_BOTH), /* no rule */
+		file(4, "/proj/d", 100, 10, 10000, NS_RES_OFFLOADED),
+	};
+	uint64_t off[MAXF], rel[MAXF];
+
+	(void)state;
+	f[0].both_since = NOW - 500; /* due */
+	f[1].both_since = NOW - 499;
+	f[2].both_since = 0;
+	run(&pol, f, 4, NULL, off, rel);
+	assert_true(rel[0] == 1 && rel[1] == 0);
+	assert_true(off[0] == 0);
+}
+
+static void test_watermarks(void **state)
+{
+	struct tier_policy p = pol;
+	struct tier_fill fill = { 900, 1000 };
+	struct tier_file f[] = {
+		file(1, "/home/a", 100, 5, 5, NS_RES_BOTH),
+		file(2, "/home/b", 150, 1000, 1000, NS_RES_BOTH), /* oldest */
+		file(3, "/home/c", 100, 30, 30, NS_RES_BOTH),
+		file(4, "/home/d", 100, 3000, 3000, NS_RES_BOTH), /* busy */
+	};
+	uint64_t off[MAXF], rel[MAXF];
+
+	(void)state;
+	f[3].busy = 1;
+	p.high_pct = 85;
+	p.low_pct = 70;
+	/* 900 of 1000: 200 bytes to free to reach 70 %: 2 (150), 3 (100). */
+	run(&p, f, 4, &fill, off, rel);
+	assert_true(rel[0] == 2 && rel[1] == 3 && rel[2] == 0);
+	/* Below the high mark: nothing. */
+	fill.used = 849;
+	run(&p, f, 4, &fill, off, rel);
+	assert_true(rel[0] == 0 && off[0] == 0);
+	/* Exactly at it: released down to the low mark. */
+	fill.used = 850;
+	run(&p, f, 4, &fill, off, rel);
+	assert_true(rel[0] == 2 && rel[1] == 0);
+}
+
+static void test_watermark_offloads_more(void **state)
+{
+	struct tier_policy p = pol;
+	struct tier_fill fill = { 950, 1000 };
+	struct tier_file f[] = {
+		file(1, "/home/a", 100, 5, 5, NS_RES_BOTH),
+		file(2, "/home/b", 2000, 10, 10, NS_RES_LOCAL), /* not idle */
+		file(3, "/home/c", 2000, 20, 20, NS_RES_LOCAL), /* not idle */
+		file(4, "/home/d", 500, 20, 20, NS_RES_LOCAL),	/* small */
+		file(5, "/scratch/e", 5000, 30, 30, NS_RES_LOCAL),
+	};
+	uint64_t off[MAXF], rel[MAXF];
+
+	(void)state;
+	p.high_pct = 90;
+	p.low_pct = 70;
+	/* 250 to free, 100 by releasing 1: 150 more to offload, oldest
+	 * eligible first (3), and that covers it. */
+	run(&p, f, 5, &fill, off, rel);
+	assert_true(rel[0] == 1 && rel[1] == 0);
+	assert_true(off[0] == 3 && off[1] == 0);
+}
+
+static void test_bad_policy(void **state)
+{
+	struct tier_rule bad = { .path = "proj" };
+	struct tier_policy p = pol;
+	size_t io[1], ir[1];
+	struct tier_picks pk = { io, 0, ir, 0 };
+
+	(void)state;
+	p.high_pct = 70;
+	p.low_pct = 80;
+	assert_int_equal(tier_policy_select(&p, NULL, 0, NOW, NULL, &pk),
+			 -EINVAL);
+	p.high_pct = 101;
+	assert_int_equal(tier_policy_select(&p, NULL, 0, NOW, NULL, &pk),
+			 -EINVAL);
+	p = (struct tier_policy){ &bad, 1, 0, 0 };
+	assert_int_equal(tier_policy_select(&p, NULL, 0, NOW, NULL, &pk),
+			 -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rule_match),
+		cmocka_unit_test(test_offload_filters_and_order),
+		cmocka_unit_test(test_release_after),
+		cmocka_unit_test(test_watermarks),
+		cmocka_unit_test(test_watermark_offloads_more),
+		cmocka_unit_test(test_bad_policy),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
