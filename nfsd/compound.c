@@ -122,6 +122,8 @@ static nfsstat4 run_op(struct compound *c, XDR *in, XDR *out,
 		st = NFS4ERR_BADXDR;
 		goto done_noresult;
 	}
+	c->opnum = opnum;
+	c->res_pos = mark;
 	if ((d->flags & OPF_CFH) && c->cur.fileid == 0)
 		st = NFS4ERR_NOFILEHANDLE;
 	else
@@ -364,6 +366,7 @@ int compound_loop_run(struct compound *c, struct loop *l)
 			l->stop.node = node;
 			l->stop.opindex = l->i;
 			l->stop.in_pos = pos;
+			c->rc_forwarded = opnum == OP_RECLAIM_COMPLETE;
 			l->status = NFS4_OK;
 			return LOOP_STOP;
 		}

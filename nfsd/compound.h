@@ -70,6 +70,8 @@ struct compound {
 	int cur_stateid_valid, saved_stateid_valid;
 
 	unsigned opindex; /* 0-based index of the op being run */
+	uint32_t opnum;   /* ... its op number */
+	u_int res_pos;    /* ... where its result starts in the results */
 	unsigned nops;
 	/* 1 at a partition owner running a front's sub-compound: no
 	 * session here, the front ran SEQUENCE (compound_run_sub). */
@@ -80,6 +82,10 @@ struct compound {
 	/* Not 0: the READDIR the op loop stopped before goes on at another
 	 * node's partition with this cookie (compound.c route_readdir). */
 	uint64_t readdir_cookie;
+	/* The op the loop stopped before, to be run at another node, is
+	 * RECLAIM_COMPLETE (a front tells the owners when it succeeded:
+	 * nfsd/session.h rc_done). */
+	int rc_forwarded;
 
 	/* Set by SEQUENCE on a retransmission: the cached COMPOUND4res to send
 	 * instead of running anything (RFC 8881 §2.10.6.1.3). */

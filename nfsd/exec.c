@@ -435,7 +435,7 @@ static void job_resume(struct exec *e, struct exec_job *j, unsigned *nout)
 	} else {
 		rc = compound_resume(&j->cj, &j->res->peer_compound_res_u.ok,
 				     &len);
-		delta_ship_take(e->srv->deltas, &j->waits);
+		delta_ship_take(e->srv->deltas, &j->waits, RPC_REPLY_HDR_LEN);
 	}
 	if (j->res) {
 		xdr_free((xdrproc_t)xdr_peer_compound_res, (char *)j->res);
@@ -475,7 +475,7 @@ static void run_front(struct exec *e, struct exec_req *r, unsigned *nout)
 	rc = compound_begin(&j->cj, srv, j->conn, &j->call,
 			    j->buf + RPC_REPLY_HDR_LEN,
 			    j->cap - RPC_REPLY_HDR_LEN, &len, &garbage);
-	delta_ship_take(srv->deltas, &j->waits);
+	delta_ship_take(srv->deltas, &j->waits, RPC_REPLY_HDR_LEN);
 	if (garbage) {
 		rpc_reply_accepted(j->buf, j->call.xid, ACCEPT_GARBAGE_ARGS);
 		keep_reply(e, j->conn, j->buf, RPC_REPLY_HDR_LEN, j->t_arrive,
@@ -494,7 +494,7 @@ static void run_front(struct exec *e, struct exec_req *r, unsigned *nout)
  * another node (peer_svc.h), or a front's COMPOUND coming back. */
 static void run_one(struct exec *e, struct exec_req *r, unsigned *nout)
 {
-	size_t len;
+	size_t len, results_at = 0;
 	struct exec_reply *o = &e->out[*nout];
 
 	if (r->job) {
@@ -506,7 +506,7 @@ static void run_one(struct exec *e, struct exec_req *r, unsigned *nout)
 	if (r->call.prog == STRATA_PEER_PROG) {
 		len = peer_svc_reply(e->srv, r->conn, &r->call, e->scratch,
 				     e->scratch_cap, e->subres,
-				     e->srv->cfg.max_msg);
+				     e->srv->cfg.max_msg, &results_at);
 	} else if (!e->srv->owns_all) {
 		run_front(e, r, nout);
 		return;
@@ -523,7 +523,7 @@ static void run_one(struct exec *e, struct exec_req *r, unsigned *nout)
 	o->t_arrive = r->t_arrive;
 	o->conn = r->conn;
 	memset(&o->waits, 0, sizeof(o->waits));
-	delta_ship_take(e->srv->deltas, &o->waits);
+	delta_ship_take(e->srv->deltas, &o->waits, results_at);
 	xprt_conn_get(o->conn);
 	(*nout)++;
 }
@@ -532,6 +532,7 @@ static void send_one(struct exec *e, struct exec_reply *o)
 {
 	struct iovec iov = { .iov_base = o->buf, .iov_len = o->len };
 
+	delta_ship_patch(e->srv->deltas, &o->waits, o->buf, o->len);
 	if (xprt_send(o->conn, &iov, 1) < 0)
 		log_debug("send to %s failed", o->conn->peer);
 	metrics_observe(&e->srv->metrics.compound, metrics_lat_bounds_ns,

@@ -440,6 +440,9 @@ static void node_epoch(void *ctx, unsigned node, uint32_t epoch)
 			next = c->next;
 			if (!c->front && (c->state_nodes & bit)) {
 				c->reclaim_nodes |= bit;
+				/* it reclaims again, and says when done */
+				c->rc_done = 0;
+				c->reclaim_complete = 0;
 				n++;
 			} else if (c->front == node) {
 				/* A front that restarted lost these clients'

@@ -88,6 +88,12 @@ struct nfs_client {
 	uint64_t reclaim_nodes;   /* a front: of those, the ones that
 				     restarted since and await its reclaim
 				     (SEQ4_STATUS_RESTART_RECLAIM_NEEDED) */
+	/* Its RECLAIM_COMPLETE succeeded at another node (the root's
+	 * owner) since it was last told to reclaim: known to its front,
+	 * sent to owners with each sub-compound. With partitions over
+	 * several nodes, an owner that is not the root's lets it make new
+	 * state on this, not on RECLAIM_COMPLETE (op_open.c). */
+	int rc_done;
 };
 
 /* ---- clients -------------------------------------------------------- */

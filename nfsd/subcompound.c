@@ -209,6 +209,15 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 			j->c.client->state_nodes &= ~bit;
 		if (r->reclaim_complete)
 			j->c.client->reclaim_nodes &= ~bit;
+		if (j->c.rc_forwarded && r->nrun > 0 &&
+		    r->status == NFS4_OK) {
+			/* Its RECLAIM_COMPLETE succeeded: it is done
+			 * reclaiming everywhere; owners learn it with its
+			 * next sub-compounds (reclaim_done). */
+			j->c.client->rc_done = 1;
+			j->c.client->reclaim_nodes = 0;
+		}
+		j->c.rc_forwarded = 0;
 	}
 	memcpy(j->out + j->out_pos, r->results.results_val, n);
 	xdr_setpos(&l.out, j->out_pos + n);
@@ -269,6 +278,8 @@ int compound_sub_args(struct compound_job *j, peer_compound_args *a)
 	a->client.machine = clp->principal_machine;
 	a->client.eir_flags = clp->flags;
 	a->client.cb_ok = cb_session(clp) ? TRUE : FALSE;
+	a->client.reclaim_done =
+		clp->rc_done || clp->reclaim_complete ? TRUE : FALSE;
 	a->cred.flavor = call->cred.flavor;
 	a->cred.uid = call->cred.uid;
 	a->cred.gid = call->cred.gid;

@@ -12,12 +12,21 @@
 #include "cmap.h"
 #include "log.h"
 #include "metrics.h"
+#include "nfs4_prot.h"
 #include "ns.h"
 #include "peer_client.h"
 #include "peer_prot.h"
 #include "server.h"
 
 #define ROUND_MAX 64 /* deltas of one shard per round */
+#define APPLIED_RING 256 /* change_info of the last deltas applied */
+
+/* What an owner answered for one delta. */
+struct applied {
+	uint64_t seq; /* 0: none */
+	uint64_t before, after;
+	int atomic;
+};
 
 struct shard_ship {
 	/* Executor thread only. */
@@ -31,6 +40,7 @@ struct shard_ship {
 	uint64_t round_upto; /* the round's last seq */
 	unsigned round_n;
 	uint64_t acked;      /* applied at their owners up to here */
+	struct applied *ring; /* APPLIED_RING of them, by seq; lazily */
 };
 
 struct delta_ship {
@@ -47,6 +57,8 @@ struct delta_ship {
 struct delta_call {
 	struct delta_ship *d;
 	unsigned shard;
+	u_int n;
+	uint64_t seq[]; /* the deltas sent, in order */
 };
 
 int delta_ship_new(struct delta_ship **out, unsigned nshards,
@@ -71,28 +83,28 @@ void delta_ship_free(struct delta_ship *d)
 {
 	if (!d)
 		return;
+	for (unsigned s = 0; s < d->nshards; s++)
+		free(d->s[s].ring);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
 
-static void waits_add(struct delta_waits *w, unsigned shard, uint64_t seq)
+static void waits_add(struct delta_waits *w, unsigned shard, uint64_t seq,
+		      uint32_t op, size_t off)
 {
-	for (unsigned i = 0; i < w->n; i++)
-		if (w->w[i].shard == shard) {
-			if (seq > w->w[i].seq)
-				w->w[i].seq = seq;
-			return;
-		}
 	if (w->n == DELTA_WAITS_MAX) {
-		w->all = 1;
+		w->all = 1; /* waits for all; its change_info stays */
 		return;
 	}
 	w->w[w->n].shard = shard;
 	w->w[w->n].seq = seq;
+	w->w[w->n].op = op;
+	w->w[w->n].off = off;
 	w->n++;
 }
 
-void delta_ship_note(struct delta_ship *d, unsigned shard, uint64_t seq)
+void delta_ship_note(struct delta_ship *d, unsigned shard, uint64_t seq,
+		     uint32_t op, size_t off)
 {
 	if (!d || shard >= d->nshards)
 		return;
@@ -101,7 +113,7 @@ void delta_ship_note(struct delta_ship *d, unsigned shard, uint64_t seq)
 	d->s[shard].pending = 1;
 	if (seq > d->s[shard].noted)
 		d->s[shard].noted = seq;
-	waits_add(&d->cur, shard, seq);
+	waits_add(&d->cur, shard, seq, op, off);
 }
 
 void delta_ship_delay(struct delta_ship *d, unsigned ms)
@@ -110,14 +122,67 @@ void delta_ship_delay(struct delta_ship *d, unsigned ms)
 		d->delay_ns = (uint64_t)ms * 1000000u;
 }
 
-void delta_ship_take(struct delta_ship *d, struct delta_waits *w)
+void delta_ship_take(struct delta_ship *d, struct delta_waits *w,
+		     size_t base)
 {
 	if (!d)
 		return;
 	for (unsigned i = 0; i < d->cur.n; i++)
-		waits_add(w, d->cur.w[i].shard, d->cur.w[i].seq);
+		waits_add(w, d->cur.w[i].shard, d->cur.w[i].seq,
+			  d->cur.w[i].op,
+			  base && d->cur.w[i].off ? base + d->cur.w[i].off : 0);
 	w->all |= d->cur.all;
 	memset(&d->cur, 0, sizeof(d->cur));
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | p[3];
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+/* The op's result around OFF is what was encoded for it: its op number,
+ * NFS4_OK, and 20 zero bytes (not atomic, before 0, after 0). What the
+ * result holds before its change_info: OPEN a stateid, RENAME's target
+ * the source's change_info (never patched: RENAME stays on one node). */
+static int cinfo_at(const uint8_t *buf, size_t len, size_t off, uint32_t op)
+{
+	static const uint8_t zero[20];
+	size_t lead = op == OP_OPEN ? 16 : 0;
+
+	if (off < 8 + lead || off + 20 > len)
+		return 0;
+	return get_be32(buf + off - lead - 8) == op &&
+	       get_be32(buf + off - lead - 4) == NFS4_OK &&
+	       !memcmp(buf + off, zero, sizeof(zero));
+}
+
+void delta_ship_patch(struct delta_ship *d, const struct delta_waits *w,
+		      uint8_t *buf, size_t len)
+{
+	if (!d)
+		return;
+	pthread_mutex_lock(&d->lock);
+	for (unsigned i = 0; i < w->n; i++) {
+		const struct shard_ship *s = &d->s[w->w[i].shard];
+		const struct applied *a =
+			s->ring ? &s->ring[w->w[i].seq % APPLIED_RING] : NULL;
+
+		if (!a || a->seq != w->w[i].seq || !a->atomic ||
+		    !w->w[i].off ||
+		    !cinfo_at(buf, len, w->w[i].off, w->w[i].op))
+			continue;
+		buf[w->w[i].off + 3] = 1; /* bool atomic: TRUE */
+		put_be64(buf + w->w[i].off + 4, a->before);
+		put_be64(buf + w->w[i].off + 12, a->after);
+	}
+	pthread_mutex_unlock(&d->lock);
 }
 
 int delta_ship_done(struct delta_ship *d, const struct delta_waits *w)
@@ -140,12 +205,31 @@ uint64_t delta_ship_acked(const struct delta_ship *d)
 	return d ? atomic_load(&d->nacked) : 0;
 }
 
+/* What the owner answered for the deltas of CALL (under the mutex). */
+static void keep_answers(struct shard_ship *s, const struct delta_call *call,
+			 const peer_delta_res *r)
+{
+	const peer_cinfo *ci = r->peer_delta_res_u.cinfo.cinfo_val;
+
+	if (r->peer_delta_res_u.cinfo.cinfo_len != call->n)
+		return; /* not an answer to these */
+	if (!s->ring)
+		s->ring = calloc(APPLIED_RING, sizeof(*s->ring));
+	for (u_int i = 0; s->ring && i < call->n; i++)
+		s->ring[call->seq[i] % APPLIED_RING] = (struct applied){
+			call->seq[i], ci[i].before, ci[i].after,
+			ci[i].atomic ? 1 : 0 };
+}
+
 /* One call of SHARD's round is over, applied (OK) or not. */
-static void round_done(struct delta_ship *d, unsigned shard, int ok)
+static void round_done(struct delta_ship *d, unsigned shard, int ok,
+		       const struct delta_call *call, const peer_delta_res *r)
 {
 	struct shard_ship *s = &d->s[shard];
 
 	pthread_mutex_lock(&d->lock);
+	if (ok && call && r)
+		keep_answers(s, call, r);
 	if (!ok)
 		s->failed = 1;
 	if (--s->inflight == 0 && !s->failed) {
@@ -162,7 +246,7 @@ static void delta_answered(void *ctx, int err, void *res)
 	peer_delta_res *r = res;
 	int ok = !err && r && r->stat == PEER_OK;
 
-	round_done(call->d, call->shard, ok);
+	round_done(call->d, call->shard, ok, call, r);
 	if (call->d->wake)
 		call->d->wake(call->d->wake_ctx);
 	if (!ok)
@@ -242,9 +326,15 @@ static void send_round(struct strata_server *srv, unsigned shard,
 			continue;
 		a.deltas.deltas_val = pd;
 		a.deltas.deltas_len = pick(m, node, dl, n, pd);
-		call = malloc(sizeof(*call));
-		if (call)
-			*call = (struct delta_call){ d, shard };
+		call = malloc(sizeof(*call) +
+			      a.deltas.deltas_len * sizeof(call->seq[0]));
+		if (call) {
+			call->d = d;
+			call->shard = shard;
+			call->n = a.deltas.deltas_len;
+			for (u_int k = 0; k < call->n; k++)
+				call->seq[k] = pd[k].seq;
+		}
 		if (!call || node == srv->node ||
 		    peer_call(srv->peers, node, PEER_DELTA,
 			      (xdrproc_t)xdr_peer_delta_args, &a,
@@ -254,7 +344,7 @@ static void send_round(struct strata_server *srv, unsigned shard,
 			/* Never answered: count it failed now. (A directory
 			 * of this node's own has no delta: map changed.) */
 			free(call);
-			round_done(d, shard, 0);
+			round_done(d, shard, 0, NULL, NULL);
 		}
 	}
 	free(pd);

@@ -31,6 +31,7 @@
 #ifndef STRATA_PNFS_PEER_DELTA_H
 #define STRATA_PNFS_PEER_DELTA_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct strata_server;
@@ -39,13 +40,19 @@ struct delta_ship;
 #define DELTA_WAIT_MS 1000
 #define DELTA_WAITS_MAX 8
 
-/* The deltas a reply waits for. */
+/* The deltas a reply waits for, and where their change_info4 is in it:
+ * at OFF (0: unknown), in the result of op OP. When the owner applied
+ * one, its (before, after) replace the "not atomic" zeros the op
+ * encoded there (delta_ship_patch()), so the client gets an atomic
+ * change_info as from a single node (RFC 8881 §3.3.12). */
 struct delta_waits {
 	unsigned n;
 	int all; /* more than fit: every delta noted so far */
 	struct {
 		unsigned shard;
+		uint32_t op;
 		uint64_t seq;
+		size_t off;
 	} w[DELTA_WAITS_MAX];
 };
 
@@ -60,11 +67,20 @@ void delta_ship_free(struct delta_ship *d);
 void delta_ship_delay(struct delta_ship *d, unsigned ms);
 #define DELTA_DELAY_MS 300
 
-/* An operation made delta SEQ of SHARD. */
-void delta_ship_note(struct delta_ship *d, unsigned shard, uint64_t seq);
+/* Operation OP made delta SEQ of SHARD; the change_info4 it encodes for
+ * it starts OFF bytes into its COMPOUND's results (0: unknown). */
+void delta_ship_note(struct delta_ship *d, unsigned shard, uint64_t seq,
+		     uint32_t op, size_t off);
 /* Move the deltas noted since the last take into W (added to what it
- * holds). D may be NULL (nothing noted). */
-void delta_ship_take(struct delta_ship *d, struct delta_waits *w);
+ * holds), their offsets moved by BASE: where the results start in the
+ * reply buffer (0: unknown, nothing will be patched). D may be NULL. */
+void delta_ship_take(struct delta_ship *d, struct delta_waits *w,
+		     size_t base);
+/* Write each applied delta's (before, after) into BUF (LEN bytes), the
+ * reply W belongs to, where it checks that the op's result is there
+ * (its op number, NFS4_OK and a not-atomic change_info4 of zeros). */
+void delta_ship_patch(struct delta_ship *d, const struct delta_waits *w,
+		      uint8_t *buf, size_t len);
 /* 1 when every delta of W was applied at its owner (or W is empty). */
 int delta_ship_done(struct delta_ship *d, const struct delta_waits *w);
 /* Batch open: drop the deltas every owner acknowledged. */

@@ -280,23 +280,26 @@ static struct nfs_client *stub_of(struct strata_server *srv,
 				  &principal, a->front);
 		if (!clp)
 			return NULL;
-		/* Nothing of it to reclaim here (it never held state on
-		 * this node, or this node did not restart): its reclaim is
-		 * complete as far as this node goes, whichever node its
-		 * RECLAIM_COMPLETE reaches (decision 0024). */
-		if (!recovery_may_reclaim(srv->recovery, clp->owner,
-					  clp->owner_len, server_now()))
-			clp->reclaim_complete = 1;
 	}
 	clp->flags = a->client.eir_flags;
 	clp->cb_via_front = a->client.cb_ok;
+	clp->rc_done = a->client.reclaim_done;
+	/* Its RECLAIM_COMPLETE ran at another node (the root's owner) after
+	 * it reclaimed here too: done here as well (decision 0024). */
+	if (clp->rc_done && !clp->reclaim_complete &&
+	    recovery_may_reclaim(srv->recovery, clp->owner, clp->owner_len,
+				 server_now()) &&
+	    !recovery_reclaim_complete(srv->recovery, clp->owner,
+				       clp->owner_len, server_now()))
+		clp->reclaim_complete = 1;
 	clp->last_renew = server_now();
 	return clp;
 }
 
 static size_t do_compound(struct strata_server *srv, struct xprt_conn *conn,
 			  const struct rpc_call *call, uint8_t *buf,
-			  size_t cap, uint8_t *rbuf, size_t rcap)
+			  size_t cap, uint8_t *rbuf, size_t rcap,
+			  size_t *results_at)
 {
 	peer_compound_args a;
 	peer_compound_res res = { .stat = PEER_EGARBAGE };
@@ -334,6 +337,13 @@ static size_t do_compound(struct strata_server *srv, struct xprt_conn *conn,
 	}
 	len = peer_encode_reply(buf, cap, call->xid,
 				(xdrproc_t)xdr_peer_compound_res, &res);
+	/* RESULTS, the last field, end the reply (with their XDR pad). */
+	if (res.stat == PEER_OK) {
+		size_t rl = res.peer_compound_res_u.ok.results.results_len;
+		size_t padded = (rl + 3) & ~(size_t)3;
+		if (padded <= len)
+			*results_at = len - padded;
+	}
 	if (res.stat == PEER_OK && mutated)
 		answer_keep(srv, &a, res.peer_compound_res_u.ok.ctx.cur.fileid,
 			    buf, len);
@@ -436,10 +446,12 @@ static size_t do_delta(struct strata_server *srv, const struct rpc_call *call,
 
 size_t peer_svc_reply(struct strata_server *srv, struct xprt_conn *conn,
 		      const struct rpc_call *call, uint8_t *buf, size_t cap,
-		      uint8_t *work, size_t work_cap)
+		      uint8_t *work, size_t work_cap, size_t *results_at)
 {
+	*results_at = 0;
 	if (call->proc == PEER_COMPOUND)
-		return do_compound(srv, conn, call, buf, cap, work, work_cap);
+		return do_compound(srv, conn, call, buf, cap, work, work_cap,
+				   results_at);
 	if (call->proc == PEER_DELTA)
 		return do_delta(srv, call, buf, cap);
 	return do_client_gone(srv, call, buf, cap);

@@ -38,10 +38,11 @@ size_t peer_encode_reply(uint8_t *buf, size_t cap, uint32_t xid,
 
 /* Executor, batch open, state_lock held: the whole RPC reply to CALL into
  * BUF (CAP bytes); returns its length. WORK (WORK_CAP bytes, the
- * executor's) holds a sub-compound's results meanwhile. */
+ * executor's) holds a sub-compound's results meanwhile; *RESULTS_AT
+ * gets where they start in BUF (0: not a sub-compound's answer). */
 size_t peer_svc_reply(struct strata_server *srv, struct xprt_conn *conn,
 		      const struct rpc_call *call, uint8_t *buf, size_t cap,
-		      uint8_t *work, size_t work_cap);
+		      uint8_t *work, size_t work_cap, size_t *results_at);
 
 /* Drop the answers kept for resends of client CLIENTID's sub-compounds
  * (the client is gone): srv->stub_gone. Under state_lock. */

@@ -117,7 +117,7 @@ nfsstat4 op_create(struct compound *c, void *args, void *res)
 			goto out;
 		}
 	}
-	cinfo_out(c, &ok->cinfo, &ci);
+	cinfo_out(c, &ok->cinfo, &ci, 0);
 	ok->attrset = set.bits;
 	set.bits.bitmap4_val = NULL;
 	set_cfh(c, &ino);

@@ -347,10 +347,9 @@ static nfsstat4 open_grace_check(struct compound *c, const OPEN4args *a)
 	if (recovery_in_grace(c->srv->recovery, now))
 		return NFS4ERR_GRACE;
 	/* With partitions over several nodes a client's RECLAIM_COMPLETE
-	 * reaches one of them (the root's owner), not each: elsewhere only
-	 * grace holds new state back (and a front's client with nothing to
-	 * reclaim at an owner starts complete there: peer_svc.c). */
-	if (!clp->reclaim_complete && c->srv->owns_all)
+	 * runs at one of them (the root's owner): the others know it from
+	 * its front (nfsd/session.h rc_done). */
+	if (!clp->reclaim_complete && (c->srv->owns_all || !clp->rc_done))
 		return NFS4ERR_GRACE;
 	return NFS4_OK;
 }
@@ -387,7 +386,7 @@ nfsstat4 op_open(struct compound *c, void *args, void *res)
 			 (unsigned long long)c->client->clientid,
 			 (unsigned long long)t.ino.fileid);
 	stid_to_wire(st, &ok->stateid);
-	cinfo_out(c, &ok->cinfo, &t.ci);
+	cinfo_out(c, &ok->cinfo, &t.ci, 16);
 	ok->rflags = OPEN4_RESULT_LOCKTYPE_POSIX;
 	ok->attrset = t.attrset;
 	if (a->claim.claim == CLAIM_NULL || a->claim.claim == CLAIM_FH)

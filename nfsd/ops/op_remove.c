@@ -76,7 +76,7 @@ nfsstat4 op_remove(struct compound *c, void *args, void *res)
 		return nfs_errno(rc);
 	if (freed && gone.type == NS_REG)
 		data_release_unlinked(c, &gone);
-	cinfo_out(c, &ok->cinfo, &ci);
+	cinfo_out(c, &ok->cinfo, &ci, 0);
 	return NFS4_OK;
 }
 
@@ -177,8 +177,8 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 		data_release_unlinked(c, &victim);
 	else if (freed)
 		reclaim_kick(c->srv->reclaim);
-	cinfo_out(c, &ok->source_cinfo, &sci);
-	cinfo_out(c, &ok->target_cinfo, &dci);
+	cinfo_out(c, &ok->source_cinfo, &sci, 0);
+	cinfo_out(c, &ok->target_cinfo, &dci, 20);
 	return NFS4_OK;
 }
 
@@ -212,6 +212,6 @@ nfsstat4 op_link(struct compound *c, void *args, void *res)
 		     a->newname.utf8string_val, a->newname.utf8string_len, &ci);
 	if (rc < 0)
 		return nfs_errno(rc);
-	cinfo_out(c, &ok->cinfo, &ci);
+	cinfo_out(c, &ok->cinfo, &ci, 0);
 	return NFS4_OK;
 }

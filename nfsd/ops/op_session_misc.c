@@ -107,6 +107,10 @@ nfsstat4 op_reclaim_complete(struct compound *c, void *args, void *res)
 				      clp->owner_len, server_now()))
 		return NFS4ERR_COMPLETE_ALREADY;
 	clp->reclaim_complete = 1;
+	/* A front that is the root's owner: the client is done reclaiming
+	 * at every node too (nfsd/session.h rc_done). */
+	clp->rc_done = 1;
+	clp->reclaim_nodes = 0;
 	return NFS4_OK;
 }
 

@@ -287,7 +287,7 @@ nfsstat4 check_component(const component4 *name, int lookup)
 }
 
 void cinfo_out(struct compound *c, change_info4 *out,
-	       const struct ns_cinfo *in)
+	       const struct ns_cinfo *in, size_t lead)
 {
 	out->atomic = in->atomic ? TRUE : FALSE;
 	out->before = in->before;
@@ -297,7 +297,8 @@ void cinfo_out(struct compound *c, change_info4 *out,
 	 * the client then revalidates the directory). */
 	if (in->delta_seq)
 		delta_ship_note(c->srv->deltas, in->delta_shard,
-				in->delta_seq);
+				in->delta_seq, c->opnum,
+				c->res_pos + 8 + lead); /* opnum, status */
 }
 
 void set_cur_stateid(struct compound *c, const stateid4 *sid)

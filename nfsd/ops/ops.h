@@ -111,8 +111,11 @@ int inode_place_data(struct compound *c, struct ns_inode *ino, int defer);
 nfsstat4 ds_object_size(struct compound *c, uint64_t *size);
 nfsstat4 check_component(const component4 *name, int lookup);
 void set_cfh(struct compound *c, const struct ns_inode *ino);
+/* OUT from IN. LEAD: bytes of the op's result before OUT (OPEN: its
+ * stateid, 16); where the owner of another node's directory will put
+ * its atomic values (pnfs/peer_delta.h). */
 void cinfo_out(struct compound *c, change_info4 *out,
-	       const struct ns_cinfo *in);
+	       const struct ns_cinfo *in, size_t lead);
 void set_cur_stateid(struct compound *c, const stateid4 *sid);
 nfsstat4 need_dir(struct compound *c);
 /* Permission checks of the current directory for the caller (perm.h):

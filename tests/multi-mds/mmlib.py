@@ -68,13 +68,19 @@ class Client:
         return res.resarray[-1].object
 
     def mkdir(self, parent, name):
+        st, fh, _ = self.mkdir_ci(parent, name)
+        return st, fh
+
+    def mkdir_ci(self, parent, name):
+        """CREATE of a directory: (status, handle, change_info4)."""
         op, k, t = self.op, self.k, self.t
         res = self.comp([op.putfh(parent),
                          op.create(t.createtype4(k.NF4DIR), name,
                                    {k.FATTR4_MODE: 0o755}),
                          op.getfh()])
-        return res.status, (res.resarray[-1].object
-                            if res.status == k.NFS4_OK else None)
+        if res.status != k.NFS4_OK:
+            return res.status, None, None
+        return k.NFS4_OK, res.resarray[-1].object, res.resarray[-2].cinfo
 
     def create_file(self, dirfh, name, data):
         """OPEN(create) + WRITE(FILE_SYNC) + CLOSE; the status of the

@@ -31,6 +31,10 @@ three nodes while the directory itself belongs to one of them.
       one partition: the name moved) or answers NFS4ERR_XDEV (across
       partitions, no two-phase commit yet) and changes nothing; at least
       one of each happens.
+  S9  A makes 12 more subdirectories: every CREATE's change_info is
+      atomic (the directory's owner applied the delta and its before and
+      after went into the held reply), each one's before is the last
+      one's after, and the directory's change is the last after.
   S8  for 12 new subdirectories: A makes it, B creates a file in it, and
       at once A's RMDIR of it answers NFS4ERR_NOTEMPTY. The file's entry
       is often on another node than the subdirectory: B's CREATE is
@@ -223,6 +227,23 @@ check(not wrong and moved >= 1 and xdev >= 1, "S7",
       "RENAME moves a name on one partition, answers XDEV across and "
       "changes nothing then", "%d moved, %d XDEV, wrong %s"
       % (moved, xdev, wrong[:3]))
+
+# S9
+cis, bad = [], []
+for i in range(12):
+    st, _, ci = A.mkdir_ci(d, b"ci-%d" % i)
+    if st != NFS4_OK:
+        bad.append((i, st))
+    else:
+        cis.append(ci)
+chained = all(cis[i].before == cis[i - 1].after for i in range(1, len(cis)))
+a = dir_attrs(A, d)
+check(not bad and all(ci.atomic and ci.after > ci.before for ci in cis) and
+      chained and a is not None and cis and a[2] == cis[-1].after, "S9",
+      "CREATE's change_info is atomic and chained through any node",
+      "failed %s; atomic %s; chained %s; change %s, last after %s"
+      % (bad[:3], [bool(ci.atomic) for ci in cis], chained, a and a[2],
+         cis and cis[-1].after))
 
 rmdir_race()
 sys.exit(1 if check.failed else 0)
