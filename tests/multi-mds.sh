@@ -164,13 +164,13 @@ spread_up() { # spread_up [--failpoint NAME]
 status_cmd() { echo "$BUILD/tools/strata --server {} --key $SRV3/cluster.key --json status"; }
 owners() {
   /usr/bin/python3 "$ROOT/tests/multi-mds/several_owners.py" --node "127.0.0.1:$S1" \
-    --node "127.0.0.1:$S2" --node "127.0.0.1:$S3" --status-cmd "$(status_cmd)" "$@"
+    --node "127.0.0.1:$S2" --node "127.0.0.1:$S3" --status-cmd "$(status_cmd)" --pynfs "$PYNFS_DIR" "$@"
 }
 spread_up
-owners || { tail -20 "$SRV3"/mds*.log; fail "several_owners.py"; }
+owners || { tail -n 20 "$SRV3"/mds*.log; fail "several_owners.py"; }
 "$LOCAL" down --dir "$SRV3" > /dev/null
 spread_up --failpoint delta-delay
-owners --race || { tail -20 "$SRV3"/mds*.log; fail "several_owners.py --race"; }
+owners --race || { tail -n 20 "$SRV3"/mds*.log; fail "several_owners.py --race"; }
 "$LOCAL" down --dir "$SRV3" > /dev/null
 if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SRV"/ds*.log "$SRV2"/mds*.log "$SRV3"/mds*.log 2>/dev/null; then
   fail "sanitizer report in the log(s) above"
