@@ -564,6 +564,7 @@ static int link_body(struct ns_mtx *m, void *arg)
 	struct ns_inode ino, dir;
 	struct ns_dirent_val dv;
 	uint64_t before;
+	int local;
 	int rc = ns_ino_load(m, c->fileid, &ino);
 
 	if (rc)
@@ -572,7 +573,8 @@ static int link_body(struct ns_mtx *m, void *arg)
 		return -EISDIR;
 	if (ino.nlink >= NS_LINK_MAX)
 		return -EMLINK;
-	rc = dir_load(m, c->parent, &dir);
+	local = ns_owns_fileid(ns_mtx_ns(m), c->parent);
+	rc = local ? dir_load(m, c->parent, &dir) : 0;
 	if (rc)
 		return rc;
 	rc = dirent_load(m, c->parent, c->name, c->len, &dv);
@@ -589,6 +591,11 @@ static int link_body(struct ns_mtx *m, void *arg)
 	rc = ns_ino_store(m, &ino);
 	if (rc)
 		return rc;
+	if (!local) /* another node's directory: ns.h "Directory deltas" */
+		return ns_delta_add(m,
+				    ns_entry_shard(ns_mtx_ns(m), c->parent,
+						   c->name, c->len),
+				    c->parent, 1, 0, &now, c->cinfo);
 	before = dir.change;
 	dir.size++;
 	dir_modified(&dir, &now);
@@ -619,7 +626,9 @@ struct rename_ctx {
 	uint64_t *freed_fileid;
 };
 
-/* State of one rename while its body runs. */
+/* State of one rename while its body runs. A directory of another node's
+ * partition has no inode here (sdir or ddir NULL): its counts change by
+ * a delta (ns.h, "Directory deltas"). */
 struct rename_state {
 	struct ns_inode sdir_buf, ddir_buf;
 	struct ns_inode *sdir, *ddir; /* ddir == sdir when same parent */
@@ -628,6 +637,8 @@ struct rename_state {
 	int has_tgt;
 	uint64_t sbefore, dbefore;
 	uint64_t freed;
+	/* what the move does to each directory's entries and subdirs */
+	int32_t s_entries, s_subdirs, d_entries, d_subdirs;
 };
 
 /*
@@ -671,10 +682,14 @@ static int rename_load(struct ns_mtx *m, const struct rename_ctx *c,
 {
 	int rc;
 
-	st->sdir = &st->sdir_buf;
-	st->ddir = c->dparent == c->sparent ? st->sdir : &st->ddir_buf;
-	rc = dir_load(m, c->sparent, st->sdir);
-	if (!rc && st->ddir != st->sdir)
+	struct ns *ns = ns_mtx_ns(m);
+
+	st->sdir = ns_owns_fileid(ns, c->sparent) ? &st->sdir_buf : NULL;
+	st->ddir = c->dparent == c->sparent ? st->sdir
+		   : ns_owns_fileid(ns, c->dparent) ? &st->ddir_buf
+						    : NULL;
+	rc = st->sdir ? dir_load(m, c->sparent, st->sdir) : 0;
+	if (!rc && st->ddir && st->ddir != st->sdir)
 		rc = dir_load(m, c->dparent, st->ddir);
 	if (!rc)
 		rc = dirent_load(m, c->sparent, c->sname, c->slen, &st->sdv);
@@ -688,8 +703,8 @@ static int rename_load(struct ns_mtx *m, const struct rename_ctx *c,
 		rc = 0;
 	if (!rc && st->has_tgt && st->tdv.fileid != st->src.fileid)
 		rc = must_exist(ns_ino_load(m, st->tdv.fileid, &st->tgt));
-	st->sbefore = st->sdir->change;
-	st->dbefore = st->ddir->change;
+	st->sbefore = st->sdir ? st->sdir->change : 0;
+	st->dbefore = st->ddir ? st->ddir->change : 0;
 	return rc;
 }
 
@@ -705,11 +720,11 @@ static int rename_drop_target(struct ns_mtx *m, const struct rename_ctx *c,
 		return rc;
 	if (st->tgt.type == NS_DIR) {
 		rc = ino_delete(m, st->tgt.fileid);
-		st->ddir->nlink--;
+		st->d_subdirs--;
 	} else {
 		rc = ino_unlink(m, &st->tgt, now, &freed);
 	}
-	st->ddir->size--;
+	st->d_entries--;
 	if (!rc && freed)
 		st->freed = st->tgt.fileid;
 	return rc;
@@ -726,22 +741,62 @@ static int rename_move(struct ns_mtx *m, const struct rename_ctx *c,
 		rc = dirent_insert(m, c->dparent, c->dname, c->dlen, &st->src);
 	if (rc)
 		return rc;
-	st->sdir->size--;
-	st->ddir->size++;
-	if (st->src.type == NS_DIR && st->sdir != st->ddir) {
-		st->sdir->nlink--;
-		st->ddir->nlink++;
+	st->s_entries--;
+	st->d_entries++;
+	if (st->src.type == NS_DIR && c->sparent != c->dparent) {
+		st->s_subdirs--;
+		st->d_subdirs++;
 	}
 	st->src.parent = c->dparent;
 	ns_ino_changed(&st->src, now);
-	rc = ns_ino_store(m, &st->src);
-	dir_modified(st->sdir, now);
+	return ns_ino_store(m, &st->src);
+}
+
+/* Apply ENTRIES and SUBDIRS to directory DIR (the inode, or NULL: another
+ * node's, then a delta from the shard of entry NAME), setting CI. */
+static int rename_dir(struct ns_mtx *m, uint64_t parent, struct ns_inode *dir,
+		      const char *name, size_t len, int32_t entries,
+		      int32_t subdirs, const struct ns_time *now,
+		      struct ns_cinfo *ci)
+{
+	uint64_t before;
+	int rc;
+
+	if (!dir)
+		return ns_delta_add(m,
+				    ns_entry_shard(ns_mtx_ns(m), parent, name,
+						   len),
+				    parent, entries, subdirs, now, ci);
+	before = dir->change;
+	dir->size = (uint64_t)((int64_t)dir->size + entries);
+	dir->nlink = (uint32_t)((int64_t)dir->nlink + subdirs);
+	dir_modified(dir, now);
+	rc = ns_ino_store(m, dir);
 	if (!rc)
-		rc = ns_ino_store(m, st->sdir);
-	if (!rc && st->ddir != st->sdir) {
-		dir_modified(st->ddir, now);
-		rc = ns_ino_store(m, st->ddir);
+		cinfo_set(ci, before, dir->change);
+	return rc;
+}
+
+/* The directories' side of a move: one update (or delta) per directory. */
+static int rename_dirs(struct ns_mtx *m, const struct rename_ctx *c,
+		       struct rename_state *st, const struct ns_time *now)
+{
+	int rc;
+
+	if (c->sparent == c->dparent) {
+		rc = rename_dir(m, c->dparent, st->ddir, c->dname, c->dlen,
+				st->s_entries + st->d_entries,
+				st->s_subdirs + st->d_subdirs, now,
+				c->dcinfo);
+		if (!rc && c->scinfo && c->dcinfo)
+			*c->scinfo = *c->dcinfo;
+		return rc;
 	}
+	rc = rename_dir(m, c->sparent, st->sdir, c->sname, c->slen,
+			st->s_entries, st->s_subdirs, now, c->scinfo);
+	if (!rc)
+		rc = rename_dir(m, c->dparent, st->ddir, c->dname, c->dlen,
+				st->d_entries, st->d_subdirs, now, c->dcinfo);
 	return rc;
 }
 
@@ -761,12 +816,19 @@ static int rename_body(struct ns_mtx *m, void *arg)
 			rc = rename_check_target(&st);
 		if (!rc)
 			rc = rename_move(m, c, &st, &now);
+		if (!rc)
+			rc = rename_dirs(m, c, &st, &now);
 		if (rc)
 			return rc;
+	} else {
+		/* both names already link the same inode: POSIX no-op */
+		cinfo_set(c->scinfo, st.sbefore, st.sbefore);
+		cinfo_set(c->dcinfo, st.dbefore, st.dbefore);
+		if (!st.sdir && c->scinfo)
+			c->scinfo->atomic = 0; /* another node's directory */
+		if (!st.ddir && c->dcinfo)
+			c->dcinfo->atomic = 0;
 	}
-	/* else: both names already link the same inode: POSIX no-op */
-	cinfo_set(c->scinfo, st.sbefore, st.sdir->change);
-	cinfo_set(c->dcinfo, st.dbefore, st.ddir->change);
 	if (c->freed_fileid)
 		*c->freed_fileid = st.freed;
 	return 0;

@@ -90,7 +90,7 @@ void delta_ship_free(struct delta_ship *d)
 }
 
 static void waits_add(struct delta_waits *w, unsigned shard, uint64_t seq,
-		      uint32_t op, size_t off)
+		      uint32_t op, size_t res, uint32_t lead)
 {
 	if (w->n == DELTA_WAITS_MAX) {
 		w->all = 1; /* waits for all; its change_info stays */
@@ -99,12 +99,13 @@ static void waits_add(struct delta_waits *w, unsigned shard, uint64_t seq,
 	w->w[w->n].shard = shard;
 	w->w[w->n].seq = seq;
 	w->w[w->n].op = op;
-	w->w[w->n].off = off;
+	w->w[w->n].res = res;
+	w->w[w->n].lead = lead;
 	w->n++;
 }
 
 void delta_ship_note(struct delta_ship *d, unsigned shard, uint64_t seq,
-		     uint32_t op, size_t off)
+		     uint32_t op, size_t res, uint32_t lead)
 {
 	if (!d || shard >= d->nshards)
 		return;
@@ -113,7 +114,7 @@ void delta_ship_note(struct delta_ship *d, unsigned shard, uint64_t seq,
 	d->s[shard].pending = 1;
 	if (seq > d->s[shard].noted)
 		d->s[shard].noted = seq;
-	waits_add(&d->cur, shard, seq, op, off);
+	waits_add(&d->cur, shard, seq, op, res, lead);
 }
 
 void delta_ship_delay(struct delta_ship *d, unsigned ms)
@@ -129,8 +130,8 @@ void delta_ship_take(struct delta_ship *d, struct delta_waits *w,
 		return;
 	for (unsigned i = 0; i < d->cur.n; i++)
 		waits_add(w, d->cur.w[i].shard, d->cur.w[i].seq,
-			  d->cur.w[i].op,
-			  base && d->cur.w[i].off ? base + d->cur.w[i].off : 0);
+			  d->cur.w[i].op, base ? base + d->cur.w[i].res : 0,
+			  d->cur.w[i].lead);
 	w->all |= d->cur.all;
 	memset(&d->cur, 0, sizeof(d->cur));
 }
@@ -147,20 +148,22 @@ static void put_be64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)(v >> (56 - 8 * i));
 }
 
-/* The op's result around OFF is what was encoded for it: its op number,
- * NFS4_OK, and 20 zero bytes (not atomic, before 0, after 0). What the
- * result holds before its change_info: OPEN a stateid, RENAME's target
- * the source's change_info (never patched: RENAME stays on one node). */
-static int cinfo_at(const uint8_t *buf, size_t len, size_t off, uint32_t op)
+/* Where the change_info4 of wait I is in BUF (LEN bytes), if the op's
+ * result there is what was encoded for it: its op number, NFS4_OK, and
+ * 20 zero bytes (not atomic, before 0, after 0); else 0. */
+static size_t cinfo_at(const struct delta_waits *w, unsigned i,
+		       const uint8_t *buf, size_t len)
 {
 	static const uint8_t zero[20];
-	size_t lead = op == OP_OPEN ? 16 : 0;
+	size_t res = w->w[i].res, off = res + 8 + w->w[i].lead;
 
-	if (off < 8 + lead || off + 20 > len)
+	if (!res || off + 20 > len)
 		return 0;
-	return get_be32(buf + off - lead - 8) == op &&
-	       get_be32(buf + off - lead - 4) == NFS4_OK &&
-	       !memcmp(buf + off, zero, sizeof(zero));
+	if (get_be32(buf + res) != w->w[i].op ||
+	    get_be32(buf + res + 4) != NFS4_OK ||
+	    memcmp(buf + off, zero, sizeof(zero)))
+		return 0;
+	return off;
 }
 
 void delta_ship_patch(struct delta_ship *d, const struct delta_waits *w,
@@ -174,13 +177,14 @@ void delta_ship_patch(struct delta_ship *d, const struct delta_waits *w,
 		const struct applied *a =
 			s->ring ? &s->ring[w->w[i].seq % APPLIED_RING] : NULL;
 
+		size_t off;
+
 		if (!a || a->seq != w->w[i].seq || !a->atomic ||
-		    !w->w[i].off ||
-		    !cinfo_at(buf, len, w->w[i].off, w->w[i].op))
+		    !(off = cinfo_at(w, i, buf, len)))
 			continue;
-		buf[w->w[i].off + 3] = 1; /* bool atomic: TRUE */
-		put_be64(buf + w->w[i].off + 4, a->before);
-		put_be64(buf + w->w[i].off + 12, a->after);
+		buf[off + 3] = 1; /* bool atomic: TRUE */
+		put_be64(buf + off + 4, a->before);
+		put_be64(buf + off + 12, a->after);
 	}
 	pthread_mutex_unlock(&d->lock);
 }

@@ -41,7 +41,8 @@ struct delta_ship;
 #define DELTA_WAITS_MAX 8
 
 /* The deltas a reply waits for, and where their change_info4 is in it:
- * at OFF (0: unknown), in the result of op OP. When the owner applied
+ * in the result of op OP that starts at RES (0: unknown; the op number,
+ * then its status), LEAD bytes after the status. When the owner applied
  * one, its (before, after) replace the "not atomic" zeros the op
  * encoded there (delta_ship_patch()), so the client gets an atomic
  * change_info as from a single node (RFC 8881 §3.3.12). */
@@ -51,8 +52,9 @@ struct delta_waits {
 	struct {
 		unsigned shard;
 		uint32_t op;
+		uint32_t lead;
 		uint64_t seq;
-		size_t off;
+		size_t res;
 	} w[DELTA_WAITS_MAX];
 };
 
@@ -67,10 +69,11 @@ void delta_ship_free(struct delta_ship *d);
 void delta_ship_delay(struct delta_ship *d, unsigned ms);
 #define DELTA_DELAY_MS 300
 
-/* Operation OP made delta SEQ of SHARD; the change_info4 it encodes for
- * it starts OFF bytes into its COMPOUND's results (0: unknown). */
+/* Operation OP made delta SEQ of SHARD; the op's result starts RES bytes
+ * into its COMPOUND's results, its change_info4 for it LEAD bytes after
+ * the result's status. */
 void delta_ship_note(struct delta_ship *d, unsigned shard, uint64_t seq,
-		     uint32_t op, size_t off);
+		     uint32_t op, size_t res, uint32_t lead);
 /* Move the deltas noted since the last take into W (added to what it
  * holds), their offsets moved by BASE: where the results start in the
  * reply buffer (0: unknown, nothing will be patched). D may be NULL. */

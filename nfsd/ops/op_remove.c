@@ -118,20 +118,27 @@ static nfsstat4 may_rename(struct compound *c, const RENAME4args *a)
 	return st;
 }
 
-/* 1 when directory DIR and its entry NAME are both this node's. A RENAME
- * or LINK that involves another node's partition needs the two-phase
- * commit of decision 0024, not built yet: until then it answers
- * NFS4ERR_XDEV, on which mv copies and ln says so, rather than half a
- * change. (A file's inode lives with the entry that created it, and with
- * no cross-partition RENAME or LINK it stays there.) */
+/* 1 when the entry NAME of directory DIR is this node's (the directory
+ * may be another's: its counts then change by a delta, metadata/ns.h).
+ * A RENAME or LINK whose names, or whose file, are on more than one
+ * node's partitions needs the two-phase commit of decision 0024, not
+ * built yet: until then it answers NFS4ERR_XDEV, on which mv copies and
+ * ln says so, rather than half a change. (A file's inode lives with the
+ * entry that created it, and with no cross-partition RENAME or LINK it
+ * stays on that partition.) So does moving a directory to another parent
+ * when an ancestor to check for a loop is another node's (-EREMOTE). */
 static int name_here(const struct compound *c, uint64_t dir,
 		     const component4 *name)
 {
 	struct ns *ns = c->srv->ns;
 
-	return ns_owns_fileid(ns, dir) &&
-	       ns_owns_shard(ns, ns_entry_shard(ns, dir, name->utf8string_val,
+	return ns_owns_shard(ns, ns_entry_shard(ns, dir, name->utf8string_val,
 						name->utf8string_len));
+}
+
+static nfsstat4 xdev_errno(int rc)
+{
+	return rc == -EREMOTE ? NFS4ERR_XDEV : nfs_errno(rc);
 }
 
 nfsstat4 op_rename(struct compound *c, void *args, void *res)
@@ -172,7 +179,7 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 		       a->newname.utf8string_val, a->newname.utf8string_len,
 		       &sci, &dci, &freed);
 	if (rc < 0)
-		return nfs_errno(rc);
+		return xdev_errno(rc);
 	if (freed && freed == victim.fileid && victim.type == NS_REG)
 		data_release_unlinked(c, &victim);
 	else if (freed)
@@ -211,7 +218,7 @@ nfsstat4 op_link(struct compound *c, void *args, void *res)
 	rc = ns_link(c->srv->ns, c->saved.fileid, c->cur.fileid,
 		     a->newname.utf8string_val, a->newname.utf8string_len, &ci);
 	if (rc < 0)
-		return nfs_errno(rc);
+		return xdev_errno(rc);
 	cinfo_out(c, &ok->cinfo, &ci, 0);
 	return NFS4_OK;
 }

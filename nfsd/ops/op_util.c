@@ -297,8 +297,8 @@ void cinfo_out(struct compound *c, change_info4 *out,
 	 * the client then revalidates the directory). */
 	if (in->delta_seq)
 		delta_ship_note(c->srv->deltas, in->delta_shard,
-				in->delta_seq, c->opnum,
-				c->res_pos + 8 + lead); /* opnum, status */
+				in->delta_seq, c->opnum, c->res_pos,
+				(uint32_t)lead);
 }
 
 void set_cur_stateid(struct compound *c, const stateid4 *sid)

@@ -28,9 +28,9 @@ three nodes while the directory itself belongs to one of them.
   S6  A removes a third of the files and two subdirectories; B lists
       exactly the rest, and the directory's size follows.
   S7  RENAME within the directory: each either succeeds (both names on
-      one partition: the name moved) or answers NFS4ERR_XDEV (across
-      partitions, no two-phase commit yet) and changes nothing; at least
-      one of each happens.
+      one node's partition, the directory anywhere: the name moved, the
+      change_info atomic) or answers NFS4ERR_XDEV (names on two nodes: no
+      two-phase commit yet) and changes nothing; at least one of each.
   S9  A makes 12 more subdirectories: every CREATE's change_info is
       atomic (the directory's owner applied the delta and its before and
       after went into the held reply), each one's before is the last

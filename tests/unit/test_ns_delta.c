@@ -243,15 +243,64 @@ static void test_foreign_refused(void **state)
 	assert_int_equal(ns_delta_apply(f->b, 1, &d, 1, &ci), -EREMOTE);
 	/* cross-partition rename and link wait for the two-phase commit */
 	assert_int_equal(mk(f->b, NS_ROOT_FILEID, on_b, NS_REG, &ino, NULL), 0);
-	name_on_b(f->b, NS_ROOT_FILEID, "z", 1, d_on_b, sizeof d_on_b);
 	assert_int_equal(ns_rename(f->b, NS_ROOT_FILEID, on_b, strlen(on_b),
-				   NS_ROOT_FILEID, d_on_b, strlen(d_on_b),
+				   NS_ROOT_FILEID, on_a, strlen(on_a),
 				   &sci, &dci, &freed), -EREMOTE);
-	assert_int_equal(ns_link(f->b, ino.fileid, NS_ROOT_FILEID, d_on_b,
-				 strlen(d_on_b), &ci), -EREMOTE);
+	name_on_b(f->b, NS_ROOT_FILEID, "z", 1, d_on_b, sizeof d_on_b);
+	assert_int_equal(ns_link(f->a, ino.fileid, NS_ROOT_FILEID, on_a,
+				 strlen(on_a), &ci), -EREMOTE);
 	assert_int_equal(tu_lookup(f->b, NS_ROOT_FILEID, on_b), ino.fileid);
+	assert_int_equal(tu_lookup(f->b, NS_ROOT_FILEID, d_on_b), 0);
 	/* whole-node checks are the cluster's (strata-fsck), not a node's */
 	assert_int_equal(ns_fsck(f->b, NULL, NULL), -EREMOTE);
+}
+
+/* RENAME and LINK with both names and the file on B, in A's directories:
+ * one commit at B, the directories' counts by deltas. */
+static void test_rename_link_remote_dirs(void **state)
+{
+	struct fx *f = *state;
+	struct ns_inode file, sub1, sub2, root;
+	struct ns_cinfo sci, dci, lci, ci[8];
+	char fname[64], newname[64], linkname[64], d1[64], d2[64], moved[64];
+	uint64_t freed = 0;
+
+	/* two subdirectories of the root, both A's (even shards) */
+	tu_name_on_shard(f->a, NS_ROOT_FILEID, 2, "s1", d1, sizeof d1);
+	tu_name_on_shard(f->a, NS_ROOT_FILEID, 4, "s2", d2, sizeof d2);
+	assert_int_equal(mk(f->a, NS_ROOT_FILEID, d1, NS_DIR, &sub1, NULL), 0);
+	assert_int_equal(mk(f->a, NS_ROOT_FILEID, d2, NS_DIR, &sub2, NULL), 0);
+	/* a file of B's in s1, renamed within s1 to another name of B's */
+	name_on_b(f->b, sub1.fileid, "f", 0, fname, sizeof fname);
+	name_on_b(f->b, sub1.fileid, "g", 0, newname, sizeof newname);
+	assert_int_equal(mk(f->b, sub1.fileid, fname, NS_REG, &file, NULL), 0);
+	assert_int_equal(ns_rename(f->b, sub1.fileid, fname, strlen(fname),
+				   sub1.fileid, newname, strlen(newname), &sci,
+				   &dci, &freed), 0);
+	assert_int_equal(dci.atomic, 0);
+	assert_int_not_equal(dci.delta_seq, 0);
+	assert_int_equal(sci.delta_seq, dci.delta_seq); /* one directory */
+	assert_int_equal(tu_lookup(f->b, sub1.fileid, newname), file.fileid);
+	assert_int_equal(tu_lookup(f->b, sub1.fileid, fname), 0);
+	/* ... linked into s2 under a name of B's */
+	name_on_b(f->b, sub2.fileid, "l", 1, linkname, sizeof linkname);
+	assert_int_equal(ns_link(f->b, file.fileid, sub2.fileid, linkname,
+				 strlen(linkname), &lci), 0);
+	assert_int_not_equal(lci.delta_seq, 0);
+	assert_int_equal(tu_getattr(f->b, file.fileid).nlink, 2);
+	/* ... and moved from s1 to s2 (a file: no loop to check) */
+	name_on_b(f->b, sub2.fileid, "m", 2, moved, sizeof moved);
+	assert_int_equal(ns_rename(f->b, sub1.fileid, newname, strlen(newname),
+				   sub2.fileid, moved, strlen(moved), &sci, &dci,
+				   &freed), 0);
+	assert_int_not_equal(sci.delta_seq, dci.delta_seq);
+	/* A applies what B's shard(s) recorded: s1 has 0 entries, s2 2 */
+	for (unsigned s = 1; s < NSHARDS; s += 2)
+		ship(f, s, ci, 8);
+	assert_int_equal(tu_getattr(f->a, sub1.fileid).size, 0);
+	assert_int_equal(tu_getattr(f->a, sub2.fileid).size, 2);
+	root = tu_getattr(f->a, NS_ROOT_FILEID);
+	assert_int_equal(root.nlink, 4);
 }
 
 static void test_dir_gone(void **state)
@@ -320,6 +369,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dir_gone, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_rename_link_remote_dirs,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delta_commits_with_entry,
 						setup, teardown),
 	};
