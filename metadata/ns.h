@@ -500,5 +500,17 @@ struct ns_fsck_counts {
 };
 int ns_fsck_ex(struct ns *ns, ns_fsck_report report, void *ctx,
 	       struct ns_fsck_counts *counts);
+/*
+ * fsck of a cluster: NODES[0..N-1], each a node's namespace opened with
+ * ns_own() of its partitions (together owning every shard exactly once,
+ * else -EINVAL). Every check of ns_fsck() runs across them, each shard
+ * read from its owner: an entry's inode may be on another node, a
+ * directory's size counts its entries on every node. Besides: every
+ * directory delta still recorded was applied at its owner. (The object
+ * tier's records are not checked here.) Read only. Violations, or
+ * -errno.
+ */
+int ns_fsck_cluster(struct ns **nodes, unsigned n, ns_fsck_report report,
+		    void *ctx, struct ns_fsck_counts *counts);
 
 #endif

@@ -32,7 +32,7 @@ static void delta_encode(const struct ns_delta *d, uint8_t out[DELTA_LEN])
 	ns_put_le32(out + 24, d->when.nsec);
 }
 
-static int delta_decode(const MDB_val *k, const MDB_val *v, struct ns_delta *d)
+int ns_delta_decode(const MDB_val *k, const MDB_val *v, struct ns_delta *d)
 {
 	const uint8_t *p = v->mv_data;
 
@@ -47,7 +47,7 @@ static int delta_decode(const MDB_val *k, const MDB_val *v, struct ns_delta *d)
 	return 0;
 }
 
-static void applied_name(char *buf, size_t cap, unsigned src)
+void ns_delta_applied_name(char *buf, size_t cap, unsigned src)
 {
 	snprintf(buf, cap, "dapplied-%03u", src);
 }
@@ -107,7 +107,7 @@ int ns_delta_list(struct ns *ns, unsigned shard, uint64_t after,
 	for (op = MDB_SET_RANGE; !rc && *n < max &&
 				 !mdb_cursor_get(cur, &k, &v, op);
 	     op = MDB_NEXT) {
-		rc = delta_decode(&k, &v, &out[*n]);
+		rc = ns_delta_decode(&k, &v, &out[*n]);
 		if (!rc)
 			(*n)++;
 	}
@@ -211,7 +211,7 @@ static int apply_one(struct ns_mtx *m, unsigned src, const struct ns_delta *d,
 	memset(out, 0, sizeof *out);
 	if (ds >= ns_mtx_ns(m)->nshards)
 		return -EINVAL;
-	applied_name(name, sizeof name, src);
+	ns_delta_applied_name(name, sizeof name, src);
 	rc = ns_mtx_get_u64(m, ds, name, &applied);
 	if (rc && rc != -ENOENT)
 		return rc;

@@ -48,7 +48,10 @@ struct fk_entry {
 };
 
 struct fk {
-	struct ns *ns;
+	/* The namespace each shard is read from: one, or (a cluster's fsck,
+	 * ns_fsck_cluster()) the node owning that shard's partition. */
+	struct ns *ns_of[NS_MAX_SHARDS];
+	unsigned nshards, nenvs;
 	ns_fsck_report report;
 	void *ctx;
 	int violations;
@@ -134,7 +137,7 @@ static int grow(void **p, size_t *cap, size_t n, size_t elem)
 static int fk_cursor(struct fk *f, unsigned s, enum ns_db db,
 		     MDB_cursor **cur)
 {
-	return ns_mdb_err(mdb_cursor_open(f->txn[s], f->ns->shard[s].dbi[db],
+	return ns_mdb_err(mdb_cursor_open(f->txn[s], f->ns_of[s]->shard[s].dbi[db],
 					  cur));
 }
 
@@ -144,11 +147,11 @@ static void fk_counters(struct fk *f, unsigned s)
 {
 	uint64_t v;
 
-	if (ns_txn_get_u64(f->ns, f->txn[s], s, NS_META_NEXT_FILEID, &v))
+	if (ns_txn_get_u64(f->ns_of[s], f->txn[s], s, NS_META_NEXT_FILEID, &v))
 		fk_bad(f, "shard %u: next_fileid counter missing", s);
 	else
 		f->next_fileid[s] = v;
-	if (ns_txn_get_u64(f->ns, f->txn[s], s, NS_META_NEXT_SEQ, &v))
+	if (ns_txn_get_u64(f->ns_of[s], f->txn[s], s, NS_META_NEXT_SEQ, &v))
 		fk_bad(f, "shard %u: next_seq counter missing", s);
 	else
 		f->next_seq[s] = v;
@@ -204,7 +207,7 @@ static int fk_inodes(struct fk *f, unsigned s)
 	mdb_cursor_close(cur);
 	if (rc)
 		return rc;
-	if (ns_txn_get_u64(f->ns, f->txn[s], s, NS_META_BYTES, &counted))
+	if (ns_txn_get_u64(f->ns_of[s], f->txn[s], s, NS_META_BYTES, &counted))
 		fk_bad(f, "shard %u: byte counter missing", s);
 	else if (counted != bytes)
 		fk_bad(f, "shard %u: byte counter %llu, files sum to %llu", s,
@@ -219,9 +222,9 @@ static int fk_intents(struct fk *f, unsigned s)
 	MDB_stat st;
 	int rc;
 
-	if (s >= f->ns->nenvs)
+	if (s >= f->nenvs)
 		return 0;
-	rc = ns_mdb_err(mdb_stat(f->txn[s], ns_env_of(f->ns, s)->intents, &st));
+	rc = ns_mdb_err(mdb_stat(f->txn[s], ns_env_of(f->ns_of[s], s)->intents, &st));
 	if (!rc && st.ms_entries)
 		fk_bad(f, "shard %u: %zu intent(s) pending", s, st.ms_entries);
 	return rc;
@@ -237,7 +240,7 @@ static void fk_check_cookie(struct fk *f, unsigned s, uint64_t parent,
 	MDB_val k = { .mv_size = 16, .mv_data = key }, v;
 
 	ns_cookie_key(key, parent, dv->seq);
-	if (mdb_get(f->txn[s], f->ns->shard[s].dbi[NS_DB_COOKIES], &k, &v)) {
+	if (mdb_get(f->txn[s], f->ns_of[s]->shard[s].dbi[NS_DB_COOKIES], &k, &v)) {
 		fk_bad(f, "entry (%#llx, \"%s\"): no cookie-index record",
 		       (unsigned long long)parent, pname);
 		return;
@@ -309,10 +312,10 @@ static int fk_entry(struct fk *f, unsigned s, const MDB_val *k,
 	if (ns_check_name((const char *)name, len))
 		fk_bad(f, "entry (%#llx, \"%s\"): invalid name",
 		       (unsigned long long)parent, pname);
-	if (ns_entry_shard(f->ns, parent, (const char *)name, len) != s)
+	if (ns_hash_shard(f->nshards, parent, (const char *)name, len) != s)
 		fk_bad(f, "entry (%#llx, \"%s\"): on shard %u, hash says %u",
 		       (unsigned long long)parent, pname, s,
-		       ns_entry_shard(f->ns, parent, (const char *)name, len));
+		       ns_hash_shard(f->nshards, parent, (const char *)name, len));
 	if (ns_dirent_val_decode(v->mv_data, v->mv_size, &dv)) {
 		fk_bad(f, "entry (%#llx, \"%s\"): undecodable",
 		       (unsigned long long)parent, pname);
@@ -366,7 +369,7 @@ static void fk_cookie(struct fk *f, unsigned s, const MDB_val *k,
 	dk.mv_size = ns_dirent_key(key, parent,
 				   (const char *)v->mv_data + 8,
 				   v->mv_size - 8);
-	if (mdb_get(f->txn[s], f->ns->shard[s].dbi[NS_DB_DIRENTS], &dk, &dv) ||
+	if (mdb_get(f->txn[s], f->ns_of[s]->shard[s].dbi[NS_DB_DIRENTS], &dk, &dv) ||
 	    ns_dirent_val_decode(dv.mv_data, dv.mv_size, &d) || d.seq != seq ||
 	    d.fileid != ns_get_le64(v->mv_data))
 		fk_bad(f, "cookie (%#llx, seq %llu) on shard %u: no matching entry",
@@ -506,11 +509,51 @@ static void fk_check_inode(struct fk *f, const struct fk_inode *i)
 		fk_bad(f, "inode %#llx: unreachable from the root", id);
 }
 
+/* Every delta still recorded on shard S (ns_delta.c) must have been
+ * applied at its directory's shard (it waits for its trim, done in a
+ * later batch); one not applied means the directory's counts are behind
+ * (after quiescence, a bug or a node still down). */
+static int fk_deltas(struct fk *f, unsigned s)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	char name[32];
+	int rc = fk_cursor(f, s, NS_DB_DELTAS, &cur);
+
+	if (rc)
+		return rc;
+	ns_delta_applied_name(name, sizeof name, s);
+	for (int op = MDB_FIRST; !mdb_cursor_get(cur, &k, &v, op);
+	     op = MDB_NEXT) {
+		struct ns_delta d;
+		uint64_t applied = 0;
+		unsigned ds;
+
+		if (ns_delta_decode(&k, &v, &d)) {
+			fk_bad(f, "shard %u: a delta record does not decode",
+			       s);
+			continue;
+		}
+		ds = ns_fileid_shard(d.dir);
+		if (ds >= f->nshards)
+			continue; /* fk_entries reports such a directory */
+		if (ns_txn_get_u64(f->ns_of[ds], f->txn[ds], ds, name,
+				   &applied) != 0 ||
+		    applied < d.seq)
+			fk_bad(f, "shard %u: delta %llu of directory %#llx not "
+				  "applied at its owner",
+			       s, (unsigned long long)d.seq,
+			       (unsigned long long)d.dir);
+	}
+	mdb_cursor_close(cur);
+	return 0;
+}
+
 /* ---- driver ------------------------------------------------------------- */
 
 static int fk_shards(struct fk *f)
 {
-	unsigned n = f->ns->nshards;
+	unsigned n = f->nshards;
 	int rc = 0;
 
 	for (unsigned s = 0; !rc && s < n; s++) {
@@ -529,6 +572,8 @@ static int fk_shards(struct fk *f)
 			rc = fk_symlinks(f, s);
 		if (!rc)
 			rc = fk_reclaim(f, s);
+		if (!rc)
+			rc = fk_deltas(f, s);
 	}
 	if (!rc)
 		rc = fk_reach(f);
@@ -537,33 +582,24 @@ static int fk_shards(struct fk *f)
 	return rc;
 }
 
-int ns_fsck_ex(struct ns *ns, ns_fsck_report report, void *ctx,
-	       struct ns_fsck_counts *counts)
+/* Check F, whose ns_of[] is filled: read every shard, run the checks,
+ * then the object tier's of each namespace in TIER (N of them). */
+static int fk_run(struct fk *f, struct ns **tier, unsigned n,
+		  struct ns_fsck_counts *counts)
 {
-	struct fk *f = calloc(1, sizeof *f);
 	int rc = 0;
 
-	if (!f)
-		return -ENOMEM;
-	for (unsigned s = 0; s < ns->nshards; s++)
-		if (!ns_shard_owned(ns, s)) { /* a cluster's: strata-fsck */
-			free(f);
-			return -EREMOTE;
-		}
-	f->ns = ns;
-	f->report = report;
-	f->ctx = ctx;
-	for (unsigned s = 0; !rc && s < ns->nshards; s++)
-		rc = ns_rtxn_begin(ns, s, &f->txn[s]);
+	for (unsigned s = 0; !rc && s < f->nshards; s++)
+		rc = ns_rtxn_begin(f->ns_of[s], s, &f->txn[s]);
 	if (!rc)
 		rc = fk_shards(f);
-	if (!rc) { /* the object tier's records (ns_tier.h) */
-		int t = ns_tier_fsck(ns, report, ctx);
+	for (unsigned i = 0; !rc && i < n; i++) { /* ns_tier.h */
+		int t = ns_tier_fsck(tier[i], f->report, f->ctx);
 
 		rc = t < 0 ? t : 0;
 		f->violations += t > 0 ? t : 0;
 	}
-	for (unsigned s = 0; s < ns->nshards; s++)
+	for (unsigned s = 0; s < f->nshards; s++)
 		if (f->txn[s])
 			mdb_txn_abort(f->txn[s]);
 	if (!rc && counts) {
@@ -576,6 +612,64 @@ int ns_fsck_ex(struct ns *ns, ns_fsck_report report, void *ctx,
 	free(f->ent);
 	free(f);
 	return rc;
+}
+
+int ns_fsck_ex(struct ns *ns, ns_fsck_report report, void *ctx,
+	       struct ns_fsck_counts *counts)
+{
+	struct fk *f;
+
+	for (unsigned s = 0; s < ns->nshards; s++)
+		if (!ns_shard_owned(ns, s)) /* ns_fsck_cluster() */
+			return -EREMOTE;
+	f = calloc(1, sizeof *f);
+	if (!f)
+		return -ENOMEM;
+	f->nshards = ns->nshards;
+	f->nenvs = ns->nenvs;
+	for (unsigned s = 0; s < ns->nshards; s++)
+		f->ns_of[s] = ns;
+	f->report = report;
+	f->ctx = ctx;
+	return fk_run(f, &ns, 1, counts);
+}
+
+int ns_fsck_cluster(struct ns **nodes, unsigned n, ns_fsck_report report,
+		    void *ctx, struct ns_fsck_counts *counts)
+{
+	struct fk *f;
+
+	if (!n || !nodes[0])
+		return -EINVAL;
+	f = calloc(1, sizeof *f);
+	if (!f)
+		return -ENOMEM;
+	f->nshards = nodes[0]->nshards;
+	f->nenvs = nodes[0]->nenvs;
+	for (unsigned i = 0; i < n; i++)
+		if (nodes[i]->nshards != f->nshards ||
+		    nodes[i]->nenvs != f->nenvs)
+			goto bad;
+	/* Each shard read from the one node that owns it. */
+	for (unsigned s = 0; s < f->nshards; s++)
+		for (unsigned i = 0; i < n; i++) {
+			if (!ns_shard_owned(nodes[i], s))
+				continue;
+			if (f->ns_of[s])
+				goto bad; /* two owners */
+			f->ns_of[s] = nodes[i];
+		}
+	for (unsigned s = 0; s < f->nshards; s++)
+		if (!f->ns_of[s])
+			goto bad; /* no owner */
+	f->report = report;
+	f->ctx = ctx;
+	/* The tier's records are per namespace and need it whole (the
+	 * tier runs with one owner of every partition, for now). */
+	return fk_run(f, NULL, 0, counts);
+bad:
+	free(f);
+	return -EINVAL;
 }
 
 int ns_fsck(struct ns *ns, ns_fsck_report report, void *ctx)

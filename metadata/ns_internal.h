@@ -206,6 +206,11 @@ int ns_mtx_run(struct ns *ns, ns_mtx_body body, void *arg);
 
 /* Record in M a delta of DIR (another partition's) made by an entry of
  * shard SHARD; fills CINFO's delta fields (ns_delta.c). */
+/* The meta counter of a directory's shard: the last delta of source shard
+ * SRC applied to directories there (ns_delta.c). */
+void ns_delta_applied_name(char *buf, size_t cap, unsigned src);
+/* A delta record: 0, or -EIO when it does not decode (ns_delta.c). */
+int ns_delta_decode(const MDB_val *k, const MDB_val *v, struct ns_delta *d);
 int ns_delta_add(struct ns_mtx *m, unsigned shard, uint64_t dir,
 		 int32_t entries, int32_t subdirs, const struct ns_time *when,
 		 struct ns_cinfo *cinfo);

@@ -303,6 +303,44 @@ static void test_rename_link_remote_dirs(void **state)
 	assert_int_equal(root.nlink, 4);
 }
 
+static void count_report(void *ctx, const char *msg)
+{
+	(void)msg;
+	(*(int *)ctx)++;
+}
+
+/* fsck over both nodes: clean once every delta was applied; a delta not
+ * applied shows as the directory's size and the delta itself. */
+static void test_cluster_fsck(void **state)
+{
+	struct fx *f = *state;
+	struct ns *both[2] = { f->a, f->b };
+	struct ns_fsck_counts counts;
+	struct ns_cinfo ci[4];
+	struct ns_inode sub;
+	char dname[64], fname[64];
+	int reports = 0;
+
+	tu_name_on_shard(f->a, NS_ROOT_FILEID, 2, "cd", dname, sizeof dname);
+	assert_int_equal(mk(f->a, NS_ROOT_FILEID, dname, NS_DIR, &sub, NULL),
+			 0);
+	name_on_b(f->b, sub.fileid, "cf", 3, fname, sizeof fname);
+	assert_int_equal(mk(f->b, sub.fileid, fname, NS_REG, NULL, NULL), 0);
+	/* not applied yet: the directory's size is behind its entries */
+	assert_int_equal(ns_fsck_cluster(both, 2, count_report, &reports,
+					 NULL), 2);
+	assert_int_equal(reports, 2);
+	assert_int_equal(ship(f, 7, ci, 4), 1);
+	/* applied (its record waits for the trim): clean */
+	assert_int_equal(ns_fsck_cluster(both, 2, NULL, NULL, &counts), 0);
+	assert_int_equal(counts.inodes, 3);  /* root, cd, cf */
+	assert_int_equal(counts.entries, 2);
+	/* a node alone is not a namespace; nor are two owners of a shard */
+	assert_int_equal(ns_fsck(f->a, NULL, NULL), -EREMOTE);
+	both[1] = f->a;
+	assert_int_equal(ns_fsck_cluster(both, 2, NULL, NULL, NULL), -EINVAL);
+}
+
 static void test_dir_gone(void **state)
 {
 	struct fx *f = *state;
@@ -371,6 +409,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rename_link_remote_dirs,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cluster_fsck, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_delta_commits_with_entry,
 						setup, teardown),
 	};
