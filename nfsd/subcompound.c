@@ -219,7 +219,8 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 		}
 		j->c.rc_forwarded = 0;
 	}
-	memcpy(j->out + j->out_pos, r->results.results_val, n);
+	if (n) /* none: an owner that moved a READDIR's cookie on */
+		memcpy(j->out + j->out_pos, r->results.results_val, n);
 	xdr_setpos(&l.out, j->out_pos + n);
 	l.h.count += r->nres;
 	ctx_from_peer(&j->c, &r->ctx);

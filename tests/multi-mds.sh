@@ -154,7 +154,8 @@ grep -q "answered from its record" "$SRV2"/mds*.log ||
 #    entries over all three, listings across them, directory counts by
 #    deltas, RENAME across partitions XDEV; then, with deltas held back
 #    300 ms (failpoint), an RMDIR right after a create in the directory
-#    still answers NOTEMPTY (a reply waits for its deltas)
+#    still answers NOTEMPTY (a reply waits for its deltas); after each
+#    run the cluster's fsck (strata-fsck --cluster-map) is clean
 SRV3=$DIR/srv3; S1=$((PORT + 40)); S2=$((PORT + 47)); S3=$((PORT + 48))
 spread_up() { # spread_up [--failpoint NAME]
   "$LOCAL" up --dir "$SRV3" --port "$S1" --mds 3 --mds-ports "$S2,$S3" --spread \
@@ -169,9 +170,16 @@ owners() {
 spread_up
 owners || { tail -n 20 "$SRV3"/mds*.log; fail "several_owners.py"; }
 "$LOCAL" down --dir "$SRV3" > /dev/null
+cluster_fsck() {
+  "$BUILD/tools/strata-fsck" --cluster-map "$SRV3/cluster.map" "$SRV3/data/meta" "$SRV3/mds2/meta" \
+    "$SRV3/mds3/meta" > "$DIR/fsck-cluster.out" 2>&1 || { cat "$DIR/fsck-cluster.out"; fail "cluster fsck"; }
+  grep 'cluster of' "$DIR/fsck-cluster.out"
+}
+cluster_fsck
 spread_up --failpoint delta-delay
 owners --race || { tail -n 20 "$SRV3"/mds*.log; fail "several_owners.py --race"; }
 "$LOCAL" down --dir "$SRV3" > /dev/null
+cluster_fsck
 if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SRV"/ds*.log "$SRV2"/mds*.log "$SRV3"/mds*.log 2>/dev/null; then
   fail "sanitizer report in the log(s) above"
 fi

@@ -2,6 +2,7 @@
  * tools/strata-fsck.c — check a Strata namespace offline.
  *
  *   strata-fsck --dir DIR [--shards N] [--quiet]
+ *   strata-fsck --cluster-map MAP [--quiet] NODE1_DIR NODE2_DIR ...
  *   strata-fsck --scrub --server ADDR:PORT --key CLUSTER_KEY [--quiet]
  *
  * Opens the namespace in DIR (the shard count comes from DIR/ns.conf;
@@ -11,6 +12,10 @@
  *   fsck: N inodes, M entries, K violations
  * Exit status: 0 clean, 1 violations found, 2 usage error or the namespace
  * could not be opened or read (e.g. a server holds it: stop it first).
+ *
+ * --cluster-map checks the namespace of a cluster whose partitions several
+ * metadata nodes own, all together (tools/fsck_cluster.h): the node
+ * directories in node order, all servers stopped.
  *
  * --scrub works online, on a running metadata server (tools/fsck_scrub.h):
  * it lists the files whose placed data objects are missing on a data
@@ -26,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsck_cluster.h"
 #include "fsck_scrub.h"
 #include "ns.h"
 
@@ -38,11 +44,15 @@ struct opts {
 	int quiet;
 	int scrub;
 	const char *server, *key;
+	const char *map;   /* --cluster-map: node directories follow */
+	char **dirs;
+	unsigned ndirs;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: strata-fsck --dir DIR [--shards N] [--quiet]\n"
+		   "       strata-fsck --cluster-map MAP [--quiet] NODE_DIR...\n"
 		   "       strata-fsck --scrub --server ADDR:PORT --key FILE "
 		   "[--quiet]\n");
 }
@@ -56,12 +66,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "scrub", no_argument, NULL, 'S' },
 		{ "server", required_argument, NULL, 'a' },
 		{ "key", required_argument, NULL, 'k' },
+		{ "cluster-map", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:s:qhSa:k:", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "d:s:qhSa:k:m:", longopts, NULL)) !=
 	       -1) {
 		char *end;
 		unsigned long v;
@@ -91,12 +102,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'k':
 			o->key = optarg;
 			break;
+		case 'm':
+			o->map = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
 		default:
 			return -1;
 		}
+	}
+	if (o->map) {
+		o->dirs = argv + optind;
+		o->ndirs = (unsigned)(argc - optind);
+		return o->ndirs && !o->dir && !o->scrub && !o->server ? 0 : -1;
 	}
 	if (optind != argc)
 		return -1;
@@ -140,6 +159,8 @@ int main(int argc, char **argv)
 	}
 	if (o.scrub)
 		return fsck_scrub(o.server, o.key, o.quiet);
+	if (o.map)
+		return fsck_cluster(o.map, o.dirs, o.ndirs, o.quiet);
 	rc = ns_open(&ns, o.dir, o.shards);
 	if (rc) {
 		fprintf(stderr, "strata-fsck: cannot open %s: %s%s\n", o.dir,

@@ -14,9 +14,9 @@
 # On the host afterwards: in "one", each front's `strata status` says it
 # sent sub-compounds and owns no entries, the owner served them, and the
 # owner's namespace is fsck-clean; in "spread", every node both sent and
-# served sub-compounds, A's node sent the CB_RECALL, and every node's
-# namespace is fsck-clean (the root alone: the tree went); no sanitizer
-# report in any log.
+# served sub-compounds, A's node sent the CB_RECALL, and the cluster's
+# fsck (strata-fsck --cluster-map) is clean with the root alone left (the
+# tree went); no sanitizer report in any log.
 # Exit: 0 pass, 1 fail, 2 no result from the VM, 3 setup error.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -85,10 +85,10 @@ done
 grep -Eq 'CB_RECALL sent to client 2[0-9a-f]{12} ' "$SP/mds2.log" ||
   fail "no CB_RECALL to client A in its node's log (spread mds2.log)"
 "$LOCAL" down --dir "$SP" > /dev/null
-for d in "$SP/data" "$SP/mds2" "$SP/mds3"; do
-  "$BUILD/tools/strata-fsck" --dir "$d/meta" > "$DIR/fsck-spread.out" 2>&1 ||
-    { cat "$DIR/fsck-spread.out"; fail "fsck of spread node $d (the tree should be gone)"; }
-done
+"$BUILD/tools/strata-fsck" --cluster-map "$SP/cluster.map" "$SP/data/meta" "$SP/mds2/meta" "$SP/mds3/meta" \
+  > "$DIR/fsck-spread.out" 2>&1 || { cat "$DIR/fsck-spread.out"; fail "fsck of the spread cluster"; }
+grep -q 'cluster of 3 nodes: 1 inodes, 0 entries, 0 violations' "$DIR/fsck-spread.out" ||
+  { cat "$DIR/fsck-spread.out"; fail "the spread cluster keeps entries after the tree was removed"; }
 if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SP"/mds*.log 2>/dev/null; then
   fail "sanitizer report in the log(s) above"
 fi
