@@ -11,6 +11,11 @@
 #             says the RDMA listener is up
 #   mount     mount -o vers=4.1,proto=rdma,port=20049; /proc/mounts has
 #             proto=rdma and /proc/self/mountstats an "xprt: rdma" line
+#   bad-input tests/rdma/rdma_probe on its own connection: a bad version
+#             gets ERR_VERS, a bad chunk list ERR_CHUNK, a NULL call then
+#             an inline reply with credits > 0, a Read chunk with a bad
+#             rkey a disconnect of that client only: the mount's
+#             connection count is unchanged and it still works
 #   big-file  BIG_MB random bytes written (conv=fsync), drop_caches, read
 #             back: same sha256; the client sent Read chunks (WRITE data
 #             the server must RDMA-Read: the sha256 shows it did) and
@@ -57,6 +62,16 @@ ph_mount() {
   grep " $M " /proc/mounts | tee /vmout/proc-mounts.txt | grep -q 'proto=rdma' || return 1
   xprt_line | tee /vmout/xprt-after-mount.txt | grep -q 'xprt:[[:space:]]*rdma' || return 1
   mkdir $M/t
+}
+ph_bad() {
+  local c0 c1
+  c0=$(xprt_field 3)
+  "$BUILD/tests/rdma/rdma_probe" "$IP" $RPORT || return 1
+  ls -la $M/t > /dev/null || return 1
+  c1=$(xprt_field 3)
+  echo "mount's connect_count $c0 -> $c1"
+  [ "$c0" = "$c1" ] || { echo "the mount's connection was dropped too"; return 1; }
+  grep -E 'bad header|disconnecting|RDMA Read' $SRV/mds.log | tail -5
 }
 ph_big() {
   local a b rc0 wc0 rb0 rc1 wc1 rb1
@@ -114,6 +129,7 @@ trap finish EXIT
 must rxe ph_rxe
 must server ph_server
 must mount ph_mount
+phase bad-input ph_bad
 phase big-file ph_big
 phase dir-list ph_dir
 phase fsx ph_fsx
