@@ -59,6 +59,8 @@ struct xprt_conn {
 	 * connection's receive thread. */
 	uint8_t ctl_nonce[16];
 	int ctl_state; /* 0 none, 1 nonce issued, 2 proven */
+	/* The listener's list (xprt_set.h), under its set's lock. */
+	struct xprt_conn *set_next;
 };
 
 /* A DDP-eligible data item in an RPC reply (RFC 8267 §5: READ4resok.data):

@@ -47,23 +47,6 @@ const struct xprt_ops rdma_xprt_ops = {
 	.destroy = rdma_destroy,
 };
 
-static void conn_unlink(struct rdma_conn *c)
-{
-	struct xprt_rdma_listener *l = c->l;
-	struct rdma_conn **pp;
-
-	pthread_mutex_lock(&l->lock);
-	for (pp = &l->conns; *pp; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	}
-	if (--l->nconns == 0)
-		pthread_cond_broadcast(&l->idle);
-	pthread_mutex_unlock(&l->lock);
-}
-
 void rdma_conn_thread_done(struct rdma_conn *c)
 {
 	int last;
@@ -73,7 +56,7 @@ void rdma_conn_thread_done(struct rdma_conn *c)
 	pthread_mutex_unlock(&c->lock);
 	if (last) {
 		log_debug("rdma %s: connection closed", c->base.peer);
-		conn_unlink(c);
+		xprt_set_remove(&c->l->conns, &c->base);
 	}
 	xprt_conn_put(&c->base);
 }
@@ -144,15 +127,8 @@ static int accept_conn(struct xprt_rdma_listener *l, struct rdma_conn *c,
 	cp.responder_resources = 0; /* the client never reads from us */
 	cp.initiator_depth = (uint8_t)c->ord;
 	cp.rnr_retry_count = 7;
-	pthread_mutex_lock(&l->lock);
-	if (l->stopping) {
-		pthread_mutex_unlock(&l->lock);
+	if (xprt_set_add(&l->conns, &c->base) < 0)
 		return -ESHUTDOWN;
-	}
-	c->next = l->conns;
-	l->conns = c;
-	l->nconns++;
-	pthread_mutex_unlock(&l->lock);
 	atomic_fetch_add(&l->chan->refs, 1);
 	c->chan = l->chan;
 	if (rdma_accept(c->id, &cp)) {
@@ -187,14 +163,6 @@ static void on_connect_request(struct xprt_rdma_listener *l,
 	}
 }
 
-static void kill_all(struct xprt_rdma_listener *l)
-{
-	pthread_mutex_lock(&l->lock);
-	for (struct rdma_conn *c = l->conns; c; c = c->next)
-		rdma_conn_kill(c);
-	pthread_mutex_unlock(&l->lock);
-}
-
 static void on_event(struct xprt_rdma_listener *l, struct rdma_cm_event *ev)
 {
 	struct rdma_conn *c = ev->id != l->id ? ev->id->context : NULL;
@@ -216,7 +184,7 @@ static void on_event(struct xprt_rdma_listener *l, struct rdma_cm_event *ev)
 		break;
 	case RDMA_CM_EVENT_DEVICE_REMOVAL:
 		log_err("rdma: device removed: every connection closed");
-		kill_all(l);
+		xprt_set_shutdown_all(&l->conns);
 		break;
 	default:
 		break;
@@ -288,8 +256,7 @@ int xprt_rdma_listen(struct xprt_rdma_listener **out, const char *addr,
 	rc = l->chan->ch ? bind_listen(l, addr, port) : -ENODEV;
 	if (rc == 0 && pipe(l->wake) < 0)
 		rc = -errno;
-	pthread_mutex_init(&l->lock, NULL);
-	pthread_cond_init(&l->idle, NULL);
+	xprt_set_init(&l->conns);
 	if (rc == 0 && pthread_create(&l->thread, NULL, cm_thread, l) != 0)
 		rc = -EAGAIN;
 	if (rc < 0) {
@@ -301,8 +268,7 @@ int xprt_rdma_listen(struct xprt_rdma_listener **out, const char *addr,
 			close(l->wake[0]);
 			close(l->wake[1]);
 		}
-		pthread_cond_destroy(&l->idle);
-		pthread_mutex_destroy(&l->lock);
+		xprt_set_destroy(&l->conns);
 		free(l->chan);
 		free(l);
 		return rc;
@@ -316,19 +282,11 @@ void xprt_rdma_stop(struct xprt_rdma_listener *l)
 	if (write(l->wake[1], "x", 1) < 0)
 		log_warn("rdma: cannot wake the listener thread");
 	pthread_join(l->thread, NULL);
-	pthread_mutex_lock(&l->lock);
-	l->stopping = 1;
-	pthread_mutex_unlock(&l->lock);
-	kill_all(l);
-	pthread_mutex_lock(&l->lock);
-	while (l->nconns > 0)
-		pthread_cond_wait(&l->idle, &l->lock);
-	pthread_mutex_unlock(&l->lock);
+	xprt_set_stop(&l->conns);
 	rdma_destroy_id(l->id);
 	rdma_chan_put(l->chan); /* the connections still referenced keep it */
 	close(l->wake[0]);
 	close(l->wake[1]);
-	pthread_cond_destroy(&l->idle);
-	pthread_mutex_destroy(&l->lock);
+	xprt_set_destroy(&l->conns);
 	free(l);
 }

@@ -16,6 +16,7 @@
 #include "rpcrdma_plan.h"
 #include "xprt_rdma.h"
 #include "xprt_rdma_msg.h"
+#include "xprt_set.h"
 
 #define RDMA_INLINE_SIZE 4096u  /* our Receive and Send buffers (RFC 8797) */
 #define RDMA_BC_SLOTS 16u       /* the Linux client's backchannel replies */
@@ -84,7 +85,6 @@ struct rdma_conn {
 
 	atomic_bool disconnecting; /* rdma_disconnect() called once */
 	pthread_t rthr, sthr;
-	struct rdma_conn *next; /* listener list, under l->lock */
 };
 
 struct xprt_rdma_listener {
@@ -93,11 +93,7 @@ struct xprt_rdma_listener {
 	struct rdma_cm_id *id;
 	int wake[2]; /* pipe: stops the CM thread */
 	pthread_t thread;
-	pthread_mutex_t lock; /* protects conns, nconns, stopping */
-	pthread_cond_t idle;  /* nconns dropped to 0 */
-	struct rdma_conn *conns;
-	int nconns; /* connections whose threads still run */
-	int stopping;
+	struct xprt_set conns; /* connections whose threads still run */
 	atomic_uint_fast64_t next_id;
 };
 

@@ -33,7 +33,7 @@ from collections import defaultdict
 LAYERS = [
     ("base", [  # no server state: logs, keys, addresses, counters, XDR
         "nfsd/log", "nfsd/mac", "nfsd/netaddr", "nfsd/metrics",
-        "nfsd/xdr/", "nfsd/xprt", "nfsd/rpc",
+        "nfsd/xdr/", "nfsd/xprt", "nfsd/xprt_set", "nfsd/rpc",
         "nfsd/rdma/",  # RPC-over-RDMA v1 codec, no verbs (decision 0026)
     ]),
     ("store", [  # namespace (LMDB shards) and the data servers' bytes, and
