@@ -172,7 +172,7 @@ step "three metadata nodes: two stock clients on two fronts in the VM (listing, 
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/vm/run-multi-front.sh --build build-asan --port $((PORT + 120)) --dir "$WORK/multi-front"
 
-step "NFS over RDMA: the MDS and the stock client in the VM on Soft-RoCE (a bad client, 64 MiB through Read/Write chunks, a listing through Reply chunks, fsx; debug build, ~2.5 min)"
+step "NFS over RDMA: the MDS and the stock client in the VM on Soft-RoCE (a bad client, 64 MiB through Read/Write chunks, a listing through Reply chunks, fsx; debug build, 1.5-3 min)"
 tests/vm/run-rdma.sh --out "$WORK/rdma" --quiet
 
 step "crash consistency: SIGKILL during a workload (ASan server)"
