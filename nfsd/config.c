@@ -26,6 +26,7 @@
 #include "cmap.h"
 #include "log.h"
 #include "netaddr.h"
+#include "rpcrdma.h"
 
 void config_defaults(struct strata_config *cfg)
 {
@@ -42,6 +43,7 @@ void config_defaults(struct strata_config *cfg)
 	cfg->meta_envs = 1;
 	cfg->max_layouts = 16384;
 	cfg->heartbeat = 1;
+	cfg->rdma_port = RPCRDMA_PORT;
 	snprintf(cfg->metrics_addr, sizeof(cfg->metrics_addr), "127.0.0.1");
 }
 
@@ -120,6 +122,20 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 			return -1;
 		return 0;
 	}
+	if (!strcmp(key, "rdma_listen"))
+		return snprintf(cfg->rdma_addr, sizeof(cfg->rdma_addr), "%s",
+				val) < (int)sizeof(cfg->rdma_addr)
+			       ? 0
+			       : -1;
+	if (!strcmp(key, "rdma")) {
+		if (!strcmp(val, "yes") || !strcmp(val, "1"))
+			cfg->rdma = 1;
+		else if (!strcmp(val, "no") || !strcmp(val, "0"))
+			cfg->rdma = 0;
+		else
+			return -1;
+		return 0;
+	}
 	if (!strcmp(key, "metrics_listen"))
 		return snprintf(cfg->metrics_addr, sizeof(cfg->metrics_addr),
 				"%s", val) < (int)sizeof(cfg->metrics_addr)
@@ -165,6 +181,10 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 			return -1;
 		cfg->metrics_port = (uint16_t)v;
 		cfg->metrics_port_set = 1;
+	} else if (!strcmp(key, "rdma_port")) {
+		if (parse_uint(val, 65535, &v) || v == 0)
+			return -1;
+		cfg->rdma_port = (uint16_t)v;
 	} else if (!strcmp(key, "heartbeat")) {
 		if (parse_uint(val, 60, &v) || v == 0)
 			return -1;

@@ -22,6 +22,7 @@ static void usage(const char *prog)
 		"         [--stripe-unit BYTES] [--meta-envs N]\n"
 		"         [--metrics-listen ADDR] [--metrics-port P (0: off)]\n"
 		"         [--heartbeat S] [--cluster-map FILE --node N]\n"
+		"         [--rdma] [--rdma-listen ADDR] [--rdma-port P]\n"
 		"         [--failpoint NAME]   (tests only: server.h)\n"
 		"         [--replace]   (strata-ds: take the place of this slot's\n"
 		"                        lost store, docs/decisions/0019)\n",
@@ -52,6 +53,9 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		{ "cluster-map", required_argument, NULL, 'C' },
 		{ "node", required_argument, NULL, 'N' },
 		{ "failpoint", required_argument, NULL, 'F' },
+		{ "rdma", no_argument, NULL, 'r' },
+		{ "rdma-listen", required_argument, NULL, 'A' },
+		{ "rdma-port", required_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -63,7 +67,8 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		['E'] = "meta_envs", ['R'] = "replace",
 		['M'] = "metrics_listen", ['P'] = "metrics_port",
 		['H'] = "heartbeat", ['C'] = "cluster_map", ['N'] = "node",
-		['F'] = "failpoint",
+		['F'] = "failpoint", ['r'] = "rdma", ['A'] = "rdma_listen",
+		['Q'] = "rdma_port",
 	};
 	int o;
 

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "reply_payload.h"
 #include "rpc.h"
 #include "session.h"
 
@@ -571,6 +572,31 @@ static void start_metrics(struct strata_server *srv)
 			 cfg->metrics_port);
 }
 
+/* RPC-over-RDMA beside TCP (xprt_rdma.h), into the same dispatch: the
+ * executor never sees which transport a call came on. */
+static int start_rdma(struct strata_server *srv)
+{
+	const struct strata_config *cfg = &srv->cfg;
+	const char *addr = cfg->rdma_addr[0] ? cfg->rdma_addr : cfg->listen_addr;
+	struct xprt_rdma_params p = {
+		.max_msg = cfg->max_msg,
+		.credits = 64,
+		.reply_slots = 8,
+		.deliver = server_deliver,
+		.ctx = srv,
+		.payload = reply_payload_find,
+	};
+	int rc = xprt_rdma_listen(&srv->rdma, addr, cfg->rdma_port, &p);
+
+	if (rc < 0)
+		log_err("rdma: cannot listen on %s:%u: %s", addr,
+			cfg->rdma_port, strerror(-rc));
+	else
+		log_info("rdma: serving NFSv4.1 over RPC-over-RDMA on %s:%u",
+			 addr, cfg->rdma_port);
+	return rc;
+}
+
 int server_start(struct strata_server **out, const struct strata_config *cfg,
 		 unsigned role)
 {
@@ -614,6 +640,8 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 	if (rc == 0)
 		rc = xprt_tcp_listen(&srv->tcp, cfg->listen_addr, cfg->port,
 				     cfg->max_msg, server_deliver, srv, &port);
+	if (rc == 0 && cfg->rdma)
+		rc = start_rdma(srv);
 	if (rc < 0) {
 		server_stop(srv);
 		return rc;
@@ -638,6 +666,8 @@ void server_stop(struct strata_server *srv)
 	metrics_http_stop(srv->http); /* it reads the tables freed below */
 	if (srv->tcp)
 		xprt_tcp_stop(srv->tcp);
+	if (srv->rdma)
+		xprt_rdma_stop(srv->rdma);
 	/* The links answer what is in flight before the executor goes
 	 * (their answers come back through its queue). */
 	peers_stop(srv->peers);

@@ -39,6 +39,7 @@
 #include "ns.h"
 #include "recovery.h"
 #include "store.h"
+#include "xprt_rdma.h"
 #include "xprt_tcp.h"
 
 struct nfs_client;
@@ -90,6 +91,9 @@ struct strata_config {
 	unsigned node_id;        /* MDS: this node in the map, 1..64; 0
 				    without a map */
 	unsigned failpoint;      /* enum strata_failpoint: tests only */
+	int rdma;                /* also serve RPC-over-RDMA (xprt_rdma.h) */
+	char rdma_addr[64];      /* its address; "" = listen_addr */
+	uint16_t rdma_port;      /* 20049 by default (RFC 8267) */
 };
 
 /* Faults a test arms with the failpoint key (--failpoint NAME): each
@@ -177,6 +181,7 @@ struct strata_server {
 	struct mac_key key;      /* cluster key (or a random one); const
 				    after start */
 	struct xprt_tcp_listener *tcp;
+	struct xprt_rdma_listener *rdma; /* NULL unless cfg.rdma */
 	struct exec *exec;       /* MDS: COMPOUND executor (exec.h) */
 	/* Hook the executor (assembly) gives the ops below it: create
 	 * FILEID's stripe objects at the end of the running batch

@@ -59,7 +59,23 @@ struct xprt_conn {
 	 * connection's receive thread. */
 	uint8_t ctl_nonce[16];
 	int ctl_state; /* 0 none, 1 nonce issued, 2 proven */
+	/* The listener's list (xprt_set.h), under its set's lock. */
+	struct xprt_conn *set_next;
 };
+
+/* A DDP-eligible data item in an RPC reply (RFC 8267 §5: READ4resok.data):
+ * bytes [off, off + len) of the message, off a multiple of 4, its XDR pad
+ * right after it. Only RPC-over-RDMA uses these (Write chunks). */
+struct xprt_payload {
+	size_t off, len;
+};
+
+/* Finds the DDP-eligible items of the reply MSG (LEN bytes) in order and
+ * writes at most CAP of them to OUT; returns how many. A hook the upper
+ * layer registers with a transport that moves them (xprt_rdma.h); pure,
+ * any thread. An item it does not find stays in the inline reply. */
+typedef unsigned (*xprt_payload_fn)(const uint8_t *msg, size_t len,
+				    struct xprt_payload *out, unsigned cap);
 
 /* Called by a transport for each complete inbound RPC message. */
 typedef void (*xprt_deliver_fn)(void *ctx, struct xprt_conn *c, uint8_t *msg,

@@ -3,6 +3,7 @@
  * record marking (RFC 5531 §11). Contract in xprt_tcp.h.
  */
 #include "xprt_tcp.h"
+#include "xprt_set.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -29,7 +30,6 @@ struct tcp_conn {
 	int fd;
 	pthread_mutex_t send_lock; /* serialises whole records on fd */
 	struct xprt_tcp_listener *l;
-	struct tcp_conn *next; /* listener list, under l->lock */
 };
 
 struct xprt_tcp_listener {
@@ -38,11 +38,7 @@ struct xprt_tcp_listener {
 	xprt_deliver_fn deliver;
 	void *ctx;
 	pthread_t thread;
-	pthread_mutex_t lock; /* protects conns, nconns, stopping */
-	pthread_cond_t idle;  /* signalled when nconns drops to 0 */
-	struct tcp_conn *conns;
-	int nconns;
-	int stopping;
+	struct xprt_set conns; /* connections whose receive thread runs */
 	atomic_uint_fast64_t next_id;
 };
 
@@ -248,23 +244,6 @@ fail:
 	return rc;
 }
 
-static void conn_unlink(struct tcp_conn *c)
-{
-	struct xprt_tcp_listener *l = c->l;
-	struct tcp_conn **pp;
-
-	pthread_mutex_lock(&l->lock);
-	for (pp = &l->conns; *pp; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	}
-	if (--l->nconns == 0)
-		pthread_cond_broadcast(&l->idle);
-	pthread_mutex_unlock(&l->lock);
-}
-
 static void *conn_thread(void *arg)
 {
 	struct tcp_conn *c = arg;
@@ -282,7 +261,7 @@ static void *conn_thread(void *arg)
 	atomic_store(&c->base.dead, true);
 	shutdown(c->fd, SHUT_RDWR);
 	log_debug("tcp %s: connection closed", c->base.peer);
-	conn_unlink(c);
+	xprt_set_remove(&c->l->conns, &c->base);
 	xprt_conn_put(&c->base);
 	return NULL;
 }
@@ -327,22 +306,16 @@ static int start_conn(struct xprt_tcp_listener *l, int fd,
 	c->l = l;
 	pthread_mutex_init(&c->send_lock, NULL);
 
-	pthread_mutex_lock(&l->lock);
-	if (l->stopping) {
-		pthread_mutex_unlock(&l->lock);
+	if (xprt_set_add(&l->conns, &c->base) < 0) {
 		tcp_destroy(&c->base);
 		return -ESHUTDOWN;
 	}
-	c->next = l->conns;
-	l->conns = c;
-	l->nconns++;
-	pthread_mutex_unlock(&l->lock);
 
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &attr, conn_thread, c) != 0) {
 		pthread_attr_destroy(&attr);
-		conn_unlink(c);
+		xprt_set_remove(&c->l->conns, &c->base);
 		tcp_destroy(&c->base);
 		return -EAGAIN;
 	}
@@ -428,10 +401,10 @@ int xprt_tcp_listen(struct xprt_tcp_listener **out, const char *addr,
 	l->max_msg = max_msg;
 	l->deliver = deliver;
 	l->ctx = ctx;
-	pthread_mutex_init(&l->lock, NULL);
-	pthread_cond_init(&l->idle, NULL);
+	xprt_set_init(&l->conns);
 	if (pthread_create(&l->thread, NULL, accept_thread, l) != 0) {
 		close(fd);
+		xprt_set_destroy(&l->conns);
 		free(l);
 		return -EAGAIN;
 	}
@@ -441,19 +414,10 @@ int xprt_tcp_listen(struct xprt_tcp_listener **out, const char *addr,
 
 void xprt_tcp_stop(struct xprt_tcp_listener *l)
 {
-	struct tcp_conn *c;
-
 	shutdown(l->fd, SHUT_RDWR);
 	pthread_join(l->thread, NULL);
 	close(l->fd);
-	pthread_mutex_lock(&l->lock);
-	l->stopping = 1;
-	for (c = l->conns; c; c = c->next)
-		tcp_shutdown(&c->base);
-	while (l->nconns > 0)
-		pthread_cond_wait(&l->idle, &l->lock);
-	pthread_mutex_unlock(&l->lock);
-	pthread_cond_destroy(&l->idle);
-	pthread_mutex_destroy(&l->lock);
+	xprt_set_stop(&l->conns);
+	xprt_set_destroy(&l->conns);
 	free(l);
 }

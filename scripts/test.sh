@@ -35,7 +35,8 @@
 #      to the first, a pNFS MDS, and `pnfs` against that one; a client on
 #      each node, an owner dying after a commit and under a workload
 #      (tests/multi-mds.sh); two stock clients on two fronts of a 3-node
-#      cluster in the VM (tests/vm/run-multi-front.sh)
+#      cluster in the VM (tests/vm/run-multi-front.sh); NFS over RDMA with
+#      the MDS in the VM on Soft-RoCE (tests/vm/run-rdma.sh)
 #   8. SIGKILL crash consistency (tests/crash/run-crash.sh)
 #   9. fsck of the namespace the suites left behind
 #
@@ -170,6 +171,9 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 step "three metadata nodes: two stock clients on two fronts in the VM (listing, bytes, a lock, a delegation recall across fronts; ASan)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/vm/run-multi-front.sh --build build-asan --port $((PORT + 120)) --dir "$WORK/multi-front"
+
+step "NFS over RDMA: the MDS and the stock client in the VM on Soft-RoCE (a bad client, 64 MiB through Read/Write chunks, a listing through Reply chunks, fsx; debug build, 1.5-3 min)"
+tests/vm/run-rdma.sh --out "$WORK/rdma" --quiet
 
 step "crash consistency: SIGKILL during a workload (ASan server)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

@@ -33,7 +33,7 @@ from collections import defaultdict
 LAYERS = [
     ("base", [  # no server state: logs, keys, addresses, counters, XDR
         "nfsd/log", "nfsd/mac", "nfsd/netaddr", "nfsd/metrics",
-        "nfsd/xdr/", "nfsd/xprt", "nfsd/rpc",
+        "nfsd/xdr/", "nfsd/xprt", "nfsd/xprt_set", "nfsd/rpc",
         "nfsd/rdma/",  # RPC-over-RDMA v1 codec, no verbs (decision 0026)
     ]),
     ("store", [  # namespace (LMDB shards) and the data servers' bytes, and
@@ -49,6 +49,7 @@ LAYERS = [
     ]),
     ("core", [  # the server record, transport, COMPOUND, files, grace
         "nfsd/server.h", "nfsd/slot", "nfsd/xprt_tcp", "nfsd/compound",
+        "nfsd/xprt_rdma", "nfsd/xprt_rdma_",  # RPC-over-RDMA, verbs (0028)
         "nfsd/compound_loop",
         "nfsd/fh", "nfsd/attr", "nfsd/perm", "nfsd/recovery",
         "nfsd/clock",
@@ -65,7 +66,7 @@ LAYERS = [
         "nfsd/session", "nfsd/state/",
     ]),
     ("ops", [  # operation handlers and the services that answer requests
-        "nfsd/ops/", "nfsd/op_table", "pnfs/op_layout", "pnfs/op_device",
+        "nfsd/ops/", "nfsd/op_table", "nfsd/reply_payload", "pnfs/op_layout", "pnfs/op_device",
         "pnfs/ctl_svc", "pnfs/ctl_admin", "nfsd/census",
         "nfsd/metrics_text", "nfsd/metrics_http",
         # a COMPOUND across metadata nodes, the peer service, recalls
