@@ -20,8 +20,8 @@
 #      pjdfstest, all of it, through the stock client (expected failures
 #      with reasons in tests/vm/pjdfstest-expected-failures.txt); a raw
 #      client as other users (tests/perm/run-raw-perm.sh);
-#      two clients in the VM: a read delegation recalled by a writer; a
-#      lock with dirty data reclaimed after a server SIGKILL, and the same
+#      two clients in the VM: a lock with dirty data reclaimed after a
+#      server SIGKILL, and the same
 #      with the clients on two fronts of a 3-node cluster and the owner
 #      killed (tests/vm/run-reclaim.sh [--fronts])
 #   7. pNFS (MDS + 3 data servers) in the VM: 256 MiB striped, payload on
@@ -34,8 +34,10 @@
 #      pynfs `all` through a second metadata node that forwards everything
 #      to the first, a pNFS MDS, and `pnfs` against that one; a client on
 #      each node, an owner dying after a commit and under a workload
-#      (tests/multi-mds.sh); two stock clients on two fronts of a 3-node
-#      cluster in the VM (tests/vm/run-multi-front.sh); NFS over RDMA with
+#      (tests/multi-mds.sh); two stock clients on two nodes of two 3-node
+#      clusters (one owner; three owners) in one VM boot, a read delegation
+#      recalled by a writer on each (tests/vm/run-multi-front.sh; the
+#      single-node delegation VM test, tests/vm/run-deleg.sh, by hand); NFS over RDMA with
 #      the MDS in the VM on Soft-RoCE (tests/vm/run-rdma.sh)
 #   8. SIGKILL crash consistency (tests/crash/run-crash.sh)
 #   9. fsck of the namespace the suites left behind
@@ -128,9 +130,6 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/perm/run-raw-perm.sh --build build-asan --port $((PORT + 100)) --data-servers 2
 
-step "two clients in the VM: delegation recall"
-tests/vm/run-deleg.sh --port "$PORT" --out "$WORK/vm-deleg" --log "$WORK/srv/mds.log"
-
 step "VM: lock + dirty data across a server SIGKILL, reclaim in grace, second client waits"
 tests/vm/run-reclaim.sh --build build-asan --port $((PORT + 30)) --dir "$WORK/reclaim"
 
@@ -168,7 +167,7 @@ step "two metadata nodes: pynfs all through a front whose owner is a pNFS MDS wi
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/multi-mds.sh --build build-asan --port $((PORT + 50)) --dir "$WORK/multi-mds"
 
-step "three metadata nodes: two stock clients on two fronts in the VM (listing, bytes, a lock, a delegation recall across fronts; ASan)"
+step "three metadata nodes, one owner and then three: two stock clients on two nodes in the VM (listing, bytes, a lock, a delegation recall across nodes; ASan)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/vm/run-multi-front.sh --build build-asan --port $((PORT + 120)) --dir "$WORK/multi-front"
 
