@@ -150,5 +150,16 @@ nfsstat4 op_lookupp(struct compound *c, void *args, void *res)
 		return st;
 	if (ino.fileid == NS_ROOT_FILEID)
 		return NFS4ERR_NOENT;
+	if (!ns_owns_fileid(c->srv->ns, ino.parent)) {
+		/* Another node's directory (decision 0024): its owner checks
+		 * the handle with the next op that goes there. Fileids are
+		 * never reused, so their generation is always 1 (ns.h). */
+		struct ns_inode parent = { .fileid = ino.parent,
+					   .generation = 1,
+					   .type = NS_DIR };
+		set_cfh(c, &parent);
+		c->cur_stateid_valid = 0;
+		return NFS4_OK;
+	}
 	return enter(c, ino.parent, 0, 0);
 }

@@ -35,6 +35,9 @@ three nodes while the directory itself belongs to one of them.
       atomic (the directory's owner applied the delta and its before and
       after went into the held reply), each one's before is the last
       one's after, and the directory's change is the last after.
+  S10 LOOKUPP from each subdirectory through node 3 gives the
+      directory's handle (its owner may be another node), and a GETATTR
+      after it is answered there.
   S8  for 12 new subdirectories: A makes it, B creates a file in it, and
       at once A's RMDIR of it answers NFS4ERR_NOTEMPTY. The file's entry
       is often on another node than the subdirectory: B's CREATE is
@@ -145,10 +148,10 @@ for i in range(args.files):
     if st != NFS4_OK:
         bad.append((n, st))
     names.append(n)
-subs = []
+subs, subfh = [], {}
 for i in range(nsub):
     n = b"d-%03d" % i
-    st, _ = A.mkdir(d, n)
+    st, subfh[n] = A.mkdir(d, n)
     if st != NFS4_OK:
         bad.append((n, st))
     subs.append(n)
@@ -186,6 +189,17 @@ for n in names:
         wrong.append((n, st))
 check(not wrong, "S4", "node 3 reads every file's bytes",
       "wrong: %s" % wrong[:5] if wrong else "")
+
+# S10: LOOKUPP from each subdirectory (on whichever node made its entry)
+# to the directory (maybe another node's), then GETATTR there
+bad = []
+for n in subs:
+    res = B.comp([B.op.putfh(subfh[n]), B.op.lookupp(), B.op.getfh(),
+                  B.op.getattr(B.lib.list2bitmap([FATTR4_SIZE]))])
+    if res.status != NFS4_OK or res.resarray[-2].object != d:
+        bad.append((n, res.status))
+check(not bad, "S10", "LOOKUPP from every subdirectory through node 3 "
+      "reaches the directory", "wrong: %s" % bad[:4] if bad else "")
 
 # S5
 a = settle(B, d, len(want), 2 + nsub)
