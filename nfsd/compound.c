@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "server.h"
 #include "slot.h"
+#include "stateid_fmt.h"
 
 #define MAX_TAG 1024
 /* Ops accepted before a session says otherwise (RFC 8881 §18.36.3). */
@@ -234,6 +235,25 @@ static size_t name_of(const struct op_desc *d, uint32_t opnum, XDR *in,
 
 #define NODE_FRONT (~0u)
 
+/* The node that minted the stateid a FREE_STATEID names, or the first of
+ * a TEST_STATEID's (the Linux client tests one at a time); 0 if none, or
+ * not a node of the map. */
+static unsigned stateid_owner(struct compound *c, uint32_t opnum, XDR *in)
+{
+	u_int pos = xdr_getpos(in);
+	unsigned node = 0;
+	uint32_t n = 1, seqid;
+	char other[NFS4_OTHER_SIZE];
+
+	if (opnum == OP_TEST_STATEID && !xdr_u_int(in, &n))
+		n = 0;
+	if (n > 0 && xdr_u_int(in, &seqid) &&
+	    xdr_opaque(in, other, NFS4_OTHER_SIZE))
+		node = stateid_node((const uint8_t *)other);
+	xdr_setpos(in, pos);
+	return node && cmap_node(c->srv->cmap, node) ? node : 0;
+}
+
 /* READDIR goes to the owner of the partition its cookie resumes in; a
  * node whose partitions hold nothing more of the directory moves the
  * cookie on to the next partition (metadata/ns.h ns_readdir_ex) in the
@@ -298,6 +318,15 @@ static unsigned compound_route(struct compound *c, const struct op_desc *d,
 		break;
 	case OP_READDIR:
 		return route_readdir(c, in);
+	case OP_TEST_STATEID:
+	case OP_FREE_STATEID:
+		/* No filehandle: to the node that minted the (first)
+		 * stateid (nfsd/stateid_fmt.h). */
+		node = stateid_owner(c, opnum, in);
+		if (node)
+			return node;
+		fileid = NS_ROOT_FILEID;
+		break;
 	case OP_LOOKUP: case OP_CREATE: case OP_REMOVE: case OP_LINK:
 	case OP_RENAME: case OP_SECINFO: case OP_OPEN: {
 		/* A name in the current directory goes where its entry

@@ -50,7 +50,7 @@ LAYERS = [
     ("core", [  # the server record, transport, COMPOUND, files, grace
         "nfsd/server.h", "nfsd/slot", "nfsd/xprt_tcp", "nfsd/compound",
         "nfsd/xprt_rdma", "nfsd/xprt_rdma_",  # RPC-over-RDMA, verbs (0028)
-        "nfsd/compound_loop",
+        "nfsd/compound_loop", "nfsd/stateid_fmt",
         "nfsd/fh", "nfsd/attr", "nfsd/perm", "nfsd/recovery",
         "nfsd/clock",
     ]),

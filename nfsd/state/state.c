@@ -12,6 +12,7 @@
 #include "mac.h"
 #include "server.h"
 #include "session.h"
+#include "stateid_fmt.h"
 
 static unsigned hash_other(const struct strata_server *srv,
 			   const uint8_t *other)
@@ -105,8 +106,9 @@ struct nfs_stid *stid_new(struct strata_server *srv, struct nfs_client *clp,
 	id = ++srv->next_stid;
 	st->other[0] = (uint8_t)(srv->boot_epoch >> 8);
 	st->other[1] = (uint8_t)srv->boot_epoch;
-	for (int i = 0; i < 6; i++)
-		st->other[2 + i] = (uint8_t)(id >> (40 - 8 * i));
+	st->other[STATEID_NODE_BYTE] = (uint8_t)srv->node;
+	for (int i = 0; i < STATEID_COUNTER_BYTES; i++)
+		st->other[3 + i] = (uint8_t)(id >> (32 - 8 * i));
 	stateid_sign(&srv->key, st->other, fileid);
 	st->seqid = 1;
 	st->kind = kind;

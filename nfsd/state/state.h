@@ -3,10 +3,11 @@
  * and deny), byte-range locks, and later delegations and layouts
  * (RFC 8881 §8, §9, §10).
  *
- * A stateid's "other" field is 12 bytes: the low 16 bits of the server
- * boot epoch (2, big-endian), a 48-bit id (6) and a signature (4): the
- * first bytes of an HMAC (mac.h) over the first 8 bytes and the stateid's
- * fileid, so a data server can check a stateid the MDS minted without
+ * A stateid's "other" field is 12 bytes (nfsd/stateid_fmt.h): the low 16
+ * bits of the server boot epoch (2, big-endian), the node id (1), a 40-bit
+ * id (5) and a signature (4): the first bytes of an HMAC (mac.h) over the
+ * first 8 bytes and the stateid's fileid, so a data server can check a
+ * stateid the MDS minted without
  * asking it (RFC 8881 §13.9.1 "tightly coupled" in effect). A stateid from
  * an earlier boot is NFS4ERR_STALE_STATEID.
  * Every nfs_stid belongs to one client (client->stids list), to the
