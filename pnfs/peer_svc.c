@@ -283,15 +283,11 @@ static struct nfs_client *stub_of(struct strata_server *srv,
 	}
 	clp->flags = a->client.eir_flags;
 	clp->cb_via_front = a->client.cb_ok;
+	/* Its front's word that its RECLAIM_COMPLETE ran (at the root's
+	 * owner): lets it make new state here when this node does not own
+	 * every partition (op_open.c). It never completes a reclaim here:
+	 * the front may not have seen this node restart yet. */
 	clp->rc_done = a->client.reclaim_done;
-	/* Its RECLAIM_COMPLETE ran at another node (the root's owner) after
-	 * it reclaimed here too: done here as well (decision 0024). */
-	if (clp->rc_done && !clp->reclaim_complete &&
-	    recovery_may_reclaim(srv->recovery, clp->owner, clp->owner_len,
-				 server_now()) &&
-	    !recovery_reclaim_complete(srv->recovery, clp->owner,
-				       clp->owner_len, server_now()))
-		clp->reclaim_complete = 1;
 	clp->last_renew = server_now();
 	return clp;
 }
