@@ -61,7 +61,26 @@ int ns_delta_add(struct ns_mtx *m, unsigned shard, uint64_t dir,
 	struct ns_delta d = { .dir = dir, .entries = entries,
 			      .subdirs = subdirs, .when = *when };
 	uint8_t key[8], val[DELTA_LEN];
-	int rc = ns_mtx_get_u64(m, shard, META_NEXT_DELTA, &d.seq);
+	int rc;
+
+	if (ns_mtx_view(m)) {
+		/* A cross-node plan: numbered when it commits (ns_xtx.h), so
+		 * the plan does not depend on the shard's counter. The reply
+		 * gets no atomic change_info for this directory. */
+		struct ns *ns = ns_mtx_ns(m);
+		delta_encode(&d, val);
+		ns_put_be64(key, dir);
+		/* kept by the coordinator, whichever node the entry is on:
+		 * its shipper sends it to the directory's owner */
+		for (unsigned s = 0; !ns_owns_shard(ns, shard) &&
+				     s < ns->nshards; s++)
+			shard = s;
+		if (cinfo)
+			memset(cinfo, 0, sizeof *cinfo);
+		return ns_xview_write(ns_mtx_view(m), shard, NS_DB_DELTAS,
+				      XV_DELTA, key, 8, val, sizeof val);
+	}
+	rc = ns_mtx_get_u64(m, shard, META_NEXT_DELTA, &d.seq);
 
 	if (rc == -ENOENT) {
 		d.seq = 1;
@@ -80,6 +99,21 @@ int ns_delta_add(struct ns_mtx *m, unsigned shard, uint64_t dir,
 	cinfo->delta_seq = d.seq;
 	cinfo->delta_shard = shard;
 	return 0;
+}
+
+int ns_delta_add_rec(struct ns_mtx *m, unsigned shard, const void *val,
+		     size_t vlen)
+{
+	uint8_t key[8] = { 0 };
+	MDB_val k = { .mv_size = 8, .mv_data = key };
+	MDB_val v = { .mv_size = vlen, .mv_data = (void *)val };
+	struct ns_delta d;
+	int rc = ns_delta_decode(&k, &v, &d);
+
+	if (rc)
+		return rc;
+	return ns_delta_add(m, shard, d.dir, d.entries, d.subdirs, &d.when,
+			    NULL);
 }
 
 int ns_delta_list(struct ns *ns, unsigned shard, uint64_t after,

@@ -114,6 +114,7 @@ struct ns {
 	 * reads batch; any thread may read batch_owner. */
 	struct ns_mtx *batch;
 	atomic_uintptr_t batch_owner;
+	struct ns_xlocks *xl; /* cross-node transactions (ns_xtx.c), owned */
 	struct ns_shard shard[];
 };
 
@@ -214,6 +215,10 @@ int ns_delta_decode(const MDB_val *k, const MDB_val *v, struct ns_delta *d);
 int ns_delta_add(struct ns_mtx *m, unsigned shard, uint64_t dir,
 		 int32_t entries, int32_t subdirs, const struct ns_time *when,
 		 struct ns_cinfo *cinfo);
+/* Record the delta encoded in VAL (an XV_DELTA entry of a cross-node
+ * record, ns_xtx.c) on SHARD, numbered now. */
+int ns_delta_add_rec(struct ns_mtx *m, unsigned shard, const void *val,
+		     size_t vlen);
 /* For ns_env_rtxn_begin(): 1 when the caller owns no batch that has
  * written environment E (read committed state), else 0 and *TXN a child
  * transaction of the batch (the caller aborts it), or -errno. */
@@ -232,6 +237,64 @@ int ns_mtx_get_u64(struct ns_mtx *m, unsigned shard, const char *name,
 		   uint64_t *v);
 int ns_mtx_put_u64(struct ns_mtx *m, unsigned shard, const char *name,
 		   uint64_t v);
+
+/* The environment's "intents" database (NS_DB_INTENTS) of environment
+ * ENV, reached through shard ENV; used by cross-node transactions. */
+int ns_mtx_get_intent(struct ns_mtx *m, unsigned env, const void *key,
+		      size_t klen, MDB_val *val);
+int ns_mtx_put_intent(struct ns_mtx *m, unsigned env, const void *key,
+		      size_t klen, const void *val, size_t vlen);
+int ns_mtx_del_intent(struct ns_mtx *m, unsigned env, const void *key,
+		      size_t klen);
+/* Add DELTA to the meta counter NAME of SHARD (absent counts as 0). In a
+ * plan it is recorded as an operation, applied at commit (ns_xtx.h). */
+int ns_mtx_add_u64(struct ns_mtx *m, unsigned shard, const char *name,
+		   int64_t delta);
+
+/* ---- cross-node transactions (ns_xtx.c, ns_xview.c; ns_xtx.h) ---------- */
+
+struct ns_xview;
+
+/* Write-log / record entries: LOG_HDR_LEN bytes (shard, db, op, 0, key
+ * length le16, value length le32), the key, the value. */
+#define LOG_HDR_LEN 10
+#define LOG_PUT 1
+#define LOG_DEL 2
+#define XV_CHECK 3  /* the value must still be this */
+#define XV_ABSENT 4 /* the key must still be absent */
+#define XV_DELTA 5  /* a directory delta (ns_xview_delta_encode) */
+#define XV_ADD 6    /* add the le64 value to the meta counter KEY */
+
+/* Run BODY as one mtx (ns_mtx_run) with VIEW (a plan: nothing is
+ * committed, the body's result is returned) and ACT_FOR (keys that
+ * transaction holds are not refused). */
+int ns_mtx_run_ex(struct ns *ns, ns_mtx_body body, void *arg,
+		  struct ns_xview *view, uint64_t act_for);
+struct ns_xview *ns_mtx_view(const struct ns_mtx *m);
+
+/* The view's side of the accessors (ns_xview.c). */
+void ns_xview_restart(struct ns_xview *v);
+int ns_xview_get(struct ns_xview *v, unsigned shard, unsigned db,
+		 const void *key, size_t klen, MDB_val *val);
+int ns_xview_note_read(struct ns_xview *v, unsigned shard, unsigned db,
+		       const void *key, size_t klen, const void *val,
+		       size_t vlen, int found);
+int ns_xview_write(struct ns_xview *v, unsigned shard, unsigned db,
+		   unsigned op, const void *key, size_t klen, const void *val,
+		   size_t vlen);
+
+/* The lock table of prepared transactions (ns_xtx.c). */
+int ns_xlock_busy(struct ns *ns, unsigned shard, unsigned db,
+		  const void *key, size_t klen, uint64_t self);
+int ns_xlocks_open(struct ns *ns); /* at ns_open: re-lock PREPARED keys */
+void ns_xlocks_free(struct ns *ns);
+
+/* A database of SHARD (NS_DB_INTENTS: its environment's). */
+static inline MDB_dbi ns_dbi(const struct ns *ns, unsigned shard, unsigned db)
+{
+	return db == NS_DB_INTENTS ? ns->env[ns->shard[shard].env].intents
+				   : ns->shard[shard].dbi[db];
+}
 
 /* Roll one intent forward (used by ns_open() and after a failed commit). */
 int ns_intent_replay(struct ns *ns, unsigned coord, const uint8_t *rec,

@@ -83,9 +83,6 @@
 
 #define INTENT_MAGIC UINT32_C(0x31494e53) /* "SNI1" little-endian */
 #define INTENT_HDR_LEN 8
-#define LOG_HDR_LEN 10
-#define LOG_PUT 1
-#define LOG_DEL 2
 
 struct ns_mtx {
 	struct ns *ns;
@@ -100,6 +97,10 @@ struct ns_mtx {
 	int restart;
 	struct ns_buf log; /* every write, in intent-record format */
 	int batch;         /* a group-commit batch (ns_batch_begin) */
+	/* A cross-node plan (ns_xtx.h): other nodes' keys come from and go
+	 * to VIEW, and every access is recorded there. NULL otherwise. */
+	struct ns_xview *view;
+	uint64_t act_for; /* keys locked by this transaction are ours */
 	int failed;        /* batch: merging an operation failed; -errno */
 	unsigned ops;      /* batch: operations merged since the last commit */
 };
@@ -107,6 +108,11 @@ struct ns_mtx {
 struct ns *ns_mtx_ns(const struct ns_mtx *m)
 {
 	return m->ns;
+}
+
+struct ns_xview *ns_mtx_view(const struct ns_mtx *m)
+{
+	return m->view;
 }
 
 /* ---- commit points and the crash hook ----------------------------------- */
@@ -264,16 +270,45 @@ static int log_write(struct ns_mtx *m, unsigned s, enum ns_db db, int op,
 	return rc;
 }
 
+/* Another node's key in a plan: served and recorded by the view. */
+static int remote_key(const struct ns_mtx *m, unsigned shard)
+{
+	return m->view && shard < m->ns->nshards &&
+	       !ns_shard_owned(m->ns, shard);
+}
+
+/* A key a prepared cross-node transaction holds (ns_xtx.h): -EBUSY. */
+static int key_held(struct ns_mtx *m, unsigned shard, enum ns_db db,
+		    const void *key, size_t klen)
+{
+	return ns_xlock_busy(m->ns, shard, db, key, klen, m->act_for)
+		       ? -EBUSY
+		       : 0;
+}
+
 int ns_mtx_get(struct ns_mtx *m, unsigned shard, enum ns_db db,
 	       const void *key, size_t klen, MDB_val *val)
 {
 	MDB_txn *txn = NULL;
 	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
-	int rc = mtx_txn(m, shard, &txn);
+	int rc;
 
+	if (remote_key(m, shard))
+		return ns_xview_get(m->view, shard, db, key, klen, val);
+	rc = mtx_txn(m, shard, &txn);
+	if (!rc)
+		rc = key_held(m, shard, db, key, klen);
 	if (rc)
 		return rc;
-	return ns_mdb_err(mdb_get(txn, m->ns->shard[shard].dbi[db], &k, val));
+	rc = ns_mdb_err(mdb_get(txn, m->ns->shard[shard].dbi[db], &k, val));
+	if (m->view && (rc == 0 || rc == -ENOENT)) {
+		int vr = ns_xview_note_read(m->view, shard, db, key, klen,
+					    rc ? NULL : val->mv_data,
+					    rc ? 0 : val->mv_size, rc == 0);
+		if (vr)
+			return vr;
+	}
+	return rc;
 }
 
 int ns_mtx_put(struct ns_mtx *m, unsigned shard, enum ns_db db,
@@ -282,8 +317,17 @@ int ns_mtx_put(struct ns_mtx *m, unsigned shard, enum ns_db db,
 	MDB_txn *txn = NULL;
 	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
 	MDB_val v = { .mv_size = vlen, .mv_data = (void *)val };
-	int rc = mtx_txn(m, shard, &txn);
+	int rc;
 
+	if (m->view) {
+		rc = ns_xview_write(m->view, shard, db, LOG_PUT, key, klen,
+				    val, vlen);
+		if (rc || remote_key(m, shard))
+			return rc;
+	}
+	rc = mtx_txn(m, shard, &txn);
+	if (!rc)
+		rc = key_held(m, shard, db, key, klen);
 	if (rc)
 		return rc;
 	rc = ns_mdb_err(mdb_put(txn, m->ns->shard[shard].dbi[db], &k, &v, 0));
@@ -298,8 +342,17 @@ int ns_mtx_del(struct ns_mtx *m, unsigned shard, enum ns_db db,
 {
 	MDB_txn *txn = NULL;
 	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
-	int rc = mtx_txn(m, shard, &txn);
+	int rc;
 
+	if (m->view) {
+		rc = ns_xview_write(m->view, shard, db, LOG_DEL, key, klen,
+				    NULL, 0);
+		if (rc || remote_key(m, shard))
+			return rc;
+	}
+	rc = mtx_txn(m, shard, &txn);
+	if (!rc)
+		rc = key_held(m, shard, db, key, klen);
 	if (rc)
 		return rc;
 	rc = ns_mdb_err(mdb_del(txn, m->ns->shard[shard].dbi[db], &k, NULL));
@@ -334,6 +387,85 @@ int ns_mtx_put_u64(struct ns_mtx *m, unsigned shard, const char *name,
 	return ns_mtx_put(m, shard, NS_DB_META, name, strlen(name), b, 8);
 }
 
+int ns_mtx_add_u64(struct ns_mtx *m, unsigned shard, const char *name,
+		   int64_t delta)
+{
+	uint8_t b[8];
+	uint64_t v = 0;
+	int rc;
+
+	if (m->view) { /* applied when the transaction commits (ns_xtx.h) */
+		ns_put_le64(b, (uint64_t)delta);
+		return ns_xview_write(m->view, shard, NS_DB_META, XV_ADD, name,
+				      strlen(name), b, 8);
+	}
+	rc = ns_mtx_get_u64(m, shard, name, &v);
+	if (rc && rc != -ENOENT)
+		return rc;
+	return ns_mtx_put_u64(m, shard, name, v + (uint64_t)delta);
+}
+
+/* The environment's own "intents" database, reached through its first
+ * shard (shard E is in environment E, ns_internal.h). */
+static int intent_txn(struct ns_mtx *m, unsigned env, MDB_txn **txn,
+		      MDB_dbi *dbi)
+{
+	int rc;
+
+	if (env >= m->ns->nenvs)
+		return -EIO;
+	rc = mtx_txn(m, env, txn);
+	*dbi = m->ns->env[env].intents;
+	return rc;
+}
+
+int ns_mtx_get_intent(struct ns_mtx *m, unsigned env, const void *key,
+		      size_t klen, MDB_val *val)
+{
+	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
+	MDB_txn *txn = NULL;
+	MDB_dbi dbi;
+	int rc = intent_txn(m, env, &txn, &dbi);
+
+	return rc ? rc : ns_mdb_err(mdb_get(txn, dbi, &k, val));
+}
+
+int ns_mtx_put_intent(struct ns_mtx *m, unsigned env, const void *key,
+		      size_t klen, const void *val, size_t vlen)
+{
+	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
+	MDB_val v = { .mv_size = vlen, .mv_data = (void *)val };
+	MDB_txn *txn = NULL;
+	MDB_dbi dbi;
+	int rc = intent_txn(m, env, &txn, &dbi);
+
+	if (!rc)
+		rc = ns_mdb_err(mdb_put(txn, dbi, &k, &v, 0));
+	if (rc)
+		return rc;
+	m->wrote[env] = 1;
+	return log_write(m, env, NS_DB_INTENTS, LOG_PUT, key, klen, val,
+			 vlen);
+}
+
+int ns_mtx_del_intent(struct ns_mtx *m, unsigned env, const void *key,
+		      size_t klen)
+{
+	MDB_val k = { .mv_size = klen, .mv_data = (void *)key };
+	MDB_txn *txn = NULL;
+	MDB_dbi dbi;
+	int rc = intent_txn(m, env, &txn, &dbi);
+
+	if (!rc)
+		rc = ns_mdb_err(mdb_del(txn, dbi, &k, NULL));
+	if (rc == -ENOENT)
+		return 0;
+	if (rc)
+		return rc;
+	m->wrote[env] = 1;
+	return log_write(m, env, NS_DB_INTENTS, LOG_DEL, key, klen, NULL, 0);
+}
+
 /* ---- intent records ----------------------------------------------------- */
 
 struct intent_rec {
@@ -362,7 +494,7 @@ static int intent_next(const struct ns *ns, const uint8_t *rec, size_t len,
 	r->klen = ns_get_le16(rec + p + 4);
 	r->vlen = ns_get_le32(rec + p + 6);
 	p += LOG_HDR_LEN;
-	if (r->shard >= ns->nshards || r->db >= NS_DB_INTENTS ||
+	if (r->shard >= ns->nshards || r->db > NS_DB_INTENTS ||
 	    (r->op != LOG_PUT && r->op != LOG_DEL) || r->klen == 0 ||
 	    (r->op == LOG_DEL && r->vlen != 0))
 		return -EIO;
@@ -436,7 +568,7 @@ static int intent_apply_env(struct ns *ns, unsigned t, const uint8_t *rec,
 	while ((rc = intent_next(ns, rec, len, &pos, &r)) == 1) {
 		if (ns->shard[r.shard].env != t)
 			continue;
-		MDB_dbi dbi = ns->shard[r.shard].dbi[r.db];
+		MDB_dbi dbi = ns_dbi(ns, r.shard, r.db);
 		MDB_val k = { .mv_size = r.klen, .mv_data = (void *)r.key };
 		MDB_val v = { .mv_size = r.vlen, .mv_data = (void *)r.val };
 		if (r.op == LOG_PUT)
@@ -773,21 +905,52 @@ int ns_batch_rtxn(struct ns *ns, unsigned s, MDB_txn **txn)
 	return ns_mdb_err(mdb_txn_begin(ns->env[s].env, parent, 0, txn));
 }
 
-int ns_mtx_run(struct ns *ns, ns_mtx_body body, void *arg)
+/* A plan (ns_xtx.h) runs its body to the end and then drops its writes:
+ * the body's result is kept aside and the run fails with -ECANCELED. */
+struct dry_run {
+	ns_mtx_body body;
+	void *arg;
+	int rc;
+};
+
+static int dry_body(struct ns_mtx *m, void *arg)
 {
+	struct dry_run *d = arg;
+
+	ns_xview_restart(m->view); /* a run from the start records anew */
+	d->rc = d->body(m, d->arg);
+	return m->restart ? d->rc : -ECANCELED;
+}
+
+int ns_mtx_run_ex(struct ns *ns, ns_mtx_body body, void *arg,
+		  struct ns_xview *view, uint64_t act_for)
+{
+	struct dry_run d = { body, arg, 0 };
 	struct ns_mtx *m;
 	int rc;
 
 	if (atomic_load(&ns->broken))
 		return -EIO;
 	m = batch_mine(ns);
-	if (m)
-		return batch_run(m, body, arg);
+	if (m) {
+		m->view = view;
+		m->act_for = act_for;
+		rc = view ? batch_run(m, dry_body, &d) : batch_run(m, body, arg);
+		m->view = NULL;
+		m->act_for = 0;
+		return view && rc == -ECANCELED ? d.rc : rc;
+	}
 	m = calloc(1, sizeof *m);
 	if (!m)
 		return -ENOMEM;
 	m->ns = ns;
 	m->maxheld = -1;
+	m->view = view;
+	m->act_for = act_for;
+	if (view) {
+		body = dry_body;
+		arg = &d;
+	}
 	for (;;) {
 		rc = lock_wanted(m);
 		if (!rc)
@@ -803,5 +966,10 @@ int ns_mtx_run(struct ns *ns, ns_mtx_body body, void *arg)
 	}
 	ns_buf_free(&m->log);
 	free(m);
-	return rc;
+	return view && rc == -ECANCELED ? d.rc : rc;
+}
+
+int ns_mtx_run(struct ns *ns, ns_mtx_body body, void *arg)
+{
+	return ns_mtx_run_ex(ns, body, arg, NULL, 0);
 }

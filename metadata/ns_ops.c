@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "ns_internal.h"
+#include "ns_xtx.h"
 
 #define DIR_NLINK_MAX (UINT32_MAX - 1)
 #define SEQ_MAX ((UINT64_C(1) << (64 - NS_SHARD_BITS)) - 1)
@@ -96,6 +97,9 @@ static int bytes_adjust(struct ns_mtx *m, unsigned s, uint64_t sub,
 
 	if (sub == add)
 		return 0;
+	if (ns_mtx_view(m)) /* a cross-node plan: added at commit */
+		return ns_mtx_add_u64(m, s, NS_META_BYTES,
+				      (int64_t)(add - sub));
 	rc = must_exist(ns_mtx_get_u64(m, s, NS_META_BYTES, &total));
 	if (rc)
 		return rc;
@@ -834,25 +838,38 @@ static int rename_body(struct ns_mtx *m, void *arg)
 	return 0;
 }
 
+/* ns_rename(), or with V its cross-node plan (ns_xtx.h). */
+static int rename_run(struct ns *ns, struct ns_xview *v,
+		      struct rename_ctx *c)
+{
+	int rc = ns_check_name(c->sname, c->slen);
+
+	if (!rc)
+		rc = ns_check_name(c->dname, c->dlen);
+	if (rc)
+		return rc;
+	return v ? ns_xtx_plan(ns, rename_body, c, v)
+		 : ns_mtx_run(ns, rename_body, c);
+}
+
+int ns_xtx_plan_rename(struct ns *ns, struct ns_xview *v, uint64_t sparent,
+		       const char *sname, size_t slen, uint64_t dparent,
+		       const char *dname, size_t dlen)
+{
+	struct ns_cinfo sci, dci; /* known when the plan commits */
+	struct rename_ctx c = { sparent, dparent, sname, dname, slen, dlen,
+				&sci, &dci, NULL };
+
+	return rename_run(ns, v, &c);
+}
+
 int ns_rename(struct ns *ns, uint64_t sparent, const char *sname, size_t slen,
 	      uint64_t dparent, const char *dname, size_t dlen,
 	      struct ns_cinfo *scinfo, struct ns_cinfo *dcinfo,
 	      uint64_t *freed_fileid)
 {
-	struct rename_ctx c = { .sparent = sparent,
-				.dparent = dparent,
-				.sname = sname,
-				.dname = dname,
-				.slen = slen,
-				.dlen = dlen,
-				.scinfo = scinfo,
-				.dcinfo = dcinfo,
-				.freed_fileid = freed_fileid };
-	int rc = ns_check_name(sname, slen);
+	struct rename_ctx c = { sparent, dparent, sname, dname, slen, dlen,
+				scinfo, dcinfo, freed_fileid };
 
-	if (!rc)
-		rc = ns_check_name(dname, dlen);
-	if (rc)
-		return rc;
-	return ns_mtx_run(ns, rename_body, &c);
+	return rename_run(ns, NULL, &c);
 }

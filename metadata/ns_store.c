@@ -365,6 +365,7 @@ void ns_close(struct ns *ns)
 	}
 	if (ns->lockfd >= 0)
 		close(ns->lockfd);
+	ns_xlocks_free(ns);
 	free(ns->env);
 	free(ns->owned);
 	free(ns);
@@ -424,6 +425,8 @@ int ns_open_ex(struct ns **out, const char *dir, unsigned nshards,
 		rc = conf_write(dir, n, e);
 	if (!rc)
 		rc = ns_replay_all(ns);
+	if (!rc) /* keys of prepared cross-node transactions, before use */
+		rc = ns_xlocks_open(ns);
 	if (rc) {
 		ns_close(ns);
 		return rc;

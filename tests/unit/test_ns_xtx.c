@@ -1,0 +1,424 @@
+/*
+ * tests/unit/test_ns_xtx.c — cross-node transactions (metadata/ns_xtx.h):
+ * a RENAME whose names are on two nodes, by two-phase commit with durable
+ * intents and presumed abort, with a crash injected at every step.
+ *
+ * Two namespaces stand for two metadata nodes, as in test_ns_delta.c:
+ * 8 shards in 2 partitions, node A owns partition 0 (even shards, the
+ * root's), node B partition 1. The test carries the records between them
+ * the way the peer protocol will. A plans and coordinates.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ns_test.h"
+#include "ns_xtx.h"
+#include "test_ns_util.h"
+
+#define NSHARDS 8
+#define NPARTS 2
+#define NODE_A 1
+#define NODE_B 2
+#define TXID UINT64_C(0x0001000100000007)
+
+struct fx {
+	char *da, *db;
+	struct ns *a, *b;
+	uint64_t d1, d2, src; /* d1/src (entry on A) moves to d2/dst (on B) */
+	char sname[64], dname[64];
+	struct ns_xview *v;
+	uint8_t *ra, *rb; /* the records of A and B */
+	size_t la, lb;
+};
+
+static struct ns *open_node(const char *dir, unsigned part)
+{
+	uint8_t owned[NPARTS] = { 0 };
+	struct ns *ns = NULL;
+
+	assert_int_equal(ns_open_ex(&ns, dir, NSHARDS, NPARTS), 0);
+	ns_test_set_nosync(ns, 1);
+	owned[part] = 1;
+	assert_int_equal(ns_own(ns, owned, NPARTS), 0);
+	return ns;
+}
+
+/* Both nodes stop (a crash: nothing in memory survives) and start. */
+static void restart_both(struct fx *f)
+{
+	ns_close(f->a);
+	ns_close(f->b);
+	f->a = open_node(f->da, 0);
+	f->b = open_node(f->db, 1);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	char n1[64], n2[64];
+
+	f->da = tu_mkdtemp();
+	f->db = tu_mkdtemp();
+	f->a = open_node(f->da, 0);
+	f->b = open_node(f->db, 1);
+	/* two directories of A's, with their entries on A */
+	tu_name_on_shard(f->a, NS_ROOT_FILEID, 0, "d1", n1, sizeof n1);
+	tu_name_on_shard(f->a, NS_ROOT_FILEID, 2, "d2", n2, sizeof n2);
+	f->d1 = tu_create(f->a, NS_ROOT_FILEID, n1, NS_DIR);
+	f->d2 = tu_create(f->a, NS_ROOT_FILEID, n2, NS_DIR);
+	tu_name_on_shard(f->a, f->d1, 4, "src", f->sname, sizeof f->sname);
+	f->src = tu_create(f->a, f->d1, f->sname, NS_REG);
+	tu_name_on_shard(f->b, f->d2, 5, "dst", f->dname, sizeof f->dname);
+	f->v = ns_xview_new();
+	assert_non_null(f->v);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	ns_xview_free(f->v);
+	free(f->ra);
+	free(f->rb);
+	ns_close(f->a);
+	ns_close(f->b);
+	tu_rmrf(f->da);
+	tu_rmrf(f->db);
+	free(f);
+	return 0;
+}
+
+/* Step 1: plan at A, fetching B's keys as the peer protocol would. */
+static int plan(struct fx *f)
+{
+	uint8_t pa[NPARTS] = { 1, 0 }, pb[NPARTS] = { 0, 1 };
+	int rc, rounds = 0;
+
+	while ((rc = ns_xtx_plan_rename(f->a, f->v, f->d1, f->sname,
+					strlen(f->sname), f->d2, f->dname,
+					strlen(f->dname))) == -EREMOTE &&
+	       ns_xview_nneed(f->v) > 0) {
+		assert_true(++rounds < 8);
+		for (size_t i = 0; i < ns_xview_nneed(f->v); i++) {
+			unsigned shard, db;
+			const void *key;
+			size_t klen, vlen = 0;
+			uint8_t *val = NULL;
+			ns_xview_need(f->v, i, &shard, &db, &key, &klen);
+			int r = ns_xtx_read(f->b, shard, db, key, klen, &val,
+					    &vlen);
+			assert_true(r == 0 || r == -ENOENT);
+			assert_int_equal(ns_xview_supply(f->v, shard, db, key,
+							 klen, val, vlen,
+							 r == 0),
+					 0);
+			free(val);
+		}
+	}
+	if (rc)
+		return rc;
+	free(f->ra);
+	free(f->rb);
+	assert_int_equal(ns_xview_record(f->v, f->a, pa, &f->ra, &f->la), 0);
+	assert_int_equal(ns_xview_record(f->v, f->b, pb, &f->rb, &f->lb), 0);
+	return 0;
+}
+
+static int prepare(struct fx *f)
+{
+	return ns_xtx_prepare(f->b, TXID, NODE_A, f->rb, f->lb);
+}
+
+static int decide(struct fx *f)
+{
+	uint32_t nodes[1] = { NODE_B };
+
+	return ns_xtx_decide(f->a, TXID, f->ra, f->la, nodes, 1);
+}
+
+/* What a restarted cluster does: participants ask the coordinator, the
+ * coordinator sends COMMIT again for what it committed. */
+static void recover(struct fx *f)
+{
+	struct ns_xtx_rec r[8];
+	size_t n;
+
+	assert_int_equal(ns_xtx_list(f->b, r, 8, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		enum ns_xtx_outcome o;
+		assert_false(r[i].committed);
+		assert_int_equal(r[i].coord, NODE_A);
+		assert_int_equal(ns_xtx_outcome(f->a, r[i].txid, &o), 0);
+		assert_int_not_equal(o, NS_XTX_PENDING); /* nothing live */
+		assert_int_equal(ns_xtx_finish(f->b, r[i].txid,
+					       o == NS_XTX_COMMITTED),
+				 0);
+	}
+	assert_int_equal(ns_xtx_list(f->a, r, 8, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(r[i].committed);
+		assert_int_equal(r[i].nnodes, 1);
+		assert_int_equal(r[i].nodes[0], NODE_B);
+		assert_int_equal(ns_xtx_finish(f->b, r[i].txid, 1), 0);
+		assert_int_equal(ns_xtx_forget(f->a, r[i].txid), 0);
+	}
+}
+
+static void fsck_clean(struct fx *f)
+{
+	struct ns *both[2] = { f->a, f->b };
+
+	assert_int_equal(ns_fsck_cluster(both, 2, NULL, NULL, NULL), 0);
+}
+
+static void expect_old(struct fx *f)
+{
+	assert_int_equal(tu_lookup(f->a, f->d1, f->sname), f->src);
+	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), 0);
+	assert_int_equal(tu_getattr(f->a, f->d1).size, 1);
+	assert_int_equal(tu_getattr(f->a, f->d2).size, 0);
+}
+
+static void expect_new(struct fx *f)
+{
+	assert_int_equal(tu_lookup(f->a, f->d1, f->sname), 0);
+	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), f->src);
+	assert_int_equal(tu_getattr(f->a, f->d1).size, 0);
+	assert_int_equal(tu_getattr(f->a, f->d2).size, 1);
+	assert_int_equal(tu_getattr(f->a, f->src).parent, f->d2);
+}
+
+static void test_rename_commits(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(plan(f), 0);
+	assert_true(f->la > 0 && f->lb > 0);
+	expect_old(f); /* a plan writes nothing */
+	assert_int_equal(ns_xtx_live(f->a, TXID, 1), 0);
+	assert_int_equal(prepare(f), 0);
+	assert_true(ns_xtx_locked(f->b) > 0);
+	assert_int_equal(prepare(f), 0); /* a resent PREPARE: same answer */
+	assert_int_equal(decide(f), 0);
+	assert_int_equal(ns_xtx_live(f->a, TXID, 0), 0);
+	assert_int_equal(ns_xtx_finish(f->b, TXID, 1), 0);
+	assert_int_equal(ns_xtx_finish(f->b, TXID, 1), 0); /* resent */
+	assert_int_equal(ns_xtx_locked(f->b), 0);
+	assert_int_equal(ns_xtx_forget(f->a, TXID), 0);
+	expect_new(f);
+	fsck_clean(f);
+}
+
+/* Stop after K steps (0 plan, 1 prepare, 2 decide, 3 finish, 4 forget),
+ * restart both nodes, recover: the rename happened iff decide did. */
+static void run_stop_after(unsigned k)
+{
+	struct fx *f;
+	void *st;
+
+	setup(&st);
+	f = st;
+	assert_int_equal(plan(f), 0);
+	if (k >= 1)
+		assert_int_equal(prepare(f), 0);
+	if (k >= 2)
+		assert_int_equal(decide(f), 0);
+	if (k >= 3)
+		assert_int_equal(ns_xtx_finish(f->b, TXID, 1), 0);
+	if (k >= 4)
+		assert_int_equal(ns_xtx_forget(f->a, TXID), 0);
+	restart_both(f);
+	if (k == 1) /* B still holds its keys after its restart */
+		assert_true(ns_xtx_locked(f->b) > 0);
+	recover(f);
+	assert_int_equal(ns_xtx_locked(f->b), 0);
+	if (k >= 2)
+		expect_new(f);
+	else
+		expect_old(f);
+	fsck_clean(f);
+	teardown(&st);
+}
+
+static void test_stop_after_every_step(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k <= 4; k++)
+		run_stop_after(k);
+}
+
+/* A crash inside the commit of step K (1..4): that commit is lost. */
+static void run_crash_in(unsigned k)
+{
+	struct fx *f;
+	void *st;
+
+	setup(&st);
+	f = st;
+	assert_int_equal(plan(f), 0);
+	if (k == 1)
+		ns_test_crash_after(f->b, 0);
+	assert_int_equal(prepare(f), k == 1 ? -EIO : 0);
+	if (k >= 2) {
+		if (k == 2)
+			ns_test_crash_after(f->a, 0);
+		assert_int_equal(decide(f), k == 2 ? -EIO : 0);
+	}
+	if (k >= 3) {
+		if (k == 3)
+			ns_test_crash_after(f->b, 0);
+		assert_int_equal(ns_xtx_finish(f->b, TXID, 1),
+				 k == 3 ? -EIO : 0);
+	}
+	if (k == 4) {
+		ns_test_crash_after(f->a, 0);
+		assert_int_equal(ns_xtx_forget(f->a, TXID), -EIO);
+	}
+	restart_both(f);
+	recover(f);
+	assert_int_equal(ns_xtx_locked(f->b), 0);
+	if (k >= 3)
+		expect_new(f);
+	else
+		expect_old(f);
+	fsck_clean(f);
+	teardown(&st);
+}
+
+static void test_crash_in_every_commit(void **state)
+{
+	(void)state;
+	for (unsigned k = 1; k <= 4; k++)
+		run_crash_in(k);
+}
+
+/* While B holds the keys, B's own operations on them wait (DELAY). */
+static void test_prepared_keys_refused(void **state)
+{
+	struct fx *f = *state;
+	struct ns_create_args a = { .type = NS_REG, .mode = 0644,
+				    .exclusive = 1 };
+	struct ns_inode ino;
+	uint8_t *val = NULL;
+	size_t vlen;
+
+	assert_int_equal(plan(f), 0);
+	assert_int_equal(prepare(f), 0);
+	assert_int_equal(ns_create(f->b, f->d2, f->dname, strlen(f->dname),
+				   &a, &ino, NULL),
+			 -EBUSY);
+	assert_int_equal(ns_xtx_read(f->b, 5, 1, "x", 1, &val, &vlen),
+			 -ENOENT); /* an unrelated key reads */
+	assert_int_equal(ns_xtx_finish(f->b, TXID, 0), 0); /* abort */
+	assert_int_equal(ns_xtx_locked(f->b), 0);
+	expect_old(f);
+	/* and once released, the name is free again */
+	assert_int_equal(ns_create(f->b, f->d2, f->dname, strlen(f->dname),
+				   &a, &ino, NULL),
+			 0);
+}
+
+/* A value that changed between the plan and PREPARE: -ESTALE, nothing
+ * held; a fresh plan then sees the target. */
+static void test_stale_read_refused(void **state)
+{
+	struct fx *f = *state;
+	struct ns_create_args a = { .type = NS_REG, .mode = 0644,
+				    .exclusive = 1 };
+	struct ns_inode ino;
+
+	struct ns_delta d[4];
+	struct ns_cinfo ci[4];
+	size_t n;
+
+	assert_int_equal(plan(f), 0);
+	assert_int_equal(ns_create(f->b, f->d2, f->dname, strlen(f->dname),
+				   &a, &ino, NULL),
+			 0);
+	/* B's delta for d2 reaches A (as the shipper would send it) */
+	assert_int_equal(ns_delta_list(f->b, 5, 0, d, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ns_delta_apply(f->a, 5, d, n, ci), 0);
+	assert_int_equal(prepare(f), -ESTALE);
+	assert_int_equal(ns_xtx_locked(f->b), 0);
+	ns_xview_clear(f->v);
+	assert_int_equal(plan(f), 0); /* now a rename over the new file */
+	assert_int_equal(prepare(f), 0);
+	assert_int_equal(decide(f), 0);
+	assert_int_equal(ns_xtx_finish(f->b, TXID, 1), 0);
+	assert_int_equal(ns_xtx_forget(f->a, TXID), 0);
+	expect_new(f);
+	{ /* the replaced file is gone from B */
+		struct ns_inode gone;
+		assert_int_equal(ns_getattr(f->b, ino.fileid, &gone), -ENOENT);
+	}
+	fsck_clean(f);
+}
+
+/* Outcomes: PENDING while live, COMMITTED with a record, else ABORTED. */
+static void test_outcomes(void **state)
+{
+	struct fx *f = *state;
+	enum ns_xtx_outcome o;
+
+	assert_int_equal(ns_xtx_outcome(f->a, TXID, &o), 0);
+	assert_int_equal(o, NS_XTX_ABORTED);
+	assert_int_equal(ns_xtx_live(f->a, TXID, 1), 0);
+	assert_int_equal(ns_xtx_outcome(f->a, TXID, &o), 0);
+	assert_int_equal(o, NS_XTX_PENDING);
+	assert_int_equal(plan(f), 0);
+	assert_int_equal(prepare(f), 0);
+	assert_int_equal(decide(f), 0);
+	assert_int_equal(ns_xtx_live(f->a, TXID, 0), 0);
+	assert_int_equal(ns_xtx_outcome(f->a, TXID, &o), 0);
+	assert_int_equal(o, NS_XTX_COMMITTED);
+	assert_int_equal(ns_xtx_finish(f->b, TXID, 1), 0);
+	assert_int_equal(ns_xtx_forget(f->a, TXID), 0);
+	assert_int_equal(ns_xtx_outcome(f->a, TXID, &o), 0);
+	assert_int_equal(o, NS_XTX_ABORTED);
+}
+
+/* Records that are not well formed are refused before anything. */
+static void test_bad_records(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pb[NPARTS] = { 0, 1 }, *bad;
+
+	assert_int_equal(plan(f), 0);
+	assert_int_equal(ns_xtx_prepare(f->a, TXID, NODE_A, f->rb, f->lb),
+			 -EREMOTE); /* B's keys at A */
+	for (size_t cut = 0; cut < f->lb; cut++)
+		assert_int_equal(ns_xtx_prepare(f->b, TXID, NODE_A, f->rb,
+						cut),
+				 -EIO);
+	bad = malloc(f->lb);
+	memcpy(bad, f->rb, f->lb);
+	bad[8 + 2] = 99; /* an unknown operation */
+	assert_int_equal(ns_xtx_prepare(f->b, TXID, NODE_A, bad, f->lb),
+			 -EIO);
+	free(bad);
+	assert_int_equal(ns_xtx_locked(f->b), 0);
+	(void)pb;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_rename_commits, setup,
+						teardown),
+		cmocka_unit_test(test_stop_after_every_step),
+		cmocka_unit_test(test_crash_in_every_commit),
+		cmocka_unit_test_setup_teardown(test_prepared_keys_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_read_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_outcomes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bad_records, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
