@@ -21,7 +21,7 @@
 
 enum wl_id {
 	WL_SEQWRITE, WL_SEQREAD, WL_RANDWRITE, WL_RANDREAD,
-	WL_CREATE, WL_STAT, WL_REMOVE, WL_SMALLWRITE, WL_SMALLREAD,
+	WL_CREATE, WL_STAT, WL_RENAME, WL_REMOVE, WL_SMALLWRITE, WL_SMALLREAD,
 	WL_VERIFY,                       /* a check, not in "all" */
 	WL_USER_COUNT,                   /* the ones --workload names */
 	WL_CLEAN_META = WL_USER_COUNT,   /* internal: remove what is left */

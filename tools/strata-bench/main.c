@@ -31,7 +31,8 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: strata-bench --server HOST:PORT --workload LIST [options]\n"
 "  LIST: all, or a comma-separated list of seqwrite seqread randwrite\n"
-"        randread create stat remove smallwrite smallread, and verify\n"
+"        randread create stat rename remove smallwrite smallread, and\n"
+"        verify\n"
 "        (not in all: print what each --io piece of an earlier --keep\n"
 "        run's large file holds: ok, error STATUS, or WRONG bytes)\n"
 "  --export PATH     export to work in (default /)\n"

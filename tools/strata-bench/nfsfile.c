@@ -287,6 +287,17 @@ int nf_remove(struct lane *l, struct client *c, const struct fh *dir,
 	return rc ? with_context(l, rc, "%s", name) : 0;
 }
 
+int nf_rename(struct lane *l, struct client *c, const struct fh *dir,
+	      const char *from, const char *to)
+{
+	cpd_start(&l->cpd);
+	cpd_putfh(&l->cpd, dir);
+	cpd_savefh(&l->cpd);
+	cpd_rename(&l->cpd, from, to);
+	int rc = sess_call(l, c->mds, "RENAME");
+	return rc ? with_context(l, rc, "%s -> %s", from, to) : 0;
+}
+
 int nf_mkdir(struct lane *l, struct client *c, const struct fh *dir,
 	     const char *name, struct fh *out)
 {

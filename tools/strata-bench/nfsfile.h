@@ -63,6 +63,9 @@ int nf_close(struct lane *l, struct client *c, struct nfile *f, uint64_t end);
 int nf_lookup(struct lane *l, struct client *c, const struct fh *dir,
 	      const char *name, const uint32_t mask[3], struct fh *out,
 	      struct attrs *a);
+/* RENAME FROM to TO in DIR: 0 or the NFS status. */
+int nf_rename(struct lane *l, struct client *c, const struct fh *dir,
+	      const char *from, const char *to);
 int nf_remove(struct lane *l, struct client *c, const struct fh *dir,
 	      const char *name);
 /* CREATE a directory (NFS4ERR_EXIST is returned as such). */

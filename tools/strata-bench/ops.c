@@ -203,6 +203,24 @@ int cpd_remove(struct cpd *c, const char *name)
 	return i;
 }
 
+int cpd_savefh(struct cpd *c)
+{
+	int i;
+	add(c, OP_SAVEFH, &i);
+	return i;
+}
+
+int cpd_rename(struct cpd *c, const char *from, const char *to)
+{
+	int i;
+	nfs_argop4 *a = add(c, OP_RENAME, &i);
+	if (a) {
+		set_name(&a->nfs_argop4_u.oprename.oldname, from);
+		set_name(&a->nfs_argop4_u.oprename.newname, to);
+	}
+	return i;
+}
+
 int cpd_mkdir(struct cpd *c, const char *name)
 {
 	int i;

@@ -55,6 +55,8 @@ int cpd_write(struct cpd *c, const stateid4 *sid, uint64_t off,
 	      const void *data, uint32_t len, stable_how4 how);
 int cpd_commit(struct cpd *c);
 int cpd_remove(struct cpd *c, const char *name);
+int cpd_savefh(struct cpd *c);
+int cpd_rename(struct cpd *c, const char *from, const char *to);
 int cpd_mkdir(struct cpd *c, const char *name);
 int cpd_reclaim_complete(struct cpd *c);
 int cpd_layoutget(struct cpd *c, const stateid4 *sid, layoutiomode4 mode,

@@ -27,6 +27,7 @@ struct run {
 	atomic_ullong ds_io, mds_io; /* I/Os through layouts / the MDS */
 	atomic_int failed;
 	atomic_ullong verify_errors, verify_wrong; /* "verify" only */
+	atomic_ullong xdev;       /* "rename": answered NFS4ERR_XDEV */
 	struct nfile file;        /* the large file, opened by setup */
 };
 
@@ -41,7 +42,7 @@ struct wl_ops {
 
 extern const struct wl_ops WL_SEQWRITE_OPS, WL_SEQREAD_OPS,
 	WL_RANDWRITE_OPS, WL_RANDREAD_OPS, WL_CREATE_OPS, WL_STAT_OPS,
-	WL_REMOVE_OPS, WL_SMALLWRITE_OPS, WL_SMALLREAD_OPS, WL_VERIFY_OPS,
+	WL_RENAME_OPS, WL_REMOVE_OPS, WL_SMALLWRITE_OPS, WL_SMALLREAD_OPS, WL_VERIFY_OPS,
 	WL_CLEAN_META_OPS, WL_CLEAN_SMALL_OPS;
 
 /* Run workload ID untimed (to make another one's input).  0 or -1 with

@@ -58,6 +58,40 @@ static int stat_item(struct run *r, struct lane *l, uint64_t i)
 	return 0;
 }
 
+/* Same-directory renames: NAME to NAME~ and back (two RENAMEs per item,
+ * so stat and remove find the files as create made them). A rename
+ * answered NFS4ERR_XDEV (the two names on two metadata nodes of a cluster,
+ * docs/decisions/0024) is counted, not an error. */
+static int rename_item(struct run *r, struct lane *l, uint64_t i)
+{
+	const struct fh *dir;
+	char name[32], alt[40], path[160];
+	int rc;
+
+	group_file(r->b, G_META, i, &dir, name, sizeof(name), path, sizeof(path));
+	snprintf(alt, sizeof(alt), "%s~", name);
+	rc = nf_rename(l, r->b->cl, dir, name, alt);
+	if (rc == NFS4ERR_XDEV) {
+		atomic_fetch_add(&r->xdev, 2);
+		return 0;
+	}
+	if (rc == 0)
+		rc = nf_rename(l, r->b->cl, dir, alt, name);
+	return rc == 0 ? 0 : -1;
+}
+
+static int rename_finish(struct run *r, struct lane *l)
+{
+	unsigned long long x = atomic_load(&r->xdev);
+
+	(void)l;
+	if (x)
+		fprintf(stderr, "strata-bench: rename: %llu of %llu renames "
+			"answered NFS4ERR_XDEV (names on two metadata nodes)\n",
+			x, 2 * (unsigned long long)r->nitems);
+	return 0;
+}
+
 static int remove_item(struct run *r, struct lane *l, uint64_t i)
 {
 	const struct fh *dir;
@@ -88,6 +122,8 @@ const struct wl_ops WL_CREATE_OPS = { "create", G_META, 0,
 	need_dirs, create_item, create_finish };
 const struct wl_ops WL_STAT_OPS = { "stat", G_META, 0,
 	need_files, stat_item, NULL };
+const struct wl_ops WL_RENAME_OPS = { "rename", G_META, 0,
+	need_files, rename_item, rename_finish };
 const struct wl_ops WL_REMOVE_OPS = { "remove", G_META, 0,
 	need_files, remove_item, remove_finish };
 const struct wl_ops WL_CLEAN_META_OPS = { "clean-meta", G_META, 0,
