@@ -6,6 +6,7 @@ Uses pynfs's NFSv4.1 client library (tree from $STRATA_PYNFS, default
 
   crash_workload.py run --port P --journal FILE --top NAME [--seed S]
                         [--max-ops N] [--server HOST] [--survive-restarts]
+                        [--xdev-ok]
       Creates directory /NAME on the export and, one operation at a time
       (single-threaded, so at most one operation is ever in flight), runs a
       seeded mix: OPEN(create)+WRITE FILE_SYNC+CLOSE, OPEN(create)+WRITE
@@ -18,6 +19,8 @@ Uses pynfs's NFSv4.1 client library (tree from $STRATA_PYNFS, default
       COMMIT verifier changed is written again FILE_SYNC. Any other non-OK
       reply is still a workload error (a retried CREATE answering EXIST,
       a REMOVE answering NOENT).
+      --xdev-ok: a RENAME answered NFS4ERR_XDEV (names on two metadata
+      nodes) did nothing: journalled `refused LINE`, not an error.
 
   crash_workload.py verify --port P --journal FILE [--journal FILE ...]
       With a fresh client: replays each journal into the expected namespace
@@ -133,6 +136,11 @@ class Workload:
         self.ctr = 0
         self.owner = b"crash-owner"
         self.acked = 0
+        self.refused = 0
+        # A cluster whose partitions have several owners answers a RENAME
+        # of names on two nodes NFS4ERR_XDEV (docs/decisions/0024): with
+        # --xdev-ok that is a refusal, not a failure.
+        self.xdev_ok = False
 
     # -- helpers
     # Like the Linux client: NFS4ERR_GRACE (the server restarted and other
@@ -188,10 +196,19 @@ class Workload:
             if not self.survive or e.status not in self.STATE_LOST:
                 raise   # else: nothing left to close
 
-    def journalled(self, line, ops):
-        """Send ops with `pending LINE` before and `LINE` after the reply."""
+    def journalled(self, line, ops, refusable=()):
+        """Send ops with `pending LINE` before and `LINE` after the reply;
+        a status in REFUSABLE (nothing was done) is journalled `refused
+        LINE` and returns None."""
         self.j.line("pending " + line)
-        res = self.call(ops, line)
+        try:
+            res = self.call(ops, line)
+        except WorkloadError as e:
+            if e.status not in refusable:
+                raise
+            self.j.line("refused " + line)
+            self.refused += 1
+            return None
         self.j.line(line)
         self.acked += 1
         return res
@@ -305,7 +322,10 @@ class Workload:
         nd, nn = parent_name(new)
         ops = lookup_ops(od) + [op.savefh()] + lookup_ops(nd) + \
             [op.rename(on.encode(), nn.encode())]
-        self.journalled("rename %s %s" % (old, new), ops)
+        refusable = (NFS4ERR_XDEV,) if self.xdev_ok else ()
+        if self.journalled("rename %s %s" % (old, new), ops,
+                           refusable) is None:
+            return
         self.files[new] = self.files.pop(old)
 
     def op_remove(self):
@@ -347,12 +367,14 @@ def cmd_run(a):
     _, sess = connect(a.server, a.port,
                       b"strata-crash-%s-%d" % (a.top.encode(), os.getpid()))
     w = Workload(sess, j, a.top, rng, a.survive_restarts)
+    w.xdev_ok = a.xdev_ok
     try:
         w.run(a.max_ops)
     except WorkloadError as e:
         print("crash_workload: server error: %s" % e, file=sys.stderr)
         return 2
-    print("crash_workload: finished %d ops" % w.acked)
+    print("crash_workload: finished %d ops (%d refused)"
+          % (w.acked, w.refused))
     return 0
 
 
@@ -426,6 +448,11 @@ def parse_journal(path):
             if pending is not None:
                 raise ValueError("%s: two pending lines in a row" % path)
             pending = ln[len("pending "):]
+        elif ln.startswith("refused "):
+            if pending != ln[len("refused "):]:
+                raise ValueError("%s: %r does not match pending %r"
+                                 % (path, ln, pending))
+            pending = None
         else:
             if pending != ln:
                 raise ValueError("%s: ack %r does not match pending %r"
@@ -616,6 +643,7 @@ def main():
             s.add_argument("--seed", type=int, default=1)
             s.add_argument("--max-ops", type=int, default=1000000)
             s.add_argument("--survive-restarts", action="store_true")
+            s.add_argument("--xdev-ok", action="store_true")
         else:
             s.add_argument("--journal", action="append", required=True)
     a = p.parse_args()

@@ -4,6 +4,7 @@
 #
 #   owner_crash.sh --dir SRVDIR --owner PORT --front PORT --out DIR
 #                  [--kills N] [--every K] [--seed S] [--local SCRIPT]
+#                  [--index I] [--spread]
 #
 # SRVDIR is a running `strata-local up --mds 2` cluster (node 1 the owner
 # on PORT --owner, node 2 a front on --front). A workload
@@ -20,11 +21,16 @@
 # owner (crash_workload.py verify: the namespace is exactly the
 # acknowledged one, every stable write reads back).
 #
+# --index I: kill node I instead of node 1 (--owner is then node I's
+# port). --spread: the cluster's partitions have several owners
+# (strata-local up --spread): renames of names on two nodes answer
+# NFS4ERR_XDEV and are journalled as refused (crash_workload.py --xdev-ok).
+#
 # Needs pynfs ($PYNFS_DIR or $STRATA_PYNFS). Exit 0 passed, 1 failed.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 LOCAL=$ROOT/scripts/strata-local
-SRV=""; OWNER=""; FRONT=""; OUT=""; KILLS=2; EVERY=40; SEED=1
+SRV=""; OWNER=""; FRONT=""; OUT=""; KILLS=2; EVERY=40; SEED=1; INDEX=1; XDEV=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) SRV=$2; shift 2;;
@@ -35,6 +41,8 @@ while [ $# -gt 0 ]; do
     --every) EVERY=$2; shift 2;;
     --seed) SEED=$2; shift 2;;
     --local) LOCAL=$2; shift 2;;
+    --index) INDEX=$2; shift 2;;
+    --spread) XDEV=--xdev-ok; shift;;
     *) echo "owner_crash: unknown argument $1" >&2; exit 2;;
   esac
 done
@@ -60,14 +68,14 @@ wait_acked() { # wait_acked N: until N are acknowledged (the workload alive)
 }
 
 /usr/bin/python3 "$WL" run --port "$FRONT" --journal "$J" --top "oc$SEED-$$" --seed "$SEED" \
-  --survive-restarts > "$OUT/workload.out" 2>&1 &
+  --survive-restarts $XDEV > "$OUT/workload.out" 2>&1 &
 WPID=$!
 target=$EVERY
 for k in $(seq 1 "$KILLS"); do
   wait_acked "$target"
-  "$LOCAL" mds-kill --dir "$SRV" --index 1 > /dev/null || fail "mds-kill"
+  "$LOCAL" mds-kill --dir "$SRV" --index "$INDEX" > /dev/null || fail "mds-kill"
   t0=$SECONDS
-  "$LOCAL" mds-start --dir "$SRV" --index 1 > /dev/null || fail "mds-start"
+  "$LOCAL" mds-start --dir "$SRV" --index "$INDEX" > /dev/null || fail "mds-start"
   echo "owner_crash: kill $k at $(acked) acknowledged ops; owner back after $((SECONDS - t0)) s"
   target=$(($(acked) + EVERY))
 done
