@@ -318,6 +318,24 @@ static unsigned compound_route(struct compound *c, const struct op_desc *d,
 		break;
 	case OP_READDIR:
 		return route_readdir(c, in);
+	case OP_RECLAIM_COMPLETE:
+		/* After an owner's restart the client's reclaim is that
+		 * owner's to end: there it has not completed (at the root's
+		 * owner it may have, long ago: COMPLETE_ALREADY would leave
+		 * RESTART_RECLAIM_NEEDED set for ever). */
+		if (c->sub)
+			return c->srv->node; /* its front chose this node */
+		if (c->rc_nodes) {
+			uint64_t b = c->rc_nodes;
+			unsigned bit = 0;
+			while (!(b & 1)) {
+				b >>= 1;
+				bit++;
+			}
+			return bit;
+		}
+		fileid = NS_ROOT_FILEID;
+		break;
 	case OP_TEST_STATEID:
 	case OP_FREE_STATEID:
 		/* No filehandle: to the node that minted the (first)

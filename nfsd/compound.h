@@ -86,6 +86,10 @@ struct compound {
 	 * RECLAIM_COMPLETE (a front tells the owners when it succeeded:
 	 * nfsd/session.h rc_done). */
 	int rc_forwarded;
+	/* The client's owners that restarted and await its reclaim, as
+	 * SEQUENCE found them (nfsd/session.h reclaim_nodes): its
+	 * RECLAIM_COMPLETE goes to one of them. */
+	uint64_t rc_nodes;
 
 	/* Set by SEQUENCE on a retransmission: the cached COMPOUND4res to send
 	 * instead of running anything (RFC 8881 §2.10.6.1.3). */

@@ -210,10 +210,12 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 		if (r->reclaim_complete)
 			j->c.client->reclaim_nodes &= ~bit;
 		if (j->c.rc_forwarded && r->nrun > 0 &&
-		    r->status == NFS4_OK) {
-			/* Its RECLAIM_COMPLETE succeeded: it is done
-			 * reclaiming everywhere; owners learn it with its
-			 * next sub-compounds (reclaim_done). */
+		    (r->status == NFS4_OK ||
+		     r->status == NFS4ERR_COMPLETE_ALREADY)) {
+			/* Its RECLAIM_COMPLETE succeeded (or had, RFC 8881
+			 * §18.51.3): it is done reclaiming everywhere;
+			 * owners learn it with its next sub-compounds
+			 * (reclaim_done). */
 			j->c.client->rc_done = 1;
 			j->c.client->reclaim_nodes = 0;
 		}

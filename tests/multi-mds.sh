@@ -39,8 +39,9 @@
 #      owner_crash.sh by hand on a cluster, see docs/testing.md)
 #   8. three nodes each owning a partition (--spread): tests/multi-mds/
 #      several_owners.py, plain and with deltas held back (--race)
-#   9. the spread cluster's node 3 SIGKILLed twice under owner_crash.sh
-#      --spread through node 2
+#   9. the spread cluster's node 3 SIGKILLed under a client of node 2
+#      holding a lock on one of its files (owner_restart.py --status-cmd),
+#      then twice under owner_crash.sh --spread through node 2
 #   (after 8 and 9 the cluster's fsck, strata-fsck --cluster-map, is clean)
 # and checks that no sanitizer report appeared in any server's log.
 # Exit 0 passed, 1 a check failed, 2 setup error. (About 4.5 minutes on
@@ -185,11 +186,17 @@ spread_up --failpoint delta-delay
 owners --race || { tail -n 20 "$SRV3"/mds*.log; fail "several_owners.py --race"; }
 "$LOCAL" down --dir "$SRV3" > /dev/null
 cluster_fsck
-# 9. the same spread cluster, node 3 SIGKILLed and restarted twice under
-#    the crash workload through node 2 (renames of names on two nodes
+# 9. the same spread cluster: tests/multi-mds/owner_restart.py with a file
+#    of node 3's (its lock reclaimed through node 2 after node 3's
+#    SIGKILL, a client of node 3 denied); then node 3 SIGKILLed and
+#    restarted twice under the crash workload through node 2 (renames of names on two nodes
 #    answer XDEV and are journalled as refused): every acknowledged op
 #    there exactly once, through node 2 and at node 3; cluster fsck clean
 spread_up --lease 10 --grace 10
+/usr/bin/python3 "$ROOT/tests/multi-mds/owner_restart.py" --owner "127.0.0.1:$S3" --front "127.0.0.1:$S2" \
+  --pynfs "$PYNFS_DIR" --status-cmd "$(status_cmd)" \
+  --restart "'$LOCAL' mds-kill --dir '$SRV3' --index 3 >/dev/null && '$LOCAL' mds-start --dir '$SRV3' --index 3 >/dev/null" ||
+  { tail -n 20 "$SRV3"/mds*.log; fail "owner_restart.py on the spread cluster"; }
 "$ROOT/tests/multi-mds/owner_crash.sh" --dir "$SRV3" --owner "$S3" --front "$S2" --index 3 --spread \
   --out "$DIR/owner-crash-spread" --kills 2 --seed "${STRATA_OWNER_CRASH_SEED:-1}" --local "$LOCAL" ||
   { tail -n 20 "$SRV3"/mds*.log; fail "owner_crash.sh --spread"; }

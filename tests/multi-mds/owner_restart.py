@@ -2,7 +2,7 @@
 """tests/multi-mds/owner_restart.py -- an owner SIGKILLed under a front's client.
 
     owner_restart.py --owner HOST:PORT --front HOST:PORT --restart CMD
-                     [--restart-front CMD] [--pynfs DIR]
+                     [--restart-front CMD] [--pynfs DIR] [--status-cmd CMD]
 
 Client A (a raw NFSv4.1 client, pynfs's library imported at run time) works
 through the front; the owner holds its per-file state (docs/decisions/0024).
@@ -22,9 +22,17 @@ CMD (run with the shell) SIGKILLs the owner and starts it again. Checks:
       the front's new boot epoch, and B gets the lock within 10 s (without
       that the owner would hold A's lock for ever).
 
+With --status-cmd (a command printing `strata status --json` of the node
+whose address replaces {}), the partitions have several owners
+(strata-local up --spread): the file's name is chosen so that its entry,
+and so the file and its state, are the owner's (a name is created through
+the front, kept if the owner's entry count grew, else removed and another
+tried).
+
 Exit 0 all passed, 1 a check failed, 2 setup or protocol error.
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -36,6 +44,7 @@ ap.add_argument("--front", required=True)
 ap.add_argument("--restart", required=True, help="shell command: kill and restart the owner")
 ap.add_argument("--restart-front", help="shell command: kill and restart the front")
 ap.add_argument("--pynfs", default=os.environ.get("PYNFS_DIR", ""))
+ap.add_argument("--status-cmd", help="spread cluster: see above")
 args = ap.parse_args()
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mmlib  # noqa: E402
@@ -77,19 +86,54 @@ def lock_args(sess, open_sid, name, ltype, reclaim=False):
 
 
 DATA = b"owner restart " * 500
+def owner_entries():
+    cmd = [w.replace("{}", args.owner) for w in args.status_cmd.split()]
+    out = subprocess.run(cmd, check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out)["servers"][0]["namespace"]["entries"]
+
+
+def create(A, owner, name):
+    """GRACE (a cluster started again on old data) is waited out."""
+    t0 = time.time()
+    while True:
+        res = A.compound([op.putrootfh(),
+                          op.open(0, OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
+                                  OPEN4_SHARE_DENY_NONE, owner,
+                                  openflag4(OPEN4_CREATE, createhow4(GUARDED4, {FATTR4_MODE: 0o644})),
+                                  open_claim4(CLAIM_NULL, name)),
+                          op.getfh()])
+        if res.status != NFS4ERR_GRACE or time.time() - t0 > 60:
+            break
+        time.sleep(0.5)
+    if res.status != NFS4_OK:
+        raise RuntimeError("create: " + sname(res.status))
+    return res
+
+
+def create_at_owner(A, owner):
+    """A name whose entry the owner holds (a spread cluster)."""
+    for i in range(40):
+        name = b"restart-%d-%d-%d" % (os.getpid(), int(time.time()), i)
+        before = owner_entries()
+        res = create(A, owner, name)
+        if owner_entries() == before + 1:
+            return name, res
+        A.compound([op.putfh(res.resarray[-1].object),
+                    op.close(0, res.resarray[-2].stateid)])
+        A.compound([op.putrootfh(), op.remove(name)])
+    raise RuntimeError("no name of 40 landed on the owner")
+
+
 NAME = b"restart-%d-%d" % (os.getpid(), int(time.time()))
 try:
     ac, A = connect(args.front, b"A")
     owner = open_owner4(A.client.clientid, b"restart-open")
     # K1
-    res = A.compound([op.putrootfh(),
-                      op.open(0, OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
-                              OPEN4_SHARE_DENY_NONE, owner,
-                              openflag4(OPEN4_CREATE, createhow4(GUARDED4, {FATTR4_MODE: 0o644})),
-                              open_claim4(CLAIM_NULL, NAME)),
-                      op.getfh()])
-    if res.status != NFS4_OK:
-        raise RuntimeError("create: " + sname(res.status))
+    if args.status_cmd:
+        NAME, res = create_at_owner(A, owner)
+    else:
+        res = create(A, owner, NAME)
     fh, osid = res.resarray[-1].object, res.resarray[-2].stateid
     st = A.compound([op.putfh(fh), op.write(osid, 0, FILE_SYNC4, DATA)]).status
     res = A.compound([op.putfh(fh), lock_args(A, osid, b"restart-lock", WRITE_LT)])
