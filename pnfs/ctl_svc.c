@@ -125,8 +125,9 @@ static int create_or_remove(struct strata_server *srv, int create,
 
 	if (create)
 		return errno_stat(ds_store_create(srv->store, o->fileid,
-						  o->index));
-	st = errno_stat(ds_store_remove(srv->store, o->fileid, o->index));
+						  o->index, o->gen));
+	st = errno_stat(ds_store_remove(srv->store, o->fileid, o->index,
+					o->gen));
 	return st == ENOENT ? 0 : st;
 }
 
@@ -147,10 +148,10 @@ static void do_obj(struct ctl_req *r, uint32_t proc)
 		break;
 	case CTL_COMMIT:
 		st = errno_stat(ds_store_commit(r->srv->store, o.fileid,
-						o.index));
+						o.index, o.gen));
 		break;
 	case CTL_SIZE:
-		sz = ds_store_size(r->srv->store, o.fileid, o.index);
+		sz = ds_store_size(r->srv->store, o.fileid, o.index, o.gen);
 		sr.status = errno_stat(sz);
 		sr.size = sz < 0 ? 0 : (uint64_t)sz;
 		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_size_res,
@@ -190,7 +191,7 @@ static void do_truncate(struct ctl_req *r)
 	if (!get_args(r, (xdrproc_t)xdr_ctl_truncate_args, &a))
 		return;
 	st = errno_stat(ds_store_truncate(r->srv->store, a.obj.fileid,
-					  a.obj.index, a.size));
+					  a.obj.index, a.obj.gen, a.size));
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
 }
 
@@ -215,7 +216,8 @@ static void do_read(struct ctl_req *r)
 		res.status = ENOMEM;
 	} else {
 		n = ds_store_read(r->srv->store, a.obj.fileid, a.obj.index,
-				  a.offset, res.data.data_val, a.count);
+				  a.obj.gen, a.offset, res.data.data_val,
+				  a.count);
 		res.status = errno_stat(n);
 		res.data.data_len = n < 0 ? 0 : (u_int)n;
 		res.eof = n >= 0 && (size_t)n < a.count;
@@ -237,8 +239,8 @@ static void do_write(struct ctl_req *r)
 	if (!get_args(r, (xdrproc_t)xdr_ctl_write_args, &a))
 		return;
 	n = ds_store_write(r->srv->store, a.obj.fileid, a.obj.index,
-			   a.offset, a.data.data_val, a.data.data_len,
-			   a.stable);
+			   a.obj.gen, a.offset, a.data.data_val,
+			   a.data.data_len, a.stable);
 	res.status = errno_stat(n);
 	res.count = n < 0 ? 0 : (uint32_t)n;
 	atomic_fetch_add(&r->srv->counters.ctl_write_bytes, res.count);
@@ -263,9 +265,9 @@ static void do_stat_many(struct ctl_req *r)
 	} else {
 		res.sizes.sizes_len = a.objs.objs_len;
 		for (u_int i = 0; i < a.objs.objs_len; i++) {
-			int64_t sz = ds_store_size(r->srv->store,
-						   a.objs.objs_val[i].fileid,
-						   a.objs.objs_val[i].index);
+			const ctl_obj *o = &a.objs.objs_val[i];
+			int64_t sz = ds_store_size(r->srv->store, o->fileid,
+						   o->index, o->gen);
 			res.sizes.sizes_val[i] = sz < 0 ? -1 : sz;
 		}
 	}
@@ -374,8 +376,8 @@ static void do_fence(struct ctl_req *r)
 	if (!get_args(r, (xdrproc_t)xdr_ctl_fence_args, &a))
 		return;
 	ds_state_fence(r->srv->ds, a.fileid, a.fence);
-	log_info("ctl: fileid %llx fenced below generation %u",
-		 (unsigned long long)a.fileid, a.fence);
+	log_info("ctl: fileid %llx fenced below generation %llu",
+		 (unsigned long long)a.fileid, (unsigned long long)a.fence);
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
 }
 

@@ -60,6 +60,7 @@ LAYERS = [
         "pnfs/ds_greet", "pnfs/ds_ident", "pnfs/ds_registry",
         "pnfs/ds_self", "pnfs/ds_state", "pnfs/scrub", "nfsd/data",
         "pnfs/peer_client",  # links to the other metadata nodes
+        "pnfs/tier_ds",  # the object tier's data copies on them (0030)
     ]),
     ("state", [  # clients, sessions, stateids, opens, locks, delegations,
                  # layouts, orphans and their data's reclaim, callbacks
