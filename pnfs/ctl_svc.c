@@ -11,6 +11,7 @@
 #include "cluster.h"
 #include "compound.h"
 #include "ctl_admin.h"
+#include "ctl_datagen.h"
 #include "ctl_identity.h"
 #include "ctl_prot.h"
 #include "ds_self.h"
@@ -381,6 +382,18 @@ static void do_fence(struct ctl_req *r)
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
 }
 
+static void do_data_gen(struct ctl_req *r)
+{
+	ctl_gen_args a;
+	int st;
+
+	memset(&a, 0, sizeof(a));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_gen_args, &a))
+		return;
+	st = errno_stat(ctl_datagen(r->srv, &a));
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
+}
+
 static void do_revoke(struct ctl_req *r)
 {
 	ctl_revoke_args a;
@@ -540,8 +553,12 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		return;
 	}
 	admin = proc >= CTL_INFO && proc <= CTL_OPSTATS;
-	if (proc > CTL_OPSTATS || (proc == CTL_SCRUB && (ds || !srv->ns)) ||
-	    (proc != CTL_STATS && proc != CTL_SCRUB && !admin && !ds)) {
+	/* SCRUB and DATA_GEN: the metadata server's. */
+	if (proc > CTL_DATA_GEN ||
+	    ((proc == CTL_SCRUB || proc == CTL_DATA_GEN) &&
+	     (ds || !srv->ns)) ||
+	    (proc != CTL_STATS && proc != CTL_SCRUB &&
+	     proc != CTL_DATA_GEN && !admin && !ds)) {
 		send_reply(&r, ACCEPT_PROC_UNAVAIL, NULL, NULL);
 		return;
 	}
@@ -589,6 +606,9 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		break;
 	case CTL_SCRUB:
 		do_scrub(&r);
+		break;
+	case CTL_DATA_GEN:
+		do_data_gen(&r);
 		break;
 	default: /* CTL_INFO .. CTL_OPSTATS */
 		do_admin(&r, proc);

@@ -69,6 +69,7 @@ LAYERS = [
     ("ops", [  # operation handlers and the services that answer requests
         "nfsd/ops/", "nfsd/op_table", "nfsd/reply_payload", "pnfs/op_layout", "pnfs/op_device",
         "pnfs/ctl_svc", "pnfs/ctl_admin", "nfsd/census",
+        "pnfs/ctl_datagen",  # data generations by hand (decision 0030)
         "nfsd/metrics_text", "nfsd/metrics_http",
         # a COMPOUND across metadata nodes, the peer service, recalls
         "nfsd/subcompound", "pnfs/peer_svc", "pnfs/peer_cb",
