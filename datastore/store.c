@@ -29,6 +29,7 @@
 struct fd_ent {
 	uint64_t fileid;
 	uint32_t stripe;
+	uint64_t gen;
 	int fd;
 	unsigned refs;             /* I/Os using fd right now */
 	int hashed;                /* in the table; 0 once removed */
@@ -85,17 +86,38 @@ struct io_req {
 
 /* ---- paths ---------------------------------------------------------- */
 
-static void path_of(uint64_t fileid, uint32_t stripe, char *buf, size_t len)
+/* Generation 0 keeps the name every build before data generations used,
+ * so a data directory made by an older build is read as it is (store.h). */
+static void path_of(uint64_t fileid, uint32_t stripe, uint64_t gen, char *buf,
+		    size_t len)
 {
-	snprintf(buf, len, "%02x/%016llx.%u", (unsigned)(fileid & 0xff),
-		 (unsigned long long)fileid, stripe);
+	if (gen == 0)
+		snprintf(buf, len, "%02x/%016llx.%u", (unsigned)(fileid & 0xff),
+			 (unsigned long long)fileid, stripe);
+	else
+		snprintf(buf, len, "%02x/%016llx.%u.g%llx",
+			 (unsigned)(fileid & 0xff), (unsigned long long)fileid,
+			 stripe, (unsigned long long)gen);
+}
+
+int ds_store_object_name(uint64_t fileid, uint32_t stripe, uint64_t gen,
+			 char *buf, size_t len)
+{
+	char p[DS_STORE_NAME_MAX];
+
+	path_of(fileid, stripe, gen, p, sizeof(p));
+	if (strlen(p) >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, p, strlen(p) + 1);
+	return 0;
 }
 
 /* ---- fd cache: shard internals (shard mutex held) ------------------- */
 
-static uint64_t key_hash(uint64_t fileid, uint32_t stripe)
+static uint64_t key_hash(uint64_t fileid, uint32_t stripe, uint64_t gen)
 {
-	uint64_t h = fileid ^ ((uint64_t)stripe * 0x9e3779b97f4a7c15ull);
+	uint64_t h = fileid ^ ((uint64_t)stripe * 0x9e3779b97f4a7c15ull) ^
+		     (gen * 0xd6e8feb86659fd93ull);
 
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ull;
@@ -116,9 +138,10 @@ static struct fd_ent **bucket_of(struct fd_shard *sh, uint64_t h)
 }
 
 static struct fd_ent *chain_find(struct fd_ent *e, uint64_t fileid,
-				 uint32_t stripe)
+				 uint32_t stripe, uint64_t gen)
 {
-	while (e && (e->fileid != fileid || e->stripe != stripe))
+	while (e && (e->fileid != fileid || e->stripe != stripe ||
+		     e->gen != gen))
 		e = e->hnext;
 	return e;
 }
@@ -140,7 +163,8 @@ static void lru_push(struct fd_shard *sh, struct fd_ent *e)
 
 static void chain_unlink(struct fd_shard *sh, struct fd_ent *e)
 {
-	struct fd_ent **pp = bucket_of(sh, key_hash(e->fileid, e->stripe));
+	struct fd_ent **pp =
+		bucket_of(sh, key_hash(e->fileid, e->stripe, e->gen));
 
 	while (*pp != e)
 		pp = &(*pp)->hnext;
@@ -177,14 +201,14 @@ static int shard_evict_one(struct fd_shard *sh)
  * out of fds by evicting. Where O_RDWR is refused to a reader (read-only
  * file system or file), falls back to O_RDONLY and clears *CACHEABLE. */
 static int shard_open(struct ds_store *s, struct fd_shard *sh,
-		      uint64_t fileid, uint32_t stripe, int create,
-		      int *cacheable)
+		      uint64_t fileid, uint32_t stripe, uint64_t gen,
+		      int create, int *cacheable)
 {
-	char p[64];
+	char p[DS_STORE_NAME_MAX];
 	int flags = O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0);
 	int fd;
 
-	path_of(fileid, stripe, p, sizeof(p));
+	path_of(fileid, stripe, gen, p, sizeof(p));
 	*cacheable = 1;
 	for (;;) {
 		fd = openat(s->dirfd, p, flags, 0600);
@@ -206,7 +230,8 @@ static int shard_open(struct ds_store *s, struct fd_shard *sh,
  * NULL when every entry is in use or memory is short: the caller then
  * keeps FD uncached. */
 static struct fd_ent *shard_insert(struct fd_shard *sh, struct fd_ent **b,
-				   uint64_t fileid, uint32_t stripe, int fd)
+				   uint64_t fileid, uint32_t stripe,
+				   uint64_t gen, int fd)
 {
 	struct fd_ent *e;
 
@@ -217,6 +242,7 @@ static struct fd_ent *shard_insert(struct fd_shard *sh, struct fd_ent **b,
 		return NULL;
 	e->fileid = fileid;
 	e->stripe = stripe;
+	e->gen = gen;
 	e->fd = fd;
 	e->refs = 1;
 	e->hashed = 1;
@@ -231,26 +257,27 @@ static struct fd_ent *shard_insert(struct fd_shard *sh, struct fd_ent **b,
 /* Gets a referenced fd for the object. CREATE: create it if missing;
  * otherwise a missing object is -ENOENT. Release with fd_release(). */
 static int fd_acquire(struct ds_store *s, uint64_t fileid, uint32_t stripe,
-		      int create, struct fd_ref *ref)
+		      uint64_t gen, int create, struct fd_ref *ref)
 {
-	uint64_t h = key_hash(fileid, stripe);
+	uint64_t h = key_hash(fileid, stripe, gen);
 	struct fd_shard *sh = shard_of(s, h);
 	struct fd_ent **b, *e;
 	int fd, cacheable, rc = 0;
 
 	pthread_mutex_lock(&sh->mu);
 	b = bucket_of(sh, h);
-	e = chain_find(*b, fileid, stripe);
+	e = chain_find(*b, fileid, stripe, gen);
 	if (e) {
 		if (e->refs++ == 0)
 			lru_unlink(e);
 		fd = e->fd;
 	} else {
-		fd = shard_open(s, sh, fileid, stripe, create, &cacheable);
+		fd = shard_open(s, sh, fileid, stripe, gen, create,
+				&cacheable);
 		if (fd < 0)
 			rc = fd;
 		else if (cacheable)
-			e = shard_insert(sh, b, fileid, stripe, fd);
+			e = shard_insert(sh, b, fileid, stripe, gen, fd);
 	}
 	pthread_mutex_unlock(&sh->mu);
 	ref->fd = fd;
@@ -284,20 +311,21 @@ static void fd_release(struct fd_ref *ref)
 
 /* Unlinks the object and drops its cache entry, under the shard mutex so
  * that no concurrent open can cache the old file. */
-static int fd_unlink(struct ds_store *s, uint64_t fileid, uint32_t stripe)
+static int fd_unlink(struct ds_store *s, uint64_t fileid, uint32_t stripe,
+		     uint64_t gen)
 {
-	uint64_t h = key_hash(fileid, stripe);
+	uint64_t h = key_hash(fileid, stripe, gen);
 	struct fd_shard *sh = shard_of(s, h);
 	struct fd_ent *e;
-	char p[64];
+	char p[DS_STORE_NAME_MAX];
 	int rc = 0;
 
-	path_of(fileid, stripe, p, sizeof(p));
+	path_of(fileid, stripe, gen, p, sizeof(p));
 	pthread_mutex_lock(&sh->mu);
 	if (unlinkat(s->dirfd, p, 0) < 0 && errno != ENOENT)
 		rc = -errno;
 	if (rc == 0) {
-		e = chain_find(*bucket_of(sh, h), fileid, stripe);
+		e = chain_find(*bucket_of(sh, h), fileid, stripe, gen);
 		if (e)
 			ent_unhash(sh, e);
 	}
@@ -749,10 +777,10 @@ size_t ds_store_fd_cached(struct ds_store *s)
 /* Q on object (FILEID, STRIPE) through a cached fd (created when CREATE);
  * a missing object is -ENOENT. */
 static ssize_t object_io(struct ds_store *s, uint64_t fileid, uint32_t stripe,
-			 int create, struct io_req *q)
+			 uint64_t gen, int create, struct io_req *q)
 {
 	struct fd_ref ref;
-	int rc = fd_acquire(s, fileid, stripe, create, &ref);
+	int rc = fd_acquire(s, fileid, stripe, gen, create, &ref);
 	ssize_t n;
 
 	if (rc < 0)
@@ -764,7 +792,7 @@ static ssize_t object_io(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 }
 
 ssize_t ds_store_read(struct ds_store *s, uint64_t fileid, uint32_t stripe,
-		      uint64_t off, void *buf, size_t len)
+		      uint64_t gen, uint64_t off, void *buf, size_t len)
 {
 	struct io_req q = { .op = IO_READ, .buf = buf, .len = len,
 			    .off = off };
@@ -772,11 +800,12 @@ ssize_t ds_store_read(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 	/* A missing object is -ENOENT, never a hole: whether that means "no
 	 * data was ever written there" or "lost" is the caller's to decide
 	 * (docs/decisions/0019). */
-	return object_io(s, fileid, stripe, 0, &q);
+	return object_io(s, fileid, stripe, gen, 0, &q);
 }
 
 ssize_t ds_store_write(struct ds_store *s, uint64_t fileid, uint32_t stripe,
-		       uint64_t off, const void *buf, size_t len, int stable)
+		       uint64_t gen, uint64_t off, const void *buf, size_t len,
+		       int stable)
 {
 	/* The buffer is only read from: the cast serves the shared req. */
 	struct io_req q = { .op = stable ? IO_WRITE_SYNC : IO_WRITE,
@@ -785,24 +814,25 @@ ssize_t ds_store_write(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 
 	/* Never creates: an object that should be there and is not must not
 	 * come back as a sparse file that hides the loss. */
-	return object_io(s, fileid, stripe, 0, &q);
+	return object_io(s, fileid, stripe, gen, 0, &q);
 }
 
-int ds_store_commit(struct ds_store *s, uint64_t fileid, uint32_t stripe)
+int ds_store_commit(struct ds_store *s, uint64_t fileid, uint32_t stripe,
+		    uint64_t gen)
 {
 	struct io_req q = { .op = IO_SYNC };
 
-	return (int)object_io(s, fileid, stripe, 0, &q);
+	return (int)object_io(s, fileid, stripe, gen, 0, &q);
 }
 
 int ds_store_truncate(struct ds_store *s, uint64_t fileid, uint32_t stripe,
-		      uint64_t size)
+		      uint64_t gen, uint64_t size)
 {
 	struct fd_ref ref;
 	/* Cut to 0 the object holds nothing, so a missing one may be made
 	 * (that loses nothing); cut to more it would hold lost bytes as
 	 * zeros: -ENOENT. */
-	int rc = fd_acquire(s, fileid, stripe, size == 0, &ref);
+	int rc = fd_acquire(s, fileid, stripe, gen, size == 0, &ref);
 
 	if (rc < 0)
 		return rc;
@@ -812,17 +842,18 @@ int ds_store_truncate(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 	return rc;
 }
 
-int ds_store_remove(struct ds_store *s, uint64_t fileid, uint32_t stripe)
+int ds_store_remove(struct ds_store *s, uint64_t fileid, uint32_t stripe,
+		    uint64_t gen)
 {
-	return fd_unlink(s, fileid, stripe);
+	return fd_unlink(s, fileid, stripe, gen);
 }
 
 /* fstat of the object through the cache; -ENOENT when it is missing. */
 static int stat_object(struct ds_store *s, uint64_t fileid, uint32_t stripe,
-		       struct stat *st)
+		       uint64_t gen, struct stat *st)
 {
 	struct fd_ref ref;
-	int rc = fd_acquire(s, fileid, stripe, 0, &ref);
+	int rc = fd_acquire(s, fileid, stripe, gen, 0, &ref);
 
 	if (rc < 0)
 		return rc;
@@ -833,10 +864,10 @@ static int stat_object(struct ds_store *s, uint64_t fileid, uint32_t stripe,
 }
 
 int64_t ds_store_space_used(struct ds_store *s, uint64_t fileid,
-			    uint32_t stripe)
+			    uint32_t stripe, uint64_t gen)
 {
 	struct stat st;
-	int rc = stat_object(s, fileid, stripe, &st);
+	int rc = stat_object(s, fileid, stripe, gen, &st);
 
 	if (rc < 0)
 		return rc == -ENOENT ? 0 : rc;
@@ -856,10 +887,11 @@ int ds_store_statfs(struct ds_store *s, uint64_t *total, uint64_t *free,
 	return 0;
 }
 
-int ds_store_create(struct ds_store *s, uint64_t fileid, uint32_t stripe)
+int ds_store_create(struct ds_store *s, uint64_t fileid, uint32_t stripe,
+		    uint64_t gen)
 {
 	struct fd_ref ref;
-	int rc = fd_acquire(s, fileid, stripe, 1, &ref);
+	int rc = fd_acquire(s, fileid, stripe, gen, 1, &ref);
 
 	if (rc < 0)
 		return rc;
@@ -903,10 +935,11 @@ int ds_store_empty(struct ds_store *s)
 	return 1;
 }
 
-int64_t ds_store_size(struct ds_store *s, uint64_t fileid, uint32_t stripe)
+int64_t ds_store_size(struct ds_store *s, uint64_t fileid, uint32_t stripe,
+		      uint64_t gen)
 {
 	struct stat st;
-	int rc = stat_object(s, fileid, stripe, &st);
+	int rc = stat_object(s, fileid, stripe, gen, &st);
 
 	return rc < 0 ? rc : (int64_t)st.st_size;
 }

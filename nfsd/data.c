@@ -40,7 +40,8 @@ static ssize_t local_read(struct strata_server *srv,
 			  const struct ns_inode *ino, uint64_t off, void *buf,
 			  size_t len)
 {
-	ssize_t n = ds_store_read(srv->store, ino->fileid, 0, off, buf, len);
+	ssize_t n = ds_store_read(srv->store, ino->fileid, 0, ino->layout_gen,
+				  off, buf, len);
 
 	if (n == -ENOENT && data_missing_means(ino) == DATA_MISSING_HOLE)
 		n = 0;
@@ -64,8 +65,8 @@ ssize_t data_read(struct strata_server *srv, const struct ns_inode *ino,
 	}
 	if (!srv->cluster)
 		return local_read(srv, ino, off, buf, len);
-	n = cluster_read(srv->cluster, ino->fileid, off, buf, len,
-			 m == DATA_MISSING_HOLE);
+	n = cluster_read(srv->cluster, ino->fileid, ino->layout_gen, off, buf,
+			 len, m == DATA_MISSING_HOLE);
 	if (n >= 0 && (size_t)n < len)
 		atomic_fetch_add(&srv->counters.data_lost, 1);
 	return n < 0 ? lost(srv, ino, "READ", (int)n) : n;
@@ -77,11 +78,11 @@ ssize_t data_write(struct strata_server *srv, const struct ns_inode *ino,
 	ssize_t n;
 
 	if (srv->cluster)
-		n = cluster_write(srv->cluster, ino->fileid, off, buf, len,
-				  stable);
+		n = cluster_write(srv->cluster, ino->fileid, ino->layout_gen,
+				  off, buf, len, stable);
 	else
-		n = ds_store_write(srv->store, ino->fileid, 0, off, buf, len,
-				   stable);
+		n = ds_store_write(srv->store, ino->fileid, 0, ino->layout_gen,
+				   off, buf, len, stable);
 	return n < 0 ? lost(srv, ino, "WRITE", (int)n) : n;
 }
 
@@ -93,10 +94,11 @@ int data_commit(struct strata_server *srv, const struct ns_inode *ino)
 	if (m == DATA_MISSING_NOTHING)
 		return 0;
 	if (srv->cluster)
-		rc = cluster_commit(srv->cluster, ino->fileid,
+		rc = cluster_commit(srv->cluster, ino->fileid, ino->layout_gen,
 				    m == DATA_MISSING_HOLE);
 	else
-		rc = ds_store_commit(srv->store, ino->fileid, 0);
+		rc = ds_store_commit(srv->store, ino->fileid, 0,
+				     ino->layout_gen);
 	if (rc == -ENOENT && m == DATA_MISSING_HOLE)
 		rc = 0;
 	return lost(srv, ino, "COMMIT", rc);
@@ -112,19 +114,21 @@ int data_truncate(struct strata_server *srv, const struct ns_inode *ino,
 		return 0; /* no object was ever made: nothing to cut (ns.h) */
 	/* Unsure: a missing object was never made, so making it is right. */
 	if (m == DATA_MISSING_HOLE)
-		rc = data_place(srv, ino->fileid);
+		rc = data_place(srv, ino->fileid, ino->layout_gen);
 	if (rc == 0 && srv->cluster)
-		rc = cluster_truncate(srv->cluster, ino->fileid, size);
+		rc = cluster_truncate(srv->cluster, ino->fileid,
+				      ino->layout_gen, size);
 	else if (rc == 0)
-		rc = ds_store_truncate(srv->store, ino->fileid, 0, size);
+		rc = ds_store_truncate(srv->store, ino->fileid, 0,
+				       ino->layout_gen, size);
 	return lost(srv, ino, "truncate", rc);
 }
 
-int data_place(struct strata_server *srv, uint64_t fileid)
+int data_place(struct strata_server *srv, uint64_t fileid, uint64_t gen)
 {
 	if (srv->cluster)
-		return cluster_create(srv->cluster, fileid);
-	return ds_store_create(srv->store, fileid, 0);
+		return cluster_create(srv->cluster, fileid, gen);
+	return ds_store_create(srv->store, fileid, 0, gen);
 }
 
 int data_place_many(struct strata_server *srv, const uint64_t *fileids,
@@ -133,9 +137,9 @@ int data_place_many(struct strata_server *srv, const uint64_t *fileids,
 	int first_err = 0;
 
 	if (srv->cluster)
-		return cluster_create_many(srv->cluster, fileids, n);
+		return cluster_create_many(srv->cluster, fileids, NULL, n);
 	for (size_t i = 0; i < n; i++) {
-		int rc = data_place(srv, fileids[i]);
+		int rc = data_place(srv, fileids[i], 0);
 
 		if (rc < 0 && !first_err)
 			first_err = rc;
@@ -143,11 +147,11 @@ int data_place_many(struct strata_server *srv, const uint64_t *fileids,
 	return first_err;
 }
 
-int data_remove(struct strata_server *srv, uint64_t fileid)
+int data_remove(struct strata_server *srv, uint64_t fileid, uint64_t gen)
 {
 	if (srv->cluster)
-		return cluster_remove(srv->cluster, fileid);
-	return ds_store_remove(srv->store, fileid, 0);
+		return cluster_remove(srv->cluster, fileid, gen);
+	return ds_store_remove(srv->store, fileid, 0, gen);
 }
 
 int data_remove_many(struct strata_server *srv, const uint64_t *fileids,
@@ -156,9 +160,9 @@ int data_remove_many(struct strata_server *srv, const uint64_t *fileids,
 	int first_err = 0;
 
 	if (srv->cluster)
-		return cluster_remove_many(srv->cluster, fileids, n);
+		return cluster_remove_many(srv->cluster, fileids, NULL, n);
 	for (size_t i = 0; i < n; i++) {
-		int rc = data_remove(srv, fileids[i]);
+		int rc = data_remove(srv, fileids[i], 0);
 
 		if (rc < 0 && rc != -ENOENT && !first_err)
 			first_err = rc;
@@ -167,7 +171,7 @@ int data_remove_many(struct strata_server *srv, const uint64_t *fileids,
 }
 
 int64_t data_space_used(struct strata_server *srv, uint64_t fileid,
-			uint64_t size)
+			uint64_t gen, uint64_t size)
 {
 	int64_t used;
 
@@ -175,6 +179,6 @@ int64_t data_space_used(struct strata_server *srv, uint64_t fileid,
 	 * logical size rounded up to 4 KiB. */
 	if (srv->cluster || (srv->role & ROLE_DS))
 		return (int64_t)((size + 4095) & ~(uint64_t)4095);
-	used = ds_store_space_used(srv->store, fileid, 0);
+	used = ds_store_space_used(srv->store, fileid, 0, gen);
 	return used < 0 ? 0 : used;
 }

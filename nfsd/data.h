@@ -17,6 +17,12 @@
  *     wiped or replaced disk), and so is an object on a quarantined data
  *     server (pnfs/ds_ident.h): an I/O error, never zeros.
  *
+ * Data generations (docs/decisions/0030): the calls that take the inode
+ * use its current copy, at ino->layout_gen; the others name the
+ * generation (GEN), and the *_many calls work on generation 0, the one
+ * every file is made with (new files; the reclaim of removed files: see
+ * that decision's limits).
+ *
  * Errors: byte counts / 0, or -errno: -EIO for lost data (counted in
  * srv->counters.data_lost and logged), -EAGAIN when a data server is
  * unreachable (NFS4ERR_DELAY to the client). Threads: any.
@@ -60,19 +66,19 @@ int data_truncate(struct strata_server *srv, const struct ns_inode *ino,
 /* Make FILEID's data objects, empty, where they are missing (all stripe
  * objects, or the local object): 0 once all exist. The caller records
  * the outcome with inode_mark_data() (nfsd/state/orphan.h). */
-int data_place(struct strata_server *srv, uint64_t fileid);
+int data_place(struct strata_server *srv, uint64_t fileid, uint64_t gen);
 /* data_place() of N files, one call per data server; 0 or the first
  * error (then some files may be placed and some not: place them one by
  * one to know which). */
 int data_place_many(struct strata_server *srv, const uint64_t *fileids,
 		    size_t n);
-int data_remove(struct strata_server *srv, uint64_t fileid);
+int data_remove(struct strata_server *srv, uint64_t fileid, uint64_t gen);
 /* data_remove() of N files, one call per data server; 0 or the first error
  * (every file is still tried). */
 int data_remove_many(struct strata_server *srv, const uint64_t *fileids,
 		     size_t n);
 /* Bytes allocated for the file's data (0 if unknown). */
 int64_t data_space_used(struct strata_server *srv, uint64_t fileid,
-			uint64_t size);
+			uint64_t gen, uint64_t size);
 
 #endif

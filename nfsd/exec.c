@@ -133,7 +133,9 @@ static void place_all(struct exec *e)
 	all = data_place_many(srv, e->place, e->nplace) == 0;
 	for (size_t i = 0; i < e->nplace; i++) {
 		uint64_t f = e->place[i];
-		int rc = all ? 0 : data_place(srv, f);
+		/* Only files at generation 0 are deferred here
+		 * (inode_place_data()). */
+		int rc = all ? 0 : data_place(srv, f, 0);
 
 		if (rc < 0)
 			log_warn("fileid %llx: stripe objects not all made "

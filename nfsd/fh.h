@@ -14,8 +14,12 @@
  *   byte 0      FH_VERSION
  *   byte 1      FH_KIND_DS
  *   bytes 2-3   stripe index (big-endian)
- *   bytes 4-7   fence generation (big-endian): a DS refuses handles older
- *               than the file's fence (MDS-driven fencing, pnfs/ctl.h)
+ *   bytes 4-7   data generation (big-endian): the copy of the file's data
+ *               the handle reads and writes (the inode's layout_gen when
+ *               the layout was granted; datastore/store.h names objects
+ *               by it); a DS refuses it below the file's fence
+ *               (pnfs/ds_state.h) or once that copy is gone
+ *               (docs/decisions/0030-data-generations.md)
  *   bytes 8-15  fileid (big-endian)
  *   bytes 16-23 HMAC-SHA256(cluster key, bytes 0-15), first 8 bytes
  * Pure functions; any thread.
@@ -42,10 +46,10 @@ int fh_decode(const uint8_t *buf, size_t len, uint64_t *fileid,
 
 /* A DS handle for stripe object INDEX of FILEID. */
 void fh_ds_encode(uint8_t *buf, const struct mac_key *k, uint64_t fileid,
-		  uint32_t index, uint32_t fence);
+		  uint32_t index, uint32_t gen);
 /* 0; -1 not a DS handle of ours (NFS4ERR_BADHANDLE): wrong length, kind
  * or MAC. */
 int fh_ds_decode(const uint8_t *buf, size_t len, const struct mac_key *k,
-		 uint64_t *fileid, uint32_t *index, uint32_t *fence);
+		 uint64_t *fileid, uint32_t *index, uint32_t *gen);
 
 #endif

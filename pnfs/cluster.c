@@ -306,9 +306,9 @@ static int call_ds(struct cluster *c, unsigned i, uint32_t proc,
 }
 
 static int call_obj(struct cluster *c, unsigned i, uint32_t proc,
-		    uint64_t fileid)
+		    uint64_t fileid, uint64_t gen)
 {
-	ctl_obj o = { fileid, i };
+	ctl_obj o = { fileid, i, gen };
 	int st = 0;
 
 	return call_ds(c, i, proc, (xdrproc_t)xdr_ctl_obj, &o,
@@ -320,13 +320,15 @@ static int call_obj(struct cluster *c, unsigned i, uint32_t proc,
 /* The piece of a file range at OFF (LEFT bytes to go) that lies in one
  * stripe unit: its object, the offset in that object, and its length. */
 static size_t piece(const struct layout_geom *g, uint64_t fileid,
-		    uint64_t off, size_t left, ctl_obj *obj, uint64_t *ooff)
+		    uint64_t gen, uint64_t off, size_t left, ctl_obj *obj,
+		    uint64_t *ooff)
 {
 	uint32_t j, run;
 
 	layout_map(g, off, &j, ooff, &run);
 	obj->fileid = fileid;
 	obj->index = j;
+	obj->gen = gen;
 	return left < run ? left : run;
 }
 
@@ -337,8 +339,8 @@ static int unreadable(int rc)
 	return rc == -ENOENT || rc == -ENODEV;
 }
 
-ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t off,
-		     void *buf, size_t len, int missing_is_hole)
+ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t gen,
+		     uint64_t off, void *buf, size_t len, int missing_is_hole)
 {
 	struct layout_geom g;
 	size_t done = 0;
@@ -347,8 +349,8 @@ ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t off,
 	while (done < len) {
 		ctl_read_args a;
 		ctl_read_res r;
-		size_t n = piece(&g, fileid, off + done, len - done, &a.obj,
-				 &a.offset);
+		size_t n = piece(&g, fileid, gen, off + done, len - done,
+				 &a.obj, &a.offset);
 		int rc;
 
 		a.count = (uint32_t)n;
@@ -375,8 +377,8 @@ ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t off,
 	return (ssize_t)len;
 }
 
-ssize_t cluster_write(struct cluster *c, uint64_t fileid, uint64_t off,
-		      const void *buf, size_t len, int stable)
+ssize_t cluster_write(struct cluster *c, uint64_t fileid, uint64_t gen,
+		      uint64_t off, const void *buf, size_t len, int stable)
 {
 	struct layout_geom g;
 	size_t done = 0;
@@ -385,8 +387,8 @@ ssize_t cluster_write(struct cluster *c, uint64_t fileid, uint64_t off,
 	while (done < len) {
 		ctl_write_args a;
 		ctl_write_res r;
-		size_t n = piece(&g, fileid, off + done, len - done, &a.obj,
-				 &a.offset);
+		size_t n = piece(&g, fileid, gen, off + done, len - done,
+				 &a.obj, &a.offset);
 		int rc;
 
 		a.stable = stable ? TRUE : FALSE;
@@ -407,12 +409,12 @@ ssize_t cluster_write(struct cluster *c, uint64_t fileid, uint64_t off,
 /* PROC on every stripe object of FILEID; a missing one counts as done
  * when MISSING_OK. */
 static int each_obj(struct cluster *c, uint32_t proc, uint64_t fileid,
-		    int missing_ok)
+		    uint64_t gen, int missing_ok)
 {
 	int first_err = 0;
 
 	for (unsigned i = 0; i < c->nds; i++) {
-		int rc = call_obj(c, i, proc, fileid);
+		int rc = call_obj(c, i, proc, fileid, gen);
 		if (rc == -ENOENT && missing_ok)
 			rc = 0;
 		if (rc < 0 && !first_err)
@@ -421,25 +423,27 @@ static int each_obj(struct cluster *c, uint32_t proc, uint64_t fileid,
 	return first_err;
 }
 
-int cluster_commit(struct cluster *c, uint64_t fileid, int missing_ok)
+int cluster_commit(struct cluster *c, uint64_t fileid, uint64_t gen,
+		   int missing_ok)
 {
-	return each_obj(c, CTL_COMMIT, fileid, missing_ok);
+	return each_obj(c, CTL_COMMIT, fileid, gen, missing_ok);
 }
 
-int cluster_create(struct cluster *c, uint64_t fileid)
+int cluster_create(struct cluster *c, uint64_t fileid, uint64_t gen)
 {
-	return each_obj(c, CTL_CREATE, fileid, 0);
+	return each_obj(c, CTL_CREATE, fileid, gen, 0);
 }
 
-int cluster_remove(struct cluster *c, uint64_t fileid)
+int cluster_remove(struct cluster *c, uint64_t fileid, uint64_t gen)
 {
-	return each_obj(c, CTL_REMOVE, fileid, 1);
+	return each_obj(c, CTL_REMOVE, fileid, gen, 1);
 }
 
 /* PROC (CTL_CREATE_MANY / CTL_REMOVE_MANY) of stripe object I of N files
  * on data server I, in calls of at most CTL_OBJS_MAX objects. */
 static int many_on_ds(struct cluster *c, unsigned i, uint32_t proc,
-		      const uint64_t *fileids, size_t n, ctl_obj *objs)
+		      const uint64_t *fileids, const uint64_t *gens, size_t n,
+		      ctl_obj *objs)
 {
 	int first_err = 0;
 
@@ -452,6 +456,7 @@ static int many_on_ds(struct cluster *c, unsigned i, uint32_t proc,
 		for (size_t j = 0; j < m; j++) {
 			objs[j].fileid = fileids[k + j];
 			objs[j].index = i;
+			objs[j].gen = gens ? gens[k + j] : 0;
 		}
 		rc = call_ds(c, i, proc, (xdrproc_t)xdr_ctl_objs, &a,
 			     (xdrproc_t)xdr_int, &st, &st);
@@ -462,7 +467,7 @@ static int many_on_ds(struct cluster *c, unsigned i, uint32_t proc,
 }
 
 static int each_many(struct cluster *c, uint32_t proc,
-		     const uint64_t *fileids, size_t n)
+		     const uint64_t *fileids, const uint64_t *gens, size_t n)
 {
 	size_t cap = n < CTL_OBJS_MAX ? n : CTL_OBJS_MAX;
 	ctl_obj *objs;
@@ -474,7 +479,7 @@ static int each_many(struct cluster *c, uint32_t proc,
 	if (!objs)
 		return -ENOMEM;
 	for (unsigned i = 0; i < c->nds; i++) {
-		int rc = many_on_ds(c, i, proc, fileids, n, objs);
+		int rc = many_on_ds(c, i, proc, fileids, gens, n, objs);
 		if (rc < 0 && !first_err)
 			first_err = rc;
 	}
@@ -482,18 +487,21 @@ static int each_many(struct cluster *c, uint32_t proc,
 	return first_err;
 }
 
-int cluster_create_many(struct cluster *c, const uint64_t *fileids, size_t n)
+int cluster_create_many(struct cluster *c, const uint64_t *fileids,
+			const uint64_t *gens, size_t n)
 {
-	return each_many(c, CTL_CREATE_MANY, fileids, n);
+	return each_many(c, CTL_CREATE_MANY, fileids, gens, n);
 }
 
-int cluster_remove_many(struct cluster *c, const uint64_t *fileids, size_t n)
+int cluster_remove_many(struct cluster *c, const uint64_t *fileids,
+			const uint64_t *gens, size_t n)
 {
-	return each_many(c, CTL_REMOVE_MANY, fileids, n);
+	return each_many(c, CTL_REMOVE_MANY, fileids, gens, n);
 }
 
 int cluster_stat_many(struct cluster *c, unsigned ds,
-		      const uint64_t *fileids, size_t n, int64_t *sizes)
+		      const uint64_t *fileids, const uint64_t *gens, size_t n,
+		      int64_t *sizes)
 {
 	ctl_obj *objs = calloc(n ? n : 1, sizeof(*objs));
 	ctl_objs a = { { (u_int)n, objs } };
@@ -509,6 +517,7 @@ int cluster_stat_many(struct cluster *c, unsigned ds,
 	for (size_t j = 0; j < n; j++) {
 		objs[j].fileid = fileids[j];
 		objs[j].index = ds;
+		objs[j].gen = gens ? gens[j] : 0;
 	}
 	memset(&r, 0, sizeof(r));
 	rc = call_ds(c, ds, CTL_STAT_MANY, (xdrproc_t)xdr_ctl_objs, &a,
@@ -522,14 +531,15 @@ int cluster_stat_many(struct cluster *c, unsigned ds,
 	return rc;
 }
 
-int cluster_truncate(struct cluster *c, uint64_t fileid, uint64_t size)
+int cluster_truncate(struct cluster *c, uint64_t fileid, uint64_t gen,
+		     uint64_t size)
 {
 	struct layout_geom g;
 	int first_err = 0;
 
 	cluster_geom(c, fileid, &g);
 	for (unsigned i = 0; i < c->nds; i++) {
-		ctl_truncate_args a = { { fileid, i },
+		ctl_truncate_args a = { { fileid, i, gen },
 					layout_obj_size(&g, i, size) };
 		int st = 0;
 		int rc = call_ds(c, i, CTL_TRUNCATE,
@@ -541,14 +551,15 @@ int cluster_truncate(struct cluster *c, uint64_t fileid, uint64_t size)
 	return first_err;
 }
 
-int cluster_size(struct cluster *c, uint64_t fileid, uint64_t *size)
+int cluster_size(struct cluster *c, uint64_t fileid, uint64_t gen,
+		 uint64_t *size)
 {
 	struct layout_geom g;
 
 	*size = 0;
 	cluster_geom(c, fileid, &g);
 	for (unsigned i = 0; i < c->nds; i++) {
-		ctl_obj o = { fileid, i };
+		ctl_obj o = { fileid, i, gen };
 		ctl_size_res r;
 		uint64_t s;
 		int rc;
@@ -567,7 +578,7 @@ int cluster_size(struct cluster *c, uint64_t fileid, uint64_t *size)
 	return 0;
 }
 
-int cluster_fence(struct cluster *c, uint64_t fileid, uint32_t fence)
+int cluster_fence(struct cluster *c, uint64_t fileid, uint64_t fence)
 {
 	int first_err = 0;
 

@@ -56,7 +56,13 @@ void cluster_geom(const struct cluster *c, uint64_t fileid,
 void cluster_deviceid(struct cluster *c, uint8_t id[CLUSTER_DEVICEID_LEN]);
 int cluster_deviceid_ours(const uint8_t id[CLUSTER_DEVICEID_LEN]);
 
-/* Striped file I/O through the control protocol. A piece whose stripe
+/* Every call below names a data copy by FILEID and its data generation
+ * GEN (the inode's layout_gen for the file's current copy; a recall from
+ * the object tier writes a new copy at a new generation beside the old
+ * one: docs/decisions/0030-data-generations.md). The *_many calls take
+ * GENS[i] for FILEIDS[i], or GENS NULL: every file at generation 0.
+ *
+ * Striped file I/O through the control protocol. A piece whose stripe
  * object is missing, or whose data server is quarantined, is "unreadable":
  * with MISSING_IS_HOLE a missing object reads as zeros (nfsd/data.h says
  * when that is right); otherwise an unreadable piece ends the call: the
@@ -65,30 +71,36 @@ int cluster_deviceid_ours(const uint8_t id[CLUSTER_DEVICEID_LEN]);
  * zeros. Reads return LEN when whole (the caller clamps to the file
  * size). Writes never make a missing object: the same short count, or
  * -ENOENT / -ENODEV. */
-ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t off,
-		     void *buf, size_t len, int missing_is_hole);
-ssize_t cluster_write(struct cluster *c, uint64_t fileid, uint64_t off,
-		      const void *buf, size_t len, int stable);
+ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t gen,
+		     uint64_t off, void *buf, size_t len, int missing_is_hole);
+ssize_t cluster_write(struct cluster *c, uint64_t fileid, uint64_t gen,
+		      uint64_t off, const void *buf, size_t len, int stable);
 /* COMMIT every stripe object; a missing one is -ENOENT unless MISSING_OK. */
-int cluster_commit(struct cluster *c, uint64_t fileid, int missing_ok);
+int cluster_commit(struct cluster *c, uint64_t fileid, uint64_t gen,
+		   int missing_ok);
 /* Object management for all stripes of FILEID: create makes the missing
  * ones (empty); truncate makes a missing one only when it is cut to 0
  * (else -ENOENT: its bytes were lost); remove ignores missing ones. */
-int cluster_create(struct cluster *c, uint64_t fileid);
-int cluster_truncate(struct cluster *c, uint64_t fileid, uint64_t size);
-int cluster_remove(struct cluster *c, uint64_t fileid);
+int cluster_create(struct cluster *c, uint64_t fileid, uint64_t gen);
+int cluster_truncate(struct cluster *c, uint64_t fileid, uint64_t gen,
+		     uint64_t size);
+int cluster_remove(struct cluster *c, uint64_t fileid, uint64_t gen);
 /* The same for N files at once: one call per data server (at most
  * CTL_OBJS_MAX files per call). 0 or the first error; every data server
  * and file is still tried after one fails. */
-int cluster_create_many(struct cluster *c, const uint64_t *fileids, size_t n);
-int cluster_remove_many(struct cluster *c, const uint64_t *fileids, size_t n);
+int cluster_create_many(struct cluster *c, const uint64_t *fileids,
+			const uint64_t *gens, size_t n);
+int cluster_remove_many(struct cluster *c, const uint64_t *fileids,
+			const uint64_t *gens, size_t n);
 /* Length of stripe object DS of each of N files (N <= CTL_OBJS_MAX) on
  * data server DS, one call: SIZES[i] = -1 when missing. 0, or -ENODEV /
  * -EAGAIN / -errno for the whole call. */
 int cluster_stat_many(struct cluster *c, unsigned ds,
-		      const uint64_t *fileids, size_t n, int64_t *sizes);
+		      const uint64_t *fileids, const uint64_t *gens, size_t n,
+		      int64_t *sizes);
 /* File size implied by the stripe objects (max over objects). */
-int cluster_size(struct cluster *c, uint64_t fileid, uint64_t *size);
+int cluster_size(struct cluster *c, uint64_t fileid, uint64_t gen,
+		 uint64_t *size);
 /* Data servers whose store failed the identity check (pnfs/ds_ident.h):
  * their stripes are refused (-ENODEV) until it passes. */
 unsigned cluster_quarantined(const struct cluster *c);
@@ -116,8 +128,9 @@ void cluster_health(struct cluster *c, unsigned i, struct ds_health *h);
 uint32_t cluster_heartbeat(const struct cluster *c);
 uint32_t cluster_device_epoch(struct cluster *c);
 
-/* Refuse DS handles of FILEID older than FENCE on every DS. */
-int cluster_fence(struct cluster *c, uint64_t fileid, uint32_t fence);
+/* Refuse DS handles of FILEID whose data generation is below FENCE, on
+ * every DS (kept in the data servers' memory: pnfs/ds_state.h). */
+int cluster_fence(struct cluster *c, uint64_t fileid, uint64_t fence);
 /* Tell every DS that these stateids are revoked (kept and re-sent to a DS
  * that reconnects). */
 int cluster_revoke(struct cluster *c, const uint8_t (*others)[12],

@@ -134,7 +134,7 @@ int ctl_connect(struct ctl_conn **out, const char *addr, uint16_t port,
 	nb.buf = &c->sa;
 	nb.len = nb.maxlen = c->salen;
 	c->cl = clnt_vc_create(c->fd, &nb, STRATA_CTL_PROG,
-			       STRATA_CTL_V1, 0, 0);
+			       STRATA_CTL_V2, 0, 0);
 	if (!c->cl) {
 		close(c->fd);
 		free(c);

@@ -11,6 +11,7 @@
 #include "cluster.h"
 #include "compound.h"
 #include "ctl_admin.h"
+#include "ctl_datagen.h"
 #include "ctl_identity.h"
 #include "ctl_prot.h"
 #include "ds_self.h"
@@ -125,8 +126,9 @@ static int create_or_remove(struct strata_server *srv, int create,
 
 	if (create)
 		return errno_stat(ds_store_create(srv->store, o->fileid,
-						  o->index));
-	st = errno_stat(ds_store_remove(srv->store, o->fileid, o->index));
+						  o->index, o->gen));
+	st = errno_stat(ds_store_remove(srv->store, o->fileid, o->index,
+					o->gen));
 	return st == ENOENT ? 0 : st;
 }
 
@@ -147,10 +149,10 @@ static void do_obj(struct ctl_req *r, uint32_t proc)
 		break;
 	case CTL_COMMIT:
 		st = errno_stat(ds_store_commit(r->srv->store, o.fileid,
-						o.index));
+						o.index, o.gen));
 		break;
 	case CTL_SIZE:
-		sz = ds_store_size(r->srv->store, o.fileid, o.index);
+		sz = ds_store_size(r->srv->store, o.fileid, o.index, o.gen);
 		sr.status = errno_stat(sz);
 		sr.size = sz < 0 ? 0 : (uint64_t)sz;
 		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_size_res,
@@ -190,7 +192,7 @@ static void do_truncate(struct ctl_req *r)
 	if (!get_args(r, (xdrproc_t)xdr_ctl_truncate_args, &a))
 		return;
 	st = errno_stat(ds_store_truncate(r->srv->store, a.obj.fileid,
-					  a.obj.index, a.size));
+					  a.obj.index, a.obj.gen, a.size));
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
 }
 
@@ -215,7 +217,8 @@ static void do_read(struct ctl_req *r)
 		res.status = ENOMEM;
 	} else {
 		n = ds_store_read(r->srv->store, a.obj.fileid, a.obj.index,
-				  a.offset, res.data.data_val, a.count);
+				  a.obj.gen, a.offset, res.data.data_val,
+				  a.count);
 		res.status = errno_stat(n);
 		res.data.data_len = n < 0 ? 0 : (u_int)n;
 		res.eof = n >= 0 && (size_t)n < a.count;
@@ -237,8 +240,8 @@ static void do_write(struct ctl_req *r)
 	if (!get_args(r, (xdrproc_t)xdr_ctl_write_args, &a))
 		return;
 	n = ds_store_write(r->srv->store, a.obj.fileid, a.obj.index,
-			   a.offset, a.data.data_val, a.data.data_len,
-			   a.stable);
+			   a.obj.gen, a.offset, a.data.data_val,
+			   a.data.data_len, a.stable);
 	res.status = errno_stat(n);
 	res.count = n < 0 ? 0 : (uint32_t)n;
 	atomic_fetch_add(&r->srv->counters.ctl_write_bytes, res.count);
@@ -263,9 +266,9 @@ static void do_stat_many(struct ctl_req *r)
 	} else {
 		res.sizes.sizes_len = a.objs.objs_len;
 		for (u_int i = 0; i < a.objs.objs_len; i++) {
-			int64_t sz = ds_store_size(r->srv->store,
-						   a.objs.objs_val[i].fileid,
-						   a.objs.objs_val[i].index);
+			const ctl_obj *o = &a.objs.objs_val[i];
+			int64_t sz = ds_store_size(r->srv->store, o->fileid,
+						   o->index, o->gen);
 			res.sizes.sizes_val[i] = sz < 0 ? -1 : sz;
 		}
 	}
@@ -374,8 +377,20 @@ static void do_fence(struct ctl_req *r)
 	if (!get_args(r, (xdrproc_t)xdr_ctl_fence_args, &a))
 		return;
 	ds_state_fence(r->srv->ds, a.fileid, a.fence);
-	log_info("ctl: fileid %llx fenced below generation %u",
-		 (unsigned long long)a.fileid, a.fence);
+	log_info("ctl: fileid %llx fenced below generation %llu",
+		 (unsigned long long)a.fileid, (unsigned long long)a.fence);
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
+}
+
+static void do_data_gen(struct ctl_req *r)
+{
+	ctl_gen_args a;
+	int st;
+
+	memset(&a, 0, sizeof(a));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_gen_args, &a))
+		return;
+	st = errno_stat(ctl_datagen(r->srv, &a));
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
 }
 
@@ -538,8 +553,12 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		return;
 	}
 	admin = proc >= CTL_INFO && proc <= CTL_OPSTATS;
-	if (proc > CTL_OPSTATS || (proc == CTL_SCRUB && (ds || !srv->ns)) ||
-	    (proc != CTL_STATS && proc != CTL_SCRUB && !admin && !ds)) {
+	/* SCRUB and DATA_GEN: the metadata server's. */
+	if (proc > CTL_DATA_GEN ||
+	    ((proc == CTL_SCRUB || proc == CTL_DATA_GEN) &&
+	     (ds || !srv->ns)) ||
+	    (proc != CTL_STATS && proc != CTL_SCRUB &&
+	     proc != CTL_DATA_GEN && !admin && !ds)) {
 		send_reply(&r, ACCEPT_PROC_UNAVAIL, NULL, NULL);
 		return;
 	}
@@ -587,6 +606,9 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		break;
 	case CTL_SCRUB:
 		do_scrub(&r);
+		break;
+	case CTL_DATA_GEN:
+		do_data_gen(&r);
 		break;
 	default: /* CTL_INFO .. CTL_OPSTATS */
 		do_admin(&r, proc);

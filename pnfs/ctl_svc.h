@@ -21,7 +21,7 @@ struct xprt_conn;
 /* The program and version of ctl_prot.x (its clients, ctl_client.c, use
  * the generated names directly). */
 #define STRATA_CTL_PROGRAM ((u_int)STRATA_CTL_PROG)
-#define STRATA_CTL_VERSION ((u_int)STRATA_CTL_V1)
+#define STRATA_CTL_VERSION ((u_int)STRATA_CTL_V2)
 
 void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		      const struct rpc_call *call);

@@ -15,7 +15,7 @@ struct revoked {
 
 struct fence {
 	uint64_t fileid;
-	uint32_t fence;
+	uint64_t fence;
 	struct fence *next;
 };
 
@@ -136,7 +136,7 @@ static struct fence *find_fence(struct ds_state *d, uint64_t fileid)
 	return f;
 }
 
-void ds_state_fence(struct ds_state *d, uint64_t fileid, uint32_t fence)
+void ds_state_fence(struct ds_state *d, uint64_t fileid, uint64_t fence)
 {
 	struct fence *f;
 
@@ -156,7 +156,7 @@ void ds_state_fence(struct ds_state *d, uint64_t fileid, uint32_t fence)
 	pthread_mutex_unlock(&d->lock);
 }
 
-uint32_t ds_state_fence_of(struct ds_state *d, uint64_t fileid)
+uint64_t ds_state_fence_of(struct ds_state *d, uint64_t fileid)
 {
 	struct fence *f;
 	uint32_t v;

@@ -1,15 +1,17 @@
 /*
  * pnfs/ds_state.h — what a data server knows about the MDS's state: the
  * MDS boot epoch (stateids of other boots are stale), the stateids the MDS
- * revoked, and per-file fence generations (DS handles below a file's fence
- * are refused). The MDS pushes all three over the control protocol
- * (pnfs/ctl_prot.x: AUTH, REVOKE, FENCE); the DS checks every READ/WRITE
- * against them (nfsd/ops/op_ds_io.c).
+ * revoked, and per-file fences (DS handles of a data generation below a
+ * file's fence are refused: docs/decisions/0030). The MDS pushes all
+ * three over the control protocol (pnfs/ctl_prot.x: AUTH, REVOKE, FENCE);
+ * the DS checks every READ/WRITE against them (nfsd/ops/op_ds_io.c).
  *
  * Kept in memory. A DS that has not yet heard from the MDS (just started)
  * answers client I/O with NFS4ERR_DELAY; the MDS authenticates as soon as
  * it reconnects and re-sends the revocations it keeps (pnfs/cluster.c).
- * Fences are not persisted yet: a DS restart forgets them.
+ * Fences are not persisted yet: a DS restart forgets them. What stays is
+ * the naming: an old generation's objects, once dropped, are gone, so a
+ * handle of that generation still gets NFS4ERR_STALE (missing object).
  *
  * Ownership: created by server_start() for ROLE_DS, owned by the server.
  * Threads: any; one mutex inside protects everything.
@@ -32,8 +34,9 @@ int ds_state_epoch(struct ds_state *d, uint32_t *epoch);
 void ds_state_revoke(struct ds_state *d, const uint8_t other[12]);
 int ds_state_revoked(struct ds_state *d, const uint8_t other[12]);
 
-/* Raise FILEID's fence to FENCE (never lowers it). */
-void ds_state_fence(struct ds_state *d, uint64_t fileid, uint32_t fence);
-uint32_t ds_state_fence_of(struct ds_state *d, uint64_t fileid);
+/* Raise FILEID's fence to data generation FENCE (never lowers it): DS
+ * handles of an older generation are refused from then on. */
+void ds_state_fence(struct ds_state *d, uint64_t fileid, uint64_t fence);
+uint64_t ds_state_fence_of(struct ds_state *d, uint64_t fileid);
 
 #endif

@@ -154,6 +154,10 @@ nfsstat4 op_layoutget(struct compound *c, void *args, void *res)
 		s = check_range(a);
 	if (s == NFS4_OK)
 		s = cur_inode(c, &ino);
+	/* A DS handle carries 32 bits of the data generation (fh.h): a
+	 * file past them is served through the MDS (§18.43.3). */
+	if (s == NFS4_OK && ino.layout_gen > UINT32_MAX)
+		s = NFS4ERR_LAYOUTUNAVAILABLE;
 	if (s == NFS4_OK)
 		s = layout_stid(c, &a->loga_stateid, &ino, &st);
 	if (s != NFS4_OK)

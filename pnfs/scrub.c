@@ -9,10 +9,12 @@
 #include "ns.h"
 #include "server.h"
 
-/* The files of one page: placed regular files, with their sizes. */
+/* The files of one page: placed regular files with a copy on the data
+ * servers, with their sizes and the data generation of that copy. */
 struct page_files {
 	uint64_t *fileid;
 	uint64_t *size;
+	uint64_t *gen;
 	size_t n, cap;
 };
 
@@ -22,8 +24,13 @@ static int collect(void *ctx, const struct ns_inode *ino)
 
 	if (ino->type != NS_REG || !(ino->flags & NS_INO_DATA_PLACED))
 		return 0;
+	/* An offloaded file's data is in the object tier only: no copy on
+	 * the data servers is missing. */
+	if (ino->residency == NS_RES_OFFLOADED)
+		return 0;
 	p->fileid[p->n] = ino->fileid;
 	p->size[p->n] = ino->size;
+	p->gen[p->n] = ino->layout_gen;
 	return ++p->n == p->cap; /* full: stop the walk here */
 }
 
@@ -52,11 +59,12 @@ static void check_ds(struct strata_server *srv, unsigned ds,
 	int rc = 0;
 
 	if (srv->cluster)
-		rc = cluster_stat_many(srv->cluster, ds, p->fileid, p->n,
-				       sizes);
+		rc = cluster_stat_many(srv->cluster, ds, p->fileid, p->gen,
+				       p->n, sizes);
 	else
 		for (size_t i = 0; i < p->n; i++)
-			sizes[i] = ds_store_size(srv->store, p->fileid[i], 0) < 0
+			sizes[i] = ds_store_size(srv->store, p->fileid[i], 0,
+						 p->gen[i]) < 0
 					   ? -1
 					   : 0;
 	for (size_t i = 0; i < p->n; i++) {
@@ -77,11 +85,12 @@ static int page_alloc(struct page_files *p, size_t cap, int64_t **sizes,
 {
 	p->fileid = calloc(cap, sizeof(*p->fileid));
 	p->size = calloc(cap, sizeof(*p->size));
+	p->gen = calloc(cap, sizeof(*p->gen));
 	*sizes = calloc(cap, sizeof(**sizes));
 	*slot = malloc(cap * sizeof(**slot));
 	p->n = 0;
 	p->cap = cap;
-	if (!p->fileid || !p->size || !*sizes || !*slot)
+	if (!p->fileid || !p->size || !p->gen || !*sizes || !*slot)
 		return -ENOMEM;
 	for (size_t i = 0; i < cap; i++)
 		(*slot)[i] = -1;
@@ -114,6 +123,7 @@ int scrub_page(struct strata_server *srv, uint64_t after, unsigned max,
 	out->examined = p.n;
 	free(p.fileid);
 	free(p.size);
+	free(p.gen);
 	free(sizes);
 	free(slot);
 	return rc;

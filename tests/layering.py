@@ -60,6 +60,7 @@ LAYERS = [
         "pnfs/ds_greet", "pnfs/ds_ident", "pnfs/ds_registry",
         "pnfs/ds_self", "pnfs/ds_state", "pnfs/scrub", "nfsd/data",
         "pnfs/peer_client",  # links to the other metadata nodes
+        "pnfs/tier_ds",  # the object tier's data copies on them (0030)
     ]),
     ("state", [  # clients, sessions, stateids, opens, locks, delegations,
                  # layouts, orphans and their data's reclaim, callbacks
@@ -68,6 +69,7 @@ LAYERS = [
     ("ops", [  # operation handlers and the services that answer requests
         "nfsd/ops/", "nfsd/op_table", "nfsd/reply_payload", "pnfs/op_layout", "pnfs/op_device",
         "pnfs/ctl_svc", "pnfs/ctl_admin", "nfsd/census",
+        "pnfs/ctl_datagen",  # data generations by hand (decision 0030)
         "nfsd/metrics_text", "nfsd/metrics_http",
         # a COMPOUND across metadata nodes, the peer service, recalls
         "nfsd/subcompound", "pnfs/peer_svc", "pnfs/peer_cb",

@@ -21,7 +21,8 @@ static nfsstat4 load(struct compound *c, struct ns_inode *ino)
 
 	if (st != NFS4_OK || ino->type != NS_REG)
 		return st;
-	used = data_space_used(c->srv, ino->fileid, ino->size);
+	used = data_space_used(c->srv, ino->fileid, ino->layout_gen,
+			       ino->size);
 	if (used >= 0)
 		ino->space_used = (uint64_t)used;
 	return NFS4_OK;

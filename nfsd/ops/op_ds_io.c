@@ -3,7 +3,9 @@
  * data-server handle, READ, WRITE and COMMIT of one stripe object.
  *
  * A DS trusts nothing a client says: the handle's MAC (fh.h) proves the
- * MDS issued it, its fence generation must not be below the file's fence,
+ * MDS issued it; its data generation names the copy it reads and writes
+ * (datastore/store.h) and must not be below the file's fence (a layout
+ * of a copy the MDS has moved on from: docs/decisions/0030),
  * and the stateid must carry the MDS's signature for this file, be of the
  * MDS's current boot and not be revoked (pnfs/ds_state.h). Stateid errors
  * are NFS4ERR_BAD_STATEID, which sends the Linux client to the MDS to
@@ -28,7 +30,7 @@ nfsstat4 op_ds_putfh(struct compound *c, void *args, void *res)
 {
 	PUTFH4args *a = args;
 	uint64_t fileid;
-	uint32_t index, fence;
+	uint32_t index, gen;
 
 	(void)res;
 	switch (ds_self_serving(c->srv->self)) {
@@ -41,12 +43,17 @@ nfsstat4 op_ds_putfh(struct compound *c, void *args, void *res)
 	}
 	if (fh_ds_decode((const uint8_t *)a->object.nfs_fh4_val,
 			 a->object.nfs_fh4_len, &c->srv->key, &fileid, &index,
-			 &fence) < 0)
+			 &gen) < 0)
 		return NFS4ERR_BADHANDLE;
-	if (fence < ds_state_fence_of(c->srv->ds, fileid))
+	/* A stale layout: STALE makes the Linux client drop the layout and
+	 * send the I/O to the MDS, which reads the current copy
+	 * (shared/pnfs-linux-client.md §6; RFC 8881 §13.6 lets a DS refuse
+	 * a handle the MDS no longer backs). Checked again at each op via
+	 * the object: a dropped copy is missing, STALE as well. */
+	if (gen < ds_state_fence_of(c->srv->ds, fileid))
 		return NFS4ERR_STALE;
 	c->cur.fileid = fileid;
-	c->cur.generation = fence;
+	c->cur.generation = gen;
 	c->cur.stripe = index;
 	c->cur.type = NS_REG;
 	c->cur_stateid_valid = 0;
@@ -108,7 +115,7 @@ nfsstat4 op_ds_read(struct compound *c, void *args, void *res)
 		return NFS4ERR_RESOURCE;
 	if (count) {
 		n = ds_store_read(c->srv->store, c->cur.fileid, c->cur.stripe,
-				  a->offset, buf, count);
+				  c->cur.generation, a->offset, buf, count);
 		if (n < 0) {
 			free(buf);
 			return gone_is_stale((int)n);
@@ -138,7 +145,8 @@ nfsstat4 op_ds_write(struct compound *c, void *args, void *res)
 	if (a->offset + a->data.len < a->offset)
 		return NFS4ERR_FBIG;
 	n = ds_store_write(c->srv->store, c->cur.fileid, c->cur.stripe,
-			   a->offset, a->data.base, a->data.len, stable);
+			   c->cur.generation, a->offset, a->data.base,
+			   a->data.len, stable);
 	if (n < 0)
 		return gone_is_stale((int)n);
 	ok->count = (count4)n;
@@ -163,7 +171,8 @@ nfsstat4 op_ds_commit(struct compound *c, void *args, void *res)
 	(void)args;
 	if (s != NFS4_OK)
 		return s;
-	rc = ds_store_commit(c->srv->store, c->cur.fileid, c->cur.stripe);
+	rc = ds_store_commit(c->srv->store, c->cur.fileid, c->cur.stripe,
+			     c->cur.generation);
 	if (rc < 0)
 		return gone_is_stale(rc);
 	memcpy(ok->writeverf, c->srv->write_verf, NFS4_VERIFIER_SIZE);

@@ -62,6 +62,7 @@ static int fill_attrs(struct rd_ctx *x, entry4 *e, uint64_t fileid)
 	} else {
 		if (ino.type == NS_REG) {
 			int64_t used = data_space_used(x->c->srv, fileid,
+						       ino.layout_gen,
 						       ino.size);
 			if (used >= 0)
 				ino.space_used = (uint64_t)used;

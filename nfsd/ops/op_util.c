@@ -38,7 +38,7 @@ nfsstat4 nfs_errno(int err)
 nfsstat4 ds_object_size(struct compound *c, uint64_t *size)
 {
 	int64_t sz = ds_store_size(c->srv->store, c->cur.fileid,
-				   c->cur.stripe);
+				   c->cur.stripe, c->cur.generation);
 
 	if (sz == -ENOENT)
 		return NFS4ERR_STALE;
@@ -147,10 +147,12 @@ int inode_place_data(struct compound *c, struct ns_inode *ino, int defer)
 	rc = inode_prepare_data(c, ino->fileid);
 	if (rc < 0)
 		return rc;
-	if (defer && c->srv->exec && c->srv->defer_place &&
+	/* The executor places a batch's files at generation 0 (exec.c). */
+	if (defer && ino->layout_gen == 0 && c->srv->exec &&
+	    c->srv->defer_place &&
 	    c->srv->defer_place(c->srv->exec, ino->fileid) == 0)
 		return 0;
-	rc = data_place(c->srv, ino->fileid);
+	rc = data_place(c->srv, ino->fileid, ino->layout_gen);
 	/* Made: placed. Failed part way: some objects may exist (unsure, so
 	 * a removal reclaims them and the next try makes the rest). */
 	if (inode_mark_data(c->srv, ino->fileid, rc == 0) == 0) {

@@ -50,7 +50,8 @@ static size_t free_data(struct strata_server *srv, const uint64_t *todo,
 		return n;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int rc = data_remove(srv, todo[i]);
+		/* Generation 0: see docs/decisions/0030 (limits). */
+		int rc = data_remove(srv, todo[i], 0);
 
 		if (rc < 0 && rc != -ENOENT) {
 			log_debug("reclaim fileid %llx: %d (retried later)",

@@ -1054,7 +1054,7 @@ static void test_remove_open_file(void **state)
 				 NFS4ERR_NOENT);
 		/* the reclaimer has looked at it and kept it (still open) */
 		reclaim_wait_idle(g_srv->reclaim);
-		assert_int_equal(ds_store_size(g_srv->store, fileid[i], 0),
+		assert_int_equal(ds_store_size(g_srv->store, fileid[i], 0, 0),
 				 (int64_t)sizeof(msg) - 1);
 	}
 	/* the opener still reads what it wrote, writes more, and sees the
@@ -1085,8 +1085,8 @@ static void test_remove_open_file(void **state)
 			      ch_op_close(&sid[0])),
 			 NFS4_OK);
 	reclaim_wait_idle(g_srv->reclaim);
-	assert_int_equal(ds_store_size(g_srv->store, fileid[0], 0), -ENOENT);
-	assert_int_equal(ds_store_size(g_srv->store, fileid[1], 0),
+	assert_int_equal(ds_store_size(g_srv->store, fileid[0], 0, 0), -ENOENT);
+	assert_int_equal(ds_store_size(g_srv->store, fileid[1], 0, 0),
 			 (int64_t)sizeof(msg) - 1);
 	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh[0].fh)),
 			 NFS4ERR_STALE);
@@ -1100,7 +1100,7 @@ static void test_remove_open_file(void **state)
 		}
 	pthread_mutex_unlock(&g_srv->state_lock);
 	reclaim_wait_idle(g_srv->reclaim);
-	assert_int_equal(ds_store_size(g_srv->store, fileid[1], 0), -ENOENT);
+	assert_int_equal(ds_store_size(g_srv->store, fileid[1], 0, 0), -ENOENT);
 	tu_free_client(a);
 	tu_free_client(b);
 }
@@ -1133,12 +1133,12 @@ static void test_remove_open_empty_file_then_write(void **state)
 			 NFS4_OK);
 	assert_int_equal(tu_size(a, &fh), 4);
 	reclaim_wait_idle(g_srv->reclaim);
-	assert_int_equal(ds_store_size(g_srv->store, fileid, 0), 4);
+	assert_int_equal(ds_store_size(g_srv->store, fileid, 0, 0), 4);
 	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
 			      ch_op_close(&sid)),
 			 NFS4_OK);
 	reclaim_wait_idle(g_srv->reclaim);
-	assert_int_equal(ds_store_size(g_srv->store, fileid, 0), -ENOENT);
+	assert_int_equal(ds_store_size(g_srv->store, fileid, 0, 0), -ENOENT);
 	tu_free_client(a);
 	tu_free_client(b);
 }
@@ -1166,8 +1166,8 @@ static void test_reclaim_after_restart(void **state)
 	assert_int_equal(ns_create(s1->ns, NS_ROOT_FILEID, "x", 1, &ca, &ino,
 				   NULL),
 			 0);
-	assert_int_equal(ds_store_create(s1->store, ino.fileid, 0), 0);
-	assert_int_equal(ds_store_write(s1->store, ino.fileid, 0, 0, "abc", 3,
+	assert_int_equal(ds_store_create(s1->store, ino.fileid, 0, 0), 0);
+	assert_int_equal(ds_store_write(s1->store, ino.fileid, 0, 0, 0, "abc", 3,
 					1),
 			 3);
 	/* As op_write does: the file now has data to reclaim (ns.h). */
@@ -1181,11 +1181,11 @@ static void test_reclaim_after_restart(void **state)
 	server_stop(s1);
 
 	assert_int_equal(server_start(&s2, &cfg, ROLE_MDS), 0);
-	assert_int_equal(ds_store_size(s2->store, ino.fileid, 0) == 3 ||
-				 ds_store_size(s2->store, ino.fileid, 0) == -ENOENT,
+	assert_int_equal(ds_store_size(s2->store, ino.fileid, 0, 0) == 3 ||
+				 ds_store_size(s2->store, ino.fileid, 0, 0) == -ENOENT,
 			 1);
 	reclaim_wait_idle(s2->reclaim);
-	assert_int_equal(ds_store_size(s2->store, ino.fileid, 0), -ENOENT);
+	assert_int_equal(ds_store_size(s2->store, ino.fileid, 0, 0), -ENOENT);
 	assert_int_equal(ns_reclaim_list(s2->ns, ids, 4, &n), 0);
 	assert_int_equal(n, 0);
 	ch_server_stop(s2, dir);

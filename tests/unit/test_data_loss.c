@@ -154,7 +154,7 @@ static void test_lost_stripes_are_io_errors(void **state)
 	assert_int_equal(inode_flags(fileid), NS_INO_DATA_PLACED);
 	assert_int_equal(objects_on_ds(fileid), NDS);
 	/* The disk of data server 1 loses the object. */
-	assert_int_equal(ds_store_remove(g_ds[gone]->store, fileid, gone), 0);
+	assert_int_equal(ds_store_remove(g_ds[gone]->store, fileid, gone, 0), 0);
 	for (unsigned k = 0; k < STRIPES; k++) {
 		uint64_t off = (uint64_t)k * UNIT;
 		int st = mds_read(cl, &fh, &sid, off, UNIT, buf, &n);
@@ -207,13 +207,13 @@ static void test_lost_object_via_layout(void **state)
 			      ch_op_layoutcommit(0, 2 * UNIT, &li.sid, 1,
 						 2 * UNIT)),
 			 NFS4_OK);
-	assert_int_equal(ds_store_remove(g_ds[0]->store, fileid, 0), 0);
+	assert_int_equal(ds_store_remove(g_ds[0]->store, fileid, 0, 0), 0);
 	assert_int_equal(ds_read_cmp(0, &li.fh[0], &sid, 0, buf, sizeof(buf)),
 			 NFS4ERR_STALE);
 	assert_int_equal(ds_write(0, &li.fh[0], &sid, 0, buf, sizeof(buf),
 				  UNSTABLE4, NULL),
 			 NFS4ERR_STALE);
-	assert_int_equal(ds_store_size(g_ds[0]->store, fileid, 0), -ENOENT);
+	assert_int_equal(ds_store_size(g_ds[0]->store, fileid, 0, 0), -ENOENT);
 	/* Data server 1's stripe still reads right, directly. */
 	assert_int_equal(ds_read_cmp(1, &li.fh[1], &sid, 0, buf, sizeof(buf)),
 			 NFS4_OK);
@@ -242,7 +242,7 @@ static void test_write_to_lost_object_refused(void **state)
 	assert_non_null(buf);
 	write_file(cl, tu_uniq("lostw-f"), 5, &sid, &fh, data);
 	fileid = fileid_of(&fh);
-	assert_int_equal(ds_store_remove(g_ds[1]->store, fileid, 1), 0);
+	assert_int_equal(ds_store_remove(g_ds[1]->store, fileid, 1, 0), 0);
 	for (unsigned k = 0; k < STRIPES; k++) {
 		uint64_t off = (uint64_t)k * UNIT;
 		if (ds_of(fileid, off) == 1)
@@ -252,7 +252,7 @@ static void test_write_to_lost_object_refused(void **state)
 	}
 	assert_int_equal(mds_write(cl, &fh, &sid, lost_off + 100, data, 10),
 			 NFS4ERR_IO);
-	assert_int_equal(ds_store_size(g_ds[1]->store, fileid, 1), -ENOENT);
+	assert_int_equal(ds_store_size(g_ds[1]->store, fileid, 1, 0), -ENOENT);
 	assert_int_equal(mds_write(cl, &fh, &sid, good_off, data + 7, 64),
 			 NFS4_OK);
 	assert_int_equal(mds_read(cl, &fh, &sid, good_off, 64, buf, &n),
@@ -282,10 +282,10 @@ static void test_truncate_of_lost_object(void **state)
 	assert_non_null(data);
 	write_file(cl, tu_uniq("lostt-f"), 6, &sid, &fh, data);
 	fileid = fileid_of(&fh);
-	assert_int_equal(ds_store_remove(g_ds[0]->store, fileid, 0), 0);
+	assert_int_equal(ds_store_remove(g_ds[0]->store, fileid, 0, 0), 0);
 	assert_int_equal(tu_setattr_size(cl, &fh, &sid, FILE_LEN - 1),
 			 NFS4ERR_IO);
-	assert_int_equal(ds_store_size(g_ds[0]->store, fileid, 0), -ENOENT);
+	assert_int_equal(ds_store_size(g_ds[0]->store, fileid, 0, 0), -ENOENT);
 	assert_int_equal(tu_setattr_size(cl, &fh, &sid, 0), NFS4_OK);
 	assert_int_equal(objects_on_ds(fileid), NDS);
 	assert_int_equal(mds_write(cl, &fh, &sid, 0, data, 64), NFS4_OK);
@@ -331,7 +331,7 @@ static void test_holes_stay_holes(void **state)
 	fileid = fileid_of(&fh);
 	assert_int_equal(ns_data_unsure(g_mds->ns, fileid), 0);
 	assert_int_equal(inode_flags(fileid), 0);
-	assert_int_equal(ds_store_remove(g_ds[1]->store, fileid, 1), 0);
+	assert_int_equal(ds_store_remove(g_ds[1]->store, fileid, 1, 0), 0);
 	assert_int_equal(mds_read(cl, &fh, &sid, 0, FILE_LEN, buf, &n),
 			 NFS4_OK);
 	assert_int_equal(n, FILE_LEN);
@@ -384,11 +384,11 @@ static void test_local_store_lost_object(void **state)
 	assert_int_equal(mds_read(cl, &fh, &sid, 0, sizeof(buf), buf, &n),
 			 NFS4_OK);
 	assert_memory_equal(buf, data, sizeof(data));
-	assert_int_equal(ds_store_remove(srv->store, fileid, 0), 0);
+	assert_int_equal(ds_store_remove(srv->store, fileid, 0, 0), 0);
 	assert_int_equal(mds_read(cl, &fh, &sid, 0, sizeof(buf), buf, &n),
 			 NFS4ERR_IO);
 	assert_int_equal(mds_write(cl, &fh, &sid, 10, data, 10), NFS4ERR_IO);
-	assert_int_equal(ds_store_size(srv->store, fileid, 0), -ENOENT);
+	assert_int_equal(ds_store_size(srv->store, fileid, 0, 0), -ENOENT);
 	assert_int_equal(close_file(cl, &fh, &sid), NFS4_OK);
 	tu_free_client(cl);
 	ch_server_stop(srv, dir);

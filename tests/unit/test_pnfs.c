@@ -1316,7 +1316,7 @@ static void test_objects_at_first_layout(void **state)
 	assert_int_equal(ino.flags, NS_INO_DATA_PLACED);
 	/* A later layout does not make them again: one removed behind the
 	 * MDS's back stays missing. */
-	assert_int_equal(ds_store_remove(g_ds[0]->store, fileid, 0), 0);
+	assert_int_equal(ds_store_remove(g_ds[0]->store, fileid, 0, 0), 0);
 	assert_int_equal(layoutget(cl, &fh, &li.sid, LAYOUTIOMODE4_RW, &li),
 			 NFS4_OK);
 	assert_int_equal(objects_on_ds(fileid), NDS - 1);
@@ -1349,15 +1349,15 @@ static void test_objects_many(void **state)
 	(void)state;
 	for (unsigned k = 0; k < 3; k++)
 		ids[k] = (0x7aull << 40) + k; /* fileids nothing else uses */
-	assert_int_equal(cluster_create_many(g_mds->cluster, ids, 0), 0);
-	assert_int_equal(cluster_create_many(g_mds->cluster, ids, 3), 0);
+	assert_int_equal(cluster_create_many(g_mds->cluster, ids, NULL, 0), 0);
+	assert_int_equal(cluster_create_many(g_mds->cluster, ids, NULL, 3), 0);
 	for (unsigned k = 0; k < 3; k++)
 		assert_int_equal(objects_on_ds(ids[k]), NDS);
-	assert_int_equal(cluster_remove_many(g_mds->cluster, ids, 2), 0);
+	assert_int_equal(cluster_remove_many(g_mds->cluster, ids, NULL, 2), 0);
 	assert_int_equal(objects_on_ds(ids[0]), 0);
 	assert_int_equal(objects_on_ds(ids[1]), 0);
 	assert_int_equal(objects_on_ds(ids[2]), NDS);
-	assert_int_equal(cluster_remove_many(g_mds->cluster, ids, 3), 0);
+	assert_int_equal(cluster_remove_many(g_mds->cluster, ids, NULL, 3), 0);
 	assert_int_equal(objects_on_ds(ids[2]), 0);
 }
 

@@ -319,7 +319,7 @@ int objects_on_ds(uint64_t fileid)
 	int n = 0;
 
 	for (unsigned j = 0; j < NDS; j++)
-		n += ds_store_size(g_ds[j]->store, fileid, j) >= 0;
+		n += ds_store_size(g_ds[j]->store, fileid, j, 0) >= 0;
 	return n;
 }
 

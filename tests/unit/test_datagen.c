@@ -1,0 +1,263 @@
+/*
+ * tests/unit/test_datagen.c — data generations across the MDS and two
+ * in-process data servers (docs/decisions/0030-data-generations.md):
+ *   - the tier's data interface over the data servers (pnfs/tier_ds.h)
+ *     writes a file's copy at generation g+1 beside the copy at g, and
+ *     each reads back its own bytes, through the interface and through
+ *     DS handles of its generation;
+ *   - a DS handle of a generation the MDS fenced off, of a generation that
+ *     was dropped, or of one never made is refused with NFS4ERR_STALE
+ *     (the Linux client then goes back to the MDS), never served from
+ *     another copy;
+ *   - drop of (fileid, g) removes that copy only.
+ * Real processes: tests/datagen.sh.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cluster.h"
+#include "fh.h"
+#include "tier_ds.h"
+#include "test_util_pnfs.h"
+
+#define LEN (3 * UNIT + 123) /* both data servers, a partial last unit */
+
+static const struct tier_data_ops *ops = &tier_ds_ops;
+
+/* A DS handle of stripe J of FILEID at generation GEN, as LAYOUTGET
+ * makes them (pnfs/op_layout.c). */
+static void ds_handle(uint64_t fileid, unsigned j, uint32_t gen,
+		      char buf[FH_DS_LEN], nfs_fh4 *fh)
+{
+	fh_ds_encode((uint8_t *)buf, &g_key, fileid, j, gen);
+	fh->nfs_fh4_len = FH_DS_LEN;
+	fh->nfs_fh4_val = buf;
+}
+
+/* Objects of FILEID's copy GEN on the data servers. */
+static int objects_at(uint64_t fileid, uint64_t gen)
+{
+	int n = 0;
+
+	for (unsigned j = 0; j < NDS; j++)
+		n += ds_store_size(g_ds[j]->store, fileid, j, gen) >= 0;
+	return n;
+}
+
+/* The stripe unit of the file at OFF as DS J holds it (dense): checks
+ * that each handle reads its own copy through the DS's NFS service. */
+static void expect_ds_reads(uint64_t fileid, uint32_t gen,
+			    const stateid4 *sid, const uint8_t *want)
+{
+	char hb[NDS][FH_DS_LEN];
+	nfs_fh4 fh[NDS];
+	struct layout_geom g;
+
+	cluster_geom(g_mds->cluster, fileid, &g);
+	for (unsigned j = 0; j < NDS; j++)
+		ds_handle(fileid, j, gen, hb[j], &fh[j]);
+	for (uint64_t off = 0; off < LEN; off += UNIT) {
+		uint32_t j, run;
+		uint64_t ooff;
+		uint32_t n = LEN - off < UNIT ? (uint32_t)(LEN - off) : UNIT;
+
+		layout_map(&g, off, &j, &ooff, &run);
+		assert_int_equal(ds_read_cmp(j, &fh[j], sid, ooff, want + off,
+					     n),
+				 NFS4_OK);
+	}
+}
+
+/* Every data server answers STALE for FILEID's handles at GEN. */
+static void expect_stale(uint64_t fileid, uint32_t gen, const stateid4 *sid)
+{
+	uint8_t b[16];
+
+	for (unsigned j = 0; j < NDS; j++) {
+		char hb[FH_DS_LEN];
+		nfs_fh4 fh;
+
+		ds_handle(fileid, j, gen, hb, &fh);
+		assert_int_equal(ds_read_cmp(j, &fh, sid, 0, b, sizeof(b)),
+				 NFS4ERR_STALE);
+		assert_int_equal(ds_write(j, &fh, sid, 0, b, sizeof(b),
+					  FILE_SYNC4, NULL),
+				 NFS4ERR_STALE);
+	}
+}
+
+struct gfile {
+	struct ch_client *cl;
+	stateid4 sid;
+	struct fh fh;
+	uint64_t fileid;
+	uint8_t *old, *cur;
+};
+
+/* A file of LEN bytes written at generation 0 through its layout, and
+ * its copy at generation 1 written through the tier's data interface
+ * with other bytes. */
+static void make_two_copies(struct gfile *f, const char *name)
+{
+	struct layout_info li;
+	uint8_t *got = malloc(LEN);
+	struct layout_geom g;
+
+	f->cl = new_client(tu_uniq(name));
+	f->old = malloc(LEN);
+	f->cur = malloc(LEN);
+	assert_non_null(got);
+	assert_non_null(f->old);
+	assert_non_null(f->cur);
+	fill_pattern(f->old, LEN, 11);
+	fill_pattern(f->cur, LEN, 12);
+	open_with_layout(f->cl, "o", tu_uniq(name), &f->sid, &f->fh, &li);
+	f->fileid = fileid_of(&f->fh);
+	/* Generation 0: what LAYOUTGET hands out for a new file. */
+	for (unsigned j = 0; j < NDS; j++) {
+		uint64_t fid;
+		uint32_t index, gen;
+
+		assert_int_equal(fh_ds_decode((const uint8_t *)li.fhb[j],
+					      li.fh_len[j], &g_key, &fid,
+					      &index, &gen),
+				 0);
+		assert_int_equal(gen, 0);
+	}
+	cluster_geom(g_mds->cluster, f->fileid, &g);
+	for (uint64_t off = 0; off < LEN; off += UNIT) {
+		uint32_t j, run, n = LEN - off < UNIT ? (uint32_t)(LEN - off)
+						      : UNIT;
+		uint64_t ooff;
+
+		layout_map(&g, off, &j, &ooff, &run);
+		assert_int_equal(ds_write(j, &li.fh[j], &f->sid, ooff,
+					  f->old + off, n, FILE_SYNC4, NULL),
+				 NFS4_OK);
+	}
+	/* Generation 1 beside it, in two writes, made durable. */
+	assert_int_equal(objects_at(f->fileid, 1), 0);
+	assert_int_equal(ops->write(g_mds->cluster, f->fileid, 1, 0, f->cur,
+				    UNIT + 7),
+			 0);
+	assert_int_equal(ops->write(g_mds->cluster, f->fileid, 1, UNIT + 7,
+				    f->cur + UNIT + 7, LEN - UNIT - 7),
+			 0);
+	assert_int_equal(ops->sync(g_mds->cluster, f->fileid, 1), 0);
+	assert_int_equal(objects_at(f->fileid, 0), NDS);
+	assert_int_equal(objects_at(f->fileid, 1), NDS);
+	/* Each copy reads its own bytes through the interface. */
+	assert_int_equal(ops->read(g_mds->cluster, f->fileid, 0, 0, got, LEN),
+			 0);
+	assert_memory_equal(got, f->old, LEN);
+	assert_int_equal(ops->read(g_mds->cluster, f->fileid, 1, 0, got, LEN),
+			 0);
+	assert_memory_equal(got, f->cur, LEN);
+	free(got);
+}
+
+static void gfile_free(struct gfile *f)
+{
+	free(f->old);
+	free(f->cur);
+	tu_free_client(f->cl);
+}
+
+/* (a) both copies readable by their own handles; (b) once the MDS fences
+ * generation 0, its handles are STALE on every data server while the
+ * copy is still on disk, and generation 1's are served; (c) dropping
+ * generation 0 leaves generation 1 whole. */
+static void test_copy_beside_fence_drop(void **state)
+{
+	struct gfile f;
+	uint8_t *got = malloc(LEN);
+
+	(void)state;
+	assert_non_null(got);
+	make_two_copies(&f, "dg-fence");
+	expect_ds_reads(f.fileid, 0, &f.sid, f.old);
+	expect_ds_reads(f.fileid, 1, &f.sid, f.cur);
+
+	assert_int_equal(cluster_fence(g_mds->cluster, f.fileid, 1), 0);
+	expect_stale(f.fileid, 0, &f.sid);
+	assert_int_equal(objects_at(f.fileid, 0), NDS); /* still there */
+	assert_int_equal(ops->read(g_mds->cluster, f.fileid, 0, 0, got, LEN),
+			 0);
+	assert_memory_equal(got, f.old, LEN); /* the write was refused */
+	expect_ds_reads(f.fileid, 1, &f.sid, f.cur);
+
+	assert_int_equal(ops->drop(g_mds->cluster, f.fileid, 0), 0);
+	assert_int_equal(objects_at(f.fileid, 0), 0);
+	assert_int_equal(objects_at(f.fileid, 1), NDS);
+	assert_int_equal(ops->read(g_mds->cluster, f.fileid, 1, 0, got, LEN),
+			 0);
+	assert_memory_equal(got, f.cur, LEN);
+	expect_ds_reads(f.fileid, 1, &f.sid, f.cur);
+	/* Dropping it again, or a copy never made, is no error and takes
+	 * nothing else. */
+	assert_int_equal(ops->drop(g_mds->cluster, f.fileid, 0), 0);
+	assert_int_equal(ops->drop(g_mds->cluster, f.fileid, 7), 0);
+	assert_int_equal(objects_at(f.fileid, 1), NDS);
+	free(got);
+	gfile_free(&f);
+}
+
+/* Without a fence (a data server that restarted forgets fences,
+ * pnfs/ds_state.h), a dropped generation's handles are STALE all the
+ * same: its objects are gone. A handle of a generation never made is
+ * STALE too, and the tier reading it gets -EIO: never another copy's
+ * bytes, never zeros. */
+static void test_dropped_and_unknown_generation(void **state)
+{
+	struct gfile f;
+	uint8_t *got = malloc(LEN);
+
+	(void)state;
+	assert_non_null(got);
+	make_two_copies(&f, "dg-drop");
+	assert_int_equal(ops->drop(g_mds->cluster, f.fileid, 0), 0);
+	expect_stale(f.fileid, 0, &f.sid);
+	expect_stale(f.fileid, 2, &f.sid);
+	assert_int_equal(ops->read(g_mds->cluster, f.fileid, 0, 0, got, LEN),
+			 -EIO);
+	assert_int_equal(ops->read(g_mds->cluster, f.fileid, 2, 0, got, 16),
+			 -EIO);
+	expect_ds_reads(f.fileid, 1, &f.sid, f.cur);
+	free(got);
+	gfile_free(&f);
+}
+
+/* A copy of an empty file: sync alone makes it whole (every stripe
+ * object, empty), so the file's placed data is all there. */
+static void test_sync_makes_empty_copy(void **state)
+{
+	uint64_t fileid = 0x0100000000dd00ull;
+
+	(void)state;
+	assert_int_equal(objects_at(fileid, 5), 0);
+	assert_int_equal(ops->sync(g_mds->cluster, fileid, 5), 0);
+	assert_int_equal(objects_at(fileid, 5), NDS);
+	assert_int_equal(objects_at(fileid, 0), 0);
+	assert_int_equal(ops->drop(g_mds->cluster, fileid, 5), 0);
+	assert_int_equal(objects_at(fileid, 5), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_copy_beside_fence_drop),
+		cmocka_unit_test(test_dropped_and_unknown_generation),
+		cmocka_unit_test(test_sync_makes_empty_copy),
+	};
+
+	return cmocka_run_group_tests(tests, tp_cluster_setup,
+				      tp_cluster_teardown);
+}
