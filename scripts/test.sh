@@ -16,7 +16,9 @@
 #      then the reboot tests with a restart hook
 #   6. the stock Linux 6.1 client in a VM against the server: mount, cthon04,
 #      fsx (one seed per mode here, $STRATA_FSX_SEEDS; the suite's default
-#      is two), big file, big directory, tar copy (tests/vm/run-posix.sh)
+#      is two), big file, big directory (2,000 entries here,
+#      $STRATA_VM_NDIR; the suite's default is 5,000), tar copy
+#      (tests/vm/run-posix.sh)
 #      pjdfstest, all of it, through the stock client (expected failures
 #      with reasons in tests/vm/pjdfstest-expected-failures.txt); a raw
 #      client as other users (tests/perm/run-raw-perm.sh);
@@ -51,7 +53,8 @@
 # Env: STRATA_TEST_PORT (base port, default 20700), STRATA_TEST_DIR
 # (scratch, default /tmp/strata-test), STRATA_VM_PHASES (subset of VM phases),
 # STRATA_FSX_SEEDS (fsx seeds of the VM suite, default 4242; the second
-# seed, 90210, by hand: tests/vm/run-posix.sh --phases 'fsx-*').
+# seed, 90210, by hand: tests/vm/run-posix.sh --phases 'fsx-*'),
+# STRATA_VM_NDIR (entries of the VM suite's big directory, default 2000).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -116,7 +119,7 @@ scripts/pynfs-reboot.sh --port $((PORT + 20)) --dir "$WORK/reboot" --build build
 
 step "stock Linux client in a VM"
 tests/vm/run-posix.sh --port "$PORT" --export / --out "$WORK/vm" \
-  --env "FSX_SEEDS=${STRATA_FSX_SEEDS:-4242}" \
+  --env "FSX_SEEDS=${STRATA_FSX_SEEDS:-4242}" --env "NDIR=${STRATA_VM_NDIR:-2000}" \
   ${STRATA_VM_PHASES:+--phases "$STRATA_VM_PHASES"}
 scripts/strata-local status --dir "$WORK/srv" >/dev/null || { echo "server died during VM test"; tail -50 "$WORK/srv/mds.log"; exit 1; }
 
