@@ -210,6 +210,34 @@ static void write_io(struct strata_server *srv, FILE *f)
 		(uint64_t)atomic_load(&srv->metrics.subs_served));
 }
 
+/* RPC-over-RDMA (nfsd/xprt_rdma.h), when this server listens on it. */
+static void write_rdma(struct strata_server *srv, FILE *f)
+{
+	struct xprt_rdma_stats st;
+
+	if (!srv->rdma)
+		return;
+	xprt_rdma_stats(srv->rdma, &st);
+	scalar(f, "strata_rdma_connections_total", "counter",
+	       "RPC-over-RDMA connections accepted.", st.conns);
+	scalar(f, "strata_rdma_calls_total", "counter",
+	       "RPC calls received over RDMA.", st.calls);
+	head(f, "strata_rdma_bytes_total", "counter",
+	     "Bytes moved by RDMA Read and Write, by chunk (read: Read chunks "
+	     "pulled; write: Write chunks pushed, READ data; reply: Reply "
+	     "chunks pushed).");
+	fprintf(f, "strata_rdma_bytes_total{chunk=\"read\"} %" PRIu64 "\n",
+		st.read_bytes);
+	fprintf(f, "strata_rdma_bytes_total{chunk=\"write\"} %" PRIu64 "\n",
+		st.write_bytes);
+	fprintf(f, "strata_rdma_bytes_total{chunk=\"reply\"} %" PRIu64 "\n",
+		st.reply_bytes);
+	scalar(f, "strata_rdma_errors_total", "counter",
+	       "RDMA_ERROR replies sent (RFC 8166 §4.5).", st.errors);
+	scalar(f, "strata_rdma_backchannel_calls_total", "counter",
+	       "Callbacks sent over RDMA (RFC 8167).", st.bc_calls);
+}
+
 static void write_state(struct strata_server *srv,
 			const struct metrics_snap *s, FILE *f)
 {
@@ -313,6 +341,7 @@ int metrics_text_write(struct strata_server *srv,
 	       s->facts.store_avail);
 	write_ops(srv, f);
 	write_io(srv, f);
+	write_rdma(srv, f);
 	write_state(srv, s, f);
 	if (srv->role & ROLE_MDS)
 		write_mds(srv, f);

@@ -52,4 +52,23 @@ int xprt_rdma_listen(struct xprt_rdma_listener **out, const char *addr,
 		     uint16_t port, const struct xprt_rdma_params *p);
 void xprt_rdma_stop(struct xprt_rdma_listener *l);
 
+/* What a listener's connections have done since it started: monotonic
+ * counters, updated with relaxed atomics by the connection threads, read
+ * by any thread (server counters: CTL_STATS rdma_*, /metrics
+ * strata_rdma_*). */
+struct xprt_rdma_stats {
+	uint64_t conns;       /* connections accepted */
+	uint64_t calls;       /* RPC calls received */
+	uint64_t read_bytes;  /* pulled with RDMA Read (Read chunks: WRITE
+				 data, RDMA_NOMSG calls) */
+	uint64_t write_bytes; /* pushed with RDMA Write into Write chunks
+				 (READ data, RFC 8267 §5) */
+	uint64_t reply_bytes; /* pushed with RDMA Write into Reply chunks */
+	uint64_t errors;      /* RDMA_ERROR messages sent */
+	uint64_t bc_calls;    /* backchannel calls sent (RFC 8167) */
+};
+/* A snapshot of L's counters (all 0 for L NULL). */
+void xprt_rdma_stats(const struct xprt_rdma_listener *l,
+		     struct xprt_rdma_stats *out);
+
 #endif

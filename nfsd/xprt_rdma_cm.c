@@ -134,6 +134,8 @@ static int accept_conn(struct xprt_rdma_listener *l, struct rdma_conn *c,
 	if (rdma_accept(c->id, &cp)) {
 		rc = -errno;
 		rdma_conn_kill(c);
+	} else {
+		RDMA_COUNT(c, conns, 1);
 	}
 	rdma_conn_start_threads(c); /* they end at once when killed */
 	log_info("rdma %s: connection %llu: inline %u/%u, %u credits, "
@@ -275,6 +277,21 @@ int xprt_rdma_listen(struct xprt_rdma_listener **out, const char *addr,
 	}
 	*out = l;
 	return 0;
+}
+
+void xprt_rdma_stats(const struct xprt_rdma_listener *l,
+		     struct xprt_rdma_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!l)
+		return;
+	out->conns = atomic_load(&l->st.conns);
+	out->calls = atomic_load(&l->st.calls);
+	out->read_bytes = atomic_load(&l->st.read_bytes);
+	out->write_bytes = atomic_load(&l->st.write_bytes);
+	out->reply_bytes = atomic_load(&l->st.reply_bytes);
+	out->errors = atomic_load(&l->st.errors);
+	out->bc_calls = atomic_load(&l->st.bc_calls);
 }
 
 void xprt_rdma_stop(struct xprt_rdma_listener *l)

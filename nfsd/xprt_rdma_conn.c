@@ -287,6 +287,7 @@ static int read_chunks(struct rdma_conn *c, const struct rpcrdma_hdr *h)
 			return rc;
 		k += batch;
 	}
+	RDMA_COUNT(c, read_bytes, at);
 	return 0;
 }
 
@@ -337,8 +338,10 @@ static void on_recv(struct rdma_conn *c, uint32_t idx, uint32_t len)
 	/* A call gets a reply matched to its chunks by xid (xprt_rdma_send.c);
 	 * a backchannel reply (RFC 8167) goes up as on TCP. */
 	if (mlen >= 8 && msg[4] == 0 && msg[5] == 0 && msg[6] == 0 &&
-	    msg[7] == RPC_CALL)
+	    msg[7] == RPC_CALL) {
 		rdma_pending_add(c, h);
+		RDMA_COUNT(c, calls, 1);
+	}
 	c->l->p.deliver(c->l->p.ctx, &c->base, msg, mlen);
 }
 

@@ -95,7 +95,16 @@ struct xprt_rdma_listener {
 	pthread_t thread;
 	struct xprt_set conns; /* connections whose threads still run */
 	atomic_uint_fast64_t next_id;
+	struct { /* xprt_rdma_stats, as atomics (relaxed) */
+		atomic_uint_fast64_t conns, calls, read_bytes, write_bytes,
+			reply_bytes, errors, bc_calls;
+	} st;
 };
+
+/* Add N to the listener counter FIELD of connection C. */
+#define RDMA_COUNT(c, field, n)                                            \
+	atomic_fetch_add_explicit(&(c)->l->st.field, (uint_fast64_t)(n),    \
+				  memory_order_relaxed)
 
 /* xprt_rdma_conn.c */
 int rdma_conn_setup(struct rdma_conn *c, const struct rdma_cm_event *ev);

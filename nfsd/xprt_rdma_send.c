@@ -176,6 +176,7 @@ static uint32_t be32_at(const uint8_t *p)
 static int send_bc_call(struct rdma_conn *c, struct rdma_slot *s, size_t len)
 {
 	size_t hlen = 0;
+	int rc;
 
 	if (rpcrdma_encode_bc_call(s->sbuf, RDMA_INLINE_SIZE, &c->lim,
 				   be32_at(s->stage), c->grant, len,
@@ -183,7 +184,10 @@ static int send_bc_call(struct rdma_conn *c, struct rdma_slot *s, size_t len)
 		return -EMSGSIZE;
 	memcpy(s->sbuf + hlen, s->stage, len);
 	s->plan.nops = 0;
-	return post_reply(c, s, hlen + len);
+	rc = post_reply(c, s, hlen + len);
+	if (rc == 0)
+		RDMA_COUNT(c, bc_calls, 1);
+	return rc;
 }
 
 /* The reply's READ data, for the Write chunks (RFC 8267 §5). */
@@ -201,11 +205,28 @@ static uint32_t find_payloads(struct rdma_conn *c, struct rdma_slot *s,
 	return n;
 }
 
+/* The counters of one reply posted: bytes RDMA-written to the Reply
+ * chunk (the body, RDMA_NOMSG) and to the Write chunks (the rest). */
+static void count_reply(struct rdma_conn *c, const struct rpcrdma_plan *p)
+{
+	uint64_t all = 0, reply = 0;
+
+	for (uint32_t i = 0; i < p->nops; i++)
+		all += p->ops[i].len;
+	if (p->kind == RPCRDMA_PLAN_REPLY_CHUNK)
+		reply = p->body_len < all ? p->body_len : all;
+	else if (p->kind == RPCRDMA_PLAN_ERROR)
+		RDMA_COUNT(c, errors, 1);
+	RDMA_COUNT(c, reply_bytes, reply);
+	RDMA_COUNT(c, write_bytes, all - reply);
+}
+
 static int send_reply(struct rdma_conn *c, struct rdma_slot *s, size_t len)
 {
 	struct rpcrdma_payload pl[RPCRDMA_PAYLOAD_CAP];
 	uint32_t npl;
 	size_t hlen = 0, at;
+	int rc;
 
 	if (pending_take(c, be32_at(s->stage), &s->call) < 0) {
 		log_debug("rdma %s: reply xid %08x to no call here; dropped",
@@ -233,7 +254,10 @@ static int send_reply(struct rdma_conn *c, struct rdma_slot *s, size_t len)
 			at += e->len;
 		}
 	}
-	return post_reply(c, s, at);
+	rc = post_reply(c, s, at);
+	if (rc == 0)
+		count_reply(c, &s->plan);
+	return rc;
 }
 
 int rdma_send_msg(struct xprt_conn *xc, const struct iovec *iov, int iovcnt)
@@ -281,6 +305,8 @@ int rdma_send_error(struct rdma_conn *c, uint32_t xid, uint32_t err)
 	rc = post_reply(c, s, len);
 	if (rc < 0)
 		slot_put(c, s);
+	else
+		RDMA_COUNT(c, errors, 1);
 	return rc;
 }
 

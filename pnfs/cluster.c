@@ -202,6 +202,56 @@ static void set_quarantined(struct cluster *c, unsigned i, int quarantined,
 	}
 }
 
+/* Ask DS I (just greeted, link lock held) for its RDMA endpoint and
+ * record it; a change gives the device a new epoch (its contents are
+ * those of one id forever: op_device.c). 0 or -errno (the call failed). */
+static int learn_transports(struct cluster *c, unsigned i)
+{
+	struct ds_link *l = &c->link[i];
+	struct ds_rdma_ep ep;
+	int has, changed;
+
+	memset(&ep, 0, sizeof(ep));
+	has = ds_xprts_rdma(l->conn, &ep);
+	if (has < 0)
+		return has;
+	pthread_mutex_lock(&l->hlock);
+	changed = has != l->has_rdma ||
+		  (has && memcmp(&ep, &l->rdma, sizeof(ep)) != 0);
+	l->has_rdma = has;
+	l->rdma = ep;
+	pthread_mutex_unlock(&l->hlock);
+	if (!changed)
+		return 0;
+	atomic_fetch_add(&c->dev_epoch, 1);
+	if (has)
+		log_info("data server %u (%s:%u): RPC-over-RDMA at %s %s port "
+			 "%u; device epoch %u", i, c->ds[i].addr,
+			 c->ds[i].port, ep.netid, ep.addr[0] ? ep.addr : "*",
+			 ep.port, atomic_load(&c->dev_epoch));
+	else
+		log_info("data server %u (%s:%u): no RDMA any more; device "
+			 "epoch %u", i, c->ds[i].addr, c->ds[i].port,
+			 atomic_load(&c->dev_epoch));
+	return 0;
+}
+
+int cluster_ds_rdma(struct cluster *c, unsigned i, struct ds_rdma_ep *ep)
+{
+	struct ds_link *l;
+	int has;
+
+	if (i >= c->nds)
+		return 0;
+	l = &c->link[i];
+	pthread_mutex_lock(&l->hlock);
+	has = l->has_rdma;
+	if (has)
+		*ep = l->rdma;
+	pthread_mutex_unlock(&l->hlock);
+	return has;
+}
+
 /* Connect to DS I and check its store's identity (ds_greet.h). 0, -ENODEV
  * (quarantined) or -EAGAIN. Link lock held, no connection yet. */
 static int link_connect(struct cluster *c, unsigned i)
@@ -214,6 +264,8 @@ static int link_connect(struct cluster *c, unsigned i)
 
 	if (rc == 0)
 		rc = ds_greet(l->conn, c->reg, i, &why, &replaced);
+	if (rc == 0)
+		rc = learn_transports(c, i);
 	if (rc == 0 && replaced)
 		log_err("data server %u (%s:%u) REPLACED (%s): the stripes its "
 			"old store held are lost; strata-fsck --scrub lists "

@@ -126,6 +126,12 @@ struct ds_health {
 };
 void cluster_health(struct cluster *c, unsigned i, struct ds_health *h);
 uint32_t cluster_heartbeat(const struct cluster *c);
+/* DS I's RPC-over-RDMA endpoint as it reported it when its control
+ * connection was last made (pnfs/ds_xprts.h, decision 0029): 1 and *EP,
+ * or 0 (none, or not heard yet). Learning a new one bumps the device
+ * epoch: a device id's contents never change. Never waits. */
+struct ds_rdma_ep;
+int cluster_ds_rdma(struct cluster *c, unsigned i, struct ds_rdma_ep *ep);
 uint32_t cluster_device_epoch(struct cluster *c);
 
 /* Refuse DS handles of FILEID whose data generation is below FENCE, on

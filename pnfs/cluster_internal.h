@@ -7,8 +7,9 @@
  *
  * Locks: each link's `lock` is held across one control call on its
  * connection (bounded by timeouts); `hlock` guards only the health fields
- * and is never held across a call, so status readers (metrics, the admin
- * CLI) never wait for a data server.
+ * and the RDMA endpoint and is never held across a call, so status
+ * readers (metrics, the admin CLI, GETDEVICEINFO) never wait for a data
+ * server.
  */
 #ifndef STRATA_PNFS_CLUSTER_INTERNAL_H
 #define STRATA_PNFS_CLUSTER_INTERNAL_H
@@ -19,6 +20,7 @@
 #include <time.h>
 
 #include "cluster.h"
+#include "ds_xprts.h"
 #include "mac.h"
 #include "server.h"
 
@@ -39,6 +41,8 @@ struct ds_link {
 	int hquarantined;      /* mirror of quarantined */
 	time_t last_ok;        /* monotonic seconds of that answer; 0 never */
 	struct ds_health info; /* its last CTL_INFO (state fields unused) */
+	int has_rdma;          /* its RDMA endpoint, as it last reported it */
+	struct ds_rdma_ep rdma;
 };
 
 struct cluster {

@@ -457,6 +457,18 @@ static void do_stats(struct ctl_req *r)
 	add_counter(&res, names, "ctl_write_bytes",
 		    atomic_load(&k->ctl_write_bytes));
 	add_counter(&res, names, "data_lost", atomic_load(&k->data_lost));
+	if (r->srv->rdma) {
+		struct xprt_rdma_stats st;
+
+		xprt_rdma_stats(r->srv->rdma, &st);
+		add_counter(&res, names, "rdma_conns", st.conns);
+		add_counter(&res, names, "rdma_calls", st.calls);
+		add_counter(&res, names, "rdma_read_bytes", st.read_bytes);
+		add_counter(&res, names, "rdma_write_bytes", st.write_bytes);
+		add_counter(&res, names, "rdma_reply_bytes", st.reply_bytes);
+		add_counter(&res, names, "rdma_errors", st.errors);
+		add_counter(&res, names, "rdma_bc_calls", st.bc_calls);
+	}
 	if (r->srv->cluster)
 		add_counter(&res, names, "ds_quarantined",
 			    cluster_quarantined(r->srv->cluster));
@@ -466,6 +478,31 @@ static void do_stats(struct ctl_req *r)
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_stats_res, &res);
 	free(names);
 	free(vals);
+}
+
+/* ---- other transports (CTL_TRANSPORTS, a data server) -------------- */
+
+/* Where this data server serves NFS over RPC-over-RDMA, if it does: the
+ * address its listener bound (decision 0029). Netid by address family
+ * (RFC 5665 §5.2.3: "rdma", "rdma6"). */
+static void do_transports(struct ctl_req *r)
+{
+	const struct strata_config *cfg = &r->srv->cfg;
+	ctl_transports_res res;
+	ctl_transport t;
+	char addr[64];
+
+	memset(&res, 0, sizeof(res));
+	if (r->srv->rdma) {
+		snprintf(addr, sizeof(addr), "%s",
+			 cfg->rdma_addr[0] ? cfg->rdma_addr : cfg->listen_addr);
+		t.netid = strchr(addr, ':') ? "rdma6" : "rdma";
+		t.addr = addr;
+		t.port = cfg->rdma_port;
+		res.transports.transports_len = 1;
+		res.transports.transports_val = &t;
+	}
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_transports_res, &res);
 }
 
 /* ---- administration (pnfs/ctl_admin.h) ------------------------------ */
@@ -491,6 +528,7 @@ static void refuse(struct ctl_req *r, uint32_t proc)
 	ctl_hello_res hr = { .status = CTL_EAUTH };
 	ctl_stat_many_res smr = { .status = CTL_EAUTH };
 	ctl_scrub_res scr = { .status = CTL_EAUTH };
+	ctl_transports_res tr = { .status = CTL_EAUTH };
 
 	switch (proc) {
 	case CTL_HELLO:
@@ -517,6 +555,10 @@ static void refuse(struct ctl_req *r, uint32_t proc)
 	case CTL_STATS:
 		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_stats_res,
 			   &str);
+		break;
+	case CTL_TRANSPORTS:
+		send_reply(r, ACCEPT_SUCCESS,
+			   (xdrproc_t)xdr_ctl_transports_res, &tr);
 		break;
 	default:
 		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
@@ -553,8 +595,9 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		return;
 	}
 	admin = proc >= CTL_INFO && proc <= CTL_OPSTATS;
-	/* SCRUB and DATA_GEN: the metadata server's. */
-	if (proc > CTL_DATA_GEN ||
+	/* SCRUB and DATA_GEN: the metadata server's; TRANSPORTS: a data
+	 * server's. */
+	if (proc > CTL_TRANSPORTS ||
 	    ((proc == CTL_SCRUB || proc == CTL_DATA_GEN) &&
 	     (ds || !srv->ns)) ||
 	    (proc != CTL_STATS && proc != CTL_SCRUB &&
@@ -609,6 +652,9 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		break;
 	case CTL_DATA_GEN:
 		do_data_gen(&r);
+		break;
+	case CTL_TRANSPORTS:
+		do_transports(&r);
 		break;
 	default: /* CTL_INFO .. CTL_OPSTATS */
 		do_admin(&r, proc);

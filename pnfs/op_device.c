@@ -2,44 +2,81 @@
  * pnfs/op_device.c — GETDEVICEINFO (RFC 8881 §18.40) and GETDEVICELIST
  * (§18.41). One device names every data server, each at the address
  * clients are told (ds_endpoint.adv_*; apart from the bind address so a
- * DS behind NAT or port forwarding is reachable), netid "tcp" ("rdma"
- * goes first once the RDMA transport exists: the Linux client trunks only
- * addresses of the first working transport).
+ * DS behind NAT or port forwarding is reachable), netid "tcp"; a data
+ * server that reported an RPC-over-RDMA listener (pnfs/ds_xprts.h,
+ * decision 0029) has its "rdma" address first in its multipath list
+ * (RFC 8881 §13.5: the client may use any address of the list; the Linux
+ * client connects to the first that works and trunks only addresses of
+ * that transport, so a client without RDMA falls through to TCP).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cluster.h"
+#include "ds_xprts.h"
 #include "layout.h"
 #include "ops.h"
 #include "server.h"
+
+#define DS_MAX_ADDRS 2 /* rdma, tcp */
+#define UADDR_LEN 80
 
 static const char *netid_of(const char *addr)
 {
 	return strchr(addr, ':') ? "tcp6" : "tcp";
 }
 
+/* DS I's addresses into A (RDMA first when it has it; its universal
+ * addresses in U), how many in *N. 0 or -errno. */
+static int ds_addrs(struct cluster *cl, unsigned i, struct layout_ds_addr *a,
+		    char (*u)[UADDR_LEN], uint32_t *n)
+{
+	const struct ds_endpoint *d = cluster_ds(cl, i);
+	struct ds_rdma_ep ep;
+	int rc;
+
+	*n = 0;
+	if (cluster_ds_rdma(cl, i, &ep)) {
+		/* A listener on every address: the host clients reach the
+		 * data server at, with the RDMA port. */
+		const char *host =
+			ds_xprts_unspecified(ep.addr) ? d->adv_addr : ep.addr;
+
+		rc = layout_uaddr(u[*n], UADDR_LEN, host, ep.port);
+		if (rc < 0)
+			return rc;
+		a[*n].netid = strchr(host, ':') ? "rdma6" : "rdma";
+		a[*n].uaddr = u[*n];
+		(*n)++;
+	}
+	rc = layout_uaddr(u[*n], UADDR_LEN, d->adv_addr, d->adv_port);
+	if (rc < 0)
+		return rc;
+	a[*n].netid = netid_of(d->adv_addr);
+	a[*n].uaddr = u[*n];
+	(*n)++;
+	return 0;
+}
+
 /* Encode the device body; its length, or -errno. *BODY is malloc'ed. */
 static int device_body(struct cluster *cl, uint8_t **body)
 {
 	unsigned n = cluster_nds(cl);
-	struct layout_ds_addr addrs[LAYOUT_MAX_DS];
+	struct layout_ds_addr (*addrs)[DS_MAX_ADDRS] =
+		calloc(LAYOUT_MAX_DS, sizeof(*addrs));
+	char (*uaddr)[DS_MAX_ADDRS][UADDR_LEN] =
+		calloc(LAYOUT_MAX_DS, sizeof(*uaddr));
 	const struct layout_ds_addr *ap[LAYOUT_MAX_DS];
 	uint32_t naddr[LAYOUT_MAX_DS];
-	char (*uaddr)[80] = calloc(LAYOUT_MAX_DS, 80);
 	size_t size;
 	int rc = 0;
 
-	if (!uaddr)
-		return -ENOMEM;
+	if (!addrs || !uaddr)
+		rc = -ENOMEM;
 	for (unsigned i = 0; i < n && rc == 0; i++) {
-		const struct ds_endpoint *d = cluster_ds(cl, i);
-		rc = layout_uaddr(uaddr[i], 80, d->adv_addr, d->adv_port);
-		addrs[i].netid = netid_of(d->adv_addr);
-		addrs[i].uaddr = uaddr[i];
-		ap[i] = &addrs[i];
-		naddr[i] = 1;
+		rc = ds_addrs(cl, i, addrs[i], uaddr[i], &naddr[i]);
+		ap[i] = addrs[i];
 	}
 	if (rc == 0) {
 		size = layout_ds_addr_size(n, ap, naddr);
@@ -52,6 +89,7 @@ static int device_body(struct cluster *cl, uint8_t **body)
 		}
 	}
 	free(uaddr);
+	free(addrs);
 	return rc;
 }
 

@@ -58,6 +58,7 @@ LAYERS = [
         "pnfs/cluster", "pnfs/cluster_internal", "pnfs/cluster_keeper",
         "pnfs/ctl_client", "pnfs/ctl_identity",
         "pnfs/ds_greet", "pnfs/ds_ident", "pnfs/ds_registry",
+        "pnfs/ds_xprts",  # a data server's RDMA endpoint (decision 0029)
         "pnfs/ds_self", "pnfs/ds_state", "pnfs/scrub", "nfsd/data",
         "pnfs/peer_client",  # links to the other metadata nodes
         "pnfs/tier_ds",  # the object tier's data copies on them (0030)

@@ -9,14 +9,18 @@
 # tests/vm/guest/rdma-test.sh (Soft-RoCE up, server up, proto=rdma in
 # /proc/mounts and mountstats, 64 MiB written and read back with equal
 # sha256 through Read and Write chunks, a 3,000-entry listing exact
-# through Reply chunks, fsx, the server alive with a clean log).
+# through Reply chunks, fsx, the server alive with a clean log); then, in
+# the same boot, pNFS over RDMA (decision 0029): an MDS and 2 data servers
+# with --rdma, PNFS_MB (32) MiB through a proto=rdma mount, the data
+# servers' own counters showing the file RDMA-Read and RDMA-written by them.
 #
 #   --build BUILD  build dir with nfsd/strata-mds (default: build/; e.g.
 #                  build-asan for the sanitizer build)
 #   --out DIR      artefacts (default /tmp/strata-rdma-<time>): console.log,
-#                  mds.log, mountstats.txt, xprt-*.txt, rdma-link.txt
+#                  mds.log, mountstats.txt, xprt-*.txt, rdma-link.txt,
+#                  pnfs-mds.log, pnfs-ds*.log, pnfs-xprts.txt
 #   --timeout S    whole-VM limit (default 900)
-#   --env K=V      to the guest (BIG_MB, NDIR, FSX_OPS, FSX_SEED)
+#   --env K=V      to the guest (BIG_MB, NDIR, FSX_OPS, FSX_SEED, PNFS_MB)
 #   --quiet        do not echo the guest console
 # Exit: 0 pass, 1 fail, 2 no result from the VM, 3 setup error.
 set -uo pipefail
@@ -35,7 +39,9 @@ while [ $# -gt 0 ]; do
     *) echo "run-rdma: unknown argument $1" >&2; usage;;
   esac
 done
-[ -x "$BUILD/nfsd/strata-mds" ] || { echo "run-rdma: no $BUILD/nfsd/strata-mds (build first)" >&2; exit 3; }
+for b in nfsd/strata-mds nfsd/strata-ds tools/strata-stat; do
+  [ -x "$BUILD/$b" ] || { echo "run-rdma: no $BUILD/$b (build first)" >&2; exit 3; }
+done
 CACHE=${STRATA_VM_CACHE:-/var/tmp/strata-vmcache}
 [ -f "$CACHE/env" ] || "$HERE/prepare.sh" "$CACHE" || { echo "run-rdma: VM cache" >&2; exit 3; }
 SUITES=${STRATA_SUITES_DIR:-/var/tmp/strata-suites}

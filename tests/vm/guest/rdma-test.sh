@@ -27,6 +27,22 @@
 #             then: READDIR replies too large for one Send, as RDMA_NOMSG)
 #   fsx       fsx -N FSX_OPS -S FSX_SEED on the mount
 #   alive     the server still runs, its log has no sanitizer report
+#   pnfs-up   (pNFS over RDMA, decision 0029) a second cluster: strata-local
+#             up --data-servers 2 --rdma (MDS TCP 24049 / RDMA 24449, data
+#             server I on TCP 24049+I / RDMA 24449+I, all on the guest's
+#             address); the MDS logs each data server's RDMA address,
+#             learnt over the control protocol (CTL_TRANSPORTS)
+#   pnfs-io   mount -o vers=4.1,proto=rdma,port=24449; PNFS_MB MiB written
+#             and read back after drop_caches with equal sha256; the
+#             files layout in use; the client's transports (debugfs
+#             sunrpc/rpc_xprt) include an rdma one to each data server's
+#             RDMA port; each data server's own counters (strata-stat)
+#             show it RDMA-Read >= 40% of the file (the WRITE data) and
+#             RDMA-wrote >= 40% of it (the READ data), together >= 95%
+#             each way; the MDS served < 5% of the bytes. With GETDEVICEINFO
+#             listing only tcp this phase fails (the data servers count 0
+#             RDMA bytes and the client has no rdma transport to them).
+#   pnfs-alive the pNFS cluster still runs, no sanitizer report in its logs
 # Prints the rdma xprt line of mountstats before and after each data phase.
 set -uo pipefail
 source "$VMTEST_HARNESS/guest/lib.sh"
@@ -34,7 +50,9 @@ ROOT=${STRATA_ROOT:?}; BUILD=${STRATA_BUILD:-$ROOT/build}
 IP=${VMTEST_GUEST_IP:-10.0.2.15}; RPORT=20049
 BIG_MB=${BIG_MB:-64}; NDIR=${NDIR:-3000}; FSX_OPS=${FSX_OPS:-2000}; FSX_SEED=${FSX_SEED:-4242}
 M=/mnt/rdma; SRV=/tmp/srv
-mkdir -p $M
+PNFS_MB=${PNFS_MB:-32}; PN=/mnt/pnfs; SRV2=/tmp/srv-pnfs; NPDS=2
+P_TCP=24049; P_RDMA=24449  # the pNFS MDS; data server I: +I each
+mkdir -p $M $PN
 
 # The rdma xprt counters of our mount (Linux 6.1 xprt_rdma_print_stats):
 # after "rdma": port bind connect connect_time idle sends recvs bad_xids
@@ -118,7 +136,73 @@ ph_alive() {
   kill -0 "$pid" || { echo "strata-mds died"; return 1; }
   ! grep -E 'ERROR: (Address|Undefined|Leak)Sanitizer|runtime error:' $SRV/mds.log
 }
+# ---- pNFS over RDMA (decision 0029)
+# counter NAME of the server whose control port is ADDR:PORT (0 if absent)
+pstat() { "$BUILD/tools/strata-stat" --key $SRV2/cluster.key "$1" | awk -v n="$2" '$1 == n {v = $2} END {print v + 0}'; }
+ph_pnfs_up() {
+  local i ok=0 want
+  "$ROOT/scripts/strata-local" up --dir $SRV2 --build "$BUILD" --listen "$IP" --port $P_TCP \
+    --data-servers $NPDS --rdma --rdma-port $P_RDMA --no-metrics --lease 20 --grace 0 || return 1
+  # The MDS asks each data server for its RDMA address when it connects
+  # (at start, in its keeper thread): wait until it has both.
+  for ((t = 0; t < 100 && ok == 0; t++)); do
+    ok=1
+    for ((i = 1; i <= NPDS; i++)); do
+      want="data server $((i - 1)) ($IP:$((P_TCP + i))): RPC-over-RDMA at rdma $IP port $((P_RDMA + i))"
+      grep -qF "$want" $SRV2/mds.log || ok=0
+    done
+    [ $ok = 1 ] || sleep 0.1
+  done
+  grep -F 'RPC-over-RDMA at' $SRV2/mds.log
+  [ $ok = 1 ] || { echo "the MDS did not learn every data server's RDMA address"; return 1; }
+}
+ph_pnfs_io() {
+  local a b size=$((PNFS_MB << 20)) i rs=0 ws=0 mr mw line
+  mount -t nfs -o vers=4.1,proto=rdma,port=$P_RDMA "$IP:/" $PN || return 1
+  dd if=/dev/urandom of=/tmp/pbig bs=1M count=$PNFS_MB status=none || return 1
+  a=$(sha256sum < /tmp/pbig)
+  dd if=/tmp/pbig of=$PN/big bs=1M conv=fsync status=none || return 1
+  echo 3 > /proc/sys/vm/drop_caches
+  b=$(sha256sum < $PN/big)
+  echo "sha256 local $a / nfs $b"
+  [ "$a" = "$b" ] || { echo "sha256 differs"; return 1; }
+  rm -f /tmp/pbig
+  line=$(awk -v m=" $PN " '$0 ~ "^device " && index($0, m) {p=1; next} /^device /{p=0} p && /nfsv4:/ {print; exit}' /proc/self/mountstats)
+  echo "$line"
+  [[ $line == *pnfs=LAYOUT_NFSV4_1_FILES* ]] || { echo "the mount does not use the files layout"; return 1; }
+  # Everything measured first, then judged (a failure shows all of it).
+  # The client's transports: one rdma xprt to each data server's RDMA port.
+  cat /sys/kernel/debug/sunrpc/rpc_xprt/*/info > /vmout/pnfs-xprts.txt 2>&1
+  local nx=() r=() w=() nr=() nw=() bad=0
+  for ((i = 1; i <= NPDS; i++)); do
+    nx[i]=$(awk -v port=$((P_RDMA + i)) '$1 == "netid:" {n = $2} $1 == "port:" && $2 == port && n == "rdma" {c++} END {print c + 0}' /vmout/pnfs-xprts.txt)
+    r[i]=$(pstat "$IP:$((P_TCP + i))" rdma_read_bytes); w[i]=$(pstat "$IP:$((P_TCP + i))" rdma_write_bytes)
+    nr[i]=$(pstat "$IP:$((P_TCP + i))" read_bytes); nw[i]=$(pstat "$IP:$((P_TCP + i))" write_bytes)
+    echo "ds$i: client rdma transports to port $((P_RDMA + i)): ${nx[i]}; RDMA Read ${r[i]} bytes (WRITE data), RDMA Write ${w[i]} bytes (READ data); NFS payload READ ${nr[i]} WRITE ${nw[i]}"
+    rs=$((rs + r[i])); ws=$((ws + w[i]))
+  done
+  mr=$(pstat "$IP:$P_TCP" read_bytes); mw=$(pstat "$IP:$P_TCP" write_bytes)
+  echo "data servers: RDMA Read $rs, RDMA Write $ws of $size bytes; MDS served READ $mr, WRITE $mw bytes"
+  for ((i = 1; i <= NPDS; i++)); do
+    [ "${nx[i]}" -ge 1 ] || { echo "no rdma transport to data server $i"; bad=1; }
+    [ $((r[i] * 10)) -ge $((size * 4)) ] || { echo "ds$i pulled less than 40% of the file by RDMA Read"; bad=1; }
+    [ $((w[i] * 10)) -ge $((size * 4)) ] || { echo "ds$i pushed less than 40% of the file by RDMA Write"; bad=1; }
+  done
+  [ $((rs * 100)) -ge $((size * 95)) ] && [ $((ws * 100)) -ge $((size * 95)) ] ||
+    { echo "less than 95% of the file moved over RDMA to/from the data servers"; bad=1; }
+  [ $((mr * 20)) -lt "$size" ] && [ $((mw * 20)) -lt "$size" ] || { echo "the MDS served file data"; bad=1; }
+  return $bad
+}
+ph_pnfs_alive() {
+  local i
+  "$ROOT/scripts/strata-local" status --dir $SRV2 || return 1
+  ! grep -E 'ERROR: (Address|Undefined|Leak)Sanitizer|runtime error:' $SRV2/mds.log $SRV2/ds*.log
+}
+
 finish() {
+  umount $PN 2>/dev/null
+  "$ROOT/scripts/strata-local" down --dir $SRV2 >/dev/null 2>&1
+  for f in $SRV2/mds.log $SRV2/ds*.log; do [ -f "$f" ] && cp "$f" /vmout/pnfs-"${f##*/}"; done
   umount $M 2>/dev/null
   "$ROOT/scripts/strata-local" down --dir $SRV >/dev/null 2>&1
   cp $SRV/mds.log /vmout/mds.log 2>/dev/null
@@ -134,5 +218,7 @@ phase big-file ph_big
 phase dir-list ph_dir
 phase fsx ph_fsx
 phase alive ph_alive
+phase pnfs-up ph_pnfs_up && phase pnfs-io ph_pnfs_io
+phase pnfs-alive ph_pnfs_alive
 cat /proc/self/mountstats > /vmout/mountstats.txt
 verdict
