@@ -26,6 +26,13 @@
 #             chunks and the server RDMA-wrote bytes to them (no READ runs
 #             then: READDIR replies too large for one Send, as RDMA_NOMSG)
 #   fsx       fsx -N FSX_OPS -S FSX_SEED on the mount
+#   deleg-recall  the backchannel over RDMA (RFC 8167): A (the proto=rdma
+#             mount) opens a file read-only and holds it (a read
+#             delegation); client B (its own UTS namespace and hostname,
+#             so its own client owner, mounted over TCP) writes it: the
+#             server sends CB_RECALL to A over RDMA (its rdma_bc_calls
+#             counter grows), A returns the delegation (DELEGRETURN >= 1)
+#             and the server revokes nothing; A then reads B's bytes
 #   alive     the server still runs, its log has no sanitizer report
 #   pnfs-up   (pNFS over RDMA, decision 0029) a second cluster: strata-local
 #             up --data-servers 2 --rdma (MDS TCP 24049 / RDMA 24449, data
@@ -42,6 +49,11 @@
 #             each way; the MDS served < 5% of the bytes. With GETDEVICEINFO
 #             listing only tcp this phase fails (the data servers count 0
 #             RDMA bytes and the client has no rdma transport to them).
+#   layout-recall  CB_LAYOUTRECALL over RDMA: B (own UTS namespace, TCP
+#             mount of the pNFS MDS) truncates the file A holds a layout
+#             for to 1 MiB; the MDS sent a callback over RDMA (its
+#             rdma_bc_calls grows) and logged A's answer to CB_LAYOUTRECALL
+#             for that fileid; A sees 1 MiB with the first MiB's sha256
 #   pnfs-alive the pNFS cluster still runs, no sanitizer report in its logs
 # Prints the rdma xprt line of mountstats before and after each data phase.
 set -uo pipefail
@@ -52,7 +64,8 @@ BIG_MB=${BIG_MB:-64}; NDIR=${NDIR:-3000}; FSX_OPS=${FSX_OPS:-2000}; FSX_SEED=${F
 M=/mnt/rdma; SRV=/tmp/srv
 PNFS_MB=${PNFS_MB:-32}; PN=/mnt/pnfs; SRV2=/tmp/srv-pnfs; NPDS=2
 P_TCP=24049; P_RDMA=24449  # the pNFS MDS; data server I: +I each
-mkdir -p $M $PN
+MB=/mnt/b; MBP=/mnt/bp     # client B's mounts (TCP, its own UTS namespace)
+mkdir -p $M $PN $MB $MBP
 
 # The rdma xprt counters of our mount (Linux 6.1 xprt_rdma_print_stats):
 # after "rdma": port bind connect connect_time idle sends recvs bad_xids
@@ -131,6 +144,28 @@ ph_fsx() {
   mkdir -p /tmp/fsx-art
   "$FSX_BIN" -N "$FSX_OPS" -S "$FSX_SEED" -P /tmp/fsx-art $M/t/fsx || { cp -r /tmp/fsx-art /vmout/ 2>/dev/null; return 1; }
 }
+# counter NAME of server ADDR:PORT, key of cluster dir DIR (0 if absent)
+stat_of() { "$BUILD/tools/strata-stat" --key "$1/cluster.key" "$2" | awk -v n="$3" '$1 == n {v = $2} END {print v + 0}'; }
+# mount_b DIR PORT: client B, a second client owner (own UTS hostname), TCP
+mount_b() { unshare --uts sh -c "hostname rdma-client-b; mount -t nfs4 -o vers=4.1,proto=tcp,port=$2 $IP:/ $1"; }
+ph_deleg() {
+  local bc0 bc1 dr got
+  echo v1 > $M/t/dl && sync || return 1
+  mount_b $MB 2049 || return 1
+  bc0=$(stat_of $SRV "$IP:2049" rdma_bc_calls)
+  exec 7< $M/t/dl
+  read -r got <&7; [ "$got" = v1 ] || { exec 7<&-; echo "A read '$got', not v1"; return 1; }
+  echo v2 > $MB/t/dl && sync || { exec 7<&-; echo "B's write failed"; return 1; }
+  exec 7<&-
+  got=$(cat $M/t/dl)
+  bc1=$(stat_of $SRV "$IP:2049" rdma_bc_calls); dr=$(opcount $M DELEGRETURN)
+  echo "A reads '$got' after B's write; server callbacks over RDMA $bc0 -> $bc1; A's DELEGRETURN ${dr:-0}"
+  umount $MB
+  [ "$got" = v2 ] || { echo "A does not see B's write"; return 1; }
+  [ "$bc1" -gt "$bc0" ] || { echo "no callback went over RDMA"; return 1; }
+  [ "${dr:-0}" -ge 1 ] || { echo "A returned no delegation"; return 1; }
+  ! grep 'revoked' $SRV/mds.log || { echo "the server revoked a delegation (recall not answered)"; return 1; }
+}
 ph_alive() {
   local pid; pid=$(cat $SRV/mds.pid)
   kill -0 "$pid" || { echo "strata-mds died"; return 1; }
@@ -138,7 +173,7 @@ ph_alive() {
 }
 # ---- pNFS over RDMA (decision 0029)
 # counter NAME of the server whose control port is ADDR:PORT (0 if absent)
-pstat() { "$BUILD/tools/strata-stat" --key $SRV2/cluster.key "$1" | awk -v n="$2" '$1 == n {v = $2} END {print v + 0}'; }
+pstat() { stat_of $SRV2 "$@"; }
 ph_pnfs_up() {
   local i ok=0 want
   "$ROOT/scripts/strata-local" up --dir $SRV2 --build "$BUILD" --listen "$IP" --port $P_TCP \
@@ -160,7 +195,7 @@ ph_pnfs_io() {
   local a b size=$((PNFS_MB << 20)) i rs=0 ws=0 mr mw line
   mount -t nfs -o vers=4.1,proto=rdma,port=$P_RDMA "$IP:/" $PN || return 1
   dd if=/dev/urandom of=/tmp/pbig bs=1M count=$PNFS_MB status=none || return 1
-  a=$(sha256sum < /tmp/pbig)
+  a=$(sha256sum < /tmp/pbig); PNFS_HEAD=$(head -c 1M /tmp/pbig | sha256sum)
   dd if=/tmp/pbig of=$PN/big bs=1M conv=fsync status=none || return 1
   echo 3 > /proc/sys/vm/drop_caches
   b=$(sha256sum < $PN/big)
@@ -193,6 +228,28 @@ ph_pnfs_io() {
   [ $((mr * 20)) -lt "$size" ] && [ $((mw * 20)) -lt "$size" ] || { echo "the MDS served file data"; bad=1; }
   return $bad
 }
+ph_layout_recall() {
+  local bc0 bc1 id n sz got
+  id=$(printf '%x' "$(stat -c %i $PN/big)")
+  mount_b $MBP $P_TCP || return 1
+  bc0=$(stat_of $SRV2 "$IP:$P_TCP" rdma_bc_calls)
+  truncate -s 1M $MBP/big || { umount $MBP; echo "B's truncate failed"; return 1; }
+  umount $MBP
+  # The answer is logged when it arrives: wait for it (5 s at most).
+  for ((t = 0; t < 50; t++)); do
+    n=$(grep -c "answered CB_LAYOUTRECALL on fileid $id: " $SRV2/mds.log)
+    [ "$n" -ge 1 ] && break
+    sleep 0.1
+  done
+  bc1=$(stat_of $SRV2 "$IP:$P_TCP" rdma_bc_calls)
+  got=$(sha256sum < $PN/big); sz=$(stat -c %s $PN/big)  # the open revalidates
+  echo "fileid $id: callbacks over RDMA $bc0 -> $bc1; answers to CB_LAYOUTRECALL logged: $n; A sees $sz bytes"
+  grep "answered CB_LAYOUTRECALL on fileid $id: " $SRV2/mds.log
+  [ "$bc1" -gt "$bc0" ] || { echo "no callback went over RDMA"; return 1; }
+  [ "$n" -ge 1 ] || { echo "A did not answer a CB_LAYOUTRECALL"; return 1; }
+  [ "$sz" = 1048576 ] || { echo "A sees size $sz after the truncate"; return 1; }
+  [ "$got" = "$PNFS_HEAD" ] || { echo "A's first MiB changed"; return 1; }
+}
 ph_pnfs_alive() {
   local i
   "$ROOT/scripts/strata-local" status --dir $SRV2 || return 1
@@ -200,6 +257,7 @@ ph_pnfs_alive() {
 }
 
 finish() {
+  umount $MB $MBP 2>/dev/null
   umount $PN 2>/dev/null
   "$ROOT/scripts/strata-local" down --dir $SRV2 >/dev/null 2>&1
   for f in $SRV2/mds.log $SRV2/ds*.log; do [ -f "$f" ] && cp "$f" /vmout/pnfs-"${f##*/}"; done
@@ -217,8 +275,9 @@ phase bad-input ph_bad
 phase big-file ph_big
 phase dir-list ph_dir
 phase fsx ph_fsx
+phase deleg-recall ph_deleg
 phase alive ph_alive
-phase pnfs-up ph_pnfs_up && phase pnfs-io ph_pnfs_io
+phase pnfs-up ph_pnfs_up && phase pnfs-io ph_pnfs_io && phase layout-recall ph_layout_recall
 phase pnfs-alive ph_pnfs_alive
 cat /proc/self/mountstats > /vmout/mountstats.txt
 verdict
