@@ -50,8 +50,9 @@
 #             listing only tcp this phase fails (the data servers count 0
 #             RDMA bytes and the client has no rdma transport to them).
 #   layout-recall  CB_LAYOUTRECALL over RDMA: B (own UTS namespace, TCP
-#             mount of the pNFS MDS) truncates the file A holds a layout
-#             for to 1 MiB; the MDS sent a callback over RDMA (its
+#             mount of the pNFS MDS) reads the file A wrote (same sha256;
+#             the transports B's data-server connections took are
+#             reported), then truncates it to 1 MiB; the MDS sent a callback over RDMA (its
 #             rdma_bc_calls grows) and logged A's answer to CB_LAYOUTRECALL
 #             for that fileid; A sees 1 MiB with the first MiB's sha256
 #   pnfs-alive the pNFS cluster still runs, no sanitizer report in its logs
@@ -195,7 +196,7 @@ ph_pnfs_io() {
   local a b size=$((PNFS_MB << 20)) i rs=0 ws=0 mr mw line
   mount -t nfs -o vers=4.1,proto=rdma,port=$P_RDMA "$IP:/" $PN || return 1
   dd if=/dev/urandom of=/tmp/pbig bs=1M count=$PNFS_MB status=none || return 1
-  a=$(sha256sum < /tmp/pbig); PNFS_HEAD=$(head -c 1M /tmp/pbig | sha256sum)
+  a=$(sha256sum < /tmp/pbig); PNFS_SHA=$a; PNFS_HEAD=$(head -c 1M /tmp/pbig | sha256sum)
   dd if=/tmp/pbig of=$PN/big bs=1M conv=fsync status=none || return 1
   echo 3 > /proc/sys/vm/drop_caches
   b=$(sha256sum < $PN/big)
@@ -229,9 +230,20 @@ ph_pnfs_io() {
   return $bad
 }
 ph_layout_recall() {
-  local bc0 bc1 id n sz got
+  local bc0 bc1 id n sz got w0 w1
   id=$(printf '%x' "$(stat -c %i $PN/big)")
   mount_b $MBP $P_TCP || return 1
+  # B, a TCP mount on the same files, reads what A wrote (issue 17,
+  # acceptance 5); which transport its data-server connections took is
+  # reported (a kernel with rpcrdma loaded may pick the rdma address).
+  w0=$(( $(pstat "$IP:$((P_TCP + 1))" rdma_write_bytes) + $(pstat "$IP:$((P_TCP + 2))" rdma_write_bytes) ))
+  got=$(sha256sum < $MBP/big)
+  w1=$(( $(pstat "$IP:$((P_TCP + 1))" rdma_write_bytes) + $(pstat "$IP:$((P_TCP + 2))" rdma_write_bytes) ))
+  echo "B's read: the data servers RDMA-wrote $((w1 - w0)) bytes meanwhile"
+  cat /sys/kernel/debug/sunrpc/rpc_xprt/*/info > /vmout/pnfs-xprts-b.txt 2>&1
+  echo "B (TCP mount) reads sha256 $got; client transports to the data servers now:" \
+    $(awk -v lo=$((P_TCP + 1)) -v hi=$((P_RDMA + NPDS)) '$1 == "netid:" {n = $2} $1 == "port:" && $2 >= lo && $2 <= hi && $2 != '$P_RDMA' {print n ":" $2}' /vmout/pnfs-xprts-b.txt | sort | uniq -c | tr '\n' ' ')
+  [ "$got" = "$PNFS_SHA" ] || { umount $MBP; echo "B reads other bytes than A wrote"; return 1; }
   bc0=$(stat_of $SRV2 "$IP:$P_TCP" rdma_bc_calls)
   truncate -s 1M $MBP/big || { umount $MBP; echo "B's truncate failed"; return 1; }
   umount $MBP
