@@ -59,7 +59,7 @@ no_sanitizer() {  # no_sanitizer FILE...
   fi
 }
 
-# check_tsv FILE MODE: 9 workload lines, all with ops > 0 and throughput > 0,
+# check_tsv FILE MODE: 10 workload lines, all with ops > 0 and throughput > 0,
 # and the I/O workloads' io column equal to MODE.
 check_tsv() {
   local f=$1 mode=$2
@@ -67,8 +67,8 @@ check_tsv() {
     NR == 1 { next }
     { n++
       if ($6 + 0 <= 0 || $9 + 0 <= 0) { print "no throughput: " $2; bad = 1 }
-      if ($2 !~ /^(create|stat|remove)$/ && $3 != mode) { print $2 ": io " $3 ", want " mode; bad = 1 } }
-    END { if (n != 9) { print n " result lines, want 9"; bad = 1 } exit bad }' "$f"
+      if ($2 !~ /^(create|stat|rename|remove)$/ && $3 != mode) { print $2 ": io " $3 ", want " mode; bad = 1 } }
+    END { if (n != 10) { print n " result lines, want 10"; bad = 1 } exit bad }' "$f"
 }
 
 run_mode() {  # run_mode LABEL OUT [extra strata-bench options]
