@@ -9,7 +9,10 @@
  *     was dropped, or of one never made is refused with NFS4ERR_STALE
  *     (the Linux client then goes back to the MDS), never served from
  *     another copy;
- *   - drop of (fileid, g) removes that copy only.
+ *   - drop of (fileid, g) removes that copy only;
+ *   - the reclaim of a removed file frees the copy at the generation its
+ *     last unlink named, and a reclaim record of an older build (one zero
+ *     byte) frees generation 0.
  * Real processes: tests/datagen.sh.
  */
 #include <errno.h>
@@ -25,6 +28,8 @@
 
 #include "cluster.h"
 #include "fh.h"
+#include "ns_test.h"
+#include "reclaim.h"
 #include "tier_ds.h"
 #include "test_util_pnfs.h"
 
@@ -96,6 +101,7 @@ static void expect_stale(uint64_t fileid, uint32_t gen, const stateid4 *sid)
 
 struct gfile {
 	struct ch_client *cl;
+	char name[64];
 	stateid4 sid;
 	struct fh fh;
 	uint64_t fileid;
@@ -119,7 +125,8 @@ static void make_two_copies(struct gfile *f, const char *name)
 	assert_non_null(f->cur);
 	fill_pattern(f->old, LEN, 11);
 	fill_pattern(f->cur, LEN, 12);
-	open_with_layout(f->cl, "o", tu_uniq(name), &f->sid, &f->fh, &li);
+	snprintf(f->name, sizeof(f->name), "%s", tu_uniq(name));
+	open_with_layout(f->cl, "o", f->name, &f->sid, &f->fh, &li);
 	f->fileid = fileid_of(&f->fh);
 	/* Generation 0: what LAYOUTGET hands out for a new file. */
 	for (unsigned j = 0; j < NDS; j++) {
@@ -250,12 +257,41 @@ static void test_sync_makes_empty_copy(void **state)
 	assert_int_equal(objects_at(fileid, 5), 0);
 }
 
+/* The reclaim of a removed file (nfsd/state/reclaim.h) frees the copy
+ * at the generation of its last unlink: here generation 1 (as a recall's
+ * commit leaves it), while the copy at 0, which the tier's release
+ * record would free, stays. A record written by an older build (one zero
+ * byte, no generation) frees generation 0. */
+static void test_reclaim_at_generation(void **state)
+{
+	struct gfile f;
+	const uint8_t old_rec = 0;
+
+	(void)state;
+	make_two_copies(&f, "dg-reclaim");
+	assert_int_equal(ns_test_set_layout_gen(g_mds->ns, f.fileid, 1), 0);
+	assert_int_equal(close_file(f.cl, &f.fh, &f.sid), NFS4_OK);
+	assert_int_equal(CALL(f.cl, ch_op_seq(f.cl, 0, 0), ch_op_putrootfh(),
+			      ch_op_remove(f.name)),
+			 NFS4_OK);
+	reclaim_wait_idle(g_mds->reclaim);
+	assert_int_equal(objects_at(f.fileid, 1), 0);
+	assert_int_equal(objects_at(f.fileid, 0), NDS);
+
+	assert_int_equal(ns_test_put_reclaim(g_mds->ns, f.fileid, &old_rec, 1),
+			 0);
+	reclaim_wait_idle(g_mds->reclaim);
+	assert_int_equal(objects_at(f.fileid, 0), 0);
+	gfile_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy_beside_fence_drop),
 		cmocka_unit_test(test_dropped_and_unknown_generation),
 		cmocka_unit_test(test_sync_makes_empty_copy),
+		cmocka_unit_test(test_reclaim_at_generation),
 	};
 
 	return cmocka_run_group_tests(tests, tp_cluster_setup,
