@@ -56,6 +56,7 @@ LAYERS = [
     ]),
     ("cluster", [  # the MDS's data-server links, a DS's own side
         "pnfs/cluster", "pnfs/cluster_internal", "pnfs/cluster_keeper",
+        "pnfs/fence_table",  # fences by fileid, MDS and DS (0030)
         "pnfs/ctl_client", "pnfs/ctl_identity",
         "pnfs/ds_greet", "pnfs/ds_ident", "pnfs/ds_registry",
         "pnfs/ds_xprts",  # a data server's RDMA endpoint (decision 0029)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cluster.h"
 #include "data.h"
 #include "log.h"
 #include "ns.h"
@@ -89,6 +90,8 @@ static int pass(struct reclaim *r)
 		log_warn("reclaim: namespace: %d", rc);
 		return 0;
 	}
+	for (size_t i = 0; srv->cluster && i < ndone; i++)
+		cluster_fence_forget(srv->cluster, done[i]); /* nothing left */
 	return n == RECLAIM_BATCH && left < n;
 }
 

@@ -23,10 +23,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "cluster.h"
+#include "ds_state.h"
 #include "fh.h"
 #include "ns_test.h"
 #include "reclaim.h"
@@ -257,6 +259,89 @@ static void test_sync_makes_empty_copy(void **state)
 	assert_int_equal(objects_at(fileid, 5), 0);
 }
 
+/* The MDS reaches data server J again after its restart: a read of
+ * FILEID's copy GEN through the control protocol (which connects, sends
+ * the fences and greets) until it succeeds. */
+static void reconnect(uint64_t fileid, uint64_t gen)
+{
+	uint8_t b[16];
+	int rc = -EAGAIN;
+
+	for (int i = 0; i < 100 && rc == -EAGAIN; i++) {
+		rc = ops->read(g_mds->cluster, fileid, gen, 0, b, sizeof(b));
+		if (rc == -EAGAIN)
+			usleep(20000);
+	}
+	assert_int_equal(rc, 0);
+}
+
+/* Stop data server J (its configuration in *CFG) / start it again. */
+static void ds_down(unsigned j, struct strata_config *cfg)
+{
+	*cfg = g_ds[j]->cfg;
+	tu_free_client(g_dscl[j]);
+	g_dscl[j] = NULL;
+	server_stop(g_ds[j]);
+	g_ds[j] = NULL;
+}
+
+static void ds_up(unsigned j, const struct strata_config *cfg)
+{
+	assert_int_equal(server_start(&g_ds[j], cfg, ROLE_DS), 0);
+	g_dscl[j] = calloc(1, sizeof(*g_dscl[j]));
+	assert_non_null(g_dscl[j]);
+	assert_int_equal(ch_client_init(g_dscl[j], g_ds[j], NULL), 0);
+	assert_int_equal(ch_setup(g_dscl[j], tu_uniq("ds-client")), 0);
+	cluster_retry_now(g_mds->cluster, j);
+}
+
+/* A fence outlives the data servers' memory (pnfs/fence_table.h): both
+ * data servers restarted after generation 0 was fenced (its objects
+ * still there) get the fence again when the MDS reconnects, before they
+ * serve, and refuse generation 0's handles with STALE; generation 1 is
+ * served. A fence asked for while a data server is down reaches it when
+ * it is back. */
+static void test_fence_survives_ds_restart(void **state)
+{
+	struct strata_config cfg;
+	struct gfile f;
+
+	(void)state;
+	make_two_copies(&f, "dg-refence");
+	assert_int_equal(cluster_fence(g_mds->cluster, f.fileid, 1), 0);
+	assert_int_equal(cluster_fence_of(g_mds->cluster, f.fileid), 1);
+	for (unsigned j = 0; j < NDS; j++) {
+		assert_int_equal(tp_ds_restart(j, 0, 0), 0);
+		assert_int_equal(ds_state_fence_of(g_ds[j]->ds, f.fileid), 0);
+	}
+	reconnect(f.fileid, 1);
+	for (unsigned j = 0; j < NDS; j++)
+		assert_int_equal(ds_state_fence_of(g_ds[j]->ds, f.fileid), 1);
+	assert_int_equal(objects_at(f.fileid, 0), NDS);
+	expect_stale(f.fileid, 0, &f.sid);
+	expect_ds_reads(f.fileid, 1, &f.sid, f.cur);
+
+	/* Data server 1 down while generation 1 is fenced too: the call
+	 * fails for it, the MDS keeps the fence, and sends it on return. */
+	ds_down(1, &cfg);
+	assert_int_not_equal(cluster_fence(g_mds->cluster, f.fileid, 2), 0);
+	assert_int_equal(ds_state_fence_of(g_ds[0]->ds, f.fileid), 2);
+	ds_up(1, &cfg);
+	reconnect(f.fileid, 1);
+	assert_int_equal(ds_state_fence_of(g_ds[1]->ds, f.fileid), 2);
+	expect_stale(f.fileid, 1, &f.sid);
+	/* The removed file's reclaim forgets its fence. */
+	assert_int_equal(close_file(f.cl, &f.fh, &f.sid), NFS4_OK);
+	assert_int_equal(CALL(f.cl, ch_op_seq(f.cl, 0, 0), ch_op_putrootfh(),
+			      ch_op_remove(f.name)),
+			 NFS4_OK);
+	reclaim_wait_idle(g_mds->reclaim);
+	assert_int_equal(cluster_fence_of(g_mds->cluster, f.fileid), 0);
+	assert_int_equal(ops->drop(g_mds->cluster, f.fileid, 0), 0);
+	assert_int_equal(ops->drop(g_mds->cluster, f.fileid, 1), 0);
+	gfile_free(&f);
+}
+
 /* The reclaim of a removed file (nfsd/state/reclaim.h) frees the copy
  * at the generation of its last unlink: here generation 1 (as a recall's
  * commit leaves it), while the copy at 0, which the tier's release
@@ -292,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_dropped_and_unknown_generation),
 		cmocka_unit_test(test_sync_makes_empty_copy),
 		cmocka_unit_test(test_reclaim_at_generation),
+		cmocka_unit_test(test_fence_survives_ds_restart),
 	};
 
 	return cmocka_run_group_tests(tests, tp_cluster_setup,
