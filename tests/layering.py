@@ -53,6 +53,7 @@ LAYERS = [
         "nfsd/compound_loop", "nfsd/stateid_fmt",
         "nfsd/fh", "nfsd/attr", "nfsd/perm", "nfsd/recovery",
         "nfsd/clock",
+        "nfsd/residency",  # offloaded files: DELAY, TRYLATER (0030)
     ]),
     ("cluster", [  # the MDS's data-server links, a DS's own side
         "pnfs/cluster", "pnfs/cluster_internal", "pnfs/cluster_keeper",
