@@ -262,18 +262,24 @@ int ns_remove(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
 
 /*
  * Data to free. When the last link of a regular file goes (remove, rename
- * over it), the same transaction records its fileid in a reclaim list, so
- * the fact that its data must go survives a crash at any point. The owner of
- * the data (the server) lists them, frees the data, then forgets them with
- * ns_reclaim_done() (N of them in one commit). ns_reclaim_list() fills up
- * to MAX fileids, shard by shard, and sets *N; 0 or -errno. Any thread.
+ * over it), the same transaction records its fileid and its data
+ * generation (layout_gen: the copy on the data servers it names,
+ * docs/decisions/0030) in a reclaim list, so the fact that its data must
+ * go survives a crash at any point. The owner of the data (the server)
+ * lists them, frees that copy, then forgets them with ns_reclaim_done() (N
+ * of them in one commit). ns_reclaim_list() fills up to MAX fileids, shard
+ * by shard, GENS[i] (GENS may be NULL) the generation of FILEIDS[i] (0 for
+ * a record written before generations), and sets *N; 0 or -errno. Any
+ * thread.
  */
-int ns_reclaim_list(struct ns *ns, uint64_t *fileids, size_t max, size_t *n);
+int ns_reclaim_list(struct ns *ns, uint64_t *fileids, uint64_t *gens,
+		    size_t max, size_t *n);
 int ns_reclaim_done(struct ns *ns, const uint64_t *fileids, size_t n);
-/* Put FILEID on the reclaim list by itself: for a file already gone from
- * the namespace whose data is about to be made (a file unlinked while open
- * and written afterwards, nfsd/state/orphan.h), before the data exists. */
-int ns_reclaim_add(struct ns *ns, uint64_t fileid);
+/* Put FILEID's copy at generation GEN on the reclaim list by itself: for a
+ * file already gone from the namespace whose data is about to be made (a
+ * file unlinked while open and written afterwards,
+ * nfsd/state/orphan.h), before the data exists. */
+int ns_reclaim_add(struct ns *ns, uint64_t fileid, uint64_t gen);
 
 /* POSIX rename: replaces a compatible target (file over file, empty dir over
  * dir); refuses to move a directory under itself (-EINVAL). If the target was

@@ -423,7 +423,10 @@ static int fk_reclaim(struct fk *f, unsigned s)
 	if (rc)
 		return rc;
 	for (int op = MDB_FIRST; !mdb_cursor_get(cur, &k, &v, op); op = MDB_NEXT) {
-		if (k.mv_size != 8 || ns_fileid_shard(ns_get_be64(k.mv_data)) != s)
+		/* value: a generation (8 bytes), or 1 byte before them */
+		if (k.mv_size != 8 ||
+		    ns_fileid_shard(ns_get_be64(k.mv_data)) != s ||
+		    (v.mv_size != 8 && v.mv_size != 1))
 			fk_bad(f, "shard %u: malformed reclaim record", s);
 		else if (fk_find(f, ns_get_be64(k.mv_data)))
 			fk_bad(f, "shard %u: reclaim record for live inode %llx", s,

@@ -25,10 +25,13 @@
  *               "next_fileid" next counter for fileids of this shard (>= 2)
  *               "next_seq"    next dirent sequence number (>= 3)
  *               "bytes"       sum of the sizes of the regular files here
- *   reclaim   key: fileid (8 BE)   val: 1 byte, 0
- *             a regular file whose last link went: its data is still to be
- *             freed (written in the removal's own transaction; the server
- *             deletes the record once the data is gone: ns_reclaim_*)
+ *   reclaim   key: fileid (8 BE)   val: data generation (8 LE)
+ *             a regular file whose last link went: its data copy at that
+ *             generation (its layout_gen then, docs/decisions/0030) is
+ *             still to be freed (written in the removal's own
+ *             transaction; the server deletes the record once the data is
+ *             gone: ns_reclaim_*). A 1-byte value (0) is a record of a
+ *             build before generations: generation 0.
  *   answers   key: opaque (the caller's; ns_answer_put(), ns.h)
  *             val: opaque: a durable answer to a request that may be
  *             sent again (ns_answer.c)

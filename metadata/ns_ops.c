@@ -126,6 +126,18 @@ int ns_ino_store(struct ns_mtx *m, const struct ns_inode *ino)
 	return ns_mtx_put(m, s, NS_DB_INODES, key, 8, rec, sizeof rec);
 }
 
+/* FILEID's copy at data generation GEN is to be freed (ns_internal.h:
+ * the record's value is the generation, 8 bytes little-endian). */
+static int reclaim_put(struct ns_mtx *m, uint64_t fileid, uint64_t gen)
+{
+	uint8_t key[8], val[8];
+
+	ns_put_be64(key, fileid);
+	ns_put_le64(val, gen);
+	return ns_mtx_put(m, ns_fileid_shard(fileid), NS_DB_RECLAIM, key, 8,
+			  val, 8);
+}
+
 /* Delete the inode FILEID and its symlink target, if any. */
 static int ino_delete(struct ns_mtx *m, uint64_t fileid)
 {
@@ -145,10 +157,8 @@ static int ino_delete(struct ns_mtx *m, uint64_t fileid)
 	if (!rc && old.type == NS_LNK)
 		rc = ns_mtx_del(m, s, NS_DB_SYMLINKS, key, 8);
 	/* Its data goes later (ns.h); a file never given objects has none. */
-	if (!rc && old.type == NS_REG && !(old.flags & NS_INO_NO_DATA)) {
-		uint8_t zero = 0;
-		rc = ns_mtx_put(m, s, NS_DB_RECLAIM, key, 8, &zero, 1);
-	}
+	if (!rc && old.type == NS_REG && !(old.flags & NS_INO_NO_DATA))
+		rc = reclaim_put(m, fileid, old.layout_gen);
 	return rc;
 }
 
@@ -181,21 +191,24 @@ int ns_reclaim_done(struct ns *ns, const uint64_t *fileids, size_t n)
 	return n ? ns_mtx_run(ns, reclaim_done_body, &c) : 0;
 }
 
+struct reclaim_add_ctx {
+	uint64_t fileid, gen;
+};
+
 static int reclaim_add_body(struct ns_mtx *m, void *arg)
 {
-	uint64_t fileid = *(const uint64_t *)arg;
-	uint8_t key[8], zero = 0;
+	const struct reclaim_add_ctx *c = arg;
 
-	ns_put_be64(key, fileid);
-	return ns_mtx_put(m, ns_fileid_shard(fileid), NS_DB_RECLAIM, key, 8,
-			  &zero, 1);
+	return reclaim_put(m, c->fileid, c->gen);
 }
 
-int ns_reclaim_add(struct ns *ns, uint64_t fileid)
+int ns_reclaim_add(struct ns *ns, uint64_t fileid, uint64_t gen)
 {
+	struct reclaim_add_ctx c = { fileid, gen };
+
 	if (ns_fileid_shard(fileid) >= ns->nshards)
 		return -EINVAL;
-	return ns_mtx_run(ns, reclaim_add_body, &fileid);
+	return ns_mtx_run(ns, reclaim_add_body, &c);
 }
 
 void ns_inode_set_placed(struct ns_inode *ino)

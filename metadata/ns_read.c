@@ -398,7 +398,15 @@ int ns_stats(struct ns *ns, struct ns_stats *out)
 	return 0;
 }
 
-int ns_reclaim_list(struct ns *ns, uint64_t *fileids, size_t max, size_t *n)
+/* The data generation a reclaim record's value names (ns_internal.h); a
+ * 1-byte value is an older build's record: generation 0. */
+static uint64_t reclaim_gen(const MDB_val *v)
+{
+	return v->mv_size == 8 ? ns_get_le64(v->mv_data) : 0;
+}
+
+int ns_reclaim_list(struct ns *ns, uint64_t *fileids, uint64_t *gens,
+		    size_t max, size_t *n)
 {
 	*n = 0;
 	for (unsigned s = 0; s < ns->nshards && *n < max; s++) {
@@ -420,8 +428,11 @@ int ns_reclaim_list(struct ns *ns, uint64_t *fileids, size_t max, size_t *n)
 		for (int op = MDB_FIRST;
 		     *n < max && !mdb_cursor_get(cur, &k, &v, op);
 		     op = MDB_NEXT)
-			if (k.mv_size == 8)
+			if (k.mv_size == 8) {
+				if (gens)
+					gens[*n] = reclaim_gen(&v);
 				fileids[(*n)++] = ns_get_be64(k.mv_data);
+			}
 		mdb_cursor_close(cur);
 		mdb_txn_abort(txn);
 	}

@@ -82,12 +82,12 @@ int ns_test_drop_inode(struct ns *ns, uint64_t fileid)
 }
 
 /* Which inode field set_field_fn() overwrites. */
-enum { FIELD_NLINK, FIELD_FLAGS };
+enum { FIELD_NLINK, FIELD_FLAGS, FIELD_LAYOUT_GEN };
 
 struct field_arg {
 	uint64_t fileid;
 	int field;
-	uint32_t value;
+	uint64_t value;
 };
 
 static int set_field_fn(struct ns *ns, MDB_txn *txn, void *arg)
@@ -102,9 +102,11 @@ static int set_field_fn(struct ns *ns, MDB_txn *txn, void *arg)
 	if (rc)
 		return rc;
 	if (a->field == FIELD_NLINK)
-		ino.nlink = a->value;
+		ino.nlink = (uint32_t)a->value;
+	else if (a->field == FIELD_FLAGS)
+		ino.flags = (uint32_t)a->value;
 	else
-		ino.flags = a->value;
+		ino.layout_gen = a->value;
 	ns_put_be64(key, a->fileid);
 	ns_inode_encode(&ino, rec);
 	return ns_mdb_err(mdb_put(
@@ -124,6 +126,40 @@ int ns_test_set_flags(struct ns *ns, uint64_t fileid, uint32_t flags)
 	struct field_arg a = { fileid, FIELD_FLAGS, flags };
 
 	return raw_write(ns, ns_fileid_shard(fileid), set_field_fn, &a);
+}
+
+int ns_test_set_layout_gen(struct ns *ns, uint64_t fileid, uint64_t gen)
+{
+	struct field_arg a = { fileid, FIELD_LAYOUT_GEN, gen };
+
+	return raw_write(ns, ns_fileid_shard(fileid), set_field_fn, &a);
+}
+
+struct reclaim_arg {
+	uint64_t fileid;
+	const void *val;
+	size_t len;
+};
+
+static int put_reclaim_fn(struct ns *ns, MDB_txn *txn, void *arg)
+{
+	struct reclaim_arg *a = arg;
+	uint8_t key[8];
+	MDB_val k = { .mv_size = 8, .mv_data = key };
+	MDB_val v = { .mv_size = a->len, .mv_data = (void *)a->val };
+
+	ns_put_be64(key, a->fileid);
+	return ns_mdb_err(mdb_put(
+		txn, ns->shard[ns_fileid_shard(a->fileid)].dbi[NS_DB_RECLAIM],
+		&k, &v, 0));
+}
+
+int ns_test_put_reclaim(struct ns *ns, uint64_t fileid, const void *val,
+			size_t len)
+{
+	struct reclaim_arg a = { fileid, val, len };
+
+	return raw_write(ns, ns_fileid_shard(fileid), put_reclaim_fn, &a);
 }
 
 struct cookie_arg {

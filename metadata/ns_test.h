@@ -5,6 +5,7 @@
 #ifndef STRATA_METADATA_NS_TEST_H
 #define STRATA_METADATA_NS_TEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ns.h"
@@ -38,6 +39,12 @@ int ns_test_drop_inode(struct ns *ns, uint64_t fileid);
 int ns_test_set_nlink(struct ns *ns, uint64_t fileid, uint32_t nlink);
 /* flags 0 makes a record look as if written before ns_inode_flags. */
 int ns_test_set_flags(struct ns *ns, uint64_t fileid, uint32_t flags);
+/* The data generation (ns_inode.layout_gen) as the tier would leave it. */
+int ns_test_set_layout_gen(struct ns *ns, uint64_t fileid, uint64_t gen);
+/* A reclaim record of FILEID with the raw value VAL (LEN bytes): a record
+ * of an older build is one zero byte (ns_internal.h). */
+int ns_test_put_reclaim(struct ns *ns, uint64_t fileid, const void *val,
+			size_t len);
 int ns_test_drop_cookie(struct ns *ns, uint64_t parent, const char *name,
 			size_t namelen);
 

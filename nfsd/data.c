@@ -155,14 +155,14 @@ int data_remove(struct strata_server *srv, uint64_t fileid, uint64_t gen)
 }
 
 int data_remove_many(struct strata_server *srv, const uint64_t *fileids,
-		     size_t n)
+		     const uint64_t *gens, size_t n)
 {
 	int first_err = 0;
 
 	if (srv->cluster)
-		return cluster_remove_many(srv->cluster, fileids, NULL, n);
+		return cluster_remove_many(srv->cluster, fileids, gens, n);
 	for (size_t i = 0; i < n; i++) {
-		int rc = data_remove(srv, fileids[i], 0);
+		int rc = data_remove(srv, fileids[i], gens[i]);
 
 		if (rc < 0 && rc != -ENOENT && !first_err)
 			first_err = rc;

@@ -19,9 +19,9 @@
  *
  * Data generations (docs/decisions/0030): the calls that take the inode
  * use its current copy, at ino->layout_gen; the others name the
- * generation (GEN), and the *_many calls work on generation 0, the one
- * every file is made with (new files; the reclaim of removed files: see
- * that decision's limits).
+ * generation (GEN); data_place_many() works on generation 0, the one
+ * every new file is made with, and data_remove_many() on GENS[i] (the
+ * reclaim of removed files at the generation of their last unlink).
  *
  * Errors: byte counts / 0, or -errno: -EIO for lost data (counted in
  * srv->counters.data_lost and logged), -EAGAIN when a data server is
@@ -73,10 +73,10 @@ int data_place(struct strata_server *srv, uint64_t fileid, uint64_t gen);
 int data_place_many(struct strata_server *srv, const uint64_t *fileids,
 		    size_t n);
 int data_remove(struct strata_server *srv, uint64_t fileid, uint64_t gen);
-/* data_remove() of N files, one call per data server; 0 or the first error
- * (every file is still tried). */
+/* data_remove() of N files, FILEIDS[i] at generation GENS[i], one call
+ * per data server; 0 or the first error (every file is still tried). */
 int data_remove_many(struct strata_server *srv, const uint64_t *fileids,
-		     size_t n);
+		     const uint64_t *gens, size_t n);
 /* Bytes allocated for the file's data (0 if unknown). */
 int64_t data_space_used(struct strata_server *srv, uint64_t fileid,
 			uint64_t gen, uint64_t size);

@@ -189,6 +189,13 @@ struct strata_server {
 	int (*defer_place)(struct exec *e, uint64_t fileid);
 	struct reclaim *reclaim; /* MDS: frees removed files' data */
 	struct recovery *recovery; /* needs state_lock */
+	/* The object tier's hook (nfsd/residency.h): a client wants the
+	 * data of FILEID, which is offloaded: start (or hurry) its recall.
+	 * Set by whoever runs the tier worker, before serving; NULL until
+	 * then (nothing recalls yet). Called on the executor with
+	 * state_lock held: must only queue, never block. */
+	void (*tier_recall_wanted)(void *arg, uint64_t fileid);
+	void *tier_recall_arg;
 
 	/* Identity of this boot: part of client ids, stateids, verifiers. */
 	uint32_t boot_epoch;

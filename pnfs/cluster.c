@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fence_table.h"
 #include "ctl_client.h"
 #include "ctl_prot.h"
 #include "ds_greet.h"
@@ -46,6 +47,12 @@ int cluster_open(struct cluster **out, const struct strata_config *cfg,
 		free(c);
 		return rc;
 	}
+	rc = fence_table_new(&c->fences);
+	if (rc < 0) {
+		ds_registry_close(c->reg);
+		free(c);
+		return rc;
+	}
 	c->key = *k;
 	c->mds_epoch = mds_epoch;
 	c->stripe_unit = cfg->stripe_unit;
@@ -79,6 +86,7 @@ void cluster_close(struct cluster *c)
 	}
 	pthread_mutex_destroy(&c->rev_lock);
 	ds_registry_close(c->reg);
+	fence_table_free(c->fences);
 	free(c->revoked);
 	free(c);
 }
@@ -176,6 +184,27 @@ static int push_revokes(struct cluster *c, struct ds_link *l)
 	return (int)n;
 }
 
+/* Send every fence the MDS keeps (fence_table.h) on L's new connection,
+ * one CTL_FENCE each. 0 or the first failure. Link lock held. */
+static int push_fences(struct cluster *c, struct ds_link *l)
+{
+	struct fence_entry *v;
+	size_t n;
+	int rc = fence_table_copy(c->fences, &v, &n);
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		ctl_fence_args a = { v[i].fileid, v[i].fence };
+		int st = 0;
+
+		rc = ctl_call(l->conn, CTL_FENCE, (xdrproc_t)xdr_ctl_fence_args,
+			      &a, (xdrproc_t)xdr_int, &st, CTL_TIMEOUT_MS);
+		if (!rc && st)
+			rc = -st;
+	}
+	free(v);
+	return rc;
+}
+
 /* The data server's store failed (QUARANTINED 1) or passed the identity
  * check: count and log changes only. Link lock held. */
 static void set_quarantined(struct cluster *c, unsigned i, int quarantined,
@@ -262,6 +291,11 @@ static int link_connect(struct cluster *c, unsigned i)
 	int rc = ctl_connect(&l->conn, c->ds[i].addr, c->ds[i].port, &c->key,
 			     1, c->mds_epoch, CONNECT_TIMEOUT_MS);
 
+	/* Fences before the verdict: until it, the data server answers
+	 * client I/O with DELAY, so a restarted one never serves a handle
+	 * the MDS fenced off (fence_table.h). */
+	if (rc == 0)
+		rc = push_fences(c, l);
 	if (rc == 0)
 		rc = ds_greet(l->conn, c->reg, i, &why, &replaced);
 	if (rc == 0)
@@ -632,7 +666,8 @@ int cluster_size(struct cluster *c, uint64_t fileid, uint64_t gen,
 
 int cluster_fence(struct cluster *c, uint64_t fileid, uint64_t fence)
 {
-	int first_err = 0;
+	/* Kept first: a data server down now gets it when it is back. */
+	int first_err = fence_table_raise(c->fences, fileid, fence);
 
 	for (unsigned i = 0; i < c->nds; i++) {
 		ctl_fence_args a = { fileid, fence };
@@ -643,6 +678,16 @@ int cluster_fence(struct cluster *c, uint64_t fileid, uint64_t fence)
 			first_err = rc;
 	}
 	return first_err;
+}
+
+uint64_t cluster_fence_of(struct cluster *c, uint64_t fileid)
+{
+	return fence_table_get(c->fences, fileid);
+}
+
+void cluster_fence_forget(struct cluster *c, uint64_t fileid)
+{
+	fence_table_forget(c->fences, fileid);
 }
 
 int cluster_revoke(struct cluster *c, const uint8_t (*others)[12],

@@ -135,8 +135,17 @@ int cluster_ds_rdma(struct cluster *c, unsigned i, struct ds_rdma_ep *ep);
 uint32_t cluster_device_epoch(struct cluster *c);
 
 /* Refuse DS handles of FILEID whose data generation is below FENCE, on
- * every DS (kept in the data servers' memory: pnfs/ds_state.h). */
+ * every DS (kept in the data servers' memory: pnfs/ds_state.h). The MDS
+ * keeps the fence too and sends it again to a data server that
+ * reconnects (pnfs/fence_table.h), so one that is down or restarts
+ * gets it all the same; an error here means some data server has not
+ * got it yet. */
 int cluster_fence(struct cluster *c, uint64_t fileid, uint64_t fence);
+/* FILEID's fence as the MDS keeps it (0: none). */
+uint64_t cluster_fence_of(struct cluster *c, uint64_t fileid);
+/* FILEID's data was reclaimed (removed file): its fence is not needed
+ * any more (fence_table.h). */
+void cluster_fence_forget(struct cluster *c, uint64_t fileid);
 /* Tell every DS that these stateids are revoked (kept and re-sent to a DS
  * that reconnects). */
 int cluster_revoke(struct cluster *c, const uint8_t (*others)[12],

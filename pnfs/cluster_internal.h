@@ -26,6 +26,7 @@
 
 struct ctl_conn;
 struct ds_registry;
+struct fence_table;
 
 struct ds_link {
 	pthread_mutex_t lock; /* conn, was_down, quarantined, next_try */
@@ -66,6 +67,9 @@ struct cluster {
 	pthread_mutex_t keeper_lock; /* keeper_stop */
 	pthread_cond_t keeper_wake;
 	int keeper_stop, keeper_running;
+	/* Fences, re-sent on every new connection (fence_table.h; its
+	 * own lock). */
+	struct fence_table *fences;
 	pthread_mutex_t rev_lock; /* revoked, nrevoked */
 	uint8_t (*revoked)[12];
 	unsigned nrevoked, caprevoked;

@@ -376,9 +376,10 @@ static void do_fence(struct ctl_req *r)
 	memset(&a, 0, sizeof(a));
 	if (!get_args(r, (xdrproc_t)xdr_ctl_fence_args, &a))
 		return;
-	ds_state_fence(r->srv->ds, a.fileid, a.fence);
-	log_info("ctl: fileid %llx fenced below generation %llu",
-		 (unsigned long long)a.fileid, (unsigned long long)a.fence);
+	st = -ds_state_fence(r->srv->ds, a.fileid, a.fence);
+	log_info("ctl: fileid %llx fenced below generation %llu%s",
+		 (unsigned long long)a.fileid, (unsigned long long)a.fence,
+		 st ? ": out of memory" : "");
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
 }
 

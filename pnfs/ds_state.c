@@ -1,10 +1,13 @@
-/* pnfs/ds_state.c — see ds_state.h. Two small chained hash tables. */
+/* pnfs/ds_state.c — see ds_state.h. Revocations in a small chained hash
+ * table; fences in a pnfs/fence_table.h. */
 #include "ds_state.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fence_table.h"
 
 #define DS_HASH 1024
 
@@ -13,18 +16,12 @@ struct revoked {
 	struct revoked *next;
 };
 
-struct fence {
-	uint64_t fileid;
-	uint64_t fence;
-	struct fence *next;
-};
-
 struct ds_state {
 	pthread_mutex_t lock;
 	int have_epoch;
 	uint32_t epoch;
 	struct revoked *revoked[DS_HASH];
-	struct fence *fences[DS_HASH];
+	struct fence_table *fences; /* its own lock */
 };
 
 static unsigned hash_bytes(const uint8_t *p, size_t n)
@@ -36,17 +33,16 @@ static unsigned hash_bytes(const uint8_t *p, size_t n)
 	return h % DS_HASH;
 }
 
-static unsigned hash_fileid(uint64_t f)
-{
-	return (unsigned)((f * 0x9e3779b97f4a7c15ull) >> 54) % DS_HASH;
-}
-
 int ds_state_new(struct ds_state **out)
 {
 	struct ds_state *d = calloc(1, sizeof(*d));
 
 	if (!d)
 		return -ENOMEM;
+	if (fence_table_new(&d->fences) < 0) {
+		free(d);
+		return -ENOMEM;
+	}
 	pthread_mutex_init(&d->lock, NULL);
 	*out = d;
 	return 0;
@@ -62,12 +58,8 @@ void ds_state_free(struct ds_state *d)
 			d->revoked[i] = r->next;
 			free(r);
 		}
-		while (d->fences[i]) {
-			struct fence *f = d->fences[i];
-			d->fences[i] = f->next;
-			free(f);
-		}
 	}
+	fence_table_free(d->fences);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -127,43 +119,12 @@ int ds_state_revoked(struct ds_state *d, const uint8_t other[12])
 	return yes;
 }
 
-static struct fence *find_fence(struct ds_state *d, uint64_t fileid)
+int ds_state_fence(struct ds_state *d, uint64_t fileid, uint64_t fence)
 {
-	struct fence *f = d->fences[hash_fileid(fileid)];
-
-	while (f && f->fileid != fileid)
-		f = f->next;
-	return f;
-}
-
-void ds_state_fence(struct ds_state *d, uint64_t fileid, uint64_t fence)
-{
-	struct fence *f;
-
-	pthread_mutex_lock(&d->lock);
-	f = find_fence(d, fileid);
-	if (!f) {
-		f = calloc(1, sizeof(*f));
-		if (f) {
-			unsigned h = hash_fileid(fileid);
-			f->fileid = fileid;
-			f->next = d->fences[h];
-			d->fences[h] = f;
-		}
-	}
-	if (f && fence > f->fence)
-		f->fence = fence;
-	pthread_mutex_unlock(&d->lock);
+	return fence_table_raise(d->fences, fileid, fence);
 }
 
 uint64_t ds_state_fence_of(struct ds_state *d, uint64_t fileid)
 {
-	struct fence *f;
-	uint32_t v;
-
-	pthread_mutex_lock(&d->lock);
-	f = find_fence(d, fileid);
-	v = f ? f->fence : 0;
-	pthread_mutex_unlock(&d->lock);
-	return v;
+	return fence_table_get(d->fences, fileid);
 }

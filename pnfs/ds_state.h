@@ -9,9 +9,11 @@
  * Kept in memory. A DS that has not yet heard from the MDS (just started)
  * answers client I/O with NFS4ERR_DELAY; the MDS authenticates as soon as
  * it reconnects and re-sends the revocations it keeps (pnfs/cluster.c).
- * Fences are not persisted yet: a DS restart forgets them. What stays is
- * the naming: an old generation's objects, once dropped, are gone, so a
- * handle of that generation still gets NFS4ERR_STALE (missing object).
+ * Fences (pnfs/fence_table.h) are not persisted here: a DS restart
+ * forgets them, and the MDS, which keeps them, sends them all again when
+ * it reconnects, before it lets the data server serve (pnfs/cluster.c).
+ * And once an old generation's objects are dropped, a handle of it gets
+ * NFS4ERR_STALE anyway (missing object).
  *
  * Ownership: created by server_start() for ROLE_DS, owned by the server.
  * Threads: any; one mutex inside protects everything.
@@ -35,8 +37,9 @@ void ds_state_revoke(struct ds_state *d, const uint8_t other[12]);
 int ds_state_revoked(struct ds_state *d, const uint8_t other[12]);
 
 /* Raise FILEID's fence to data generation FENCE (never lowers it): DS
- * handles of an older generation are refused from then on. */
-void ds_state_fence(struct ds_state *d, uint64_t fileid, uint64_t fence);
+ * handles of an older generation are refused from then on. 0 or
+ * -ENOMEM. */
+int ds_state_fence(struct ds_state *d, uint64_t fileid, uint64_t fence);
 uint64_t ds_state_fence_of(struct ds_state *d, uint64_t fileid);
 
 #endif

@@ -18,6 +18,7 @@
 #include "layout_state.h"
 #include "log.h"
 #include "ops.h"
+#include "residency.h"
 #include "server.h"
 #include "session.h"
 #include "state.h"
@@ -166,7 +167,13 @@ nfsstat4 op_layoutget(struct compound *c, void *args, void *res)
 	 * layouts wait. */
 	if (st->recalled)
 		return NFS4ERR_RECALLCONFLICT;
-	if (layout_recall_pending(c->srv, c->cur.fileid)) {
+	/* §18.43.3: offloaded, so nothing on the data servers to lay out
+	 * until the recall: TRYLATER, the client retries the LAYOUTGET
+	 * and gets pNFS once the file is back (residency.h; decision 0030
+	 * says why not LAYOUTUNAVAILABLE). Same while a layout recall of
+	 * the file is pending. */
+	if (residency_want(c->srv, &ino) ||
+	    layout_recall_pending(c->srv, c->cur.fileid)) {
 		r->LAYOUTGET4res_u.logr_will_signal_layout_avail = FALSE;
 		drop_if_new(c, st);
 		return NFS4ERR_LAYOUTTRYLATER;

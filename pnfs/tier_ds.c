@@ -46,5 +46,10 @@ static int ds_drop(void *arg, uint64_t fileid, uint64_t gen)
 	return cluster_remove(arg, fileid, gen);
 }
 
+static int ds_fence(void *arg, uint64_t fileid, uint64_t below)
+{
+	return cluster_fence(arg, fileid, below);
+}
+
 const struct tier_data_ops tier_ds_ops = { ds_read, ds_write, ds_sync,
-					   ds_drop };
+					   ds_drop, ds_fence };

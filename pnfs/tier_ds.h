@@ -16,7 +16,10 @@
  *   sync   makes the copy whole (every stripe object exists, empty where
  *          nothing was written) and durable (COMMIT on every object);
  *   drop   removes that generation's objects on every data server and
- *          nothing else; a missing one is no error.
+ *          nothing else; a missing one is no error;
+ *   fence  cluster_fence(): DS handles below the generation refused on
+ *          every data server, kept by the MDS and sent again to one that
+ *          reconnects (pnfs/fence_table.h).
  *
  * -EAGAIN when a data server cannot be reached now (the tier retries the
  * step later). ARG is the struct cluster. Threads: any (the cluster's

@@ -7,7 +7,9 @@
 # tier's data interface, both copies read and written by their own DS
 # handles; (b) generation 0 fenced: its handles NFS4ERR_STALE on both
 # data servers; (c) generation 1 dropped: its handles STALE, generation
-# 2 (copied from it first) and the current copy intact.
+# 2 (copied from it first) and the current copy intact; (d) both data
+# servers SIGKILLed and restarted: the fence of (b), which they forgot,
+# is sent again by the MDS, generation 0 STALE again.
 #   tests/datagen.sh [--build DIR] [--port P] [--dir DIR]
 # pynfs's client library comes from scripts/build-suites.sh pynfs. No
 # sanitizer report may appear in any log. Exit 0 passed, 1 failed, 2/3
@@ -49,7 +51,7 @@ if ! "$LOCAL" up --dir "$DIR" --port "$PORT" --lease 20 --grace 0 --build "$BUIL
 fi
 /usr/bin/python3 "$ROOT/tests/datagen/datagen.py" --server "127.0.0.1:$PORT" \
   --ds "127.0.0.1:$((PORT + 1)),127.0.0.1:$((PORT + 2))" --key "$DIR/cluster.key" \
-  --tool "$TOOL" --unit $UNIT --pynfs "$PYNFS_DIR"
+  --tool "$TOOL" --unit $UNIT --pynfs "$PYNFS_DIR" --local "$LOCAL" --dir "$DIR"
 RC=$?
 "$LOCAL" down --dir "$DIR" > /dev/null 2>&1
 if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$DIR"/mds.log "$DIR"/ds*.log 2>/dev/null; then

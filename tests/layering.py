@@ -53,9 +53,11 @@ LAYERS = [
         "nfsd/compound_loop", "nfsd/stateid_fmt",
         "nfsd/fh", "nfsd/attr", "nfsd/perm", "nfsd/recovery",
         "nfsd/clock",
+        "nfsd/residency",  # offloaded files: DELAY, TRYLATER (0030)
     ]),
     ("cluster", [  # the MDS's data-server links, a DS's own side
         "pnfs/cluster", "pnfs/cluster_internal", "pnfs/cluster_keeper",
+        "pnfs/fence_table",  # fences by fileid, MDS and DS (0030)
         "pnfs/ctl_client", "pnfs/ctl_identity",
         "pnfs/ds_greet", "pnfs/ds_ident", "pnfs/ds_registry",
         "pnfs/ds_xprts",  # a data server's RDMA endpoint (decision 0029)

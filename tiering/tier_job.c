@@ -128,6 +128,18 @@ static int object_there(const struct tier_engine *e,
 	return rc;
 }
 
+/* Fence FILEID's copy DATA_GEN (and any older), then drop it: a layout
+ * of that copy is refused before its objects start to go. */
+static int fence_drop(const struct tier_engine *e, uint64_t fileid,
+		      uint64_t data_gen)
+{
+	int rc = e->data->fence
+			 ? e->data->fence(e->data_arg, fileid, data_gen + 1)
+			 : 0;
+
+	return rc ? rc : e->data->drop(e->data_arg, fileid, data_gen);
+}
+
 int tier_release(const struct tier_engine *e, uint64_t fileid,
 		 struct tier_status *st)
 {
@@ -145,7 +157,7 @@ int tier_release(const struct tier_engine *e, uint64_t fileid,
 	if (!rc)
 		rc = e->meta->release(e->meta_arg, fileid, &rel.data_gen);
 	if (!rc)
-		rc = e->data->drop(e->data_arg, fileid, rel.data_gen);
+		rc = fence_drop(e, fileid, rel.data_gen);
 	if (!rc)
 		rc = e->meta->rel_done(e->meta_arg, &rel, 1);
 	return rc ? step_failed(e, st, rc, "release", fileid) : 0;
@@ -267,7 +279,7 @@ static int drain_rels(const struct tier_engine *e, struct ns_tier_rel *v,
 	int first = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int rc = e->data->drop(e->data_arg, v[i].fileid, v[i].data_gen);
+		int rc = fence_drop(e, v[i].fileid, v[i].data_gen);
 
 		if (rc && !first)
 			first = rc;

@@ -22,8 +22,8 @@
  *            (BOTH + object record, or, if the file changed meanwhile,
  *            a delete record) ; any failure: abort (delete record).
  *   release  HEAD (the object is there, of its size) -> release
- *            (OFFLOADED, layout_gen + 1, release record) -> drop the old
- *            copy -> forget the release record.
+ *            (OFFLOADED, layout_gen + 1, release record) -> fence the old
+ *            copy -> drop it -> forget the release record.
  *   recall   begin (job, new generation) -> HEAD (size and etag as
  *            recorded) -> get / write ranges -> sync -> commit (BOTH at
  *            the new generation) ; any failure: abort (release record
@@ -53,7 +53,13 @@
 #include "tier_backend.h"
 
 /* The data servers' copies of regular files. A copy is named by (fileid,
- * data generation); drop of a missing copy succeeds. 0 or -errno. */
+ * data generation); drop of a missing copy succeeds. 0 or -errno.
+ * fence: clients' handles of FILEID's copies below generation BELOW are
+ * refused from now on, also by a data server that restarts later
+ * (docs/decisions/0030); the engine fences a copy before it drops it, so
+ * a client holding a layout of the old copy is sent back to the metadata
+ * server rather than finding it half gone. NULL: nothing to fence (no
+ * client reads the copies directly). */
 struct tier_data_ops {
 	int (*read)(void *arg, uint64_t fileid, uint64_t data_gen,
 		    uint64_t off, void *buf, size_t len);
@@ -62,6 +68,7 @@ struct tier_data_ops {
 	/* Make the copy's writes durable. */
 	int (*sync)(void *arg, uint64_t fileid, uint64_t data_gen);
 	int (*drop)(void *arg, uint64_t fileid, uint64_t data_gen);
+	int (*fence)(void *arg, uint64_t fileid, uint64_t below);
 };
 
 /* The namespace's steps and lists: metadata/ns_tier.h, with ARG for the

@@ -10,6 +10,7 @@
 #include "data.h"
 #include "layout_state.h"
 #include "ops.h"
+#include "residency.h"
 #include "server.h"
 #include "state.h"
 
@@ -96,7 +97,13 @@ nfsstat4 setattr_apply(struct compound *c, const struct ns_inode *ino,
 	struct ns_inode out;
 	int rc;
 
-	if (set->mask & NS_SET_SIZE) {
+	/* Offloaded (residency.h): a truncation to zero cuts nothing on
+	 * the data servers (the namespace leaves the file with no data);
+	 * any other size needs the data back first. */
+	if ((set->mask & NS_SET_SIZE) && set->v.size &&
+	    residency_want(c->srv, ino))
+		return NFS4ERR_DELAY;
+	if ((set->mask & NS_SET_SIZE) && !residency_away(ino)) {
 		rc = data_truncate(c->srv, ino, set->v.size);
 		if (rc < 0)
 			return nfs_errno(rc);

@@ -1,12 +1,14 @@
 /* nfsd/ops/op_io.c — READ (RFC 8881 §18.22), WRITE (§18.32),
  * COMMIT (§18.3) on the metadata server, through nfsd/data.h (the local
  * store, or the data servers when the MDS serves I/O itself). A data
- * server's READ/WRITE/COMMIT are in op_ds_io.c (op_table.c picks). */
+ * server's READ/WRITE/COMMIT are in op_ds_io.c (op_table.c picks). A
+ * file offloaded to the object tier: nfsd/residency.h. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "data.h"
 #include "ops.h"
+#include "residency.h"
 #include "server.h"
 #include "state.h"
 
@@ -65,6 +67,10 @@ nfsstat4 op_read(struct compound *c, void *args, void *res)
 		s = io_stateid(c, &ino, &a->stateid, 0, a->offset, a->count);
 	if (s != NFS4_OK)
 		return s;
+	/* Offloaded: no copy on the data servers to read; the client
+	 * retries (§15.1.1.3) while the tier recalls it. */
+	if (residency_want(c->srv, &ino))
+		return NFS4ERR_DELAY;
 	if (count > c->srv->cfg.max_io)
 		count = c->srv->cfg.max_io;
 	if (a->offset >= ino.size)
@@ -111,6 +117,9 @@ nfsstat4 op_write(struct compound *c, void *args, void *res)
 		return s;
 	if (a->offset + a->data.len < a->offset)
 		return NFS4ERR_FBIG;
+	/* Offloaded: recall first (residency.h), nothing written. */
+	if (residency_want(c->srv, &ino))
+		return NFS4ERR_DELAY;
 	/* Writes never make objects (data.h): a file's first write makes
 	 * them here. */
 	rc = inode_place_data(c, &ino, 0);
@@ -146,7 +155,9 @@ nfsstat4 op_commit(struct compound *c, void *args, void *res)
 		s = cur_inode(c, &ino);
 	if (s != NFS4_OK)
 		return s;
-	rc = data_commit(c->srv, &ino);
+	/* Offloaded: what was written is in the tier's object, durable;
+	 * nothing on the data servers to commit (residency.h). */
+	rc = residency_away(&ino) ? 0 : data_commit(c->srv, &ino);
 	if (rc < 0)
 		return nfs_errno(rc);
 	memcpy(ok->writeverf, c->srv->write_verf, NFS4_VERIFIER_SIZE);

@@ -56,7 +56,7 @@ int orphan_prepare_data(struct strata_server *srv, uint64_t fileid)
 		return -ENOENT;
 	if (!(o->ino.flags & NS_INO_NO_DATA))
 		return 0; /* its removal listed it already */
-	rc = ns_reclaim_add(srv->ns, fileid);
+	rc = ns_reclaim_add(srv->ns, fileid, o->ino.layout_gen);
 	if (rc == 0)
 		o->ino.flags &= ~(uint32_t)NS_INO_NO_DATA;
 	return rc;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cluster.h"
 #include "data.h"
 #include "log.h"
 #include "ns.h"
@@ -38,20 +39,21 @@ static int held_open(struct strata_server *srv, uint64_t fileid)
 	return held;
 }
 
-/* Free TODO's N files' data: all in one call per data server, or, if
- * that fails, file by file; DONE gets those freed. Returns their number. */
+/* Free TODO's N files' data, TODO[i]'s copy at generation GENS[i] (the
+ * one its last unlink named: docs/decisions/0030): all in one call per
+ * data server, or, if that fails, file by file; DONE gets those freed.
+ * Returns their number. */
 static size_t free_data(struct strata_server *srv, const uint64_t *todo,
-			size_t n, uint64_t *done)
+			const uint64_t *gens, size_t n, uint64_t *done)
 {
 	size_t ndone = 0;
 
-	if (data_remove_many(srv, todo, n) == 0) {
+	if (data_remove_many(srv, todo, gens, n) == 0) {
 		memcpy(done, todo, n * sizeof(*done));
 		return n;
 	}
 	for (size_t i = 0; i < n; i++) {
-		/* Generation 0: see docs/decisions/0030 (limits). */
-		int rc = data_remove(srv, todo[i], 0);
+		int rc = data_remove(srv, todo[i], gens[i]);
 
 		if (rc < 0 && rc != -ENOENT) {
 			log_debug("reclaim fileid %llx: %d (retried later)",
@@ -68,22 +70,28 @@ static size_t free_data(struct strata_server *srv, const uint64_t *todo,
 static int pass(struct reclaim *r)
 {
 	struct strata_server *srv = r->srv;
-	uint64_t ids[RECLAIM_BATCH], todo[RECLAIM_BATCH], done[RECLAIM_BATCH];
+	uint64_t ids[RECLAIM_BATCH], gens[RECLAIM_BATCH];
+	uint64_t todo[RECLAIM_BATCH], tgens[RECLAIM_BATCH], done[RECLAIM_BATCH];
 	size_t n = 0, ntodo = 0, ndone, left;
 	int rc;
 
-	if (ns_reclaim_list(srv->ns, ids, RECLAIM_BATCH, &n) < 0)
+	if (ns_reclaim_list(srv->ns, ids, gens, RECLAIM_BATCH, &n) < 0)
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!held_open(srv, ids[i]))
-			todo[ntodo++] = ids[i];
-	ndone = ntodo ? free_data(srv, todo, ntodo, done) : 0;
+	for (size_t i = 0; i < n; i++) {
+		if (held_open(srv, ids[i]))
+			continue;
+		tgens[ntodo] = gens[i];
+		todo[ntodo++] = ids[i];
+	}
+	ndone = ntodo ? free_data(srv, todo, tgens, ntodo, done) : 0;
 	left = n - ndone;
 	rc = ns_reclaim_done(srv->ns, done, ndone); /* one commit */
 	if (rc < 0) {
 		log_warn("reclaim: namespace: %d", rc);
 		return 0;
 	}
+	for (size_t i = 0; srv->cluster && i < ndone; i++)
+		cluster_fence_forget(srv->cluster, done[i]); /* nothing left */
 	return n == RECLAIM_BATCH && left < n;
 }
 

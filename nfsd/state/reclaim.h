@@ -2,11 +2,12 @@
  * nfsd/state/reclaim.h — freeing the data of removed files, in the
  * background and from a list that survives a crash.
  *
- * The namespace records every regular file whose last link went, in the
- * removal's own transaction (ns_reclaim_list(), metadata/ns.h). The reclaim
- * thread frees those files' data (data_remove(): the stripe objects on every
- * data server, or the local object of a single-node MDS) and then takes
- * them off the list. So REMOVE and RENAME answer without waiting for the
+ * The namespace records every regular file whose last link went, with the
+ * data generation it had then, in the removal's own transaction
+ * (ns_reclaim_list(), metadata/ns.h). The reclaim thread frees those
+ * files' data at that generation (data_remove(): the stripe objects on
+ * every data server, or the local object of a single-node MDS;
+ * docs/decisions/0030) and then takes them off the list. So REMOVE and RENAME answer without waiting for the
  * data servers, and data left behind by a crash — including that of a file
  * unlinked while open, whose in-memory orphan entry (nfsd/state/orphan.h) a
  * crash loses — is freed after the restart.

@@ -2,7 +2,7 @@
 """tests/datagen/datagen.py -- data generations on a real MDS + 2 data servers.
 
     datagen.py --server HOST:PORT --ds HOST:PORT,HOST:PORT --key FILE
-               --tool PATH [--pynfs DIR]
+               --tool PATH --local PATH --dir DIR [--pynfs DIR]
 
 Raw NFSv4.1 (pynfs's client library, imported at run time) to the MDS and
 to each data server; the MDS's CTL_DATA_GEN and DS handles of any
@@ -23,6 +23,11 @@ generation through strata-datagen-tool (docs/decisions/0030). Steps:
      generation-1 handles get NFS4ERR_STALE, generation 2 reads B, the
      MDS still reads A; dropping or overwriting the current copy
      (generation 0) is refused (EBUSY).
+  d. both data servers SIGKILLed and started again (strata-local
+     ds-kill / ds-start): they forgot the fence of (b), and the MDS sends
+     it again when it reconnects, before they serve: the generation-0
+     handles get NFS4ERR_STALE again on both (the copy is still on
+     disk), generation 2 still reads B, the MDS reads A.
 
 Prints PASS/FAIL per check and "N passed, N failed". Exit 0 all passed,
 1 a check failed, 2 setup or protocol error.
@@ -43,6 +48,8 @@ ap.add_argument("--key", required=True)
 ap.add_argument("--tool", required=True)
 ap.add_argument("--unit", type=int, default=1048576, help="stripe unit")
 ap.add_argument("--pynfs", default=os.environ.get("PYNFS_DIR", ""))
+ap.add_argument("--local", required=True, help="scripts/strata-local")
+ap.add_argument("--dir", required=True, help="the cluster's strata-local DIR")
 args = ap.parse_args()
 d = args.pynfs
 if not d or not os.path.isfile(os.path.join(d, "nfs4.1", "nfs4client.py")):
@@ -174,6 +181,13 @@ def every_piece_status(dss, fileid, gen, sid, read):
     return sts
 
 
+def check_stale(cid, what, dss, fileid, gen, sid, read):
+    """Check that a READ (or WRITE) through generation GEN's handle gets
+    NFS4ERR_STALE on every data server."""
+    sts = every_piece_status(dss, fileid, gen, sid, read)
+    check(cid, what, sts == [NFS4ERR_STALE] * len(dss), [sname(s) for s in sts])
+
+
 def mds_read(sess, fh, sid):
     out = bytearray()
     while len(out) < LEN:
@@ -184,6 +198,31 @@ def mds_read(sess, fh, sid):
             break
         out += data
     return bytes(out)
+
+
+def restart_ds(j):
+    """SIGKILL data server J (0-based) and start it again; a new session
+    once it serves (it answers DELAY until the MDS's verdict)."""
+    for verb in ("ds-kill", "ds-start"):
+        subprocess.run([args.local, verb, "--dir", args.dir, "--index", str(j + 1)],
+                       check=True, capture_output=True)
+    addr = args.ds.split(",")[j]
+    for _ in range(100):
+        try:
+            return session(addr, EXCHGID4_FLAG_USE_PNFS_DS)[1]
+        except Exception:       # not listening yet, or DELAY
+            time.sleep(0.1)
+    raise SetupError("data server %d did not come back" % (j + 1))
+
+
+def wait_serving(dss, fileid, gen, first, sid):
+    """Read generation GEN until no data server answers DELAY."""
+    for _ in range(100):
+        got = read_gen(dss, fileid, gen, first, sid)
+        if got != NFS4ERR_DELAY:
+            return got
+        time.sleep(0.1)
+    return got
 
 
 def main():
@@ -233,12 +272,10 @@ def main():
 
     # (b) a stale generation refused
     check("b.1", "the MDS fences generation 1", mds_step("fence", fileid, 1) == "ok")
-    sts = every_piece_status(dss, fileid, 0, sid, True)
-    check("b.2", "READ through a generation-0 handle: NFS4ERR_STALE on each data server",
-          sts == [NFS4ERR_STALE] * len(dss), [sname(s) for s in sts])
-    sts = every_piece_status(dss, fileid, 0, sid, False)
-    check("b.3", "WRITE through a generation-0 handle: NFS4ERR_STALE on each data server",
-          sts == [NFS4ERR_STALE] * len(dss), [sname(s) for s in sts])
+    check_stale("b.2", "READ through a generation-0 handle: NFS4ERR_STALE on each data server",
+                dss, fileid, 0, sid, True)
+    check_stale("b.3", "WRITE through a generation-0 handle: NFS4ERR_STALE on each data server",
+                dss, fileid, 0, sid, False)
     check("b.4", "generation 1 still reads B", read_gen(dss, fileid, 1, first, sid) == B)
     check("b.5", "the refused WRITEs changed nothing: the MDS reads A",
           mds_read(ms, fh, sid) == A)
@@ -246,9 +283,8 @@ def main():
     # (c) drop of one generation leaves the next intact
     check("c.1", "the MDS copies generation 1 to 2", mds_step("copy", fileid, 1, 2) == "ok")
     check("c.2", "the MDS drops generation 1", mds_step("drop", fileid, 1) == "ok")
-    sts = every_piece_status(dss, fileid, 1, sid, True)
-    check("c.3", "READ through a generation-1 handle: NFS4ERR_STALE (dropped)",
-          sts == [NFS4ERR_STALE] * len(dss), [sname(s) for s in sts])
+    check_stale("c.3", "READ through a generation-1 handle: NFS4ERR_STALE (dropped)",
+                dss, fileid, 1, sid, True)
     check("c.4", "generation 2 reads B", read_gen(dss, fileid, 2, first, sid) == B)
     check("c.5", "the MDS still reads A", mds_read(ms, fh, sid) == A)
     st = mds_step("drop", fileid, 0)
@@ -256,6 +292,16 @@ def main():
     st = mds_step("copy", fileid, 2, 0)
     check("c.7", "copying onto the current copy is refused", st == "EBUSY", st)
     check("c.8", "the MDS still reads A", mds_read(ms, fh, sid) == A)
+
+    # (d) a fence outlives a data server's restart: the MDS sends it again
+    dss = [restart_ds(j) for j in range(len(dss))]
+    check("d.1", "both data servers restarted serve generation 2: B",
+          wait_serving(dss, fileid, 2, first, sid) == B)
+    check_stale("d.2", "READ through a generation-0 handle after the restart: NFS4ERR_STALE on each",
+                dss, fileid, 0, sid, True)
+    check_stale("d.3", "WRITE through a generation-0 handle after the restart: NFS4ERR_STALE on each",
+                dss, fileid, 0, sid, False)
+    check("d.4", "the MDS still reads A", mds_read(ms, fh, sid) == A)
 
     ms.compound([op.putfh(fh), op.close(0, sid)])
     ms.compound([op.putrootfh(), op.remove(name)])

@@ -1186,7 +1186,7 @@ static void test_reclaim_after_restart(void **state)
 			 1);
 	reclaim_wait_idle(s2->reclaim);
 	assert_int_equal(ds_store_size(s2->store, ino.fileid, 0, 0), -ENOENT);
-	assert_int_equal(ns_reclaim_list(s2->ns, ids, 4, &n), 0);
+	assert_int_equal(ns_reclaim_list(s2->ns, ids, NULL, 4, &n), 0);
 	assert_int_equal(n, 0);
 	ch_server_stop(s2, dir);
 }

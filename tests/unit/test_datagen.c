@@ -9,7 +9,10 @@
  *     was dropped, or of one never made is refused with NFS4ERR_STALE
  *     (the Linux client then goes back to the MDS), never served from
  *     another copy;
- *   - drop of (fileid, g) removes that copy only.
+ *   - drop of (fileid, g) removes that copy only;
+ *   - the reclaim of a removed file frees the copy at the generation its
+ *     last unlink named, and a reclaim record of an older build (one zero
+ *     byte) frees generation 0.
  * Real processes: tests/datagen.sh.
  */
 #include <errno.h>
@@ -20,11 +23,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "cluster.h"
+#include "ds_state.h"
 #include "fh.h"
+#include "ns_test.h"
+#include "reclaim.h"
 #include "tier_ds.h"
 #include "test_util_pnfs.h"
 
@@ -96,6 +103,7 @@ static void expect_stale(uint64_t fileid, uint32_t gen, const stateid4 *sid)
 
 struct gfile {
 	struct ch_client *cl;
+	char name[64];
 	stateid4 sid;
 	struct fh fh;
 	uint64_t fileid;
@@ -119,7 +127,8 @@ static void make_two_copies(struct gfile *f, const char *name)
 	assert_non_null(f->cur);
 	fill_pattern(f->old, LEN, 11);
 	fill_pattern(f->cur, LEN, 12);
-	open_with_layout(f->cl, "o", tu_uniq(name), &f->sid, &f->fh, &li);
+	snprintf(f->name, sizeof(f->name), "%s", tu_uniq(name));
+	open_with_layout(f->cl, "o", f->name, &f->sid, &f->fh, &li);
 	f->fileid = fileid_of(&f->fh);
 	/* Generation 0: what LAYOUTGET hands out for a new file. */
 	for (unsigned j = 0; j < NDS; j++) {
@@ -250,12 +259,125 @@ static void test_sync_makes_empty_copy(void **state)
 	assert_int_equal(objects_at(fileid, 5), 0);
 }
 
+/* The MDS reaches data server J again after its restart: a read of
+ * FILEID's copy GEN through the control protocol (which connects, sends
+ * the fences and greets) until it succeeds. */
+static void reconnect(uint64_t fileid, uint64_t gen)
+{
+	uint8_t b[16];
+	int rc = -EAGAIN;
+
+	for (int i = 0; i < 100 && rc == -EAGAIN; i++) {
+		rc = ops->read(g_mds->cluster, fileid, gen, 0, b, sizeof(b));
+		if (rc == -EAGAIN)
+			usleep(20000);
+	}
+	assert_int_equal(rc, 0);
+}
+
+/* Stop data server J (its configuration in *CFG) / start it again. */
+static void ds_down(unsigned j, struct strata_config *cfg)
+{
+	*cfg = g_ds[j]->cfg;
+	tu_free_client(g_dscl[j]);
+	g_dscl[j] = NULL;
+	server_stop(g_ds[j]);
+	g_ds[j] = NULL;
+}
+
+static void ds_up(unsigned j, const struct strata_config *cfg)
+{
+	assert_int_equal(server_start(&g_ds[j], cfg, ROLE_DS), 0);
+	g_dscl[j] = calloc(1, sizeof(*g_dscl[j]));
+	assert_non_null(g_dscl[j]);
+	assert_int_equal(ch_client_init(g_dscl[j], g_ds[j], NULL), 0);
+	assert_int_equal(ch_setup(g_dscl[j], tu_uniq("ds-client")), 0);
+	cluster_retry_now(g_mds->cluster, j);
+}
+
+/* A fence outlives the data servers' memory (pnfs/fence_table.h): both
+ * data servers restarted after generation 0 was fenced (its objects
+ * still there) get the fence again when the MDS reconnects, before they
+ * serve, and refuse generation 0's handles with STALE; generation 1 is
+ * served. A fence asked for while a data server is down reaches it when
+ * it is back. */
+static void test_fence_survives_ds_restart(void **state)
+{
+	struct strata_config cfg;
+	struct gfile f;
+
+	(void)state;
+	make_two_copies(&f, "dg-refence");
+	assert_int_equal(cluster_fence(g_mds->cluster, f.fileid, 1), 0);
+	assert_int_equal(cluster_fence_of(g_mds->cluster, f.fileid), 1);
+	for (unsigned j = 0; j < NDS; j++) {
+		assert_int_equal(tp_ds_restart(j, 0, 0), 0);
+		assert_int_equal(ds_state_fence_of(g_ds[j]->ds, f.fileid), 0);
+	}
+	reconnect(f.fileid, 1);
+	for (unsigned j = 0; j < NDS; j++)
+		assert_int_equal(ds_state_fence_of(g_ds[j]->ds, f.fileid), 1);
+	assert_int_equal(objects_at(f.fileid, 0), NDS);
+	expect_stale(f.fileid, 0, &f.sid);
+	expect_ds_reads(f.fileid, 1, &f.sid, f.cur);
+
+	/* Data server 1 down while generation 1 is fenced too: the call
+	 * fails for it, the MDS keeps the fence, and sends it on return. */
+	ds_down(1, &cfg);
+	assert_int_not_equal(cluster_fence(g_mds->cluster, f.fileid, 2), 0);
+	assert_int_equal(ds_state_fence_of(g_ds[0]->ds, f.fileid), 2);
+	ds_up(1, &cfg);
+	reconnect(f.fileid, 1);
+	assert_int_equal(ds_state_fence_of(g_ds[1]->ds, f.fileid), 2);
+	expect_stale(f.fileid, 1, &f.sid);
+	/* The removed file's reclaim forgets its fence. */
+	assert_int_equal(close_file(f.cl, &f.fh, &f.sid), NFS4_OK);
+	assert_int_equal(CALL(f.cl, ch_op_seq(f.cl, 0, 0), ch_op_putrootfh(),
+			      ch_op_remove(f.name)),
+			 NFS4_OK);
+	reclaim_wait_idle(g_mds->reclaim);
+	assert_int_equal(cluster_fence_of(g_mds->cluster, f.fileid), 0);
+	assert_int_equal(ops->drop(g_mds->cluster, f.fileid, 0), 0);
+	assert_int_equal(ops->drop(g_mds->cluster, f.fileid, 1), 0);
+	gfile_free(&f);
+}
+
+/* The reclaim of a removed file (nfsd/state/reclaim.h) frees the copy
+ * at the generation of its last unlink: here generation 1 (as a recall's
+ * commit leaves it), while the copy at 0, which the tier's release
+ * record would free, stays. A record written by an older build (one zero
+ * byte, no generation) frees generation 0. */
+static void test_reclaim_at_generation(void **state)
+{
+	struct gfile f;
+	const uint8_t old_rec = 0;
+
+	(void)state;
+	make_two_copies(&f, "dg-reclaim");
+	assert_int_equal(ns_test_set_layout_gen(g_mds->ns, f.fileid, 1), 0);
+	assert_int_equal(close_file(f.cl, &f.fh, &f.sid), NFS4_OK);
+	assert_int_equal(CALL(f.cl, ch_op_seq(f.cl, 0, 0), ch_op_putrootfh(),
+			      ch_op_remove(f.name)),
+			 NFS4_OK);
+	reclaim_wait_idle(g_mds->reclaim);
+	assert_int_equal(objects_at(f.fileid, 1), 0);
+	assert_int_equal(objects_at(f.fileid, 0), NDS);
+
+	assert_int_equal(ns_test_put_reclaim(g_mds->ns, f.fileid, &old_rec, 1),
+			 0);
+	reclaim_wait_idle(g_mds->reclaim);
+	assert_int_equal(objects_at(f.fileid, 0), 0);
+	gfile_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_copy_beside_fence_drop),
 		cmocka_unit_test(test_dropped_and_unknown_generation),
 		cmocka_unit_test(test_sync_makes_empty_copy),
+		cmocka_unit_test(test_reclaim_at_generation),
+		cmocka_unit_test(test_fence_survives_ds_restart),
 	};
 
 	return cmocka_run_group_tests(tests, tp_cluster_setup,

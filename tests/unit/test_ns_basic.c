@@ -642,7 +642,7 @@ static int listed(struct ns *ns, uint64_t fileid)
 	uint64_t ids[64];
 	size_t n = 0;
 
-	assert_int_equal(ns_reclaim_list(ns, ids, 64, &n), 0);
+	assert_int_equal(ns_reclaim_list(ns, ids, NULL, 64, &n), 0);
 	for (size_t i = 0; i < n; i++)
 		if (ids[i] == fileid)
 			return 1;
@@ -654,7 +654,7 @@ static size_t nlisted(struct ns *ns)
 	uint64_t ids[64];
 	size_t n = 0;
 
-	assert_int_equal(ns_reclaim_list(ns, ids, 64, &n), 0);
+	assert_int_equal(ns_reclaim_list(ns, ids, NULL, 64, &n), 0);
 	return n;
 }
 
@@ -763,6 +763,78 @@ static void test_reclaim_list(void **state)
 	assert_int_equal(nlisted(f->ns), 0);
 }
 
+/* The generation FILEID's reclaim record names; -1 if not listed. */
+static int64_t listed_gen(struct ns *ns, uint64_t fileid)
+{
+	uint64_t ids[64], gens[64];
+	size_t n = 0;
+
+	assert_int_equal(ns_reclaim_list(ns, ids, gens, 64, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == fileid)
+			return (int64_t)gens[i];
+	return -1;
+}
+
+static void count_violation(void *ctx, const char *msg)
+{
+	(void)msg;
+	(*(int *)ctx)++;
+}
+
+/* docs/decisions/0030: a reclaim record names the data generation of the
+ * last unlink (remove, rename over, an orphan's later data); a record of
+ * an older build (one zero byte) is read as generation 0 and passes
+ * fsck; any other value is malformed. */
+static void test_reclaim_generation(void **state)
+{
+	struct fx *f = *state;
+	struct ns_inode gone;
+	int freed, bad = 0;
+	const uint8_t old_rec = 0, odd_rec[3] = { 1, 2, 3 };
+
+	uint64_t a = tu_create(f->ns, NS_ROOT_FILEID, "ga", NS_REG);
+	uint64_t t = tu_create(f->ns, NS_ROOT_FILEID, "gt", NS_REG);
+	uint64_t s = tu_create(f->ns, NS_ROOT_FILEID, "gs", NS_REG);
+	uint64_t o = tu_create(f->ns, NS_ROOT_FILEID, "go", NS_REG);
+	uint64_t n = tu_create(f->ns, NS_ROOT_FILEID, "gn", NS_REG);
+
+	for (uint64_t x = a; x; x = x == a ? t : x == t ? s : x == s ? o : 0)
+		place(f->ns, x);
+	assert_int_equal(ns_test_set_layout_gen(f->ns, a, 5), 0);
+	assert_int_equal(ns_test_set_layout_gen(f->ns, t, 0x1122334455ull), 0);
+	assert_int_equal(ns_remove(f->ns, NS_ROOT_FILEID, "ga", 2, &gone,
+				   &freed, NULL), 0);
+	assert_int_equal(ns_rename(f->ns, NS_ROOT_FILEID, "gs", 2,
+				   NS_ROOT_FILEID, "gt", 2, NULL, NULL, NULL),
+			 0);
+	assert_int_equal(ns_remove(f->ns, NS_ROOT_FILEID, "go", 2, &gone,
+				   &freed, NULL), 0);
+	assert_int_equal(listed_gen(f->ns, a), 5);
+	assert_int_equal(listed_gen(f->ns, t), 0x1122334455ll);
+	assert_int_equal(listed_gen(f->ns, o), 0);
+	/* An orphan's data made after its unlink (it had none then) names
+	 * its generation. */
+	assert_int_equal(ns_remove(f->ns, NS_ROOT_FILEID, "gn", 2, &gone,
+				   &freed, NULL), 0);
+	assert_int_equal(listed_gen(f->ns, n), -1);
+	assert_int_equal(ns_reclaim_add(f->ns, n, 9), 0);
+	assert_int_equal(listed_gen(f->ns, n), 9);
+	assert_int_equal(listed_gen(f->ns, s), -1); /* alive, as gt */
+	/* An older build's record, written by hand over o's. */
+	assert_int_equal(ns_test_put_reclaim(f->ns, o, &old_rec, 1), 0);
+	assert_int_equal(listed_gen(f->ns, o), 0);
+	tu_fsck_clean(f->ns);
+	ns_close(f->ns);
+	f->ns = tu_open(f->dir, NSHARDS);
+	assert_int_equal(listed_gen(f->ns, a), 5);
+	assert_int_equal(listed_gen(f->ns, o), 0);
+	assert_int_equal(ns_test_put_reclaim(f->ns, o, odd_rec, 3), 0);
+	assert_int_equal(ns_fsck(f->ns, count_violation, &bad), 1);
+	assert_int_equal(bad, 1);
+	assert_int_equal(ns_reclaim_done(f->ns, &o, 1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -790,6 +862,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reclaim_list, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_data_placed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reclaim_generation, setup,
 						teardown),
 	};
 

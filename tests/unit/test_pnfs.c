@@ -1332,7 +1332,7 @@ static void test_objects_at_first_layout(void **state)
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putrootfh(),
 			      ch_op_remove(name)),
 			 NFS4_OK);
-	assert_int_equal(ns_reclaim_list(g_mds->ns, ids, 8, &n), 0);
+	assert_int_equal(ns_reclaim_list(g_mds->ns, ids, NULL, 8, &n), 0);
 	for (size_t i = 0; i < n; i++)
 		assert_true(ids[i] != fileid);
 	assert_int_equal(reclaim_start(&g_mds->reclaim, g_mds), 0);

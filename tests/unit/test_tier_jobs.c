@@ -278,6 +278,9 @@ static void restart_and_check(struct fx *x)
 	engines_init(x);
 	assert_int_equal(tier_recover(&x->raw, &jobs, NULL), 0);
 	assert_int_equal(tier_drain(&x->raw, NULL, NULL, NULL), 0);
+	/* Every copy dropped, by the run or by the drain, was fenced
+	 * first (decision 0030). */
+	assert_int_equal(x->t.ds.unfenced_drops, 0);
 	files_hold(x);
 	nothing_left(x);
 	for (int i = 0; i < NFILES; i++) {

@@ -97,11 +97,39 @@ static int ds_sync(void *arg, uint64_t fileid, uint64_t gen)
 	return copy_find(arg, fileid, gen) ? 0 : -EIO;
 }
 
+static uint64_t fence_of(const struct memds *m, uint64_t fileid)
+{
+	for (size_t i = 0; i < m->nfences; i++)
+		if (m->fences[i].fileid == fileid)
+			return m->fences[i].fence;
+	return 0;
+}
+
+static int ds_fence(void *arg, uint64_t fileid, uint64_t below)
+{
+	struct memds *m = arg;
+	size_t i = 0;
+
+	while (i < m->nfences && m->fences[i].fileid != fileid)
+		i++;
+	if (i == MEMDS_MAX)
+		abort();
+	if (i == m->nfences) {
+		m->fences[m->nfences].fileid = fileid;
+		m->fences[m->nfences++].fence = 0;
+	}
+	if (below > m->fences[i].fence)
+		m->fences[i].fence = below;
+	return 0;
+}
+
 static int ds_drop(void *arg, uint64_t fileid, uint64_t gen)
 {
 	struct memds *m = arg;
 	struct memds_copy *c = copy_find(m, fileid, gen);
 
+	if (c && gen >= fence_of(m, fileid))
+		m->unfenced_drops++;
 	if (c) {
 		free(c->buf);
 		*c = m->c[--m->n];
@@ -110,7 +138,7 @@ static int ds_drop(void *arg, uint64_t fileid, uint64_t gen)
 }
 
 const struct tier_data_ops memds_ops = { ds_read, ds_write, ds_sync,
-					 ds_drop };
+					 ds_drop, ds_fence };
 
 void memds_free(struct memds *m)
 {
@@ -255,8 +283,14 @@ static int fd_drop(void *a, uint64_t fileid, uint64_t gen)
 	return memds_ops.drop(FD(a)->in, fileid, gen);
 }
 
+static int fd_fence(void *a, uint64_t fileid, uint64_t below)
+{
+	PASS(FD(a)->f);
+	return memds_ops.fence(FD(a)->in, fileid, below);
+}
+
 const struct tier_data_ops fault_data_ops = { fd_read, fd_write, fd_sync,
-					      fd_drop };
+					      fd_drop, fd_fence };
 
 /* The namespace: each step passes or the "process" is dead. */
 #define FM(a) ((struct fault_meta *)(a))

@@ -37,6 +37,14 @@ struct memds {
 	void *on_read_arg;
 	/* N > 0: the Nth write from now fails, once, with -EIO; 0: none. */
 	long fail_write_at;
+	/* Fences (tier_data_ops.fence): FILEID's copies below FENCE. */
+	struct {
+		uint64_t fileid, fence;
+	} fences[MEMDS_MAX];
+	size_t nfences;
+	/* Drops of an existing copy that no fence covered: a client could
+	 * still have been reading it (decision 0030). */
+	unsigned long unfenced_drops;
 };
 
 extern const struct tier_data_ops memds_ops;

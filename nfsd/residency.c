@@ -1,0 +1,18 @@
+/* nfsd/residency.c — see residency.h. */
+#include "residency.h"
+
+#include "server.h"
+
+int residency_away(const struct ns_inode *ino)
+{
+	return ino->type == NS_REG && ino->residency == NS_RES_OFFLOADED;
+}
+
+int residency_want(struct strata_server *srv, const struct ns_inode *ino)
+{
+	if (!residency_away(ino))
+		return 0;
+	if (srv->tier_recall_wanted)
+		srv->tier_recall_wanted(srv->tier_recall_arg, ino->fileid);
+	return 1;
+}

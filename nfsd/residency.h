@@ -1,0 +1,43 @@
+/*
+ * nfsd/residency.h — what the metadata server's data operations do with
+ * a file whose data is not on the data servers: residency OFFLOADED
+ * (docs/decisions/0027-tier-jobs.md: the data is in the object tier
+ * only). A recall in progress leaves the file OFFLOADED until its commit
+ * makes it BOTH (the new copy is written beside, at a new generation:
+ * decision 0030), so OFFLOADED covers "recalling" too. LOCAL and BOTH
+ * (premigrated: the data-server copy is whole) are served as always.
+ *
+ * For an offloaded file (decision 0030):
+ *   - READ and WRITE through the MDS and a size change other than to
+ *     zero answer NFS4ERR_DELAY (RFC 8881 §15.1.1.3: the client retries
+ *     the same request later) rather than reading or writing a
+ *     data-server copy that is not there;
+ *   - COMMIT answers NFS4_OK without asking the data servers: whatever
+ *     a client wrote before the file went is in the tier's object
+ *     (the offload read it, its store is durable), and no write reached
+ *     it since (a write makes a file LOCAL, and is refused here);
+ *   - LAYOUTGET answers NFS4ERR_LAYOUTTRYLATER (§18.43.3): the client
+ *     retries it with a backoff and, after about two leases, does its
+ *     I/O through the MDS (which answers DELAY until the recall is done);
+ *   - a truncation to zero needs no recall (ns_setattr() makes the file
+ *     LOCAL with no data objects: nothing on the data servers is cut);
+ *   - each of the refused accesses asks the tier for a recall through
+ *     srv->tier_recall_wanted (server.h), if set.
+ *
+ * Threads: the executor, state_lock held (the ops). Pure but for the
+ * hook call.
+ */
+#ifndef STRATA_NFSD_RESIDENCY_H
+#define STRATA_NFSD_RESIDENCY_H
+
+#include "ns.h"
+
+struct strata_server;
+
+/* 1 when INO's data is not on the data servers now (above). */
+int residency_away(const struct ns_inode *ino);
+/* INO's data is away: ask the tier for its recall (the hook, if set).
+ * 1 if it is away (the caller refuses the access), 0 if not. */
+int residency_want(struct strata_server *srv, const struct ns_inode *ino);
+
+#endif
