@@ -42,7 +42,7 @@ fail() { echo "bench-smoke: FAIL: $*" >&2; exit 1; }
   --build "$BUILD" > "$DIR/up.out" || { cat "$DIR/up.out"; fail "cluster did not start"; }
 PIDS=(--pid "mds=$(cat "$DIR/mds.pid")" --pid "ds1=$(cat "$DIR/ds1.pid")" --pid "ds2=$(cat "$DIR/ds2.pid")")
 SERVER=127.0.0.1:$PORT
-TINY=(--size 8M --files 200 --duration 2 --conns 2 --qd 4)
+TINY=(--size 8M --files 64 --duration 2 --conns 2 --qd 4)
 
 # counter NAME PORT: a strata-stat counter of the server on PORT
 counter() {

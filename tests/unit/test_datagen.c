@@ -310,10 +310,13 @@ static void test_fence_survives_ds_restart(void **state)
 	make_two_copies(&f, "dg-refence");
 	assert_int_equal(cluster_fence(g_mds->cluster, f.fileid, 1), 0);
 	assert_int_equal(cluster_fence_of(g_mds->cluster, f.fileid), 1);
-	for (unsigned j = 0; j < NDS; j++) {
+	/* A restarted data server is a new process image: its fences are
+	 * gone. Whether the MDS has already reconnected and sent them again
+	 * when tp_ds_restart() returns is a race, so nothing is asserted
+	 * here; the checks after reconnect() are the ones that fail without
+	 * the re-send (seen). */
+	for (unsigned j = 0; j < NDS; j++)
 		assert_int_equal(tp_ds_restart(j, 0, 0), 0);
-		assert_int_equal(ds_state_fence_of(g_ds[j]->ds, f.fileid), 0);
-	}
 	reconnect(f.fileid, 1);
 	for (unsigned j = 0; j < NDS; j++)
 		assert_int_equal(ds_state_fence_of(g_ds[j]->ds, f.fileid), 1);
