@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_util_ch.h — cmocka helpers shared by the tests that drive
- * the in-process server through compound_harness.h (test_compound.c,
+ * the in-process server through compound_harness.h (test_compound*.c,
  * test_pnfs.c). They fail the running test on a malformed reply. Include
  * after <cmocka.h>. Single-threaded, like the harness.
  */
