@@ -1,7 +1,7 @@
 /*
  * tests/unit/test_util_ch.h — cmocka helpers shared by the tests that drive
  * the in-process server through compound_harness.h (test_compound*.c,
- * test_pnfs.c). They fail the running test on a malformed reply. Include
+ * test_pnfs*.c). They fail the running test on a malformed reply. Include
  * after <cmocka.h>. Single-threaded, like the harness.
  */
 #ifndef STRATA_TEST_UTIL_CH_H

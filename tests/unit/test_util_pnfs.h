@@ -30,6 +30,9 @@ extern char g_keypath[1200];
 extern const stateid4 anon_sid; /* all zeros */
 /* max_layouts_per_client of the MDS tp_cluster_setup() starts. */
 extern unsigned tp_max_layouts;
+/* What test_pnfs*.c set it to: layouts per client before closed ones
+ * are recalled. */
+#define TP_TRIM_MAX 8
 
 /* cmocka group setup/teardown: the key, the two DSs, the MDS, the DS
  * client sessions. */
