@@ -68,6 +68,7 @@ LAYERS = [
     ("state", [  # clients, sessions, stateids, opens, locks, delegations,
                  # layouts, orphans and their data's reclaim, callbacks
         "nfsd/session", "nfsd/state/",
+        "nfsd/tier_worker",  # the object tier's thread in the MDS (0031)
     ]),
     ("ops", [  # operation handlers and the services that answer requests
         "nfsd/ops/", "nfsd/op_table", "nfsd/reply_payload", "pnfs/op_layout", "pnfs/op_device",
