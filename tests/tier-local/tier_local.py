@@ -36,12 +36,9 @@ Prints PASS/FAIL per check and "N passed, N failed". Exit 0 all passed,
 1 a check failed, 2 setup or protocol error.
 """
 import argparse
-import contextlib
 import glob
 import hashlib
-import io
 import json
-import logging
 import os
 import re
 import subprocess
@@ -58,23 +55,16 @@ ap.add_argument("--local", required=True, help="scripts/strata-local")
 ap.add_argument("--unit", type=int, default=1048576, help="stripe unit")
 ap.add_argument("--pynfs", default=os.environ.get("PYNFS_DIR", ""))
 args = ap.parse_args()
-d = args.pynfs
-if not d or not os.path.isfile(os.path.join(d, "nfs4.1", "nfs4client.py")):
-    sys.exit("tier-local: pynfs not found (--pynfs DIR or $PYNFS_DIR)")
-sys.path[0:0] = [os.path.join(d, "nfs4.1"), os.path.join(d, "xdr"), d]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import raw41  # noqa: E402
+raw41.load(args.pynfs, "tier")
+import nfs_ops  # noqa: E402
+from xdrdef.nfs4_const import *  # noqa: E402,F401,F403
+from xdrdef.nfs4_type import open_owner4, openflag4, open_claim4, createhow4  # noqa: E402
+from xdrdef.nfs4_pack import NFS4Unpacker  # noqa: E402
 
-with contextlib.redirect_stdout(io.StringIO()):   # "Could not find gssapi module"
-    import nfs4client
-    import nfs_ops
-    from rpc.security import AuthSys
-    from xdrdef.nfs4_const import *               # noqa: F401,F403
-    from xdrdef.nfs4_type import (open_owner4, openflag4, open_claim4,
-                                  createhow4, channel_attrs4)
-    from xdrdef.nfs4_pack import NFS4Unpacker
-
-logging.disable(logging.INFO)
 op = nfs_ops.NFS4ops()
-ROOT = AuthSys().init_cred(uid=0, gid=0, name=b"strata-tier", gids=[0])
 IO = 256 * 1024
 SIZES = {"empty": 0, "small": 5000, "large": 3 * 1048576 + 123}
 # how long a READ is retried through DELAY (shorter for runs with a
@@ -112,15 +102,7 @@ def pattern(n, seed):
 
 
 def session(addr, flags):
-    h, _, p = addr.rpartition(":")
-    c = nfs4client.NFS4Client(h, int(p), minorversion=1)
-    c.set_cred(ROOT)
-    name = b"strata-tier-%d-%f-%s" % (os.getpid(), time.time(), addr.encode())
-    cr = c.new_client(name, flags=flags)
-    big = channel_attrs4(0, 1 << 20, 1 << 20, 8192, 128, 8, [])
-    s = cr.create_session(fore_attrs=big)
-    s.compound([op.reclaim_complete(FALSE)])
-    return s
+    return raw41.session(addr, flags, "tier")
 
 
 def mds_session():
@@ -408,14 +390,4 @@ def main():
     return 1 if nfail else 0
 
 
-try:
-    rc = main()
-except (SetupError, subprocess.CalledProcessError) as e:
-    print("tier-local: SETUP FAILED: %s" % e)
-    rc = 2
-except Exception as e:
-    import traceback
-    traceback.print_exc()
-    print("tier-local: ERROR: %s: %s" % (type(e).__name__, e))
-    rc = 2
-sys.exit(rc)
+raw41.run(main, "tier-local", (SetupError, subprocess.CalledProcessError))
