@@ -8,18 +8,21 @@ Against MDS + 2 data servers started by scripts/strata-local with
 --tier dir:TIER (tests/tier-local.sh). Raw NFSv4.1 (pynfs's client
 library) to the MDS and the data servers; the tier's steps and residency
 through the admin CLI (`strata --dir DIR tier ...`, `strata residency`,
-docs/decisions/0031). Files of 0, 5,000 and 3 MiB + 123 bytes:
+docs/decisions/0031). Files of 0, 5,000 and 3 MiB + 123 bytes written
+through the MDS, and one of 2 MiB + 777 bytes written through an RW
+layout on the data servers and LAYOUTCOMMITted:
 
-  0. written through the MDS (FILE_SYNC), the 3 MiB one also read back
-     through its layout from the data servers.
+  0. the 3 MiB one reads back through its layout from the data servers;
+     each non-empty file has stripe objects.
   a. `strata tier offload` each: state both as the command prints it
      when done, the object in TIER (its bytes the file's, by sha256),
      the data servers' copy still counted.
   b. `strata tier release` each: state offloaded as printed, 0 bytes on
      the data servers, no stripe object of the file left in any data
      server's directory (any generation).
-  c. access: the first READ through the MDS of the 5,000-byte and the 0-byte
-     files answers NFS4ERR_DELAY, the first LAYOUTGET of the 3 MiB file
+  c. access: the first READ through the MDS of the 5,000-byte, the 0-byte
+     and the 2 MiB files answers NFS4ERR_DELAY (ten more READs at once ask
+     again), the first LAYOUTGET of the 3 MiB file
      NFS4ERR_LAYOUTTRYLATER, each queuing a recall through the hook;
      retried, every READ returns exactly the original bytes (sha256), the
      3 MiB file's LAYOUTGET grants a layout and its bytes read through it
@@ -61,12 +64,16 @@ import raw41  # noqa: E402
 raw41.load(args.pynfs, "tier")
 import nfs_ops  # noqa: E402
 from xdrdef.nfs4_const import *  # noqa: E402,F401,F403
-from xdrdef.nfs4_type import open_owner4, openflag4, open_claim4, createhow4  # noqa: E402
+from xdrdef.nfs4_type import (open_owner4, openflag4, open_claim4, createhow4,  # noqa: E402
+                              newoffset4, newtime4, layoutupdate4)
 from xdrdef.nfs4_pack import NFS4Unpacker  # noqa: E402
 
 op = nfs_ops.NFS4ops()
 IO = 256 * 1024
-SIZES = {"empty": 0, "small": 5000, "large": 3 * 1048576 + 123}
+# name: (size, written through a layout on the data servers rather than
+# through the MDS)
+SIZES = {"empty": (0, False), "small": (5000, False),
+         "large": (3 * 1048576 + 123, False), "striped": (2 * 1048576 + 777, True)}
 # how long a READ is retried through DELAY (shorter for runs with a
 # piece switched off, which are expected to fail)
 RETRY_S = float(os.environ.get("TIER_LOCAL_RETRY_S", "60"))
@@ -189,8 +196,10 @@ def layoutget(s, fh, sid):
     return NFS4_OK, res.resarray[-1]
 
 
-def read_layout(dss, lo_res, sid, size):
-    """Read the file through its layout's DS handles (dense striping)."""
+def layout_io(dss, lo_res, sid, size, data=None):
+    """Read the file through its layout's DS handles (dense striping), or
+    write DATA through them (FILE_SYNC): the bytes read, or the first
+    error status (NFS4_OK for a write that went through)."""
     body = lo_res.logr_layout[0].lo_content.loc_body
     lo = NFS4Unpacker(body).unpack_nfsv4_1_file_layout4()
     unit = lo.nfl_util & ~NFL4_UFLG_MASK
@@ -201,13 +210,38 @@ def read_layout(dss, lo_res, sid, size):
         n = min(IO, size - off, unit - off % unit)
         su = off // unit
         j = (su + first) % len(dss)
-        res = dss[j].compound([op.putfh(fhs[j % len(fhs)]),
-                               op.read(sid, (su // len(dss)) * unit + off % unit, n)])
+        ooff = (su // len(dss)) * unit + off % unit
+        io_op = (op.read(sid, ooff, n) if data is None
+                 else op.write(sid, ooff, FILE_SYNC4, data[off:off + n]))
+        res = dss[j].compound([op.putfh(fhs[j % len(fhs)]), io_op])
         if res.status != NFS4_OK:
             return res.status
-        out += res.resarray[-1].switch.switch.data
+        if data is None:
+            out += res.resarray[-1].switch.switch.data
         off += n
-    return bytes(out)
+    return bytes(out) if data is None else NFS4_OK
+
+
+def read_layout(dss, lo_res, sid, size):
+    return layout_io(dss, lo_res, sid, size)
+
+
+def write_through_layout(s, dss, fh, sid, data):
+    """DATA written through an RW layout on the data servers, then
+    LAYOUTCOMMIT sets the size on the MDS (RFC 8881 §18.42)."""
+    res = need(s.compound([op.putfh(fh),
+                           op.layoutget(False, LAYOUT4_NFSV4_1_FILES, LAYOUTIOMODE4_RW,
+                                        0, NFS4_UINT64_MAX, 0, sid, 0xffff)]),
+               "LAYOUTGET RW")
+    lo = res.resarray[-1]
+    st = layout_io(dss, lo, sid, len(data), data)
+    if st != NFS4_OK:
+        raise SetupError("WRITE through the layout: %s" % sname(st))
+    need(s.compound([op.putfh(fh),
+                     op.layoutcommit(0, len(data), False, lo.logr_stateid,
+                                     newoffset4(True, len(data) - 1), newtime4(False),
+                                     layoutupdate4(LAYOUT4_NFSV4_1_FILES, b""))]),
+         "LAYOUTCOMMIT")
 
 
 def stripe_objects(fileid):
@@ -262,21 +296,27 @@ def main():
     dss = []
     files = {}
     # 0. the files
-    for i, (name, size) in enumerate(SIZES.items()):
+    dss = [session(a, EXCHGID4_FLAG_USE_PNFS_DS) for a in args.ds.split(",")]
+    for i, (name, (size, via_layout)) in enumerate(SIZES.items()):
         path = "/tier-%s-%d" % (name, os.getpid())
         data = pattern(size, i + 1)
         fh, sid = open_file(s, path[1:].encode(), True)
-        for off in range(0, size, IO):
+        if via_layout:
+            write_through_layout(s, dss, fh, sid, data)
+        for off in range(0, size if not via_layout else 0, IO):
             need(s.compound([op.putfh(fh), op.write(sid, off, FILE_SYNC4, data[off:off + IO])]),
                  "WRITE")
-        res = need(s.compound([op.putfh(fh), op.getattr(1 << FATTR4_FILEID)]), "GETATTR")
+        res = need(s.compound([op.putfh(fh), op.getattr((1 << FATTR4_FILEID) | (1 << FATTR4_SIZE))]),
+                   "GETATTR")
+        attrs = res.resarray[-1].obj_attributes
+        if attrs[FATTR4_SIZE] != size:
+            raise SetupError("%s: size %d after writing %d" % (name, attrs[FATTR4_SIZE], size))
         files[name] = dict(path=path, size=size, sha=sha(data), fh=fh, sid=sid,
-                           fileid=res.resarray[-1].obj_attributes[FATTR4_FILEID])
+                           fileid=attrs[FATTR4_FILEID])
     big = files["large"]
     st, lo = layoutget(s, big["fh"], big["sid"])
     if st != NFS4_OK:
         raise SetupError("LAYOUTGET of a resident file: %s" % sname(st))
-    dss = [session(a, EXCHGID4_FLAG_USE_PNFS_DS) for a in args.ds.split(",")]
     got = read_layout(dss, lo, big["sid"], big["size"])
     check("0.1", "the 3 MiB file reads back through its layout before any tiering",
           isinstance(got, bytes) and sha(got) == big["sha"], got if not isinstance(got, bytes) else len(got))
@@ -308,7 +348,7 @@ def main():
               (rc, err, r["state"], r["ds_bytes"], left))
 
     # c. access to the offloaded files
-    for name in ("small", "empty"):
+    for name in ("small", "empty", "striped"):
         f = files[name]
         t0 = time.time()
         st, _ = read_once(s, f["fh"], f["sid"], 0, IO)
