@@ -34,6 +34,11 @@ layout on the data servers and LAYOUTCOMMITted:
   e. a recall queued (--no-wait) and the MDS SIGKILLed at once, started
      again: the file reads back its original bytes (whatever step the
      recall had reached: recovery gave its job up, or it was done).
+  f. a 24 MiB file written through a layout, offloaded and released: its
+     first READ answers DELAY at once (under a quarter of the time its
+     recall takes), and while the recall runs (seen as a job under way)
+     GETATTRs of another file answer within a quarter of it too: the
+     executor never waits for the tier; then the exact bytes.
 
 Prints PASS/FAIL per check and "N passed, N failed". Exit 0 all passed,
 1 a check failed, 2 setup or protocol error.
@@ -76,6 +81,7 @@ SIZES = {"empty": (0, False), "small": (5000, False),
          "large": (3 * 1048576 + 123, False), "striped": (2 * 1048576 + 777, True)}
 # how long a READ is retried through DELAY (shorter for runs with a
 # piece switched off, which are expected to fail)
+BIG = 24 << 20       # a file whose recall takes long enough to look at (f)
 RETRY_S = float(os.environ.get("TIER_LOCAL_RETRY_S", "60"))
 results = []
 
@@ -422,6 +428,43 @@ def main():
           "file reads back exact (%s)" % (gaveup, r["state"]),
           isinstance(got, bytes) and sha(got) == big["sha"] and r["state"] == "both",
           sname(got) if not isinstance(got, bytes) else (len(got), r["state"]))
+
+    # f. the executor does not wait for a recall
+    f = dict(path="/tier-big-%d" % os.getpid(), size=BIG)
+    data = pattern(f["size"], 9)
+    f["sha"] = sha(data)
+    f["fh"], f["sid"] = open_file(s, f["path"][1:].encode(), True)
+    write_through_layout(s, dss, f["fh"], f["sid"], data)
+    del data
+    for verb in ("offload", "release"):
+        rc, _, err = step(verb, f["path"])
+        if rc != 0:
+            raise SetupError("%s of the %d-byte file: %s" % (verb, f["size"], err))
+    other = files["small"]
+    t0 = time.time()
+    st, _ = read_once(s, f["fh"], f["sid"], 0, IO)
+    first_s = time.time() - t0
+    lat, seen = [], False
+    while time.time() - t0 < RETRY_S:
+        t = time.time()
+        need(s.compound([op.putfh(other["fh"]), op.getattr(1 << FATTR4_SIZE)]), "GETATTR")
+        lat.append(time.time() - t)
+        r = residency(f["path"])
+        seen = seen or r["job"] == "recalling"
+        if r["state"] == "both":
+            break
+    recall_s = time.time() - t0
+    check("f.1", "the first READ of an offloaded %d MiB file answers DELAY at once (%.3f s; "
+          "its recall took %.2f s)" % (f["size"] >> 20, first_s, recall_s),
+          st == NFS4ERR_DELAY and first_s < recall_s / 4, (sname(st), first_s))
+    check("f.2", "during the recall (seen under way: %s) %d GETATTRs of another file answered "
+          "within %.3f s each" % (seen, len(lat), max(lat)),
+          seen and max(lat) < recall_s / 4, (seen, max(lat), recall_s))
+    got = read_all(s, f["fh"], f["sid"], f["size"])
+    check("f.3", "the %d MiB file reads back exact" % (f["size"] >> 20),
+          isinstance(got, bytes) and sha(got) == f["sha"],
+          sname(got) if not isinstance(got, bytes) else len(got))
+    files["big"] = f
 
     for f in files.values():
         s.compound([op.putfh(f["fh"]), op.close(0, f["sid"])])
