@@ -168,7 +168,7 @@ step "data generations: a copy at g+1 beside g, a stale generation refused, a dr
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/datagen.sh --build build-asan --port $((PORT + 98))
 
-step "object tier in strata-mds: offload, release, recall on access (DELAY, LAYOUTTRYLATER), the MDS SIGKILLed (MDS + 2 data servers, dir tier, ASan; 37 checks, about 25 s)"
+step "object tier in strata-mds: offload, release, recall on access (DELAY, LAYOUTTRYLATER), the MDS SIGKILLed (MDS + 2 data servers, dir tier, ASan; 40 checks, about 25 s)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/tier-local.sh --build build-asan --port $((PORT + 170))
 

@@ -39,6 +39,10 @@ layout on the data servers and LAYOUTCOMMITted:
      recall takes), and while the recall runs (seen as a job under way)
      GETATTRs of another file answer within a quarter of it too: the
      executor never waits for the tier; then the exact bytes.
+  g. the 5,000-byte file released, a WRITE of 10 bytes into it: DELAY
+     first, retried it is done, the file reads the old bytes with the
+     write and is local; its object (dropped by the write: a delete
+     record) is deleted from TIER by the tier thread's drain.
 
 Prints PASS/FAIL per check and "N passed, N failed". Exit 0 all passed,
 1 a check failed, 2 setup or protocol error.
@@ -81,6 +85,7 @@ SIZES = {"empty": (0, False), "small": (5000, False),
          "large": (3 * 1048576 + 123, False), "striped": (2 * 1048576 + 777, True)}
 # how long a READ is retried through DELAY (shorter for runs with a
 # piece switched off, which are expected to fail)
+DRAIN_WAIT_S = 15    # the tier thread drains every 10 s (TIER_DRAIN_S)
 BIG = 24 << 20       # a file whose recall takes long enough to look at (f)
 RETRY_S = float(os.environ.get("TIER_LOCAL_RETRY_S", "60"))
 results = []
@@ -465,6 +470,37 @@ def main():
           isinstance(got, bytes) and sha(got) == f["sha"],
           sname(got) if not isinstance(got, bytes) else len(got))
     files["big"] = f
+
+    # g. a WRITE to an offloaded file recalls it first; its object goes
+    f = files["small"]
+    f["fh"], f["sid"] = open_file(s, f["path"][1:].encode(), False)  # since (e)'s restart
+    rc, r, err = step("release", f["path"])
+    if rc != 0:
+        raise SetupError("release before the write: %s" % err)
+    obj = os.path.join(args.tier_dir, r["object_key"])
+    patch = b"tier-write"
+    t0 = time.time()
+    res = s.compound([op.putfh(f["fh"]), op.write(f["sid"], 100, FILE_SYNC4, patch)],
+                     handle_state_errors=False)
+    first = res.status
+    while res.status == NFS4ERR_DELAY and time.time() - t0 < RETRY_S:
+        time.sleep(0.05)
+        res = s.compound([op.putfh(f["fh"]), op.write(f["sid"], 100, FILE_SYNC4, patch)],
+                         handle_state_errors=False)
+    want = bytearray(pattern(f["size"], 2))
+    want[100:100 + len(patch)] = patch
+    got = read_all(s, f["fh"], f["sid"], f["size"])
+    r = residency(f["path"])
+    check("g.1", "the first WRITE to an offloaded file answers DELAY, retried it is done "
+          "(%.2f s)" % (time.time() - t0), first == NFS4ERR_DELAY and res.status == NFS4_OK,
+          (sname(first), sname(res.status)))
+    check("g.2", "the file reads the recalled bytes with the write, and is local",
+          got == bytes(want) and r["state"] == "local", (r["state"], got == bytes(want)))
+    t0 = time.time()
+    while os.path.exists(obj) and time.time() - t0 < DRAIN_WAIT_S:
+        time.sleep(0.2)
+    check("g.3", "its object, which the write dropped, is deleted by the tier's drain "
+          "(%.1f s)" % (time.time() - t0), not os.path.exists(obj), obj)
 
     for f in files.values():
         s.compound([op.putfh(f["fh"]), op.close(0, f["sid"])])
