@@ -145,19 +145,17 @@ static void enqueue(struct tier_worker *w, struct tier_req *r)
 	pthread_cond_broadcast(&w->cond);
 }
 
-/* The next request, or NULL after waiting up to TIER_DRAIN_S seconds
- * (then, or when stopping, *TIMED_OUT / w->stop say why). Under w->lock. */
-static struct tier_req *dequeue(struct tier_worker *w, int *timed_out)
+/* The next request, or NULL after waiting up to TIER_DRAIN_S seconds for
+ * one, or when stopping. Under w->lock. */
+static struct tier_req *dequeue(struct tier_worker *w)
 {
 	struct tier_req *r;
 	struct timespec until;
 
-	*timed_out = 0;
 	if (!w->head && !w->stop) {
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += TIER_DRAIN_S;
-		*timed_out = pthread_cond_timedwait(&w->cond, &w->lock,
-						    &until) == ETIMEDOUT;
+		pthread_cond_timedwait(&w->cond, &w->lock, &until);
 	}
 	r = w->stop ? NULL : w->head;
 	if (r) {
@@ -272,27 +270,38 @@ static void serve(struct tier_worker *w, struct tier_req *r)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* Drain when the last drain is TIER_DRAIN_S old, also between requests
+ * (a steady stream of them never lets the queue's wait time out). Called
+ * without w->lock. */
+static void drain_if_due(struct tier_worker *w, time_t *last)
+{
+	if (server_now() - *last < TIER_DRAIN_S)
+		return;
+	drain(w);
+	*last = server_now();
+}
+
 static void *tier_main(void *arg)
 {
 	struct tier_worker *w = arg;
 	struct tier_req *r;
-	int timed_out;
+	time_t last;
 
 	recover(w);
+	last = server_now();
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
-		r = dequeue(w, &timed_out);
-		if (!r) {
-			if (timed_out && !w->stop) {
-				pthread_mutex_unlock(&w->lock);
-				drain(w);
-				pthread_mutex_lock(&w->lock);
-			}
-			continue;
-		}
-		w->running = r->op == TIER_REQ_RECALL ? r->fileid : 0;
+		r = dequeue(w);
+		if (r)
+			w->running = r->op == TIER_REQ_RECALL ? r->fileid : 0;
 		pthread_mutex_unlock(&w->lock);
-		serve(w, r);
+		if (r)
+			serve(w, r);
+		pthread_mutex_lock(&w->lock);
+		if (w->stop)
+			break;
+		pthread_mutex_unlock(&w->lock);
+		drain_if_due(w, &last);
 		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);

@@ -9,8 +9,9 @@
  *            recall hook (srv->tier_recall_wanted, nfsd/residency.h);
  *            the thread first gives up every job a crash left
  *            (tier_recover) and drains the delete and release records
- *            (tier_drain), then serves the queue, and drains again every
- *            TIER_DRAIN_S seconds and after a failed request;
+ *            (tier_drain), then serves the queue, and drains again
+ *            every TIER_DRAIN_S seconds (between requests as well as
+ *            when idle) and after a failed request;
  *   hook     an access to an offloaded file (READ, WRITE, SETATTR of a
  *            size, LAYOUTGET) queues its recall: at most one recall per
  *            file is queued or running at a time (the executor calls the

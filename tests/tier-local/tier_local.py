@@ -281,8 +281,20 @@ def mds_restart(now=False):
     has just been queued."""
     if now:
         with open(os.path.join(args.dir, "mds.pid")) as f:
-            os.kill(int(f.read().split()[0]), 9)
-        time.sleep(0.2)
+            pid = int(f.read().split()[0])
+        os.kill(pid, 9)
+        # gone (or a zombie) before mds-start looks: it would take a
+        # dying process for a running one and start nothing
+        for _ in range(200):
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        break
+            except FileNotFoundError:
+                break
+            time.sleep(0.05)
+        else:
+            raise SetupError("the MDS (pid %d) survived SIGKILL" % pid)
     else:
         subprocess.run([args.local, "mds-kill", "--dir", args.dir, "--index", "1"],
                        check=True, capture_output=True)
