@@ -13,7 +13,10 @@
  *   server, 1-60, default 1; docs/operations.md), cluster_map (strata-mds:
  *   path of the cluster map, pnfs/cmap.h) and node (this node's id in it,
  *   1-64; docs/decisions/0024), failpoint (tests only: none,
- *   peer-answer-exit or delta-delay, server.h enum strata_failpoint). Owners are sent as numeric ids (what the Linux client uses
+ *   peer-answer-exit or delta-delay, server.h enum strata_failpoint),
+ *   tier (strata-mds: the object tier, "dir:PATH" or "s3:ENDPOINT/BUCKET",
+ *   nfsd/tier_worker.h), tier_credentials, tier_region, tier_ca_file
+ *   (s3 only) and tier_prefix (of the object keys). Owners are sent as numeric ids (what the Linux client uses
  * with AUTH_SYS); "name@domain" is accepted on input. */
 #include "config.h"
 
@@ -74,6 +77,31 @@ static int add_data_server(struct strata_config *cfg, const char *val)
 	return 0;
 }
 
+/* A string key into its field; -1 when it does not fit. */
+static int set_str(char *dst, size_t cap, const char *val)
+{
+	return snprintf(dst, cap, "%s", val) < (int)cap ? 0 : -1;
+}
+
+/* "dir:PATH" (an absolute or relative directory) or "s3:ENDPOINT/BUCKET"
+ * with an http(s) endpoint; "" or "none" turns the tier off. The object
+ * store itself is first reached when the server starts. */
+static int set_tier(struct strata_config *cfg, const char *val)
+{
+	const char *slash;
+
+	if (!*val || !strcmp(val, "none"))
+		return set_str(cfg->tier, sizeof(cfg->tier), "");
+	if (!strncmp(val, "dir:", 4) && val[4])
+		return set_str(cfg->tier, sizeof(cfg->tier), val);
+	if (strncmp(val, "s3:http://", 10) && strncmp(val, "s3:https://", 11))
+		return -1;
+	slash = strrchr(val, '/');
+	if (!slash[1] || slash[-1] == '/')
+		return -1; /* no bucket after the endpoint */
+	return set_str(cfg->tier, sizeof(cfg->tier), val);
+}
+
 static int parse_uint(const char *val, unsigned long max, unsigned long *out)
 {
 	char *end;
@@ -122,6 +150,18 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 			return -1;
 		return 0;
 	}
+	if (!strcmp(key, "tier"))
+		return set_tier(cfg, val);
+	if (!strcmp(key, "tier_credentials"))
+		return set_str(cfg->tier_credentials,
+			       sizeof(cfg->tier_credentials), val);
+	if (!strcmp(key, "tier_region"))
+		return set_str(cfg->tier_region, sizeof(cfg->tier_region), val);
+	if (!strcmp(key, "tier_ca_file"))
+		return set_str(cfg->tier_ca_file, sizeof(cfg->tier_ca_file),
+			       val);
+	if (!strcmp(key, "tier_prefix"))
+		return set_str(cfg->tier_prefix, sizeof(cfg->tier_prefix), val);
 	if (!strcmp(key, "rdma_listen"))
 		return snprintf(cfg->rdma_addr, sizeof(cfg->rdma_addr), "%s",
 				val) < (int)sizeof(cfg->rdma_addr)

@@ -23,6 +23,9 @@ static void usage(const char *prog)
 		"         [--metrics-listen ADDR] [--metrics-port P (0: off)]\n"
 		"         [--heartbeat S] [--cluster-map FILE --node N]\n"
 		"         [--rdma] [--rdma-listen ADDR] [--rdma-port P]\n"
+		"         [--tier dir:PATH|s3:ENDPOINT/BUCKET]\n"
+		"         [--tier-credentials FILE] [--tier-region R]\n"
+		"         [--tier-ca-file FILE] [--tier-prefix P]\n"
 		"         [--failpoint NAME]   (tests only: server.h)\n"
 		"         [--replace]   (strata-ds: take the place of this slot's\n"
 		"                        lost store, docs/decisions/0019)\n",
@@ -56,6 +59,11 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		{ "rdma", no_argument, NULL, 'r' },
 		{ "rdma-listen", required_argument, NULL, 'A' },
 		{ "rdma-port", required_argument, NULL, 'Q' },
+		{ "tier", required_argument, NULL, 'T' },
+		{ "tier-credentials", required_argument, NULL, 'W' },
+		{ "tier-region", required_argument, NULL, 'G' },
+		{ "tier-ca-file", required_argument, NULL, 'V' },
+		{ "tier-prefix", required_argument, NULL, 'X' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -68,7 +76,9 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		['M'] = "metrics_listen", ['P'] = "metrics_port",
 		['H'] = "heartbeat", ['C'] = "cluster_map", ['N'] = "node",
 		['F'] = "failpoint", ['r'] = "rdma", ['A'] = "rdma_listen",
-		['Q'] = "rdma_port",
+		['Q'] = "rdma_port", ['T'] = "tier",
+		['W'] = "tier_credentials", ['G'] = "tier_region",
+		['V'] = "tier_ca_file", ['X'] = "tier_prefix",
 	};
 	int o;
 

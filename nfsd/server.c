@@ -25,6 +25,7 @@
 #include "state.h"
 #include "exec.h"
 #include "reclaim.h"
+#include "tier_worker.h"
 #include "recovery.h"
 #include "log.h"
 #include "metrics.h"
@@ -629,6 +630,8 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 				  srv->boot_epoch);
 	if (rc == 0 && srv->ns)
 		rc = reclaim_start(&srv->reclaim, srv);
+	if (rc == 0 && srv->ns && cfg->tier[0])
+		rc = tier_worker_start(&srv->tier, srv); /* sets the hook */
 	if (rc == 0 && srv->ns)
 		rc = open_deltas(srv);
 	if (rc == 0 && srv->ns) {
@@ -664,6 +667,9 @@ void server_stop(struct strata_server *srv)
 	if (!srv)
 		return;
 	metrics_http_stop(srv->http); /* it reads the tables freed below */
+	/* Releases control connections waiting on a tier request, so
+	 * their receive threads can end. */
+	tier_worker_halt(srv->tier);
 	if (srv->tcp)
 		xprt_tcp_stop(srv->tcp);
 	if (srv->rdma)
@@ -681,6 +687,8 @@ void server_stop(struct strata_server *srv)
 	orphan_free_all(srv);
 	pthread_mutex_unlock(&srv->state_lock);
 	reclaim_stop(srv->reclaim); /* uses the namespace and the cluster */
+	tier_worker_free(srv->tier); /* the executor (its hook's caller) is
+					gone */
 	if (srv->store)
 		ds_store_close(srv->store);
 	cluster_close(srv->cluster);

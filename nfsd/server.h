@@ -94,6 +94,13 @@ struct strata_config {
 	int rdma;                /* also serve RPC-over-RDMA (xprt_rdma.h) */
 	char rdma_addr[64];      /* its address; "" = listen_addr */
 	uint16_t rdma_port;      /* 20049 by default (RFC 8267) */
+	/* MDS: the object tier (issue 16, docs/decisions/0031): "" none,
+	 * "dir:PATH" or "s3:ENDPOINT/BUCKET" (nfsd/tier_worker.h). */
+	char tier[4096];
+	char tier_credentials[4096]; /* s3: access key, secret (0025) */
+	char tier_region[64];        /* s3: SigV4 region; "" us-east-1 */
+	char tier_ca_file[4096];     /* s3: CA bundle; "" the system's */
+	char tier_prefix[128];       /* of the object keys; "" "strata" */
 };
 
 /* Faults a test arms with the failpoint key (--failpoint NAME): each
@@ -127,6 +134,7 @@ struct strata_counters {
 };
 
 struct cluster;
+struct tier_worker;
 struct cmap;
 struct peers;
 struct ds_state;
@@ -188,11 +196,12 @@ struct strata_server {
 	 * (exec_defer_place(), exec.h). NULL with no executor. */
 	int (*defer_place)(struct exec *e, uint64_t fileid);
 	struct reclaim *reclaim; /* MDS: frees removed files' data */
+	struct tier_worker *tier; /* MDS with a tier: nfsd/tier_worker.h */
 	struct recovery *recovery; /* needs state_lock */
 	/* The object tier's hook (nfsd/residency.h): a client wants the
 	 * data of FILEID, which is offloaded: start (or hurry) its recall.
-	 * Set by whoever runs the tier worker, before serving; NULL until
-	 * then (nothing recalls yet). Called on the executor with
+	 * Set by the tier worker (nfsd/tier_worker.h) before serving; NULL
+	 * without a tier (nothing recalls). Called on the executor with
 	 * state_lock held: must only queue, never block. */
 	void (*tier_recall_wanted)(void *arg, uint64_t fileid);
 	void *tier_recall_arg;

@@ -12,6 +12,7 @@
 #include "compound.h"
 #include "ctl_admin.h"
 #include "ctl_datagen.h"
+#include "ctl_tier.h"
 #include "ctl_identity.h"
 #include "ctl_prot.h"
 #include "ds_self.h"
@@ -395,6 +396,25 @@ static void do_data_gen(struct ctl_req *r)
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
 }
 
+/* CTL_TIER: may wait for the tier worker (blocks this connection's
+ * receive thread only). */
+static void do_tier(struct ctl_req *r)
+{
+	static char none[1];
+	ctl_tier_args a;
+	ctl_tier_res res;
+	char msg[CTL_TIER_MSG_MAX], key[CTL_TIER_KEY_MAX];
+
+	memset(&a, 0, sizeof(a));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_tier_args, &a))
+		return;
+	ctl_tier(r->srv, &a, &res, msg, key);
+	xdr_free((xdrproc_t)xdr_ctl_tier_args, &a);
+	if (!res.msg)
+		res.msg = none;
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_tier_res, &res);
+}
+
 static void do_revoke(struct ctl_req *r)
 {
 	ctl_revoke_args a;
@@ -530,6 +550,7 @@ static void refuse(struct ctl_req *r, uint32_t proc)
 	ctl_stat_many_res smr = { .status = CTL_EAUTH };
 	ctl_scrub_res scr = { .status = CTL_EAUTH };
 	ctl_transports_res tr = { .status = CTL_EAUTH };
+	ctl_tier_res tir = { .status = CTL_EAUTH, .msg = "", .key = "" };
 
 	switch (proc) {
 	case CTL_HELLO:
@@ -561,9 +582,19 @@ static void refuse(struct ctl_req *r, uint32_t proc)
 		send_reply(r, ACCEPT_SUCCESS,
 			   (xdrproc_t)xdr_ctl_transports_res, &tr);
 		break;
+	case CTL_TIER:
+		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_tier_res,
+			   &tir);
+		break;
 	default:
 		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
 	}
+}
+
+/* Procedures only a metadata server (with a namespace) serves. */
+static int mds_only(uint32_t proc)
+{
+	return proc == CTL_SCRUB || proc == CTL_DATA_GEN || proc == CTL_TIER;
 }
 
 void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
@@ -596,13 +627,10 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		return;
 	}
 	admin = proc >= CTL_INFO && proc <= CTL_OPSTATS;
-	/* SCRUB and DATA_GEN: the metadata server's; TRANSPORTS: a data
-	 * server's. */
-	if (proc > CTL_TRANSPORTS ||
-	    ((proc == CTL_SCRUB || proc == CTL_DATA_GEN) &&
-	     (ds || !srv->ns)) ||
-	    (proc != CTL_STATS && proc != CTL_SCRUB &&
-	     proc != CTL_DATA_GEN && !admin && !ds)) {
+	/* SCRUB, DATA_GEN and TIER: the metadata server's; TRANSPORTS: a
+	 * data server's. */
+	if (proc > CTL_TIER || (mds_only(proc) && (ds || !srv->ns)) ||
+	    (proc != CTL_STATS && !mds_only(proc) && !admin && !ds)) {
 		send_reply(&r, ACCEPT_PROC_UNAVAIL, NULL, NULL);
 		return;
 	}
@@ -656,6 +684,9 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		break;
 	case CTL_TRANSPORTS:
 		do_transports(&r);
+		break;
+	case CTL_TIER:
+		do_tier(&r);
 		break;
 	default: /* CTL_INFO .. CTL_OPSTATS */
 		do_admin(&r, proc);

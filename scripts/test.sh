@@ -31,7 +31,8 @@
 #      server SIGKILLed mid-read, a data server's objects lost (dd gets
 #      EIO); NFStest's nfstest_pnfs (8 of its tests); strata-bench smoke;
 #      lost objects, a wiped and a replaced data server (tests/data-loss.sh);
-#      data generations on real processes (tests/datagen.sh);
+#      data generations on real processes (tests/datagen.sh); the object
+#      tier in strata-mds (tests/tier-local.sh);
 #      the admin CLI and Prometheus metrics (tests/admin-metrics.sh; the
 #      VM's pNFS faults run lists its client with `strata clients`);
 #      pynfs `all` through a second metadata node that forwards everything
@@ -166,6 +167,10 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 step "data generations: a copy at g+1 beside g, a stale generation refused, a drop of g (MDS + 2 data servers, ASan; about 6 s)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/datagen.sh --build build-asan --port $((PORT + 98))
+
+step "object tier in strata-mds: offload, release, recall on access (DELAY, LAYOUTTRYLATER), the MDS SIGKILLed (MDS + 2 data servers, dir tier, ASan; 40 checks, about 25 s)"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/tier-local.sh --build build-asan --port $((PORT + 170))
 
 step "operations: strata status/clients/top/exports, promtool, a real Prometheus, a metrics flood (ASan)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

@@ -26,24 +26,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 TOOL=$BUILD/tests/datagen/strata-datagen-tool
-for b in "$TOOL" "$BUILD/nfsd/strata-mds" "$BUILD/nfsd/strata-ds"; do
-  [ -x "$b" ] || { echo "datagen: $b not built" >&2; exit 3; }
-done
-export PATH=/usr/bin:/bin:$PATH     # Debian's python3 (python3-ply for pynfs)
-"$ROOT/scripts/build-suites.sh" pynfs > /dev/null ||
-  { echo "datagen: scripts/build-suites.sh pynfs failed" >&2; exit 3; }
-S=${STRATA_SUITES_DIR:-/var/tmp/strata-suites}
-# shellcheck disable=SC1091
-. "$S/suites.env"
-OWN_DIR=0
-if [ -z "$DIR" ]; then DIR=$(mktemp -d "${TMPDIR:-/tmp}/datagen.XXXXXX"); OWN_DIR=1; fi
-mkdir -p "$DIR"; DIR=$(cd "$DIR" && pwd)
-LOCAL="$ROOT/scripts/strata-local"
-cleanup() {
-  "$LOCAL" down --dir "$DIR" > /dev/null 2>&1 || true
-  [ $OWN_DIR = 0 ] || rm -rf "$DIR"
-}
-trap cleanup EXIT
+NAME=datagen
+# shellcheck source=tests/lib/loopback.sh
+. "$ROOT/tests/lib/loopback.sh"
+loopback_need "$TOOL" "$BUILD/nfsd/strata-mds" "$BUILD/nfsd/strata-ds"
+loopback_pynfs
+loopback_dir "$DIR"
 UNIT=1048576
 if ! "$LOCAL" up --dir "$DIR" --port "$PORT" --lease 20 --grace 0 --build "$BUILD" \
      --data-servers 2 --stripe-unit $UNIT > "$DIR/up.out" 2>&1; then
@@ -54,9 +42,6 @@ fi
   --tool "$TOOL" --unit $UNIT --pynfs "$PYNFS_DIR" --local "$LOCAL" --dir "$DIR"
 RC=$?
 "$LOCAL" down --dir "$DIR" > /dev/null 2>&1
-if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$DIR"/mds.log "$DIR"/ds*.log 2>/dev/null; then
-  echo "datagen: FAIL: sanitizer report in the log(s) above" >&2
-  [ $RC = 0 ] && RC=1
-fi
+loopback_sanitized $RC; RC=$?
 [ $RC = 0 ] && echo "datagen: OK" || echo "datagen: FAIL (exit $RC)"
 exit $RC

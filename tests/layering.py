@@ -68,11 +68,13 @@ LAYERS = [
     ("state", [  # clients, sessions, stateids, opens, locks, delegations,
                  # layouts, orphans and their data's reclaim, callbacks
         "nfsd/session", "nfsd/state/",
+        "nfsd/tier_worker",  # the object tier's thread in the MDS (0031)
     ]),
     ("ops", [  # operation handlers and the services that answer requests
         "nfsd/ops/", "nfsd/op_table", "nfsd/reply_payload", "pnfs/op_layout", "pnfs/op_device",
         "pnfs/ctl_svc", "pnfs/ctl_admin", "nfsd/census",
         "pnfs/ctl_datagen",  # data generations by hand (decision 0030)
+        "pnfs/ctl_tier",  # the tier's steps and residency by hand (0031)
         "nfsd/metrics_text", "nfsd/metrics_http",
         # a COMPOUND across metadata nodes, the peer service, recalls
         "nfsd/subcompound", "pnfs/peer_svc", "pnfs/peer_cb",

@@ -33,9 +33,6 @@ Prints PASS/FAIL per check and "N passed, N failed". Exit 0 all passed,
 1 a check failed, 2 setup or protocol error.
 """
 import argparse
-import contextlib
-import io
-import logging
 import os
 import subprocess
 import sys
@@ -51,23 +48,16 @@ ap.add_argument("--pynfs", default=os.environ.get("PYNFS_DIR", ""))
 ap.add_argument("--local", required=True, help="scripts/strata-local")
 ap.add_argument("--dir", required=True, help="the cluster's strata-local DIR")
 args = ap.parse_args()
-d = args.pynfs
-if not d or not os.path.isfile(os.path.join(d, "nfs4.1", "nfs4client.py")):
-    sys.exit("datagen: pynfs not found (--pynfs DIR or $PYNFS_DIR)")
-sys.path[0:0] = [os.path.join(d, "nfs4.1"), os.path.join(d, "xdr"), d]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import raw41  # noqa: E402
+raw41.load(args.pynfs, "datagen")
+import nfs_ops  # noqa: E402
+from xdrdef.nfs4_const import *  # noqa: E402,F401,F403
+from xdrdef.nfs4_type import open_owner4, openflag4, open_claim4, createhow4  # noqa: E402
+from xdrdef.nfs4_pack import NFS4Unpacker  # noqa: E402
 
-with contextlib.redirect_stdout(io.StringIO()):   # "Could not find gssapi module"
-    import nfs4client
-    import nfs_ops
-    from rpc.security import AuthSys
-    from xdrdef.nfs4_const import *               # noqa: F401,F403
-    from xdrdef.nfs4_type import (open_owner4, openflag4, open_claim4,
-                                  createhow4, channel_attrs4)
-    from xdrdef.nfs4_pack import NFS4Unpacker
-
-logging.disable(logging.INFO)
 op = nfs_ops.NFS4ops()
-ROOT = AuthSys().init_cred(uid=0, gid=0, name=b"strata-datagen", gids=[0])
 UNIT = args.unit
 LEN = 3 * UNIT + 1000
 IO = 256 * 1024      # per READ/WRITE: below pynfs's session limits
@@ -88,15 +78,7 @@ def hostport(s):
 
 
 def session(addr, flags):
-    h, p = hostport(addr)
-    c = nfs4client.NFS4Client(h, p, minorversion=1)
-    c.set_cred(ROOT)
-    name = b"strata-datagen-%d-%d-%s" % (os.getpid(), int(time.time()), addr.encode())
-    cr = c.new_client(name, flags=flags)
-    big = channel_attrs4(0, 1 << 20, 1 << 20, 8192, 128, 8, [])
-    s = cr.create_session(fore_attrs=big)
-    s.compound([op.reclaim_complete(FALSE)])
-    return c, s
+    return raw41.session(addr, flags, "datagen")
 
 
 def pattern(seed):
@@ -209,7 +191,7 @@ def restart_ds(j):
     addr = args.ds.split(",")[j]
     for _ in range(100):
         try:
-            return session(addr, EXCHGID4_FLAG_USE_PNFS_DS)[1]
+            return session(addr, EXCHGID4_FLAG_USE_PNFS_DS)
         except Exception:       # not listening yet, or DELAY
             time.sleep(0.1)
     raise SetupError("data server %d did not come back" % (j + 1))
@@ -226,8 +208,8 @@ def wait_serving(dss, fileid, gen, first, sid):
 
 
 def main():
-    mc, ms = session(args.server, EXCHGID4_FLAG_USE_PNFS_MDS)
-    dss = [session(a, EXCHGID4_FLAG_USE_PNFS_DS)[1] for a in args.ds.split(",")]
+    ms = session(args.server, EXCHGID4_FLAG_USE_PNFS_MDS)
+    dss = [session(a, EXCHGID4_FLAG_USE_PNFS_DS) for a in args.ds.split(",")]
     A, B = pattern(1), pattern(2)
     name = b"datagen-%d-%d" % (os.getpid(), int(time.time()))
     owner = open_owner4(ms.client.clientid, b"datagen-owner")
@@ -310,14 +292,4 @@ def main():
     return 1 if nfail else 0
 
 
-try:
-    rc = main()
-except (SetupError, subprocess.CalledProcessError) as e:
-    print("datagen: SETUP FAILED: %s" % e)
-    rc = 2
-except Exception as e:
-    import traceback
-    traceback.print_exc()
-    print("datagen: ERROR: %s: %s" % (type(e).__name__, e))
-    rc = 2
-sys.exit(rc)
+raw41.run(main, "datagen", (SetupError, subprocess.CalledProcessError))

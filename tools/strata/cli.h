@@ -1,9 +1,11 @@
 /*
  * tools/strata/cli.h — the `strata` admin CLI: shared pieces of its
- * subcommands (one file each: status.c, clients.c, top.c, exports.c).
+ * subcommands (one file each: status.c, clients.c, top.c, exports.c,
+ * tier.c).
  *
  * The CLI reaches a running cluster only through the control protocol's
- * administration procedures (pnfs/ctl_prot.x CTL_INFO .. CTL_OPSTATS),
+ * administration procedures (pnfs/ctl_prot.x CTL_INFO .. CTL_OPSTATS;
+ * CTL_TIER for residency and the tier's steps),
  * authenticated with the cluster key: --server HOST:PORT --key FILE, or
  * --dir DIR of a strata-local cluster (its DIR/admin.conf names both).
  * Human tables go to stdout; --json prints one JSON document (json-c).
@@ -31,6 +33,7 @@ struct cli {
 	int json;
 	int once;           /* top: one sample */
 	double interval;    /* top: seconds between samples */
+	int no_wait;        /* tier: queue the step, do not wait for it */
 };
 
 /* Connect to ADDR ("host:port") with the cluster key. 0 or -errno
@@ -62,5 +65,8 @@ int cmd_status(struct cli *cli);
 int cmd_clients(struct cli *cli);
 int cmd_exports(struct cli *cli);
 int cmd_top(struct cli *cli);
+/* PATHS: paths in the namespace; ARGS: a step's name, then paths. */
+int cmd_residency(struct cli *cli, int npaths, char **paths);
+int cmd_tier(struct cli *cli, int nargs, char **args);
 
 #endif

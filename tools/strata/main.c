@@ -2,6 +2,7 @@
  * tools/strata/main.c — `strata`: the admin CLI (see cli.h).
  *   strata [--dir DIR | --server HOST:PORT --key FILE] [--json]
  *          status | clients | exports | top [--once] [--interval S]
+ *          | residency PATH... | tier offload|release|recall [--no-wait] PATH...
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +28,12 @@ static void usage(void)
 		"  top       operations per second, latency p50/p99 and bytes "
 		"per second per server\n"
 		"            [--once] one sample; [--interval S] (default 1)\n"
+		"  residency PATH...   where each file's data is: state, bytes "
+		"on the data\n"
+		"            servers and in the tier, object key\n"
+		"  tier offload|release|recall PATH...   move files, each step "
+		"waited for\n"
+		"            [--no-wait] only queue it\n"
 		"--dir DIR: a strata-local cluster (reads DIR/admin.conf)\n");
 }
 
@@ -60,7 +67,7 @@ static int load_dir(struct cli *cli, const char *dir)
 	return 0;
 }
 
-static int parse(int argc, char **argv, struct cli *cli, const char **cmd)
+static int parse(int argc, char **argv, struct cli *cli, int *cmd)
 {
 	static const struct option opts[] = {
 		{ "dir", required_argument, NULL, 'd' },
@@ -69,6 +76,7 @@ static int parse(int argc, char **argv, struct cli *cli, const char **cmd)
 		{ "json", no_argument, NULL, 'j' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "no-wait", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -93,6 +101,9 @@ static int parse(int argc, char **argv, struct cli *cli, const char **cmd)
 		case 'o':
 			cli->once = 1;
 			break;
+		case 'n':
+			cli->no_wait = 1;
+			break;
 		case 'i':
 			cli->interval = strtod(optarg, NULL);
 			if (cli->interval < 0.1 || cli->interval > 3600) {
@@ -105,25 +116,36 @@ static int parse(int argc, char **argv, struct cli *cli, const char **cmd)
 			return -1;
 		}
 	}
-	if (optind != argc - 1 || !cli->server[0] || !cli->key_path[0]) {
+	if (optind >= argc || !cli->server[0] || !cli->key_path[0]) {
 		usage();
 		return -1;
 	}
-	*cmd = argv[optind];
+	*cmd = optind;
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct cli cli = { .interval = 1.0 };
-	const char *cmd = NULL;
+	const char *cmd;
+	int at = 0, nargs;
 
-	if (parse(argc, argv, &cli, &cmd) < 0)
+	if (parse(argc, argv, &cli, &at) < 0)
 		return 2;
+	cmd = argv[at];
+	nargs = argc - at - 1; /* after the command */
 	if (mac_key_load(&cli.key, cli.key_path) < 0) {
 		fprintf(stderr, "strata: cannot read the cluster key %s\n",
 			cli.key_path);
 		return 1;
+	}
+	if (!strcmp(cmd, "residency"))
+		return cmd_residency(&cli, nargs, argv + at + 1);
+	if (!strcmp(cmd, "tier"))
+		return cmd_tier(&cli, nargs, argv + at + 1);
+	if (nargs) {
+		usage();
+		return 2;
 	}
 	if (!strcmp(cmd, "status"))
 		return cmd_status(&cli);

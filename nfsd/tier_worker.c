@@ -1,0 +1,435 @@
+/* nfsd/tier_worker.c — see tier_worker.h. */
+#include "tier_worker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "orphan.h"
+#include "server.h"
+#include "tier_backend.h"
+#include "tier_ds.h"
+#include "tier_job.h"
+
+/* One queued request; WAITER is a submitter's, on its stack, or NULL. */
+struct tier_wait {
+	int done;
+	int rc;
+	char msg[TIER_MSG_MAX];
+};
+
+struct tier_req {
+	struct tier_req *next;
+	uint64_t fileid;
+	enum tier_req_op op;
+	struct tier_wait *waiter;
+};
+
+struct tier_worker {
+	struct strata_server *srv;
+	struct tier_backend *backend;
+	struct tier_engine engine;
+	char prefix[128];
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock; /* everything below */
+	pthread_cond_t cond;  /* work for the thread; a waiter's result */
+	struct tier_req *head, *tail;
+	uint64_t running;     /* fileid of the running recall, 0 none */
+	int stop;
+};
+
+const char *tier_worker_prefix(const struct strata_config *cfg)
+{
+	return cfg->tier_prefix[0] ? cfg->tier_prefix : TIER_PREFIX_DEFAULT;
+}
+
+/* ---- the backend ----------------------------------------------------- */
+
+static void log_hook(void *arg, int level, const char *line)
+{
+	(void)arg;
+	strata_log(level, "tier: %s", line);
+}
+
+/* Fill TC from the server's configuration: "dir:PATH" or
+ * "s3:ENDPOINT/BUCKET" (config.c checked the form). ENDPOINT is a buffer
+ * of CAP bytes the s3 endpoint is cut into. */
+static int backend_config(const struct strata_config *cfg,
+			  struct tier_config *tc, char *endpoint, size_t cap)
+{
+	const char *spec = cfg->tier, *slash;
+
+	tier_config_defaults(tc);
+	tc->log = log_hook;
+	if (!strncmp(spec, "dir:", 4)) {
+		tc->kind = TIER_KIND_DIR;
+		tc->dir = spec + 4;
+		return 0;
+	}
+	slash = strrchr(spec, '/');
+	if (strncmp(spec, "s3:", 3) || !slash ||
+	    (size_t)(slash - spec - 3) >= cap)
+		return -EINVAL;
+	memcpy(endpoint, spec + 3, (size_t)(slash - spec - 3));
+	endpoint[slash - spec - 3] = 0;
+	tc->kind = TIER_KIND_S3;
+	tc->endpoint = endpoint;
+	tc->bucket = slash + 1;
+	if (cfg->tier_region[0])
+		tc->region = cfg->tier_region;
+	tc->credentials_file =
+		cfg->tier_credentials[0] ? cfg->tier_credentials : NULL;
+	tc->ca_file = cfg->tier_ca_file[0] ? cfg->tier_ca_file : NULL;
+	return 0;
+}
+
+static int open_backend(struct tier_worker *w)
+{
+	const struct strata_config *cfg = &w->srv->cfg;
+	struct tier_config tc;
+	struct tier_status st;
+	char endpoint[4096];
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	rc = backend_config(cfg, &tc, endpoint, sizeof(endpoint));
+	if (rc == 0)
+		rc = tier_open(&tc, &w->backend, &st);
+	if (rc < 0)
+		log_err("tier %s: cannot open: %s (%s)", cfg->tier,
+			strerror(-rc), st.msg);
+	return rc;
+}
+
+/* ---- the engine's hooks ---------------------------------------------- */
+
+/* A file unlinked while still open keeps its object (decision 0018). */
+static int keep_open(void *arg, uint64_t fileid)
+{
+	struct strata_server *srv = arg;
+	int held;
+
+	pthread_mutex_lock(&srv->state_lock);
+	held = orphan_find(srv, fileid) != NULL;
+	pthread_mutex_unlock(&srv->state_lock);
+	return held;
+}
+
+/* ---- the queue --------------------------------------------------------- */
+
+/* A request for (FILEID, OP) queued or running. Under w->lock. */
+static int already_wanted(const struct tier_worker *w, uint64_t fileid,
+			  enum tier_req_op op)
+{
+	if (op == TIER_REQ_RECALL && w->running == fileid)
+		return 1;
+	for (const struct tier_req *r = w->head; r; r = r->next)
+		if (r->fileid == fileid && r->op == op)
+			return 1;
+	return 0;
+}
+
+static void enqueue(struct tier_worker *w, struct tier_req *r)
+{
+	r->next = NULL;
+	if (w->tail)
+		w->tail->next = r;
+	else
+		w->head = r;
+	w->tail = r;
+	pthread_cond_broadcast(&w->cond);
+}
+
+/* The next request, or NULL after waiting up to TIER_DRAIN_S seconds for
+ * one, or when stopping. Under w->lock. */
+static struct tier_req *dequeue(struct tier_worker *w)
+{
+	struct tier_req *r;
+	struct timespec until;
+
+	if (!w->head && !w->stop) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += TIER_DRAIN_S;
+		pthread_cond_timedwait(&w->cond, &w->lock, &until);
+	}
+	r = w->stop ? NULL : w->head;
+	if (r) {
+		w->head = r->next;
+		if (!w->head)
+			w->tail = NULL;
+	}
+	return r;
+}
+
+/* Answer R's waiter (if any) and free R. Under w->lock. */
+static void finish(struct tier_worker *w, struct tier_req *r, int rc,
+		   const char *msg)
+{
+	if (r->waiter) {
+		r->waiter->rc = rc;
+		snprintf(r->waiter->msg, sizeof(r->waiter->msg), "%s",
+			 msg ? msg : "");
+		r->waiter->done = 1;
+		pthread_cond_broadcast(&w->cond);
+	}
+	free(r);
+}
+
+/* ---- the thread -------------------------------------------------------- */
+
+static const char *op_name(enum tier_req_op op)
+{
+	return op == TIER_REQ_OFFLOAD   ? "offload"
+	       : op == TIER_REQ_RELEASE ? "release"
+					: "recall";
+}
+
+/* Run one request on the engine: 0 or -errno (above); -EALREADY of a
+ * recall is the caller's to read as done. */
+static int run(struct tier_worker *w, const struct tier_req *r,
+	       struct tier_status *st)
+{
+	int committed = 0, rc;
+
+	switch (r->op) {
+	case TIER_REQ_OFFLOAD:
+		rc = tier_offload(&w->engine, r->fileid, &committed, st);
+		return rc == 0 && !committed ? -EAGAIN : rc;
+	case TIER_REQ_RELEASE:
+		return tier_release(&w->engine, r->fileid, st);
+	case TIER_REQ_RECALL:
+		return tier_recall(&w->engine, r->fileid, st);
+	}
+	return -EINVAL;
+}
+
+static void drain(struct tier_worker *w)
+{
+	struct tier_status st;
+	size_t deleted = 0, freed = 0;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	rc = tier_drain(&w->engine, &deleted, &freed, &st);
+	if (rc < 0)
+		log_warn("tier: drain: %s (%s); retried in %d s",
+			 strerror(-rc), st.msg, TIER_DRAIN_S);
+	else if (deleted || freed)
+		log_info("tier: drain: %zu objects deleted, %zu copies freed",
+			 deleted, freed);
+}
+
+/* At start, before any request: jobs a crash left are given up, then
+ * what they and earlier steps left is drained. */
+static void recover(struct tier_worker *w)
+{
+	struct tier_status st;
+	size_t n = 0;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	rc = tier_recover(&w->engine, &n, &st);
+	if (rc < 0)
+		log_err("tier: recovery: %s (%s)", strerror(-rc), st.msg);
+	else
+		log_info("tier: recovery: %zu jobs given up", n);
+	drain(w);
+}
+
+static void serve(struct tier_worker *w, struct tier_req *r)
+{
+	struct tier_status st;
+	uint64_t t0 = metrics_now_ns();
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	rc = run(w, r, &st);
+	if (rc == -EALREADY && r->op == TIER_REQ_RECALL) {
+		/* not OFFLOADED (any more): its data is back */
+		log_info("tier: recall of fileid %llx: not offloaded, nothing "
+			 "to do", (unsigned long long)r->fileid);
+		rc = 0;
+	} else if (rc < 0)
+		log_warn("tier: %s of fileid %llx: %s (%s)", op_name(r->op),
+			 (unsigned long long)r->fileid, strerror(-rc), st.msg);
+	else if (rc == 0)
+		log_info("tier: %s of fileid %llx done in %llu ms",
+			 op_name(r->op), (unsigned long long)r->fileid,
+			 (unsigned long long)((metrics_now_ns() - t0) /
+					      1000000));
+	if (rc < 0)
+		drain(w); /* an aborted job leaves records to drain */
+	pthread_mutex_lock(&w->lock);
+	w->running = 0;
+	finish(w, r, rc, rc < 0 ? st.msg : NULL);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Drain when the last drain is TIER_DRAIN_S old, also between requests
+ * (a steady stream of them never lets the queue's wait time out). Called
+ * without w->lock. */
+static void drain_if_due(struct tier_worker *w, time_t *last)
+{
+	if (server_now() - *last < TIER_DRAIN_S)
+		return;
+	drain(w);
+	*last = server_now();
+}
+
+static void *tier_main(void *arg)
+{
+	struct tier_worker *w = arg;
+	struct tier_req *r;
+	time_t last;
+
+	recover(w);
+	last = server_now();
+	pthread_mutex_lock(&w->lock);
+	while (!w->stop) {
+		r = dequeue(w);
+		if (r)
+			w->running = r->op == TIER_REQ_RECALL ? r->fileid : 0;
+		pthread_mutex_unlock(&w->lock);
+		if (r)
+			serve(w, r);
+		pthread_mutex_lock(&w->lock);
+		if (w->stop)
+			break;
+		pthread_mutex_unlock(&w->lock);
+		drain_if_due(w, &last);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* ---- the interface ----------------------------------------------------- */
+
+int tier_worker_submit(struct tier_worker *w, uint64_t fileid,
+		       enum tier_req_op op, int wait, char *msg, size_t cap)
+{
+	struct tier_wait waiter = { 0 };
+	struct tier_req *r;
+	int rc = 0;
+
+	pthread_mutex_lock(&w->lock);
+	if (w->stop) {
+		pthread_mutex_unlock(&w->lock);
+		return -ECANCELED;
+	}
+	if (!wait && already_wanted(w, fileid, op)) {
+		pthread_mutex_unlock(&w->lock);
+		return 0;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		pthread_mutex_unlock(&w->lock);
+		return -ENOMEM;
+	}
+	r->fileid = fileid;
+	r->op = op;
+	r->waiter = wait ? &waiter : NULL;
+	enqueue(w, r);
+	while (wait && !waiter.done)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	if (wait) {
+		rc = waiter.rc;
+		if (msg && cap)
+			snprintf(msg, cap, "%s", waiter.msg);
+	}
+	return rc;
+}
+
+void tier_worker_recall_wanted(void *arg, uint64_t fileid)
+{
+	struct tier_worker *w = arg;
+
+	if (tier_worker_submit(w, fileid, TIER_REQ_RECALL, 0, NULL, 0) ==
+	    -ENOMEM)
+		log_warn("tier: no memory to queue the recall of fileid %llx",
+			 (unsigned long long)fileid);
+}
+
+int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
+{
+	struct tier_worker *w;
+	int rc;
+
+	if (!srv->cluster || !srv->ns) {
+		log_err("tier %s: the object tier needs data servers",
+			srv->cfg.tier);
+		return -EINVAL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->srv = srv;
+	snprintf(w->prefix, sizeof(w->prefix), "%s",
+		 tier_worker_prefix(&srv->cfg));
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->cond, NULL);
+	rc = open_backend(w);
+	if (rc < 0) {
+		tier_worker_free(w);
+		return rc;
+	}
+	w->engine = (struct tier_engine){
+		.backend = w->backend,
+		.prefix = w->prefix,
+		.data = &tier_ds_ops,
+		.data_arg = srv->cluster,
+		.meta = &tier_meta_ns,
+		.meta_arg = srv->ns,
+		.keep = keep_open,
+		.keep_arg = srv,
+	};
+	rc = -pthread_create(&w->thread, NULL, tier_main, w);
+	if (rc < 0) {
+		tier_worker_free(w);
+		return rc;
+	}
+	w->started = 1;
+	srv->tier_recall_arg = w;
+	srv->tier_recall_wanted = tier_worker_recall_wanted;
+	log_info("tier: %s, keys under %s/", srv->cfg.tier, w->prefix);
+	*out = w;
+	return 0;
+}
+
+void tier_worker_halt(struct tier_worker *w)
+{
+	struct tier_req *r;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = 1;
+	while ((r = w->head) != NULL) {
+		w->head = r->next;
+		finish(w, r, -ECANCELED, "the server is stopping");
+	}
+	w->tail = NULL;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	if (w->started)
+		pthread_join(w->thread, NULL);
+	w->started = 0;
+}
+
+void tier_worker_free(struct tier_worker *w)
+{
+	if (!w)
+		return;
+	tier_worker_halt(w);
+	if (w->backend)
+		tier_close(w->backend);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}

@@ -1,0 +1,84 @@
+/*
+ * nfsd/tier_worker.h — the object tier's thread in strata-mds (issue 16,
+ * docs/decisions/0031-tier-worker.md): it runs the tier's state machine
+ * (tiering/tier_job.h) over the namespace (tier_meta_ns), the data
+ * servers (pnfs/tier_ds.h) and the configured backend (cfg.tier,
+ * tiering/tier_backend.h), one request at a time, from a queue.
+ *
+ *   start    opens the backend, starts the thread and sets the server's
+ *            recall hook (srv->tier_recall_wanted, nfsd/residency.h);
+ *            the thread first gives up every job a crash left
+ *            (tier_recover) and drains the delete and release records
+ *            (tier_drain), then serves the queue, and drains again
+ *            every TIER_DRAIN_S seconds (between requests as well as
+ *            when idle) and after a failed request;
+ *   hook     an access to an offloaded file (READ, WRITE, SETATTR of a
+ *            size, LAYOUTGET) queues its recall: at most one recall per
+ *            file is queued or running at a time (the executor calls the
+ *            hook again on every retried access);
+ *   submit   offload, release or recall of one file by hand (CTL_TIER,
+ *            pnfs/ctl_tier.h): queued, and, when asked, waited for.
+ *
+ * The executor never waits on the tier: the hook takes only the worker's
+ * own mutex, for a list append. Every call of the state machine (which
+ * blocks on the object store and the data servers) runs on the tier
+ * thread; submit with WAIT blocks its caller (a control connection's
+ * receive thread), never the executor.
+ *
+ * Ownership: created by server_start() for an MDS with data servers and a
+ * tier (srv->tier), halted by server_stop() before the transports stop
+ * (a waiting submitter is released with -ECANCELED), freed after the
+ * executor stopped (the hook may be running until then).
+ * Threads: submit, the hook and tier_worker_halt() from any thread (the
+ * hook with state_lock held); the thread itself takes state_lock only
+ * briefly, to ask whether a removed file is still open (decision 0018).
+ */
+#ifndef STRATA_NFSD_TIER_WORKER_H
+#define STRATA_NFSD_TIER_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TIER_DRAIN_S 10
+#define TIER_PREFIX_DEFAULT "strata"
+
+struct strata_config;
+struct strata_server;
+struct tier_worker;
+
+enum tier_req_op {
+	TIER_REQ_OFFLOAD = 1, /* LOCAL -> BOTH */
+	TIER_REQ_RELEASE = 2, /* BOTH -> OFFLOADED, the copy freed */
+	TIER_REQ_RECALL = 3,  /* OFFLOADED -> BOTH */
+};
+
+/* 0, or -errno with the reason logged (a backend that cannot be opened,
+ * a tier without data servers). */
+int tier_worker_start(struct tier_worker **out, struct strata_server *srv);
+/* Stop taking requests, release waiting submitters (-ECANCELED), let the
+ * running step end and join the thread. The hook stays callable (a no-op
+ * from now on). */
+void tier_worker_halt(struct tier_worker *w);
+/* After halt and once nothing can call the hook. NULL is a no-op. */
+void tier_worker_free(struct tier_worker *w);
+
+/*
+ * Queue OP on FILEID. WAIT 0: 0 once queued (a recall already queued or
+ * running for the file counts as queued). WAIT 1: the request's result:
+ * 0 done (a recall of a file that is no longer offloaded is done too),
+ * -EAGAIN an offload whose file changed meanwhile (nothing kept), or the
+ * state machine's -errno (ns_tier.h: -EALREADY not in the state the step
+ * starts from, -EBUSY another job under way); MSG (CAP bytes, may be
+ * NULL) gets the tier's one-line status of a failure. -ECANCELED when
+ * the worker stops first, -ENOMEM.
+ */
+int tier_worker_submit(struct tier_worker *w, uint64_t fileid,
+		       enum tier_req_op op, int wait, char *msg, size_t cap);
+
+/* The recall hook (srv->tier_recall_wanted; ARG is the worker). */
+void tier_worker_recall_wanted(void *arg, uint64_t fileid);
+
+/* The key prefix CFG names (tier_prefix, or TIER_PREFIX_DEFAULT). */
+const char *tier_worker_prefix(const struct strata_config *cfg);
+
+#endif

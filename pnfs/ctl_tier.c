@@ -1,0 +1,118 @@
+/* pnfs/ctl_tier.c — see ctl_tier.h. */
+#include "ctl_tier.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "ns.h"
+#include "ns_tier.h"
+#include "server.h"
+#include "tier_key.h"
+#include "tier_worker.h"
+
+/* PATH ("/a/b", "a/b"; "/" the root) to a fileid, component by
+ * component from the root. */
+static int resolve(struct ns *ns, const char *path, uint64_t *fileid)
+{
+	uint64_t cur = NS_ROOT_FILEID;
+	const char *p = path;
+	int rc;
+
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == 0) { /* "//", a leading or trailing "/" */
+			p++;
+			continue;
+		}
+		if ((len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.'))
+			return -EINVAL;
+		rc = ns_lookup(ns, cur, p, len, &cur);
+		if (rc < 0)
+			return rc;
+		p += len;
+	}
+	*fileid = cur;
+	return 0;
+}
+
+/* The residency of INO into RES (KEY: the object's key, if any). */
+static void describe(struct strata_server *srv, const struct ns_inode *ino,
+		     ctl_tier_res *res, char *key)
+{
+	struct ns_tier_obj obj;
+	struct ns_tier_job job;
+
+	res->fileid = ino->fileid;
+	res->type = ino->type;
+	res->residency = ino->residency;
+	res->size = ino->size;
+	res->layout_gen = ino->layout_gen;
+	res->ds_bytes = ino->residency == NS_RES_OFFLOADED ? 0 : ino->size;
+	if (ino->type != NS_REG)
+		res->ds_bytes = 0;
+	if (ns_tier_job_get(srv->ns, ino->fileid, &job) == 0)
+		res->job = job.kind;
+	if (ino->residency != NS_RES_LOCAL &&
+	    ns_tier_obj_get(srv->ns, ino->fileid, &obj) == 0) {
+		struct tier_key k = { obj.fileid, obj.gen, obj.ver };
+
+		res->tier_bytes = obj.size;
+		if (tier_key_format(key, CTL_TIER_KEY_MAX,
+				    tier_worker_prefix(&srv->cfg), &k) < 0)
+			key[0] = 0;
+	}
+}
+
+static int step(struct strata_server *srv, const ctl_tier_args *a,
+		const struct ns_inode *ino, char *msg)
+{
+	static const enum tier_req_op ops[] = {
+		[CTL_TIER_OFFLOAD] = TIER_REQ_OFFLOAD,
+		[CTL_TIER_RELEASE] = TIER_REQ_RELEASE,
+		[CTL_TIER_RECALL] = TIER_REQ_RECALL,
+	};
+	int rc;
+
+	if (a->op < CTL_TIER_OFFLOAD || a->op > CTL_TIER_RECALL)
+		return -EINVAL;
+	if (!srv->tier)
+		return -ENODEV;
+	if (ino->type != NS_REG)
+		return -EINVAL;
+	rc = tier_worker_submit(srv->tier, ino->fileid, ops[a->op], a->wait,
+				msg, CTL_TIER_MSG_MAX);
+	log_info("ctl: tier step %d on fileid %llx%s: %d", (int)a->op,
+		 (unsigned long long)ino->fileid,
+		 a->wait ? " (waited for)" : " (queued)", rc);
+	return rc;
+}
+
+void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
+	      ctl_tier_res *res, char *msg, char *key)
+{
+	struct ns_inode ino;
+	uint64_t fileid = a->fileid;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	msg[0] = key[0] = 0;
+	res->msg = msg;
+	res->key = key;
+	if (a->path && a->path[0])
+		rc = resolve(srv->ns, a->path, &fileid);
+	if (rc == 0)
+		rc = ns_getattr(srv->ns, fileid, &ino);
+	if (rc == 0 && a->op != CTL_TIER_QUERY)
+		rc = step(srv, a, &ino, msg);
+	if (rc == 0 || a->op != CTL_TIER_QUERY) {
+		/* the residency after the step, even a failed one */
+		if (ns_getattr(srv->ns, fileid, &ino) == 0)
+			describe(srv, &ino, res, key);
+	}
+	res->status = rc < 0 ? -rc : 0;
+}

@@ -1,0 +1,31 @@
+/*
+ * pnfs/ctl_tier.h — CTL_TIER on the metadata server (pnfs/ctl_prot.x,
+ * docs/decisions/0031-tier-worker.md): the object tier's steps on one
+ * file by hand (offload, release, recall: queued on the tier worker,
+ * nfsd/tier_worker.h, and waited for when asked) and its residency
+ * (state, bytes on the data servers and in the tier, object key, job).
+ *
+ * A file is named by its path from the namespace's root, as a client sees
+ * it under a mount of "/" (components looked up one by one; "." and ".."
+ * are refused), or by its fileid.
+ *
+ * Threads: the control connection's receive thread (a step waited for
+ * blocks it, never the COMPOUND executor). RES's strings point into
+ * buffers of the caller's (MSG, KEY). 0 or -errno in RES->status:
+ * -ENOENT no such path or fileid, -ENODEV a step without a tier,
+ * -EINVAL a step on what is not a regular file or a bad path, and the
+ * step's own errors (tier_worker_submit()).
+ */
+#ifndef STRATA_PNFS_CTL_TIER_H
+#define STRATA_PNFS_CTL_TIER_H
+
+#include "ctl_prot.h"
+
+struct strata_server;
+
+/* MSG and KEY: buffers of CTL_TIER_MSG_MAX and CTL_TIER_KEY_MAX bytes
+ * that RES's strings point to. */
+void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
+	      ctl_tier_res *res, char *msg, char *key);
+
+#endif

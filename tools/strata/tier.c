@@ -1,0 +1,148 @@
+/* tools/strata/tier.c — `strata residency PATH...` and `strata tier
+ * offload|release|recall PATH...` (issue 16, docs/decisions/0031): one
+ * CTL_TIER call per path (pnfs/ctl_tier.h). A step waits until it is done
+ * (a recall of a large file can take minutes) unless --no-wait, which
+ * only queues it. PATH is a path in the namespace from its root, as a
+ * client sees it under a mount of "/". */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ctl_client.h"
+
+#define TIER_CALL_TIMEOUT_MS (3600 * 1000) /* a step waited for */
+
+static const char *state_name(const ctl_tier_res *r)
+{
+	static const char *const names[] = { "local", "offloaded", "both" };
+
+	if (r->type != 1) /* NS_REG */
+		return "-";
+	return r->residency < 3 ? names[r->residency] : "?";
+}
+
+static const char *job_name(unsigned job)
+{
+	return job == 1 ? "offloading" : job == 2 ? "recalling" : "";
+}
+
+static json_object *res_json(const char *path, const ctl_tier_res *r)
+{
+	json_object *o = json_object_new_object();
+	char id[32];
+
+	snprintf(id, sizeof(id), "%016llx", (unsigned long long)r->fileid);
+	json_object_object_add(o, "path", json_object_new_string(path));
+	json_object_object_add(o, "fileid", json_object_new_string(id));
+	json_object_object_add(o, "state",
+			       json_object_new_string(state_name(r)));
+	json_object_object_add(o, "job",
+			       json_object_new_string(job_name(r->job)));
+	json_object_object_add(o, "size", json_object_new_int64(
+						  (int64_t)r->size));
+	json_object_object_add(o, "ds_bytes", json_object_new_int64(
+						      (int64_t)r->ds_bytes));
+	json_object_object_add(o, "tier_bytes",
+			       json_object_new_int64((int64_t)r->tier_bytes));
+	json_object_object_add(o, "object_key",
+			       json_object_new_string(r->key));
+	json_object_object_add(o, "data_generation",
+			       json_object_new_int64((int64_t)r->layout_gen));
+	if (r->status)
+		json_object_object_add(o, "error",
+				       json_object_new_string(strerror(
+					       (int)r->status)));
+	return o;
+}
+
+static void res_line(const char *path, const ctl_tier_res *r)
+{
+	char a[32], b[32];
+
+	printf("%-32s %-9s %10s %10s %-10s %s\n", path, state_name(r),
+	       cli_bytes(r->ds_bytes, a, sizeof(a)),
+	       cli_bytes(r->tier_bytes, b, sizeof(b)), job_name(r->job),
+	       r->key[0] ? r->key : "-");
+}
+
+/* One CTL_TIER call for PATH; 0, or -1 (reported). */
+static int tier_call(struct ctl_conn *c, ctl_tier_op op, const char *path,
+		     int wait, ctl_tier_res *res)
+{
+	ctl_tier_args a = { .op = op, .path = (char *)path, .wait = wait };
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = ctl_call(c, CTL_TIER, (xdrproc_t)xdr_ctl_tier_args, &a,
+		      (xdrproc_t)xdr_ctl_tier_res, res, TIER_CALL_TIMEOUT_MS);
+	if (rc < 0) {
+		fprintf(stderr, "strata: %s: %s\n", path, strerror(-rc));
+		return -1;
+	}
+	if (res->status)
+		fprintf(stderr, "strata: %s: %s%s%s\n", path,
+			strerror((int)res->status), res->msg[0] ? ": " : "",
+			res->msg);
+	return res->status ? -1 : 0;
+}
+
+static int run(struct cli *cli, ctl_tier_op op, int npaths, char **paths)
+{
+	json_object *all = cli->json ? json_object_new_array() : NULL;
+	struct ctl_conn *c;
+	int bad = 0;
+
+	if (cli_connect(cli, cli->server, &c) < 0)
+		return 1;
+	if (!cli->json)
+		printf("%-32s %-9s %10s %10s %-10s %s\n", "PATH", "STATE",
+		       "DS", "TIER", "JOB", "OBJECT");
+	for (int i = 0; i < npaths; i++) {
+		ctl_tier_res res;
+
+		if (tier_call(c, op, paths[i], !cli->no_wait, &res) < 0)
+			bad = 1;
+		if (res.key) {
+			if (all)
+				json_object_array_add(all,
+						      res_json(paths[i], &res));
+			else if (!res.status || op != CTL_TIER_QUERY)
+				res_line(paths[i], &res);
+		}
+		xdr_free((xdrproc_t)xdr_ctl_tier_res, &res);
+	}
+	ctl_close(c);
+	if (all)
+		cli_print_json(all);
+	return bad;
+}
+
+int cmd_residency(struct cli *cli, int npaths, char **paths)
+{
+	if (npaths < 1) {
+		fprintf(stderr, "usage: strata residency PATH...\n");
+		return 2;
+	}
+	return run(cli, CTL_TIER_QUERY, npaths, paths);
+}
+
+int cmd_tier(struct cli *cli, int nargs, char **args)
+{
+	static const struct {
+		const char *name;
+		ctl_tier_op op;
+	} steps[] = {
+		{ "offload", CTL_TIER_OFFLOAD },
+		{ "release", CTL_TIER_RELEASE },
+		{ "recall", CTL_TIER_RECALL },
+	};
+
+	for (size_t i = 0; nargs >= 2 && i < sizeof(steps) / sizeof(*steps);
+	     i++)
+		if (!strcmp(args[0], steps[i].name))
+			return run(cli, steps[i].op, nargs - 1, args + 1);
+	fprintf(stderr, "usage: strata tier offload|release|recall "
+			"[--no-wait] PATH...\n");
+	return 2;
+}
