@@ -1,6 +1,7 @@
 """Helpers of the VM tests' guest-side Python processes (imported from
-$VMTEST_HARNESS/guest by tests/vm/guest/reclaim-test.sh and rdma-test.sh):
-handshake files between processes, and whole writes and reads at offsets."""
+$VMTEST_HARNESS/guest by tests/vm/guest/rdma-test.sh; reclaim-test.sh
+still has its own copy): handshake files between processes, and whole
+writes and reads at offsets."""
 import os, time
 
 

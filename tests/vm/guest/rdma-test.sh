@@ -449,7 +449,7 @@ ph_mds_restart() {
   kill -0 "$pid1" || { echo "the restarted MDS died"; bad=1; }
   ! grep -E 'ERROR: (Address|Undefined|Leak)Sanitizer|runtime error:' $SRV/mds.log $SRV/mds.log.prev || bad=1
   cp -r $ctl /vmout/mds-restart-ctl
-  rm -f $f
+  rm -rf $f $ctl   # (wait_ctl reads $ctl/a.error)
   return $bad
 }
 ph_ds_restart() {
