@@ -640,11 +640,17 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 	}
 	if (rc == 0 && srv->ns && srv->cmap->nnodes > 1)
 		rc = start_peers(srv);
+	/* RDMA first: a data server's TCP port also carries the control
+	 * protocol, and the MDS asks for its RDMA listener (CTL_TRANSPORTS)
+	 * as soon as it connects, once per connection. A data server
+	 * restarted under a running MDS was asked before its RDMA listener
+	 * was up and was advertised TCP-only from then on (run-rdma.sh,
+	 * ds-restart). */
+	if (rc == 0 && cfg->rdma)
+		rc = start_rdma(srv);
 	if (rc == 0)
 		rc = xprt_tcp_listen(&srv->tcp, cfg->listen_addr, cfg->port,
 				     cfg->max_msg, server_deliver, srv, &port);
-	if (rc == 0 && cfg->rdma)
-		rc = start_rdma(srv);
 	if (rc < 0) {
 		server_stop(srv);
 		return rc;
