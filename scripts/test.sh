@@ -42,7 +42,10 @@
 #      clusters (one owner; three owners) in one VM boot, a read delegation
 #      recalled by a writer on each (tests/vm/run-multi-front.sh; the
 #      single-node delegation VM test, tests/vm/run-deleg.sh, by hand); NFS over RDMA with
-#      the MDS in the VM on Soft-RoCE (tests/vm/run-rdma.sh)
+#      the MDS in the VM on Soft-RoCE, then pNFS over RDMA, recalls over
+#      its backchannel, the MDS and a data server SIGKILLed and restarted
+#      (tests/vm/run-rdma.sh; the POSIX suites over RDMA by hand:
+#      run-rdma.sh --suites)
 #   8. SIGKILL crash consistency (tests/crash/run-crash.sh)
 #   9. fsck of the namespace the suites left behind
 #
@@ -184,7 +187,7 @@ step "three metadata nodes, one owner and then three: two stock clients on two n
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/vm/run-multi-front.sh --build build-asan --port $((PORT + 120)) --dir "$WORK/multi-front"
 
-step "NFS over RDMA: the MDS and the stock client in the VM on Soft-RoCE (a bad client, 64 MiB through Read/Write chunks, a listing through Reply chunks, fsx; debug build, 1.5-3 min)"
+step "NFS over RDMA: the MDS and the stock client in the VM on Soft-RoCE (a bad client, 64 MiB through Read/Write chunks, a listing through Reply chunks, fsx; pNFS over RDMA, recalls over its backchannel, the MDS and a data server SIGKILLed and restarted; debug build, about 3-4 min)"
 tests/vm/run-rdma.sh --out "$WORK/rdma" --quiet
 
 step "crash consistency: SIGKILL during a workload (ASan server)"
