@@ -133,6 +133,19 @@ static int cb_send(struct strata_server *srv, struct nfs_session *s,
 	}
 	iov.iov_base = buf;
 	iov.iov_len = xdr_getpos(&x);
+	/* RFC 8881 §18.36.3: no call larger than the back channel's
+	 * ca_maxrequestsize. The Linux client over RDMA drops the
+	 * connection on one larger than its inline buffer (rpc-rdma notes,
+	 * pitfall 14). Not sent: the conflict retries, and after a lease
+	 * the state is revoked as for an unanswered recall. */
+	if (iov.iov_len > s->back.ca_maxrequestsize) {
+		log_warn("%s for client %llx not sent: %zu bytes, its back "
+			 "channel takes %u", what,
+			 (unsigned long long)s->client->clientid, iov.iov_len,
+			 s->back.ca_maxrequestsize);
+		free(buf);
+		return -EMSGSIZE;
+	}
 	rc = xprt_send(s->back_conn, &iov, 1);
 	free(buf);
 	if (rc < 0)

@@ -4,9 +4,12 @@
  * (§2.10.3.1).
  *
  * Each session uses back-channel slot 0 only: at most one CB_COMPOUND is in
- * flight per session; its xid routes the reply. Calls are asynchronous: the
- * caller never waits for the client (a COMPOUND that needs a recall answers
- * NFS4ERR_DELAY and the client retries).
+ * flight per session (so never more than the client's ca_maxrequests: the
+ * Linux client over RDMA has 16 back-channel slots); its xid routes the
+ * reply. A call larger than the session's back-channel ca_maxrequestsize
+ * is not sent (-EMSGSIZE). Calls are asynchronous: the caller never waits
+ * for the client (a COMPOUND that needs a recall answers NFS4ERR_DELAY and
+ * the client retries).
  *
  * Threads: cb_* senders need srv->state_lock. cb_on_reply() is installed as
  * the connection's on_reply hook and runs on that connection's receive
@@ -42,7 +45,7 @@ struct nfs_stid;
  * the referring call when that was on the session used). 0 sent (for a
  * stub: asked of its front, whose failure comes back later through
  * cb_remote_failed()), -EBUSY the slot is in use (try again later),
- * -EPIPE no back channel. */
+ * -EPIPE no back channel, -EMSGSIZE larger than its back channel takes. */
 int cb_recall(struct strata_server *srv, const struct nfs_stid *deleg);
 
 /* Send CB_LAYOUTRECALL (whole file, any iomode) for layout stateid

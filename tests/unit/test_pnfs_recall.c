@@ -579,6 +579,50 @@ static void test_objects_many(void **state)
 	assert_int_equal(objects_on_ds(ids[2]), 0);
 }
 
+/* RFC 8881 §18.36.3: a callback larger than the back channel's
+ * ca_maxrequestsize is not sent (the Linux client over RDMA would drop the
+ * connection); the conflict keeps waiting, and the recall goes once the
+ * channel takes it. */
+static void test_recall_larger_than_back_channel_not_sent(void **state)
+{
+	struct ch_client *a = new_client_on(g_mds, tu_uniq("bcsize-A"), 1);
+	struct ch_client *b = new_client(tu_uniq("bcsize-B"));
+	struct ch_conn *acc = ch_conn_of(a->conn);
+	const char *name = tu_uniq("bcsize-file");
+	struct nfs_session *s;
+	struct layout_info li;
+	stateid4 a_open, b_open;
+	struct fh fh;
+	uint8_t buf[4096];
+	unsigned nsends;
+
+	(void)state;
+	open_with_layout(a, "oa", name, &a_open, &fh, &li);
+	fill_pattern(buf, sizeof(buf), 2);
+	assert_int_equal(CALL(a, ch_op_seq(a, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_write(&a_open, 0, buf, sizeof(buf),
+					  FILE_SYNC4)),
+			 NFS4_OK);
+	assert_int_equal(open_file(b, "ob", name, 0, &b_open, NULL), NFS4_OK);
+	pthread_mutex_lock(&g_mds->state_lock);
+	s = session_find(g_mds, a->sessionid);
+	assert_non_null(s);
+	s->back.ca_maxrequestsize = 64; /* smaller than any CB_COMPOUND */
+	pthread_mutex_unlock(&g_mds->state_lock);
+	nsends = acc->nsends;
+	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4ERR_DELAY);
+	assert_int_equal(acc->nsends, nsends);
+	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4ERR_DELAY);
+	assert_int_equal(acc->nsends, nsends);
+	pthread_mutex_lock(&g_mds->state_lock);
+	s->back.ca_maxrequestsize = 4096;
+	pthread_mutex_unlock(&g_mds->state_lock);
+	assert_int_equal(tu_setattr_size(b, &fh, &b_open, 0), NFS4ERR_DELAY);
+	assert_int_equal(acc->nsends, nsends + 1);
+	tu_free_client(a);
+	tu_free_client(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_removed_file_is_stale_on_ds),
 		cmocka_unit_test(test_objects_at_first_layout),
 		cmocka_unit_test(test_objects_many),
+		cmocka_unit_test(test_recall_larger_than_back_channel_not_sent),
 	};
 
 	/* STRATA_TEST_FILTER=pattern runs only the matching tests (cmocka

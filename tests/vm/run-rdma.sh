@@ -30,7 +30,8 @@
 #                  pnfs-ds1.log.killed, pnfs-xprts*.txt, mds-restart-ctl/;
 #                  with --suites: logs/PHASE.log, phases.tsv, mountstats-41.txt
 #   --timeout S    whole-VM limit (default 900; 5400 with --suites)
-#   --env K=V      to the guest (BIG_MB, NDIR, FSX_OPS, FSX_SEED, PNFS_MB,
+#   --mem MB       guest RAM (default 2048; 3072 for PNFS_MB=256)
+#   --env K=V      to the guest (BIG_MB, NDIR, FSX_OPS, FSX_SEED, PNFS_MB, NPDS,
 #                  RESTART_MB1, DSR_MB, RESTART_BREAK; with --suites:
 #                  SUITES_ON=mds|pnfs, FSX_SEEDS, SUITE_PHASES)
 #   --phases LIST  only these optional phases (e.g. "mds-restart ds-restart";
@@ -47,13 +48,14 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=$ROOT/build; OUT=""; TIMEOUT=""; ENVS=(); QUIET=(); SUITES_MODE=0
-usage() { sed -n '2,46p' "$0"; exit 3; }
+BUILD=$ROOT/build; OUT=""; TIMEOUT=""; ENVS=(); QUIET=(); SUITES_MODE=0; MEM=()
+usage() { sed -n '2,47p' "$0"; exit 3; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$(cd "$2" && pwd) || usage; shift 2;;
     --out) OUT=$2; shift 2;;
     --timeout) TIMEOUT=$2; shift 2;;
+    --mem) MEM=(--mem "$2"); shift 2;;
     --env) ENVS+=(--env "$2"); shift 2;;
     --phases) ENVS+=(--env "PHASES=$2"); shift 2;;
     --suites) SUITES_MODE=1; shift;;
@@ -84,7 +86,7 @@ fi
 [ -n "$OUT" ] || OUT=/tmp/strata-rdma-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 t0=$(date +%s)
-STRATA_VM_CACHE=$CACHE "$HERE/run.sh" --no-net-fwd --timeout "$TIMEOUT" --out "$OUT" \
+STRATA_VM_CACHE=$CACHE "$HERE/run.sh" --no-net-fwd --timeout "$TIMEOUT" --out "$OUT" ${MEM[@]+"${MEM[@]}"} \
   --env STRATA_ROOT="$ROOT" --env STRATA_BUILD="$BUILD" --env FSX_BIN="$FSX_BIN" \
   ${ENVS[@]+"${ENVS[@]}"} ${QUIET[@]+"${QUIET[@]}"} "$HERE/guest/rdma-test.sh"
 rc=$?

@@ -35,17 +35,22 @@
 #             and the server revokes nothing; A then reads B's bytes
 #   alive     the server still runs, its log has no sanitizer report
 #   pnfs-up   (pNFS over RDMA, decision 0029) a second cluster: strata-local
-#             up --data-servers 2 --rdma (MDS TCP 24049 / RDMA 24449, data
+#             up --data-servers NPDS (2; 3 for acceptance 1 by hand) --rdma (MDS TCP 24049 / RDMA 24449, data
 #             server I on TCP 24049+I / RDMA 24449+I, all on the guest's
 #             address); the MDS logs each data server's RDMA address,
 #             learnt over the control protocol (CTL_TRANSPORTS)
 #   pnfs-io   mount -o vers=4.1,proto=rdma,port=24449; PNFS_MB MiB written
 #             and read back after drop_caches with equal sha256; the
-#             files layout in use; the client's transports (debugfs
+#             files layout in use; the mount's own mountstats show its
+#             MDS transport is rdma and count GETDEVICEINFO, READ and WRITE
+#             (LAYOUTGET rides in OPEN there: the MDS's count is checked);
+#             the data servers counted >= 95% of the file as NFS READ and
+#             WRITE payload; the client's transports (debugfs
 #             sunrpc/rpc_xprt) include an rdma one to each data server's
 #             RDMA port; each data server's own counters (strata-stat)
-#             show it RDMA-Read >= 40% of the file (the WRITE data) and
-#             RDMA-wrote >= 40% of it (the READ data), together >= 95%
+#             show it RDMA-Read >= 80% of its share (1/NPDS) of the file
+#             (the WRITE data) and RDMA-wrote >= 80% of its share (the READ
+#             data), together >= 95%
 #             each way; the MDS served < 5% of the bytes. With GETDEVICEINFO
 #             listing only tcp this phase fails (the data servers count 0
 #             RDMA bytes and the client has no rdma transport to them).
@@ -102,7 +107,7 @@ IP=${VMTEST_GUEST_IP:-10.0.2.15}; RPORT=20049
 SUITE_FSX_OPS=${FSX_OPS:-10000}; SUITE_NDIR=${NDIR:-5000}  # RDMA_SUITES=1: posix-suite.sh's sizes
 BIG_MB=${BIG_MB:-64}; NDIR=${NDIR:-3000}; FSX_OPS=${FSX_OPS:-2000}; FSX_SEED=${FSX_SEED:-4242}
 M=/mnt/rdma; SRV=/tmp/srv
-PNFS_MB=${PNFS_MB:-32}; PN=/mnt/pnfs; SRV2=/tmp/srv-pnfs; NPDS=2
+PNFS_MB=${PNFS_MB:-32}; PN=/mnt/pnfs; SRV2=/tmp/srv-pnfs; NPDS=${NPDS:-2}
 P_TCP=24049; P_RDMA=24449  # the pNFS MDS; data server I: +I each
 MB=/mnt/b; MBP=/mnt/bp     # client B's mounts (TCP, its own UTS namespace)
 mkdir -p $M $PN $MB $MBP
@@ -245,6 +250,17 @@ ph_pnfs_io() {
   line=$(awk -v m=" $PN " '$0 ~ "^device " && index($0, m) {p=1; next} /^device /{p=0} p && /nfsv4:/ {print; exit}' /proc/self/mountstats)
   echo "$line"
   [[ $line == *pnfs=LAYOUT_NFSV4_1_FILES* ]] || { echo "the mount does not use the files layout"; return 1; }
+  # The client's own view (mountstats of this mount): its transport to the
+  # MDS is rdma, it sent GETDEVICEINFO (only after a layout named the
+  # device) and READ/WRITE. LAYOUTGET is counted by the MDS: the 6.1 client
+  # puts it into the OPEN compound, which mountstats counts as an OPEN, so
+  # its own LAYOUTGET line can say 0 while layouts are in use.
+  local mx lg gd cr cw
+  mx=$(awk -v m=" $PN " '$0 ~ "^device " && index($0, m) {p=1; next} /^device /{p=0} p && $1 == "xprt:" {print $2; exit}' /proc/self/mountstats)
+  gd=$(opcount $PN GETDEVICEINFO); cr=$(opcount $PN READ); cw=$(opcount $PN WRITE)
+  lg=$(pstat "$IP:$P_TCP" ops.LAYOUTGET)
+  echo "mountstats: MDS transport ${mx:-none}; GETDEVICEINFO ${gd:-0}, LAYOUTGET ${lg} (the MDS's count), READ ${cr:-0}, WRITE ${cw:-0} (to the data servers)"
+  awk -v m=" $PN " '$0 ~ "^device " && index($0, m) {p=1} /^device /&&!index($0, m){p=0} p' /proc/self/mountstats > /vmout/mountstats-pnfs.txt
   # Everything measured first, then judged (a failure shows all of it).
   # The client's transports: one rdma xprt to each data server's RDMA port.
   cat /sys/kernel/debug/sunrpc/rpc_xprt/*/info > /vmout/pnfs-xprts.txt 2>&1
@@ -258,15 +274,30 @@ ph_pnfs_io() {
   done
   mr=$(pstat "$IP:$P_TCP" read_bytes); mw=$(pstat "$IP:$P_TCP" write_bytes)
   echo "data servers: RDMA Read $rs, RDMA Write $ws of $size bytes; MDS served READ $mr, WRITE $mw bytes"
+  [ "$mx" = rdma ] || { echo "the mount's transport to the MDS is ${mx:-none}, not rdma"; bad=1; }
+  [ "$lg" -ge 1 ] && [ "${gd:-0}" -ge 1 ] || { echo "no LAYOUTGET at the MDS or no GETDEVICEINFO from the client"; bad=1; }
+  [ "${cr:-0}" -ge 1 ] && [ "${cw:-0}" -ge 1 ] || { echo "the client counted no READ or no WRITE"; bad=1; }
+  local pr=0 pw=0
+  for ((i = 1; i <= NPDS; i++)); do pr=$((pr + nr[i])); pw=$((pw + nw[i])); done
+  echo "data servers counted NFS payload READ $pr, WRITE $pw of $size bytes"
+  [ $((pr * 100)) -ge $((size * 95)) ] && [ $((pw * 100)) -ge $((size * 95)) ] ||
+    { echo "the data servers counted less than 95% of the file in READ/WRITE"; bad=1; }
   for ((i = 1; i <= NPDS; i++)); do
     [ "${nx[i]}" -ge 1 ] || { echo "no rdma transport to data server $i"; bad=1; }
-    [ $((r[i] * 10)) -ge $((size * 4)) ] || { echo "ds$i pulled less than 40% of the file by RDMA Read"; bad=1; }
-    [ $((w[i] * 10)) -ge $((size * 4)) ] || { echo "ds$i pushed less than 40% of the file by RDMA Write"; bad=1; }
+    # each its stripes' share (1/NPDS of the file), 80% of it at least
+    [ $((r[i] * NPDS * 10)) -ge $((size * 8)) ] || { echo "ds$i pulled less than 80% of its share of the file by RDMA Read"; bad=1; }
+    [ $((w[i] * NPDS * 10)) -ge $((size * 8)) ] || { echo "ds$i pushed less than 80% of its share of the file by RDMA Write"; bad=1; }
   done
   [ $((rs * 100)) -ge $((size * 95)) ] && [ $((ws * 100)) -ge $((size * 95)) ] ||
     { echo "less than 95% of the file moved over RDMA to/from the data servers"; bad=1; }
   [ $((mr * 20)) -lt "$size" ] && [ $((mw * 20)) -lt "$size" ] || { echo "the MDS served file data"; bad=1; }
   return $bad
+}
+# the bytes all data servers of the pNFS cluster RDMA-wrote so far
+ds_rdma_written() {
+  local i t=0
+  for ((i = 1; i <= NPDS; i++)); do t=$((t + $(pstat "$IP:$((P_TCP + i))" rdma_write_bytes))); done
+  echo $t
 }
 ph_layout_recall() {
   local bc0 bc1 id n sz got w0 w1
@@ -275,9 +306,9 @@ ph_layout_recall() {
   # B, a TCP mount on the same files, reads what A wrote (issue 17,
   # acceptance 5); which transport its data-server connections took is
   # reported (a kernel with rpcrdma loaded may pick the rdma address).
-  w0=$(( $(pstat "$IP:$((P_TCP + 1))" rdma_write_bytes) + $(pstat "$IP:$((P_TCP + 2))" rdma_write_bytes) ))
+  w0=$(ds_rdma_written)
   got=$(sha256sum < $MBP/big)
-  w1=$(( $(pstat "$IP:$((P_TCP + 1))" rdma_write_bytes) + $(pstat "$IP:$((P_TCP + 2))" rdma_write_bytes) ))
+  w1=$(ds_rdma_written)
   echo "B's read: the data servers RDMA-wrote $((w1 - w0)) bytes meanwhile"
   cat /sys/kernel/debug/sunrpc/rpc_xprt/*/info > /vmout/pnfs-xprts-b.txt 2>&1
   echo "B (TCP mount) reads sha256 $got; client transports to the data servers now:" \
