@@ -171,7 +171,7 @@ void exec_submit(struct exec *e, struct xprt_conn *conn, uint8_t *msg,
 	struct exec_req *r = malloc(sizeof(*r));
 
 	if (!r) {
-		free(msg); /* the client retransmits */
+		xprt_msg_free(conn, msg); /* the client retransmits */
 		return;
 	}
 	xprt_conn_get(conn);
@@ -190,8 +190,8 @@ static void job_free(struct exec_job *j)
 		xdr_free((xdrproc_t)xdr_peer_compound_res, (char *)j->res);
 		free(j->res);
 	}
+	xprt_msg_free(j->conn, j->msg); /* before the conn may go */
 	xprt_conn_put(j->conn);
-	free(j->msg);
 	free(j->buf);
 	free(j);
 }
@@ -200,9 +200,9 @@ static void req_free(struct exec_req *r)
 {
 	if (r->job)
 		job_free(r->job);
+	xprt_msg_free(r->conn, r->msg); /* before the conn may go */
 	if (r->conn)
 		xprt_conn_put(r->conn);
-	free(r->msg);
 	free(r);
 }
 

@@ -232,6 +232,10 @@ static void write_rdma(struct strata_server *srv, FILE *f)
 		st.write_bytes);
 	fprintf(f, "strata_rdma_bytes_total{chunk=\"reply\"} %" PRIu64 "\n",
 		st.reply_bytes);
+	scalar(f, "strata_rdma_read_inplace_bytes_total", "counter",
+	       "Read-chunk bytes RDMA-Read straight into the call handed up "
+	       "(WRITE data never copied by the CPU).",
+	       st.read_inplace_bytes);
 	scalar(f, "strata_rdma_errors_total", "counter",
 	       "RDMA_ERROR replies sent (RFC 8166 §4.5).", st.errors);
 	scalar(f, "strata_rdma_backchannel_calls_total", "counter",

@@ -168,7 +168,7 @@ static void server_deliver(void *ctx, struct xprt_conn *conn, uint8_t *msg,
 		send_bytes(conn, small, RPC_REPLY_HDR_LEN);
 		break;
 	}
-	free(msg);
+	xprt_msg_free(conn, msg);
 }
 
 /* ---- identity of this boot ------------------------------------------ */

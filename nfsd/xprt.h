@@ -17,7 +17,11 @@
  *   - xprt_send() may be called from any thread; the transport serialises
  *     whole messages on one connection (send_lock).
  *   - The delivery callback runs on the transport's receive thread for that
- *     connection. It owns the message buffer it is given (free() it).
+ *     connection. It owns the message buffer it is given and releases it
+ *     with xprt_msg_free(conn, msg), on any thread, while it still holds a
+ *     reference on conn (the buffer may be the transport's own registered
+ *     memory: the RDMA transport RDMA-Reads a WRITE's payload straight into
+ *     it, decision 0028).
  *   - After the peer disconnects, sends fail with -EPIPE; the object lives
  *     until the last reference is dropped.
  */
@@ -29,6 +33,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/uio.h>
 
 struct xprt_conn;
@@ -41,6 +46,8 @@ struct xprt_ops {
 	void (*shutdown)(struct xprt_conn *c);
 	/* Release transport resources; called once when refs reach 0. */
 	void (*destroy)(struct xprt_conn *c);
+	/* Release a message this connection delivered; NULL: free(). */
+	void (*msg_free)(struct xprt_conn *c, uint8_t *msg);
 };
 
 struct xprt_conn {
@@ -90,6 +97,15 @@ static inline void xprt_conn_put(struct xprt_conn *c)
 {
 	if (atomic_fetch_sub(&c->refs, 1) == 1)
 		c->ops->destroy(c);
+}
+
+/* Release MSG, delivered by C (NULL C: a malloc'd message). */
+static inline void xprt_msg_free(struct xprt_conn *c, uint8_t *msg)
+{
+	if (c && c->ops->msg_free)
+		c->ops->msg_free(c, msg);
+	else
+		free(msg);
 }
 
 static inline int xprt_send(struct xprt_conn *c, const struct iovec *iov,

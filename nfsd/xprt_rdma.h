@@ -61,6 +61,9 @@ struct xprt_rdma_stats {
 	uint64_t calls;       /* RPC calls received */
 	uint64_t read_bytes;  /* pulled with RDMA Read (Read chunks: WRITE
 				 data, RDMA_NOMSG calls) */
+	uint64_t read_inplace_bytes; /* of those, read straight into the
+				 message handed up: never copied by the CPU
+				 (a call on a registered message buffer) */
 	uint64_t write_bytes; /* pushed with RDMA Write into Write chunks
 				 (READ data, RFC 8267 §5) */
 	uint64_t reply_bytes; /* pushed with RDMA Write into Reply chunks */

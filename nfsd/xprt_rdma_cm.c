@@ -45,6 +45,7 @@ const struct xprt_ops rdma_xprt_ops = {
 	.send = rdma_send_msg,
 	.shutdown = rdma_shutdown,
 	.destroy = rdma_destroy,
+	.msg_free = rdma_msg_free,
 };
 
 void rdma_conn_thread_done(struct rdma_conn *c)
@@ -288,6 +289,7 @@ void xprt_rdma_stats(const struct xprt_rdma_listener *l,
 	out->conns = atomic_load(&l->st.conns);
 	out->calls = atomic_load(&l->st.calls);
 	out->read_bytes = atomic_load(&l->st.read_bytes);
+	out->read_inplace_bytes = atomic_load(&l->st.read_inplace_bytes);
 	out->write_bytes = atomic_load(&l->st.write_bytes);
 	out->reply_bytes = atomic_load(&l->st.reply_bytes);
 	out->errors = atomic_load(&l->st.errors);

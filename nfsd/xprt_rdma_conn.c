@@ -114,6 +114,11 @@ static int make_buffers(struct rdma_conn *c)
 	c->stage_bufs = alloc_reg(c, (size_t)c->nslots * c->stage_size,
 				  &c->stage_mr);
 	c->read_buf = alloc_reg(c, c->stage_size, &c->read_mr);
+	/* Optional: without them every call is copied once (rebuild). */
+	c->msg_bufs = alloc_reg(c, (size_t)RDMA_MSG_BUFS * c->stage_size,
+				&c->msg_mr);
+	c->nmsg = c->msg_bufs ? RDMA_MSG_BUFS : 0;
+	atomic_store(&c->msg_free_mask, (1u << c->nmsg) - 1);
 	c->npend = 2 * c->nrecv;
 	c->pend = calloc(c->npend, sizeof(*c->pend));
 	c->rh = malloc(sizeof(*c->rh));
@@ -207,18 +212,23 @@ void rdma_conn_free_resources(struct rdma_conn *c)
 		ibv_dereg_mr(c->stage_mr);
 	if (c->read_mr)
 		ibv_dereg_mr(c->read_mr);
+	if (c->msg_mr)
+		ibv_dereg_mr(c->msg_mr);
 	if (c->pd)
 		ibv_dealloc_pd(c->pd);
 	free(c->recv_bufs);
 	free(c->send_bufs);
 	free(c->stage_bufs);
 	free(c->read_buf);
+	free(c->msg_bufs);
 	free(c->slots);
 	free(c->pend);
 	free(c->rh);
 	c->rcq = c->scq = NULL;
 	c->rch = c->sch = NULL;
-	c->recv_mr = c->send_mr = c->stage_mr = c->read_mr = NULL;
+	c->recv_mr = c->send_mr = c->stage_mr = c->read_mr = c->msg_mr = NULL;
+	c->msg_bufs = NULL;
+	c->nmsg = 0;
 	c->pd = NULL;
 	c->recv_bufs = c->send_bufs = c->stage_bufs = c->read_buf = NULL;
 	c->slots = NULL;
@@ -228,14 +238,38 @@ void rdma_conn_free_resources(struct rdma_conn *c)
 
 /* ---- receive path ---------------------------------------------------- */
 
-/* RDMA-Read every segment of the call's Read chunks into read_buf, one
- * after another, at most c->ord in flight; waits for them. 0 or -errno. */
-static int read_chunks(struct rdma_conn *c, const struct rpcrdma_hdr *h)
+/* Where each segment of H's Read chunks goes: one after another from
+ * BASE, or (INPLACE) chunk k's at BASE + its position (RFC 8166 §3.4.5).
+ * Returns the number of segments (from h->read[0].first on). */
+static uint32_t read_targets(const struct rpcrdma_hdr *h, uint8_t *base,
+			     int inplace, uint8_t **dst)
+{
+	uint32_t n = 0;
+	size_t at = 0;
+
+	for (uint32_t k = 0; k < h->nread; k++) {
+		const struct rpcrdma_chunk *ch = &h->read[k];
+
+		if (inplace)
+			at = ch->position;
+		for (uint32_t j = 0; j < ch->nsegs; j++) {
+			dst[n++] = base + at;
+			at += h->segs[ch->first + j].length;
+		}
+	}
+	return n;
+}
+
+/* RDMA-Read every segment of the call's Read chunks into BASE (registered
+ * in MR), laid out as read_targets() says, at most c->ord in flight; waits
+ * for them. 0 or -errno. */
+static int read_chunks(struct rdma_conn *c, const struct rpcrdma_hdr *h,
+		       uint8_t *base, const struct ibv_mr *mr, int inplace)
 {
 	uint32_t first = h->read[0].first;
-	uint32_t nseg = h->read[h->nread - 1].first +
-			h->read[h->nread - 1].nsegs - first;
-	size_t at = 0;
+	uint8_t *dst[RPCRDMA_SEG_CAP];
+	uint32_t nseg = read_targets(h, base, inplace, dst);
+	size_t total = 0;
 
 	for (uint32_t k = 0; k < nseg;) {
 		uint32_t batch = min_u32(nseg - k, c->ord);
@@ -249,9 +283,9 @@ static int read_chunks(struct rdma_conn *c, const struct rpcrdma_hdr *h)
 		for (uint32_t j = 0; j < batch; j++) {
 			const struct rpcrdma_segment *s = &h->segs[first + k + j];
 
-			sge[j] = (struct ibv_sge){ (uintptr_t)(c->read_buf + at),
-						   s->length, c->read_mr->lkey };
-			at += s->length;
+			sge[j] = (struct ibv_sge){ (uintptr_t)dst[k + j],
+						   s->length, mr->lkey };
+			total += s->length;
 			wr[j].wr_id = (uint64_t)WR_READ << 32;
 			wr[j].sg_list = &sge[j];
 			wr[j].num_sge = 1;
@@ -287,8 +321,77 @@ static int read_chunks(struct rdma_conn *c, const struct rpcrdma_hdr *h)
 			return rc;
 		k += batch;
 	}
-	RDMA_COUNT(c, read_bytes, at);
+	RDMA_COUNT(c, read_bytes, total);
+	if (inplace)
+		RDMA_COUNT(c, read_inplace_bytes, total);
 	return 0;
+}
+
+/* A free registered message buffer (its index), or -1. Receive thread. */
+static int msg_buf_take(struct rdma_conn *c)
+{
+	unsigned m = atomic_load(&c->msg_free_mask);
+
+	while (m) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+
+		if (atomic_compare_exchange_weak(&c->msg_free_mask, &m,
+						 m & ~(1u << i)))
+			return (int)i;
+	}
+	return -1;
+}
+
+static void msg_buf_give(struct rdma_conn *c, unsigned i)
+{
+	atomic_fetch_or(&c->msg_free_mask, 1u << i);
+}
+
+void rdma_msg_free(struct xprt_conn *xc, uint8_t *msg)
+{
+	struct rdma_conn *c = (struct rdma_conn *)xc;
+	size_t span = (size_t)c->nmsg * c->stage_size;
+
+	if (msg && c->msg_bufs && msg >= c->msg_bufs &&
+	    msg < c->msg_bufs + span) {
+		msg_buf_give(c, (unsigned)((size_t)(msg - c->msg_bufs) /
+					   c->stage_size));
+		return;
+	}
+	free(msg);
+}
+
+/* The call of H with its Read chunks: RDMA-Read straight into a free
+ * registered message buffer when it fits one (no CPU copy of the
+ * payload), else into read_buf and copied into a malloc'd message.
+ * The message (release: xprt_msg_free) and *mlen, or NULL with *err: -1
+ * a bad chunk list (RDMA_ERROR), -2 the Reads failed (disconnect). */
+static uint8_t *pull_call(struct rdma_conn *c, const struct rpcrdma_hdr *h,
+			  const uint8_t *inl, size_t *mlen, int *err)
+{
+	int i = -1;
+	uint8_t *m;
+
+	*err = -1;
+	if (h->nread > 0 && rdma_msg_inplace_ok(h, c->stage_size))
+		i = msg_buf_take(c);
+	if (i >= 0) {
+		m = c->msg_bufs + (size_t)i * c->stage_size;
+		if (read_chunks(c, h, m, c->msg_mr, 1) < 0) {
+			msg_buf_give(c, (unsigned)i);
+			*err = -2;
+			return NULL;
+		}
+		if (rdma_msg_inplace(h, inl, m, mlen) == 0)
+			return m;
+		msg_buf_give(c, (unsigned)i);
+		return NULL;
+	}
+	if (h->nread > 0 && read_chunks(c, h, c->read_buf, c->read_mr, 0) < 0) {
+		*err = -2;
+		return NULL;
+	}
+	return rdma_msg_rebuild(h, inl, c->read_buf, c->stage_size, mlen);
 }
 
 /* One Receive: decode, answer what the codec says (RFC 8166 §4.5),
@@ -300,6 +403,7 @@ static void on_recv(struct rdma_conn *c, uint32_t idx, uint32_t len)
 	enum rpcrdma_status st = rpcrdma_decode(buf, len, &c->lim, h);
 	uint8_t *msg = NULL;
 	size_t mlen = 0;
+	int err = 0;
 
 	switch (rpcrdma_action(st)) {
 	case RPCRDMA_ACT_PROCESS:
@@ -322,14 +426,13 @@ static void on_recv(struct rdma_conn *c, uint32_t idx, uint32_t len)
 		rdma_conn_kill(c);
 		return;
 	}
-	if (h->nread > 0 && read_chunks(c, h) < 0) {
+	msg = pull_call(c, h, buf + h->hdr_len, &mlen, &err);
+	if (!msg && err == -2) {
 		log_warn("rdma %s: RDMA Read of a Read chunk failed",
 			 c->base.peer);
 		rdma_conn_kill(c);
 		return;
 	}
-	msg = rdma_msg_rebuild(h, buf + h->hdr_len, c->read_buf,
-			       c->stage_size, &mlen);
 	post_recv(c, idx);
 	if (!msg) {
 		rdma_send_error(c, h->xid, ERR_CHUNK);

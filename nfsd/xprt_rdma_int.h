@@ -22,6 +22,7 @@
 #define RDMA_BC_SLOTS 16u       /* the Linux client's backchannel replies */
 #define RDMA_RECV_SLACK 4u
 #define RDMA_POLL_MS 200        /* threads re-check "dead" this often */
+#define RDMA_MSG_BUFS 4u        /* registered message buffers per conn */
 
 /* wr_id = kind << 32 | index */
 enum rdma_wr_kind { WR_RECV = 1, WR_SEND, WR_WRITE, WR_READ };
@@ -67,6 +68,16 @@ struct rdma_conn {
 	uint8_t *send_bufs;  /* nslots * RDMA_INLINE_SIZE */
 	uint8_t *stage_bufs; /* nslots * stage_size */
 	uint8_t *read_buf;   /* stage_size: Read chunk target (recv thread) */
+	/* Registered message buffers (nmsg * stage_size, msg_mr): a call
+	 * with Read chunks is RDMA-Read into one and handed up as is; its
+	 * owner gives it back with xprt_msg_free() (rdma_msg_free, any
+	 * thread) before dropping its reference on the connection, so the
+	 * memory lives until rdma_destroy. msg_free_mask: bit i set = buffer
+	 * i free (atomic; taken by the receive thread only). */
+	uint8_t *msg_bufs;
+	struct ibv_mr *msg_mr;
+	uint32_t nmsg;
+	atomic_uint msg_free_mask;
 	struct rdma_slot *slots;
 
 	/* Receive thread only. */
@@ -97,7 +108,7 @@ struct xprt_rdma_listener {
 	atomic_uint_fast64_t next_id;
 	struct { /* xprt_rdma_stats, as atomics (relaxed) */
 		atomic_uint_fast64_t conns, calls, read_bytes, write_bytes,
-			reply_bytes, errors, bc_calls;
+			reply_bytes, errors, bc_calls, read_inplace_bytes;
 	} st;
 };
 
@@ -114,6 +125,9 @@ void rdma_conn_free_resources(struct rdma_conn *c);
 void rdma_chan_put(struct rdma_chan *ch);
 /* Called by each per-connection thread as it ends. */
 void rdma_conn_thread_done(struct rdma_conn *c);
+/* xprt_ops.msg_free: a registered message buffer back to its pool, any
+ * other message free()d. */
+void rdma_msg_free(struct xprt_conn *xc, uint8_t *msg);
 
 /* xprt_rdma_send.c */
 int rdma_slots_init(struct rdma_conn *c);

@@ -7,12 +7,53 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Lays out the call of H in MSG (call_len bytes): the STREAM's bytes with
+ * Read chunks K0.. spliced in at their positions, each followed by its
+ * zeroed XDR pad. CHUNKS holds those chunks' bytes one after another, or
+ * is NULL when they are already in place (RDMA-Read to MSG + position).
+ * MSG NULL: only checks that the header's positions and lengths agree.
+ * 0 and *outlen, or -1. */
+static int place(const struct rpcrdma_hdr *h, const uint8_t *stream,
+		 size_t stream_len, uint32_t k, const uint8_t *chunks,
+		 uint8_t *msg, size_t *outlen)
+{
+	size_t in = 0, out = 0, rd = 0;
+
+	for (; k < h->nread; k++) {
+		const struct rpcrdma_chunk *ch = &h->read[k];
+		size_t before = ch->position - out;
+		uint64_t padded = rpcrdma_xdr_align(ch->len);
+
+		if (ch->position < out || before > stream_len - in ||
+		    out + before + padded > h->call_len)
+			return -1;
+		if (msg) {
+			memcpy(msg + out, stream + in, before);
+			if (chunks)
+				memcpy(msg + out + before, chunks + rd,
+				       (size_t)ch->len);
+			memset(msg + out + before + ch->len, 0,
+			       (size_t)(padded - ch->len));
+		}
+		in += before;
+		out += before;
+		rd += (size_t)ch->len;
+		out += (size_t)padded;
+	}
+	if (out + (stream_len - in) > h->call_len)
+		return -1;
+	if (msg)
+		memcpy(msg + out, stream + in, stream_len - in);
+	*outlen = out + (stream_len - in);
+	return 0;
+}
+
 uint8_t *rdma_msg_rebuild(const struct rpcrdma_hdr *h, const uint8_t *inl,
 			  const uint8_t *chunks, size_t chunks_len,
 			  size_t *outlen)
 {
 	const uint8_t *stream = inl;
-	size_t stream_len = h->inline_len, in = 0, out = 0, rd = 0;
+	size_t stream_len = h->inline_len;
 	uint64_t need = 0;
 	uint32_t k = 0;
 	uint8_t *msg;
@@ -21,40 +62,37 @@ uint8_t *rdma_msg_rebuild(const struct rpcrdma_hdr *h, const uint8_t *inl,
 		need += h->read[i].len;
 	if (need > chunks_len || h->call_len > SIZE_MAX - 1)
 		return NULL;
+	if (h->proc == RDMA_NOMSG) { /* the decoder checked read[0] is pos 0 */
+		if (h->nread == 0)
+			return NULL;
+		stream = chunks;
+		stream_len = (size_t)h->read[0].len;
+		chunks += stream_len;
+		k = 1;
+	}
 	msg = calloc(1, h->call_len ? (size_t)h->call_len : 1);
 	if (!msg)
 		return NULL;
-	if (h->proc == RDMA_NOMSG) { /* the decoder checked read[0] is pos 0 */
-		if (h->nread == 0)
-			goto bad;
-		stream = chunks;
-		stream_len = (size_t)h->read[0].len;
-		rd = stream_len;
-		k = 1;
+	if (place(h, stream, stream_len, k, chunks, msg, outlen) < 0) {
+		free(msg);
+		return NULL;
 	}
-	for (; k < h->nread; k++) {
-		const struct rpcrdma_chunk *ch = &h->read[k];
-		size_t before = ch->position - out;
-		uint64_t padded = rpcrdma_xdr_align(ch->len);
-
-		if (ch->position < out || before > stream_len - in ||
-		    out + before + padded > h->call_len)
-			goto bad;
-		memcpy(msg + out, stream + in, before);
-		in += before;
-		out += before;
-		memcpy(msg + out, chunks + rd, (size_t)ch->len);
-		rd += (size_t)ch->len;
-		out += (size_t)padded; /* the pad stays zero (calloc) */
-	}
-	if (out + (stream_len - in) > h->call_len)
-		goto bad;
-	memcpy(msg + out, stream + in, stream_len - in);
-	*outlen = out + (stream_len - in);
 	return msg;
-bad:
-	free(msg);
-	return NULL;
+}
+
+int rdma_msg_inplace_ok(const struct rpcrdma_hdr *h, size_t cap)
+{
+	size_t len;
+
+	if (h->proc != RDMA_MSG || h->nread == 0 || h->call_len > cap)
+		return 0;
+	return place(h, NULL, h->inline_len, 0, NULL, NULL, &len) == 0;
+}
+
+int rdma_msg_inplace(const struct rpcrdma_hdr *h, const uint8_t *inl,
+		     uint8_t *msg, size_t *outlen)
+{
+	return place(h, inl, h->inline_len, 0, NULL, msg, outlen);
 }
 
 void rdma_pending_put(struct rdma_pending *t, uint32_t n, uint64_t *seq,

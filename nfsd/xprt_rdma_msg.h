@@ -31,6 +31,19 @@ uint8_t *rdma_msg_rebuild(const struct rpcrdma_hdr *h, const uint8_t *inl,
 			  const uint8_t *chunks, size_t chunks_len,
 			  size_t *outlen);
 
+/*
+ * Zero-copy rebuild (RDMA_MSG calls with Read chunks, e.g. a WRITE's
+ * payload): rdma_msg_inplace_ok() says whether H's call fits CAP bytes and
+ * its chunk positions agree with its inline part, before any byte is
+ * read; the caller then RDMA-Reads each chunk k straight to MSG +
+ * h->read[k].position, and rdma_msg_inplace() copies the inline part
+ * around the chunks and zeroes their pads. The payload is never copied by
+ * the CPU. rdma_msg_inplace: 0 and *outlen (the call's length), or -1.
+ */
+int rdma_msg_inplace_ok(const struct rpcrdma_hdr *h, size_t cap);
+int rdma_msg_inplace(const struct rpcrdma_hdr *h, const uint8_t *inl,
+		     uint8_t *msg, size_t *outlen);
+
 /* A call waiting for its reply: its decoded header, by xid. */
 struct rdma_pending {
 	bool used;

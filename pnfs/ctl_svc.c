@@ -485,6 +485,8 @@ static void do_stats(struct ctl_req *r)
 		add_counter(&res, names, "rdma_conns", st.conns);
 		add_counter(&res, names, "rdma_calls", st.calls);
 		add_counter(&res, names, "rdma_read_bytes", st.read_bytes);
+		add_counter(&res, names, "rdma_read_inplace_bytes",
+			    st.read_inplace_bytes);
 		add_counter(&res, names, "rdma_write_bytes", st.write_bytes);
 		add_counter(&res, names, "rdma_reply_bytes", st.reply_bytes);
 		add_counter(&res, names, "rdma_errors", st.errors);

@@ -317,7 +317,7 @@ void cb_on_reply(void *ctx, struct xprt_conn *c, uint8_t *msg, size_t len)
 
 	xdrmem_create(&x, (char *)msg, (u_int)len, XDR_DECODE);
 	if (!xdr_u_int(&x, &w[0]) || !xdr_u_int(&x, &w[1])) {
-		free(msg);
+		xprt_msg_free(c, msg);
 		return;
 	}
 	pthread_mutex_lock(&srv->state_lock);
@@ -339,5 +339,5 @@ void cb_on_reply(void *ctx, struct xprt_conn *c, uint8_t *msg, size_t len)
 			  (unsigned long long)s->client->clientid, w[0]);
 	}
 	pthread_mutex_unlock(&srv->state_lock);
-	free(msg);
+	xprt_msg_free(c, msg);
 }

@@ -1,7 +1,8 @@
 /*
  * tests/unit/test_xprt_rdma.c — the RDMA transport's logic that needs no
  * device: a call rebuilt from its inline part and its Read chunks
- * (nfsd/xprt_rdma_msg.c, headers made by the real decoder), the table of
+ * (nfsd/xprt_rdma_msg.c, headers made by the real decoder), copying it
+ * or laying it out in place (zero-copy), the table of
  * calls waiting for replies, and the READ data located in COMPOUND
  * replies for the Write chunks (nfsd/reply_payload.c).
  */
@@ -100,6 +101,65 @@ static void rebuild_inline(void **state)
 	assert_int_equal(len, 64);
 	assert_memory_equal(out, m.b + h.hdr_len, 64);
 	free(out);
+}
+
+/* Zero-copy: the same WRITE laid out in place, the chunk's bytes put at
+ * their position first (as the RDMA Reads do), comes out byte for byte
+ * as the copying rebuild; the buffer's stale bytes in the pad are zeroed.
+ * What cannot be laid out in place is refused before any Read. */
+static void inplace_write_chunk(void **state)
+{
+	struct rpcrdma_limits lim = lim_default();
+	struct rpcrdma_hdr h;
+	struct msg m;
+	const uint8_t data[7] = { 1, 2, 3, 4, 5, 6, 7 };
+	uint8_t buf[256], *ref;
+	size_t len = 0, rlen = 0, head = 32;
+
+	(void)state;
+	m_reset(&m, RDMA_MSG);
+	m_read(&m, (uint32_t)head, 9, sizeof(data));
+	m_zeros(&m, 3);
+	m_rpc(&m, XID, head);
+	m_u32(&m, 0xaaaaaaaa);
+	m_u32(&m, 0xbbbbbbbb);
+	assert_int_equal(dec(&m, &lim, &h), RPCRDMA_OK);
+	assert_true(rdma_msg_inplace_ok(&h, sizeof(buf)));
+	assert_false(rdma_msg_inplace_ok(&h, (size_t)h.call_len - 1));
+	memset(buf, 0xee, sizeof(buf));
+	memcpy(buf + h.read[0].position, data, sizeof(data));
+	assert_int_equal(rdma_msg_inplace(&h, m.b + h.hdr_len, buf, &len), 0);
+	ref = rdma_msg_rebuild(&h, m.b + h.hdr_len, data, sizeof(data), &rlen);
+	assert_non_null(ref);
+	assert_int_equal(len, rlen);
+	assert_memory_equal(buf, ref, len);
+	assert_int_equal(buf[head + 7], 0);
+	free(ref);
+	/* A position past the inline part: no in-place layout. */
+	h.read[0].position = (uint32_t)(h.inline_len + 8);
+	assert_false(rdma_msg_inplace_ok(&h, sizeof(buf)));
+}
+
+/* RDMA_NOMSG and calls without Read chunks take the copying path. */
+static void inplace_refused(void **state)
+{
+	struct rpcrdma_limits lim = lim_default();
+	struct rpcrdma_hdr h;
+	struct msg m, call;
+
+	(void)state;
+	call.len = 0;
+	m_rpc(&call, XID, 5000);
+	m_reset(&m, RDMA_NOMSG);
+	m_read(&m, 0, 9, (uint32_t)call.len);
+	m_zeros(&m, 3);
+	assert_int_equal(dec(&m, &lim, &h), RPCRDMA_OK);
+	assert_false(rdma_msg_inplace_ok(&h, 1u << 20));
+	m_reset(&m, RDMA_MSG);
+	m_zeros(&m, 3);
+	m_rpc(&m, XID, 64);
+	assert_int_equal(dec(&m, &lim, &h), RPCRDMA_OK);
+	assert_false(rdma_msg_inplace_ok(&h, 1u << 20));
 }
 
 /* ---- calls waiting for replies ---------------------------------------- */
@@ -264,6 +324,8 @@ int main(void)
 		cmocka_unit_test(rebuild_write_chunk),
 		cmocka_unit_test(rebuild_nomsg),
 		cmocka_unit_test(rebuild_inline),
+		cmocka_unit_test(inplace_write_chunk),
+		cmocka_unit_test(inplace_refused),
 		cmocka_unit_test(pending_table),
 		cmocka_unit_test(payload_read),
 		cmocka_unit_test(payload_two_reads),

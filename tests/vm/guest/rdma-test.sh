@@ -50,8 +50,9 @@
 #             RDMA port; each data server's own counters (strata-stat)
 #             show it RDMA-Read >= 80% of its share (1/NPDS) of the file
 #             (the WRITE data) and RDMA-wrote >= 80% of its share (the READ
-#             data), together >= 95%
-#             each way; the MDS served < 5% of the bytes. With GETDEVICEINFO
+#             data), together >= 95% each way, and every byte it RDMA-Read
+#             landed straight in the call it handed up (zero-copy WRITE:
+#             rdma_read_inplace_bytes = rdma_read_bytes); the MDS served < 5% of the bytes. With GETDEVICEINFO
 #             listing only tcp this phase fails (the data servers count 0
 #             RDMA bytes and the client has no rdma transport to them).
 #   layout-recall  CB_LAYOUTRECALL over RDMA: B (own UTS namespace, TCP
@@ -162,6 +163,7 @@ ph_big() {
   wc1=$(xprt_field $WRITE_CHUNKS); rb1=$(xprt_field $RDMA_REPLY_BYTES)
   xprt_line | tee /vmout/xprt-after-big.txt
   echo "sha256 local $a / nfs $b; read chunks $rc0 -> $rc1; write chunks $wc0 -> $wc1; rdma reply bytes $rb0 -> $rb1"
+  echo "the MDS RDMA-Read $(stat_of $SRV "$IP:2049" rdma_read_bytes) bytes, $(stat_of $SRV "$IP:2049" rdma_read_inplace_bytes) of them straight into the call handed up"
   [ "$a" = "$b" ] || { echo "sha256 differs"; return 1; }
   [ "$rc1" -gt "$rc0" ] || { echo "no Read chunk sent for the writes"; return 1; }
   [ "$wc1" -gt "$wc0" ] || { echo "no Write chunk used for the reads"; return 1; }
@@ -264,12 +266,13 @@ ph_pnfs_io() {
   # Everything measured first, then judged (a failure shows all of it).
   # The client's transports: one rdma xprt to each data server's RDMA port.
   cat /sys/kernel/debug/sunrpc/rpc_xprt/*/info > /vmout/pnfs-xprts.txt 2>&1
-  local nx=() r=() w=() nr=() nw=() bad=0
+  local nx=() r=() w=() nr=() nw=() ip=() bad=0
   for ((i = 1; i <= NPDS; i++)); do
     nx[i]=$(awk -v port=$((P_RDMA + i)) '$1 == "netid:" {n = $2} $1 == "port:" && $2 == port && n == "rdma" {c++} END {print c + 0}' /vmout/pnfs-xprts.txt)
     r[i]=$(pstat "$IP:$((P_TCP + i))" rdma_read_bytes); w[i]=$(pstat "$IP:$((P_TCP + i))" rdma_write_bytes)
     nr[i]=$(pstat "$IP:$((P_TCP + i))" read_bytes); nw[i]=$(pstat "$IP:$((P_TCP + i))" write_bytes)
-    echo "ds$i: client rdma transports to port $((P_RDMA + i)): ${nx[i]}; RDMA Read ${r[i]} bytes (WRITE data), RDMA Write ${w[i]} bytes (READ data); NFS payload READ ${nr[i]} WRITE ${nw[i]}"
+    ip[i]=$(pstat "$IP:$((P_TCP + i))" rdma_read_inplace_bytes)
+    echo "ds$i: client rdma transports to port $((P_RDMA + i)): ${nx[i]}; RDMA Read ${r[i]} bytes (WRITE data; ${ip[i]} of them straight into the call handed up), RDMA Write ${w[i]} bytes (READ data); NFS payload READ ${nr[i]} WRITE ${nw[i]}"
     rs=$((rs + r[i])); ws=$((ws + w[i]))
   done
   mr=$(pstat "$IP:$P_TCP" read_bytes); mw=$(pstat "$IP:$P_TCP" write_bytes)
@@ -284,6 +287,9 @@ ph_pnfs_io() {
     { echo "the data servers counted less than 95% of the file in READ/WRITE"; bad=1; }
   for ((i = 1; i <= NPDS; i++)); do
     [ "${nx[i]}" -ge 1 ] || { echo "no rdma transport to data server $i"; bad=1; }
+    # zero-copy WRITE (decision 0028): a data server answers each call
+    # before the next, so a registered message buffer is always free
+    [ "${ip[i]}" = "${r[i]}" ] || { echo "ds$i: only ${ip[i]} of ${r[i]} RDMA-Read bytes landed in place (the rest copied)"; bad=1; }
     # each its stripes' share (1/NPDS of the file), 80% of it at least
     [ $((r[i] * NPDS * 10)) -ge $((size * 8)) ] || { echo "ds$i pulled less than 80% of its share of the file by RDMA Read"; bad=1; }
     [ $((w[i] * NPDS * 10)) -ge $((size * 8)) ] || { echo "ds$i pushed less than 80% of its share of the file by RDMA Write"; bad=1; }
