@@ -178,3 +178,90 @@ int tier_policy_select(const struct tier_policy *p,
 	free(tmp);
 	return 0;
 }
+
+/* ---- the configuration form ------------------------------------------ */
+
+/* V with an optional suffix: a multiplier from UNITS ("K1024..."), as a
+ * non-negative 64-bit value. 0 or -1. */
+static int parse_scaled(const char *v, const char *units,
+			const uint64_t *mult, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno)
+		return -1;
+	if (*end) {
+		const char *u = strchr(units, *end);
+
+		if (!u || end[1] || n > INT64_MAX / mult[u - units])
+			return -1;
+		n *= mult[u - units];
+	}
+	if (n > INT64_MAX)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int rule_field(struct tier_rule *r, const char *w)
+{
+	static const uint64_t bytes[] = { 1ull << 10, 1ull << 20, 1ull << 30,
+					  1ull << 40 };
+	static const uint64_t secs[] = { 1, 60, 3600, 86400 };
+	const char *eq = strchr(w, '=');
+	uint64_t v;
+
+	if (!strcmp(w, "never")) {
+		r->never = 1;
+		return 0;
+	}
+	if (!eq)
+		return -1;
+	if (!strncmp(w, "min_size=", 9))
+		return parse_scaled(eq + 1, "KMGT", bytes, &r->min_size);
+	if (parse_scaled(eq + 1, "smhd", secs, &v) < 0)
+		return -1;
+	if (!strncmp(w, "access_idle=", 12))
+		r->access_idle = (int64_t)v;
+	else if (!strncmp(w, "modify_idle=", 12))
+		r->modify_idle = (int64_t)v;
+	else if (!strncmp(w, "release_after=", 14))
+		r->release_after = (int64_t)v;
+	else
+		return -1;
+	return 0;
+}
+
+int tier_rule_parse(const char *spec, struct tier_rule *r, char *pathbuf,
+		    size_t cap, const char **why)
+{
+	char buf[1024], *save = NULL, *w;
+	size_t len = strlen(spec);
+
+	memset(r, 0, sizeof(*r));
+	*why = "too long";
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, spec, len + 1);
+	w = strtok_r(buf, " \t", &save);
+	*why = "no absolute path first";
+	if (!w || w[0] != '/' || strlen(w) >= cap)
+		return -EINVAL;
+	memcpy(pathbuf, w, strlen(w) + 1);
+	r->path = pathbuf;
+	while ((w = strtok_r(NULL, " \t", &save)) != NULL) {
+		if (rule_field(r, w) < 0) {
+			*why = "a field is not never, min_size=N[KMGT], "
+			       "access_idle=, modify_idle= or "
+			       "release_after=T[smhd]";
+			return -EINVAL;
+		}
+	}
+	*why = NULL;
+	return 0;
+}

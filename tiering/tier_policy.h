@@ -81,4 +81,20 @@ int tier_policy_select(const struct tier_policy *p,
 const struct tier_rule *tier_policy_rule(const struct tier_policy *p,
 					 const char *file_path);
 
+/*
+ * One rule from its configuration form (the `tier_policy` key, one per
+ * rule, first match wins):
+ *
+ *   PATH [never] [min_size=N] [access_idle=T] [modify_idle=T]
+ *        [release_after=T]
+ *
+ * N in bytes with an optional K, M, G or T suffix (powers of 1024); T in
+ * seconds with an optional s, m, h or d suffix. Unnamed values are 0
+ * (min_size 0: any size; idle 0: at once; release_after 0: never by
+ * time). PATH must be absolute. On success R->path points into PATHBUF
+ * (CAP bytes, the caller's). 0, or -EINVAL with *WHY naming the fault.
+ */
+int tier_rule_parse(const char *spec, struct tier_rule *r, char *pathbuf,
+		    size_t cap, const char **why);
+
 #endif

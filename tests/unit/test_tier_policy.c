@@ -185,6 +185,61 @@ static void test_bad_policy(void **state)
 			 -EINVAL);
 }
 
+/* The configuration form of a rule: units, never, defaults, and the
+ * faults named. */
+static void test_rule_parse(void **state)
+{
+	struct tier_rule r;
+	char path[64];
+	const char *why = NULL;
+
+	(void)state;
+	assert_int_equal(tier_rule_parse("/data  min_size=4K access_idle=10m "
+					 "modify_idle=2h release_after=1d",
+					 &r, path, sizeof(path), &why),
+			 0);
+	assert_string_equal(r.path, "/data");
+	assert_int_equal(r.min_size, 4096);
+	assert_int_equal(r.access_idle, 600);
+	assert_int_equal(r.modify_idle, 7200);
+	assert_int_equal(r.release_after, 86400);
+	assert_int_equal(r.never, 0);
+	assert_int_equal(tier_rule_parse("/scratch never", &r, path,
+					 sizeof(path), &why),
+			 0);
+	assert_int_equal(r.never, 1);
+	assert_int_equal(r.min_size, 0);
+	assert_int_equal(r.access_idle, 0);
+	assert_int_equal(tier_rule_parse("/ access_idle=30", &r, path,
+					 sizeof(path), &why),
+			 0);
+	assert_int_equal(r.access_idle, 30);
+	assert_int_equal(r.release_after, 0);
+	/* Faults: no absolute path, unknown field, bad unit, overflow,
+	 * a negative number, a path longer than the caller's buffer. */
+	assert_int_equal(tier_rule_parse("data access_idle=1", &r, path,
+					 sizeof(path), &why),
+			 -EINVAL);
+	assert_non_null(why);
+	assert_int_equal(tier_rule_parse("/d colour=blue", &r, path,
+					 sizeof(path), &why),
+			 -EINVAL);
+	assert_int_equal(tier_rule_parse("/d min_size=4X", &r, path,
+					 sizeof(path), &why),
+			 -EINVAL);
+	assert_int_equal(tier_rule_parse("/d min_size=99999999999T", &r,
+					 path, sizeof(path), &why),
+			 -EINVAL);
+	assert_int_equal(tier_rule_parse("/d access_idle=-5", &r, path,
+					 sizeof(path), &why),
+			 -EINVAL);
+	assert_int_equal(tier_rule_parse("/a-rather-long-path", &r, path, 8,
+					 &why),
+			 -EINVAL);
+	assert_int_equal(tier_rule_parse("", &r, path, sizeof(path), &why),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_watermarks),
 		cmocka_unit_test(test_watermark_offloads_more),
 		cmocka_unit_test(test_bad_policy),
+		cmocka_unit_test(test_rule_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
