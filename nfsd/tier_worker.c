@@ -15,18 +15,11 @@
 #include "tier_ds.h"
 #include "tier_job.h"
 
-/* One queued request; WAITER is a submitter's, on its stack, or NULL. */
+/* A submitter waiting for its request's result, on its stack. */
 struct tier_wait {
 	int done;
 	int rc;
 	char msg[TIER_MSG_MAX];
-};
-
-struct tier_req {
-	struct tier_req *next;
-	uint64_t fileid;
-	enum tier_req_op op;
-	struct tier_wait *waiter;
 };
 
 struct tier_worker {
@@ -38,8 +31,7 @@ struct tier_worker {
 	int started;
 	pthread_mutex_t lock; /* everything below */
 	pthread_cond_t cond;  /* work for the thread; a waiter's result */
-	struct tier_req *head, *tail;
-	uint64_t running;     /* fileid of the running recall, 0 none */
+	struct tier_queue queue; /* requests, and the files wanted */
 	int stop;
 };
 
@@ -122,29 +114,6 @@ static int keep_open(void *arg, uint64_t fileid)
 
 /* ---- the queue --------------------------------------------------------- */
 
-/* A request for (FILEID, OP) queued or running. Under w->lock. */
-static int already_wanted(const struct tier_worker *w, uint64_t fileid,
-			  enum tier_req_op op)
-{
-	if (op == TIER_REQ_RECALL && w->running == fileid)
-		return 1;
-	for (const struct tier_req *r = w->head; r; r = r->next)
-		if (r->fileid == fileid && r->op == op)
-			return 1;
-	return 0;
-}
-
-static void enqueue(struct tier_worker *w, struct tier_req *r)
-{
-	r->next = NULL;
-	if (w->tail)
-		w->tail->next = r;
-	else
-		w->head = r;
-	w->tail = r;
-	pthread_cond_broadcast(&w->cond);
-}
-
 /* The next request, or NULL after waiting up to TIER_DRAIN_S seconds for
  * one, or when stopping. Under w->lock. */
 static struct tier_req *dequeue(struct tier_worker *w)
@@ -152,24 +121,21 @@ static struct tier_req *dequeue(struct tier_worker *w)
 	struct tier_req *r;
 	struct timespec until;
 
-	if (!w->head && !w->stop) {
+	if (!w->queue.head && !w->stop) {
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += TIER_DRAIN_S;
 		pthread_cond_timedwait(&w->cond, &w->lock, &until);
 	}
-	r = w->stop ? NULL : w->head;
-	if (r) {
-		w->head = r->next;
-		if (!w->head)
-			w->tail = NULL;
-	}
+	r = w->stop ? NULL : tier_queue_pop(&w->queue);
 	return r;
 }
 
-/* Answer R's waiter (if any) and free R. Under w->lock. */
+/* R (popped) has ended: answer its waiter (if any) and free R. Under
+ * w->lock. */
 static void finish(struct tier_worker *w, struct tier_req *r, int rc,
 		   const char *msg)
 {
+	tier_queue_done(&w->queue, r);
 	if (r->waiter) {
 		r->waiter->rc = rc;
 		snprintf(r->waiter->msg, sizeof(r->waiter->msg), "%s",
@@ -265,7 +231,6 @@ static void serve(struct tier_worker *w, struct tier_req *r)
 	if (rc < 0)
 		drain(w); /* an aborted job leaves records to drain */
 	pthread_mutex_lock(&w->lock);
-	w->running = 0;
 	finish(w, r, rc, rc < 0 ? st.msg : NULL);
 	pthread_mutex_unlock(&w->lock);
 }
@@ -292,8 +257,6 @@ static void *tier_main(void *arg)
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
 		r = dequeue(w);
-		if (r)
-			w->running = r->op == TIER_REQ_RECALL ? r->fileid : 0;
 		pthread_mutex_unlock(&w->lock);
 		if (r)
 			serve(w, r);
@@ -314,36 +277,27 @@ int tier_worker_submit(struct tier_worker *w, uint64_t fileid,
 		       enum tier_req_op op, int wait, char *msg, size_t cap)
 {
 	struct tier_wait waiter = { 0 };
-	struct tier_req *r;
-	int rc = 0;
+	int rc;
 
 	pthread_mutex_lock(&w->lock);
 	if (w->stop) {
 		pthread_mutex_unlock(&w->lock);
 		return -ECANCELED;
 	}
-	if (!wait && already_wanted(w, fileid, op)) {
-		pthread_mutex_unlock(&w->lock);
-		return 0;
-	}
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		pthread_mutex_unlock(&w->lock);
-		return -ENOMEM;
-	}
-	r->fileid = fileid;
-	r->op = op;
-	r->waiter = wait ? &waiter : NULL;
-	enqueue(w, r);
-	while (wait && !waiter.done)
+	rc = tier_queue_add(&w->queue, fileid, op, wait ? &waiter : NULL,
+			    NULL);
+	if (rc == 1)
+		pthread_cond_broadcast(&w->cond);
+	while (rc == 1 && wait && !waiter.done)
 		pthread_cond_wait(&w->cond, &w->lock);
 	pthread_mutex_unlock(&w->lock);
-	if (wait) {
-		rc = waiter.rc;
-		if (msg && cap)
-			snprintf(msg, cap, "%s", waiter.msg);
-	}
-	return rc;
+	if (rc < 0)
+		return rc;
+	if (!wait)
+		return 0;
+	if (msg && cap)
+		snprintf(msg, cap, "%s", waiter.msg);
+	return waiter.rc;
 }
 
 void tier_worker_recall_wanted(void *arg, uint64_t fileid)
@@ -374,6 +328,7 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 		 tier_worker_prefix(&srv->cfg));
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
+	tier_queue_init(&w->queue);
 	rc = open_backend(w);
 	if (rc < 0) {
 		tier_worker_free(w);
@@ -410,11 +365,8 @@ void tier_worker_halt(struct tier_worker *w)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->stop = 1;
-	while ((r = w->head) != NULL) {
-		w->head = r->next;
+	while ((r = tier_queue_pop(&w->queue)) != NULL)
 		finish(w, r, -ECANCELED, "the server is stopping");
-	}
-	w->tail = NULL;
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	if (w->started)
@@ -429,6 +381,7 @@ void tier_worker_free(struct tier_worker *w)
 	tier_worker_halt(w);
 	if (w->backend)
 		tier_close(w->backend);
+	tier_queue_fini(&w->queue);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);

@@ -15,12 +15,15 @@
  *   hook     an access to an offloaded file (READ, WRITE, SETATTR of a
  *            size, LAYOUTGET) queues its recall: at most one recall per
  *            file is queued or running at a time (the executor calls the
- *            hook again on every retried access);
+ *            hook again on every retried access); whether one is costs
+ *            O(1), a hash set of wanted files beside the FIFO
+ *            (nfsd/tier_queue.h);
  *   submit   offload, release or recall of one file by hand (CTL_TIER,
  *            pnfs/ctl_tier.h): queued, and, when asked, waited for.
  *
  * The executor never waits on the tier: the hook takes only the worker's
- * own mutex, for a list append. Every call of the state machine (which
+ * own mutex (w->lock, which protects the queue, its set of wanted files
+ * and the worker's counts), for a set lookup and a list append. Every call of the state machine (which
  * blocks on the object store and the data servers) runs on the tier
  * thread; submit with WAIT blocks its caller (a control connection's
  * receive thread), never the executor.
@@ -39,18 +42,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tier_queue.h" /* enum tier_req_op */
+
 #define TIER_DRAIN_S 10
 #define TIER_PREFIX_DEFAULT "strata"
 
 struct strata_config;
 struct strata_server;
 struct tier_worker;
-
-enum tier_req_op {
-	TIER_REQ_OFFLOAD = 1, /* LOCAL -> BOTH */
-	TIER_REQ_RELEASE = 2, /* BOTH -> OFFLOADED, the copy freed */
-	TIER_REQ_RECALL = 3,  /* OFFLOADED -> BOTH */
-};
 
 /* 0, or -errno with the reason logged (a backend that cannot be opened,
  * a tier without data servers). */

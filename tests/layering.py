@@ -69,6 +69,7 @@ LAYERS = [
                  # layouts, orphans and their data's reclaim, callbacks
         "nfsd/session", "nfsd/state/",
         "nfsd/tier_worker",  # the object tier's thread in the MDS (0031)
+        "nfsd/tier_queue",  # its queue and set of wanted files (0031)
     ]),
     ("ops", [  # operation handlers and the services that answer requests
         "nfsd/ops/", "nfsd/op_table", "nfsd/reply_payload", "pnfs/op_layout", "pnfs/op_device",
