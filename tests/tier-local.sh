@@ -10,7 +10,8 @@
 # LAYOUTTRYLATER, each queuing one recall; then the exact bytes, and a
 # layout), then released again and the MDS SIGKILLed and restarted (the
 # bytes still exact after recall), and once more SIGKILLed right after a
-# recall was queued.
+# recall was queued; an OPEN of an offloaded file brings its data back
+# with no READ sent (a file not opened stays offloaded).
 #   tests/tier-local.sh [--build DIR] [--port P] [--dir DIR]
 # pynfs's client library comes from scripts/build-suites.sh pynfs. No
 # sanitizer report may appear in any log. Exit 0 passed, 1 failed, 2/3

@@ -43,6 +43,11 @@ layout on the data servers and LAYOUTCOMMITted:
      first, retried it is done, the file reads the old bytes with the
      write and is local; its object (dropped by the write: a delete
      record) is deleted from TIER by the tier thread's drain.
+  h. two files written, offloaded and released; one OPENed (no READ):
+     its data comes back by itself (residency polled until both, with a
+     deadline), recalled once, while the other, not opened, stays
+     offloaded and unrecalled; the first READ then answers at once with
+     the exact bytes (nfsd/residency.h: OPEN asks for the recall).
 
 Prints PASS/FAIL per check and "N passed, N failed". Exit 0 all passed,
 1 a check failed, 2 setup or protocol error.
@@ -418,11 +423,11 @@ def main():
             raise SetupError("second release of %s: %s" % (name, err.strip()))
     s = mds_restart()
     for name, f in files.items():
-        f["fh"], f["sid"] = open_file(s, f["path"][1:].encode(), False)
-        r = residency(f["path"])
+        r = residency(f["path"])  # before the OPEN, which starts a recall
         check("d.%s.1" % name, "after SIGKILL and restart %s is still offloaded" % name,
               r["state"] == "offloaded" and not stripe_objects(f["fileid"]),
               (r["state"], stripe_objects(f["fileid"])))
+        f["fh"], f["sid"] = open_file(s, f["path"][1:].encode(), False)
         t0 = time.time()
         got = read_all(s, f["fh"], f["sid"], f["size"])
         check("d.%s.2" % name, "%s reads back its exact bytes after the recall (%.2f s)"
@@ -513,6 +518,45 @@ def main():
         time.sleep(0.2)
     check("g.3", "its object, which the write dropped, is deleted by the tier's drain "
           "(%.1f s)" % (time.time() - t0), not os.path.exists(obj), obj)
+
+    # h. OPEN of an offloaded file starts its recall: no READ needed
+    pair = {}
+    for i, name in enumerate(("opened", "control")):
+        f = dict(path="/tier-%s-%d" % (name, os.getpid()), size=300000 + i)
+        data = pattern(f["size"], 20 + i)
+        f["sha"], f["head"] = sha(data), sha(data[:IO])
+        fh, sid = open_file(s, f["path"][1:].encode(), True)
+        for off in range(0, f["size"], IO):
+            need(s.compound([op.putfh(fh), op.write(sid, off, FILE_SYNC4, data[off:off + IO])]),
+                 "WRITE")
+        need(s.compound([op.putfh(fh), op.close(0, sid)]), "CLOSE")
+        for verb in ("offload", "release"):
+            rc, r, err = step(verb, f["path"])
+            if rc != 0:
+                raise SetupError("%s of %s: %s" % (verb, f["path"], err))
+        f["fileid"] = int(r["fileid"], 16)
+        pair[name] = f
+    f, ctl = pair["opened"], pair["control"]
+    t0 = time.time()
+    f["fh"], f["sid"] = open_file(s, f["path"][1:].encode(), False)
+    open_s = time.time() - t0
+    r = residency(f["path"])
+    while r["state"] != "both" and time.time() - t0 < RETRY_S:
+        time.sleep(0.05)
+        r = residency(f["path"])
+    back_s = time.time() - t0
+    rc_ = residency(ctl["path"])
+    check("h.1", "OPEN of an offloaded file is granted (%.3f s) and, with no READ sent, its "
+          "data comes back (both after %.2f s)" % (open_s, back_s),
+          r["state"] == "both" and r["ds_bytes"] == f["size"], (r["state"], r["ds_bytes"]))
+    check("h.2", "recalled once; an offloaded file not opened meanwhile was not recalled",
+          recalls_logged(f["fileid"]) == 1 and rc_["state"] == "offloaded"
+          and recalls_logged(ctl["fileid"]) == 0,
+          (recalls_logged(f["fileid"]), rc_["state"], recalls_logged(ctl["fileid"])))
+    st, got = read_once(s, f["fh"], f["sid"], 0, IO)
+    check("h.3", "the first READ after it is served at once with the exact bytes",
+          st == NFS4_OK and sha(got[0]) == f["head"], sname(st))
+    files["opened"] = f
 
     for f in files.values():
         s.compound([op.putfh(f["fh"]), op.close(0, f["sid"])])
