@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "ns_tier.h"
 #include "orphan.h"
 #include "server.h"
 #include "tier_backend.h"
@@ -32,6 +33,8 @@ struct tier_worker {
 	pthread_mutex_t lock; /* everything below */
 	pthread_cond_t cond;  /* work for the thread; a waiter's result */
 	struct tier_queue queue; /* requests, and the files wanted */
+	const struct tier_req *running; /* popped, being served */
+	struct tier_worker_stats stats;
 	int stop;
 };
 
@@ -188,6 +191,16 @@ static void drain(struct tier_worker *w)
 	else if (deleted || freed)
 		log_info("tier: drain: %zu objects deleted, %zu copies freed",
 			 deleted, freed);
+	pthread_mutex_lock(&w->lock);
+	w->stats.drains++;
+	w->stats.drain_failures += rc < 0;
+	w->stats.deleted += deleted;
+	w->stats.freed += freed;
+	w->stats.last_drain = (int64_t)time(NULL);
+	w->stats.last_drain_rc = rc < 0 ? rc : 0;
+	w->stats.last_deleted = deleted;
+	w->stats.last_freed = freed;
+	pthread_mutex_unlock(&w->lock);
 }
 
 /* At start, before any request: jobs a crash left are given up, then
@@ -204,15 +217,65 @@ static void recover(struct tier_worker *w)
 		log_err("tier: recovery: %s (%s)", strerror(-rc), st.msg);
 	else
 		log_info("tier: recovery: %zu jobs given up", n);
+	pthread_mutex_lock(&w->lock);
+	w->stats.recovered = n;
+	pthread_mutex_unlock(&w->lock);
 	drain(w);
+}
+
+/* The object bytes R's step moved, once it succeeded: an offload's
+ * object as committed (or, if a write dropped it meanwhile, the file's
+ * size before the step, SIZE0); a recall's object, read before the step
+ * (OBJ0). */
+static uint64_t moved(struct tier_worker *w, const struct tier_req *r,
+		      uint64_t size0, uint64_t obj0)
+{
+	struct ns_tier_obj obj;
+
+	if (r->op == TIER_REQ_RECALL)
+		return obj0;
+	if (r->op != TIER_REQ_OFFLOAD)
+		return 0;
+	return ns_tier_obj_get(w->srv->ns, r->fileid, &obj) == 0 ? obj.size
+								 : size0;
+}
+
+/* Count R's end: RC 0 or -errno, NOTHING a recall with nothing to do,
+ * BYTES what it moved. Under w->lock. */
+static void count(struct tier_worker *w, const struct tier_req *r, int rc,
+		  int nothing, uint64_t bytes)
+{
+	struct tier_worker_stats *s = &w->stats;
+
+	if (rc < 0) {
+		s->failed[r->op - 1]++;
+		return;
+	}
+	if (nothing) {
+		s->recalls_nothing++;
+		return;
+	}
+	s->done[r->op - 1]++;
+	if (r->op == TIER_REQ_OFFLOAD)
+		s->bytes_up += bytes;
+	else if (r->op == TIER_REQ_RECALL)
+		s->bytes_down += bytes;
 }
 
 static void serve(struct tier_worker *w, struct tier_req *r)
 {
 	struct tier_status st;
-	uint64_t t0 = metrics_now_ns();
-	int rc;
+	struct ns_inode ino;
+	struct ns_tier_obj obj;
+	uint64_t t0 = metrics_now_ns(), size0 = 0, obj0 = 0, bytes = 0;
+	int rc, nothing = 0;
 
+	if (r->op == TIER_REQ_OFFLOAD &&
+	    ns_getattr(w->srv->ns, r->fileid, &ino) == 0)
+		size0 = ino.size;
+	if (r->op == TIER_REQ_RECALL &&
+	    ns_tier_obj_get(w->srv->ns, r->fileid, &obj) == 0)
+		obj0 = obj.size;
 	memset(&st, 0, sizeof(st));
 	rc = run(w, r, &st);
 	if (rc == -EALREADY && r->op == TIER_REQ_RECALL) {
@@ -220,6 +283,7 @@ static void serve(struct tier_worker *w, struct tier_req *r)
 		log_info("tier: recall of fileid %llx: not offloaded, nothing "
 			 "to do", (unsigned long long)r->fileid);
 		rc = 0;
+		nothing = 1;
 	} else if (rc < 0)
 		log_warn("tier: %s of fileid %llx: %s (%s)", op_name(r->op),
 			 (unsigned long long)r->fileid, strerror(-rc), st.msg);
@@ -228,9 +292,13 @@ static void serve(struct tier_worker *w, struct tier_req *r)
 			 op_name(r->op), (unsigned long long)r->fileid,
 			 (unsigned long long)((metrics_now_ns() - t0) /
 					      1000000));
+	if (rc == 0 && !nothing)
+		bytes = moved(w, r, size0, obj0);
 	if (rc < 0)
 		drain(w); /* an aborted job leaves records to drain */
 	pthread_mutex_lock(&w->lock);
+	count(w, r, rc, nothing, bytes);
+	w->running = NULL;
 	finish(w, r, rc, rc < 0 ? st.msg : NULL);
 	pthread_mutex_unlock(&w->lock);
 }
@@ -257,6 +325,7 @@ static void *tier_main(void *arg)
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
 		r = dequeue(w);
+		w->running = r;
 		pthread_mutex_unlock(&w->lock);
 		if (r)
 			serve(w, r);
@@ -300,6 +369,16 @@ int tier_worker_submit(struct tier_worker *w, uint64_t fileid,
 	return waiter.rc;
 }
 
+void tier_worker_stats(struct tier_worker *w, struct tier_worker_stats *out)
+{
+	pthread_mutex_lock(&w->lock);
+	*out = w->stats;
+	out->queued = w->queue.len;
+	out->running_op = w->running ? (uint32_t)w->running->op : 0;
+	out->running_fileid = w->running ? w->running->fileid : 0;
+	pthread_mutex_unlock(&w->lock);
+}
+
 void tier_worker_recall_wanted(void *arg, uint64_t fileid)
 {
 	struct tier_worker *w = arg;
@@ -329,6 +408,7 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
 	tier_queue_init(&w->queue);
+	w->stats.started = (int64_t)time(NULL);
 	rc = open_backend(w);
 	if (rc < 0) {
 		tier_worker_free(w);
