@@ -56,6 +56,10 @@ void metrics_snap_take(struct strata_server *srv, struct metrics_snap *s)
 	census_totals(srv, &s->totals);
 	facts(srv, &s->facts, 1);
 	pthread_mutex_unlock(&srv->state_lock);
+	if (srv->tier) {
+		s->tier = 1;
+		tier_worker_stats(srv->tier, &s->tier_stats);
+	}
 }
 
 static void head(FILE *f, const char *name, const char *type,
@@ -325,6 +329,80 @@ static void write_mds(struct strata_server *srv, FILE *f)
 	fprintf(f, "strata_data_servers{state=\"quarantined\"} %u\n", quar);
 }
 
+/* A label value as the exposition format wants it: \\, \" and \n
+ * escaped, into BUF (cut to fit). */
+static const char *label_value(const char *v, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *v && n + 3 < cap; v++) {
+		if (*v == '\\' || *v == '"' || *v == '\n')
+			buf[n++] = '\\';
+		buf[n++] = *v == '\n' ? 'n' : *v;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+/* The object tier's worker in the MDS (nfsd/tier_worker.h). */
+static void write_tier(struct strata_server *srv,
+		       const struct metrics_snap *s, FILE *f)
+{
+	static const char *const ops[] = { "offload", "release", "recall" };
+	const struct tier_worker_stats *t = &s->tier_stats;
+	const char *spec = srv->cfg.tier, *colon = strchr(spec, ':');
+	char where[512];
+
+	head(f, "strata_tier_info", "gauge",
+	     "Always 1; the labels say which object tier the MDS uses "
+	     "(kind dir or s3, and where: the directory or ENDPOINT/BUCKET).");
+	fprintf(f, "strata_tier_info{kind=\"%.*s\",where=\"%s\"} 1\n",
+		colon ? (int)(colon - spec) : 0, spec,
+		label_value(colon ? colon + 1 : "", where, sizeof(where)));
+	scalar(f, "strata_tier_queue_length", "gauge",
+	       "Tier steps (offload, release, recall) waiting for the tier "
+	       "worker.", t->queued);
+	scalar(f, "strata_tier_running", "gauge",
+	       "1 while the tier worker runs a step.", t->running_op != 0);
+	head(f, "strata_tier_steps_total", "counter",
+	     "Tier steps the worker ended since start, by step and result "
+	     "(nothing: a recall of a file no longer offloaded).");
+	for (int i = 0; i < TIER_REQ_NOPS; i++) {
+		uint64_t done = t->done[i];
+
+		fprintf(f, "strata_tier_steps_total{step=\"%s\",result=\"done\"}"
+			   " %" PRIu64 "\n", ops[i], done);
+		fprintf(f, "strata_tier_steps_total{step=\"%s\",result="
+			   "\"failed\"} %" PRIu64 "\n", ops[i], t->failed[i]);
+	}
+	fprintf(f, "strata_tier_steps_total{step=\"recall\",result="
+		   "\"nothing\"} %" PRIu64 "\n", t->recalls_nothing);
+	head(f, "strata_tier_bytes_total", "counter",
+	     "Object bytes moved since start: up, stored in the tier by "
+	     "offloads; down, read back by recalls.");
+	fprintf(f, "strata_tier_bytes_total{dir=\"up\"} %" PRIu64 "\n",
+		t->bytes_up);
+	fprintf(f, "strata_tier_bytes_total{dir=\"down\"} %" PRIu64 "\n",
+		t->bytes_down);
+	scalar(f, "strata_tier_jobs_recovered_total", "counter",
+	       "Tier jobs a crash left, given up by the recovery at start.",
+	       t->recovered);
+	head(f, "strata_tier_drains_total", "counter",
+	     "Passes over the tier's delete and release records, by result.");
+	fprintf(f, "strata_tier_drains_total{result=\"ok\"} %" PRIu64 "\n",
+		t->drains - t->drain_failures);
+	fprintf(f, "strata_tier_drains_total{result=\"failed\"} %" PRIu64
+		   "\n", t->drain_failures);
+	scalar(f, "strata_tier_objects_deleted_total", "counter",
+	       "Objects deleted from the tier by drains.", t->deleted);
+	scalar(f, "strata_tier_copies_freed_total", "counter",
+	       "Data-server copies of released or abandoned data freed by "
+	       "drains.", t->freed);
+	scalar(f, "strata_tier_last_drain_timestamp_seconds", "gauge",
+	       "When the last drain ended, in unix seconds (0: none yet).",
+	       (uint64_t)t->last_drain);
+}
+
 int metrics_text_write(struct strata_server *srv,
 		       const struct metrics_snap *s, FILE *f)
 {
@@ -349,6 +427,8 @@ int metrics_text_write(struct strata_server *srv,
 	write_state(srv, s, f);
 	if (srv->role & ROLE_MDS)
 		write_mds(srv, f);
+	if (s->tier)
+		write_tier(srv, s, f);
 	if (srv->self)
 		scalar(f, "strata_ds_serving", "gauge",
 		       "Data server: 1 when the MDS's verdict lets it serve "

@@ -10,8 +10,9 @@
  * and the lock-free counters (metrics.h). The HTTP endpoint keeps a snap
  * for a second, so a flood of scrapes takes the lock once a second.
  *
- * Threads: metrics_snap_take() takes and releases srv->state_lock (the
- * caller must not hold it); metrics_text_write() takes no lock.
+ * Threads: metrics_snap_take() takes and releases srv->state_lock and
+ * then the tier worker's lock (the caller must hold neither);
+ * metrics_text_write() takes no lock.
  */
 #ifndef STRATA_NFSD_METRICS_TEXT_H
 #define STRATA_NFSD_METRICS_TEXT_H
@@ -20,6 +21,7 @@
 #include <stdio.h>
 
 #include "census.h"
+#include "tier_worker.h"
 
 struct strata_server;
 
@@ -34,6 +36,8 @@ struct metrics_facts {
 struct metrics_snap {
 	struct census_totals totals;
 	struct metrics_facts facts;
+	int tier;                       /* an MDS with an object tier */
+	struct tier_worker_stats tier_stats;
 };
 
 void metrics_snap_take(struct strata_server *srv, struct metrics_snap *s);

@@ -22,7 +22,14 @@
  *   - a truncation to zero needs no recall (ns_setattr() makes the file
  *     LOCAL with no data objects: nothing on the data servers is cut);
  *   - each of the refused accesses asks the tier for a recall through
- *     srv->tier_recall_wanted (server.h), if set.
+ *     srv->tier_recall_wanted (server.h), if set;
+ *   - OPEN succeeds as always (RFC 8881 allows DELAY on READ, and a
+ *     client's open(2) should not wait for the object store) but asks for
+ *     the recall through the same hook, so the data is usually back by
+ *     the time the client reads: residency_open(). Reclaims after a
+ *     restart (CLAIM_PREVIOUS) do not: a grace period would turn into a
+ *     recall of every offloaded file any client had open; their next
+ *     READ asks.
  *
  * Threads: the executor, state_lock held (the ops). Pure but for the
  * hook call.
@@ -39,5 +46,8 @@ int residency_away(const struct ns_inode *ino);
 /* INO's data is away: ask the tier for its recall (the hook, if set).
  * 1 if it is away (the caller refuses the access), 0 if not. */
 int residency_want(struct strata_server *srv, const struct ns_inode *ino);
+/* INO was opened (any share access): if its data is away, ask the tier
+ * for its recall; the OPEN is not refused. */
+void residency_open(struct strata_server *srv, const struct ns_inode *ino);
 
 #endif

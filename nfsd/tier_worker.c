@@ -9,24 +9,18 @@
 #include <time.h>
 
 #include "log.h"
+#include "ns_tier.h"
 #include "orphan.h"
 #include "server.h"
 #include "tier_backend.h"
 #include "tier_ds.h"
 #include "tier_job.h"
 
-/* One queued request; WAITER is a submitter's, on its stack, or NULL. */
+/* A submitter waiting for its request's result, on its stack. */
 struct tier_wait {
 	int done;
 	int rc;
 	char msg[TIER_MSG_MAX];
-};
-
-struct tier_req {
-	struct tier_req *next;
-	uint64_t fileid;
-	enum tier_req_op op;
-	struct tier_wait *waiter;
 };
 
 struct tier_worker {
@@ -38,8 +32,9 @@ struct tier_worker {
 	int started;
 	pthread_mutex_t lock; /* everything below */
 	pthread_cond_t cond;  /* work for the thread; a waiter's result */
-	struct tier_req *head, *tail;
-	uint64_t running;     /* fileid of the running recall, 0 none */
+	struct tier_queue queue; /* requests, and the files wanted */
+	const struct tier_req *running; /* popped, being served */
+	struct tier_worker_stats stats;
 	int stop;
 };
 
@@ -122,29 +117,6 @@ static int keep_open(void *arg, uint64_t fileid)
 
 /* ---- the queue --------------------------------------------------------- */
 
-/* A request for (FILEID, OP) queued or running. Under w->lock. */
-static int already_wanted(const struct tier_worker *w, uint64_t fileid,
-			  enum tier_req_op op)
-{
-	if (op == TIER_REQ_RECALL && w->running == fileid)
-		return 1;
-	for (const struct tier_req *r = w->head; r; r = r->next)
-		if (r->fileid == fileid && r->op == op)
-			return 1;
-	return 0;
-}
-
-static void enqueue(struct tier_worker *w, struct tier_req *r)
-{
-	r->next = NULL;
-	if (w->tail)
-		w->tail->next = r;
-	else
-		w->head = r;
-	w->tail = r;
-	pthread_cond_broadcast(&w->cond);
-}
-
 /* The next request, or NULL after waiting up to TIER_DRAIN_S seconds for
  * one, or when stopping. Under w->lock. */
 static struct tier_req *dequeue(struct tier_worker *w)
@@ -152,24 +124,21 @@ static struct tier_req *dequeue(struct tier_worker *w)
 	struct tier_req *r;
 	struct timespec until;
 
-	if (!w->head && !w->stop) {
+	if (!w->queue.head && !w->stop) {
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += TIER_DRAIN_S;
 		pthread_cond_timedwait(&w->cond, &w->lock, &until);
 	}
-	r = w->stop ? NULL : w->head;
-	if (r) {
-		w->head = r->next;
-		if (!w->head)
-			w->tail = NULL;
-	}
+	r = w->stop ? NULL : tier_queue_pop(&w->queue);
 	return r;
 }
 
-/* Answer R's waiter (if any) and free R. Under w->lock. */
+/* R (popped) has ended: answer its waiter (if any) and free R. Under
+ * w->lock. */
 static void finish(struct tier_worker *w, struct tier_req *r, int rc,
 		   const char *msg)
 {
+	tier_queue_done(&w->queue, r);
 	if (r->waiter) {
 		r->waiter->rc = rc;
 		snprintf(r->waiter->msg, sizeof(r->waiter->msg), "%s",
@@ -222,6 +191,16 @@ static void drain(struct tier_worker *w)
 	else if (deleted || freed)
 		log_info("tier: drain: %zu objects deleted, %zu copies freed",
 			 deleted, freed);
+	pthread_mutex_lock(&w->lock);
+	w->stats.drains++;
+	w->stats.drain_failures += rc < 0;
+	w->stats.deleted += deleted;
+	w->stats.freed += freed;
+	w->stats.last_drain = (int64_t)time(NULL);
+	w->stats.last_drain_rc = rc < 0 ? rc : 0;
+	w->stats.last_deleted = deleted;
+	w->stats.last_freed = freed;
+	pthread_mutex_unlock(&w->lock);
 }
 
 /* At start, before any request: jobs a crash left are given up, then
@@ -238,15 +217,65 @@ static void recover(struct tier_worker *w)
 		log_err("tier: recovery: %s (%s)", strerror(-rc), st.msg);
 	else
 		log_info("tier: recovery: %zu jobs given up", n);
+	pthread_mutex_lock(&w->lock);
+	w->stats.recovered = n;
+	pthread_mutex_unlock(&w->lock);
 	drain(w);
+}
+
+/* The object bytes R's step moved, once it succeeded: an offload's
+ * object as committed (or, if a write dropped it meanwhile, the file's
+ * size before the step, SIZE0); a recall's object, read before the step
+ * (OBJ0). */
+static uint64_t moved(struct tier_worker *w, const struct tier_req *r,
+		      uint64_t size0, uint64_t obj0)
+{
+	struct ns_tier_obj obj;
+
+	if (r->op == TIER_REQ_RECALL)
+		return obj0;
+	if (r->op != TIER_REQ_OFFLOAD)
+		return 0;
+	return ns_tier_obj_get(w->srv->ns, r->fileid, &obj) == 0 ? obj.size
+								 : size0;
+}
+
+/* Count R's end: RC 0 or -errno, NOTHING a recall with nothing to do,
+ * BYTES what it moved. Under w->lock. */
+static void count(struct tier_worker *w, const struct tier_req *r, int rc,
+		  int nothing, uint64_t bytes)
+{
+	struct tier_worker_stats *s = &w->stats;
+
+	if (rc < 0) {
+		s->failed[r->op - 1]++;
+		return;
+	}
+	if (nothing) {
+		s->recalls_nothing++;
+		return;
+	}
+	s->done[r->op - 1]++;
+	if (r->op == TIER_REQ_OFFLOAD)
+		s->bytes_up += bytes;
+	else if (r->op == TIER_REQ_RECALL)
+		s->bytes_down += bytes;
 }
 
 static void serve(struct tier_worker *w, struct tier_req *r)
 {
 	struct tier_status st;
-	uint64_t t0 = metrics_now_ns();
-	int rc;
+	struct ns_inode ino;
+	struct ns_tier_obj obj;
+	uint64_t t0 = metrics_now_ns(), size0 = 0, obj0 = 0, bytes = 0;
+	int rc, nothing = 0;
 
+	if (r->op == TIER_REQ_OFFLOAD &&
+	    ns_getattr(w->srv->ns, r->fileid, &ino) == 0)
+		size0 = ino.size;
+	if (r->op == TIER_REQ_RECALL &&
+	    ns_tier_obj_get(w->srv->ns, r->fileid, &obj) == 0)
+		obj0 = obj.size;
 	memset(&st, 0, sizeof(st));
 	rc = run(w, r, &st);
 	if (rc == -EALREADY && r->op == TIER_REQ_RECALL) {
@@ -254,6 +283,7 @@ static void serve(struct tier_worker *w, struct tier_req *r)
 		log_info("tier: recall of fileid %llx: not offloaded, nothing "
 			 "to do", (unsigned long long)r->fileid);
 		rc = 0;
+		nothing = 1;
 	} else if (rc < 0)
 		log_warn("tier: %s of fileid %llx: %s (%s)", op_name(r->op),
 			 (unsigned long long)r->fileid, strerror(-rc), st.msg);
@@ -262,10 +292,13 @@ static void serve(struct tier_worker *w, struct tier_req *r)
 			 op_name(r->op), (unsigned long long)r->fileid,
 			 (unsigned long long)((metrics_now_ns() - t0) /
 					      1000000));
+	if (rc == 0 && !nothing)
+		bytes = moved(w, r, size0, obj0);
 	if (rc < 0)
 		drain(w); /* an aborted job leaves records to drain */
 	pthread_mutex_lock(&w->lock);
-	w->running = 0;
+	count(w, r, rc, nothing, bytes);
+	w->running = NULL;
 	finish(w, r, rc, rc < 0 ? st.msg : NULL);
 	pthread_mutex_unlock(&w->lock);
 }
@@ -292,8 +325,7 @@ static void *tier_main(void *arg)
 	pthread_mutex_lock(&w->lock);
 	while (!w->stop) {
 		r = dequeue(w);
-		if (r)
-			w->running = r->op == TIER_REQ_RECALL ? r->fileid : 0;
+		w->running = r;
 		pthread_mutex_unlock(&w->lock);
 		if (r)
 			serve(w, r);
@@ -314,36 +346,37 @@ int tier_worker_submit(struct tier_worker *w, uint64_t fileid,
 		       enum tier_req_op op, int wait, char *msg, size_t cap)
 {
 	struct tier_wait waiter = { 0 };
-	struct tier_req *r;
-	int rc = 0;
+	int rc;
 
 	pthread_mutex_lock(&w->lock);
 	if (w->stop) {
 		pthread_mutex_unlock(&w->lock);
 		return -ECANCELED;
 	}
-	if (!wait && already_wanted(w, fileid, op)) {
-		pthread_mutex_unlock(&w->lock);
-		return 0;
-	}
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		pthread_mutex_unlock(&w->lock);
-		return -ENOMEM;
-	}
-	r->fileid = fileid;
-	r->op = op;
-	r->waiter = wait ? &waiter : NULL;
-	enqueue(w, r);
-	while (wait && !waiter.done)
+	rc = tier_queue_add(&w->queue, fileid, op, wait ? &waiter : NULL,
+			    NULL);
+	if (rc == 1)
+		pthread_cond_broadcast(&w->cond);
+	while (rc == 1 && wait && !waiter.done)
 		pthread_cond_wait(&w->cond, &w->lock);
 	pthread_mutex_unlock(&w->lock);
-	if (wait) {
-		rc = waiter.rc;
-		if (msg && cap)
-			snprintf(msg, cap, "%s", waiter.msg);
-	}
-	return rc;
+	if (rc < 0)
+		return rc;
+	if (!wait)
+		return 0;
+	if (msg && cap)
+		snprintf(msg, cap, "%s", waiter.msg);
+	return waiter.rc;
+}
+
+void tier_worker_stats(struct tier_worker *w, struct tier_worker_stats *out)
+{
+	pthread_mutex_lock(&w->lock);
+	*out = w->stats;
+	out->queued = w->queue.len;
+	out->running_op = w->running ? (uint32_t)w->running->op : 0;
+	out->running_fileid = w->running ? w->running->fileid : 0;
+	pthread_mutex_unlock(&w->lock);
 }
 
 void tier_worker_recall_wanted(void *arg, uint64_t fileid)
@@ -374,6 +407,8 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 		 tier_worker_prefix(&srv->cfg));
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
+	tier_queue_init(&w->queue);
+	w->stats.started = (int64_t)time(NULL);
 	rc = open_backend(w);
 	if (rc < 0) {
 		tier_worker_free(w);
@@ -410,11 +445,8 @@ void tier_worker_halt(struct tier_worker *w)
 		return;
 	pthread_mutex_lock(&w->lock);
 	w->stop = 1;
-	while ((r = w->head) != NULL) {
-		w->head = r->next;
+	while ((r = tier_queue_pop(&w->queue)) != NULL)
 		finish(w, r, -ECANCELED, "the server is stopping");
-	}
-	w->tail = NULL;
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	if (w->started)
@@ -429,6 +461,7 @@ void tier_worker_free(struct tier_worker *w)
 	tier_worker_halt(w);
 	if (w->backend)
 		tier_close(w->backend);
+	tier_queue_fini(&w->queue);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);

@@ -15,12 +15,15 @@
  *   hook     an access to an offloaded file (READ, WRITE, SETATTR of a
  *            size, LAYOUTGET) queues its recall: at most one recall per
  *            file is queued or running at a time (the executor calls the
- *            hook again on every retried access);
+ *            hook again on every retried access); whether one is costs
+ *            O(1), a hash set of wanted files beside the FIFO
+ *            (nfsd/tier_queue.h);
  *   submit   offload, release or recall of one file by hand (CTL_TIER,
  *            pnfs/ctl_tier.h): queued, and, when asked, waited for.
  *
  * The executor never waits on the tier: the hook takes only the worker's
- * own mutex, for a list append. Every call of the state machine (which
+ * own mutex (w->lock, which protects the queue, its set of wanted files
+ * and the worker's counts), for a set lookup and a list append. Every call of the state machine (which
  * blocks on the object store and the data servers) runs on the tier
  * thread; submit with WAIT blocks its caller (a control connection's
  * receive thread), never the executor.
@@ -39,18 +42,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tier_queue.h" /* enum tier_req_op */
+
 #define TIER_DRAIN_S 10
 #define TIER_PREFIX_DEFAULT "strata"
 
 struct strata_config;
 struct strata_server;
 struct tier_worker;
-
-enum tier_req_op {
-	TIER_REQ_OFFLOAD = 1, /* LOCAL -> BOTH */
-	TIER_REQ_RELEASE = 2, /* BOTH -> OFFLOADED, the copy freed */
-	TIER_REQ_RECALL = 3,  /* OFFLOADED -> BOTH */
-};
 
 /* 0, or -errno with the reason logged (a backend that cannot be opened,
  * a tier without data servers). */
@@ -74,6 +73,35 @@ void tier_worker_free(struct tier_worker *w);
  */
 int tier_worker_submit(struct tier_worker *w, uint64_t fileid,
 		       enum tier_req_op op, int wait, char *msg, size_t cap);
+
+/* What the worker did since it started, for `strata tier status`
+ * (CTL_TIER_STATUS, pnfs/ctl_tier.h) and the strata_tier_* metrics
+ * (nfsd/metrics_text.h). Counts of the worker's own steps: a step done
+ * by hand or by a recall the hook queued alike. */
+struct tier_worker_stats {
+	int64_t started;            /* unix seconds */
+	uint64_t queued;            /* requests waiting */
+	uint32_t running_op;        /* enum tier_req_op running, 0 none */
+	uint64_t running_fileid;
+	uint64_t done[TIER_REQ_NOPS];   /* [op - 1]: steps done */
+	uint64_t failed[TIER_REQ_NOPS]; /* and failed (-EAGAIN included) */
+	uint64_t recalls_nothing;   /* recalls of a file no longer offloaded:
+				       answered done, nothing moved, not in
+				       done[] */
+	uint64_t bytes_up;          /* object bytes stored by offloads */
+	uint64_t bytes_down;        /* object bytes read back by recalls */
+	uint64_t recovered;         /* jobs a crash left, given up at start */
+	uint64_t drains, drain_failures;
+	uint64_t deleted, freed;    /* by every drain: objects deleted,
+				       data copies freed */
+	int64_t last_drain;         /* unix seconds; 0 none yet */
+	int last_drain_rc;          /* 0 or -errno */
+	uint64_t last_deleted, last_freed;
+};
+
+/* A copy of W's counts, taken under W's lock (briefly; any thread but
+ * one holding it). */
+void tier_worker_stats(struct tier_worker *w, struct tier_worker_stats *out);
 
 /* The recall hook (srv->tier_recall_wanted; ARG is the worker). */
 void tier_worker_recall_wanted(void *arg, uint64_t fileid);

@@ -404,11 +404,12 @@ static void do_tier(struct ctl_req *r)
 	ctl_tier_args a;
 	ctl_tier_res res;
 	char msg[CTL_TIER_MSG_MAX], key[CTL_TIER_KEY_MAX];
+	ctl_tier_stats stats;
 
 	memset(&a, 0, sizeof(a));
 	if (!get_args(r, (xdrproc_t)xdr_ctl_tier_args, &a))
 		return;
-	ctl_tier(r->srv, &a, &res, msg, key);
+	ctl_tier(r->srv, &a, &res, msg, key, &stats);
 	xdr_free((xdrproc_t)xdr_ctl_tier_args, &a);
 	if (!res.msg)
 		res.msg = none;

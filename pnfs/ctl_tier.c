@@ -92,8 +92,49 @@ static int step(struct strata_server *srv, const ctl_tier_args *a,
 	return rc;
 }
 
+/* CTL_TIER_STATUS into S. */
+static void status(struct strata_server *srv, ctl_tier_stats *s)
+{
+	static char none[1];
+	struct tier_worker_stats w;
+	struct ns_stats ns;
+
+	memset(s, 0, sizeof(*s));
+	s->backend = s->prefix = none;
+	if (ns_stats(srv->ns, &ns) == 0) {
+		s->ns_inodes = ns.inodes;
+		s->ns_bytes = ns.bytes;
+	}
+	if (!srv->tier)
+		return;
+	tier_worker_stats(srv->tier, &w);
+	s->backend = srv->cfg.tier;
+	s->prefix = (char *)tier_worker_prefix(&srv->cfg);
+	s->started = w.started;
+	s->queued = w.queued;
+	s->running_op = w.running_op; /* TIER_REQ_* = CTL_TIER_* */
+	s->running_fileid = w.running_fileid;
+	for (int i = 0; i < TIER_REQ_NOPS; i++) {
+		s->done[i] = w.done[i];
+		s->failed[i] = w.failed[i];
+	}
+	s->recalls_nothing = w.recalls_nothing;
+	s->bytes_up = w.bytes_up;
+	s->bytes_down = w.bytes_down;
+	s->recovered = w.recovered;
+	s->drains = w.drains;
+	s->drain_failures = w.drain_failures;
+	s->deleted = w.deleted;
+	s->freed = w.freed;
+	s->last_drain = w.last_drain;
+	s->last_drain_status = -w.last_drain_rc;
+	s->last_deleted = w.last_deleted;
+	s->last_freed = w.last_freed;
+}
+
 void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
-	      ctl_tier_res *res, char *msg, char *key)
+	      ctl_tier_res *res, char *msg, char *key,
+	      ctl_tier_stats *stats)
 {
 	struct ns_inode ino;
 	uint64_t fileid = a->fileid;
@@ -103,6 +144,11 @@ void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
 	msg[0] = key[0] = 0;
 	res->msg = msg;
 	res->key = key;
+	if (a->op == CTL_TIER_STATUS) {
+		status(srv, stats);
+		res->stats = stats;
+		return;
+	}
 	if (a->path && a->path[0])
 		rc = resolve(srv->ns, a->path, &fileid);
 	if (rc == 0)

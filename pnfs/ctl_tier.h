@@ -3,7 +3,9 @@
  * docs/decisions/0031-tier-worker.md): the object tier's steps on one
  * file by hand (offload, release, recall: queued on the tier worker,
  * nfsd/tier_worker.h, and waited for when asked) and its residency
- * (state, bytes on the data servers and in the tier, object key, job).
+ * (state, bytes on the data servers and in the tier, object key, job);
+ * or (CTL_TIER_STATUS) the tier as a whole: the backend, the worker's
+ * queue and counts since start, the last drain, the namespace's totals.
  *
  * A file is named by its path from the namespace's root, as a client sees
  * it under a mount of "/" (components looked up one by one; "." and ".."
@@ -24,8 +26,10 @@
 struct strata_server;
 
 /* MSG and KEY: buffers of CTL_TIER_MSG_MAX and CTL_TIER_KEY_MAX bytes
- * that RES's strings point to. */
+ * that RES's strings point to; STATS the one RES->stats points to for
+ * CTL_TIER_STATUS (its strings point into the server's configuration). */
 void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
-	      ctl_tier_res *res, char *msg, char *key);
+	      ctl_tier_res *res, char *msg, char *key,
+	      ctl_tier_stats *stats);
 
 #endif

@@ -10,7 +10,10 @@
 # LAYOUTTRYLATER, each queuing one recall; then the exact bytes, and a
 # layout), then released again and the MDS SIGKILLed and restarted (the
 # bytes still exact after recall), and once more SIGKILLed right after a
-# recall was queued.
+# recall was queued; an OPEN of an offloaded file brings its data back
+# with no READ sent (a file not opened stays offloaded); `strata tier
+# status` and the MDS's strata_tier_* metrics (on P+10000, checked with
+# promtool) count exactly the steps the test made.
 #   tests/tier-local.sh [--build DIR] [--port P] [--dir DIR]
 # pynfs's client library comes from scripts/build-suites.sh pynfs. No
 # sanitizer report may appear in any log. Exit 0 passed, 1 failed, 2/3
@@ -31,6 +34,7 @@ NAME=tier-local
 # shellcheck source=tests/lib/loopback.sh
 . "$ROOT/tests/lib/loopback.sh"
 loopback_need "$CLI" "$BUILD/nfsd/strata-mds" "$BUILD/nfsd/strata-ds"
+command -v promtool > /dev/null || { echo "$NAME: promtool is needed" >&2; exit 3; }
 loopback_pynfs
 loopback_dir "$DIR"
 UNIT=1048576
@@ -41,7 +45,8 @@ if ! "$LOCAL" up --dir "$DIR" --port "$PORT" --lease 20 --grace 0 --build "$BUIL
 fi
 /usr/bin/python3 "$ROOT/tests/tier-local/tier_local.py" --server "127.0.0.1:$PORT" \
   --ds "127.0.0.1:$((PORT + 1)),127.0.0.1:$((PORT + 2))" --strata "$CLI" --dir "$DIR" \
-  --tier-dir "$DIR/tier" --local "$LOCAL" --unit $UNIT --pynfs "$PYNFS_DIR"
+  --tier-dir "$DIR/tier" --local "$LOCAL" --unit $UNIT --pynfs "$PYNFS_DIR" \
+  --metrics "http://127.0.0.1:$((PORT + 10000))/metrics"
 RC=$?
 "$LOCAL" down --dir "$DIR" > /dev/null 2>&1
 loopback_sanitized $RC; RC=$?

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "data.h"
 #include "ops.h"
+#include "residency.h"
 #include "server.h"
 #include "session.h"
 #include "state.h"
@@ -385,6 +386,8 @@ nfsstat4 op_open(struct compound *c, void *args, void *res)
 		log_info("reclaim: client %llx open fileid %llx",
 			 (unsigned long long)c->client->clientid,
 			 (unsigned long long)t.ino.fileid);
+	else /* an offloaded file starts coming back (residency.h) */
+		residency_open(c->srv, &t.ino);
 	stid_to_wire(st, &ok->stateid);
 	cinfo_out(c, &ok->cinfo, &t.ci, 16);
 	ok->rflags = OPEN4_RESULT_LOCKTYPE_POSIX;

@@ -2,7 +2,7 @@
 """tests/tier-local/tier_local.py -- the object tier in a real strata-mds.
 
     tier_local.py --server HOST:PORT --ds HOST:PORT,HOST:PORT --strata PATH --dir DIR --tier-dir PATH
-                  --local PATH [--pynfs DIR] [--unit BYTES]
+                  --local PATH --metrics URL [--pynfs DIR] [--unit BYTES]
 
 Against MDS + 2 data servers started by scripts/strata-local with
 --tier dir:TIER (tests/tier-local.sh). Raw NFSv4.1 (pynfs's client
@@ -43,6 +43,17 @@ layout on the data servers and LAYOUTCOMMITted:
      first, retried it is done, the file reads the old bytes with the
      write and is local; its object (dropped by the write: a delete
      record) is deleted from TIER by the tier thread's drain.
+  h. two files written, offloaded and released; one OPENed (no READ):
+     its data comes back by itself (residency polled until both, with a
+     deadline), recalled once, while the other, not opened, stays
+     offloaded and unrecalled; the first READ then answers at once with
+     the exact bytes (nfsd/residency.h: OPEN asks for the recall).
+  i. `strata tier status` (--json and the table) and the strata_tier_*
+     metrics (METRICS, checked by promtool): two files written,
+     offloaded, one released and recalled; the counts moved by exactly
+     offloads +2, releases +1, recalls +1, nothing failed, bytes up the
+     two sizes, down the recalled one's; the backend named; a drain
+     since the worker started.
 
 Prints PASS/FAIL per check and "N passed, N failed". Exit 0 all passed,
 1 a check failed, 2 setup or protocol error.
@@ -56,6 +67,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.request
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("--server", required=True)
@@ -66,6 +78,7 @@ ap.add_argument("--tier-dir", required=True)
 ap.add_argument("--local", required=True, help="scripts/strata-local")
 ap.add_argument("--unit", type=int, default=1048576, help="stripe unit")
 ap.add_argument("--pynfs", default=os.environ.get("PYNFS_DIR", ""))
+ap.add_argument("--metrics", required=True, help="the MDS's /metrics URL")
 args = ap.parse_args()
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
@@ -303,6 +316,63 @@ def mds_restart(now=False):
     return mds_session()
 
 
+def tier_status():
+    rc, out, err = cli("--json", "tier", "status")
+    if rc != 0:
+        raise SetupError("strata tier status: %s" % err.strip())
+    return json.loads(out)
+
+
+def metrics_page():
+    with urllib.request.urlopen(args.metrics, timeout=10) as r:
+        return r.read().decode()
+
+
+def tier_metrics(page):
+    """The strata_tier_* samples of PAGE: {(name, labels): value}."""
+    got = {}
+    for line in page.splitlines():
+        m = re.match(r'(strata_tier_\w+)(\{[^}]*\})? (\S+)$', line)
+        if m:
+            got[(m.group(1), m.group(2) or "")] = float(m.group(3))
+    return got
+
+
+def steps_of(st):
+    """The counts of a `strata --json tier status` as one flat dict."""
+    d = {"bytes_up": st["bytes_up"], "bytes_down": st["bytes_down"],
+         "recall nothing": st["steps"]["recall"]["nothing_to_do"]}
+    for k in ("offload", "release", "recall"):
+        d[k + " done"] = st["steps"][k]["done"]
+        d[k + " failed"] = st["steps"][k]["failed"]
+    return d
+
+
+def steps_of_metrics(mt):
+    """The same counts from the strata_tier_* metrics."""
+    d = {"bytes_up": mt.get(("strata_tier_bytes_total", '{dir="up"}')),
+         "bytes_down": mt.get(("strata_tier_bytes_total", '{dir="down"}')),
+         "recall nothing": mt.get(("strata_tier_steps_total",
+                                   '{step="recall",result="nothing"}'))}
+    for k in ("offload", "release", "recall"):
+        for r in ("done", "failed"):
+            d["%s %s" % (k, r)] = mt.get(("strata_tier_steps_total",
+                                          '{step="%s",result="%s"}' % (k, r)))
+    return d
+
+
+def metrics_until(want):
+    """The page, its counts and the seconds it took for them to equal
+    WANT (the page is cached for a second), or the last ones after 10 s."""
+    t0 = time.time()
+    while True:
+        page = metrics_page()
+        m = steps_of_metrics(tier_metrics(page))
+        if m == want or time.time() - t0 > 10:
+            return page, m, time.time() - t0
+        time.sleep(0.1)
+
+
 def jobs_given_up():
     """What the last start's recovery logged: jobs given up, or None."""
     n = None
@@ -418,11 +488,11 @@ def main():
             raise SetupError("second release of %s: %s" % (name, err.strip()))
     s = mds_restart()
     for name, f in files.items():
-        f["fh"], f["sid"] = open_file(s, f["path"][1:].encode(), False)
-        r = residency(f["path"])
+        r = residency(f["path"])  # before the OPEN, which starts a recall
         check("d.%s.1" % name, "after SIGKILL and restart %s is still offloaded" % name,
               r["state"] == "offloaded" and not stripe_objects(f["fileid"]),
               (r["state"], stripe_objects(f["fileid"])))
+        f["fh"], f["sid"] = open_file(s, f["path"][1:].encode(), False)
         t0 = time.time()
         got = read_all(s, f["fh"], f["sid"], f["size"])
         check("d.%s.2" % name, "%s reads back its exact bytes after the recall (%.2f s)"
@@ -513,6 +583,106 @@ def main():
         time.sleep(0.2)
     check("g.3", "its object, which the write dropped, is deleted by the tier's drain "
           "(%.1f s)" % (time.time() - t0), not os.path.exists(obj), obj)
+
+    # h. OPEN of an offloaded file starts its recall: no READ needed
+    pair = {}
+    for i, name in enumerate(("opened", "control")):
+        f = dict(path="/tier-%s-%d" % (name, os.getpid()), size=300000 + i)
+        data = pattern(f["size"], 20 + i)
+        f["sha"], f["head"] = sha(data), sha(data[:IO])
+        fh, sid = open_file(s, f["path"][1:].encode(), True)
+        for off in range(0, f["size"], IO):
+            need(s.compound([op.putfh(fh), op.write(sid, off, FILE_SYNC4, data[off:off + IO])]),
+                 "WRITE")
+        need(s.compound([op.putfh(fh), op.close(0, sid)]), "CLOSE")
+        for verb in ("offload", "release"):
+            rc, r, err = step(verb, f["path"])
+            if rc != 0:
+                raise SetupError("%s of %s: %s" % (verb, f["path"], err))
+        f["fileid"] = int(r["fileid"], 16)
+        pair[name] = f
+    f, ctl = pair["opened"], pair["control"]
+    t0 = time.time()
+    f["fh"], f["sid"] = open_file(s, f["path"][1:].encode(), False)
+    open_s = time.time() - t0
+    r = residency(f["path"])
+    while r["state"] != "both" and time.time() - t0 < RETRY_S:
+        time.sleep(0.05)
+        r = residency(f["path"])
+    back_s = time.time() - t0
+    rc_ = residency(ctl["path"])
+    check("h.1", "OPEN of an offloaded file is granted (%.3f s) and, with no READ sent, its "
+          "data comes back (both after %.2f s)" % (open_s, back_s),
+          r["state"] == "both" and r["ds_bytes"] == f["size"], (r["state"], r["ds_bytes"]))
+    check("h.2", "recalled once; an offloaded file not opened meanwhile was not recalled",
+          recalls_logged(f["fileid"]) == 1 and rc_["state"] == "offloaded"
+          and recalls_logged(ctl["fileid"]) == 0,
+          (recalls_logged(f["fileid"]), rc_["state"], recalls_logged(ctl["fileid"])))
+    st, got = read_once(s, f["fh"], f["sid"], 0, IO)
+    check("h.3", "the first READ after it is served at once with the exact bytes",
+          st == NFS4_OK and sha(got[0]) == f["head"], sname(st))
+    files["opened"] = f
+
+    # i. `strata tier status` and the strata_tier_* metrics count exactly
+    # what the test does: 2 files offloaded, 1 released and recalled
+    st0 = tier_status()
+    c0 = steps_of(st0)
+    _, m0, _ = metrics_until(c0)
+    check("i.1", "tier status names the dir backend, no step queued or running, the "
+          "metrics agree with it before the steps",
+          st0["tier"] and st0["kind"] == "dir"
+          and os.path.realpath(st0["where"]) == os.path.realpath(args.tier_dir)
+          and st0["queued"] == 0 and st0["running"]["step"] == "" and m0 == c0,
+          (st0["kind"], st0["where"], st0["queued"], st0["running"], m0, c0))
+    pair = []
+    for i in range(2):
+        f = dict(path="/tier-count%d-%d" % (i, os.getpid()), size=100000 + 77777 * i)
+        data = pattern(f["size"], 30 + i)
+        fh, sid = open_file(s, f["path"][1:].encode(), True)
+        for off in range(0, f["size"], IO):
+            need(s.compound([op.putfh(fh), op.write(sid, off, FILE_SYNC4, data[off:off + IO])]),
+                 "WRITE")
+        need(s.compound([op.putfh(fh), op.close(0, sid)]), "CLOSE")
+        pair.append(f)
+    for f in pair:
+        rc, _, err = step("offload", f["path"])
+        if rc != 0:
+            raise SetupError("offload of %s: %s" % (f["path"], err))
+    for verb in ("release", "recall"):
+        rc, _, err = step(verb, pair[0]["path"])
+        if rc != 0:
+            raise SetupError("%s of %s: %s" % (verb, pair[0]["path"], err))
+    st1 = tier_status()
+    c1 = steps_of(st1)
+    delta = {k: c1[k] - c0[k] for k in c0}
+    want = {k: 0 for k in c0}
+    want.update({"offload done": 2, "release done": 1, "recall done": 1,
+                 "bytes_up": pair[0]["size"] + pair[1]["size"],
+                 "bytes_down": pair[0]["size"]})
+    check("i.2", "tier status: offloads +2, releases +1, recalls +1, none failed, bytes up "
+          "%d and down %d (the files' sizes)" % (want["bytes_up"], want["bytes_down"]),
+          delta == want and st1["queued"] == 0, (delta, st1["queued"]))
+    last = st1["drains"]["last"]
+    check("i.3", "tier status: drains counted (%d), the last one since the worker started "
+          "(%s)" % (st1["drains"]["count"], last),
+          st1["drains"]["count"] >= 1 and last >= st1["started"] > 0
+          and st1["drains"]["failed"] == 0,
+          st1["drains"])
+    page, m1, dt = metrics_until(c1)
+    check("i.4", "the strata_tier_* metrics moved by the same counts (%.1f s)" % dt,
+          m1 == c1, (m1, c1))
+    mt = tier_metrics(page)
+    pt = subprocess.run(["promtool", "check", "metrics"], input=page, text=True,
+                        capture_output=True)
+    check("i.5", "the page with the tier's metrics passes promtool check metrics",
+          pt.returncode == 0 and ("strata_tier_info", '{kind="dir",where="%s"}' % args.tier_dir) in mt
+          and mt.get(("strata_tier_queue_length", "")) == 0
+          and mt.get(("strata_tier_last_drain_timestamp_seconds", ""), 0) > 0,
+          (pt.stdout + pt.stderr).strip()[:300])
+    rc, out, err = cli("tier", "status")
+    check("i.6", "strata tier status prints a table",
+          rc == 0 and re.search(r"^tier +dir:", out, re.M)
+          and re.search(r"^ +recall +%d +0" % c1["recall done"], out, re.M), (rc, out, err))
 
     for f in files.values():
         s.compound([op.putfh(f["fh"]), op.close(0, f["sid"])])

@@ -16,7 +16,10 @@
  *   - a truncation to zero is allowed and cuts nothing on the data
  *     servers; the file is LOCAL and then written as any other;
  *   - a BOTH (premigrated) and a LOCAL file are served as before, with
- *     no call of the hook.
+ *     no call of the hook;
+ *   - OPEN of an offloaded file succeeds and calls the hook once (the
+ *     recall starts before the first READ); OPEN of a LOCAL or BOTH file
+ *     does not call it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -248,6 +251,35 @@ static void test_both_and_local_served(void **state)
 	rfile_free(&g);
 }
 
+/* OPEN of an offloaded file is granted and asks for its recall, once per
+ * OPEN; the READ after it is still refused until the data is back. OPEN
+ * of a BOTH file asks nothing. */
+static void test_open_asks_recall(void **state)
+{
+	struct rfile f;
+	stateid4 sid;
+	struct fh fh;
+
+	(void)state;
+	rfile_make(&f, "res-open");
+	assert_int_equal(nwanted, 0); /* opened while LOCAL */
+	offload(&f);
+	assert_int_equal(open_file(f.cl, "o2", f.name, 0, &sid, &fh),
+			 NFS4_OK);
+	assert_int_equal(nwanted, 1);
+	assert_int_equal(wanted[0], f.fileid);
+	assert_int_equal(inode_of(f.fileid).residency, NS_RES_OFFLOADED);
+	assert_int_equal(mds_read_cmp(&f, f.data, 10), NFS4ERR_DELAY);
+	assert_int_equal(nwanted, 2);
+	assert_int_equal(close_file(f.cl, &fh, &sid), NFS4_OK);
+	set_residency(f.fileid, NS_RES_BOTH);
+	assert_int_equal(open_file(f.cl, "o3", f.name, 0, &sid, &fh),
+			 NFS4_OK);
+	assert_int_equal(nwanted, 2);
+	assert_int_equal(close_file(f.cl, &fh, &sid), NFS4_OK);
+	rfile_free(&f);
+}
+
 /* Without a tier (no hook set), an offloaded file is refused the same. */
 static void test_no_hook(void **state)
 {
@@ -271,6 +303,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_both_and_local_served,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_asks_recall, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_no_hook, setup, teardown),
 	};
 

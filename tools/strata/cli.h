@@ -1,7 +1,7 @@
 /*
  * tools/strata/cli.h — the `strata` admin CLI: shared pieces of its
  * subcommands (one file each: status.c, clients.c, top.c, exports.c,
- * tier.c).
+ * tier.c, tier_status.c).
  *
  * The CLI reaches a running cluster only through the control protocol's
  * administration procedures (pnfs/ctl_prot.x CTL_INFO .. CTL_OPSTATS;
@@ -68,5 +68,7 @@ int cmd_top(struct cli *cli);
 /* PATHS: paths in the namespace; ARGS: a step's name, then paths. */
 int cmd_residency(struct cli *cli, int npaths, char **paths);
 int cmd_tier(struct cli *cli, int nargs, char **args);
+/* `strata tier status` (tier_status.c). */
+int cmd_tier_status(struct cli *cli);
 
 #endif

@@ -3,6 +3,7 @@
  *   strata [--dir DIR | --server HOST:PORT --key FILE] [--json]
  *          status | clients | exports | top [--once] [--interval S]
  *          | residency PATH... | tier offload|release|recall [--no-wait] PATH...
+ *          | tier status
  */
 #include <errno.h>
 #include <getopt.h>
@@ -34,6 +35,9 @@ static void usage(void)
 		"  tier offload|release|recall PATH...   move files, each step "
 		"waited for\n"
 		"            [--no-wait] only queue it\n"
+		"  tier status   the object tier: backend, queue, steps done "
+		"and failed,\n"
+		"            bytes moved, drains\n"
 		"--dir DIR: a strata-local cluster (reads DIR/admin.conf)\n");
 }
 

@@ -138,11 +138,14 @@ int cmd_tier(struct cli *cli, int nargs, char **args)
 		{ "recall", CTL_TIER_RECALL },
 	};
 
+	if (nargs == 1 && !strcmp(args[0], "status"))
+		return cmd_tier_status(cli);
 	for (size_t i = 0; nargs >= 2 && i < sizeof(steps) / sizeof(*steps);
 	     i++)
 		if (!strcmp(args[0], steps[i].name))
 			return run(cli, steps[i].op, nargs - 1, args + 1);
 	fprintf(stderr, "usage: strata tier offload|release|recall "
-			"[--no-wait] PATH...\n");
+			"[--no-wait] PATH...\n"
+			"       strata tier status\n");
 	return 2;
 }

@@ -1,0 +1,192 @@
+/* tools/strata/tier_status.c — `strata tier status` (issue 16,
+ * docs/decisions/0031): one CTL_TIER call (CTL_TIER_STATUS) to the MDS:
+ * the object tier it uses, its worker's queue and the step running, the
+ * steps done and failed since the worker started, the object bytes moved
+ * each way, the drains (the last one's time and what it did), the jobs
+ * recovery gave up at start, and the namespace's totals (every residency
+ * together: per-state counts are not kept; `strata residency PATH` for
+ * one file). A table, or --json. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "ctl_client.h"
+
+#define TIER_STATUS_TIMEOUT_MS 10000
+
+static const char *const step_names[] = { "offload", "release", "recall" };
+
+static const char *running_name(unsigned op)
+{
+	return op >= 1 && op <= 3 ? step_names[op - 1] : "";
+}
+
+/* "2026-12-06 20:40:01 UTC"; "-" for 0. */
+static const char *when(int64_t t, char *buf, size_t cap)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm) ||
+	    !strftime(buf, cap, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(buf, cap, "-");
+	return buf;
+}
+
+static json_object *u64(uint64_t v)
+{
+	return json_object_new_int64((int64_t)v);
+}
+
+static json_object *stats_json(const ctl_tier_stats *s)
+{
+	json_object *o = json_object_new_object(), *steps, *drain, *run;
+	const char *colon = strchr(s->backend, ':');
+	char id[32];
+
+	json_object_object_add(o, "tier",
+			       json_object_new_boolean(s->backend[0] != 0));
+	json_object_object_add(
+		o, "kind",
+		json_object_new_string_len(
+			s->backend, colon ? (int)(colon - s->backend) : 0));
+	json_object_object_add(o, "where",
+			       json_object_new_string(colon ? colon + 1 : ""));
+	json_object_object_add(o, "prefix", json_object_new_string(s->prefix));
+	json_object_object_add(o, "started", u64((uint64_t)s->started));
+	json_object_object_add(o, "queued", u64(s->queued));
+	run = json_object_new_object();
+	snprintf(id, sizeof(id), "%016llx",
+		 (unsigned long long)s->running_fileid);
+	json_object_object_add(run, "step", json_object_new_string(
+						    running_name(s->running_op)));
+	json_object_object_add(run, "fileid", json_object_new_string(
+						      s->running_op ? id : ""));
+	json_object_object_add(o, "running", run);
+	steps = json_object_new_object();
+	for (int i = 0; i < 3; i++) {
+		json_object *st = json_object_new_object();
+
+		json_object_object_add(st, "done", u64(s->done[i]));
+		json_object_object_add(st, "failed", u64(s->failed[i]));
+		if (i == 2)
+			json_object_object_add(st, "nothing_to_do",
+					       u64(s->recalls_nothing));
+		json_object_object_add(steps, step_names[i], st);
+	}
+	json_object_object_add(o, "steps", steps);
+	json_object_object_add(o, "bytes_up", u64(s->bytes_up));
+	json_object_object_add(o, "bytes_down", u64(s->bytes_down));
+	json_object_object_add(o, "jobs_recovered", u64(s->recovered));
+	drain = json_object_new_object();
+	json_object_object_add(drain, "count", u64(s->drains));
+	json_object_object_add(drain, "failed", u64(s->drain_failures));
+	json_object_object_add(drain, "objects_deleted", u64(s->deleted));
+	json_object_object_add(drain, "copies_freed", u64(s->freed));
+	json_object_object_add(drain, "last", u64((uint64_t)s->last_drain));
+	json_object_object_add(
+		drain, "last_error",
+		json_object_new_string(s->last_drain_status
+					       ? strerror(s->last_drain_status)
+					       : ""));
+	json_object_object_add(drain, "last_objects_deleted",
+			       u64(s->last_deleted));
+	json_object_object_add(drain, "last_copies_freed",
+			       u64(s->last_freed));
+	json_object_object_add(o, "drains", drain);
+	json_object_object_add(o, "namespace_inodes", u64(s->ns_inodes));
+	json_object_object_add(o, "namespace_bytes", u64(s->ns_bytes));
+	return o;
+}
+
+static void stats_table(const ctl_tier_stats *s)
+{
+	char a[32], b[64], c[32], d[32];
+	int64_t now = (int64_t)time(NULL);
+
+	if (!s->backend[0]) {
+		printf("tier       none (the MDS has no object tier)\n");
+		printf("namespace  %llu inodes, %s\n",
+		       (unsigned long long)s->ns_inodes,
+		       cli_bytes(s->ns_bytes, a, sizeof(a)));
+		return;
+	}
+	printf("tier       %s (keys under %s/)\n", s->backend, s->prefix);
+	printf("worker     up since %s (%s)\n", when(s->started, b, sizeof(b)),
+	       cli_duration((uint64_t)(now > s->started ? now - s->started
+							  : 0),
+			    a, sizeof(a)));
+	printf("queue      %llu waiting", (unsigned long long)s->queued);
+	if (s->running_op)
+		printf("; running: %s of fileid %016llx",
+		       running_name(s->running_op),
+		       (unsigned long long)s->running_fileid);
+	printf("\n%-10s %10s %10s\n", "steps", "done", "failed");
+	for (int i = 0; i < 3; i++) {
+		printf("  %-8s %10llu %10llu", step_names[i],
+		       (unsigned long long)s->done[i],
+		       (unsigned long long)s->failed[i]);
+		if (i == 2 && s->recalls_nothing)
+			printf("   (+%llu with nothing to do)",
+			       (unsigned long long)s->recalls_nothing);
+		printf("\n");
+	}
+	printf("moved      %s up (offloads), %s down (recalls)\n",
+	       cli_bytes(s->bytes_up, a, sizeof(a)),
+	       cli_bytes(s->bytes_down, c, sizeof(c)));
+	printf("drains     %llu (%llu failed): %llu objects deleted, %llu "
+	       "copies freed\n",
+	       (unsigned long long)s->drains,
+	       (unsigned long long)s->drain_failures,
+	       (unsigned long long)s->deleted, (unsigned long long)s->freed);
+	if (s->last_drain)
+		printf("last drain %s (%s ago): %s, %llu deleted, %llu freed\n",
+		       when(s->last_drain, b, sizeof(b)),
+		       cli_duration((uint64_t)(now > s->last_drain
+						       ? now - s->last_drain
+						       : 0),
+				    d, sizeof(d)),
+		       s->last_drain_status ? strerror(s->last_drain_status)
+					    : "ok",
+		       (unsigned long long)s->last_deleted,
+		       (unsigned long long)s->last_freed);
+	printf("recovery   %llu jobs given up at start\n",
+	       (unsigned long long)s->recovered);
+	printf("namespace  %llu inodes, %s (all residencies; per file: "
+	       "strata residency PATH)\n",
+	       (unsigned long long)s->ns_inodes,
+	       cli_bytes(s->ns_bytes, a, sizeof(a)));
+}
+
+int cmd_tier_status(struct cli *cli)
+{
+	ctl_tier_args a = { .op = CTL_TIER_STATUS, .path = "" };
+	ctl_tier_res res;
+	struct ctl_conn *c;
+	int rc;
+
+	if (cli_connect(cli, cli->server, &c) < 0)
+		return 1;
+	memset(&res, 0, sizeof(res));
+	rc = ctl_call(c, CTL_TIER, (xdrproc_t)xdr_ctl_tier_args, &a,
+		      (xdrproc_t)xdr_ctl_tier_res, &res,
+		      TIER_STATUS_TIMEOUT_MS);
+	ctl_close(c);
+	if (rc < 0 || res.status || !res.stats) {
+		fprintf(stderr, "strata: tier status: %s\n",
+			rc < 0	      ? strerror(-rc)
+			: res.status ? strerror((int)res.status)
+				     : "no status in the answer (an older MDS?)");
+		if (rc == 0)
+			xdr_free((xdrproc_t)xdr_ctl_tier_res, &res);
+		return 1;
+	}
+	if (cli->json)
+		cli_print_json(stats_json(res.stats));
+	else
+		stats_table(res.stats);
+	xdr_free((xdrproc_t)xdr_ctl_tier_res, &res);
+	return 0;
+}
