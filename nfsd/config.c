@@ -16,8 +16,11 @@
  *   peer-answer-exit or delta-delay, server.h enum strata_failpoint),
  *   tier (strata-mds: the object tier, "dir:PATH" or "s3:ENDPOINT/BUCKET",
  *   nfsd/tier_worker.h), tier_credentials, tier_region, tier_ca_file
- *   (s3 only) and tier_prefix (of the object keys). Owners are sent as numeric ids (what the Linux client uses
- * with AUTH_SYS); "name@domain" is accepted on input. */
+ *   (s3 only) and tier_prefix (of the object keys); the tier's policy
+ *   (nfsd/tier_auto.h, decision 0032): tier_policy (repeatable, up to 16
+ *   rules), tier_high_pct, tier_low_pct, tier_scan_interval. Owners are
+ *   sent as numeric ids (what the Linux client uses with AUTH_SYS);
+ *   "name@domain" is accepted on input. */
 #include "config.h"
 
 #include <errno.h>
@@ -30,6 +33,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "rpcrdma.h"
+#include "tier_policy.h"
 
 void config_defaults(struct strata_config *cfg)
 {
@@ -86,6 +90,45 @@ static int set_str(char *dst, size_t cap, const char *val)
 /* "dir:PATH" (an absolute or relative directory) or "s3:ENDPOINT/BUCKET"
  * with an http(s) endpoint; "" or "none" turns the tier off. The object
  * store itself is first reached when the server starts. */
+static int parse_uint(const char *val, unsigned long max, unsigned long *out);
+
+/* tier_policy (one rule a line, checked now: tiering/tier_policy.h),
+ * tier_high_pct, tier_low_pct, tier_scan_interval (decision 0032). */
+static int set_tier_policy(struct strata_config *cfg, const char *key,
+			   const char *val)
+{
+	struct tier_rule r;
+	char path[1024];
+	const char *why = NULL;
+	unsigned long v;
+
+	if (!strcmp(key, "tier_policy")) {
+		if (cfg->tier_npolicy >= 16 ||
+		    tier_rule_parse(val, &r, path, sizeof(path), &why) < 0 ||
+		    strlen(val) >= sizeof(cfg->tier_policy[0])) {
+			fprintf(stderr, "tier_policy \"%s\": %s\n", val,
+				why ? why : "more than 16 rules");
+			return -1;
+		}
+		return set_str(cfg->tier_policy[cfg->tier_npolicy++],
+			       sizeof(cfg->tier_policy[0]), val);
+	}
+	if (!strcmp(key, "tier_high_pct") || !strcmp(key, "tier_low_pct")) {
+		if (parse_uint(val, 100, &v))
+			return -1;
+		*(key[5] == 'h' ? &cfg->tier_high_pct : &cfg->tier_low_pct) =
+			(unsigned)v;
+		return 0;
+	}
+	if (!strcmp(key, "tier_scan_interval")) {
+		if (parse_uint(val, 86400, &v) || v == 0)
+			return -1;
+		cfg->tier_scan_interval = (uint32_t)v;
+		return 0;
+	}
+	return -1;
+}
+
 static int set_tier(struct strata_config *cfg, const char *val)
 {
 	const char *slash;
@@ -162,6 +205,8 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 			       val);
 	if (!strcmp(key, "tier_prefix"))
 		return set_str(cfg->tier_prefix, sizeof(cfg->tier_prefix), val);
+	if (!strncmp(key, "tier_", 5) && strcmp(key, "tier_credentials"))
+		return set_tier_policy(cfg, key, val);
 	if (!strcmp(key, "rdma_listen"))
 		return snprintf(cfg->rdma_addr, sizeof(cfg->rdma_addr), "%s",
 				val) < (int)sizeof(cfg->rdma_addr)

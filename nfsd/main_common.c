@@ -26,6 +26,8 @@ static void usage(const char *prog)
 		"         [--tier dir:PATH|s3:ENDPOINT/BUCKET]\n"
 		"         [--tier-credentials FILE] [--tier-region R]\n"
 		"         [--tier-ca-file FILE] [--tier-prefix P]\n"
+		"         [--tier-policy RULE]... [--tier-high-pct N]\n"
+		"         [--tier-low-pct N] [--tier-scan-interval S]\n"
 		"         [--failpoint NAME]   (tests only: server.h)\n"
 		"         [--replace]   (strata-ds: take the place of this slot's\n"
 		"                        lost store, docs/decisions/0019)\n",
@@ -64,6 +66,10 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		{ "tier-region", required_argument, NULL, 'G' },
 		{ "tier-ca-file", required_argument, NULL, 'V' },
 		{ "tier-prefix", required_argument, NULL, 'X' },
+		{ "tier-policy", required_argument, NULL, 'Y' },
+		{ "tier-high-pct", required_argument, NULL, 'Z' },
+		{ "tier-low-pct", required_argument, NULL, 'z' },
+		{ "tier-scan-interval", required_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -79,6 +85,8 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		['Q'] = "rdma_port", ['T'] = "tier",
 		['W'] = "tier_credentials", ['G'] = "tier_region",
 		['V'] = "tier_ca_file", ['X'] = "tier_prefix",
+		['Y'] = "tier_policy", ['Z'] = "tier_high_pct",
+		['z'] = "tier_low_pct", ['y'] = "tier_scan_interval",
 	};
 	int o;
 

@@ -10,6 +10,8 @@ int residency_away(const struct ns_inode *ino)
 
 int residency_want(struct strata_server *srv, const struct ns_inode *ino)
 {
+	if (ino->type == NS_REG && srv->tier_used)
+		srv->tier_used(srv->tier_used_arg, ino->fileid);
 	if (!residency_away(ino))
 		return 0;
 	if (srv->tier_recall_wanted)

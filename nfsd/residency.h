@@ -43,7 +43,9 @@ struct strata_server;
 
 /* 1 when INO's data is not on the data servers now (above). */
 int residency_away(const struct ns_inode *ino);
-/* INO's data is away: ask the tier for its recall (the hook, if set).
+/* A client uses INO (READ, WRITE, a size change, LAYOUTGET, OPEN): tell
+ * the tier's policy (srv->tier_used, if set: decision 0032). If its data
+ * is away, ask the tier for its recall (srv->tier_recall_wanted, if set).
  * 1 if it is away (the caller refuses the access), 0 if not. */
 int residency_want(struct strata_server *srv, const struct ns_inode *ino);
 /* INO was opened (any share access): if its data is away, ask the tier

@@ -101,6 +101,13 @@ struct strata_config {
 	char tier_region[64];        /* s3: SigV4 region; "" us-east-1 */
 	char tier_ca_file[4096];     /* s3: CA bundle; "" the system's */
 	char tier_prefix[128];       /* of the object keys; "" "strata" */
+	/* The tier's policy (decision 0032, nfsd/tier_auto.h): rules in
+	 * their configuration form, checked when read; watermarks of the
+	 * data servers' fill (high 0: off); seconds between passes. */
+	char tier_policy[16][1024];
+	unsigned tier_npolicy;
+	unsigned tier_high_pct, tier_low_pct;
+	uint32_t tier_scan_interval;
 };
 
 /* Faults a test arms with the failpoint key (--failpoint NAME): each
@@ -205,6 +212,11 @@ struct strata_server {
 	 * state_lock held: must only queue, never block. */
 	void (*tier_recall_wanted)(void *arg, uint64_t fileid);
 	void *tier_recall_arg;
+	/* The tier's policy (nfsd/tier_auto.h): a client used FILEID
+	 * (opened, laid out, read or written through the MDS) now. Set by
+	 * the tier worker when a policy is configured; same rules as above. */
+	void (*tier_used)(void *arg, uint64_t fileid);
+	void *tier_used_arg;
 
 	/* Identity of this boot: part of client ids, stateids, verifiers. */
 	uint32_t boot_epoch;

@@ -13,6 +13,7 @@
 #include "orphan.h"
 #include "server.h"
 #include "tier_backend.h"
+#include "tier_auto.h"
 #include "tier_ds.h"
 #include "tier_job.h"
 
@@ -36,6 +37,8 @@ struct tier_worker {
 	const struct tier_req *running; /* popped, being served */
 	struct tier_worker_stats stats;
 	int stop;
+	struct tier_auto *autop; /* the policy, NULL without one; its own
+				    locking (tier_auto.h) */
 };
 
 const char *tier_worker_prefix(const struct strata_config *cfg)
@@ -125,8 +128,15 @@ static struct tier_req *dequeue(struct tier_worker *w)
 	struct timespec until;
 
 	if (!w->queue.head && !w->stop) {
+		int64_t wait = TIER_DRAIN_S;
+
+		if (w->autop) {
+			int64_t due = tier_auto_wait(w->autop, time(NULL));
+
+			wait = due < wait ? due : wait;
+		}
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += TIER_DRAIN_S;
+		until.tv_sec += wait;
 		pthread_cond_timedwait(&w->cond, &w->lock, &until);
 	}
 	r = w->stop ? NULL : tier_queue_pop(&w->queue);
@@ -294,6 +304,8 @@ static void serve(struct tier_worker *w, struct tier_req *r)
 					      1000000));
 	if (rc == 0 && !nothing)
 		bytes = moved(w, r, size0, obj0);
+	if (rc == 0 && r->op == TIER_REQ_OFFLOAD && w->autop)
+		tier_auto_became_both(w->autop, r->fileid, time(NULL));
 	if (rc < 0)
 		drain(w); /* an aborted job leaves records to drain */
 	pthread_mutex_lock(&w->lock);
@@ -312,6 +324,26 @@ static void drain_if_due(struct tier_worker *w, time_t *last)
 		return;
 	drain(w);
 	*last = server_now();
+}
+
+/* The policy's pass when due: what it picks is queued like a manual
+ * step, without a waiter (decision 0032). Called without w->lock. */
+static void policy_if_due(struct tier_worker *w)
+{
+	struct tier_scan_result r;
+	int64_t now = time(NULL);
+
+	if (!w->autop || tier_auto_wait(w->autop, now) > 0)
+		return;
+	if (tier_auto_pass(w->autop, now, &r) < 0)
+		return;
+	for (size_t i = 0; i < r.noffload; i++)
+		(void)tier_worker_submit(w, r.offload[i], TIER_REQ_OFFLOAD, 0,
+					 NULL, 0);
+	for (size_t i = 0; i < r.nrelease; i++)
+		(void)tier_worker_submit(w, r.release[i], TIER_REQ_RELEASE, 0,
+					 NULL, 0);
+	tier_scan_result_free(&r);
 }
 
 static void *tier_main(void *arg)
@@ -334,6 +366,7 @@ static void *tier_main(void *arg)
 			break;
 		pthread_mutex_unlock(&w->lock);
 		drain_if_due(w, &last);
+		policy_if_due(w);
 		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -410,6 +443,8 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 	tier_queue_init(&w->queue);
 	w->stats.started = (int64_t)time(NULL);
 	rc = open_backend(w);
+	if (rc == 0)
+		rc = tier_auto_new(&w->autop, srv, (int64_t)time(NULL));
 	if (rc < 0) {
 		tier_worker_free(w);
 		return rc;
@@ -432,6 +467,10 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 	w->started = 1;
 	srv->tier_recall_arg = w;
 	srv->tier_recall_wanted = tier_worker_recall_wanted;
+	if (w->autop) {
+		srv->tier_used_arg = w->autop;
+		srv->tier_used = tier_auto_used;
+	}
 	log_info("tier: %s, keys under %s/", srv->cfg.tier, w->prefix);
 	*out = w;
 	return 0;
@@ -462,6 +501,7 @@ void tier_worker_free(struct tier_worker *w)
 	if (w->backend)
 		tier_close(w->backend);
 	tier_queue_fini(&w->queue);
+	tier_auto_free(w->autop);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);

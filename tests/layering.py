@@ -69,7 +69,7 @@ LAYERS = [
                  # layouts, orphans and their data's reclaim, callbacks
         "nfsd/session", "nfsd/state/",
         "nfsd/tier_worker",  # the object tier's thread in the MDS (0031)
-        "nfsd/tier_heat", "nfsd/tier_scan",  # its policy pass (0032)
+        "nfsd/tier_heat", "nfsd/tier_scan", "nfsd/tier_auto",  # policy (0032)
         "nfsd/tier_queue",  # its queue and set of wanted files (0031)
     ]),
     ("ops", [  # operation handlers and the services that answer requests

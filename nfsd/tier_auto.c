@@ -1,0 +1,144 @@
+/* nfsd/tier_auto.c — see tier_auto.h. */
+#include "tier_auto.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cluster.h"
+#include "log.h"
+#include "server.h"
+
+struct tier_auto {
+	struct strata_server *srv;
+	struct tier_rule rules[TIER_RULES_MAX];
+	char paths[TIER_RULES_MAX][1024];
+	struct tier_policy policy;
+	struct tier_heat *used, *both;
+	int64_t interval, next;
+};
+
+static int parse_rules(struct tier_auto *a, const struct strata_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->tier_npolicy; i++) {
+		const char *why = NULL;
+
+		if (tier_rule_parse(cfg->tier_policy[i], &a->rules[i],
+				    a->paths[i], sizeof(a->paths[i]),
+				    &why) < 0) {
+			log_err("tier_policy \"%s\": %s", cfg->tier_policy[i],
+				why);
+			return -EINVAL;
+		}
+	}
+	a->policy.rules = a->rules;
+	a->policy.nrules = cfg->tier_npolicy;
+	a->policy.high_pct = cfg->tier_high_pct;
+	a->policy.low_pct = cfg->tier_low_pct;
+	return 0;
+}
+
+int tier_auto_new(struct tier_auto **out, struct strata_server *srv,
+		  int64_t now)
+{
+	const struct strata_config *cfg = &srv->cfg;
+	struct tier_auto *a;
+
+	*out = NULL;
+	if (!cfg->tier_npolicy && !cfg->tier_high_pct)
+		return 0;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	a->srv = srv;
+	if (parse_rules(a, cfg) < 0) {
+		free(a);
+		return -EINVAL;
+	}
+	a->used = tier_heat_new(now, 0);
+	a->both = tier_heat_new(now, 0);
+	if (!a->used || !a->both) {
+		tier_auto_free(a);
+		return -ENOMEM;
+	}
+	a->interval = cfg->tier_scan_interval ? cfg->tier_scan_interval
+					      : TIER_SCAN_INTERVAL_DEFAULT;
+	a->next = now + a->interval;
+	log_info("tier: policy of %u rule(s), watermarks %u%%/%u%%, a pass "
+		 "every %lld s", cfg->tier_npolicy, cfg->tier_high_pct,
+		 cfg->tier_low_pct, (long long)a->interval);
+	*out = a;
+	return 0;
+}
+
+void tier_auto_free(struct tier_auto *a)
+{
+	if (!a)
+		return;
+	tier_heat_free(a->used);
+	tier_heat_free(a->both);
+	free(a);
+}
+
+int64_t tier_auto_wait(const struct tier_auto *a, int64_t now)
+{
+	return a->next > now ? a->next - now : 0;
+}
+
+/* The data servers' fill from their last heartbeat answers (capacity 0
+ * when none answered: no watermark release). */
+static struct tier_fill fill_of(struct strata_server *srv)
+{
+	struct tier_fill f = { 0, 0 };
+	unsigned n = srv->cluster ? cluster_nds(srv->cluster) : 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct ds_health h;
+
+		cluster_health(srv->cluster, i, &h);
+		if (!h.has_info || h.store_avail > h.store_size)
+			continue;
+		f.capacity += h.store_size;
+		f.used += h.store_size - h.store_avail;
+	}
+	return f;
+}
+
+int tier_auto_pass(struct tier_auto *a, int64_t now,
+		   struct tier_scan_result *r)
+{
+	struct tier_scan_ctx c = {
+		.ns = a->srv->ns,
+		.policy = &a->policy,
+		.used = a->used,
+		.both = a->both,
+		.busy = tier_scan_busy_state,
+		.arg = a->srv,
+		.fill = fill_of(a->srv),
+		.now = now,
+	};
+	int rc;
+
+	a->next = now + a->interval;
+	rc = tier_scan(&c, r);
+	if (rc < 0)
+		log_warn("tier: policy pass: %s", strerror(-rc));
+	else if (r->noffload || r->nrelease)
+		log_info("tier: policy pass over %zu files: %zu to offload, "
+			 "%zu to release", r->files, r->noffload, r->nrelease);
+	return rc;
+}
+
+void tier_auto_used(void *arg, uint64_t fileid)
+{
+	struct tier_auto *a = arg;
+
+	tier_heat_touch(a->used, fileid, (int64_t)time(NULL));
+}
+
+void tier_auto_became_both(struct tier_auto *a, uint64_t fileid,
+			   int64_t now)
+{
+	tier_heat_touch(a->both, fileid, now);
+}
