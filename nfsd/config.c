@@ -18,7 +18,9 @@
  *   nfsd/tier_worker.h), tier_credentials, tier_region, tier_ca_file
  *   (s3 only) and tier_prefix (of the object keys); the tier's policy
  *   (nfsd/tier_auto.h, decision 0032): tier_policy (repeatable, up to 16
- *   rules), tier_high_pct, tier_low_pct, tier_scan_interval. Owners are
+ *   rules), tier_high_pct, tier_low_pct, tier_scan_interval; and
+ *   tier_recall_timeout (seconds a failing recall is waited for before
+ *   the file's I/O answers NFS4ERR_IO, default 300). Owners are
  *   sent as numeric ids (what the Linux client uses with AUTH_SYS);
  *   "name@domain" is accepted on input. */
 #include "config.h"
@@ -118,6 +120,12 @@ static int set_tier_policy(struct strata_config *cfg, const char *key,
 			return -1;
 		*(key[5] == 'h' ? &cfg->tier_high_pct : &cfg->tier_low_pct) =
 			(unsigned)v;
+		return 0;
+	}
+	if (!strcmp(key, "tier_recall_timeout")) {
+		if (parse_uint(val, 86400, &v) || v == 0)
+			return -1;
+		cfg->tier_recall_timeout = (uint32_t)v;
 		return 0;
 	}
 	if (!strcmp(key, "tier_scan_interval")) {

@@ -28,6 +28,7 @@ static void usage(const char *prog)
 		"         [--tier-ca-file FILE] [--tier-prefix P]\n"
 		"         [--tier-policy RULE]... [--tier-high-pct N]\n"
 		"         [--tier-low-pct N] [--tier-scan-interval S]\n"
+		"         [--tier-recall-timeout S]\n"
 		"         [--failpoint NAME]   (tests only: server.h)\n"
 		"         [--replace]   (strata-ds: take the place of this slot's\n"
 		"                        lost store, docs/decisions/0019)\n",
@@ -70,6 +71,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		{ "tier-high-pct", required_argument, NULL, 'Z' },
 		{ "tier-low-pct", required_argument, NULL, 'z' },
 		{ "tier-scan-interval", required_argument, NULL, 'y' },
+		{ "tier-recall-timeout", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -87,6 +89,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		['V'] = "tier_ca_file", ['X'] = "tier_prefix",
 		['Y'] = "tier_policy", ['Z'] = "tier_high_pct",
 		['z'] = "tier_low_pct", ['y'] = "tier_scan_interval",
+		['O'] = "tier_recall_timeout",
 	};
 	int o;
 

@@ -19,6 +19,18 @@ int residency_want(struct strata_server *srv, const struct ns_inode *ino)
 	return 1;
 }
 
+nfsstat4 residency_refuse(struct strata_server *srv,
+			  const struct ns_inode *ino, nfsstat4 wait,
+			  nfsstat4 stuck)
+{
+	if (!residency_want(srv, ino))
+		return NFS4_OK;
+	if (srv->tier_recall_stuck &&
+	    srv->tier_recall_stuck(srv->tier_recall_arg, ino->fileid))
+		return stuck;
+	return wait;
+}
+
 void residency_open(struct strata_server *srv, const struct ns_inode *ino)
 {
 	(void)residency_want(srv, ino);

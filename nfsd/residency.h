@@ -23,6 +23,12 @@
  *     LOCAL with no data objects: nothing on the data servers is cut);
  *   - each of the refused accesses asks the tier for a recall through
  *     srv->tier_recall_wanted (server.h), if set;
+ *   - once the file's recall has been failing for tier_recall_timeout
+ *     seconds (default 300: the object store down, or its object
+ *     unreadable), READ, WRITE and the size change answer NFS4ERR_IO
+ *     and LAYOUTGET NFS4ERR_LAYOUTUNAVAILABLE instead (each still asks
+ *     for the recall, so the first access after the store is back
+ *     starts one that succeeds);
  *   - OPEN succeeds as always (RFC 8881 allows DELAY on READ, and a
  *     client's open(2) should not wait for the object store) but asks for
  *     the recall through the same hook, so the data is usually back by
@@ -37,6 +43,7 @@
 #ifndef STRATA_NFSD_RESIDENCY_H
 #define STRATA_NFSD_RESIDENCY_H
 
+#include "nfs4_prot.h"
 #include "ns.h"
 
 struct strata_server;
@@ -48,6 +55,14 @@ int residency_away(const struct ns_inode *ino);
  * is away, ask the tier for its recall (srv->tier_recall_wanted, if set).
  * 1 if it is away (the caller refuses the access), 0 if not. */
 int residency_want(struct strata_server *srv, const struct ns_inode *ino);
+/* As residency_want(), as a status: NFS4_OK when INO's data is here;
+ * WAIT while it is away; STUCK when it is away and its recall has failed
+ * for tier_recall_timeout seconds or more (the object store down or the
+ * object unreadable: srv->tier_recall_stuck): an error is better than a
+ * wait without end (issue 16). */
+nfsstat4 residency_refuse(struct strata_server *srv,
+			  const struct ns_inode *ino, nfsstat4 wait,
+			  nfsstat4 stuck);
 /* INO was opened (any share access): if its data is away, ask the tier
  * for its recall; the OPEN is not refused. */
 void residency_open(struct strata_server *srv, const struct ns_inode *ino);

@@ -108,6 +108,7 @@ struct strata_config {
 	unsigned tier_npolicy;
 	unsigned tier_high_pct, tier_low_pct;
 	uint32_t tier_scan_interval;
+	uint32_t tier_recall_timeout; /* s a failing recall is waited for; 0: 300 */
 };
 
 /* Faults a test arms with the failpoint key (--failpoint NAME): each
@@ -212,6 +213,9 @@ struct strata_server {
 	 * state_lock held: must only queue, never block. */
 	void (*tier_recall_wanted)(void *arg, uint64_t fileid);
 	void *tier_recall_arg;
+	/* Has FILEID's recall been failing for tier_recall_timeout seconds
+	 * (1) or not (0)? Same setter, argument and rules. */
+	int (*tier_recall_stuck)(void *arg, uint64_t fileid);
 	/* The tier's policy (nfsd/tier_auto.h): a client used FILEID
 	 * (opened, laid out, read or written through the MDS) now. Set by
 	 * the tier worker when a policy is configured; same rules as above. */

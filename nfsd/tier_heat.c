@@ -132,6 +132,40 @@ void tier_heat_touch(struct tier_heat *h, uint64_t fileid, int64_t now)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* Is K cyclically in (I, J]? */
+static int between(size_t i, size_t k, size_t j)
+{
+	return i <= j ? (i < k && k <= j) : (k > i || k <= j);
+}
+
+void tier_heat_forget(struct tier_heat *h, uint64_t fileid)
+{
+	struct heat_slot *s;
+	size_t i, j, mask;
+
+	if (!fileid)
+		return;
+	pthread_mutex_lock(&h->lock);
+	s = find(h, fileid);
+	if (!s->fileid) {
+		pthread_mutex_unlock(&h->lock);
+		return;
+	}
+	/* Backward-shift deletion keeps every probe chain unbroken. */
+	mask = h->size - 1;
+	i = (size_t)(s - h->v);
+	h->v[i].fileid = 0;
+	h->n--;
+	for (j = (i + 1) & mask; h->v[j].fileid; j = (j + 1) & mask) {
+		if (between(i, slot_of(h, h->v[j].fileid), j))
+			continue;
+		h->v[i] = h->v[j];
+		h->v[j].fileid = 0;
+		i = j;
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
 int64_t tier_heat_last(struct tier_heat *h, uint64_t fileid)
 {
 	int64_t t;

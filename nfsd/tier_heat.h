@@ -37,6 +37,9 @@ void tier_heat_touch(struct tier_heat *h, uint64_t fileid, int64_t now);
 /* The later of FILEID's last use and the floor. */
 int64_t tier_heat_last(struct tier_heat *h, uint64_t fileid);
 
+/* Forget FILEID: it reads as the floor again. */
+void tier_heat_forget(struct tier_heat *h, uint64_t fileid);
+
 /* Files held now (for tests and status). */
 size_t tier_heat_count(struct tier_heat *h);
 

@@ -14,6 +14,7 @@
 #include "server.h"
 #include "tier_backend.h"
 #include "tier_auto.h"
+#include "tier_heat.h"
 #include "tier_ds.h"
 #include "tier_job.h"
 
@@ -39,6 +40,10 @@ struct tier_worker {
 	int stop;
 	struct tier_auto *autop; /* the policy, NULL without one; its own
 				    locking (tier_auto.h) */
+	/* Files whose recall has failed since (the first failure, seconds),
+	 * forgotten when one succeeds: the stuck hook. Own mutex. */
+	struct tier_heat *failing;
+	int64_t recall_timeout;
 };
 
 const char *tier_worker_prefix(const struct strata_config *cfg)
@@ -272,6 +277,16 @@ static void count(struct tier_worker *w, const struct tier_req *r, int rc,
 		s->bytes_down += bytes;
 }
 
+/* A recall of FILEID ended with RC: the first of a run of failures is
+ * remembered, a success forgets it (tier_worker_recall_stuck). */
+static void note_recall(struct tier_worker *w, uint64_t fileid, int rc)
+{
+	if (rc == 0)
+		tier_heat_forget(w->failing, fileid);
+	else if (rc != -ECANCELED && tier_heat_last(w->failing, fileid) == 0)
+		tier_heat_touch(w->failing, fileid, (int64_t)time(NULL));
+}
+
 static void serve(struct tier_worker *w, struct tier_req *r)
 {
 	struct tier_status st;
@@ -306,6 +321,8 @@ static void serve(struct tier_worker *w, struct tier_req *r)
 		bytes = moved(w, r, size0, obj0);
 	if (rc == 0 && r->op == TIER_REQ_OFFLOAD && w->autop)
 		tier_auto_became_both(w->autop, r->fileid, time(NULL));
+	if (r->op == TIER_REQ_RECALL)
+		note_recall(w, r->fileid, rc);
 	if (rc < 0)
 		drain(w); /* an aborted job leaves records to drain */
 	pthread_mutex_lock(&w->lock);
@@ -412,6 +429,14 @@ void tier_worker_stats(struct tier_worker *w, struct tier_worker_stats *out)
 	pthread_mutex_unlock(&w->lock);
 }
 
+int tier_worker_recall_stuck(void *arg, uint64_t fileid)
+{
+	struct tier_worker *w = arg;
+	int64_t since = tier_heat_last(w->failing, fileid);
+
+	return since > 0 && (int64_t)time(NULL) - since >= w->recall_timeout;
+}
+
 void tier_worker_recall_wanted(void *arg, uint64_t fileid)
 {
 	struct tier_worker *w = arg;
@@ -442,7 +467,11 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 	pthread_cond_init(&w->cond, NULL);
 	tier_queue_init(&w->queue);
 	w->stats.started = (int64_t)time(NULL);
-	rc = open_backend(w);
+	w->recall_timeout = srv->cfg.tier_recall_timeout
+				    ? srv->cfg.tier_recall_timeout
+				    : TIER_RECALL_TIMEOUT_DEFAULT;
+	w->failing = tier_heat_new(0, 0);
+	rc = w->failing ? open_backend(w) : -ENOMEM;
 	if (rc == 0)
 		rc = tier_auto_new(&w->autop, srv, (int64_t)time(NULL));
 	if (rc < 0) {
@@ -467,6 +496,7 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 	w->started = 1;
 	srv->tier_recall_arg = w;
 	srv->tier_recall_wanted = tier_worker_recall_wanted;
+	srv->tier_recall_stuck = tier_worker_recall_stuck;
 	if (w->autop) {
 		srv->tier_used_arg = w->autop;
 		srv->tier_used = tier_auto_used;
@@ -502,6 +532,7 @@ void tier_worker_free(struct tier_worker *w)
 		tier_close(w->backend);
 	tier_queue_fini(&w->queue);
 	tier_auto_free(w->autop);
+	tier_heat_free(w->failing);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);

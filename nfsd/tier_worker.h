@@ -45,6 +45,7 @@
 #include "tier_queue.h" /* enum tier_req_op */
 
 #define TIER_DRAIN_S 10
+#define TIER_RECALL_TIMEOUT_DEFAULT 300
 #define TIER_PREFIX_DEFAULT "strata"
 
 struct strata_config;
@@ -102,6 +103,11 @@ struct tier_worker_stats {
 /* A copy of W's counts, taken under W's lock (briefly; any thread but
  * one holding it). */
 void tier_worker_stats(struct tier_worker *w, struct tier_worker_stats *out);
+
+/* srv->tier_recall_stuck (ARG the worker): FILEID's recalls have failed
+ * without a success in between for tier_recall_timeout seconds
+ * (TIER_RECALL_TIMEOUT_DEFAULT). Takes only the failure table's mutex. */
+int tier_worker_recall_stuck(void *arg, uint64_t fileid);
 
 /* The recall hook (srv->tier_recall_wanted; ARG is the worker). */
 void tier_worker_recall_wanted(void *arg, uint64_t fileid);

@@ -149,6 +149,7 @@ nfsstat4 op_layoutget(struct compound *c, void *args, void *res)
 	struct ns_inode ino;
 	layout4 *lo;
 	int rc;
+	nfsstat4 away;
 	nfsstat4 s = layout_target(c, a->loga_layout_type);
 
 	if (s == NFS4_OK)
@@ -172,11 +173,12 @@ nfsstat4 op_layoutget(struct compound *c, void *args, void *res)
 	 * and gets pNFS once the file is back (residency.h; decision 0030
 	 * says why not LAYOUTUNAVAILABLE). Same while a layout recall of
 	 * the file is pending. */
-	if (residency_want(c->srv, &ino) ||
-	    layout_recall_pending(c->srv, c->cur.fileid)) {
+	away = residency_refuse(c->srv, &ino, NFS4ERR_LAYOUTTRYLATER,
+				NFS4ERR_LAYOUTUNAVAILABLE);
+	if (away != NFS4_OK || layout_recall_pending(c->srv, c->cur.fileid)) {
 		r->LAYOUTGET4res_u.logr_will_signal_layout_avail = FALSE;
 		drop_if_new(c, st);
-		return NFS4ERR_LAYOUTTRYLATER;
+		return away != NFS4_OK ? away : NFS4ERR_LAYOUTTRYLATER;
 	}
 	/* Every stripe object must exist before a client writes to it (a DS
 	 * answers STALE for a missing one): made for the file's first layout,

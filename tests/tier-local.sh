@@ -13,7 +13,12 @@
 # recall was queued; an OPEN of an offloaded file brings its data back
 # with no READ sent (a file not opened stays offloaded); `strata tier
 # status` and the MDS's strata_tier_* metrics (on P+10000, checked with
-# promtool) count exactly the steps the test made.
+# promtool) count exactly the steps the test made; the MDS restarted with
+# a policy rule (decision 0032) offloads and releases an idle file by
+# itself and keeps a file read meanwhile local; with an offloaded file's
+# object moved aside, READ waits (DELAY) --tier-recall-timeout 3 s, then
+# gets NFS4ERR_IO (LAYOUTGET LAYOUTUNAVAILABLE), and reads exact once the
+# object is back.
 #   tests/tier-local.sh [--build DIR] [--port P] [--dir DIR]
 # pynfs's client library comes from scripts/build-suites.sh pynfs. No
 # sanitizer report may appear in any log. Exit 0 passed, 1 failed, 2/3

@@ -100,9 +100,13 @@ nfsstat4 setattr_apply(struct compound *c, const struct ns_inode *ino,
 	/* Offloaded (residency.h): a truncation to zero cuts nothing on
 	 * the data servers (the namespace leaves the file with no data);
 	 * any other size needs the data back first. */
-	if ((set->mask & NS_SET_SIZE) && set->v.size &&
-	    residency_want(c->srv, ino))
-		return NFS4ERR_DELAY;
+	if ((set->mask & NS_SET_SIZE) && set->v.size) {
+		nfsstat4 away = residency_refuse(c->srv, ino, NFS4ERR_DELAY,
+						 NFS4ERR_IO);
+
+		if (away != NFS4_OK)
+			return away;
+	}
 	if ((set->mask & NS_SET_SIZE) && !residency_away(ino)) {
 		rc = data_truncate(c->srv, ino, set->v.size);
 		if (rc < 0)

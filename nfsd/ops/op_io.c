@@ -69,8 +69,9 @@ nfsstat4 op_read(struct compound *c, void *args, void *res)
 		return s;
 	/* Offloaded: no copy on the data servers to read; the client
 	 * retries (§15.1.1.3) while the tier recalls it. */
-	if (residency_want(c->srv, &ino))
-		return NFS4ERR_DELAY;
+	s = residency_refuse(c->srv, &ino, NFS4ERR_DELAY, NFS4ERR_IO);
+	if (s != NFS4_OK)
+		return s;
 	if (count > c->srv->cfg.max_io)
 		count = c->srv->cfg.max_io;
 	if (a->offset >= ino.size)
@@ -118,8 +119,9 @@ nfsstat4 op_write(struct compound *c, void *args, void *res)
 	if (a->offset + a->data.len < a->offset)
 		return NFS4ERR_FBIG;
 	/* Offloaded: recall first (residency.h), nothing written. */
-	if (residency_want(c->srv, &ino))
-		return NFS4ERR_DELAY;
+	s = residency_refuse(c->srv, &ino, NFS4ERR_DELAY, NFS4ERR_IO);
+	if (s != NFS4_OK)
+		return s;
 	/* Writes never make objects (data.h): a file's first write makes
 	 * them here. */
 	rc = inode_place_data(c, &ino, 0);

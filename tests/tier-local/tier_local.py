@@ -558,12 +558,14 @@ def main():
     recall_s = time.time() - t0
     check("f.1", "the first READ of an offloaded %d MiB file answers DELAY at once (%.3f s; "
           "its recall took %.2f s)" % (f["size"] >> 20, first_s, recall_s),
-          st == NFS4ERR_DELAY and first_s < recall_s / 4, (sname(st), first_s))
+          # (a quarter of the recall, at least 0.2 s: see f.2)
+          st == NFS4ERR_DELAY and first_s < max(recall_s / 4, 0.2), (sname(st), first_s))
     check("f.2", "during the recall (seen under way: %s) %d GETATTRs of another file answered "
           "within %.3f s each" % (seen, len(lat), max(lat)),
-          # a quarter of the recall, but at least 0.1 s: a fast recall
-          # (0.2 s, debug build) on a busy machine is no measure
-          seen and max(lat) < max(recall_s / 4, 0.1), (seen, max(lat), recall_s))
+          # a quarter of the recall, but at least 0.2 s: a fast recall
+          # (0.2-0.3 s, debug build) on a busy machine is no measure; with
+          # ASan (CI) it takes 1-3 s and a blocked executor still shows
+          seen and max(lat) < max(recall_s / 4, 0.2), (seen, max(lat), recall_s))
     got = read_all(s, f["fh"], f["sid"], f["size"])
     check("f.3", "the %d MiB file reads back exact" % (f["size"] >> 20),
           isinstance(got, bytes) and sha(got) == f["sha"],
@@ -722,7 +724,8 @@ def main():
         need(s.compound([op.putfh(fh), op.close(0, sid)]), "CLOSE")
         pol[name] = dict(path=where, fh=fh, sha=sha(data))
     rule = "/%s access_idle=3 modify_idle=3 release_after=2" % pdir
-    s = mds_restart(extra=["--tier-policy", rule, "--tier-scan-interval", "1"])
+    s = mds_restart(extra=["--tier-policy", rule, "--tier-scan-interval", "1",
+                           "--tier-recall-timeout", "3"])
     t0 = time.time()
     state = {}
     while time.time() - t0 < 30:
@@ -749,6 +752,57 @@ def main():
           isinstance(got, bytes) and sha(got) == pol["cold"]["sha"],
           got if not isinstance(got, bytes) else len(got))
     s.compound([op.putfh(cfh), op.close(0, csid)])
+
+    # k. the object unreachable (moved aside in the dir tier): a READ of an
+    # offloaded file waits (DELAY) while its recall fails, for
+    # tier_recall_timeout (3 s here), then gets NFS4ERR_IO, and LAYOUTGET
+    # NFS4ERR_LAYOUTUNAVAILABLE; once the store is back the next READ
+    # starts a recall that succeeds and the bytes are exact.
+    data = pattern(150000, 50)
+    kpath = "/k-%d" % os.getpid()
+    kfh, ksid = open_in(s, [kpath[1:]], True)
+    need(s.compound([op.putfh(kfh), op.write(ksid, 0, FILE_SYNC4, data)]), "WRITE")
+    for verb in ("offload", "release"):
+        rc, _, err = step(verb, kpath)
+        if rc != 0:
+            raise SetupError("%s of %s: %s" % (verb, kpath, err))
+    # its object moved aside (a rename keeps the inode, which the dir
+    # backend's etag is made of, so moving it back restores it exactly)
+    keys = os.path.join(args.tier_dir, residency(kpath)["object_key"])
+    away = keys + ".away"
+    os.rename(keys, away)
+    try:
+        t0 = time.time()
+        seen = []
+        while time.time() - t0 < 20:
+            st, _ = read_once(s, kfh, ksid, 0, 4096)
+            seen.append(st)
+            if st != NFS4ERR_DELAY:
+                break
+            time.sleep(0.2)
+        dt = time.time() - t0
+        lst, _ = layoutget(s, kfh, ksid)
+    finally:
+        os.rename(away, keys)
+    check("k.1", "with its object unreachable, READ waited (DELAY) and after %.1f s answered "
+          "NFS4ERR_IO (timeout 3 s)" % dt,
+          # the timeout counts whole seconds from the first failed recall
+          seen and seen[0] == NFS4ERR_DELAY and seen[-1] == NFS4ERR_IO and 2 <= dt < 10,
+          (sname(seen[0]) if seen else None, sname(seen[-1]) if seen else None, dt))
+    check("k.2", "and LAYOUTGET answered NFS4ERR_LAYOUTUNAVAILABLE", lst == NFS4ERR_LAYOUTUNAVAILABLE,
+          sname(lst))
+    t0 = time.time()
+    while time.time() - t0 < 20:     # IO until the recall it queued is done
+        st, _ = read_once(s, kfh, ksid, 0, 4096)
+        if st == NFS4_OK:
+            break
+        time.sleep(0.2)
+    got = read_all(s, kfh, ksid, len(data))
+    check("k.3", "the object back: the next READ queues a recall that succeeds (%.1f s) and "
+          "the bytes are exact" % (time.time() - t0),
+          isinstance(got, bytes) and sha(got) == sha(data),
+          sname(got) if not isinstance(got, bytes) else len(got))
+    s.compound([op.putfh(kfh), op.close(0, ksid)])
 
     nfail = results.count(False)
     print("tier-local: %d passed, %d failed" % (len(results) - nfail, nfail))

@@ -46,6 +46,33 @@ static void test_heat_remembers_and_floor(void **state)
 	tier_heat_free(h);
 }
 
+/* Forgetting keeps every other entry findable (backward-shift deletion
+ * across probe chains), checked against a plain array. */
+static void test_heat_forget(void **state)
+{
+	struct tier_heat *h = tier_heat_new(0, 0);
+	int64_t want[3001] = { 0 };
+	unsigned seed = 7;
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		uint64_t f;
+
+		seed = seed * 1103515245u + 12345u;
+		f = 1 + (seed >> 8) % 3000;
+		if ((seed >> 4) & 1) {
+			tier_heat_touch(h, f, round + 1);
+			want[f] = round + 1;
+		} else {
+			tier_heat_forget(h, f);
+			want[f] = 0;
+		}
+	}
+	for (uint64_t f = 1; f <= 3000; f++)
+		assert_int_equal(tier_heat_last(h, f), want[f]);
+	tier_heat_free(h);
+}
+
 static void test_heat_full_forgets_conservatively(void **state)
 {
 	struct tier_heat *h = tier_heat_new(0, 8);
@@ -191,6 +218,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_heat_remembers_and_floor),
 		cmocka_unit_test(test_heat_full_forgets_conservatively),
+		cmocka_unit_test(test_heat_forget),
 		cmocka_unit_test_setup_teardown(
 			test_scan_picks_the_idle_big_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_whole_namespace,
