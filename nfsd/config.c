@@ -20,7 +20,10 @@
  *   (nfsd/tier_auto.h, decision 0032): tier_policy (repeatable, up to 16
  *   rules), tier_high_pct, tier_low_pct, tier_scan_interval; and
  *   tier_recall_timeout (seconds a failing recall is waited for before
- *   the file's I/O answers NFS4ERR_IO, default 300). Owners are
+ *   the file's I/O answers NFS4ERR_IO, default 300), tier_gc_interval
+ *   and tier_gc_grace (the orphan collector: seconds between passes,
+ *   default 3600; seconds an orphan is seen before it is deleted,
+ *   default 86400). Owners are
  *   sent as numeric ids (what the Linux client uses with AUTH_SYS);
  *   "name@domain" is accepted on input. */
 #include "config.h"
@@ -120,6 +123,13 @@ static int set_tier_policy(struct strata_config *cfg, const char *key,
 			return -1;
 		*(key[5] == 'h' ? &cfg->tier_high_pct : &cfg->tier_low_pct) =
 			(unsigned)v;
+		return 0;
+	}
+	if (!strcmp(key, "tier_gc_interval") || !strcmp(key, "tier_gc_grace")) {
+		if (parse_uint(val, 30u * 86400, &v) || v == 0)
+			return -1;
+		*(key[8] == 'i' ? &cfg->tier_gc_interval : &cfg->tier_gc_grace) =
+			(uint32_t)v;
 		return 0;
 	}
 	if (!strcmp(key, "tier_recall_timeout")) {

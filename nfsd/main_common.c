@@ -28,7 +28,8 @@ static void usage(const char *prog)
 		"         [--tier-ca-file FILE] [--tier-prefix P]\n"
 		"         [--tier-policy RULE]... [--tier-high-pct N]\n"
 		"         [--tier-low-pct N] [--tier-scan-interval S]\n"
-		"         [--tier-recall-timeout S]\n"
+		"         [--tier-recall-timeout S] [--tier-gc-interval S]\n"
+		"         [--tier-gc-grace S]\n"
 		"         [--failpoint NAME]   (tests only: server.h)\n"
 		"         [--replace]   (strata-ds: take the place of this slot's\n"
 		"                        lost store, docs/decisions/0019)\n",
@@ -72,6 +73,8 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		{ "tier-low-pct", required_argument, NULL, 'z' },
 		{ "tier-scan-interval", required_argument, NULL, 'y' },
 		{ "tier-recall-timeout", required_argument, NULL, 'O' },
+		{ "tier-gc-interval", required_argument, NULL, 'I' },
+		{ "tier-gc-grace", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -89,7 +92,8 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		['V'] = "tier_ca_file", ['X'] = "tier_prefix",
 		['Y'] = "tier_policy", ['Z'] = "tier_high_pct",
 		['z'] = "tier_low_pct", ['y'] = "tier_scan_interval",
-		['O'] = "tier_recall_timeout",
+		['O'] = "tier_recall_timeout", ['I'] = "tier_gc_interval",
+		['J'] = "tier_gc_grace",
 	};
 	int o;
 

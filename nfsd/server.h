@@ -109,6 +109,8 @@ struct strata_config {
 	unsigned tier_high_pct, tier_low_pct;
 	uint32_t tier_scan_interval;
 	uint32_t tier_recall_timeout; /* s a failing recall is waited for; 0: 300 */
+	uint32_t tier_gc_interval;    /* s between orphan collections; 0: 3600 */
+	uint32_t tier_gc_grace;       /* s an orphan waits; 0: 86400 */
 };
 
 /* Faults a test arms with the failpoint key (--failpoint NAME): each

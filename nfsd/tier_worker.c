@@ -16,6 +16,7 @@
 #include "tier_auto.h"
 #include "tier_heat.h"
 #include "tier_ds.h"
+#include "tier_gc.h"
 #include "tier_job.h"
 
 /* A submitter waiting for its request's result, on its stack. */
@@ -44,6 +45,9 @@ struct tier_worker {
 	 * forgotten when one succeeds: the stuck hook. Own mutex. */
 	struct tier_heat *failing;
 	int64_t recall_timeout;
+	/* The orphan collector (tiering/tier_gc.h): tier thread only. */
+	struct tier_gc_seen gc_seen;
+	int64_t gc_next, gc_interval, gc_grace;
 };
 
 const char *tier_worker_prefix(const struct strata_config *cfg)
@@ -135,11 +139,14 @@ static struct tier_req *dequeue(struct tier_worker *w)
 	if (!w->queue.head && !w->stop) {
 		int64_t wait = TIER_DRAIN_S;
 
+		int64_t gc = w->gc_next - (int64_t)time(NULL);
+
 		if (w->autop) {
 			int64_t due = tier_auto_wait(w->autop, time(NULL));
 
 			wait = due < wait ? due : wait;
 		}
+		wait = gc < wait ? (gc > 0 ? gc : 0) : wait;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += wait;
 		pthread_cond_timedwait(&w->cond, &w->lock, &until);
@@ -363,6 +370,34 @@ static void policy_if_due(struct tier_worker *w)
 	tier_scan_result_free(&r);
 }
 
+/* The orphan collector's pass when due (decision 0032): objects nothing
+ * refers to, seen so for gc_grace seconds, are deleted; it fails closed
+ * (an error while listing deletes nothing). Called without w->lock. */
+static void gc_if_due(struct tier_worker *w)
+{
+	struct tier_gc_report rep;
+	struct tier_status st;
+	int64_t now = time(NULL);
+	int rc;
+
+	if (now < w->gc_next)
+		return;
+	w->gc_next = now + w->gc_interval;
+	memset(&rep, 0, sizeof(rep));
+	memset(&st, 0, sizeof(st));
+	rc = tier_gc_pass(&w->engine, &w->gc_seen, now, w->gc_grace, 0, &rep,
+			  &st);
+	if (rc < 0)
+		log_warn("tier: orphan collector: %s (%s); nothing deleted",
+			 strerror(-rc), st.msg);
+	else if (rep.orphans || rep.delete_errors)
+		log_info("tier: orphan collector: %zu objects listed, %zu "
+			 "orphans (%zu younger than %lld s), %zu deleted, %zu "
+			 "delete errors", rep.listed, rep.orphans, rep.young,
+			 (long long)w->gc_grace, rep.deleted,
+			 rep.delete_errors);
+}
+
 static void *tier_main(void *arg)
 {
 	struct tier_worker *w = arg;
@@ -384,6 +419,7 @@ static void *tier_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		drain_if_due(w, &last);
 		policy_if_due(w);
+		gc_if_due(w);
 		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -471,6 +507,11 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 				    ? srv->cfg.tier_recall_timeout
 				    : TIER_RECALL_TIMEOUT_DEFAULT;
 	w->failing = tier_heat_new(0, 0);
+	w->gc_interval = srv->cfg.tier_gc_interval ? srv->cfg.tier_gc_interval
+						   : TIER_GC_INTERVAL_DEFAULT;
+	w->gc_grace = srv->cfg.tier_gc_grace ? srv->cfg.tier_gc_grace
+					     : TIER_GC_GRACE_DEFAULT;
+	w->gc_next = (int64_t)time(NULL) + w->gc_interval;
 	rc = w->failing ? open_backend(w) : -ENOMEM;
 	if (rc == 0)
 		rc = tier_auto_new(&w->autop, srv, (int64_t)time(NULL));
@@ -533,6 +574,7 @@ void tier_worker_free(struct tier_worker *w)
 	tier_queue_fini(&w->queue);
 	tier_auto_free(w->autop);
 	tier_heat_free(w->failing);
+	tier_gc_seen_free(&w->gc_seen);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);

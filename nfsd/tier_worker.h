@@ -11,7 +11,10 @@
  *            (tier_recover) and drains the delete and release records
  *            (tier_drain), then serves the queue, and drains again
  *            every TIER_DRAIN_S seconds (between requests as well as
- *            when idle) and after a failed request;
+ *            when idle) and after a failed request; it runs the policy's
+ *            pass when due (nfsd/tier_auto.h) and the orphan collector
+ *            every tier_gc_interval (tiering/tier_gc.h: deletes objects
+ *            nothing refers to once seen so for tier_gc_grace);
  *   hook     an access to an offloaded file (READ, WRITE, SETATTR of a
  *            size, LAYOUTGET) queues its recall: at most one recall per
  *            file is queued or running at a time (the executor calls the
@@ -46,6 +49,8 @@
 
 #define TIER_DRAIN_S 10
 #define TIER_RECALL_TIMEOUT_DEFAULT 300
+#define TIER_GC_INTERVAL_DEFAULT 3600 /* s between orphan collector passes */
+#define TIER_GC_GRACE_DEFAULT 86400   /* s an orphan is seen before delete */
 #define TIER_PREFIX_DEFAULT "strata"
 
 struct strata_config;

@@ -18,7 +18,9 @@
 # itself and keeps a file read meanwhile local; with an offloaded file's
 # object moved aside, READ waits (DELAY) --tier-recall-timeout 3 s, then
 # gets NFS4ERR_IO (LAYOUTGET LAYOUTUNAVAILABLE), and reads exact once the
-# object is back.
+# object is back; the orphan collector (every second, 1 s of grace)
+# deletes an object nothing refers to, keeps the live one and a foreign
+# file.
 #   tests/tier-local.sh [--build DIR] [--port P] [--dir DIR]
 # pynfs's client library comes from scripts/build-suites.sh pynfs. No
 # sanitizer report may appear in any log. Exit 0 passed, 1 failed, 2/3

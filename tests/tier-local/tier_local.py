@@ -725,7 +725,8 @@ def main():
         pol[name] = dict(path=where, fh=fh, sha=sha(data))
     rule = "/%s access_idle=3 modify_idle=3 release_after=2" % pdir
     s = mds_restart(extra=["--tier-policy", rule, "--tier-scan-interval", "1",
-                           "--tier-recall-timeout", "3"])
+                           "--tier-recall-timeout", "3",
+                           "--tier-gc-interval", "1", "--tier-gc-grace", "1"])
     t0 = time.time()
     state = {}
     while time.time() - t0 < 30:
@@ -802,6 +803,36 @@ def main():
           "the bytes are exact" % (time.time() - t0),
           isinstance(got, bytes) and sha(got) == sha(data),
           sname(got) if not isinstance(got, bytes) else len(got))
+    s.compound([op.putfh(kfh), op.close(0, ksid)])
+
+    # l. the orphan collector (a pass every second, 1 s of grace since the
+    # restart): an object of the tier's own form that nothing refers to
+    # (the live object's key with another data version) is deleted; the
+    # live object and a file not of the tier's form beside it are kept.
+    live_key = residency(kpath)["object_key"]
+    live = os.path.join(args.tier_dir, live_key)
+    head, ver = live_key.rsplit("-", 1)
+    orphan = os.path.join(args.tier_dir, "%s-%016x" % (head, int(ver, 16) + 0x100))
+    foreign = os.path.join(os.path.dirname(live), "not-the-tiers.txt")
+    for path in (orphan, foreign):
+        with open(path, "wb") as f:
+            f.write(b"x" * 1000)
+    t0 = time.time()
+    while os.path.exists(orphan) and time.time() - t0 < 15:
+        time.sleep(0.2)
+    dt = time.time() - t0
+    check("l.1", "an orphan object of the tier's form was deleted by the collector (%.1f s)" % dt,
+          not os.path.exists(orphan))
+    check("l.2", "the live object and a foreign file beside it were kept",
+          os.path.exists(live) and os.path.exists(foreign), (os.path.exists(live), os.path.exists(foreign)))
+    os.unlink(foreign)
+    got = None
+    kfh, ksid = open_in(s, [kpath[1:]], False)
+    for verb in ("release", "recall"):
+        rc, got, err = step(verb, kpath)
+    rd = read_all(s, kfh, ksid, len(data))
+    check("l.3", "the file whose object was kept releases, recalls and reads back exact",
+          rc == 0 and isinstance(rd, bytes) and sha(rd) == sha(data), (rc, err))
     s.compound([op.putfh(kfh), op.close(0, ksid)])
 
     nfail = results.count(False)
