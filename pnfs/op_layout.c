@@ -247,11 +247,21 @@ nfsstat4 op_layoutcommit(struct compound *c, void *args, void *res)
 		uint64_t end = a->loca_last_write_offset.newoffset4_u.no_offset;
 		if (end == UINT64_MAX)
 			return NFS4ERR_INVAL;
-		/* §18.42.3: the size grows to last_write_offset + 1. */
-		if (end + 1 > ino.size) {
-			rc = inode_note_write(c, ino.fileid, end + 1, &ino);
-			if (rc < 0)
-				return nfs_errno(rc);
+		/* §18.42.3: the size grows to last_write_offset + 1, and
+		 * the writes the layout carried change mtime (the client
+		 * sends no time_modify: the commit's time stands for
+		 * theirs), except that an mtime set since the last commit
+		 * stays (the writes came before it: layout_state.h). */
+		struct ns_inode set = { .mtime = ino.mtime };
+		uint64_t size0 = ino.size;
+
+		rc = inode_note_write(c, ino.fileid, end + 1, &ino);
+		if (rc == 0 && st->mtime_set)
+			rc = inode_setattr(c, ino.fileid, NS_SET_MTIME, &set,
+					   &ino);
+		if (rc < 0)
+			return nfs_errno(rc);
+		if (ino.size > size0) {
 			ok->locr_newsize.ns_sizechanged = TRUE;
 			ok->locr_newsize.newsize4_u.ns_size = ino.size;
 		}
@@ -261,6 +271,7 @@ nfsstat4 op_layoutcommit(struct compound *c, void *args, void *res)
 		if (rc < 0)
 			return nfs_errno(rc);
 	}
+	st->mtime_set = 0;
 	if (a->loca_time_modify.nt_timechanged) {
 		struct ns_inode t;
 		const nfstime4 *m = &a->loca_time_modify.newtime4_u.nt_time;

@@ -115,6 +115,8 @@ nfsstat4 setattr_apply(struct compound *c, const struct ns_inode *ino,
 	if (!set->mask)
 		return NFS4_OK;
 	rc = inode_setattr(c, ino->fileid, set->mask, &set->v, &out);
+	if (rc == 0 && (set->mask & (NS_SET_MTIME | NS_SET_MTIME_NOW)))
+		layout_note_mtime_set(c->srv, ino->fileid);
 	return nfs_errno(rc);
 }
 

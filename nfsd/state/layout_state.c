@@ -186,3 +186,10 @@ void layout_recall_done(struct strata_server *srv,
 	else if (status != NFS4_OK && status != NFS4ERR_DELAY)
 		st->recall_sent = 0; /* send again on the next break */
 }
+
+void layout_note_mtime_set(struct strata_server *srv, uint64_t fileid)
+{
+	STATE_FOR_FILE(srv, fileid, st)
+		if (st->kind == STID_LAYOUT)
+			st->mtime_set = 1;
+}

@@ -66,6 +66,14 @@ void layout_forget_file(struct strata_server *srv, uint64_t fileid);
 /* 1 while some layout on FILEID is being recalled. */
 int layout_recall_pending(struct strata_server *srv, uint64_t fileid);
 
+/* A SETATTR set FILEID's mtime: the next LAYOUTCOMMIT of each of its
+ * layouts keeps that mtime rather than stamping the commit's time. The
+ * Linux client writes its data to the data servers before such a SETATTR
+ * (utimensat after the writes: tar, cp -p, rsync) but may send the
+ * LAYOUTCOMMIT for them after it, without a time_modify (RFC 8881
+ * §18.42.3); stamping "now" then would undo the SETATTR. state_lock. */
+void layout_note_mtime_set(struct strata_server *srv, uint64_t fileid);
+
 /* The client answered the CB_LAYOUTRECALL of layout stateid OTHER with
  * STATUS (NFS4ERR_NOMATCHING_LAYOUT: it holds none; drop ours). */
 void layout_recall_done(struct strata_server *srv,

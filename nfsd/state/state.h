@@ -77,6 +77,10 @@ struct nfs_stid {
 	int recall_sent;       /* CB_RECALL went out */
 	int recall_waited;     /* STID_LAYOUT: an operation waits for its
 				  return (nfsd/state/layout_state.h) */
+	int mtime_set;         /* STID_LAYOUT: a SETATTR set the file's
+				  mtime since this layout's last
+				  LAYOUTCOMMIT, which keeps it
+				  (layout_note_mtime_set) */
 	/* The OPEN that granted it, named in CB_SEQUENCE's referring call
 	 * list so the client can tell a recall that races the OPEN reply
 	 * (RFC 8881 §2.10.6.3). */

@@ -818,6 +818,74 @@ static void test_fenced_stateid_refused_by_ds(void **state)
 	fence_case_free(&fc);
 }
 
+/* SETATTR time_modify_set (to the client's time) with open stateid SID. */
+static int set_mtime(struct ch_client *cl, const struct fh *fh,
+		     const stateid4 *sid, int64_t sec)
+{
+	uint32_t word[2] = { 0, 1u << (FATTR4_TIME_MODIFY_SET - 32) };
+	uint32_t v[4] = { htonl(SET_TO_CLIENT_TIME4),
+			  htonl((uint32_t)((uint64_t)sec >> 32)),
+			  htonl((uint32_t)sec), 0 };
+	nfs_argop4 op;
+	SETATTR4args *a = &op.nfs_argop4_u.opsetattr;
+
+	memset(&op, 0, sizeof(op));
+	op.argop = OP_SETATTR;
+	a->stateid = *sid;
+	a->obj_attributes.attrmask.bitmap4_len = 2;
+	a->obj_attributes.attrmask.bitmap4_val = word;
+	a->obj_attributes.attr_vals.attrlist4_len = sizeof(v);
+	a->obj_attributes.attr_vals.attrlist4_val = (char *)v;
+	return CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh->fh), op);
+}
+
+static int64_t mtime_of(const struct fh *fh)
+{
+	struct ns_inode ino;
+
+	assert_int_equal(ns_getattr(g_mds->ns, fileid_of(fh), &ino), 0);
+	return ino.mtime.sec;
+}
+
+/* §18.42.3: the Linux client sends LAYOUTCOMMIT without a time_modify,
+ * possibly after a SETATTR of the mtime that followed its writes (tar's
+ * utimensat): the commit keeps that mtime. Without one, a commit of
+ * writes (growing the file or not) stamps the commit's time. */
+static void test_layoutcommit_keeps_set_mtime(void **state)
+{
+	struct ch_client *cl = new_client(tu_uniq("mtime"));
+	const int64_t t = 1000000000; /* 2001 */
+	struct layout_info li;
+	stateid4 osid;
+	struct fh fh;
+	uint8_t buf[100];
+
+	(void)state;
+	open_with_layout(cl, "o", tu_uniq("mtime-file"), &osid, &fh, &li);
+	fill_pattern(buf, sizeof(buf), 5);
+	assert_int_equal(ds_write(0, &li.fh[0], &osid, 0, buf, sizeof(buf),
+				  UNSTABLE4, NULL),
+			 NFS4_OK);
+	assert_int_equal(set_mtime(cl, &fh, &osid, t), NFS4_OK);
+	assert_int_equal(mtime_of(&fh), t);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutcommit(0, sizeof(buf), &li.sid, 1,
+						 sizeof(buf) - 1)),
+			 NFS4_OK);
+	assert_int_equal(tu_size(cl, &fh), sizeof(buf));
+	assert_int_equal(mtime_of(&fh), t);
+	/* Written again in place, no SETATTR since: the commit's time. */
+	assert_int_equal(ds_write(0, &li.fh[0], &osid, 0, buf, 10, UNSTABLE4,
+				  NULL),
+			 NFS4_OK);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutcommit(0, 10, &li.sid, 1, 9)),
+			 NFS4_OK);
+	assert_true(mtime_of(&fh) > t);
+	assert_int_equal(tu_size(cl, &fh), sizeof(buf));
+	tu_free_client(cl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -833,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_layoutreturn),
 		cmocka_unit_test(test_truncate_fences_holder_without_backchannel),
 		cmocka_unit_test(test_fenced_stateid_refused_by_ds),
+		cmocka_unit_test(test_layoutcommit_keeps_set_mtime),
 	};
 
 	/* STRATA_TEST_FILTER=pattern runs only the matching tests (cmocka

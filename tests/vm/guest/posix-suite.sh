@@ -190,7 +190,11 @@ ph_tar-tree() {
   (cd "$TREE_SRC" && find . "${fmt[@]}" | sed "$frac" | sort) > /tmp/tree-src.txt
   (cd "$D/tree/$base" && find . "${fmt[@]}" | sed "$frac" | sort) > /tmp/tree-dst.txt
   if ! cmp -s /tmp/tree-src.txt /tmp/tree-dst.txt; then
-    diff /tmp/tree-src.txt /tmp/tree-dst.txt | head -20; die "metadata (type/mode/size/mtime) differs"
+    diff /tmp/tree-src.txt /tmp/tree-dst.txt > /tmp/tree-diff.txt
+    cp /tmp/tree-src.txt /tmp/tree-dst.txt /tmp/tree-diff.txt /vmout/ 2>/dev/null
+    grep '^<' /tmp/tree-diff.txt | head -5; grep '^>' /tmp/tree-diff.txt | head -5
+    echo "$(grep -c '^<' /tmp/tree-diff.txt) entries differ (both listings in the artefacts)"
+    die "metadata (type/mode/size/mtime) differs"
   fi
   echo "metadata identical for $(wc -l < /tmp/tree-src.txt) entries"
   step rm-rf rm -rf "$D/tree" || die "rm -rf failed"
