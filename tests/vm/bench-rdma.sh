@@ -66,6 +66,7 @@ STRATA_VM_CACHE=$CACHE "$HERE/run.sh" --no-net-fwd --timeout "$TIMEOUT" --out "$
   --env RR_SECS="$SECS" --env PROFILE="$PROFILE" --env PROFILE_MB="$PMB" "$HERE/guest/bench-rdma.sh"
 rc=$?
 wall=$(( $(date +%s) - t0 ))
+others_end=$(pgrep -c qemu-system || true)  # ours has exited
 echo "bench-rdma: phases:"; grep -a '^VMTEST PHASE' "$OUT/console.log" 2>/dev/null | tr -d '\r' | sed 's/^/  /'
 [ -s "$OUT/results.tsv" ] || { echo "bench-rdma: no results (exit $rc), see $OUT/console.log"; exit 2; }
 
@@ -73,7 +74,7 @@ echo "bench-rdma: phases:"; grep -a '^VMTEST PHASE' "$OUT/console.log" 2>/dev/nu
 commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)
 {
   echo "== NFSv4.1 over RDMA in the test VM ($(date -u '+%Y-%m-%d %H:%M UTC'))"
-  echo "host:    $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), qemu TCG; other qemu processes at start: $others"
+  echo "host:    $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), qemu TCG; other qemu processes at start: $others, at end: $others_end"
   echo "guest:   $(tr '\n' ' ' < "$OUT/guest-info.txt")"
   echo "strata:  commit $commit, $(basename "$BUILD"); client: stock Linux 6.1, vers=4.1,proto=rdma, Soft-RoCE (rdma_rxe on eth0)"
   echo
