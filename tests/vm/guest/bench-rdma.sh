@@ -31,7 +31,8 @@
 # driver prints the table), /vmout/counters-*.txt, server logs, the
 # connection parameters (credits, inline sizes) in /vmout/params-*.txt.
 # With PROFILE=1, after a case's measured runs: perf record (cpu-clock,
-# 499 Hz) during one more seqwrite and seqread of a PROFILE_MB file: of
+# 499 Hz) during one more seqwrite and seqread of a PROFILE_MB file and
+# one more rand4k-qd16 run over the big file: of
 # the Strata processes with DWARF call graphs (user-space callers of
 # memcpy), for knfsd of the whole guest (-a: its work runs in nfsd
 # threads, softirq and ib-comp kworkers) to /vmout/perf-CASE-W.data
@@ -166,10 +167,12 @@ run_workloads() {
   phase "$CASE-rand4k-qd16" measure rand4k-qd16 w_rand 16 libaio
   grep -A 30 "^device .* $M " /proc/self/mountstats | grep -E 'xprt:|READ:|WRITE:|COMMIT:' > /vmout/mountstats-$CASE.txt
   if [ "$PROFILE" = 1 ]; then
-    rm -f $M/f; sync
+    sync
     phase "$CASE-perf-write" perf_during write w_pwrite
     echo 3 > /proc/sys/vm/drop_caches
     phase "$CASE-perf-read" perf_during read w_pread
+    # 4 KiB random reads at iodepth 16 over the big file, RR_SECS
+    phase "$CASE-perf-rand" perf_during rand w_rand 16 libaio
     rm -f $M/p
   fi
   rm -f $M/f
