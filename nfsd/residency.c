@@ -31,6 +31,13 @@ nfsstat4 residency_refuse(struct strata_server *srv,
 	return wait;
 }
 
+uint64_t residency_space_used(const struct ns_inode *ino)
+{
+	uint64_t blocks = ino->size / 4096 + (ino->size % 4096 != 0);
+
+	return blocks * 4096;
+}
+
 void residency_open(struct strata_server *srv, const struct ns_inode *ino)
 {
 	(void)residency_want(srv, ino);

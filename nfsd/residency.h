@@ -63,6 +63,12 @@ int residency_want(struct strata_server *srv, const struct ns_inode *ino);
 nfsstat4 residency_refuse(struct strata_server *srv,
 			  const struct ns_inode *ino, nfsstat4 wait,
 			  nfsstat4 stuck);
+/* space_used of INO while its data is away: what it used when resident,
+ * taken as its size in whole 4 KiB blocks (issue 16: an offloaded file
+ * must not look like all holes to tar --sparse or du, and asking the
+ * data servers about a copy that is not there would say 0). */
+uint64_t residency_space_used(const struct ns_inode *ino);
+
 /* INO was opened (any share access): if its data is away, ask the tier
  * for its recall; the OPEN is not refused. */
 void residency_open(struct strata_server *srv, const struct ns_inode *ino);

@@ -22,6 +22,10 @@ static nfsstat4 load(struct compound *c, struct ns_inode *ino)
 
 	if (st != NFS4_OK || ino->type != NS_REG)
 		return st;
+	if (residency_away(ino)) {
+		ino->space_used = residency_space_used(ino);
+		return NFS4_OK;
+	}
 	used = data_space_used(c->srv, ino->fileid, ino->layout_gen,
 			       ino->size);
 	if (used >= 0)

@@ -8,6 +8,7 @@
 #include "attr.h"
 #include "data.h"
 #include "ops.h"
+#include "residency.h"
 #include "server.h"
 
 /* XDR bytes a READDIR4resok takes besides its entries: verifier, the
@@ -60,7 +61,9 @@ static int fill_attrs(struct rd_ctx *x, entry4 *e, uint64_t fileid)
 		st = attr_encode(x->c, &ino, &only, &e->attrs, nfs_errno(rc));
 		free(only.bitmap4_val);
 	} else {
-		if (ino.type == NS_REG) {
+		if (ino.type == NS_REG && residency_away(&ino)) {
+			ino.space_used = residency_space_used(&ino);
+		} else if (ino.type == NS_REG) {
 			int64_t used = data_space_used(x->c->srv, fileid,
 						       ino.layout_gen,
 						       ino.size);

@@ -767,6 +767,21 @@ def main():
         rc, _, err = step(verb, kpath)
         if rc != 0:
             raise SetupError("%s of %s: %s" % (verb, kpath, err))
+    # space_used of the offloaded file stays what it used resident (its
+    # size in 4 KiB blocks): tar --sparse and du must not see all holes
+    res = need(s.compound([op.putfh(kfh), op.getattr(1 << FATTR4_SPACE_USED)]), "GETATTR")
+    used = res.resarray[-1].obj_attributes[FATTR4_SPACE_USED]
+    rd = s.compound([op.putrootfh(), op.readdir(0, b"\0" * 8, 4096, 65536,
+                                                1 << FATTR4_SPACE_USED)])
+    rused = None
+    if rd.status == NFS4_OK:
+        e = rd.resarray[-1].reply.entries
+        for ent in e:
+            if ent.name.decode() == kpath[1:]:
+                rused = ent.attrs[FATTR4_SPACE_USED]
+    want = (len(data) + 4095) // 4096 * 4096
+    check("k.0", "the offloaded file's space_used is its resident size (%d) in GETATTR and "
+          "READDIR" % want, used == want and rused == want, (used, rused))
     # its object moved aside (a rename keeps the inode, which the dir
     # backend's etag is made of, so moving it back restores it exactly)
     keys = os.path.join(args.tier_dir, residency(kpath)["object_key"])
