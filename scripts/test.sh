@@ -173,7 +173,7 @@ step "data generations: a copy at g+1 beside g, a stale generation refused, a dr
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/datagen.sh --build build-asan --port $((PORT + 98))
 
-step "object tier in strata-mds: offload, release, recall on access and on OPEN (DELAY, LAYOUTTRYLATER), the MDS SIGKILLed, tier status and metrics, the policy moving an idle file by itself, a failing recall turned into NFS4ERR_IO after its timeout, the orphan collector (MDS + 2 data servers, dir tier, ASan; 59 checks, about 1.5 min)"
+step "object tier in strata-mds: offload, release, recall on access and on OPEN (DELAY, LAYOUTTRYLATER), the MDS SIGKILLed, tier status and metrics, the policy moving an idle file by itself, a failing recall turned into NFS4ERR_IO after its timeout, the orphan collector (MDS + 2 data servers, dir tier, ASan; 60 checks, about 40 s)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/tier-local.sh --build build-asan --port $((PORT + 170))
 
