@@ -223,6 +223,22 @@ unsigned ns_batch_ops(struct ns *ns);
 /* 1 if the calling thread has a batch open, else 0. */
 int ns_batch_owned(struct ns *ns);
 
+/* A fileid spread over 64 bits for hashing (xorshift-multiply
+ * finaliser): fileids share their top bits (the shard) and count up. The
+ * object tier's key directories depend on it (tier_key_hash): never
+ * change it. Pure. */
+static inline uint64_t ns_fileid_mix(uint64_t fileid)
+{
+	uint64_t x = fileid;
+
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return x;
+}
+
 static inline unsigned ns_fileid_shard(uint64_t fileid)
 {
 	return (unsigned)(fileid >> (64 - NS_SHARD_BITS));

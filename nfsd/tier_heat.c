@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ns.h"
+
 struct heat_slot {
 	uint64_t fileid;
 	int64_t t;
@@ -20,9 +22,7 @@ struct tier_heat {
 
 static size_t slot_of(const struct tier_heat *h, uint64_t fileid)
 {
-	uint64_t x = fileid * 0x9e3779b97f4a7c15ull;
-
-	return (size_t)(x >> 17) & (h->size - 1);
+	return (size_t)ns_fileid_mix(fileid) & (h->size - 1);
 }
 
 static struct heat_slot *find(struct tier_heat *h, uint64_t fileid)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ns.h"
+
 #define TQ_MIN_CAP 64 /* slots; the table grows at half full */
 
 /* A file's entry: requests queued per step, a recall running. An entry
@@ -20,17 +22,9 @@ static int slot_used(const struct tier_queue_slot *s)
 	return s->queued[0] || s->queued[1] || s->queued[2] || s->running;
 }
 
-/* Fileids are a shard in the high bits over a counter: mix them. */
 static size_t slot_of(const struct tier_queue *q, uint64_t fileid)
 {
-	uint64_t x = fileid;
-
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return (size_t)x & (q->cap - 1);
+	return (size_t)ns_fileid_mix(fileid) & (q->cap - 1);
 }
 
 /* FILEID's slot, or NULL. */

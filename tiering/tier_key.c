@@ -3,6 +3,7 @@
  */
 #include "tier_key.h"
 #include "tier_backend.h"
+#include "ns.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,15 +11,7 @@
 
 unsigned tier_key_hash(uint64_t fileid)
 {
-	/* A 64-bit finaliser (xorshift-multiply): fileids share their top
-	 * bits (the shard) and count up, the hash spreads them. */
-	uint64_t x = fileid;
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return (unsigned)(x & 0xff);
+	return (unsigned)(ns_fileid_mix(fileid) & 0xff);
 }
 
 int tier_key_format(char *buf, size_t len, const char *prefix,
