@@ -245,6 +245,29 @@ static void recover(struct tier_worker *w)
 	drain(w);
 }
 
+/* A step that answered -EALREADY found the file where it takes it: an
+ * offload a file with a verified object (BOTH or OFFLOADED), a release
+ * a file already OFFLOADED, a recall one not OFFLOADED (any more: its
+ * data is back). An operator's `strata tier offload` of a BOTH file is
+ * then done, not an error. A release of a LOCAL file stays one: there
+ * is no object to release to. */
+static int already_there(struct tier_worker *w, const struct tier_req *r)
+{
+	struct ns_inode ino;
+
+	if (ns_getattr(w->srv->ns, r->fileid, &ino) < 0)
+		return 0;
+	switch (r->op) {
+	case TIER_REQ_OFFLOAD:
+		return ino.residency != NS_RES_LOCAL;
+	case TIER_REQ_RELEASE:
+		return ino.residency == NS_RES_OFFLOADED;
+	case TIER_REQ_RECALL:
+		return ino.residency != NS_RES_OFFLOADED;
+	}
+	return 0;
+}
+
 /* The object bytes R's step moved, once it succeeded: an offload's
  * object as committed (or, if a write dropped it meanwhile, the file's
  * size before the step, SIZE0); a recall's object, read before the step
@@ -274,7 +297,7 @@ static void count(struct tier_worker *w, const struct tier_req *r, int rc,
 		return;
 	}
 	if (nothing) {
-		s->recalls_nothing++;
+		s->recalls_nothing += r->op == TIER_REQ_RECALL;
 		return;
 	}
 	s->done[r->op - 1]++;
@@ -310,10 +333,10 @@ static void serve(struct tier_worker *w, struct tier_req *r)
 		obj0 = obj.size;
 	memset(&st, 0, sizeof(st));
 	rc = run(w, r, &st);
-	if (rc == -EALREADY && r->op == TIER_REQ_RECALL) {
-		/* not OFFLOADED (any more): its data is back */
-		log_info("tier: recall of fileid %llx: not offloaded, nothing "
-			 "to do", (unsigned long long)r->fileid);
+	if (rc == -EALREADY && already_there(w, r)) {
+		log_info("tier: %s of fileid %llx: already %s, nothing to do",
+			 op_name(r->op), (unsigned long long)r->fileid,
+			 r->op == TIER_REQ_RECALL ? "back" : "done");
 		rc = 0;
 		nothing = 1;
 	} else if (rc < 0)
