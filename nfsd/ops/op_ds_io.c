@@ -90,6 +90,27 @@ static nfsstat4 ds_stateid(struct compound *c, const stateid4 *in)
 	return NFS4_OK;
 }
 
+/*
+ * A READ's eof on a stripe object of a dense layout (RFC 8881 §13.4.4:
+ * the object's offsets are not the file's). The Linux client takes eof
+ * to end the file at the READ's own offset plus the bytes returned,
+ * measured from the request's start in the file (nfs_readpage_result:
+ * "pos = args.offset + res.count; new = pos - io_start"), and its
+ * args.offset is the object's offset. For every stripe unit after the
+ * first, the object's offset is below the file's, so a whole unit read
+ * up to the object's end with eof set makes the client cut its read to
+ * nothing and hand the unit to the reader as zeros (seen: the second MiB
+ * of a 2 MiB file over two data servers). So eof only on a short read,
+ * where there is less to give than asked: a full read never ends the
+ * file, and the client asks again past it if it wants more (0 bytes,
+ * eof).
+ */
+static bool_t ds_read_eof(uint64_t off, uint32_t asked, uint64_t got,
+			  uint64_t size)
+{
+	return off + got >= size && got < asked ? TRUE : FALSE;
+}
+
 nfsstat4 op_ds_read(struct compound *c, void *args, void *res)
 {
 	READ4args *a = args;
@@ -124,7 +145,7 @@ nfsstat4 op_ds_read(struct compound *c, void *args, void *res)
 	ok->data.base = buf;
 	ok->data.len = (uint32_t)n;
 	ok->data.owned = 1;
-	ok->eof = a->offset + (uint64_t)n >= size ? TRUE : FALSE;
+	ok->eof = ds_read_eof(a->offset, a->count, (uint64_t)n, size);
 	atomic_fetch_add(&c->srv->counters.read_bytes, (uint64_t)n);
 	return NFS4_OK;
 }

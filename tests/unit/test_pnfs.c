@@ -442,6 +442,35 @@ static void test_ds_io(void **state)
 					     sizeof(buf)),
 				 NFS4_OK);
 	}
+	/* eof (op_ds_io.c): not on a read of the whole object, which ends
+	 * at the object's end but says nothing of the file's (dense
+	 * layout); only on a short one, and on one past the end. */
+	{
+		struct ch_client *d = g_dscl[0];
+		READ4resok *r;
+
+		assert_int_equal(CALL(d, ch_op_seq(d, 0, 0),
+				      ch_op_putfh(&li.fh[0]),
+				      ch_op_read(&osid, 0, sizeof(buf))),
+				 NFS4_OK);
+		r = &ch_res(d, 2)->nfs_resop4_u.opread.READ4res_u.resok4;
+		assert_int_equal(r->data.len, sizeof(buf));
+		assert_false(r->eof);
+		assert_int_equal(CALL(d, ch_op_seq(d, 0, 0),
+				      ch_op_putfh(&li.fh[0]),
+				      ch_op_read(&osid, 1000, sizeof(buf))),
+				 NFS4_OK);
+		r = &ch_res(d, 2)->nfs_resop4_u.opread.READ4res_u.resok4;
+		assert_int_equal(r->data.len, sizeof(buf) - 1000);
+		assert_true(r->eof);
+		assert_int_equal(CALL(d, ch_op_seq(d, 0, 0),
+				      ch_op_putfh(&li.fh[0]),
+				      ch_op_read(&osid, sizeof(buf), 100)),
+				 NFS4_OK);
+		r = &ch_res(d, 2)->nfs_resop4_u.opread.READ4res_u.resok4;
+		assert_int_equal(r->data.len, 0);
+		assert_true(r->eof);
+	}
 
 	/* A handle the MDS did not sign. */
 	{
