@@ -2,11 +2,13 @@
 #include "tier_auto.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cluster.h"
+#include "layout_state.h"
 #include "log.h"
 #include "server.h"
 
@@ -105,6 +107,19 @@ static struct tier_fill fill_of(struct strata_server *srv)
 	return f;
 }
 
+/* Files only kept layouts hold (tier_scan.h): recall those layouts, so
+ * a later pass finds them free, or finds them used again. */
+static void recall_held(struct strata_server *srv,
+			const struct tier_scan_result *r)
+{
+	if (!r->nrecall)
+		return;
+	pthread_mutex_lock(&srv->state_lock);
+	for (size_t i = 0; i < r->nrecall; i++)
+		(void)layout_let_go_closed(srv, r->recall[i]);
+	pthread_mutex_unlock(&srv->state_lock);
+}
+
 int tier_auto_pass(struct tier_auto *a, int64_t now,
 		   struct tier_scan_result *r)
 {
@@ -122,11 +137,16 @@ int tier_auto_pass(struct tier_auto *a, int64_t now,
 
 	a->next = now + a->interval;
 	rc = tier_scan(&c, r);
-	if (rc < 0)
+	if (rc < 0) {
 		log_warn("tier: policy pass: %s", strerror(-rc));
-	else if (r->noffload || r->nrelease)
+		return rc;
+	}
+	if (r->noffload || r->nrelease || r->nrecall)
 		log_info("tier: policy pass over %zu files: %zu to offload, "
-			 "%zu to release", r->files, r->noffload, r->nrelease);
+			 "%zu to release, %zu held by closed clients' layouts "
+			 "(recalled)", r->files, r->noffload, r->nrelease,
+			 r->nrecall);
+	recall_held(a->srv, r);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layout_state.h"
 #include "nfs4_prot.h"
 #include "ns.h"
 #include "server.h"
@@ -17,6 +18,7 @@
 struct collect {
 	const struct tier_scan_ctx *c;
 	struct tier_file *v;
+	unsigned char *held; /* [n]: TIER_HELD (busy set too) */
 	size_t n, cap;
 	int need_paths;
 	int err;
@@ -74,6 +76,7 @@ static void free_files(struct collect *k)
 	for (size_t i = 0; i < k->n; i++)
 		free((char *)k->v[i].path);
 	free(k->v);
+	free(k->held);
 }
 
 /* Every regular file, with busy() asked only of those a rule covers. */
@@ -93,13 +96,57 @@ static int collect(const struct tier_scan_ctx *c, struct collect *k)
 			return rc;
 		after = next;
 	}
+	k->held = calloc(k->n + 1, 1);
+	if (!k->held)
+		return -ENOMEM;
 	for (size_t i = 0; i < k->n; i++) {
 		struct tier_file *f = &k->v[i];
+		int b;
 
-		if (c->busy && tier_policy_rule(c->policy, f->path))
-			f->busy = c->busy(c->arg, f->fileid);
+		if (!c->busy || !tier_policy_rule(c->policy, f->path))
+			continue;
+		b = c->busy(c->arg, f->fileid);
+		f->busy = b != TIER_FREE;
+		k->held[i] = b == TIER_HELD;
 	}
 	return 0;
+}
+
+/* The held files the policy would pick were they free, into R->recall.
+ * Their busy flags are cleared for a second choice over the same
+ * snapshot; a file neither held nor picked the first time is not
+ * listed (its pick would not be ours to make yet). */
+static int held_picks(const struct tier_scan_ctx *c, struct collect *k,
+		      struct tier_scan_result *r)
+{
+	struct tier_picks p = { 0 };
+	size_t nheld = 0;
+	int rc;
+
+	for (size_t i = 0; i < k->n; i++)
+		if (k->held[i]) {
+			k->v[i].busy = 0;
+			nheld++;
+		}
+	if (!nheld)
+		return 0;
+	p.offload = calloc(k->n + 1, sizeof(*p.offload));
+	p.release = calloc(k->n + 1, sizeof(*p.release));
+	r->recall = calloc(nheld, sizeof(*r->recall));
+	rc = p.offload && p.release && r->recall
+		     ? tier_policy_select(c->policy, k->v, k->n, c->now,
+					  &c->fill, &p)
+		     : -ENOMEM;
+	for (size_t i = 0; rc == 0 && i < p.noffload + p.nrelease; i++) {
+		size_t j = i < p.noffload ? p.offload[i]
+					  : p.release[i - p.noffload];
+
+		if (k->held[j] && r->nrecall < nheld)
+			r->recall[r->nrecall++] = k->v[j].fileid;
+	}
+	free(p.offload);
+	free(p.release);
+	return rc;
 }
 
 int tier_scan(const struct tier_scan_ctx *c, struct tier_scan_result *r)
@@ -128,6 +175,7 @@ int tier_scan(const struct tier_scan_ctx *c, struct tier_scan_result *r)
 		r->noffload = p.noffload;
 		r->nrelease = p.nrelease;
 		r->files = k.n;
+		rc = held_picks(c, &k, r);
 	}
 	free(p.offload);
 	free(p.release);
@@ -141,24 +189,28 @@ void tier_scan_result_free(struct tier_scan_result *r)
 {
 	free(r->offload);
 	free(r->release);
+	free(r->recall);
 	memset(r, 0, sizeof(*r));
 }
 
 int tier_scan_busy_state(void *arg, uint64_t fileid)
 {
 	struct strata_server *srv = arg;
-	int busy = 0;
+	int busy = TIER_FREE, layouts = 0;
 
 	pthread_mutex_lock(&srv->state_lock);
 	STATE_FOR_FILE(srv, fileid, st) {
 		if ((st->kind == STID_OPEN &&
 		     (st->access & OPEN4_SHARE_ACCESS_WRITE)) ||
-		    st->kind == STID_LAYOUT ||
 		    (st->kind == STID_DELEG && !st->revoked)) {
-			busy = 1;
+			busy = TIER_BUSY;
 			break;
 		}
+		if (st->kind == STID_LAYOUT)
+			layouts = 1;
 	}
+	if (busy == TIER_FREE && layouts)
+		busy = layout_held_open(srv, fileid) ? TIER_BUSY : TIER_HELD;
 	pthread_mutex_unlock(&srv->state_lock);
 	return busy;
 }

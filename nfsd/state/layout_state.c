@@ -155,6 +155,30 @@ nfsstat4 layout_break(struct strata_server *srv,
 	return pending ? NFS4ERR_DELAY : NFS4_OK;
 }
 
+int layout_held_open(struct strata_server *srv, uint64_t fileid)
+{
+	STATE_FOR_FILE(srv, fileid, st)
+		if (st->kind == STID_LAYOUT &&
+		    holder_has_open(srv, st->client, fileid))
+			return 1;
+	return 0;
+}
+
+unsigned layout_let_go_closed(struct strata_server *srv, uint64_t fileid)
+{
+	unsigned n = 0;
+
+	STATE_FOR_FILE_SAFE(srv, fileid, st, next)
+	{
+		if (st->kind != STID_LAYOUT || st->recall_sent ||
+		    holder_has_open(srv, st->client, fileid))
+			continue;
+		let_go(srv, cb_reachable(srv, st->client), st);
+		n++;
+	}
+	return n;
+}
+
 void layout_forget_file(struct strata_server *srv, uint64_t fileid)
 {
 	STATE_FOR_FILE_SAFE(srv, fileid, st, next)

@@ -63,6 +63,18 @@ void layout_trim(struct strata_server *srv, struct nfs_client *clp);
  * would pile up for clients that create and remove files all day). */
 void layout_forget_file(struct strata_server *srv, uint64_t fileid);
 
+/* 1 if some client holding a layout on FILEID has the file open (an open
+ * or a delegation). state_lock. */
+int layout_held_open(struct strata_server *srv, uint64_t fileid);
+
+/* Recall each layout on FILEID whose client has the file closed (a
+ * layout kept after CLOSE: told, not waited for, as layout_break() does
+ * with those); layouts of clients that have it open are left alone. The
+ * object tier's policy uses it for an idle file that only such layouts
+ * keep busy (nfsd/tier_scan.h). How many were recalled or, for clients
+ * that cannot be called back, dropped. state_lock. */
+unsigned layout_let_go_closed(struct strata_server *srv, uint64_t fileid);
+
 /* 1 while some layout on FILEID is being recalled. */
 int layout_recall_pending(struct strata_server *srv, uint64_t fileid);
 

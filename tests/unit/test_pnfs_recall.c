@@ -32,6 +32,8 @@
 #include "server_run.h"
 #include "session.h"
 #include "state.h"
+#include "layout_state.h"
+#include "tier_scan.h"
 
 /* ------------------------------------------------------------------ */
 /* Recall over a back channel                                          */
@@ -623,6 +625,58 @@ static void test_recall_larger_than_back_channel_not_sent(void **state)
 	tu_free_client(b);
 }
 
+/* The object tier's policy and kept layouts (nfsd/tier_scan.h): a file
+ * that A has open (with a layout) is busy; once A and B closed it, only
+ * their kept layouts hold it (TIER_HELD); layout_let_go_closed() sends A
+ * (back channel) a CB_LAYOUTRECALL and drops B's (none), and once A
+ * returns its layout the file is free for the policy. */
+static void test_tier_held_only_by_kept_layouts(void **state)
+{
+	struct ch_client *a = new_client_on(g_mds, tu_uniq("th-A"), 1);
+	struct ch_client *b = new_client(tu_uniq("th-B"));
+	struct ch_conn *acc = ch_conn_of(a->conn);
+	const char *name = tu_uniq("th-file");
+	struct layout_info li, bli;
+	stateid4 a_open, b_open, recalled;
+	CB_LAYOUTRECALL4args rec;
+	char rfh[NFS4_FHSIZE];
+	struct fh fh, bfh;
+	size_t mark;
+	unsigned nsends, n;
+
+	(void)state;
+	open_with_layout(a, "oa", name, &a_open, &fh, &li);
+	open_with_layout(b, "ob", name, &b_open, &bfh, &bli);
+	assert_int_equal(close_file(b, &bfh, &b_open), NFS4_OK);
+	/* A has it open for writing. */
+	assert_int_equal(tier_scan_busy_state(g_mds, fileid_of(&fh)), TIER_BUSY);
+	assert_int_equal(close_file(a, &fh, &a_open), NFS4_OK);
+	assert_int_equal(tier_scan_busy_state(g_mds, fileid_of(&fh)), TIER_HELD);
+	mark = acc->sent_len;
+	nsends = acc->nsends;
+	pthread_mutex_lock(&g_mds->state_lock);
+	n = layout_let_go_closed(g_mds, fileid_of(&fh));
+	pthread_mutex_unlock(&g_mds->state_lock);
+	assert_int_equal(n, 2);
+	assert_int_equal(acc->nsends, nsends + 1);
+	last_layoutrecall(a, mark, &rec, rfh);
+	assert_memory_equal(rec.clora_recall.layoutrecall4_u.lor_layout
+				    .lor_stateid.other,
+			    li.sid.other, NFS4_OTHER_SIZE);
+	recalled = rec.clora_recall.layoutrecall4_u.lor_layout.lor_stateid;
+	/* A's is kept until it answers; asked again, nothing is resent. */
+	assert_int_equal(tier_scan_busy_state(g_mds, fileid_of(&fh)), TIER_HELD);
+	pthread_mutex_lock(&g_mds->state_lock);
+	n = layout_let_go_closed(g_mds, fileid_of(&fh));
+	pthread_mutex_unlock(&g_mds->state_lock);
+	assert_int_equal(n, 0);
+	assert_int_equal(acc->nsends, nsends + 1);
+	assert_int_equal(return_layout(a, &fh, &recalled), NFS4_OK);
+	assert_int_equal(tier_scan_busy_state(g_mds, fileid_of(&fh)), TIER_FREE);
+	tu_free_client(a);
+	tu_free_client(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -637,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_objects_at_first_layout),
 		cmocka_unit_test(test_objects_many),
 		cmocka_unit_test(test_recall_larger_than_back_channel_not_sent),
+		cmocka_unit_test(test_tier_held_only_by_kept_layouts),
 	};
 
 	/* STRATA_TEST_FILTER=pattern runs only the matching tests (cmocka

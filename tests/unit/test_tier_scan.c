@@ -144,10 +144,11 @@ static int teardown(void **state)
 }
 
 static uint64_t busy_id;
+static int busy_kind = TIER_BUSY;
 static int busy_one(void *arg, uint64_t fileid)
 {
 	(void)arg;
-	return fileid == busy_id;
+	return fileid == busy_id ? busy_kind : TIER_FREE;
 }
 
 static void test_scan_picks_the_idle_big_file(void **state)
@@ -182,10 +183,37 @@ static void test_scan_picks_the_idle_big_file(void **state)
 	assert_int_equal(tier_scan(&c, &r), 0);
 	assert_int_equal(r.noffload, 0);
 	tier_scan_result_free(&r);
+	assert_int_equal(r.nrecall, 0);
+	tier_scan_result_free(&r);
 	busy_id = 0;
 	assert_int_equal(tier_scan(&c, &r), 0);
 	assert_int_equal(r.noffload, 1);
+	assert_int_equal(r.nrecall, 0);
 	tier_scan_result_free(&r);
+
+	/* Held only by kept layouts: not picked, but listed for a layout
+	 * recall; the other (small) file, held too, is not (no rule would
+	 * pick it). */
+	busy_id = fx->big;
+	busy_kind = TIER_HELD;
+	assert_int_equal(tier_scan(&c, &r), 0);
+	assert_int_equal(r.noffload, 0);
+	assert_int_equal(r.nrecall, 1);
+	assert_true(r.recall[0] == fx->big);
+	tier_scan_result_free(&r);
+	busy_id = fx->small;
+	assert_int_equal(tier_scan(&c, &r), 0);
+	assert_int_equal(r.nrecall, 0);
+	assert_int_equal(r.noffload, 1);
+	tier_scan_result_free(&r);
+	/* Held and used lately: neither picked nor recalled. */
+	busy_id = fx->big;
+	tier_heat_touch(used, fx->big, c.now - 10);
+	assert_int_equal(tier_scan(&c, &r), 0);
+	assert_int_equal(r.noffload + r.nrecall, 0);
+	tier_scan_result_free(&r);
+	busy_id = 0;
+	busy_kind = TIER_BUSY;
 	tier_heat_free(used);
 }
 
