@@ -16,7 +16,7 @@
 #      then the reboot tests with a restart hook
 #   6. the stock Linux 6.1 client in a VM against the server: mount, cthon04,
 #      fsx (one seed per mode here, $STRATA_FSX_SEEDS; the suite's default
-#      is two), big file, big directory (2,000 entries here,
+#      is two), big file, big directory (1,000 entries here,
 #      $STRATA_VM_NDIR; the suite's default is 5,000), tar copy
 #      (tests/vm/run-posix.sh)
 #      pjdfstest, all of it, through the stock client (expected failures
@@ -33,6 +33,8 @@
 #      lost objects, a wiped and a replaced data server (tests/data-loss.sh);
 #      data generations on real processes (tests/datagen.sh); the object
 #      tier in strata-mds (tests/tier-local.sh);
+#      the object tier with the stock client, a real S3 server and 2 data
+#      servers in the VM (tests/vm/run-tier.sh);
 #      the admin CLI and Prometheus metrics (tests/admin-metrics.sh; the
 #      VM's pNFS faults run lists its client with `strata clients`);
 #      pynfs `all` through a second metadata node that forwards everything
@@ -58,7 +60,8 @@
 # (scratch, default /tmp/strata-test), STRATA_VM_PHASES (subset of VM phases),
 # STRATA_FSX_SEEDS (fsx seeds of the VM suite, default 4242; the second
 # seed, 90210, by hand: tests/vm/run-posix.sh --phases 'fsx-*'),
-# STRATA_VM_NDIR (entries of the VM suite's big directory, default 2000),
+# STRATA_VM_NDIR (entries of the VM suite's big directory, default 1000),
+# STRATA_TIER_MANY (files of the tier VM test's storm, default 200),
 # STRATA_RDMA_NDIR (entries of the RDMA listing, default 1000; the test's
 # own default, 3,000, by hand: tests/vm/run-rdma.sh).
 set -euo pipefail
@@ -121,11 +124,11 @@ scripts/pynfs-run.sh --server 127.0.0.1:$PORT --export / --minorversion 1 \
 scripts/strata-local status --dir "$WORK/srv" >/dev/null || { echo "server died during pynfs"; tail -50 "$WORK/srv/mds.log"; exit 1; }
 
 step "pynfs reboot tests (restart hook: scripts/server-reboot-helper)"
-scripts/pynfs-reboot.sh --port $((PORT + 20)) --dir "$WORK/reboot" --build build-asan --lease 10
+scripts/pynfs-reboot.sh --port $((PORT + 20)) --dir "$WORK/reboot" --build build-asan --lease 5
 
 step "stock Linux client in a VM"
 tests/vm/run-posix.sh --port "$PORT" --export / --out "$WORK/vm" \
-  --env "FSX_SEEDS=${STRATA_FSX_SEEDS:-4242}" --env "NDIR=${STRATA_VM_NDIR:-2000}" \
+  --env "FSX_SEEDS=${STRATA_FSX_SEEDS:-4242}" --env "NDIR=${STRATA_VM_NDIR:-1000}" \
   ${STRATA_VM_PHASES:+--phases "$STRATA_VM_PHASES"}
 scripts/strata-local status --dir "$WORK/srv" >/dev/null || { echo "server died during VM test"; tail -50 "$WORK/srv/mds.log"; exit 1; }
 
@@ -176,6 +179,11 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 step "object tier in strata-mds: offload, release, recall on access and on OPEN (DELAY, LAYOUTTRYLATER), the MDS SIGKILLed, tier status and metrics, the policy moving an idle file by itself, a failing recall turned into NFS4ERR_IO after its timeout, the orphan collector (MDS + 2 data servers, dir tier, ASan; 60 checks, about 40 s)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/tier-local.sh --build build-asan --port $((PORT + 170))
+
+step "VM: the object tier with the stock client and a real S3 server: 20 files of 4 KiB-64 MiB offloaded and released (0 bytes on the data servers, objects checked by curl --aws-sigv4), partial and whole reads after drop_caches, reads back through layouts, append/truncate/remove of offloaded files, a read waiting while the S3 proxy is down, the policy moving an idle file the client wrote, 200 offloaded files read at once (ASan; the default 1,000 by hand)"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/vm/run-tier.sh --build build-asan --port $((PORT + 190)) --out "$WORK/tier-vm" --quiet \
+  --many "${STRATA_TIER_MANY:-200}"
 
 step "operations: strata status/clients/top/exports, promtool, a real Prometheus, a metrics flood (ASan)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

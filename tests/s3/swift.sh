@@ -7,6 +7,11 @@
 #                                        account, container, object servers
 #                                        and memcached on PORT+1..PORT+4
 #   tests/s3/swift.sh stop DIR           stop what start started, by PID
+#   tests/s3/swift.sh proxy-stop DIR     SIGKILL the S3 proxy and its worker alone (the
+#                                        store and its data stay): clients
+#                                        get "connection refused"
+#   tests/s3/swift.sh proxy-start DIR    start the proxy again (DIR/etc),
+#                                        return once /healthcheck answers
 #
 # S3 endpoint http://127.0.0.1:PORT, region us-east-1, access key
 # test:tester, secret testing (tempauth); path-style, and virtual-hosted
@@ -17,7 +22,7 @@
 set -euo pipefail
 
 cmd=${1:-}; S=${2:-}
-[ -n "$cmd" ] && [ -n "$S" ] || { echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$S" ] || { echo "usage: $0 start|stop|proxy-stop|proxy-start DIR [PORT]" >&2; exit 2; }
 
 # A PID file may outlive its process (a crash, a reboot): signal a PID only
 # while its command line still names this directory, so it is ours.
@@ -29,6 +34,11 @@ stop() {
 		[ -e "$f" ] || continue
 		pid=$(cat "$f")
 		if ours "$pid"; then kill "$pid" 2>/dev/null || true; else rm -f "$f"; fi
+	done
+	# A worker whose parent is gone (proxy-stop, a crash) has no PID
+	# file: found by its command line, which names this directory.
+	for pid in $(pgrep -f -- "$S/etc/" || true); do
+		ours "$pid" && kill -9 "$pid" 2>/dev/null
 	done
 	# Each was started by us; wait for them to go (bounded), then force.
 	for _ in $(seq 50); do
@@ -50,6 +60,41 @@ stop() {
 }
 
 if [ "$cmd" = stop ]; then stop; exit 0; fi
+
+# The proxy's port, from the configuration start wrote.
+proxy_port() { awk '$1 == "bind_port" {print $3; exit}' "$S/etc/proxy-server.conf"; }
+healthy() { curl -fsS -m 1 "http://127.0.0.1:$1/healthcheck" >/dev/null 2>&1; }
+if [ "$cmd" = proxy-stop ]; then
+	f=$S/run/proxy.pid
+	[ -e "$f" ] && ours "$(cat "$f")" || { echo "$0: no proxy of $S running" >&2; exit 1; }
+	pid=$(cat "$f")
+	# The proxy serves from a forked worker: the parent and its workers
+	# all go, or the worker keeps answering.
+	kids=$(pgrep -P "$pid" || true)
+	kill -9 "$pid" $kids 2>/dev/null
+	for _ in $(seq 100); do
+		alive=0
+		for p in $pid $kids; do ours "$p" && alive=1; done
+		[ $alive = 0 ] && break
+		sleep 0.05
+	done
+	rm -f "$f"
+	echo "swift: proxy $pid stopped"
+	exit 0
+fi
+if [ "$cmd" = proxy-start ]; then
+	[ -f "$S/etc/proxy-server.conf" ] || { echo "$0: $S was never started" >&2; exit 1; }
+	p=$(proxy_port)
+	swift-proxy-server "$S/etc/proxy-server.conf" >> "$S/log/proxy.log" 2>&1 &
+	echo $! > "$S/run/proxy.pid"
+	for _ in $(seq 300); do
+		healthy "$p" && { echo "swift: proxy back on $p (pid $(cat "$S/run/proxy.pid"))"; exit 0; }
+		kill -0 "$(cat "$S/run/proxy.pid")" 2>/dev/null || { echo "swift: the proxy exited" >&2; tail -20 "$S/log/proxy.log" >&2; exit 1; }
+		sleep 0.1
+	done
+	echo "swift: the proxy did not answer in 30 s" >&2
+	exit 1
+fi
 [ "$cmd" = start ] || { echo "$0: unknown command $cmd" >&2; exit 2; }
 
 PORT=${3:-28080}

@@ -108,6 +108,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 FAILS=()
+# shellcheck source=tests/vm/hostreq.sh
+. "$HERE/hostreq.sh"
 hfail() { echo "run-pnfs-faults: FAIL: $*"; FAILS+=("$*"); }
 
 # counter ADDR:PORT NAME -> the value, or nothing
@@ -189,22 +191,6 @@ print(" ".join("%d/%d/%s" % (c["opens"], c["locks"], c["owner"].replace(" ", "_"
     *) echo "FAIL unknown request $verb";;
   esac
 }
-serve_requests() {  # until the VM ends
-  local n=0 req ans
-  while kill -0 "$VMPID" 2>/dev/null; do
-    if [ -e "$OUT/req.$n" ]; then
-      IFS= read -r req < "$OUT/req.$n"
-      # shellcheck disable=SC2086  # words of the request
-      ans=$(answer $req)
-      echo "$(date +%T) req.$n: $req -> $ans" >> "$OUT/requests.log"
-      echo "run-pnfs-faults: guest asks '$req' -> $ans"
-      echo "$ans" > "$OUT/.ack.$n" && mv "$OUT/.ack.$n" "$OUT/ack.$n"
-      n=$((n + 1))
-      continue
-    fi
-    sleep 0.2
-  done
-}
 
 # ---- the cluster
 rm -rf "$CL"
@@ -222,7 +208,7 @@ T0=$(date +%s)
 "$HERE/run.sh" --cache "$CACHE" --port "$PORT" "${FWDS[@]}" --timeout "$TIMEOUT" --out "$OUT" "${QUIET[@]}" \
   --env "NFS_PORT=$PORT" --env "B_IP=$B_IP" ${PHASES:+--env "PHASES=$PHASES"} ${NFS_DEBUG:+--env "NFS_DEBUG=$NFS_DEBUG"} ${RPC_DEBUG:+--env "RPC_DEBUG=$RPC_DEBUG"} "$HERE/guest/pnfs-faults-test.sh" &
 VMPID=$!
-serve_requests
+serve_requests run-pnfs-faults
 wait "$VMPID"; RC=$?; VMPID=""
 echo "run-pnfs-faults: VM done after $(( $(date +%s) - T0 )) s (run.sh rc=$RC)"
 

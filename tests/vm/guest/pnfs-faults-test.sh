@@ -75,23 +75,6 @@ mkfifo /tmp/snooze.fifo; exec {SNOOZE}<>/tmp/snooze.fifo
 snooze() { read -r -t "$1" -u "$SNOOZE"; :; }
 fail() { echo "ASSERT: $*"; return 1; }
 
-REQN=0 ANSWER=""
-# host REQUEST...: ask the host, wait for its answer (in ANSWER, without the
-# leading ok); returns 1 when the host says FAIL or does not answer
-host() {
-  local n=$REQN end a
-  REQN=$((REQN + 1))
-  echo "$*" > /vmout/.req.$n && mv /vmout/.req.$n /vmout/req.$n
-  end=$(( SECONDS + WAIT_S ))
-  until [ -e /vmout/ack.$n ]; do
-    [ $SECONDS -ge $end ] && { fail "no answer from the host to '$*' in ${WAIT_S}s"; return 1; }
-    snooze 0.2
-  done
-  IFS= read -r a < /vmout/ack.$n
-  echo "host: $* -> $a"
-  ANSWER=${a#* }
-  [[ $a == ok* ]] || { fail "host: $a"; return 1; }
-}
 fileid() { printf '%016x' "$(stat -c %i "$1")"; }
 sha() { local s; s=$(sha256sum "$@") || return 1; echo "${s%% *}"; }
 
