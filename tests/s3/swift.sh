@@ -7,6 +7,11 @@
 #                                        account, container, object servers
 #                                        and memcached on PORT+1..PORT+4
 #   tests/s3/swift.sh stop DIR           stop what start started, by PID
+#   tests/s3/swift.sh proxy-stop DIR     SIGKILL only the proxy and its
+#                                        worker (by PID: S3 refuses
+#                                        connections at once, requests in
+#                                        flight are cut; data kept)
+#   tests/s3/swift.sh proxy-start DIR    start it again, as start did
 #
 # S3 endpoint http://127.0.0.1:PORT, region us-east-1, access key
 # test:tester, secret testing (tempauth); path-style, and virtual-hosted
@@ -17,7 +22,7 @@
 set -euo pipefail
 
 cmd=${1:-}; S=${2:-}
-[ -n "$cmd" ] && [ -n "$S" ] || { echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$S" ] || { echo "usage: $0 start|stop|proxy-stop|proxy-start DIR [PORT]" >&2; exit 2; }
 
 # A PID file may outlive its process (a crash, a reboot): signal a PID only
 # while its command line still names this directory, so it is ours.
@@ -50,6 +55,38 @@ stop() {
 }
 
 if [ "$cmd" = stop ]; then stop; exit 0; fi
+
+# The proxy alone, for a test of the object store going away and coming
+# back: its command line is start's; start_proxy waits (bounded) until
+# /healthcheck answers on the port its configuration names.
+start_proxy() {
+	swift-proxy-server "$S/etc/proxy-server.conf" >> "$S/log/proxy.log" 2>&1 &
+	echo $! > "$S/run/proxy.pid"
+}
+if [ "$cmd" = proxy-stop ]; then
+	f=$S/run/proxy.pid
+	[ -e "$f" ] && ours "$(cat "$f")" || { echo "$0: no proxy of $S running" >&2; exit 1; }
+	# The proxy's worker is its child and holds the listening socket too:
+	# both go, the children named before their parent dies.
+	pid=$(cat "$f") kids=$(pgrep -P "$(cat "$f")" || true)
+	kill -9 "$pid" $kids 2>/dev/null || true
+	for p in $pid $kids; do
+		for _ in $(seq 50); do ours "$p" || break; sleep 0.1; done
+		ours "$p" && { echo "$0: pid $p survived SIGKILL" >&2; exit 1; }
+	done
+	rm -f "$f"; exit 0
+fi
+if [ "$cmd" = proxy-start ]; then
+	[ -e "$S/run/proxy.pid" ] && ours "$(cat "$S/run/proxy.pid")" && exit 0
+	PORT=$(sed -n 's/^bind_port = //p' "$S/etc/proxy-server.conf")
+	start_proxy
+	for _ in $(seq 300); do
+		curl -fsS -m 1 "http://127.0.0.1:$PORT/healthcheck" >/dev/null 2>&1 && exit 0
+		kill -0 "$(cat "$S/run/proxy.pid")" 2>/dev/null || { tail -20 "$S/log/proxy.log" >&2; exit 1; }
+		sleep 0.1
+	done
+	echo "$0: the proxy did not answer /healthcheck in 30 s" >&2; exit 1
+fi
 [ "$cmd" = start ] || { echo "$0: unknown command $cmd" >&2; exit 2; }
 
 PORT=${3:-28080}
@@ -130,10 +167,12 @@ chmod 600 "$S/credentials"
 memcached -u "$ME" -l 127.0.0.1 -p $MC -U 0 -m 64 -P "$S/run/memcached.pidfile" \
 	> "$S/log/memcached.log" 2>&1 &
 echo $! > "$S/run/memcached.pid"
-for n in account container object proxy; do
+for n in account container object; do
 	swift-$n-server "$S/etc/$n-server.conf" > "$S/log/$n.log" 2>&1 &
 	echo $! > "$S/run/$n.pid"
 done
+: > "$S/log/proxy.log"
+start_proxy
 # Bounded poll (about 30 s at most): the proxy's /healthcheck answers as
 # soon as the proxy is up, so also wait until the account, container and
 # object servers and memcached accept connections (a bucket PUT before
