@@ -1,6 +1,7 @@
 /* nfsd/tier_failstep.c — see tier_failstep.h. */
 #include "tier_failstep.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -120,6 +121,31 @@ static int b_list(struct tier_backend *b, const char *prefix,
 	return FB(b)->in->ops->list(FB(b)->in, prefix, token, max, page, st);
 }
 
+static int b_uploads(struct tier_backend *b, const char *prefix,
+		     const char *key_marker, const char *id_marker,
+		     unsigned max, struct tier_list_page *page,
+		     struct tier_status *st)
+{
+	struct tier_backend *in = FB(b)->in;
+
+	step(FB(b)->f, "store.uploads");
+	if (!in->ops->uploads)
+		return 0; /* none: an empty last page */
+	return in->ops->uploads(in, prefix, key_marker, id_marker, max, page,
+				st);
+}
+
+static int b_abort(struct tier_backend *b, const char *key,
+		   const char *upload_id, struct tier_status *st)
+{
+	struct tier_backend *in = FB(b)->in;
+
+	step(FB(b)->f, "store.abort_upload");
+	if (!in->ops->abort_upload)
+		return -EOPNOTSUPP;
+	return in->ops->abort_upload(in, key, upload_id, st);
+}
+
 /* Never called: the worker closes the backend it opened. */
 static void b_close(struct tier_backend *b)
 {
@@ -127,7 +153,8 @@ static void b_close(struct tier_backend *b)
 }
 
 static const struct tier_ops fs_backend_ops = {
-	"failstep", b_put, b_get, b_head, b_del, b_list, b_close,
+	"failstep", b_put,   b_get,    b_head, b_del,
+	b_list,	    b_close, b_uploads, b_abort,
 };
 
 /* ---- the data servers' copies ------------------------------------------ */

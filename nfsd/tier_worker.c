@@ -395,12 +395,14 @@ static void gc_if_due(struct tier_worker *w)
 	if (rc < 0)
 		log_warn("tier: orphan collector: %s (%s); nothing deleted",
 			 strerror(-rc), st.msg);
-	else if (rep.orphans || rep.delete_errors)
+	else if (rep.orphans || rep.delete_errors || rep.upload_orphans)
 		log_info("tier: orphan collector: %zu objects listed, %zu "
 			 "orphans (%zu younger than %lld s), %zu deleted, %zu "
-			 "delete errors", rep.listed, rep.orphans, rep.young,
-			 (long long)w->gc_grace, rep.deleted,
-			 rep.delete_errors);
+			 "delete errors; %zu unfinished uploads, %zu orphaned, "
+			 "%zu aborted, %zu abort errors", rep.listed,
+			 rep.orphans, rep.young, (long long)w->gc_grace,
+			 rep.deleted, rep.delete_errors, rep.uploads,
+			 rep.upload_orphans, rep.aborted, rep.abort_errors);
 }
 
 static void *tier_main(void *arg)
