@@ -13,7 +13,8 @@
  *   server, 1-60, default 1; docs/operations.md), cluster_map (strata-mds:
  *   path of the cluster map, pnfs/cmap.h) and node (this node's id in it,
  *   1-64; docs/decisions/0024), failpoint (tests only: none,
- *   peer-answer-exit or delta-delay, server.h enum strata_failpoint),
+ *   peer-answer-exit, delta-delay or tier-step:N, server.h enum
+ *   strata_failpoint),
  *   tier (strata-mds: the object tier, "dir:PATH" or "s3:ENDPOINT/BUCKET",
  *   nfsd/tier_worker.h), tier_credentials, tier_region, tier_ca_file
  *   (s3 only) and tier_prefix (of the object keys); the tier's policy
@@ -174,6 +175,18 @@ static int parse_uint(const char *val, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+/* The failpoint "tier-step:N" (N from 0 to 1,000,000; server.h). */
+static int parse_tier_step(struct strata_config *cfg, const char *val)
+{
+	unsigned long n;
+
+	if (*val < '0' || *val > '9' || parse_uint(val, 1000000, &n))
+		return -1;
+	cfg->failpoint = FAILPOINT_TIER_STEP;
+	cfg->failpoint_step = n;
+	return 0;
+}
+
 int config_set(struct strata_config *cfg, const char *key, const char *val)
 {
 	unsigned long v;
@@ -207,6 +220,8 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 			cfg->failpoint = FAILPOINT_DELTA_DELAY;
 		else if (!strcmp(val, "none"))
 			cfg->failpoint = FAILPOINT_NONE;
+		else if (!strncmp(val, "tier-step:", 10))
+			return parse_tier_step(cfg, val + 10);
 		else
 			return -1;
 		return 0;

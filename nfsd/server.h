@@ -91,6 +91,7 @@ struct strata_config {
 	unsigned node_id;        /* MDS: this node in the map, 1..64; 0
 				    without a map */
 	unsigned failpoint;      /* enum strata_failpoint: tests only */
+	unsigned long failpoint_step; /* FAILPOINT_TIER_STEP's N */
 	int rdma;                /* also serve RPC-over-RDMA (xprt_rdma.h) */
 	char rdma_addr[64];      /* its address; "" = listen_addr */
 	uint16_t rdma_port;      /* 20049 by default (RFC 8267) */
@@ -127,6 +128,12 @@ enum strata_failpoint {
 	 * request that raced ahead of them would find the directory's owner
 	 * not knowing the change yet. */
 	FAILPOINT_DELTA_DELAY = 2,
+	/* "tier-step:N": the MDS exits (status 137, as if SIGKILLed) right
+	 * before the Nth step of a tier request (an offload, release or
+	 * recall: each call the tier engine makes to the object store, the
+	 * data servers or the namespace), and logs every step it counts;
+	 * "tier-step:0" only logs them (nfsd/tier_failstep.h). */
+	FAILPOINT_TIER_STEP = 3,
 };
 
 /* Number of COMPOUND ops counted per op number (0..63). */

@@ -16,6 +16,7 @@
 #include "tier_auto.h"
 #include "tier_heat.h"
 #include "tier_ds.h"
+#include "tier_failstep.h"
 #include "tier_gc.h"
 #include "tier_job.h"
 
@@ -48,6 +49,8 @@ struct tier_worker {
 	/* The orphan collector (tiering/tier_gc.h): tier thread only. */
 	struct tier_gc_seen gc_seen;
 	int64_t gc_next, gc_interval, gc_grace;
+	/* The failpoint tier-step (tests only, tier_failstep.h), or NULL. */
+	struct tier_failstep *failstep;
 };
 
 const char *tier_worker_prefix(const struct strata_config *cfg)
@@ -332,7 +335,9 @@ static void serve(struct tier_worker *w, struct tier_req *r)
 	    ns_tier_obj_get(w->srv->ns, r->fileid, &obj) == 0)
 		obj0 = obj.size;
 	memset(&st, 0, sizeof(st));
+	tier_failstep_begin(w->failstep, op_name(r->op), r->fileid);
 	rc = run(w, r, &st);
+	tier_failstep_end(w->failstep);
 	if (rc == -EALREADY && already_there(w, r)) {
 		log_info("tier: %s of fileid %llx: already %s, nothing to do",
 			 op_name(r->op), (unsigned long long)r->fileid,
@@ -413,12 +418,14 @@ static void gc_if_due(struct tier_worker *w)
 	if (rc < 0)
 		log_warn("tier: orphan collector: %s (%s); nothing deleted",
 			 strerror(-rc), st.msg);
-	else if (rep.orphans || rep.delete_errors)
+	else if (rep.orphans || rep.delete_errors || rep.upload_orphans)
 		log_info("tier: orphan collector: %zu objects listed, %zu "
 			 "orphans (%zu younger than %lld s), %zu deleted, %zu "
-			 "delete errors", rep.listed, rep.orphans, rep.young,
-			 (long long)w->gc_grace, rep.deleted,
-			 rep.delete_errors);
+			 "delete errors; %zu unfinished uploads, %zu orphaned, "
+			 "%zu aborted, %zu abort errors", rep.listed,
+			 rep.orphans, rep.young, (long long)w->gc_grace,
+			 rep.deleted, rep.delete_errors, rep.uploads,
+			 rep.upload_orphans, rep.aborted, rep.abort_errors);
 }
 
 static void *tier_main(void *arg)
@@ -552,6 +559,18 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 		.keep = keep_open,
 		.keep_arg = srv,
 	};
+	if (srv->cfg.failpoint == FAILPOINT_TIER_STEP) {
+		w->failstep = tier_failstep_new(srv->cfg.failpoint_step);
+		if (!w->failstep) {
+			tier_worker_free(w);
+			return -ENOMEM;
+		}
+		tier_failstep_wrap(w->failstep, &w->engine);
+		log_warn("failpoint tier-step:%lu: the tier's steps are "
+			 "counted and logged%s", srv->cfg.failpoint_step,
+			 srv->cfg.failpoint_step ? ", the MDS exits before that "
+						   "step of a request" : "");
+	}
 	rc = -pthread_create(&w->thread, NULL, tier_main, w);
 	if (rc < 0) {
 		tier_worker_free(w);
@@ -598,6 +617,7 @@ void tier_worker_free(struct tier_worker *w)
 	tier_auto_free(w->autop);
 	tier_heat_free(w->failing);
 	tier_gc_seen_free(&w->gc_seen);
+	tier_failstep_free(w->failstep);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);

@@ -32,9 +32,11 @@
 #      EIO); NFStest's nfstest_pnfs (8 of its tests); strata-bench smoke;
 #      lost objects, a wiped and a replaced data server (tests/data-loss.sh);
 #      data generations on real processes (tests/datagen.sh); the object
-#      tier in strata-mds (tests/tier-local.sh);
-#      the object tier with the stock client, a real S3 server and 2 data
-#      servers in the VM (tests/vm/run-tier.sh);
+#      tier in strata-mds (tests/tier-local.sh), and under faults against
+#      a real S3 server: the MDS killed at every step of the tier's jobs,
+#      the S3 server stopped during an offload and a read
+#      (tests/tier-faults.sh); the object tier with the stock client, a
+#      real S3 server and 2 data servers in the VM (tests/vm/run-tier.sh);
 #      the admin CLI and Prometheus metrics (tests/admin-metrics.sh; the
 #      VM's pNFS faults run lists its client with `strata clients`);
 #      pynfs `all` through a second metadata node that forwards everything
@@ -179,6 +181,10 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 step "object tier in strata-mds: offload, release, recall on access and on OPEN (DELAY, LAYOUTTRYLATER), the MDS SIGKILLed, tier status and metrics, the policy moving an idle file by itself, a failing recall turned into NFS4ERR_IO after its timeout, the orphan collector (MDS + 2 data servers, dir tier, ASan; 60 checks, about 40 s)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/tier-local.sh --build build-asan --port $((PORT + 170))
+
+step "object tier under faults against a real S3 server (Swift s3api): the MDS exiting before each step of offload, release and recall (--failpoint tier-step:N) and SIGKILLed at seeded random times, 24 rounds (fsck, bytes, a full copy or a verified object after each), the orphan collector, the S3 proxy SIGKILLed during a multipart offload (retried, nothing released) and during a read (DELAY until it is back) (MDS + 2 data servers, ASan; seed printed, about 3-4 min with Swift's start)"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/tier-faults.sh --build build-asan --port $((PORT + 180)) --dir "$WORK/tier-faults"
 
 step "VM: the object tier with the stock client and a real S3 server: 20 files of 4 KiB-64 MiB offloaded and released (0 bytes on the data servers, objects checked by curl --aws-sigv4), partial and whole reads after drop_caches, reads back through layouts, append/truncate/remove of offloaded files, a read waiting while the S3 proxy is down, the policy moving an idle file the client wrote, 200 offloaded files read at once (ASan; the default 1,000 by hand)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

@@ -71,6 +71,7 @@ LAYERS = [
         "nfsd/tier_worker",  # the object tier's thread in the MDS (0031)
         "nfsd/tier_heat", "nfsd/tier_scan", "nfsd/tier_auto",  # policy (0032)
         "nfsd/tier_queue",  # its queue and set of wanted files (0031)
+        "nfsd/tier_failstep",  # its failpoint tier-step:N (tests only)
     ]),
     ("ops", [  # operation handlers and the services that answer requests
         "nfsd/ops/", "nfsd/op_table", "nfsd/reply_payload", "pnfs/op_layout", "pnfs/op_device",

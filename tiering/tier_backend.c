@@ -174,6 +174,26 @@ int tier_delete(struct tier_backend *b, const char *key,
 	return b->ops->del(b, key, st);
 }
 
+/* RC of a listing call (OP) that filled PAGE: a page that says "more
+ * follow" without a way to get them fails closed (-EIO); PAGE is freed on
+ * any error. */
+static int page_checked(struct tier_backend *b, const char *prefix,
+			const char *op, int rc, struct tier_list_page *page,
+			struct tier_status *st)
+{
+	if (rc == 0 && page->truncated && (!page->next || !page->next[0])) {
+		tier_list_free(page);
+		tier_report(b, st, TIER_LOG_ERR,
+			    "tier %s %s %s: listing says truncated but gives "
+			    "no continuation token",
+			    b->ops->name, op, prefix);
+		return -EIO;
+	}
+	if (rc != 0)
+		tier_list_free(page);
+	return rc;
+}
+
 int tier_list(struct tier_backend *b, const char *prefix, const char *token,
 	      unsigned max, struct tier_list_page *page,
 	      struct tier_status *st)
@@ -191,42 +211,55 @@ int tier_list(struct tier_backend *b, const char *prefix, const char *token,
 		return -EINVAL;
 	}
 	rc = b->ops->list(b, prefix, token, max, page, st);
-	if (rc == 0 && page->truncated && (!page->next || !page->next[0])) {
-		/* "More follow" without a way to get them: fail closed. */
-		tier_list_free(page);
-		tier_report(b, st, TIER_LOG_ERR,
-			    "tier %s list %s: listing says truncated but gives "
-			    "no continuation token",
-			    b->ops->name, prefix);
-		return -EIO;
-	}
-	if (rc != 0)
-		tier_list_free(page);
-	return rc;
+	return page_checked(b, prefix, "list", rc, page, st);
 }
 
 void tier_list_free(struct tier_list_page *page)
 {
-	for (size_t i = 0; i < page->n; i++)
+	for (size_t i = 0; i < page->n; i++) {
 		free(page->v[i].key);
+		free(page->v[i].upload_id);
+	}
 	free(page->v);
 	free(page->next);
+	free(page->next_upload);
 	memset(page, 0, sizeof(*page));
 }
 
-int tier_list_all(struct tier_backend *b, const char *prefix, unsigned max,
-		  struct tier_list_page *all, struct tier_status *st)
+/* One page of unfinished uploads, failing closed as tier_list(). */
+static int list_uploads(struct tier_backend *b, const char *prefix,
+			const char *key_marker, const char *id_marker,
+			unsigned max, struct tier_list_page *page,
+			struct tier_status *st)
+{
+	int rc;
+
+	status_clear(st);
+	memset(page, 0, sizeof(*page));
+	if (!tier_key_ok(prefix, 1))
+		return bad_key(b, st, "list uploads");
+	rc = b->ops->uploads(b, prefix, key_marker, id_marker, max, page, st);
+	return page_checked(b, prefix, "list uploads", rc, page, st);
+}
+
+/* Every page into *ALL: of objects, or (UPLOADS) of unfinished uploads. */
+static int list_all(struct tier_backend *b, const char *prefix, unsigned max,
+		    int uploads, struct tier_list_page *all,
+		    struct tier_status *st)
 {
 	struct tier_list_page pg;
-	char *token = NULL;
+	char *token = NULL, *id_token = NULL;
 	size_t cap = 0;
 	int rc;
 
 	memset(all, 0, sizeof(*all));
 	for (;;) {
-		rc = tier_list(b, prefix, token, max, &pg, st);
+		rc = uploads ? list_uploads(b, prefix, token, id_token, max,
+					    &pg, st)
+			     : tier_list(b, prefix, token, max, &pg, st);
 		free(token);
-		token = NULL;
+		free(id_token);
+		token = id_token = NULL;
 		if (rc != 0)
 			break;
 		if (all->n + pg.n > cap) {
@@ -247,13 +280,41 @@ int tier_list_all(struct tier_backend *b, const char *prefix, unsigned max,
 		all->n += pg.n;
 		free(pg.v);
 		token = pg.next;
+		id_token = pg.next_upload;
 		if (!pg.truncated) {
 			free(token);
+			free(id_token);
 			return 0;
 		}
 	}
 	tier_list_free(all);
 	return rc;
+}
+
+int tier_list_all(struct tier_backend *b, const char *prefix, unsigned max,
+		  struct tier_list_page *all, struct tier_status *st)
+{
+	return list_all(b, prefix, max, 0, all, st);
+}
+
+int tier_list_uploads_all(struct tier_backend *b, const char *prefix,
+			  struct tier_list_page *all, struct tier_status *st)
+{
+	memset(all, 0, sizeof(*all));
+	if (!b->ops->uploads)
+		return 0;
+	return list_all(b, prefix, 1000, 1, all, st);
+}
+
+int tier_abort_upload(struct tier_backend *b, const char *key,
+		      const char *upload_id, struct tier_status *st)
+{
+	status_clear(st);
+	if (!b->ops->abort_upload)
+		return -EOPNOTSUPP;
+	if (!tier_key_ok(key, 0))
+		return bad_key(b, st, "abort upload");
+	return b->ops->abort_upload(b, key, upload_id, st);
 }
 
 int tier_source_fd_read(void *arg, uint64_t off, void *buf, size_t len)

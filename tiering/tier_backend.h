@@ -129,13 +129,16 @@ struct tier_list_entry {
 	char *key;
 	uint64_t size;
 	char etag[TIER_ETAG_MAX];
+	char *upload_id; /* a listing of uploads: the upload's id; else NULL */
 };
 
 struct tier_list_page {
 	struct tier_list_entry *v;
 	size_t n;
 	int truncated; /* more pages follow; pass next to the next call */
-	char *next;    /* the continuation token, NULL when !truncated */
+	char *next;    /* the continuation token, NULL when !truncated (a
+			  listing of uploads: the key marker) */
+	char *next_upload; /* a listing of uploads: the upload-id marker */
 };
 
 struct tier_backend;
@@ -155,6 +158,17 @@ struct tier_ops {
 		    const char *token, unsigned max,
 		    struct tier_list_page *page, struct tier_status *st);
 	void (*close)(struct tier_backend *b);
+	/* Multipart uploads begun and neither completed nor aborted (S3
+	 * keeps their parts, unlisted, until one of the two): one page of at
+	 * most MAX under PREFIX after the markers (NULL: the first page),
+	 * each entry's key and upload_id; and the abort of one. NULL in a
+	 * backend without multipart uploads (dir). */
+	int (*uploads)(struct tier_backend *b, const char *prefix,
+		       const char *key_marker, const char *id_marker,
+		       unsigned max, struct tier_list_page *page,
+		       struct tier_status *st);
+	int (*abort_upload)(struct tier_backend *b, const char *key,
+			    const char *upload_id, struct tier_status *st);
 };
 
 /* Every backend's handle starts with this. */
@@ -201,6 +215,16 @@ void tier_list_free(struct tier_list_page *page);
  * truncated). Any failing page: its error, and *ALL is empty. */
 int tier_list_all(struct tier_backend *b, const char *prefix, unsigned max,
 		  struct tier_list_page *all, struct tier_status *st);
+
+/* Every unfinished multipart upload under PREFIX (entries with key and
+ * upload_id), page by page into *ALL, failing closed as tier_list_all();
+ * none for a backend without them. */
+int tier_list_uploads_all(struct tier_backend *b, const char *prefix,
+			  struct tier_list_page *all, struct tier_status *st);
+/* Abort the unfinished multipart upload UPLOAD_ID of KEY (its parts go);
+ * -EOPNOTSUPP for a backend without them. */
+int tier_abort_upload(struct tier_backend *b, const char *key,
+		      const char *upload_id, struct tier_status *st);
 
 /* A source reading a file descriptor with pread(). */
 int tier_source_fd_read(void *arg, uint64_t off, void *buf, size_t len);

@@ -131,16 +131,16 @@ static int ref_of(const struct refs *r, const struct tier_key *k)
 void tier_gc_seen_free(struct tier_gc_seen *s)
 {
 	free(s->v);
-	s->v = NULL;
-	s->n = 0;
+	free(s->u);
+	memset(s, 0, sizeof(*s));
 }
 
-static int64_t first_seen(const struct tier_gc_seen *s,
+static int64_t first_seen(const struct tier_gc_orphan *v, size_t n,
 			  const struct tier_key *k, int64_t now)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (!key_cmp(&s->v[i].k, k))
-			return s->v[i].first;
+	for (size_t i = 0; i < n; i++)
+		if (!key_cmp(&v[i].k, k))
+			return v[i].first;
 	return now;
 }
 
@@ -157,7 +157,7 @@ struct pass {
 /* One orphan: delete it if old enough, else remember it. */
 static void orphan(struct pass *p, const struct tier_key *k, const char *key)
 {
-	int64_t first = first_seen(p->old, k, p->now);
+	int64_t first = first_seen(p->old->v, p->old->n, k, p->now);
 
 	p->rep->orphans++;
 	if (p->now - first >= p->grace && !p->dry_run) {
@@ -193,13 +193,41 @@ static void classify(struct pass *p, const struct refs *r,
 	}
 }
 
+/* Unfinished uploads: those of the tier's form no job names are aborted
+ * once old enough, else remembered. */
+static void classify_uploads(struct pass *p, const struct refs *r,
+			     const struct tier_list_page *ups,
+			     const char *prefix)
+{
+	for (size_t i = 0; i < ups->n; i++) {
+		struct tier_key k;
+		int64_t first;
+
+		if (tier_key_parse(ups->v[i].key, prefix, &k))
+			continue; /* foreign */
+		p->rep->uploads++;
+		if (ref_of(r, &k) == REF_LIVE)
+			continue;
+		p->rep->upload_orphans++;
+		first = first_seen(p->old->u, p->old->nu, &k, p->now);
+		if (p->now - first >= p->grace && !p->dry_run) {
+			if (!tier_abort_upload(p->e->backend, ups->v[i].key,
+					       ups->v[i].upload_id, p->st)) {
+				p->rep->aborted++;
+				continue;
+			}
+			p->rep->abort_errors++;
+		}
+		p->next.u[p->next.nu++] = (struct tier_gc_orphan){ k, first };
+	}
+}
+
 int tier_gc_pass(const struct tier_engine *e, struct tier_gc_seen *seen,
 		 int64_t now, int64_t grace, int dry_run,
 		 struct tier_gc_report *rep, struct tier_status *st)
 {
-	struct pass p = { e, seen, { NULL, 0 }, now, grace, dry_run, rep,
-			  st };
-	struct tier_list_page all = { 0 };
+	struct pass p = { e, seen, { 0 }, now, grace, dry_run, rep, st };
+	struct tier_list_page all = { 0 }, ups = { 0 };
 	struct refs r = { 0 };
 	char prefix[TIER_KEY_MAX];
 	int rc;
@@ -209,19 +237,29 @@ int tier_gc_pass(const struct tier_engine *e, struct tier_gc_seen *seen,
 	    (int)sizeof prefix)
 		return -ENAMETOOLONG;
 	rc = tier_list_all(e->backend, prefix, 1000, &all, st);
-	if (!rc) /* after the listing: see tier_gc.h */
+	if (!rc)
+		rc = tier_list_uploads_all(e->backend, prefix, &ups, st);
+	if (!rc) /* after the listings: see tier_gc.h */
 		rc = read_refs(e, &r);
 	if (!rc && all.n) {
 		p.next.v = malloc(all.n * sizeof *p.next.v);
 		rc = p.next.v ? 0 : -ENOMEM;
 	}
+	if (!rc && ups.n) {
+		p.next.u = malloc(ups.n * sizeof *p.next.u);
+		rc = p.next.u ? 0 : -ENOMEM;
+	}
 	if (!rc) {
 		rep->listed = all.n;
 		classify(&p, &r, &all, e->prefix);
+		classify_uploads(&p, &r, &ups, e->prefix);
 		tier_gc_seen_free(seen);
 		*seen = p.next;
+	} else {
+		tier_gc_seen_free(&p.next);
 	}
 	tier_list_free(&all);
+	tier_list_free(&ups);
 	free(r.v);
 	if (rc)
 		tier_report(e->backend, st, TIER_LOG_WARN,

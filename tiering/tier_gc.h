@@ -19,6 +19,13 @@
  *      least GRACE seconds (listings carry no dates the collector could
  *      trust across stores, so the collector remembers when it first saw
  *      each one, in SEEN, which the caller keeps between passes).
+ *   5. Unfinished multipart uploads (a crash, or the store unreachable
+ *      when a failed upload was to be aborted, leaves them: S3 keeps
+ *      their parts, unlisted, for ever) are listed with the objects, and
+ *      one of the tier's key form that no job names is aborted once seen
+ *      so for GRACE seconds (a job names the upload under way; jobs run
+ *      on the collector's thread, so none is between its steps during a
+ *      pass). A backend without multipart uploads lists none.
  *
  * Fails closed: any error while listing or reading the references ends
  * the pass with nothing deleted (and SEEN unchanged). A failed delete is
@@ -41,8 +48,8 @@ struct tier_gc_seen {
 	struct tier_gc_orphan {
 		struct tier_key k;
 		int64_t first;
-	} *v;
-	size_t n;
+	} *v, *u; /* objects; unfinished uploads */
+	size_t n, nu;
 };
 void tier_gc_seen_free(struct tier_gc_seen *s);
 
@@ -51,6 +58,9 @@ struct tier_gc_report {
 	size_t orphans;	/* not referenced */
 	size_t young;	/* orphans still within the grace */
 	size_t deleted, delete_errors;
+	size_t uploads;	       /* unfinished uploads of the tier's form */
+	size_t upload_orphans; /* no job names them */
+	size_t aborted, abort_errors;
 };
 
 /* One pass at NOW (seconds) over the engine's backend and namespace.

@@ -492,6 +492,43 @@ static int s3_list(struct tier_backend *b, const char *prefix,
 	return rc;
 }
 
+static int s3_uploads(struct tier_backend *b, const char *prefix,
+		      const char *key_marker, const char *id_marker,
+		      unsigned max, struct tier_list_page *page,
+		      struct tier_status *st)
+{
+	char maxs[16], err[TIER_MSG_MAX];
+	struct s3_qparam q[5] = {{"uploads", ""},
+				 {"max-uploads", maxs},
+				 {"prefix", prefix},
+				 {"key-marker", key_marker},
+				 {"upload-id-marker", id_marker}};
+	struct s3_xfer x = {.method = "GET", .body_max = S3_LISTBODY_MAX};
+	int rc;
+
+	snprintf(maxs, sizeof(maxs), "%u", max);
+	x.query = s3_query(q, key_marker ? (id_marker ? 5 : 4) : 3);
+	if (!x.query)
+		return -ENOMEM;
+	rc = s3_perform(S(b), &x, "list uploads", st);
+	if (rc == 0) {
+		rc = tier_xml_uploads(x.body, x.blen, page, err, sizeof(err));
+		if (rc)
+			tier_report(b, st, TIER_LOG_ERR,
+				    "tier s3 list uploads %s/%s: %s",
+				    S(b)->addr.bucket, prefix, err);
+	}
+	free((char *)x.query);
+	s3_xfer_free(&x);
+	return rc;
+}
+
+static int s3_abort(struct tier_backend *b, const char *key,
+		    const char *upload_id, struct tier_status *st)
+{
+	return s3_abort_upload(S(b), key, upload_id, st);
+}
+
 static void s3_close(struct tier_backend *b)
 {
 	struct s3_backend *s = S(b);
@@ -512,6 +549,8 @@ static const struct tier_ops s3_ops = {
 	.del = s3_del,
 	.list = s3_list,
 	.close = s3_close,
+	.uploads = s3_uploads,
+	.abort_upload = s3_abort,
 };
 
 int tier_s3_open(const struct tier_config *cfg, struct tier_backend **out,

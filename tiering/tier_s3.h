@@ -126,5 +126,9 @@ int s3_put_multipart(struct s3_backend *s, const char *key,
 		     struct tier_status *st);
 int s3_head(struct tier_backend *b, const char *key, struct tier_obj *out,
 	    struct tier_status *st);
+/* AbortMultipartUpload (DELETE ?uploadId=); an upload already gone is
+ * done. */
+int s3_abort_upload(struct s3_backend *s, const char *key,
+		    const char *upload_id, struct tier_status *st);
 
 #endif

@@ -241,21 +241,33 @@ static int upload_parts(struct s3_backend *s, const char *key,
 	return rc;
 }
 
-static void abort_upload(struct s3_backend *s, const char *key,
-			 const char *upload_id)
+int s3_abort_upload(struct s3_backend *s, const char *key,
+		    const char *upload_id, struct tier_status *st)
 {
 	struct s3_qparam q[1] = {{"uploadId", upload_id}};
 	struct s3_xfer x = {.method = "DELETE", .key = key};
-	struct tier_status st;
+	int rc;
 
 	x.query = s3_query(q, 1);
 	if (!x.query)
-		return;
-	if (s3_perform(s, &x, "abort multipart upload", &st) == 0)
+		return -ENOMEM;
+	rc = s3_perform(s, &x, "abort multipart upload", st);
+	if (rc == -ENOENT) /* NoSuchUpload: gone already */
+		rc = 0;
+	if (rc == 0)
 		tier_log(&s->base, TIER_LOG_INFO,
-			 "tier s3 put %s: multipart upload aborted", key);
+			 "tier s3 %s: multipart upload aborted", key);
 	free((char *)x.query);
 	s3_xfer_free(&x);
+	return rc;
+}
+
+static void abort_upload(struct s3_backend *s, const char *key,
+			 const char *upload_id)
+{
+	struct tier_status st;
+
+	(void)s3_abort_upload(s, key, upload_id, &st);
 }
 
 int s3_put_multipart(struct s3_backend *s, const char *key,

@@ -152,6 +152,27 @@ static int parse_u64(const char *s, uint64_t *v)
 	return errno || *end ? -1 : 0;
 }
 
+/* The entry gathered (C->cur) onto the page; C->cur starts afresh. */
+static void page_add(struct xwalk *w, struct list_ctx *c)
+{
+	struct tier_list_page *pg = c->page;
+
+	if (pg->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 32;
+		void *nv = realloc(pg->v, ncap * sizeof(*pg->v));
+
+		if (!nv) {
+			w->fail = 1;
+			snprintf(w->why, sizeof(w->why), "out of memory");
+			return;
+		}
+		pg->v = nv;
+		c->cap = ncap;
+	}
+	pg->v[pg->n++] = c->cur;
+	memset(&c->cur, 0, sizeof(c->cur));
+}
+
 static void list_end(struct xwalk *w, const char *path, const char *text)
 {
 	struct list_ctx *c = w->ctx;
@@ -178,20 +199,7 @@ static void list_end(struct xwalk *w, const char *path, const char *text)
 				 "a Contents entry without Key or Size");
 			return;
 		}
-		if (pg->n == c->cap) {
-			size_t ncap = c->cap ? c->cap * 2 : 32;
-			void *nv = realloc(pg->v, ncap * sizeof(*pg->v));
-			if (!nv) {
-				w->fail = 1;
-				snprintf(w->why, sizeof(w->why),
-					 "out of memory");
-				return;
-			}
-			pg->v = nv;
-			c->cap = ncap;
-		}
-		pg->v[pg->n++] = c->cur;
-		memset(&c->cur, 0, sizeof(c->cur));
+		page_add(w, c);
 		c->have_key = c->have_size = 0;
 	} else if (!strcmp(path, "ListBucketResult/IsTruncated")) {
 		if (!strcmp(text, "true"))
@@ -236,6 +244,84 @@ int tier_xml_list(const char *body, size_t len, struct tier_list_page *page,
 	if (rc == 0 && !page->truncated) {
 		free(page->next);
 		page->next = NULL;
+	}
+	if (rc)
+		tier_list_free(page);
+	return rc;
+}
+
+/* ---- ListMultipartUploads ---- */
+
+#define UPL "ListMultipartUploadsResult/"
+
+static void uploads_end(struct xwalk *w, const char *path, const char *text)
+{
+	struct list_ctx *c = w->ctx;
+	struct tier_list_page *pg = c->page;
+	char **slot = !strcmp(path, UPL "Upload/Key")	     ? &c->cur.key
+		      : !strcmp(path, UPL "Upload/UploadId") ? &c->cur.upload_id
+		      : !strcmp(path, UPL "NextKeyMarker")   ? &pg->next
+		      : !strcmp(path, UPL "NextUploadIdMarker")
+			      ? &pg->next_upload
+			      : NULL;
+
+	if (slot) {
+		free(*slot);
+		*slot = strdup(text);
+		if (!*slot) {
+			w->fail = 1;
+			snprintf(w->why, sizeof(w->why), "out of memory");
+		}
+	} else if (!strcmp(path, UPL "Upload")) {
+		if (!c->cur.key || !c->cur.upload_id) {
+			w->fail = 1;
+			snprintf(w->why, sizeof(w->why),
+				 "an Upload without Key or UploadId");
+			return;
+		}
+		page_add(w, c);
+	} else if (!strcmp(path, UPL "IsTruncated")) {
+		pg->truncated = !strcmp(text, "true");
+		c->have_trunc = 1;
+		if (!pg->truncated && strcmp(text, "false")) {
+			w->fail = 1;
+			snprintf(w->why, sizeof(w->why),
+				 "bad IsTruncated '%.40s'", text);
+		}
+	}
+}
+
+int tier_xml_uploads(const char *body, size_t len, struct tier_list_page *page,
+		     char *err, size_t errlen)
+{
+	struct list_ctx c = {.page = page};
+	struct xwalk w = {.on_end = uploads_end, .ctx = &c};
+	int rc;
+
+	memset(page, 0, sizeof(*page));
+	rc = xwalk_run(&w, body, len, "ListMultipartUploads answer", err,
+		       errlen);
+	free(c.cur.key);
+	free(c.cur.upload_id);
+	if (rc == 0 && strcmp(w.root, "ListMultipartUploadsResult")) {
+		snprintf(err, errlen,
+			 "ListMultipartUploads answer: root element '%.40s'",
+			 w.root);
+		rc = -EIO;
+	} else if (rc == 0 && !c.have_trunc) {
+		snprintf(err, errlen,
+			 "ListMultipartUploads answer: no IsTruncated");
+		rc = -EIO;
+	} else if (rc == 0 && page->truncated &&
+		   (!page->next || !*page->next)) {
+		snprintf(err, errlen, "ListMultipartUploads answer: truncated "
+				      "without NextKeyMarker");
+		rc = -EIO;
+	}
+	if (rc == 0 && !page->truncated) {
+		free(page->next);
+		free(page->next_upload);
+		page->next = page->next_upload = NULL;
 	}
 	if (rc)
 		tier_list_free(page);

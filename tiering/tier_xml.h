@@ -2,7 +2,8 @@
  * tiering/tier_xml.h — the S3 XML the tier reads (with expat) and the one
  * body it writes.
  *
- * Read: ListObjectsV2 (ListBucketResult), InitiateMultipartUpload
+ * Read: ListObjectsV2 (ListBucketResult), ListMultipartUploads
+ * (ListMultipartUploadsResult), InitiateMultipartUpload
  * (InitiateMultipartUploadResult), CompleteMultipartUpload (its result, or
  * an Error in a 200 answer), and Error bodies. A body that is not
  * well-formed XML, is cut short, has another root element or lacks a
@@ -20,6 +21,11 @@
  * NextContinuationToken into PAGE (freed with tier_list_free()). */
 int tier_xml_list(const char *body, size_t len, struct tier_list_page *page,
 		  char *err, size_t errlen);
+/* ListMultipartUploads: entries (Key and UploadId, both required),
+ * IsTruncated (required), NextKeyMarker and NextUploadIdMarker into PAGE
+ * (next and next_upload; freed with tier_list_free()). */
+int tier_xml_uploads(const char *body, size_t len, struct tier_list_page *page,
+		     char *err, size_t errlen);
 /* InitiateMultipartUpload: the UploadId into ID. */
 int tier_xml_upload_id(const char *body, size_t len, char *id, size_t idlen,
 		       char *err, size_t errlen);

@@ -7,11 +7,11 @@
 #                                        account, container, object servers
 #                                        and memcached on PORT+1..PORT+4
 #   tests/s3/swift.sh stop DIR           stop what start started, by PID
-#   tests/s3/swift.sh proxy-stop DIR     SIGKILL the S3 proxy and its worker alone (the
-#                                        store and its data stay): clients
-#                                        get "connection refused"
-#   tests/s3/swift.sh proxy-start DIR    start the proxy again (DIR/etc),
-#                                        return once /healthcheck answers
+#   tests/s3/swift.sh proxy-stop DIR     SIGKILL only the proxy and its
+#                                        worker (by PID: S3 refuses
+#                                        connections at once, requests in
+#                                        flight are cut; data kept)
+#   tests/s3/swift.sh proxy-start DIR    start it again, as start did
 #
 # S3 endpoint http://127.0.0.1:PORT, region us-east-1, access key
 # test:tester, secret testing (tempauth); path-style, and virtual-hosted
@@ -61,39 +61,36 @@ stop() {
 
 if [ "$cmd" = stop ]; then stop; exit 0; fi
 
-# The proxy's port, from the configuration start wrote.
-proxy_port() { awk '$1 == "bind_port" {print $3; exit}' "$S/etc/proxy-server.conf"; }
-healthy() { curl -fsS -m 1 "http://127.0.0.1:$1/healthcheck" >/dev/null 2>&1; }
+# The proxy alone, for a test of the object store going away and coming
+# back: its command line is start's; start_proxy waits (bounded) until
+# /healthcheck answers on the port its configuration names.
+start_proxy() {
+	swift-proxy-server "$S/etc/proxy-server.conf" >> "$S/log/proxy.log" 2>&1 &
+	echo $! > "$S/run/proxy.pid"
+}
 if [ "$cmd" = proxy-stop ]; then
 	f=$S/run/proxy.pid
 	[ -e "$f" ] && ours "$(cat "$f")" || { echo "$0: no proxy of $S running" >&2; exit 1; }
-	pid=$(cat "$f")
-	# The proxy serves from a forked worker: the parent and its workers
-	# all go, or the worker keeps answering.
-	kids=$(pgrep -P "$pid" || true)
-	kill -9 "$pid" $kids 2>/dev/null
-	for _ in $(seq 100); do
-		alive=0
-		for p in $pid $kids; do ours "$p" && alive=1; done
-		[ $alive = 0 ] && break
-		sleep 0.05
+	# The proxy's worker is its child and holds the listening socket too:
+	# both go, the children named before their parent dies.
+	pid=$(cat "$f") kids=$(pgrep -P "$(cat "$f")" || true)
+	kill -9 "$pid" $kids 2>/dev/null || true
+	for p in $pid $kids; do
+		for _ in $(seq 50); do ours "$p" || break; sleep 0.1; done
+		ours "$p" && { echo "$0: pid $p survived SIGKILL" >&2; exit 1; }
 	done
-	rm -f "$f"
-	echo "swift: proxy $pid stopped"
-	exit 0
+	rm -f "$f"; exit 0
 fi
 if [ "$cmd" = proxy-start ]; then
-	[ -f "$S/etc/proxy-server.conf" ] || { echo "$0: $S was never started" >&2; exit 1; }
-	p=$(proxy_port)
-	swift-proxy-server "$S/etc/proxy-server.conf" >> "$S/log/proxy.log" 2>&1 &
-	echo $! > "$S/run/proxy.pid"
+	[ -e "$S/run/proxy.pid" ] && ours "$(cat "$S/run/proxy.pid")" && exit 0
+	PORT=$(sed -n 's/^bind_port = //p' "$S/etc/proxy-server.conf")
+	start_proxy
 	for _ in $(seq 300); do
-		healthy "$p" && { echo "swift: proxy back on $p (pid $(cat "$S/run/proxy.pid"))"; exit 0; }
-		kill -0 "$(cat "$S/run/proxy.pid")" 2>/dev/null || { echo "swift: the proxy exited" >&2; tail -20 "$S/log/proxy.log" >&2; exit 1; }
+		curl -fsS -m 1 "http://127.0.0.1:$PORT/healthcheck" >/dev/null 2>&1 && exit 0
+		kill -0 "$(cat "$S/run/proxy.pid")" 2>/dev/null || { tail -20 "$S/log/proxy.log" >&2; exit 1; }
 		sleep 0.1
 	done
-	echo "swift: the proxy did not answer in 30 s" >&2
-	exit 1
+	echo "$0: the proxy did not answer /healthcheck in 30 s" >&2; exit 1
 fi
 [ "$cmd" = start ] || { echo "$0: unknown command $cmd" >&2; exit 2; }
 
@@ -175,10 +172,12 @@ chmod 600 "$S/credentials"
 memcached -u "$ME" -l 127.0.0.1 -p $MC -U 0 -m 64 -P "$S/run/memcached.pidfile" \
 	> "$S/log/memcached.log" 2>&1 &
 echo $! > "$S/run/memcached.pid"
-for n in account container object proxy; do
+for n in account container object; do
 	swift-$n-server "$S/etc/$n-server.conf" > "$S/log/$n.log" 2>&1 &
 	echo $! > "$S/run/$n.pid"
 done
+: > "$S/log/proxy.log"
+start_proxy
 # Bounded poll (about 30 s at most): the proxy's /healthcheck answers as
 # soon as the proxy is up, so also wait until the account, container and
 # object servers and memcached accept connections (a bucket PUT before

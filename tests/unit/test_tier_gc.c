@@ -4,7 +4,9 @@
  * record, an upload's job), one with a pending delete record, foreign
  * keys and an orphan; the orphan deleted only after the grace, counted
  * but kept in a dry run; and failing closed: a listing error or an error
- * reading the references deletes nothing, even past the grace.
+ * reading the references deletes nothing, even past the grace; unfinished
+ * multipart uploads (the fault backend lists them): those no job names
+ * aborted after the grace, an error listing them deletes nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -221,6 +223,58 @@ static void test_refs_error_deletes_nothing(void **state)
 	tier_gc_seen_free(&seen);
 }
 
+/* Unfinished multipart uploads: one a job names is kept, one of an
+ * orphan's key and one of a key with a delete record are aborted after
+ * the grace, a foreign one is never touched; an error listing them
+ * deletes nothing at all. */
+static void test_uploads(void **state)
+{
+	struct fx *x = *state;
+	struct tier_gc_seen seen = { 0 };
+	struct tier_gc_report r;
+	struct tier_engine e = x->raw;
+	char orphan2[TIER_KEY_MAX];
+	const char *ups[4];
+
+	key_of(1234, 0, 7, orphan2);
+	ups[0] = x->job, ups[1] = orphan2, ups[2] = x->pending;
+	ups[3] = foreign[0];
+	x->f.limit = -1;
+	fault_backend_init(&x->fb, x->t.b, &x->f);
+	x->fb.uploads = ups;
+	x->fb.nuploads = 4;
+	e.backend = &x->fb.base;
+	assert_int_equal(tier_gc_pass(&e, &seen, 1000, 100, 0, &r, NULL), 0);
+	assert_int_equal((int)r.uploads, 3);
+	assert_int_equal((int)r.upload_orphans, 2);
+	assert_int_equal((int)r.aborted, 0);
+	assert_int_equal((int)seen.nu, 2);
+	assert_int_equal(tier_gc_pass(&e, &seen, 1099, 100, 1, &r, NULL), 0);
+	assert_int_equal((int)r.aborted + (int)x->fb.naborted, 0); /* dry */
+	assert_int_equal(tier_gc_pass(&e, &seen, 1100, 100, 0, &r, NULL), 0);
+	assert_int_equal((int)r.aborted, 2);
+	assert_int_equal((int)x->fb.naborted, 2);
+	assert_string_equal(x->fb.aborted[0], orphan2);
+	assert_string_equal(x->fb.aborted[1], x->pending);
+	assert_int_equal((int)seen.nu, 0);
+	/* The object listing passes, the uploads' fails: nothing goes, not
+	 * even an object orphan seen long ago. */
+	assert_false(present(x, x->orphan)); /* deleted at 1100 */
+	put_key(x, x->orphan);
+	assert_int_equal(tier_gc_pass(&e, &seen, 8000, 100, 0, &r, NULL), 0);
+	assert_int_equal((int)r.young, 1);
+	x->f.limit = 1;
+	x->f.steps = 0;
+	x->f.dead = 0;
+	x->fb.naborted = 0;
+	x->fb.nuploads = 2; /* the job's and orphan2, which is new again */
+	assert_int_equal(tier_gc_pass(&e, &seen, 9000, 100, 0, &r, NULL),
+			 -ECANCELED);
+	assert_int_equal((int)r.deleted + (int)r.aborted, 0);
+	assert_true(present(x, x->orphan));
+	tier_gc_seen_free(&seen);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +284,7 @@ int main(void)
 			test_listing_error_deletes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refs_error_deletes_nothing,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uploads, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

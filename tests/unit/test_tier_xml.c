@@ -1,6 +1,7 @@
 /*
  * tests/unit/test_tier_xml.c -- tiering/tier_xml.h: the S3 answers the
- * tier reads (ListObjectsV2, Initiate/CompleteMultipartUpload, Error) and
+ * tier reads (ListObjectsV2, ListMultipartUploads,
+ * Initiate/CompleteMultipartUpload, Error) and
  * the CompleteMultipartUpload body it writes. A listing cut short or
  * malformed anywhere is an error, never a shorter list.
  */
@@ -150,6 +151,72 @@ static void test_list_malformed(void **state)
 	}
 }
 
+/* ListMultipartUploads as Swift's s3api answers it. */
+static const char uploads_truncated[] =
+	"<?xml version='1.0' encoding='UTF-8'?>\n"
+	"<ListMultipartUploadsResult " NS "><Bucket>b</Bucket><KeyMarker>"
+	"</KeyMarker><UploadIdMarker></UploadIdMarker><NextKeyMarker>s/k2"
+	"</NextKeyMarker><NextUploadIdMarker>ZTRl</NextUploadIdMarker>"
+	"<MaxUploads>2</MaxUploads><IsTruncated>true</IsTruncated>"
+	"<Upload><Key>s/k1</Key><UploadId>NmQ2</UploadId><Initiator><ID>t"
+	"</ID></Initiator><StorageClass>STANDARD</StorageClass><Initiated>"
+	"2026-12-07T00:25:59.000Z</Initiated></Upload>"
+	"<Upload><Key>s/k2</Key><UploadId>ZTRl</UploadId></Upload>"
+	"</ListMultipartUploadsResult>";
+
+static void test_uploads(void **state)
+{
+	struct tier_list_page pg;
+	char err[256], *bad;
+	const char *last = "<ListMultipartUploadsResult><IsTruncated>false"
+			   "</IsTruncated><NextKeyMarker>x</NextKeyMarker>"
+			   "</ListMultipartUploadsResult>";
+
+	(void)state;
+	assert_int_equal(tier_xml_uploads(uploads_truncated,
+					  strlen(uploads_truncated), &pg, err,
+					  sizeof(err)),
+			 0);
+	assert_int_equal(pg.n, 2);
+	assert_string_equal(pg.v[0].key, "s/k1");
+	assert_string_equal(pg.v[0].upload_id, "NmQ2");
+	assert_string_equal(pg.v[1].key, "s/k2");
+	assert_string_equal(pg.v[1].upload_id, "ZTRl");
+	assert_true(pg.truncated);
+	assert_string_equal(pg.next, "s/k2");
+	assert_string_equal(pg.next_upload, "ZTRl");
+	tier_list_free(&pg);
+	/* The last page: no markers kept. */
+	assert_int_equal(tier_xml_uploads(last, strlen(last), &pg, err,
+					  sizeof(err)),
+			 0);
+	assert_int_equal(pg.n, 0);
+	assert_false(pg.truncated);
+	assert_null(pg.next);
+	tier_list_free(&pg);
+	/* Cut anywhere, an Upload without its id, no IsTruncated, another
+	 * root: errors, never a shorter list. */
+	for (size_t n = 0; n < strlen(uploads_truncated); n++)
+		assert_int_equal(tier_xml_uploads(uploads_truncated, n, &pg,
+						  err, sizeof(err)),
+				 -EIO);
+	bad = strdup(uploads_truncated);
+	memcpy(strstr(bad, "<UploadId>NmQ2</UploadId>"),
+	       "<Uploadxx>NmQ2</Uploadxx>", 25);
+	assert_int_equal(tier_xml_uploads(bad, strlen(bad), &pg, err,
+					  sizeof(err)),
+			 -EIO);
+	assert_non_null(strstr(err, "without Key or UploadId"));
+	free(bad);
+	assert_int_equal(tier_xml_uploads("<ListMultipartUploadsResult/>", 29,
+					  &pg, err, sizeof(err)),
+			 -EIO);
+	assert_int_equal(tier_xml_uploads(list_truncated,
+					  strlen(list_truncated), &pg, err,
+					  sizeof(err)),
+			 -EIO);
+}
+
 static void test_upload_id(void **state)
 {
 	const char *good =
@@ -261,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_list_last_and_empty),
 		cmocka_unit_test(test_list_cut_anywhere),
 		cmocka_unit_test(test_list_malformed),
+		cmocka_unit_test(test_uploads),
 		cmocka_unit_test(test_upload_id),
 		cmocka_unit_test(test_complete),
 		cmocka_unit_test(test_error_body),

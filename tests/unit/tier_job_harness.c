@@ -241,13 +241,60 @@ static void fb_close(struct tier_backend *b)
 	(void)b; /* the inner backend is the test's */
 }
 
+static int fb_was_aborted(const struct fault_backend *fb, const char *key)
+{
+	for (size_t i = 0; i < fb->naborted; i++)
+		if (!strcmp(fb->aborted[i], key))
+			return 1;
+	return 0;
+}
+
+static int fb_uploads(struct tier_backend *b, const char *prefix,
+		      const char *key_marker, const char *id_marker,
+		      unsigned max, struct tier_list_page *page,
+		      struct tier_status *st)
+{
+	struct fault_backend *fb = fbk(b);
+
+	(void)key_marker, (void)id_marker, (void)max, (void)st;
+	PASS(fb->f);
+	page->v = calloc(fb->nuploads + 1, sizeof(*page->v));
+	if (!page->v)
+		return -ENOMEM;
+	for (size_t i = 0; i < fb->nuploads; i++) {
+		char id[32];
+
+		if (strncmp(fb->uploads[i], prefix, strlen(prefix)) ||
+		    fb_was_aborted(fb, fb->uploads[i]))
+			continue;
+		snprintf(id, sizeof(id), "u%zu", i);
+		page->v[page->n].key = strdup(fb->uploads[i]);
+		page->v[page->n++].upload_id = strdup(id);
+	}
+	return 0;
+}
+
+static int fb_abort(struct tier_backend *b, const char *key,
+		    const char *upload_id, struct tier_status *st)
+{
+	struct fault_backend *fb = fbk(b);
+
+	(void)upload_id, (void)st;
+	PASS(fb->f);
+	if (fb->naborted < 8)
+		snprintf(fb->aborted[fb->naborted++], TIER_KEY_MAX, "%s", key);
+	return 0;
+}
+
 static const struct tier_ops fault_backend_ops = {
-	"fault", fb_put, fb_get, fb_head, fb_del, fb_list, fb_close,
+	"fault", fb_put,   fb_get,     fb_head, fb_del,
+	fb_list, fb_close, fb_uploads, fb_abort,
 };
 
 void fault_backend_init(struct fault_backend *fb, struct tier_backend *in,
 			struct fault *f)
 {
+	memset(fb, 0, sizeof(*fb));
 	fb->base = *in;
 	fb->base.ops = &fault_backend_ops;
 	fb->in = in;

@@ -86,6 +86,13 @@ struct fault_backend {
 	struct tier_backend base; /* first: the engine's handle */
 	struct tier_backend *in;
 	struct fault *f;
+	/* Unfinished multipart uploads it lists (one page, upload ids
+	 * "u0", "u1" ...; the test's strings) but those aborted since, and
+	 * the keys aborted, in order. */
+	const char *const *uploads;
+	size_t nuploads;
+	char aborted[8][TIER_KEY_MAX];
+	size_t naborted;
 };
 void fault_backend_init(struct fault_backend *fb, struct tier_backend *in,
 			struct fault *f);

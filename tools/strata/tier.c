@@ -89,12 +89,13 @@ static int tier_call(struct ctl_conn *c, ctl_tier_op op, const char *path,
 
 static int run(struct cli *cli, ctl_tier_op op, int npaths, char **paths)
 {
-	json_object *all = cli->json ? json_object_new_array() : NULL;
+	json_object *all;
 	struct ctl_conn *c;
 	int bad = 0;
 
 	if (cli_connect(cli, cli->server, &c) < 0)
 		return 1;
+	all = cli->json ? json_object_new_array() : NULL;
 	if (!cli->json)
 		printf("%-32s %-9s %10s %10s %-10s %s\n", "PATH", "STATE",
 		       "DS", "TIER", "JOB", "OBJECT");
