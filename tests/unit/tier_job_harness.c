@@ -243,6 +243,7 @@ static void fb_close(struct tier_backend *b)
 
 static const struct tier_ops fault_backend_ops = {
 	"fault", fb_put, fb_get, fb_head, fb_del, fb_list, fb_close,
+	NULL, /* get_obj: head, then get */
 };
 
 void fault_backend_init(struct fault_backend *fb, struct tier_backend *in,
