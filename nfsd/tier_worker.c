@@ -19,8 +19,11 @@
 #include "tier_gc.h"
 #include "tier_job.h"
 
-/* A submitter waiting for its request's result, on its stack. */
+/* A submitter waiting for its request's result, on its stack; woken by
+ * its own condition variable (with --parallel N control connections
+ * waiting, a broadcast per finished step would wake all of them). */
 struct tier_wait {
+	pthread_cond_t cond;
 	int done;
 	int rc;
 	char msg[TIER_MSG_MAX];
@@ -42,8 +45,8 @@ struct tier_worker {
 	struct tier_thread threads[TIER_WORKERS_MAX];
 	unsigned nthreads, nstarted;
 	pthread_mutex_t lock; /* everything below */
-	pthread_cond_t cond;  /* work for a thread; a step ended; a waiter's
-				 result */
+	pthread_cond_t cond;  /* work for a thread; a step ended (waiters
+				 have their own, struct tier_wait) */
 	struct tier_queue queue; /* requests, and the files wanted */
 	/* popped, being served, per thread */
 	const struct tier_req *running[TIER_WORKERS_MAX];
@@ -222,8 +225,9 @@ static void finish(struct tier_worker *w, struct tier_req *r, int rc,
 		snprintf(r->waiter->msg, sizeof(r->waiter->msg), "%s",
 			 msg ? msg : "");
 		r->waiter->done = 1;
+		pthread_cond_signal(&r->waiter->cond);
 	}
-	/* a waiter's result, a file no longer busy, one step fewer */
+	/* a file no longer busy, one step fewer */
 	pthread_cond_broadcast(&w->cond);
 	free(r);
 }
@@ -391,6 +395,10 @@ static void serve(struct tier_worker *w, struct tier_req *r, unsigned idx)
 		note_recall(w, r->fileid, rc);
 	pthread_mutex_lock(&w->lock);
 	w->busy--;
+	/* a thread in exclusive_begin() may be waiting for busy == 0; not
+	 * waking it here deadlocks with a failed step that now waits for
+	 * that thread's turn alone to end */
+	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	if (rc < 0) {
 		/* An aborted job leaves records to drain, before the waiter
@@ -523,7 +531,7 @@ static void *tier_main(void *arg)
 int tier_worker_submit(struct tier_worker *w, uint64_t fileid,
 		       enum tier_req_op op, int wait, char *msg, size_t cap)
 {
-	struct tier_wait waiter = { 0 };
+	struct tier_wait waiter = { .done = 0 };
 	int rc;
 
 	pthread_mutex_lock(&w->lock);
@@ -531,13 +539,17 @@ int tier_worker_submit(struct tier_worker *w, uint64_t fileid,
 		pthread_mutex_unlock(&w->lock);
 		return -ECANCELED;
 	}
+	if (wait)
+		pthread_cond_init(&waiter.cond, NULL);
 	rc = tier_queue_add(&w->queue, fileid, op, wait ? &waiter : NULL,
 			    NULL);
 	if (rc == 1)
 		pthread_cond_broadcast(&w->cond);
 	while (rc == 1 && wait && !waiter.done)
-		pthread_cond_wait(&w->cond, &w->lock);
+		pthread_cond_wait(&waiter.cond, &w->lock);
 	pthread_mutex_unlock(&w->lock);
+	if (wait) /* answered (done seen under the lock), or never queued */
+		pthread_cond_destroy(&waiter.cond);
 	if (rc < 0)
 		return rc;
 	if (!wait)
