@@ -60,6 +60,7 @@ ap.add_argument("--parallel", type=int, default=0,
 ap.add_argument("--perf", action="store_true",
                 help="measured steps under perf record -a -g")
 args = ap.parse_args()
+sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "tests", "lib"))
 import raw41  # noqa: E402
