@@ -24,7 +24,8 @@
  *   the file's I/O answers NFS4ERR_IO, default 300), tier_gc_interval
  *   and tier_gc_grace (the orphan collector: seconds between passes,
  *   default 3600; seconds an orphan is seen before it is deleted,
- *   default 86400). Owners are
+ *   default 86400), tier_workers (steps run at once by the tier's
+ *   threads, 1-16, default 4). Owners are
  *   sent as numeric ids (what the Linux client uses with AUTH_SYS);
  *   "name@domain" is accepted on input. */
 #include "config.h"
@@ -131,6 +132,12 @@ static int set_tier_policy(struct strata_config *cfg, const char *key,
 			return -1;
 		*(key[8] == 'i' ? &cfg->tier_gc_interval : &cfg->tier_gc_grace) =
 			(uint32_t)v;
+		return 0;
+	}
+	if (!strcmp(key, "tier_workers")) {
+		if (parse_uint(val, 16, &v) || v == 0)
+			return -1;
+		cfg->tier_workers = (uint32_t)v;
 		return 0;
 	}
 	if (!strcmp(key, "tier_recall_timeout")) {

@@ -29,7 +29,7 @@ static void usage(const char *prog)
 		"         [--tier-policy RULE]... [--tier-high-pct N]\n"
 		"         [--tier-low-pct N] [--tier-scan-interval S]\n"
 		"         [--tier-recall-timeout S] [--tier-gc-interval S]\n"
-		"         [--tier-gc-grace S]\n"
+		"         [--tier-gc-grace S] [--tier-workers N]\n"
 		"         [--failpoint NAME]   (tests only: server.h)\n"
 		"         [--replace]   (strata-ds: take the place of this slot's\n"
 		"                        lost store, docs/decisions/0019)\n",
@@ -75,6 +75,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		{ "tier-recall-timeout", required_argument, NULL, 'O' },
 		{ "tier-gc-interval", required_argument, NULL, 'I' },
 		{ "tier-gc-grace", required_argument, NULL, 'J' },
+		{ "tier-workers", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -93,7 +94,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		['Y'] = "tier_policy", ['Z'] = "tier_high_pct",
 		['z'] = "tier_low_pct", ['y'] = "tier_scan_interval",
 		['O'] = "tier_recall_timeout", ['I'] = "tier_gc_interval",
-		['J'] = "tier_gc_grace",
+		['J'] = "tier_gc_grace", ['B'] = "tier_workers",
 	};
 	int o;
 

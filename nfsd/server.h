@@ -112,6 +112,7 @@ struct strata_config {
 	uint32_t tier_recall_timeout; /* s a failing recall is waited for; 0: 300 */
 	uint32_t tier_gc_interval;    /* s between orphan collections; 0: 3600 */
 	uint32_t tier_gc_grace;       /* s an orphan waits; 0: 86400 */
+	uint32_t tier_workers;        /* steps at once, 1-16; 0: 4 */
 };
 
 /* Faults a test arms with the failpoint key (--failpoint NAME): each

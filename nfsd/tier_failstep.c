@@ -146,6 +146,24 @@ static int b_abort(struct tier_backend *b, const char *key,
 	return in->ops->abort_upload(in, key, upload_id, st);
 }
 
+/* A GET that states the object's size and etag (tier_backend.h): one
+ * step, as in the backend it wraps; one without it is a head and a get,
+ * two steps, as tier_get_obj() would make them. */
+static int b_get_obj(struct tier_backend *b, const char *key, uint64_t off,
+		     size_t len, void *buf, size_t *got, struct tier_obj *obj,
+		     struct tier_status *st)
+{
+	struct tier_backend *in = FB(b)->in;
+	int rc;
+
+	if (in->ops->get_obj) {
+		step(FB(b)->f, "store.get_obj");
+		return in->ops->get_obj(in, key, off, len, buf, got, obj, st);
+	}
+	rc = b_head(b, key, obj, st);
+	return rc == 0 ? b_get(b, key, off, len, buf, got, st) : rc;
+}
+
 /* Never called: the worker closes the backend it opened. */
 static void b_close(struct tier_backend *b)
 {
@@ -153,8 +171,16 @@ static void b_close(struct tier_backend *b)
 }
 
 static const struct tier_ops fs_backend_ops = {
-	"failstep", b_put,   b_get,    b_head, b_del,
-	b_list,	    b_close, b_uploads, b_abort,
+	.name = "failstep",
+	.put = b_put,
+	.get = b_get,
+	.head = b_head,
+	.del = b_del,
+	.list = b_list,
+	.close = b_close,
+	.uploads = b_uploads,
+	.abort_upload = b_abort,
+	.get_obj = b_get_obj,
 };
 
 /* ---- the data servers' copies ------------------------------------------ */

@@ -9,17 +9,19 @@
 
 #define TQ_MIN_CAP 64 /* slots; the table grows at half full */
 
-/* A file's entry: requests queued per step, a recall running. An entry
- * with every count 0 is a free slot. */
+/* A file's entry: requests queued per step, a recall running, steps of
+ * any kind running. An entry with every count 0 is a free slot. */
 struct tier_queue_slot {
 	uint64_t fileid;
 	uint32_t queued[TIER_REQ_NOPS];
-	uint32_t running;
+	uint32_t running; /* recalls */
+	uint32_t busy;    /* steps of any kind */
 };
 
 static int slot_used(const struct tier_queue_slot *s)
 {
-	return s->queued[0] || s->queued[1] || s->queued[2] || s->running;
+	return s->queued[0] || s->queued[1] || s->queued[2] || s->running ||
+	       s->busy;
 }
 
 static size_t slot_of(const struct tier_queue *q, uint64_t fileid)
@@ -171,39 +173,58 @@ int tier_queue_add(struct tier_queue *q, uint64_t fileid,
 	return 1;
 }
 
-struct tier_req *tier_queue_pop(struct tier_queue *q)
+/* Take R (after PREV, NULL for the head) off the FIFO: a step of its
+ * file is running from now until tier_queue_done(). */
+static struct tier_req *unlink_req(struct tier_queue *q, struct tier_req *prev,
+				   struct tier_req *r)
 {
-	struct tier_req *r = q->head;
 	struct tier_queue_slot *s;
 
-	if (!r)
-		return NULL;
-	q->head = r->next;
-	if (!q->head)
-		q->tail = NULL;
+	if (prev)
+		prev->next = r->next;
+	else
+		q->head = r->next;
+	if (q->tail == r)
+		q->tail = prev;
 	r->next = NULL;
 	q->len--;
 	s = find(q, r->fileid);
 	if (s) { /* always: added with the request */
 		s->queued[r->op - 1]--;
+		s->busy++;
 		if (r->op == TIER_REQ_RECALL)
 			s->running++;
-		else if (!slot_used(s))
-			drop(q, s);
 	}
 	return r;
 }
 
+struct tier_req *tier_queue_pop(struct tier_queue *q)
+{
+	return q->head ? unlink_req(q, NULL, q->head) : NULL;
+}
+
+struct tier_req *tier_queue_pop_idle(struct tier_queue *q)
+{
+	struct tier_req *prev = NULL;
+
+	for (struct tier_req *r = q->head; r; prev = r, r = r->next) {
+		const struct tier_queue_slot *s = find(q, r->fileid);
+
+		if (!s || !s->busy)
+			return unlink_req(q, prev, r);
+	}
+	return NULL;
+}
+
 void tier_queue_done(struct tier_queue *q, const struct tier_req *r)
 {
-	struct tier_queue_slot *s;
+	struct tier_queue_slot *s = find(q, r->fileid);
 
-	if (r->op != TIER_REQ_RECALL)
+	if (!s || !s->busy)
 		return;
-	s = find(q, r->fileid);
-	if (s && s->running) {
+	s->busy--;
+	if (r->op == TIER_REQ_RECALL && s->running)
 		s->running--;
-		if (!slot_used(s))
-			drop(q, s);
-	}
+	if (!slot_used(s))
+		drop(q, s);
 }

@@ -11,8 +11,10 @@
  * retried every few milliseconds) a scan of the queue per retry would
  * make the executor's cost grow with the queue.
  *
- * The set holds, per fileid, how many requests of each step are queued
- * and whether a recall of it is running (popped, not yet done). An entry
+ * The set holds, per fileid, how many requests of each step are queued,
+ * whether a recall of it is running and how many steps of any kind are
+ * (popped, not yet done: the worker's threads take only a request whose
+ * file has none, so one file's steps never overlap). An entry
  * is added by tier_queue_add(), its counts moved by tier_queue_pop() and
  * tier_queue_done(), and the entry removed once all are zero; when the
  * set empties its table shrinks back to the initial size (a storm's
@@ -74,11 +76,16 @@ int tier_queue_add(struct tier_queue *q, uint64_t fileid,
 		   enum tier_req_op op, struct tier_wait *waiter,
 		   struct tier_req **out);
 
-/* The oldest request, taken off the FIFO (NULL if none); a recall is
+/* The oldest request, taken off the FIFO (NULL if none); its step is
  * running from now until tier_queue_done(). */
 struct tier_req *tier_queue_pop(struct tier_queue *q);
-/* R (popped) has ended: a recall of its file is no longer running.
- * Call before freeing R. */
+/* The oldest request whose file has no step running (popped and not yet
+ * done), taken off the FIFO like tier_queue_pop(); NULL if none. Walks
+ * past the requests of busy files: O(1) unless the FIFO's head is made
+ * of them. */
+struct tier_req *tier_queue_pop_idle(struct tier_queue *q);
+/* R (popped) has ended: its step is no longer running. Call before
+ * freeing R. */
 void tier_queue_done(struct tier_queue *q, const struct tier_req *r);
 
 #endif

@@ -20,11 +20,22 @@
 #include "tier_gc.h"
 #include "tier_job.h"
 
-/* A submitter waiting for its request's result, on its stack. */
+/* A submitter waiting for its request's result, on its stack; woken by
+ * its own condition variable (with --parallel N control connections
+ * waiting, a broadcast per finished step would wake all of them). */
 struct tier_wait {
+	pthread_cond_t cond;
 	int done;
 	int rc;
 	char msg[TIER_MSG_MAX];
+};
+
+/* One of the worker's threads: index 0 is the lead (recovery, drains,
+ * the policy, the orphan collector, and steps), the others run steps. */
+struct tier_thread {
+	struct tier_worker *w;
+	unsigned idx;
+	pthread_t tid;
 };
 
 struct tier_worker {
@@ -32,12 +43,18 @@ struct tier_worker {
 	struct tier_backend *backend;
 	struct tier_engine engine;
 	char prefix[128];
-	pthread_t thread;
-	int started;
+	struct tier_thread threads[TIER_WORKERS_MAX];
+	unsigned nthreads, nstarted;
 	pthread_mutex_t lock; /* everything below */
-	pthread_cond_t cond;  /* work for the thread; a waiter's result */
+	pthread_cond_t cond;  /* work for a thread; a step ended (waiters
+				 have their own, struct tier_wait) */
 	struct tier_queue queue; /* requests, and the files wanted */
-	const struct tier_req *running; /* popped, being served */
+	/* popped, being served, per thread */
+	const struct tier_req *running[TIER_WORKERS_MAX];
+	unsigned busy;  /* steps running */
+	int exclusive;  /* a drain or collector pass runs alone: no step
+			   starts, it waits for busy == 0 */
+	int recovered;  /* the lead's recovery is done: steps may run */
 	struct tier_worker_stats stats;
 	int stop;
 	struct tier_auto *autop; /* the policy, NULL without one; its own
@@ -132,14 +149,34 @@ static int keep_open(void *arg, uint64_t fileid)
 
 /* ---- the queue --------------------------------------------------------- */
 
-/* The next request, or NULL after waiting up to TIER_DRAIN_S seconds for
- * one, or when stopping. Under w->lock. */
-static struct tier_req *dequeue(struct tier_worker *w)
+/* The next request for thread IDX, of a file with no step running
+ * (tier_queue_pop_idle), counted busy; NULL when stopping. The lead
+ * (IDX 0) gets NULL too after waiting up to TIER_DRAIN_S seconds (less
+ * when the policy or the collector is due sooner), so it can drain; the
+ * others wait for a request. Under w->lock. */
+static struct tier_req *take(struct tier_worker *w, unsigned idx)
 {
-	struct tier_req *r;
+	struct tier_req *r = NULL;
+
+	if (!w->stop && w->recovered && !w->exclusive)
+		r = tier_queue_pop_idle(&w->queue);
+	if (r) {
+		w->busy++;
+		w->running[idx] = r;
+	}
+	return r;
+}
+
+static struct tier_req *dequeue(struct tier_worker *w, unsigned idx)
+{
+	struct tier_req *r = NULL;
 	struct timespec until;
 
-	if (!w->queue.head && !w->stop) {
+	while (idx != 0 && !w->stop && !(r = take(w, idx)))
+		pthread_cond_wait(&w->cond, &w->lock);
+	if (idx != 0)
+		return w->stop ? NULL : r;
+	if (!(r = take(w, idx)) && !w->stop) {
 		int64_t wait = TIER_DRAIN_S;
 
 		int64_t gc = w->gc_next - (int64_t)time(NULL);
@@ -153,9 +190,31 @@ static struct tier_req *dequeue(struct tier_worker *w)
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += wait;
 		pthread_cond_timedwait(&w->cond, &w->lock, &until);
+		r = take(w, idx);
 	}
-	r = w->stop ? NULL : tier_queue_pop(&w->queue);
 	return r;
+}
+
+/* Run alone from here to exclusive_end(): wait for any other thread's
+ * turn alone and for every running step to end; no step starts
+ * meanwhile. The caller runs no step itself. Called without w->lock. */
+static void exclusive_begin(struct tier_worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	while (w->exclusive)
+		pthread_cond_wait(&w->cond, &w->lock);
+	w->exclusive = 1;
+	while (w->busy)
+		pthread_cond_wait(&w->cond, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void exclusive_end(struct tier_worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->exclusive = 0;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
 }
 
 /* R (popped) has ended: answer its waiter (if any) and free R. Under
@@ -169,8 +228,10 @@ static void finish(struct tier_worker *w, struct tier_req *r, int rc,
 		snprintf(r->waiter->msg, sizeof(r->waiter->msg), "%s",
 			 msg ? msg : "");
 		r->waiter->done = 1;
-		pthread_cond_broadcast(&w->cond);
+		pthread_cond_signal(&r->waiter->cond);
 	}
+	/* a file no longer busy, one step fewer */
+	pthread_cond_broadcast(&w->cond);
 	free(r);
 }
 
@@ -202,6 +263,7 @@ static int run(struct tier_worker *w, const struct tier_req *r,
 	return -EINVAL;
 }
 
+/* Not concurrent with any step: recovery's, or inside exclusive_begin(). */
 static void drain(struct tier_worker *w)
 {
 	struct tier_status st;
@@ -320,7 +382,8 @@ static void note_recall(struct tier_worker *w, uint64_t fileid, int rc)
 		tier_heat_touch(w->failing, fileid, (int64_t)time(NULL));
 }
 
-static void serve(struct tier_worker *w, struct tier_req *r)
+/* Serve R, taken by thread IDX (counted busy by take()). */
+static void serve(struct tier_worker *w, struct tier_req *r, unsigned idx)
 {
 	struct tier_status st;
 	struct ns_inode ino;
@@ -358,11 +421,23 @@ static void serve(struct tier_worker *w, struct tier_req *r)
 		tier_auto_became_both(w->autop, r->fileid, time(NULL));
 	if (r->op == TIER_REQ_RECALL)
 		note_recall(w, r->fileid, rc);
-	if (rc < 0)
-		drain(w); /* an aborted job leaves records to drain */
+	pthread_mutex_lock(&w->lock);
+	w->busy--;
+	/* a thread in exclusive_begin() may be waiting for busy == 0; not
+	 * waking it here deadlocks with a failed step that now waits for
+	 * that thread's turn alone to end */
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	if (rc < 0) {
+		/* An aborted job leaves records to drain, before the waiter
+		 * hears of it; R's file stays busy meanwhile. */
+		exclusive_begin(w);
+		drain(w);
+		exclusive_end(w);
+	}
 	pthread_mutex_lock(&w->lock);
 	count(w, r, rc, nothing, bytes);
-	w->running = NULL;
+	w->running[idx] = NULL;
 	finish(w, r, rc, rc < 0 ? st.msg : NULL);
 	pthread_mutex_unlock(&w->lock);
 }
@@ -374,7 +449,9 @@ static void drain_if_due(struct tier_worker *w, time_t *last)
 {
 	if (server_now() - *last < TIER_DRAIN_S)
 		return;
+	exclusive_begin(w);
 	drain(w);
+	exclusive_end(w);
 	*last = server_now();
 }
 
@@ -413,8 +490,11 @@ static void gc_if_due(struct tier_worker *w)
 	w->gc_next = now + w->gc_interval;
 	memset(&rep, 0, sizeof(rep));
 	memset(&st, 0, sizeof(st));
+	/* alone: an object being uploaded is referred to by nothing yet */
+	exclusive_begin(w);
 	rc = tier_gc_pass(&w->engine, &w->gc_seen, now, w->gc_grace, 0, &rep,
 			  &st);
+	exclusive_end(w);
 	if (rc < 0)
 		log_warn("tier: orphan collector: %s (%s); nothing deleted",
 			 strerror(-rc), st.msg);
@@ -428,21 +508,23 @@ static void gc_if_due(struct tier_worker *w)
 			 rep.upload_orphans, rep.aborted, rep.abort_errors);
 }
 
-static void *tier_main(void *arg)
+/* The lead thread: recovery before any step, then steps, drains, the
+ * policy and the collector. */
+static void *tier_lead(struct tier_worker *w)
 {
-	struct tier_worker *w = arg;
 	struct tier_req *r;
 	time_t last;
 
 	recover(w);
 	last = server_now();
 	pthread_mutex_lock(&w->lock);
+	w->recovered = 1;
+	pthread_cond_broadcast(&w->cond);
 	while (!w->stop) {
-		r = dequeue(w);
-		w->running = r;
+		r = dequeue(w, 0);
 		pthread_mutex_unlock(&w->lock);
 		if (r)
-			serve(w, r);
+			serve(w, r, 0);
 		pthread_mutex_lock(&w->lock);
 		if (w->stop)
 			break;
@@ -456,12 +538,30 @@ static void *tier_main(void *arg)
 	return NULL;
 }
 
+static void *tier_main(void *arg)
+{
+	struct tier_thread *t = arg;
+	struct tier_worker *w = t->w;
+	struct tier_req *r;
+
+	if (t->idx == 0)
+		return tier_lead(w);
+	pthread_mutex_lock(&w->lock);
+	while ((r = dequeue(w, t->idx)) != NULL) {
+		pthread_mutex_unlock(&w->lock);
+		serve(w, r, t->idx);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
 /* ---- the interface ----------------------------------------------------- */
 
 int tier_worker_submit(struct tier_worker *w, uint64_t fileid,
 		       enum tier_req_op op, int wait, char *msg, size_t cap)
 {
-	struct tier_wait waiter = { 0 };
+	struct tier_wait waiter = { .done = 0 };
 	int rc;
 
 	pthread_mutex_lock(&w->lock);
@@ -469,13 +569,17 @@ int tier_worker_submit(struct tier_worker *w, uint64_t fileid,
 		pthread_mutex_unlock(&w->lock);
 		return -ECANCELED;
 	}
+	if (wait)
+		pthread_cond_init(&waiter.cond, NULL);
 	rc = tier_queue_add(&w->queue, fileid, op, wait ? &waiter : NULL,
 			    NULL);
 	if (rc == 1)
 		pthread_cond_broadcast(&w->cond);
 	while (rc == 1 && wait && !waiter.done)
-		pthread_cond_wait(&w->cond, &w->lock);
+		pthread_cond_wait(&waiter.cond, &w->lock);
 	pthread_mutex_unlock(&w->lock);
+	if (wait) /* answered (done seen under the lock), or never queued */
+		pthread_cond_destroy(&waiter.cond);
 	if (rc < 0)
 		return rc;
 	if (!wait)
@@ -490,8 +594,15 @@ void tier_worker_stats(struct tier_worker *w, struct tier_worker_stats *out)
 	pthread_mutex_lock(&w->lock);
 	*out = w->stats;
 	out->queued = w->queue.len;
-	out->running_op = w->running ? (uint32_t)w->running->op : 0;
-	out->running_fileid = w->running ? w->running->fileid : 0;
+	out->running_op = 0;
+	out->running_fileid = 0;
+	for (unsigned i = 0; i < w->nthreads; i++) {
+		if (!w->running[i])
+			continue;
+		out->running_op = (uint32_t)w->running[i]->op;
+		out->running_fileid = w->running[i]->fileid;
+		break;
+	}
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -567,16 +678,29 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 		}
 		tier_failstep_wrap(w->failstep, &w->engine);
 		log_warn("failpoint tier-step:%lu: the tier's steps are "
-			 "counted and logged%s", srv->cfg.failpoint_step,
+			 "counted and logged%s; one tier thread",
+			 srv->cfg.failpoint_step,
 			 srv->cfg.failpoint_step ? ", the MDS exits before that "
 						   "step of a request" : "");
 	}
-	rc = -pthread_create(&w->thread, NULL, tier_main, w);
-	if (rc < 0) {
-		tier_worker_free(w);
-		return rc;
+	w->nthreads = srv->cfg.tier_workers ? srv->cfg.tier_workers
+					    : TIER_WORKERS_DEFAULT;
+	if (w->nthreads > TIER_WORKERS_MAX)
+		w->nthreads = TIER_WORKERS_MAX;
+	/* The failpoint counts one request's steps at a time
+	 * (tier_failstep.h: the tier thread only). */
+	if (w->failstep)
+		w->nthreads = 1;
+	for (unsigned i = 0; i < w->nthreads; i++) {
+		w->threads[i] = (struct tier_thread){ .w = w, .idx = i };
+		rc = -pthread_create(&w->threads[i].tid, NULL, tier_main,
+				     &w->threads[i]);
+		if (rc < 0) {
+			tier_worker_free(w);
+			return rc;
+		}
+		w->nstarted++;
 	}
-	w->started = 1;
 	srv->tier_recall_arg = w;
 	srv->tier_recall_wanted = tier_worker_recall_wanted;
 	srv->tier_recall_stuck = tier_worker_recall_stuck;
@@ -584,7 +708,8 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 		srv->tier_used_arg = w->autop;
 		srv->tier_used = tier_auto_used;
 	}
-	log_info("tier: %s, keys under %s/", srv->cfg.tier, w->prefix);
+	log_info("tier: %s, keys under %s/, %u steps at once", srv->cfg.tier,
+		 w->prefix, w->nthreads);
 	*out = w;
 	return 0;
 }
@@ -601,9 +726,9 @@ void tier_worker_halt(struct tier_worker *w)
 		finish(w, r, -ECANCELED, "the server is stopping");
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
-	if (w->started)
-		pthread_join(w->thread, NULL);
-	w->started = 0;
+	for (unsigned i = 0; i < w->nstarted; i++)
+		pthread_join(w->threads[i].tid, NULL);
+	w->nstarted = 0;
 }
 
 void tier_worker_free(struct tier_worker *w)

@@ -3,18 +3,23 @@
  * docs/decisions/0031-tier-worker.md): it runs the tier's state machine
  * (tiering/tier_job.h) over the namespace (tier_meta_ns), the data
  * servers (pnfs/tier_ds.h) and the configured backend (cfg.tier,
- * tiering/tier_backend.h), one request at a time, from a queue.
+ * tiering/tier_backend.h), up to tier_workers requests at once
+ * (TIER_WORKERS_DEFAULT), from a queue; two steps of one file never
+ * overlap (tier_queue_pop_idle).
  *
- *   start    opens the backend, starts the thread and sets the server's
+ *   start    opens the backend, starts the threads and sets the server's
  *            recall hook (srv->tier_recall_wanted, nfsd/residency.h);
- *            the thread first gives up every job a crash left
+ *            the lead thread first gives up every job a crash left
  *            (tier_recover) and drains the delete and release records
- *            (tier_drain), then serves the queue, and drains again
- *            every TIER_DRAIN_S seconds (between requests as well as
- *            when idle) and after a failed request; it runs the policy's
+ *            (tier_drain) before any thread serves the queue, and drains
+ *            again every TIER_DRAIN_S seconds (between requests as well
+ *            as when idle); a failed request is followed by a drain
+ *            before its waiter is answered; it runs the policy's
  *            pass when due (nfsd/tier_auto.h) and the orphan collector
  *            every tier_gc_interval (tiering/tier_gc.h: deletes objects
- *            nothing refers to once seen so for tier_gc_grace);
+ *            nothing refers to once seen so for tier_gc_grace). A drain
+ *            and a collector pass run alone: no step starts until it
+ *            ends, and it starts once the running steps have ended;
  *   hook     an access to an offloaded file (READ, WRITE, SETATTR of a
  *            size, LAYOUTGET) queues its recall: at most one recall per
  *            file is queued or running at a time (the executor calls the
@@ -27,7 +32,7 @@
  * The executor never waits on the tier: the hook takes only the worker's
  * own mutex (w->lock, which protects the queue, its set of wanted files
  * and the worker's counts), for a set lookup and a list append. Every call of the state machine (which
- * blocks on the object store and the data servers) runs on the tier
+ * blocks on the object store and the data servers) runs on a tier
  * thread; submit with WAIT blocks its caller (a control connection's
  * receive thread), never the executor.
  *
@@ -36,7 +41,7 @@
  * (a waiting submitter is released with -ECANCELED), freed after the
  * executor stopped (the hook may be running until then).
  * Threads: submit, the hook and tier_worker_halt() from any thread (the
- * hook with state_lock held); the thread itself takes state_lock only
+ * hook with state_lock held); the threads take state_lock only
  * briefly, to ask whether a removed file is still open (decision 0018).
  */
 #ifndef STRATA_NFSD_TIER_WORKER_H
@@ -52,6 +57,8 @@
 #define TIER_GC_INTERVAL_DEFAULT 3600 /* s between orphan collector passes */
 #define TIER_GC_GRACE_DEFAULT 86400   /* s an orphan is seen before delete */
 #define TIER_PREFIX_DEFAULT "strata"
+#define TIER_WORKERS_DEFAULT 4 /* steps at once (tier_workers) */
+#define TIER_WORKERS_MAX 16
 
 struct strata_config;
 struct strata_server;
@@ -61,7 +68,7 @@ struct tier_worker;
  * a tier without data servers). */
 int tier_worker_start(struct tier_worker **out, struct strata_server *srv);
 /* Stop taking requests, release waiting submitters (-ECANCELED), let the
- * running step end and join the thread. The hook stays callable (a no-op
+ * running steps end and join the threads. The hook stays callable (a no-op
  * from now on). */
 void tier_worker_halt(struct tier_worker *w);
 /* After halt and once nothing can call the hook. NULL is a no-op. */

@@ -13,7 +13,7 @@ PKGS=(
   libcurl4-openssl-dev libexpat1-dev curl openssl
   swift swift-proxy swift-account swift-container swift-object memcached
   qemu-system-x86 qemu-utils bc perl busybox-static
-  python3-ply tcpdump iperf3 fio
+  python3-ply tcpdump iperf3 fio rclone linux-perf
   nfs-ganesha nfs-ganesha-vfs
   libaio-dev uuid-dev xfslibs-dev libacl1-dev libattr1-dev libcap-dev libgdbm-dev
   libtool autoconf automake git

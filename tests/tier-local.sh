@@ -21,21 +21,24 @@
 # object is back; the orphan collector (every second, 1 s of grace)
 # deletes an object nothing refers to, keeps the live one and a foreign
 # file.
-#   tests/tier-local.sh [--build DIR] [--port P] [--dir DIR]
+#   tests/tier-local.sh [--build DIR] [--port P] [--dir DIR] [--metrics-port M]
+# (the MDS's metrics on M, default P+10000; the data servers' on M+1, M+2)
 # pynfs's client library comes from scripts/build-suites.sh pynfs. No
 # sanitizer report may appear in any log. Exit 0 passed, 1 failed, 2/3
 # setup.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=$ROOT/build; PORT=21490; DIR=""
+BUILD=$ROOT/build; PORT=21490; DIR=""; MPORT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD=$(cd "$2" && pwd) || exit 3; shift 2;;
     --port) PORT=$2; shift 2;;
     --dir) DIR=$2; shift 2;;
-    *) echo "usage: $0 [--build DIR] [--port P] [--dir DIR]" >&2; exit 3;;
+    --metrics-port) MPORT=$2; shift 2;;
+    *) echo "usage: $0 [--build DIR] [--port P] [--dir DIR] [--metrics-port M]" >&2; exit 3;;
   esac
 done
+[ -n "$MPORT" ] || MPORT=$((PORT + 10000))
 CLI=$BUILD/tools/strata
 NAME=tier-local
 # shellcheck source=tests/lib/loopback.sh
@@ -46,14 +49,14 @@ loopback_pynfs
 loopback_dir "$DIR"
 UNIT=1048576
 T0=$(date +%s)
-if ! "$LOCAL" up --dir "$DIR" --port "$PORT" --lease 20 --grace 0 --build "$BUILD" \
+if ! "$LOCAL" up --dir "$DIR" --port "$PORT" --lease 20 --grace 0 --build "$BUILD" --metrics-base "$MPORT" \
      --data-servers 2 --stripe-unit $UNIT --tier "dir:$DIR/tier" > "$DIR/up.out" 2>&1; then
   cat "$DIR/up.out" >&2; echo "tier-local: FAIL: the servers did not start" >&2; exit 2
 fi
 /usr/bin/python3 "$ROOT/tests/tier-local/tier_local.py" --server "127.0.0.1:$PORT" \
   --ds "127.0.0.1:$((PORT + 1)),127.0.0.1:$((PORT + 2))" --strata "$CLI" --dir "$DIR" \
   --tier-dir "$DIR/tier" --local "$LOCAL" --unit $UNIT --pynfs "$PYNFS_DIR" \
-  --metrics "http://127.0.0.1:$((PORT + 10000))/metrics"
+  --metrics "http://127.0.0.1:$MPORT/metrics"
 RC=$?
 "$LOCAL" down --dir "$DIR" > /dev/null 2>&1
 loopback_sanitized $RC; RC=$?

@@ -156,6 +156,24 @@ int tier_get(struct tier_backend *b, const char *key, uint64_t off,
 	return b->ops->get(b, key, off, len, buf, got, st);
 }
 
+int tier_get_obj(struct tier_backend *b, const char *key, uint64_t off,
+		 size_t len, void *buf, size_t *got, struct tier_obj *obj,
+		 struct tier_status *st)
+{
+	int rc;
+
+	status_clear(st);
+	*got = 0;
+	if (!tier_key_ok(key, 0))
+		return bad_key(b, st, "get");
+	if (len && b->ops->get_obj)
+		return b->ops->get_obj(b, key, off, len, buf, got, obj, st);
+	rc = b->ops->head(b, key, obj, st);
+	if (rc == 0 && len)
+		rc = b->ops->get(b, key, off, len, buf, got, st);
+	return rc;
+}
+
 int tier_head(struct tier_backend *b, const char *key, struct tier_obj *out,
 	      struct tier_status *st)
 {

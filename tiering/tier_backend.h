@@ -169,6 +169,11 @@ struct tier_ops {
 		       struct tier_status *st);
 	int (*abort_upload)(struct tier_backend *b, const char *key,
 			    const char *upload_id, struct tier_status *st);
+	/* get, and the object's size and etag as its answer states them;
+	 * NULL: tier_get_obj() asks head first */
+	int (*get_obj)(struct tier_backend *b, const char *key, uint64_t off,
+		       size_t len, void *buf, size_t *got,
+		       struct tier_obj *obj, struct tier_status *st);
 };
 
 /* Every backend's handle starts with this. */
@@ -199,6 +204,13 @@ int tier_put(struct tier_backend *b, const char *key,
  * -ERANGE. */
 int tier_get(struct tier_backend *b, const char *key, uint64_t off,
 	     size_t len, void *buf, size_t *got, struct tier_status *st);
+/* tier_get(), and OBJ gets the whole object's size and etag, as the same
+ * answer states them where the backend can (s3: Content-Range and ETag;
+ * a HEAD when the answer lacks them), else from a head just before: one
+ * request where a head and a get would be two. LEN may be 0 (OBJ only). */
+int tier_get_obj(struct tier_backend *b, const char *key, uint64_t off,
+		 size_t len, void *buf, size_t *got, struct tier_obj *obj,
+		 struct tier_status *st);
 int tier_head(struct tier_backend *b, const char *key, struct tier_obj *out,
 	      struct tier_status *st);
 /* Deleting a missing key succeeds (as S3 does). */

@@ -165,9 +165,13 @@ int tier_release(const struct tier_engine *e, uint64_t fileid,
 
 /* ---- recall ------------------------------------------------------------- */
 
-/* Copy JOB's object OBJ (at KEY) into the new data copy. */
+/* Copy JOB's object OBJ (at KEY) into the new data copy. The object is
+ * verified (its size and etag those recorded) by the answer to the first
+ * GET, before anything is written: one request, where a HEAD and a GET
+ * were two (an empty file: the HEAD alone). */
 static int recall_copy(const struct tier_engine *e,
-		       const struct ns_tier_job *job, const char *key,
+		       const struct ns_tier_job *job,
+		       const struct ns_tier_obj *obj, const char *key,
 		       struct tier_status *st)
 {
 	size_t chunk = e->chunk ? e->chunk : CHUNK_DEFAULT, got;
@@ -175,10 +179,23 @@ static int recall_copy(const struct tier_engine *e,
 	uint64_t off = 0;
 	int rc = buf ? 0 : -ENOMEM;
 
+	if (!rc && job->size == 0)
+		rc = object_there(e, obj, st);
 	while (!rc && off < job->size) {
 		size_t want = job->size - off < chunk ? job->size - off : chunk;
 
-		rc = tier_get(e->backend, key, off, want, buf, &got, st);
+		if (off == 0) {
+			struct tier_obj seen;
+
+			rc = tier_get_obj(e->backend, key, off, want, buf,
+					  &got, &seen, st);
+			if (!rc && (seen.size != obj->size ||
+				    strcmp(seen.etag, obj->etag)))
+				rc = -EIO; /* not the object recorded */
+		} else {
+			rc = tier_get(e->backend, key, off, want, buf, &got,
+				      st);
+		}
 		if (!rc && got != want)
 			rc = -EIO; /* the object is shorter than recorded */
 		if (!rc)
@@ -205,11 +222,9 @@ int tier_recall(const struct tier_engine *e, uint64_t fileid,
 
 	if (rc)
 		return step_failed(e, st, rc, "recall begin", fileid);
-	rc = object_there(e, &obj, st);
+	rc = obj_key(e, fileid, obj.gen, obj.ver, key, sizeof key);
 	if (!rc)
-		rc = obj_key(e, fileid, obj.gen, obj.ver, key, sizeof key);
-	if (!rc)
-		rc = recall_copy(e, &job, key, st);
+		rc = recall_copy(e, &job, &obj, key, st);
 	if (!rc)
 		rc = e->meta->recall_commit(e->meta_arg, &job);
 	if (!rc)

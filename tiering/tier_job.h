@@ -24,10 +24,12 @@
  *   release  HEAD (the object is there, of its size) -> release
  *            (OFFLOADED, layout_gen + 1, release record) -> fence the old
  *            copy -> drop it -> forget the release record.
- *   recall   begin (job, new generation) -> HEAD (size and etag as
- *            recorded) -> get / write ranges -> sync -> commit (BOTH at
- *            the new generation) ; any failure: abort (release record
- *            for the partial copy).
+ *   recall   begin (job, new generation) -> get / write ranges, the
+ *            first GET's answer stating the object's size and etag as
+ *            recorded before anything is written (tier_get_obj: a HEAD
+ *            where the store's answer lacks them; an empty file's a HEAD
+ *            alone) -> sync -> commit (BOTH at the new generation) ; any
+ *            failure: abort (release record for the partial copy).
  *
  * A crash between any two steps leaves each file with a full data copy
  * or a verified object or both (ns_tier.h); tier_recover() then gives up

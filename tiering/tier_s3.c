@@ -55,6 +55,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 
 	if (len > 5 && !strncasecmp(p, "ETag:", 5))
 		tier_etag_clean(x->etag, sizeof(x->etag), p + 5, len - 5);
+	else if (len > 14 && !strncasecmp(p, "Content-Range:", 14))
+		x->total = s3_range_total(p + 14, len - 14);
 	else if (len > 17 && !strncasecmp(p, "x-amz-request-id:", 17))
 		tier_etag_clean(x->reqid, sizeof(x->reqid), p + 17, len - 17);
 	return len;
@@ -161,6 +163,7 @@ void s3_xfer_reset(struct s3_xfer *x)
 	x->src_err = 0;
 	x->pos = 0;
 	x->clen = -1;
+	x->total = -1;
 	curl_slist_free_all(x->hdrs);
 	x->hdrs = NULL;
 }
@@ -404,12 +407,18 @@ static int s3_put(struct tier_backend *b, const char *key,
 	return rc;
 }
 
-static int s3_get(struct tier_backend *b, const char *key, uint64_t off,
-		  size_t len, void *buf, size_t *got, struct tier_status *st)
+/* A GET of [OFF, OFF + LEN) of KEY; OBJ (may be NULL) gets the whole
+ * object's size and etag as the answer states them (Content-Range, or
+ * Content-Length of a whole answer; ETag), or, if it states either not
+ * (an empty object's 416, a server without them), as a HEAD after it
+ * does. */
+static int s3_get_any(struct tier_backend *b, const char *key, uint64_t off,
+		      size_t len, void *buf, size_t *got, struct tier_obj *obj,
+		      struct tier_status *st)
 {
 	struct s3_xfer x = {.method = "GET", .key = key, .dst = buf,
 			    .dst_cap = len};
-	int rc;
+	int rc, known = 0;
 
 	snprintf(x.range, sizeof(x.range), "bytes=%llu-%llu",
 		 (unsigned long long)off, (unsigned long long)(off + len - 1));
@@ -428,8 +437,33 @@ static int s3_get(struct tier_backend *b, const char *key, uint64_t off,
 	}
 	if (rc == 0)
 		*got = x.got;
+	if (rc == 0 && obj && x.etag[0]) {
+		int64_t size = x.http == 206 ? x.total
+			       : x.http == 200 ? (int64_t)x.clen : -1;
+
+		if (size >= 0) {
+			obj->size = (uint64_t)size;
+			snprintf(obj->etag, sizeof(obj->etag), "%s", x.etag);
+			known = 1;
+		}
+	}
 	s3_xfer_free(&x);
+	if (rc == 0 && obj && !known)
+		rc = s3_head(b, key, obj, st);
 	return rc;
+}
+
+static int s3_get(struct tier_backend *b, const char *key, uint64_t off,
+		  size_t len, void *buf, size_t *got, struct tier_status *st)
+{
+	return s3_get_any(b, key, off, len, buf, got, NULL, st);
+}
+
+static int s3_get_obj(struct tier_backend *b, const char *key, uint64_t off,
+		      size_t len, void *buf, size_t *got,
+		      struct tier_obj *obj, struct tier_status *st)
+{
+	return s3_get_any(b, key, off, len, buf, got, obj, st);
 }
 
 int s3_head(struct tier_backend *b, const char *key, struct tier_obj *out,
@@ -545,6 +579,7 @@ static const struct tier_ops s3_ops = {
 	.name = "s3",
 	.put = s3_put,
 	.get = s3_get,
+	.get_obj = s3_get_obj,
 	.head = s3_head,
 	.del = s3_del,
 	.list = s3_list,

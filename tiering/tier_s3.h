@@ -41,6 +41,10 @@ struct s3_qparam {
 };
 char *s3_query(struct s3_qparam *p, unsigned n);
 
+/* The complete length of a Content-Range header's value P (LEN bytes,
+ * "bytes A-B/TOTAL"), or -1 ("*" or malformed). */
+int64_t s3_range_total(const char *p, size_t len);
+
 /* Is this failure worth another try? HTTP 5xx (and 0 with a transport
  * error that is a refusal, reset, timeout or cut-short answer): yes; any
  * answered 4xx or 2xx/3xx: no. */
@@ -97,6 +101,7 @@ struct s3_xfer {
 	size_t blen;
 	size_t got; /* bytes into dst */
 	curl_off_t clen; /* Content-Length of a 2xx answer, -1 if none */
+	int64_t total;   /* Content-Range's complete length, -1 if none */
 	int overflow;
 	int src_err;
 	/* internal */

@@ -1,7 +1,8 @@
 /*
  * tiering/tier_s3_util.c — the s3 backend's pure parts: the endpoint and
  * URLs for both addressing styles, canonical queries, which failures are
- * retried and how long to wait, and HTTP status to errno (tier_s3.h).
+ * retried and how long to wait, HTTP status to errno, and a
+ * Content-Range's complete length (tier_s3.h).
  */
 #include "tier_s3.h"
 
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int bucket_ok(const char *b)
 {
@@ -151,6 +153,32 @@ char *s3_query(struct s3_qparam *p, unsigned n)
 	for (unsigned i = 0; i < 2 * n; i++)
 		curl_free(enc[i]);
 	return q;
+}
+
+int64_t s3_range_total(const char *p, size_t len)
+{
+	char buf[96], *slash, *end;
+	unsigned long long v;
+
+	while (len && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	while (len && (p[len - 1] == '\r' || p[len - 1] == '\n' ||
+		       p[len - 1] == ' ' || p[len - 1] == '\t'))
+		len--;
+	if (len >= sizeof(buf) || len < 7 || strncasecmp(p, "bytes ", 6))
+		return -1;
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash || slash[1] < '0' || slash[1] > '9')
+		return -1; /* "*": the length is not known */
+	errno = 0;
+	v = strtoull(slash + 1, &end, 10);
+	if (errno || *end || v > (unsigned long long)INT64_MAX)
+		return -1;
+	return (int64_t)v;
 }
 
 int s3_retryable(long http, CURLcode cc)

@@ -7,7 +7,9 @@
  * is done it can be wanted again; a waiter's request is always queued;
  * offloads and releases are deduplicated while queued only; and the
  * hash set agrees with a plain scan of the FIFO over a long random mix
- * of adds, pops and completions (deletions shift entries back).
+ * of adds, pops and completions (deletions shift entries back); and
+ * tier_queue_pop_idle() takes the oldest request of a file with no step
+ * running (the worker's threads never run two steps of one file).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -148,6 +150,66 @@ static void test_waiters_and_other_steps(void **state)
 	tier_queue_fini(&q);
 }
 
+/* A request of a file with a step running waits: the worker's threads
+ * take the oldest one of an idle file (tier_queue_pop_idle). */
+static void test_pop_idle_skips_busy_files(void **state)
+{
+	struct tier_queue q;
+	struct tier_req *a, *b, *r;
+
+	(void)state;
+	tier_queue_init(&q);
+	assert_int_equal(tier_queue_add(&q, 1, TIER_REQ_OFFLOAD, NULL, NULL),
+			 1);
+	assert_int_equal(tier_queue_add(&q, 1, TIER_REQ_RELEASE, NULL, NULL),
+			 1);
+	assert_int_equal(tier_queue_add(&q, 2, TIER_REQ_RECALL, NULL, NULL),
+			 1);
+	a = tier_queue_pop_idle(&q);
+	assert_int_equal(a->fileid, 1);
+	assert_int_equal(a->op, TIER_REQ_OFFLOAD);
+	b = tier_queue_pop_idle(&q); /* the release of 1 waits */
+	assert_int_equal(b->fileid, 2);
+	assert_null(tier_queue_pop_idle(&q));
+	assert_int_equal(q.len, 1);
+	tier_queue_done(&q, a);
+	free(a);
+	r = tier_queue_pop_idle(&q);
+	assert_int_equal(r->fileid, 1);
+	assert_int_equal(r->op, TIER_REQ_RELEASE);
+	assert_null(q.head);
+	assert_null(q.tail);
+	/* the FIFO's tail is kept right when its last request is taken */
+	assert_int_equal(tier_queue_add(&q, 3, TIER_REQ_OFFLOAD, NULL, NULL),
+			 1);
+	assert_ptr_equal(q.head, q.tail);
+	tier_queue_done(&q, r);
+	tier_queue_done(&q, b);
+	free(r);
+	free(b);
+	r = tier_queue_pop(&q);
+	tier_queue_done(&q, r);
+	free(r);
+	assert_int_equal(q.used, 0);
+	tier_queue_fini(&q);
+}
+
+/* The reference for tier_queue_pop_idle: the oldest request whose file
+ * has no step in RUN. */
+static const struct tier_req *ref_idle(const struct tier_queue *q,
+				       struct tier_req **run, size_t nrun)
+{
+	for (const struct tier_req *r = q->head; r; r = r->next) {
+		size_t i = 0;
+
+		while (i < nrun && run[i]->fileid != r->fileid)
+			i++;
+		if (i == nrun)
+			return r;
+	}
+	return NULL;
+}
+
 /* The reference: a request for (FILEID, OP) in the FIFO, or a running
  * recall of FILEID. */
 static int ref_wanted(const struct tier_queue *q, struct tier_req **run,
@@ -183,8 +245,15 @@ static void test_matches_a_scan(void **state)
 
 			assert_int_equal(tier_queue_add(&q, f, op, NULL, NULL),
 					 !want);
-		} else if (what < 8 && nrun < RUNMAX) {
+		} else if (what < 7 && nrun < RUNMAX) {
 			r = tier_queue_pop(&q);
+			if (r)
+				run[nrun++] = r;
+		} else if (what < 8 && nrun < RUNMAX) {
+			const struct tier_req *want = ref_idle(&q, run, nrun);
+
+			r = tier_queue_pop_idle(&q);
+			assert_ptr_equal(r, want);
 			if (r)
 				run[nrun++] = r;
 		} else if (nrun) {
@@ -217,6 +286,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_storm_each_file_once),
 		cmocka_unit_test(test_waiters_and_other_steps),
+		cmocka_unit_test(test_pop_idle_skips_busy_files),
 		cmocka_unit_test(test_matches_a_scan),
 	};
 

@@ -166,6 +166,7 @@ struct script {
 	const unsigned char *data; /* for ranged GETs */
 	size_t data_len;
 	int ignore_range;
+	int get_facts; /* GET answers carry ETag and Content-Range */
 };
 
 
@@ -245,6 +246,10 @@ static void handler(void *arg, const struct fake_req *rq, const char *body,
 		out->status = 206;
 		out->body = (const char *)s->data + a;
 		out->body_len = (size_t)(b - a + 1);
+		if (s->get_facts)
+			snprintf(out->headers, sizeof(out->headers),
+				 "ETag: \"abc-3\"\r\nContent-Range: bytes "
+				 "%llu-%llu/%zu\r\n", a, b, s->data_len);
 	}
 }
 
@@ -515,6 +520,53 @@ static void test_ranged_get(void **state)
 	free(big);
 }
 
+/* tier_get_obj: the object's size and etag from the GET's own answer
+ * (one request); from a HEAD when the answer lacks them. */
+static void test_get_obj(void **state)
+{
+	struct fx *f = *state;
+	unsigned char data[1000], buf[300];
+	struct tier_status st;
+	struct tier_obj o;
+	size_t got;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 5);
+	f->sc.data = data;
+	f->sc.data_len = sizeof(data);
+	f->sc.size = 4242; /* what a HEAD would say: told apart */
+	f->sc.get_facts = 1;
+	assert_int_equal(tier_get_obj(f->b, "p/a", 0, 300, buf, &got, &o, &st),
+			 0);
+	assert_int_equal(got, 300);
+	assert_memory_equal(buf, data, 300);
+	assert_int_equal(o.size, 1000);
+	assert_string_equal(o.etag, "abc-3");
+	assert_int_equal(f->srv.nreq, 1);
+	f->sc.get_facts = 0;
+	assert_int_equal(tier_get_obj(f->b, "p/a", 0, 300, buf, &got, &o, &st),
+			 0);
+	assert_int_equal(o.size, 4242);
+	assert_int_equal(f->srv.nreq, 3);
+	assert_string_equal(f->srv.log[2].method, "HEAD");
+}
+
+static void test_range_total(void **state)
+{
+#define RT(v) s3_range_total(v, strlen(v))
+	(void)state;
+	assert_int_equal(RT(" bytes 0-65535/65536\r\n"), 65536);
+	assert_int_equal(RT("bytes 5-9/10"), 10);
+	assert_int_equal(RT(" BYTES 0-0/75497472\r\n"), 75497472);
+	assert_int_equal(RT(" bytes 0-9/*\r\n"), -1);
+	assert_int_equal(RT(" bytes */100\r\n"), 100);
+	assert_int_equal(RT(" items 0-9/10\r\n"), -1);
+	assert_int_equal(RT(" bytes 0-9/10x\r\n"), -1);
+	assert_int_equal(RT(" bytes 0-9/\r\n"), -1);
+	assert_int_equal(RT(" bytes 0-9/99999999999999999999999\r\n"), -1);
+#undef RT
+}
+
 struct pattern {
 	size_t len;
 };
@@ -671,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_addr_and_url),
 		cmocka_unit_test(test_query_canonical),
 		cmocka_unit_test(test_retry_policy),
+		cmocka_unit_test(test_range_total),
 		cmocka_unit_test(test_open_errors),
 		T(test_retry_5xx_then_ok),
 		T(test_retry_hangup),
@@ -680,6 +733,7 @@ int main(void)
 		T(test_list_fails_closed),
 		T(test_list_big_page),
 		T(test_ranged_get),
+		T(test_get_obj),
 		T(test_multipart),
 		T(test_multipart_serial),
 		T(test_multipart_complete_error),

@@ -196,11 +196,17 @@ static void *accept_loop(void *arg)
 
 int fake_s3_start(struct fake_s3 *f, fake_handler h, void *arg)
 {
+	/* the first free of 10 ports from 28090, or from
+	 * $STRATA_FAKE_S3_PORT (runs that must keep to their own ports) */
+	const char *env = getenv("STRATA_FAKE_S3_PORT");
+	int base = env && atoi(env) > 1024 && atoi(env) < 65500 ? atoi(env)
+								 : 28090;
+
 	memset(f, 0, sizeof(*f));
 	f->handler = h;
 	f->arg = arg;
 	pthread_mutex_init(&f->mu, NULL);
-	for (int port = 28090; port <= 28099; port++) {
+	for (int port = base; port <= base + 9; port++) {
 		struct sockaddr_in a = {.sin_family = AF_INET,
 					.sin_port = htons((uint16_t)port)};
 		int one = 1;

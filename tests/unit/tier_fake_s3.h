@@ -51,7 +51,8 @@ struct fake_s3 {
 	struct fake_req log[FAKE_LOG_MAX];
 };
 
-/* Listen on the first free port of 127.0.0.1:28090..28099; 0 or -1. */
+/* Listen on the first free port of 127.0.0.1:28090..28099 (or 10 from
+ * $STRATA_FAKE_S3_PORT); 0 or -1. */
 int fake_s3_start(struct fake_s3 *f, fake_handler h, void *arg);
 void fake_s3_stop(struct fake_s3 *f);
 

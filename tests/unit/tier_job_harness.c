@@ -287,8 +287,16 @@ static int fb_abort(struct tier_backend *b, const char *key,
 }
 
 static const struct tier_ops fault_backend_ops = {
-	"fault", fb_put,   fb_get,     fb_head, fb_del,
-	fb_list, fb_close, fb_uploads, fb_abort,
+	.name = "fault",
+	.put = fb_put,
+	.get = fb_get,
+	.head = fb_head,
+	.del = fb_del,
+	.list = fb_list,
+	.close = fb_close,
+	.uploads = fb_uploads,
+	.abort_upload = fb_abort,
+	.get_obj = NULL, /* head, then get */
 };
 
 void fault_backend_init(struct fault_backend *fb, struct tier_backend *in,

@@ -26,6 +26,11 @@
 
 struct ctl_conn;
 
+/* `strata tier` and `strata residency`: paths stepped at once, each on
+ * its own control connection (--parallel N). */
+#define CLI_TIER_PARALLEL 8
+#define CLI_TIER_PARALLEL_MAX 64
+
 struct cli {
 	char server[128];   /* "host:port" of the MDS */
 	char key_path[4096];
@@ -34,6 +39,7 @@ struct cli {
 	int once;           /* top: one sample */
 	double interval;    /* top: seconds between samples */
 	int no_wait;        /* tier: queue the step, do not wait for it */
+	int parallel;       /* tier, residency: paths at once; 0 default */
 };
 
 /* Connect to ADDR ("host:port") with the cluster key. 0 or -errno

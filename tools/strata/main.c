@@ -2,7 +2,8 @@
  * tools/strata/main.c — `strata`: the admin CLI (see cli.h).
  *   strata [--dir DIR | --server HOST:PORT --key FILE] [--json]
  *          status | clients | exports | top [--once] [--interval S]
- *          | residency PATH... | tier offload|release|recall [--no-wait] PATH...
+ *          | residency PATH... | tier offload|release|recall [--no-wait]
+ *            [--parallel N] PATH...
  *          | tier status
  */
 #include <errno.h>
@@ -34,7 +35,8 @@ static void usage(void)
 		"            servers and in the tier, object key\n"
 		"  tier offload|release|recall PATH...   move files, each step "
 		"waited for\n"
-		"            [--no-wait] only queue it\n"
+		"            [--no-wait] only queue it; [--parallel N] paths at "
+		"once (default 8)\n"
 		"  tier status   the object tier: backend, queue, steps done "
 		"and failed,\n"
 		"            bytes moved, drains\n"
@@ -81,6 +83,7 @@ static int parse(int argc, char **argv, struct cli *cli, int *cmd)
 		{ "once", no_argument, NULL, 'o' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "no-wait", no_argument, NULL, 'n' },
+		{ "parallel", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -107,6 +110,15 @@ static int parse(int argc, char **argv, struct cli *cli, int *cmd)
 			break;
 		case 'n':
 			cli->no_wait = 1;
+			break;
+		case 'P':
+			cli->parallel = atoi(optarg);
+			if (cli->parallel < 1 ||
+			    cli->parallel > CLI_TIER_PARALLEL_MAX) {
+				fprintf(stderr, "strata: --parallel 1-%d\n",
+					CLI_TIER_PARALLEL_MAX);
+				return -1;
+			}
 			break;
 		case 'i':
 			cli->interval = strtod(optarg, NULL);

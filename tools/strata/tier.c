@@ -3,9 +3,15 @@
  * CTL_TIER call per path (pnfs/ctl_tier.h). A step waits until it is done
  * (a recall of a large file can take minutes) unless --no-wait, which
  * only queues it. PATH is a path in the namespace from its root, as a
- * client sees it under a mount of "/". */
+ * client sees it under a mount of "/". Several paths are stepped at
+ * once, each on its own control connection (--parallel N, default
+ * CLI_TIER_PARALLEL), so the MDS's tier threads (tier_workers) are kept
+ * busy; the answers are printed in the order of the paths, once all are
+ * in. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -87,33 +93,104 @@ static int tier_call(struct ctl_conn *c, ctl_tier_op op, const char *path,
 	return res->status ? -1 : 0;
 }
 
+/* The paths shared by the connections' threads: each takes the next. */
+struct batch {
+	struct cli *cli;
+	ctl_tier_op op;
+	char **paths;
+	int npaths;
+	ctl_tier_res *res; /* [npaths] */
+	int *rc;           /* [npaths]: 0, -1 failed, 1 not asked */
+	pthread_mutex_t lock;
+	int next;
+	int conn_failed;
+};
+
+static void *batch_thread(void *arg)
+{
+	struct batch *b = arg;
+	struct ctl_conn *c;
+
+	if (cli_connect(b->cli, b->cli->server, &c) < 0) {
+		pthread_mutex_lock(&b->lock);
+		b->conn_failed = 1;
+		pthread_mutex_unlock(&b->lock);
+		return NULL;
+	}
+	for (;;) {
+		int i;
+
+		pthread_mutex_lock(&b->lock);
+		i = b->next < b->npaths ? b->next++ : -1;
+		pthread_mutex_unlock(&b->lock);
+		if (i < 0)
+			break;
+		b->rc[i] = tier_call(c, b->op, b->paths[i], !b->cli->no_wait,
+				     &b->res[i]);
+	}
+	ctl_close(c);
+	return NULL;
+}
+
+/* Step every path, up to cli->parallel at once: 0 if all went through. */
+static int run_all(struct batch *b)
+{
+	int n = b->cli->parallel > 0 ? b->cli->parallel : CLI_TIER_PARALLEL;
+	pthread_t tid[CLI_TIER_PARALLEL_MAX];
+	int started = 0;
+
+	if (n > b->npaths)
+		n = b->npaths;
+	for (int i = 0; i < b->npaths; i++)
+		b->rc[i] = 1;
+	for (; started < n; started++)
+		if (pthread_create(&tid[started], NULL, batch_thread, b))
+			break;
+	if (started == 0)
+		batch_thread(b);
+	for (int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	return b->conn_failed || b->next < b->npaths;
+}
+
 static int run(struct cli *cli, ctl_tier_op op, int npaths, char **paths)
 {
 	json_object *all;
-	struct ctl_conn *c;
-	int bad = 0;
+	struct batch b = { .cli = cli, .op = op, .paths = paths,
+			   .npaths = npaths };
+	int bad;
 
-	if (cli_connect(cli, cli->server, &c) < 0)
+	b.res = calloc((size_t)npaths, sizeof(*b.res));
+	b.rc = calloc((size_t)npaths, sizeof(*b.rc));
+	if (!b.res || !b.rc) {
+		fprintf(stderr, "strata: out of memory\n");
+		free(b.res);
+		free(b.rc);
 		return 1;
+	}
 	all = cli->json ? json_object_new_array() : NULL;
+	pthread_mutex_init(&b.lock, NULL);
+	bad = run_all(&b);
+	pthread_mutex_destroy(&b.lock);
 	if (!cli->json)
 		printf("%-32s %-9s %10s %10s %-10s %s\n", "PATH", "STATE",
 		       "DS", "TIER", "JOB", "OBJECT");
 	for (int i = 0; i < npaths; i++) {
-		ctl_tier_res res;
+		ctl_tier_res *res = &b.res[i];
 
-		if (tier_call(c, op, paths[i], !cli->no_wait, &res) < 0)
-			bad = 1;
-		if (res.key) {
+		bad |= b.rc[i] != 0;
+		if (b.rc[i] != 1 && res->key) {
 			if (all)
 				json_object_array_add(all,
-						      res_json(paths[i], &res));
-			else if (!res.status || op != CTL_TIER_QUERY)
-				res_line(paths[i], &res);
+						      res_json(paths[i], res));
+			else if (!res->status || op != CTL_TIER_QUERY)
+				res_line(paths[i], res);
 		}
-		xdr_free((xdrproc_t)xdr_ctl_tier_res, &res);
+		if (b.rc[i] != 1)
+			xdr_free((xdrproc_t)xdr_ctl_tier_res, res);
 	}
-	ctl_close(c);
+	free(b.res);
+	free(b.rc);
 	if (all)
 		cli_print_json(all);
 	return bad;
@@ -146,7 +223,7 @@ int cmd_tier(struct cli *cli, int nargs, char **args)
 		if (!strcmp(args[0], steps[i].name))
 			return run(cli, steps[i].op, nargs - 1, args + 1);
 	fprintf(stderr, "usage: strata tier offload|release|recall "
-			"[--no-wait] PATH...\n"
+			"[--no-wait] [--parallel N] PATH...\n"
 			"       strata tier status\n");
 	return 2;
 }
