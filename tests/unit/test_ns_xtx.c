@@ -91,16 +91,23 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Step 1: plan at A, fetching B's keys as the peer protocol would. */
-static int plan(struct fx *f)
+/* Supply the view with what node FROM holds, until the plan of RENAME
+ * (REMOVE: dname NULL) at AT stops asking: the plan's answer. */
+static int plan_at(struct fx *f, struct ns *at, struct ns *from,
+		   uint64_t sdir, const char *sname, uint64_t ddir,
+		   const char *dname)
 {
-	uint8_t pa[NPARTS] = { 1, 0 }, pb[NPARTS] = { 0, 1 };
 	int rc, rounds = 0;
 
-	while ((rc = ns_xtx_plan_rename(f->a, f->v, f->d1, f->sname,
-					strlen(f->sname), f->d2, f->dname,
-					strlen(f->dname))) == -EREMOTE &&
-	       ns_xview_nneed(f->v) > 0) {
+	ns_xview_clear(f->v);
+	for (;;) {
+		rc = dname ? ns_xtx_plan_rename(at, f->v, sdir, sname,
+						strlen(sname), ddir, dname,
+						strlen(dname))
+			   : ns_xtx_plan_remove(at, f->v, sdir, sname,
+						strlen(sname));
+		if (rc != -EREMOTE || ns_xview_nneed(f->v) == 0)
+			return rc;
 		assert_true(++rounds < 8);
 		for (size_t i = 0; i < ns_xview_nneed(f->v); i++) {
 			unsigned shard, db;
@@ -108,7 +115,7 @@ static int plan(struct fx *f)
 			size_t klen, vlen = 0;
 			uint8_t *val = NULL;
 			ns_xview_need(f->v, i, &shard, &db, &key, &klen);
-			int r = ns_xtx_read(f->b, shard, db, key, klen, &val,
+			int r = ns_xtx_read(from, shard, db, key, klen, &val,
 					    &vlen);
 			assert_true(r == 0 || r == -ENOENT);
 			assert_int_equal(ns_xview_supply(f->v, shard, db, key,
@@ -118,6 +125,14 @@ static int plan(struct fx *f)
 			free(val);
 		}
 	}
+}
+
+/* Step 1: plan at A, fetching B's keys as the peer protocol would. */
+static int plan(struct fx *f)
+{
+	uint8_t pa[NPARTS] = { 1, 0 }, pb[NPARTS] = { 0, 1 };
+	int rc = plan_at(f, f->a, f->b, f->d1, f->sname, f->d2, f->dname);
+
 	if (rc)
 		return rc;
 	free(f->ra);
@@ -402,42 +417,6 @@ static void test_bad_records(void **state)
 	free(bad);
 	assert_int_equal(ns_xtx_locked(f->b), 0);
 	(void)pb;
-}
-
-/* Supply the view with what node FROM holds, until the plan of RENAME
- * (REMOVE: dname NULL) at AT stops asking: the plan's answer. */
-static int plan_at(struct fx *f, struct ns *at, struct ns *from,
-		   uint64_t sdir, const char *sname, uint64_t ddir,
-		   const char *dname)
-{
-	int rc, rounds = 0;
-
-	ns_xview_clear(f->v);
-	for (;;) {
-		rc = dname ? ns_xtx_plan_rename(at, f->v, sdir, sname,
-						strlen(sname), ddir, dname,
-						strlen(dname))
-			   : ns_xtx_plan_remove(at, f->v, sdir, sname,
-						strlen(sname));
-		if (rc != -EREMOTE || ns_xview_nneed(f->v) == 0)
-			return rc;
-		assert_true(++rounds < 8);
-		for (size_t i = 0; i < ns_xview_nneed(f->v); i++) {
-			unsigned shard, db;
-			const void *key;
-			size_t klen, vlen = 0;
-			uint8_t *val = NULL;
-			ns_xview_need(f->v, i, &shard, &db, &key, &klen);
-			int r = ns_xtx_read(from, shard, db, key, klen, &val,
-					    &vlen);
-			assert_true(r == 0 || r == -ENOENT);
-			assert_int_equal(ns_xview_supply(f->v, shard, db, key,
-							 klen, val, vlen,
-							 r == 0),
-					 0);
-			free(val);
-		}
-	}
 }
 
 /* After the cross-node rename the entry (on B) names an inode on A: its
