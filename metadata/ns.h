@@ -257,6 +257,11 @@ int ns_check_name(const char *name, size_t namelen);
 int ns_getattr(struct ns *ns, uint64_t fileid, struct ns_inode *out);
 int ns_lookup(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
 	      uint64_t *fileid);
+/* ns_lookup() that also gives the entry's TYPE (enum ns_type, may be
+ * NULL): what a node knows of a file whose inode another node holds (a
+ * name renamed across nodes, ns_xtx.h). */
+int ns_lookup_ex(struct ns *ns, uint64_t parent, const char *name,
+		 size_t namelen, uint64_t *fileid, uint32_t *type);
 
 /*
  * Create NAME in PARENT. A new directory has nlink 2 and size 0 (a

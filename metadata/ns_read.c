@@ -106,6 +106,12 @@ static int get_dir(struct ns *ns, uint64_t fileid, struct ns_inode *dir)
 int ns_lookup(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
 	      uint64_t *fileid)
 {
+	return ns_lookup_ex(ns, parent, name, namelen, fileid, NULL);
+}
+
+int ns_lookup_ex(struct ns *ns, uint64_t parent, const char *name,
+		 size_t namelen, uint64_t *fileid, uint32_t *type)
+{
 	struct ns_inode dir;
 	struct ns_dirent_val dv;
 	uint8_t key[NS_DIRENT_KEY_MAX];
@@ -131,6 +137,8 @@ int ns_lookup(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
 	mdb_txn_abort(txn);
 	if (!rc && fileid)
 		*fileid = dv.fileid;
+	if (!rc && type)
+		*type = dv.type;
 	return rc;
 }
 

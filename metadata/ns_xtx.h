@@ -102,10 +102,18 @@ int ns_xtx_decide(struct ns *ns, uint64_t txid, const uint8_t *rec,
 int ns_xtx_forget(struct ns *ns, uint64_t txid);
 
 /* Step 1 for RENAME (ns_rename's checks and effects; its change_info for
- * a directory is atomic only when the directory is the coordinator's). */
+ * a directory is atomic only when the directory is the coordinator's).
+ * Files only: a directory as the source answers -EXDEV. */
 int ns_xtx_plan_rename(struct ns *ns, struct ns_xview *v, uint64_t sparent,
 		       const char *sname, size_t slen, uint64_t dparent,
 		       const char *dname, size_t dlen);
+
+/* Step 1 for REMOVE of a file (ns_remove's checks and effects): its
+ * entry and its inode on different nodes (a name renamed across nodes).
+ * Directories answer -EXDEV (they never cross nodes in this version:
+ * ns_xtx_plan_rename refuses to move one, -EXDEV too). */
+int ns_xtx_plan_remove(struct ns *ns, struct ns_xview *v, uint64_t parent,
+		       const char *name, size_t namelen);
 
 enum ns_xtx_outcome {
 	NS_XTX_ABORTED = 0, /* no record and not live: presumed abort */

@@ -297,6 +297,29 @@ static unsigned route_readdir(struct compound *c, XDR *in)
 	return node ? node : srv->node;
 }
 
+/* A name operation goes to the owner of its entry, hash(dir, name). An
+ * OPEN by name whose entry is this node's but names another node's inode
+ * (renamed across nodes, decision 0024) goes on to the inode's owner,
+ * which holds the file's state: C->name_fileid tells it the name's file
+ * (peer_prot.x peer_ctx). */
+static unsigned route_name(struct compound *c, uint32_t opnum,
+			   const char *name, size_t len)
+{
+	struct strata_server *srv = c->srv;
+	unsigned node = cmap_entry_owner(srv->cmap, c->cur.fileid, name, len);
+	uint64_t fileid;
+
+	if (opnum != OP_OPEN || node != srv->node ||
+	    ns_lookup(srv->ns, c->cur.fileid, name, len, &fileid) < 0 ||
+	    ns_owns_fileid(srv->ns, fileid))
+		return node;
+	node = cmap_fileid_owner(srv->cmap, fileid);
+	if (!node)
+		return srv->node;
+	c->name_fileid = fileid;
+	return node;
+}
+
 static unsigned compound_route(struct compound *c, const struct op_desc *d,
 			       uint32_t opnum, XDR *in)
 {
@@ -351,11 +374,16 @@ static unsigned compound_route(struct compound *c, const struct op_desc *d,
 		 * lives, hash(dir, name) (decision 0024); the directory's
 		 * owner gets a delta if it changes (metadata/ns.h). */
 		char name[NS_NAME_MAX];
-		size_t len = c->cur.fileid
-				     ? name_of(d, opnum, in, name, sizeof(name))
-				     : 0;
+		size_t len;
+
+		if (opnum == OP_OPEN && c->name_fileid) {
+			fileid = c->name_fileid; /* resolved: route_far_name */
+			break;
+		}
+		len = c->cur.fileid ? name_of(d, opnum, in, name, sizeof(name))
+				    : 0;
 		if (len)
-			return cmap_entry_owner(m, c->cur.fileid, name, len);
+			return route_name(c, opnum, name, len);
 		fileid = c->cur.fileid ? c->cur.fileid : NS_ROOT_FILEID;
 		break;
 	}
@@ -380,6 +408,8 @@ int compound_loop_run(struct compound *c, struct loop *l)
 		uint32_t opnum;
 		const struct op_desc *d;
 		unsigned node;
+		u_int omark;
+		uint32_t count;
 
 		c->opindex = l->i;
 		if (!xdr_u_int(&l->in, &opnum)) {
@@ -419,9 +449,24 @@ int compound_loop_run(struct compound *c, struct loop *l)
 		}
 		if (d->flags & OPF_MUTATES)
 			c->mutated = 1;
+		omark = xdr_getpos(&l->out);
+		count = l->h.count;
 		l->status = run_op(c, &l->in, &l->out, &l->h, opnum, d);
+		c->name_fileid = 0; /* for the op just run only */
 		if (c->replay)
 			return LOOP_REPLAY;
+		if (c->xtx) {
+			/* Another node's keys: the front runs it as a
+			 * transaction (nfsd/xtx_task.h); undo its result. */
+			xdr_setpos(&l->out, omark);
+			l->h.count = count;
+			xdr_setpos(&l->in, pos);
+			l->stop.node = c->srv->node;
+			l->stop.opindex = l->i;
+			l->stop.in_pos = pos;
+			l->status = NFS4_OK;
+			return LOOP_STOP;
+		}
 		if (l->status != NFS4_OK) {
 			l->i++;
 			return LOOP_END;

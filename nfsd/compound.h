@@ -86,6 +86,14 @@ struct compound {
 	 * RECLAIM_COMPLETE (a front tells the owners when it succeeded:
 	 * nfsd/session.h rc_done). */
 	int rc_forwarded;
+	/* Set by RENAME or REMOVE at the entry's owner when the operation
+	 * touches other nodes' partitions: the loop then stops before it
+	 * (its result undone) and the front runs it as a cross-node
+	 * transaction (nfsd/xtx_task.h). */
+	int xtx;
+	/* Not 0: the OPEN by name about to run has its name resolved to
+	 * this fileid by the entry's owner (peer_prot.x peer_ctx). */
+	uint64_t name_fileid;
 	/* The client's owners that restarted and await its reclaim, as
 	 * SEQUENCE found them (nfsd/session.h reclaim_nodes): its
 	 * RECLAIM_COMPLETE goes to one of them. */

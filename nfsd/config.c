@@ -13,7 +13,7 @@
  *   server, 1-60, default 1; docs/operations.md), cluster_map (strata-mds:
  *   path of the cluster map, pnfs/cmap.h) and node (this node's id in it,
  *   1-64; docs/decisions/0024), failpoint (tests only: none,
- *   peer-answer-exit, delta-delay or tier-step:N, server.h enum
+ *   peer-answer-exit, delta-delay, tier-step:N or xtx-*-exit, server.h enum
  *   strata_failpoint),
  *   tier (strata-mds: the object tier, "dir:PATH" or "s3:ENDPOINT/BUCKET",
  *   nfsd/tier_worker.h), tier_credentials, tier_region, tier_ca_file
@@ -225,6 +225,14 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 			cfg->failpoint = FAILPOINT_PEER_ANSWER_EXIT;
 		else if (!strcmp(val, "delta-delay"))
 			cfg->failpoint = FAILPOINT_DELTA_DELAY;
+		else if (!strcmp(val, "xtx-prepared-exit"))
+			cfg->failpoint = FAILPOINT_XTX_PREPARED_EXIT;
+		else if (!strcmp(val, "xtx-decided-exit"))
+			cfg->failpoint = FAILPOINT_XTX_DECIDED_EXIT;
+		else if (!strcmp(val, "xtx-prepare-exit"))
+			cfg->failpoint = FAILPOINT_XTX_PREPARE_EXIT;
+		else if (!strcmp(val, "xtx-finish-exit"))
+			cfg->failpoint = FAILPOINT_XTX_FINISH_EXIT;
 		else if (!strcmp(val, "none"))
 			cfg->failpoint = FAILPOINT_NONE;
 		else if (!strncmp(val, "tier-step:", 10))

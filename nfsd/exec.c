@@ -25,6 +25,8 @@
 #include "session.h"
 #include "server_run.h"
 #include "xprt.h"
+#include "xtx_resolve.h"
+#include "xtx_task.h"
 
 /* A front's COMPOUND whose rest runs on other nodes (compound.h): it
  * waits for their answer outside the executor and comes back through
@@ -57,6 +59,7 @@ struct exec_req {
 	struct rpc_call call;
 	uint64_t t_arrive;      /* metrics_now_ns() at exec_submit() */
 	struct exec_job *job;   /* a job coming back, or NULL */
+	struct xtx_task *task;  /* a transaction's next step, or NULL */
 };
 
 struct exec_reply {
@@ -181,6 +184,7 @@ void exec_submit(struct exec *e, struct xprt_conn *conn, uint8_t *msg,
 	r->call = *call;
 	r->t_arrive = metrics_now_ns();
 	r->job = NULL;
+	r->task = NULL;
 	enqueue(e, r, 1);
 }
 
@@ -196,10 +200,22 @@ static void job_free(struct exec_job *j)
 	free(j);
 }
 
+/* A task dropped unfinished (stopping): its job goes unanswered. */
+static void task_drop(struct xtx_task *t)
+{
+	struct exec_job *j = xtx_job(t);
+
+	if (j)
+		job_free(j);
+	xtx_task_free(t);
+}
+
 static void req_free(struct exec_req *r)
 {
 	if (r->job)
 		job_free(r->job);
+	if (r->task)
+		task_drop(r->task);
 	xprt_msg_free(r->conn, r->msg); /* before the conn may go */
 	if (r->conn)
 		xprt_conn_put(r->conn);
@@ -221,6 +237,21 @@ static void job_answered(void *ctx, int err, void *res)
 		return;
 	}
 	r->job = j;
+	enqueue(e, r, 0); /* never waits: a link thread must not block */
+}
+
+/* Link thread (xtx_task.h), or the executor: run task T's next step in
+ * a later batch. */
+static void task_wake(void *ctx, struct xtx_task *t)
+{
+	struct exec *e = ctx;
+	struct exec_req *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		log_err("exec: no memory to go on with a transaction");
+		return; /* its client retransmits; the resolver finishes it */
+	}
+	r->task = t;
 	enqueue(e, r, 0); /* never waits: a link thread must not block */
 }
 
@@ -419,6 +450,73 @@ static void retry_parked(struct exec *e)
 	send_all(e, nout);
 }
 
+static void job_xtx(struct exec *e, struct exec_job *j, unsigned *nout);
+
+/* J after a step of its COMPOUND: RC says what comes next. */
+static void job_next(struct exec *e, struct exec_job *j, int rc, size_t len,
+		     unsigned *nout)
+{
+	if (rc == COMPOUND_FORWARD)
+		job_forward(e, j, nout);
+	else if (rc == COMPOUND_XTX)
+		job_xtx(e, j, nout);
+	else
+		job_done(e, j, len, nout);
+}
+
+/* Run task T's step; at its end, J (if any) goes on with the op's
+ * result. */
+static void task_run(struct exec *e, struct xtx_task *t, unsigned *nout)
+{
+	struct exec_job *j;
+	const uint8_t *res;
+	size_t n, consumed, len = 0;
+	nfsstat4 st;
+	int rc = COMPOUND_DONE;
+
+	switch (xtx_step(t)) {
+	case XTX_WAIT:
+		return;
+	case XTX_AGAIN:
+		task_wake(e, t);
+		return;
+	default:
+		break;
+	}
+	j = xtx_job(t);
+	if (j) {
+		st = xtx_result(t, &res, &n, &consumed);
+		if (n)
+			rc = compound_resume_op(&j->cj, st, res, n, consumed,
+						&len);
+		else
+			len = compound_fail(&j->cj, st);
+		delta_ship_take(e->srv->deltas, &j->waits, RPC_REPLY_HDR_LEN);
+		job_next(e, j, rc, len, nout);
+	}
+	xtx_task_free(t);
+}
+
+/* J stopped before a RENAME or REMOVE that touches other nodes'
+ * partitions: this front coordinates it (xtx_task.h). */
+static void job_xtx(struct exec *e, struct exec_job *j, unsigned *nout)
+{
+	const struct rpc_call *call = j->cj.c.call;
+	size_t at = j->cj.stop.in_pos;
+	struct xtx_task *t;
+	nfsstat4 st;
+
+	j->e = e;
+	t = xtx_task_op(e->srv, &j->cj.c, call->args + at,
+			call->args_len - at, j, task_wake, e, &st);
+	if (!t) {
+		j->cj.c.xtx = 0;
+		job_done(e, j, compound_fail(&j->cj, st), nout);
+		return;
+	}
+	task_run(e, t, nout);
+}
+
 /* Its owner answered J (or could not be reached): go on. */
 static void job_resume(struct exec *e, struct exec_job *j, unsigned *nout)
 {
@@ -444,10 +542,7 @@ static void job_resume(struct exec *e, struct exec_job *j, unsigned *nout)
 		free(j->res);
 		j->res = NULL;
 	}
-	if (rc == COMPOUND_FORWARD)
-		job_forward(e, j, nout);
-	else
-		job_done(e, j, len, nout);
+	job_next(e, j, rc, len, nout);
 }
 
 /* A front's COMPOUND in a cluster: it may stop at an op another node
@@ -484,10 +579,8 @@ static void run_front(struct exec *e, struct exec_req *r, unsigned *nout)
 			   NULL, nout);
 		j->buf = NULL;
 		job_free(j);
-	} else if (rc == COMPOUND_FORWARD) {
-		job_forward(e, j, nout);
 	} else {
-		job_done(e, j, len, nout);
+		job_next(e, j, rc, len, nout);
 	}
 }
 
@@ -503,6 +596,12 @@ static void run_one(struct exec *e, struct exec_req *r, unsigned *nout)
 		struct exec_job *j = r->job;
 		r->job = NULL;
 		job_resume(e, j, nout);
+		return;
+	}
+	if (r->task) {
+		struct xtx_task *t = r->task;
+		r->task = NULL;
+		task_run(e, t, nout);
 		return;
 	}
 	if (r->call.prog == STRATA_PEER_PROG) {
@@ -644,13 +743,29 @@ static void run_batch(struct exec *e, struct exec_req *chain)
 		abort();
 	}
 	if (srv->failpoint_exit) {
-		log_warn("failpoint peer-answer-exit: exiting after the commit, "
+		log_warn("failpoint: exiting after the commit, "
 			 "before %u repl%s", nout, nout == 1 ? "y" : "ies");
 		_exit(137);
 	}
 	send_all(e, nout);
 	delta_ship_send(srv);
 	release_held(e);
+}
+
+/* Once a second at most: a task for the transaction records a crash or
+ * a lost call left here (xtx_resolve.h); it runs in the next batch. */
+static void resolve_tick(struct exec *e)
+{
+	struct strata_server *srv = e->srv;
+	struct xtx_task *t;
+
+	if (!srv->xtx_res)
+		return;
+	pthread_mutex_lock(&srv->state_lock);
+	t = xtx_resolve_tick(srv, srv->xtx_res, server_now(), task_wake, e);
+	pthread_mutex_unlock(&srv->state_lock);
+	if (t)
+		task_wake(e, t);
 }
 
 static void *exec_main(void *arg)
@@ -673,6 +788,7 @@ static void *exec_main(void *arg)
 			break;
 		}
 		retry_parked(e);
+		resolve_tick(e);
 	}
 	return NULL;
 }

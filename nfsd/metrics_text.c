@@ -12,6 +12,7 @@
 #include "nfs4_names.h"
 #include "recovery.h"
 #include "server.h"
+#include "ns_xtx.h"
 
 #ifndef STRATA_VERSION
 #define STRATA_VERSION "unknown"
@@ -306,6 +307,18 @@ static void write_mds(struct strata_server *srv, FILE *f)
 	     "COMPOUNDs that shared one group commit.");
 	hist(f, "strata_lmdb_commit_batch_compounds", "", &m->batch,
 	     metrics_batch_bounds, METRICS_BATCH_BUCKETS, 0);
+	if (srv->xtx_res) {
+		struct ns_xtx_rec r[64];
+		size_t n = 0;
+
+		if (ns_xtx_list(srv->ns, r, 64, &n) == 0)
+			scalar(f, "strata_xtx_records", "gauge",
+			       "Cross-node transaction records on this node "
+			       "(PREPARED or COMMITTED, at most 64 counted): "
+			       "0 once every transaction is resolved "
+			       "(nfsd/xtx_resolve.h).",
+			       n);
+	}
 	if (!srv->cluster)
 		return;
 	head(f, "strata_data_server_up", "gauge",

@@ -26,6 +26,7 @@
 #include "exec.h"
 #include "reclaim.h"
 #include "tier_worker.h"
+#include "xtx_resolve.h"
 #include "recovery.h"
 #include "log.h"
 #include "metrics.h"
@@ -305,10 +306,11 @@ static int load_map(struct strata_server *srv)
 	}
 	/* Partitions spread over several owners (decision 0024): name
 	 * operations go to the entry's owner, directories' counts follow
-	 * by deltas, listings go partition by partition. Not built yet:
-	 * the two-phase commit, so RENAME and LINK across partitions
-	 * answer NFS4ERR_XDEV; layouts from owners other than the one
-	 * with data servers. */
+	 * by deltas, listings go partition by partition, RENAME and
+	 * REMOVE of files across nodes are cross-node transactions
+	 * (nfsd/xtx_task.h). Not built yet: LINK and directory moves
+	 * across nodes (NFS4ERR_XDEV); layouts from owners other than the
+	 * one with data servers. */
 	if (!single_owner(srv->cmap)) {
 		if (cfg->nds && srv->cmap->node[cfg->node_id].npartitions <
 					srv->cmap->npartitions) {
@@ -318,8 +320,9 @@ static int load_map(struct strata_server *srv)
 			return -EOPNOTSUPP;
 		}
 		log_warn("cluster map %s: partitions spread over several "
-			 "nodes: RENAME and LINK across partitions answer "
-			 "NFS4ERR_XDEV in this version (decision 0024)",
+			 "nodes: LINK, and RENAME of a directory, across "
+			 "nodes answer NFS4ERR_XDEV in this version "
+			 "(decision 0024)",
 			 cfg->cluster_map);
 	}
 	cfg->nshards = srv->cmap->nshards;
@@ -634,6 +637,8 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 		rc = tier_worker_start(&srv->tier, srv); /* sets the hook */
 	if (rc == 0 && srv->ns)
 		rc = open_deltas(srv);
+	if (rc == 0 && srv->ns && !srv->owns_all)
+		rc = xtx_resolver_new(&srv->xtx_res);
 	if (rc == 0 && srv->ns) {
 		rc = exec_start(&srv->exec, srv);
 		srv->defer_place = exec_defer_place;
@@ -687,6 +692,8 @@ void server_stop(struct strata_server *srv)
 	exec_stop(srv->exec); /* after the transports: no more submits */
 	delta_ship_free(srv->deltas); /* after the links and the executor */
 	srv->deltas = NULL;
+	xtx_resolver_free(srv->xtx_res); /* its tasks went with the executor */
+	srv->xtx_res = NULL;
 	pthread_mutex_lock(&srv->state_lock);
 	while (srv->clients)
 		client_destroy(srv, srv->clients);

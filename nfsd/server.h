@@ -134,7 +134,18 @@ enum strata_failpoint {
 	 * recall: each call the tier engine makes to the object store, the
 	 * data servers or the namespace), and logs every step it counts;
 	 * "tier-step:0" only logs them (nfsd/tier_failstep.h). */
-	FAILPOINT_TIER_STEP = 3,
+	FAILPOINT_TIER_STEP = 7,
+	/* Cross-node transactions (nfsd/xtx_task.h), one per step:
+	 * "xtx-prepared-exit": a coordinator exits once every participant
+	 * answered its PREPARE, before deciding (nothing committed there);
+	 * "xtx-decided-exit": it exits right after its decision committed,
+	 * before any participant was told; "xtx-prepare-exit" and
+	 * "xtx-finish-exit": a participant exits right after committing a
+	 * PREPARE (a FINISH), before answering it. */
+	FAILPOINT_XTX_PREPARED_EXIT = 3,
+	FAILPOINT_XTX_DECIDED_EXIT = 4,
+	FAILPOINT_XTX_PREPARE_EXIT = 5,
+	FAILPOINT_XTX_FINISH_EXIT = 6,
 };
 
 /* Number of COMPOUND ops counted per op number (0..63). */
@@ -157,6 +168,7 @@ struct cmap;
 struct peers;
 struct ds_state;
 struct ds_self;
+struct xtx_resolver;
 
 struct strata_server {
 	struct strata_config cfg;
@@ -186,7 +198,13 @@ struct strata_server {
 	/* Called by client_destroy() for a stub (a client of another
 	 * front), under state_lock: what was kept for it goes. */
 	void (*stub_gone)(struct strata_server *srv, uint64_t clientid);
-	/* Executor only: FAILPOINT_PEER_ANSWER_EXIT fired in this batch. */
+	/* Cross-node transactions (nfsd/xtx_task.h): the last txid counter
+	 * used (executor only) and the resolver of what crashes left
+	 * (nfsd/xtx_resolve.h), NULL when the node owns every partition. */
+	uint32_t xtx_counter;
+	struct xtx_resolver *xtx_res;
+	/* Executor only: a failpoint that exits after the commit fired in
+	 * this batch (FAILPOINT_PEER_ANSWER_EXIT, the XTX ones). */
 	int failpoint_exit;
 	/* Owner: recall ST (a delegation, or a layout with LAYOUT set) of a
 	 * stub client through its front (nfsd/callback.h). 0 asked, or

@@ -77,7 +77,7 @@ static int job_run(struct compound_job *j, struct loop *l, size_t *len)
 		return COMPOUND_DONE;
 	case LOOP_STOP:
 		job_save(j, l);
-		return COMPOUND_FORWARD;
+		return j->c.xtx ? COMPOUND_XTX : COMPOUND_FORWARD;
 	default:
 		*len = compound_loop_finish(&j->c, l, j->out);
 		return COMPOUND_DONE;
@@ -158,6 +158,7 @@ static void ctx_from_peer(struct compound *c, const peer_ctx *p)
 	sid_from_peer(&c->cur_stateid, &c->cur_stateid_valid, &p->cur_sid);
 	sid_from_peer(&c->saved_stateid, &c->saved_stateid_valid,
 		      &p->saved_sid);
+	c->name_fileid = p->name_fileid;
 }
 
 static void ctx_to_peer(const struct compound *c, peer_ctx *p)
@@ -166,6 +167,7 @@ static void ctx_to_peer(const struct compound *c, peer_ctx *p)
 	fh_to_peer(&c->saved, &p->saved);
 	sid_to_peer(&c->cur_stateid, c->cur_stateid_valid, &p->cur_sid);
 	sid_to_peer(&c->saved_stateid, c->saved_stateid_valid, &p->saved_sid);
+	p->name_fileid = c->name_fileid;
 }
 
 /* The owner stopped before a READDIR whose listing goes on in another
@@ -233,6 +235,16 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 		*len = compound_loop_finish(&j->c, &l, j->out);
 		return COMPOUND_DONE;
 	}
+	if (r->xtx) {
+		/* The owner found the op needs other nodes' partitions:
+		 * this front runs it as a transaction (nfsd/xtx_task.h). */
+		l.stop.node = j->c.srv->node;
+		l.stop.opindex = l.i;
+		l.stop.in_pos = j->in_pos + r->consumed;
+		j->c.xtx = 1;
+		job_save(j, &l);
+		return COMPOUND_XTX;
+	}
 	if (r->readdir_cookie) {
 		size_t at = j->in_pos + r->consumed;
 		if (readdir_move(j->c.call->args + at,
@@ -241,12 +253,40 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 			*len = compound_fail(j, NFS4ERR_SERVERFAULT);
 			return COMPOUND_DONE;
 		}
-	} else if (r->nrun == 0 && r->nres == 0) {
+	} else if (r->nrun == 0 && r->nres == 0 && !r->ctx.name_fileid) {
+		/* (An OPEN whose name's file is a third node's went no
+		 * further: route_name in compound.c sends it on.) */
 		/* The owner refused an op the map says is its own: the two
 		 * disagree about the map; the client retries later. */
 		log_debug("node %u ran none of the ops sent to it",
 			  j->stop.node);
 		*len = compound_fail(j, NFS4ERR_DELAY);
+		return COMPOUND_DONE;
+	}
+	return job_run(j, &l, len);
+}
+
+int compound_resume_op(struct compound_job *j, nfsstat4 st,
+		       const uint8_t *res, size_t n, size_t consumed,
+		       size_t *len)
+{
+	struct loop l;
+
+	job_load(j, &l);
+	j->c.xtx = 0;
+	if (n > j->cap - j->out_pos ||
+	    consumed > j->c.call->args_len - j->in_pos) {
+		*len = compound_fail(j, NFS4ERR_SERVERFAULT);
+		return COMPOUND_DONE;
+	}
+	memcpy(j->out + j->out_pos, res, n);
+	xdr_setpos(&l.out, j->out_pos + n);
+	l.h.count++;
+	l.status = st;
+	l.i++;
+	xdr_setpos(&l.in, j->in_pos + consumed);
+	if (st != NFS4_OK || l.i >= l.end) {
+		*len = compound_loop_finish(&j->c, &l, j->out);
 		return COMPOUND_DONE;
 	}
 	return job_run(j, &l, len);
@@ -369,6 +409,7 @@ int compound_run_sub(struct strata_server *srv, struct xprt_conn *conn,
 	r->reclaim_complete = clp->reclaim_complete ? TRUE : FALSE;
 	r->consumed = xdr_getpos(&l.in);
 	r->readdir_cookie = c.readdir_cookie;
+	r->xtx = c.xtx ? TRUE : FALSE;
 	fh_fill_attr(srv, &c.cur);
 	fh_fill_attr(srv, &c.saved);
 	ctx_to_peer(&c, &r->ctx);

@@ -39,13 +39,23 @@ struct compound_job {
 	int has_session;
 };
 
-enum { COMPOUND_DONE = 0, COMPOUND_FORWARD = 1 };
+/* COMPOUND_XTX: stopped before a RENAME or REMOVE that touches other
+ * nodes' partitions (job->stop: its position, node this one); the caller
+ * runs it as a transaction (nfsd/xtx_task.h) and goes on with
+ * compound_resume_op(). */
+enum { COMPOUND_DONE = 0, COMPOUND_FORWARD = 1, COMPOUND_XTX = 2 };
 
 int compound_begin(struct compound_job *j, struct strata_server *srv,
 		   struct xprt_conn *conn, const struct rpc_call *call,
 		   uint8_t *out, size_t cap, size_t *len, int *garbage);
 int compound_resume(struct compound_job *j,
 		    const struct peer_compound_resok *r, size_t *len);
+/* The op at job->stop ran elsewhere (a transaction): its result's XDR
+ * (N bytes at RES: its op number, status ST and result), its arguments
+ * CONSUMED bytes (op number included); then the COMPOUND goes on. */
+int compound_resume_op(struct compound_job *j, nfsstat4 st,
+		       const uint8_t *res, size_t n, size_t consumed,
+		       size_t *len);
 /* The op at job->stop could not be sent: it gets ST and the COMPOUND
  * ends there. */
 size_t compound_fail(struct compound_job *j, nfsstat4 st);

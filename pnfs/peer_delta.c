@@ -117,6 +117,17 @@ void delta_ship_note(struct delta_ship *d, unsigned shard, uint64_t seq,
 	waits_add(&d->cur, shard, seq, op, res, lead);
 }
 
+void delta_ship_kick(struct delta_ship *d)
+{
+	uint64_t now = metrics_now_ns();
+
+	for (unsigned s = 0; d && s < d->nshards; s++)
+		if (!d->s[s].pending) {
+			d->s[s].pending = 1;
+			d->s[s].noted_at = now;
+		}
+}
+
 void delta_ship_delay(struct delta_ship *d, unsigned ms)
 {
 	if (d)

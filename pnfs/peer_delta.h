@@ -91,6 +91,11 @@ void delta_ship_trim(struct strata_server *srv);
 /* No batch open: send what is pending and not already on its way. */
 void delta_ship_send(struct strata_server *srv);
 
+/* Executor: deltas were made without an operation noting them (a
+ * cross-node transaction's part applied: nfsd/xtx_task.h): look at
+ * every shard on the next send. D may be NULL. */
+void delta_ship_kick(struct delta_ship *d);
+
 /* Deltas sent and acknowledged so far (tests, metrics). */
 uint64_t delta_ship_acked(const struct delta_ship *d);
 

@@ -12,6 +12,7 @@
 #include "peer_cb.h"
 #include "peer_client.h"
 #include "peer_prot.h"
+#include "peer_xtx.h"
 #include "recovery.h"
 #include "server.h"
 #include "session.h"
@@ -54,7 +55,7 @@ int peer_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 	peer_stat st = PEER_EAUTH;
 	peer_compound_res res = { .stat = PEER_EAUTH };
 
-	if (call->vers != STRATA_PEER_V1 || call->proc > PEER_DELTA) {
+	if (call->vers != STRATA_PEER_V1 || call->proc > PEER_XOUTCOME) {
 		uint8_t b[32];
 		struct iovec iov = { b, RPC_REPLY_HDR_LEN };
 
@@ -72,7 +73,12 @@ int peer_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 	}
 	/* Only a connection that proved the cluster key (ctl_svc.c). */
 	if (conn->ctl_state != 2 || !srv->exec || !srv->ns) {
-		if (call->proc == PEER_COMPOUND)
+		if (peer_xtx_proc(call->proc)) {
+			uint8_t b[64];
+			struct iovec iov = { b, peer_xtx_refuse(call, b,
+								sizeof(b)) };
+			xprt_send(conn, &iov, 1);
+		} else if (call->proc == PEER_COMPOUND)
 			send_small(conn, call->xid,
 				   (xdrproc_t)xdr_peer_compound_res, &res);
 		else if (call->proc == PEER_CALLBACK) {
@@ -450,5 +456,7 @@ size_t peer_svc_reply(struct strata_server *srv, struct xprt_conn *conn,
 				   results_at);
 	if (call->proc == PEER_DELTA)
 		return do_delta(srv, call, buf, cap);
+	if (peer_xtx_proc(call->proc))
+		return peer_xtx_reply(srv, call, buf, cap);
 	return do_client_gone(srv, call, buf, cap);
 }

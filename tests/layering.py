@@ -82,6 +82,9 @@ LAYERS = [
         # a COMPOUND across metadata nodes, the peer service, recalls
         "nfsd/subcompound", "pnfs/peer_svc", "pnfs/peer_cb",
         "pnfs/peer_delta",  # directory deltas to their owners
+        # cross-node transactions: coordinator, resolver, participant
+        "nfsd/xtx_task", "nfsd/xtx_round", "nfsd/xtx_resolve",
+        "pnfs/peer_xtx",
     ]),
     ("assembly", [  # start/stop, the executor, config, mains, tools
         "nfsd/server", "nfsd/server_run", "nfsd/exec", "nfsd/config",

@@ -43,7 +43,13 @@
 #   9. the spread cluster's node 3 SIGKILLed under a client of node 2
 #      holding a lock on one of its files (owner_restart.py --status-cmd),
 #      then twice under owner_crash.sh --spread through node 2
-#   (after 8 and 9 the cluster's fsck, strata-fsck --cluster-map, is clean)
+#  10. the same spread cluster: tests/multi-mds/cross_rename.py, RENAME
+#      across nodes (two-phase commit): renamed files found, read, listed
+#      and removed through every node, before and after every node's
+#      restart; a node killed at each step of the transaction (failpoints)
+#      leaves exactly the old or the new name
+#   (after 8, 9 and 10 the cluster's fsck, strata-fsck --cluster-map, is
+#   clean)
 # and checks that no sanitizer report appeared in any server's log.
 # Exit 0 passed, 1 a check failed, 2 setup error. (About 4.5 minutes on
 # the ASan build: pynfs is most of it.)
@@ -159,7 +165,7 @@ grep -q "answered from its record" "$SRV2"/mds*.log ||
 "$BUILD/tools/strata-fsck" --dir "$SRV2/data/meta" > "$DIR/fsck3.out" 2>&1 || { cat "$DIR/fsck3.out"; fail "fsck of the restarted owner"; }
 # 8. three nodes each owning a partition (--spread): one directory's
 #    entries over all three, listings across them, directory counts by
-#    deltas, RENAME across partitions XDEV; then, with deltas held back
+#    deltas, RENAME within the directory; then, with deltas held back
 #    300 ms (failpoint), an RMDIR right after a create in the directory
 #    still answers NOTEMPTY (a reply waits for its deltas); after each
 #    run the cluster's fsck (strata-fsck --cluster-map) is clean
@@ -190,8 +196,8 @@ cluster_fsck
 # 9. the same spread cluster: tests/multi-mds/owner_restart.py with a file
 #    of node 3's (its lock reclaimed through node 2 after node 3's
 #    SIGKILL, a client of node 3 denied); then node 3 SIGKILLed and
-#    restarted twice under the crash workload through node 2 (renames of names on two nodes
-#    answer XDEV and are journalled as refused): every acknowledged op
+#    restarted twice under the crash workload through node 2 (renames of
+#    names on two nodes are cross-node transactions): every acknowledged op
 #    there exactly once, through node 2 and at node 3; cluster fsck clean
 spread_up --lease 10 --grace 10
 /usr/bin/python3 "$ROOT/tests/multi-mds/owner_restart.py" --owner "127.0.0.1:$S3" --front "127.0.0.1:$S2" \
@@ -201,6 +207,38 @@ spread_up --lease 10 --grace 10
 "$ROOT/tests/multi-mds/owner_crash.sh" --dir "$SRV3" --owner "$S3" --front "$S2" --index 3 --spread \
   --out "$DIR/owner-crash-spread" --kills 2 --seed "${STRATA_OWNER_CRASH_SEED:-1}" --local "$LOCAL" ||
   { tail -n 20 "$SRV3"/mds*.log; fail "owner_crash.sh --spread"; }
+"$LOCAL" down --dir "$SRV3" > /dev/null
+cluster_fsck
+# 10. RENAME across nodes (the two-phase commit, decision 0024): on the
+#    spread cluster, tests/multi-mds/cross_rename.py renames files whose
+#    old and new names are on two nodes (within a directory, into
+#    another, over an existing file), then finds, reads, lists and
+#    removes them through every node; every node is SIGKILLed and
+#    restarted and the result checked again; then one rename per step a
+#    node can die at (failpoints xtx-prepared-exit and xtx-decided-exit
+#    at the coordinator, xtx-prepare-exit and xtx-finish-exit at a
+#    participant): after the restart and the resolvers exactly the old or
+#    the new name is left, as the decision was; cluster fsck clean (no
+#    transaction record left)
+spread_up
+SM=$((S1 + 10000)) # strata-local's metrics ports: node 1's, node I's + 100 + I
+xr() {
+  /usr/bin/python3 "$ROOT/tests/multi-mds/cross_rename.py" --node "127.0.0.1:$S1" --node "127.0.0.1:$S2" \
+    --node "127.0.0.1:$S3" --map "$SRV3/cluster.map" --pynfs "$PYNFS_DIR" \
+    --metrics "http://127.0.0.1:$SM/metrics" --metrics "http://127.0.0.1:$((SM + 102))/metrics" \
+    --metrics "http://127.0.0.1:$((SM + 103))/metrics" "$@"
+}
+xr --state "$DIR/cross-rename.state" || { tail -n 20 "$SRV3"/mds*.log; fail "cross_rename.py"; }
+for i in 1 2 3; do "$LOCAL" mds-kill --dir "$SRV3" --index $i > /dev/null || fail "mds-kill $i"; done
+for i in 1 2 3; do "$LOCAL" mds-start --dir "$SRV3" --index $i > /dev/null || fail "mds-start $i"; done
+xr --phase after --state "$DIR/cross-rename.state" || { tail -n 20 "$SRV3"/mds*.log; fail "cross_rename.py after the restarts"; }
+for fpi in xtx-prepared-exit:1 xtx-decided-exit:1 xtx-prepare-exit:2 xtx-finish-exit:3; do
+  fp=${fpi%:*}; i=${fpi#*:}
+  xr --crash "$fp" \
+    --arm "'$LOCAL' mds-kill --dir '$SRV3' --index $i >/dev/null && '$LOCAL' mds-start --dir '$SRV3' --index $i --failpoint $fp >/dev/null" \
+    --start "'$LOCAL' mds-start --dir '$SRV3' --index $i >/dev/null" ||
+    { tail -n 20 "$SRV3"/mds*.log; fail "cross_rename.py --crash $fp"; }
+done
 "$LOCAL" down --dir "$SRV3" > /dev/null
 cluster_fsck
 if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SRV"/ds*.log "$SRV2"/mds*.log "$SRV3"/mds*.log 2>/dev/null; then

@@ -114,6 +114,7 @@ nfsstat4 op_lookup(struct compound *c, void *args, void *res)
 {
 	LOOKUP4args *a = args;
 	uint64_t fileid;
+	uint32_t type = 0;
 	nfsstat4 st;
 	int rc;
 
@@ -126,10 +127,20 @@ nfsstat4 op_lookup(struct compound *c, void *args, void *res)
 		st = may_search(c);
 	if (st != NFS4_OK)
 		return st;
-	rc = ns_lookup(c->srv->ns, c->cur.fileid, a->objname.utf8string_val,
-		       a->objname.utf8string_len, &fileid);
+	rc = ns_lookup_ex(c->srv->ns, c->cur.fileid, a->objname.utf8string_val,
+			  a->objname.utf8string_len, &fileid, &type);
 	if (rc < 0)
 		return nfs_errno(rc);
+	if (!c->srv->owns_all && !ns_owns_fileid(c->srv->ns, fileid)) {
+		/* A name renamed across nodes names another node's inode
+		 * (decision 0024): its owner checks the handle with the
+		 * next op that goes there; generations are always 1. */
+		struct ns_inode far = { .fileid = fileid, .generation = 1,
+					.type = type };
+		set_cfh(c, &far);
+		c->cur_stateid_valid = 0;
+		return NFS4_OK;
+	}
 	return enter(c, fileid, 0, 0);
 }
 

@@ -103,16 +103,28 @@ static nfsstat4 do_create(struct compound *c, const struct ns_inode *dir,
 	 * that is there (Linux asks for write only to make one). */
 	st = perm_may_create(&c->who, dir);
 	if (st != NFS4_OK &&
-	    ns_lookup(c->srv->ns, dir->fileid, name->utf8string_val,
-		      name->utf8string_len, &existing) == 0)
+	    (c->name_fileid ||
+	     ns_lookup(c->srv->ns, dir->fileid, name->utf8string_val,
+		       name->utf8string_len, &existing) == 0))
 		st = NFS4_OK;
 	if (st == NFS4_OK)
 		st = create_args_init(c, dir, &ca, &set);
 	if (st != NFS4_OK)
 		goto out;
 	ca.exclusive = how->mode != UNCHECKED4;
-	rc = ns_create(c->srv->ns, c->cur.fileid, name->utf8string_val,
-		       name->utf8string_len, &ca, &t->ino, &t->ci);
+	if (c->name_fileid) {
+		/* The name exists and its inode is here (resolved by the
+		 * entry's owner, compound.c): open it as ns_create would. */
+		t->ci.before = t->ci.after = dir->change;
+		t->ci.atomic = 0;
+		rc = ns_getattr(c->srv->ns, c->name_fileid, &t->ino);
+		if (rc == 0)
+			rc = -EEXIST;
+	} else {
+		rc = ns_create(c->srv->ns, c->cur.fileid,
+			       name->utf8string_val, name->utf8string_len,
+			       &ca, &t->ino, &t->ci);
+	}
 	if (rc == -EEXIST) {
 		st = check_regular(&t->ino);
 		if (st != NFS4_OK)
@@ -197,9 +209,13 @@ static nfsstat4 open_by_name(struct compound *c, const OPEN4args *a,
 		return do_create(c, &dir, name, &a->openhow.openflag4_u.how,
 				 a->share_access & OPEN4_SHARE_ACCESS_BOTH,
 				 t);
-	rc = ns_lookup(c->srv->ns, c->cur.fileid, name->utf8string_val,
-		       name->utf8string_len, &fileid);
-	if (rc == 0)
+	if (c->name_fileid) /* resolved by the entry's owner (compound.c) */
+		rc = ns_getattr(c->srv->ns, c->name_fileid, &t->ino);
+	else
+		rc = ns_lookup(c->srv->ns, c->cur.fileid,
+			       name->utf8string_val, name->utf8string_len,
+			       &fileid);
+	if (rc == 0 && !c->name_fileid)
 		rc = ns_getattr(c->srv->ns, fileid, &t->ino);
 	if (rc < 0)
 		return nfs_errno(rc);

@@ -41,12 +41,47 @@ static void free_entry(entry4 *e)
 	free(e);
 }
 
+/* The attributes a node knows of an entry whose inode another node
+ * holds (a name renamed across nodes, decision 0024): its type, fileid
+ * and handle. The others are left out of the entry's bitmap (RFC 8881
+ * §18.23.3 lets a server return fewer than asked); a client gets them
+ * with GETATTR from the inode's owner. */
+static nfsstat4 far_attrs(struct rd_ctx *x, entry4 *e, uint64_t fileid)
+{
+	static const uint32_t known[] = { FATTR4_TYPE, FATTR4_FILEID,
+					  FATTR4_FILEHANDLE,
+					  FATTR4_MOUNTED_ON_FILEID,
+					  FATTR4_RDATTR_ERROR };
+	struct ns_inode ino = { .fileid = fileid, .generation = 1 };
+	bitmap4 only = { 0 };
+	nfsstat4 st = NFS4_OK;
+
+	if (ns_lookup_ex(x->c->srv->ns, x->c->cur.fileid,
+			 e->name.utf8string_val, e->name.utf8string_len, NULL,
+			 &ino.type) < 0)
+		return NFS4ERR_DELAY; /* gone meanwhile: the client asks again */
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (bitmap_isset(&x->a->attr_request, known[i]) &&
+		    bitmap_set(&only, known[i]) < 0)
+			st = NFS4ERR_RESOURCE;
+	if (st == NFS4_OK)
+		st = attr_encode(x->c, &ino, &only, &e->attrs, NFS4_OK);
+	free(only.bitmap4_val);
+	return st;
+}
+
 static int fill_attrs(struct rd_ctx *x, entry4 *e, uint64_t fileid)
 {
 	struct ns_inode ino;
 	int rc = ns_getattr(x->c->srv->ns, fileid, &ino);
 	nfsstat4 st;
 
+	if (rc == -EREMOTE) {
+		st = far_attrs(x, e, fileid);
+		if (st != NFS4_OK)
+			x->err = st;
+		return st == NFS4_OK ? 0 : -1;
+	}
 	if (rc < 0) {
 		/* §18.23.3: report per entry if the client asked for it. */
 		if (!bitmap_isset(&x->a->attr_request, FATTR4_RDATTR_ERROR)) {

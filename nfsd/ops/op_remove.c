@@ -51,6 +51,29 @@ static nfsstat4 break_name(struct compound *c, uint64_t dir,
 	return st;
 }
 
+/* The operation touches other nodes' partitions: the loop stops before
+ * it (compound.c undoes this result) and the front runs it as a
+ * cross-node transaction (nfsd/xtx_task.h, decision 0024). */
+static nfsstat4 want_xtx(struct compound *c)
+{
+	c->xtx = 1;
+	return NFS4ERR_XDEV;
+}
+
+/* 1 when NAME of DIR is this node's entry naming another node's inode
+ * (a name renamed across nodes). */
+static int name_far(const struct compound *c, uint64_t dir,
+		    const component4 *name)
+{
+	struct ns *ns = c->srv->ns;
+	uint64_t fileid;
+
+	return !c->srv->owns_all &&
+	       ns_lookup(ns, dir, name->utf8string_val, name->utf8string_len,
+			 &fileid) == 0 &&
+	       !ns_owns_fileid(ns, fileid);
+}
+
 nfsstat4 op_remove(struct compound *c, void *args, void *res)
 {
 	REMOVE4args *a = args;
@@ -64,6 +87,8 @@ nfsstat4 op_remove(struct compound *c, void *args, void *res)
 		st = check_component(&a->target, 0);
 	if (st == NFS4_OK)
 		st = cur_inode(c, &dir);
+	if (st == NFS4_OK && name_far(c, c->cur.fileid, &a->target))
+		return want_xtx(c);
 	if (st == NFS4_OK)
 		st = may_delete_name(c, &dir, &a->target, &gone);
 	if (st == NFS4_OK)
@@ -120,13 +145,12 @@ static nfsstat4 may_rename(struct compound *c, const RENAME4args *a)
 
 /* 1 when the entry NAME of directory DIR is this node's (the directory
  * may be another's: its counts then change by a delta, metadata/ns.h).
- * A RENAME or LINK whose names, or whose file, are on more than one
- * node's partitions needs the two-phase commit of decision 0024, not
- * built yet: until then it answers NFS4ERR_XDEV, on which mv copies and
- * ln says so, rather than half a change. (A file's inode lives with the
- * entry that created it, and with no cross-partition RENAME or LINK it
- * stays on that partition.) So does moving a directory to another parent
- * when an ancestor to check for a loop is another node's (-EREMOTE). */
+ * A RENAME whose names, or whose files, are on more than one node's
+ * partitions runs as a cross-node transaction (want_xtx). A LINK across
+ * nodes is not built: it answers NFS4ERR_XDEV, on which ln says so,
+ * rather than half a change; so does moving a directory to another
+ * parent when an ancestor to check for a loop is another node's
+ * (-EREMOTE). */
 static int name_here(const struct compound *c, uint64_t dir,
 		     const component4 *name)
 {
@@ -159,8 +183,10 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 	if (st == NFS4_OK)
 		st = check_component(&a->newname, 0);
 	if (st == NFS4_OK && (!name_here(c, c->saved.fileid, &a->oldname) ||
-			      !name_here(c, c->cur.fileid, &a->newname)))
-		st = NFS4ERR_XDEV;
+			      !name_here(c, c->cur.fileid, &a->newname) ||
+			      name_far(c, c->saved.fileid, &a->oldname) ||
+			      name_far(c, c->cur.fileid, &a->newname)))
+		return want_xtx(c);
 	if (st == NFS4_OK)
 		st = may_rename(c, a);
 	if (st == NFS4_OK)
@@ -178,6 +204,8 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 		       a->oldname.utf8string_len, c->cur.fileid,
 		       a->newname.utf8string_val, a->newname.utf8string_len,
 		       &sci, &dci, &freed);
+	if (rc == -EREMOTE && !c->srv->owns_all)
+		return want_xtx(c); /* a directory's new ancestors: XDEV there */
 	if (rc < 0)
 		return xdev_errno(rc);
 	if (freed && freed == victim.fileid && victim.type == NS_REG)

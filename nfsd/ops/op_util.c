@@ -31,6 +31,9 @@ nfsstat4 nfs_errno(int err)
 	case EXDEV: return NFS4ERR_XDEV;
 	case ENOMEM: return NFS4ERR_RESOURCE;
 	case EAGAIN: return NFS4ERR_DELAY; /* a data server is unreachable */
+	/* a key a prepared cross-node transaction holds (ns_xtx.h): free
+	 * once it is decided (RFC 8881 §15.1.1.3: the client retries) */
+	case EBUSY: return NFS4ERR_DELAY;
 	default: return NFS4ERR_IO;
 	}
 }

@@ -23,8 +23,10 @@
 #
 # --index I: kill node I instead of node 1 (--owner is then node I's
 # port). --spread: the cluster's partitions have several owners
-# (strata-local up --spread): renames of names on two nodes answer
-# NFS4ERR_XDEV and are journalled as refused (crash_workload.py --xdev-ok).
+# (strata-local up --spread): renames of names on two nodes run as
+# cross-node transactions (nfsd/xtx_task.h), the killed node a participant
+# or the coordinator of some; an NFS4ERR_XDEV (not expected for files any
+# more) would be journalled as refused (crash_workload.py --xdev-ok).
 #
 # Needs pynfs ($PYNFS_DIR or $STRATA_PYNFS). Exit 0 passed, 1 failed.
 set -uo pipefail

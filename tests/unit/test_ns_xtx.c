@@ -91,16 +91,23 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Step 1: plan at A, fetching B's keys as the peer protocol would. */
-static int plan(struct fx *f)
+/* Supply the view with what node FROM holds, until the plan of RENAME
+ * (REMOVE: dname NULL) at AT stops asking: the plan's answer. */
+static int plan_at(struct fx *f, struct ns *at, struct ns *from,
+		   uint64_t sdir, const char *sname, uint64_t ddir,
+		   const char *dname)
 {
-	uint8_t pa[NPARTS] = { 1, 0 }, pb[NPARTS] = { 0, 1 };
 	int rc, rounds = 0;
 
-	while ((rc = ns_xtx_plan_rename(f->a, f->v, f->d1, f->sname,
-					strlen(f->sname), f->d2, f->dname,
-					strlen(f->dname))) == -EREMOTE &&
-	       ns_xview_nneed(f->v) > 0) {
+	ns_xview_clear(f->v);
+	for (;;) {
+		rc = dname ? ns_xtx_plan_rename(at, f->v, sdir, sname,
+						strlen(sname), ddir, dname,
+						strlen(dname))
+			   : ns_xtx_plan_remove(at, f->v, sdir, sname,
+						strlen(sname));
+		if (rc != -EREMOTE || ns_xview_nneed(f->v) == 0)
+			return rc;
 		assert_true(++rounds < 8);
 		for (size_t i = 0; i < ns_xview_nneed(f->v); i++) {
 			unsigned shard, db;
@@ -108,7 +115,7 @@ static int plan(struct fx *f)
 			size_t klen, vlen = 0;
 			uint8_t *val = NULL;
 			ns_xview_need(f->v, i, &shard, &db, &key, &klen);
-			int r = ns_xtx_read(f->b, shard, db, key, klen, &val,
+			int r = ns_xtx_read(from, shard, db, key, klen, &val,
 					    &vlen);
 			assert_true(r == 0 || r == -ENOENT);
 			assert_int_equal(ns_xview_supply(f->v, shard, db, key,
@@ -118,6 +125,14 @@ static int plan(struct fx *f)
 			free(val);
 		}
 	}
+}
+
+/* Step 1: plan at A, fetching B's keys as the peer protocol would. */
+static int plan(struct fx *f)
+{
+	uint8_t pa[NPARTS] = { 1, 0 }, pb[NPARTS] = { 0, 1 };
+	int rc = plan_at(f, f->a, f->b, f->d1, f->sname, f->d2, f->dname);
+
 	if (rc)
 		return rc;
 	free(f->ra);
@@ -404,6 +419,59 @@ static void test_bad_records(void **state)
 	(void)pb;
 }
 
+/* After the cross-node rename the entry (on B) names an inode on A: its
+ * REMOVE is a transaction too, coordinated by B, A the participant. The
+ * inode goes (its data listed for the reclaimer on A), the entry too. */
+static void test_remove_far_inode(void **state)
+{
+	struct fx *f = *state;
+	uint8_t pa[NPARTS] = { 1, 0 }, pb[NPARTS] = { 0, 1 };
+	uint32_t nodes[1] = { NODE_A };
+	const uint64_t tx2 = TXID + 1;
+
+	test_rename_commits(state);
+	assert_int_equal(plan_at(f, f->b, f->a, f->d2, f->dname, 0, NULL), 0);
+	free(f->ra);
+	free(f->rb);
+	assert_int_equal(ns_xview_record(f->v, f->a, pa, &f->ra, &f->la), 0);
+	assert_int_equal(ns_xview_record(f->v, f->b, pb, &f->rb, &f->lb), 0);
+	assert_true(f->la > 0 && f->lb > 0);
+	assert_int_equal(ns_xtx_prepare(f->a, tx2, NODE_B, f->ra, f->la), 0);
+	assert_int_equal(ns_xtx_decide(f->b, tx2, f->rb, f->lb, nodes, 1), 0);
+	assert_int_equal(ns_xtx_finish(f->a, tx2, 1), 0);
+	assert_int_equal(ns_xtx_forget(f->b, tx2), 0);
+	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), 0);
+	assert_int_equal(ns_getattr(f->a, f->src, &(struct ns_inode){ 0 }),
+			 -ENOENT);
+	/* d2 is A's: its count changes by B's delta, shipped as the server
+	 * does (pnfs/peer_delta.h) */
+	for (unsigned s = 1; s < NSHARDS; s += 2) {
+		struct ns_delta d[8];
+		size_t n;
+		assert_int_equal(ns_delta_list(f->b, s, 0, d, 8, &n), 0);
+		if (n)
+			assert_int_equal(ns_delta_apply(f->a, s, d, n, NULL), 0);
+	}
+	assert_int_equal(tu_getattr(f->a, f->d2).size, 0);
+	fsck_clean(f);
+}
+
+/* A directory never moves across nodes in this version: its plan says
+ * -EXDEV (the server answers NFS4ERR_XDEV), and nothing is recorded. */
+static void test_plan_refuses_directory(void **state)
+{
+	struct fx *f = *state;
+	char sub[64];
+	uint64_t d;
+
+	tu_name_on_shard(f->a, f->d1, 6, "sub", sub, sizeof sub);
+	d = tu_create(f->a, f->d1, sub, NS_DIR);
+	assert_int_equal(plan_at(f, f->a, f->b, f->d1, sub, f->d2, f->dname),
+			 -EXDEV);
+	assert_int_equal(tu_lookup(f->a, f->d1, sub), d);
+	assert_int_equal(ns_xtx_locked(f->b), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +487,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bad_records, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_remove_far_inode, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_plan_refuses_directory,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
