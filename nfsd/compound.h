@@ -34,6 +34,7 @@ struct cfh {
 	uint32_t generation;
 	uint32_t type; /* enum ns_type, 0 unknown */
 	uint32_t stripe; /* data server: the handle's stripe index */
+	uint8_t ds_hint; /* data server: the handle's extent hint (fh.h) */
 	/* Attributes of an object another node owns, as its owner sent
 	 * them with the sub-compound that left it current (pnfs/peer_prot.x
 	 * peer_fh): a name operation routed to the entry's owner checks the

@@ -53,6 +53,17 @@ static ssize_t local_read(struct strata_server *srv,
 	return (ssize_t)len;
 }
 
+uint64_t data_written_size(struct strata_server *srv,
+			   const struct ns_inode *ino)
+{
+	uint64_t size = 0;
+
+	if (!srv->cluster || data_missing_means(ino) == DATA_MISSING_NOTHING ||
+	    cluster_size(srv->cluster, ino->fileid, ino->layout_gen, &size) < 0)
+		return ino->size;
+	return size > ino->size ? size : ino->size;
+}
+
 ssize_t data_read(struct strata_server *srv, const struct ns_inode *ino,
 		  uint64_t off, void *buf, size_t len)
 {

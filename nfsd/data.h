@@ -46,6 +46,14 @@ enum data_missing {
 /* What a missing object of INO means (above); pure. */
 enum data_missing data_missing_means(const struct ns_inode *ino);
 
+/* The size INO's data has on the data servers: its size, or more when a
+ * client wrote past it through a layout and has not sent LAYOUTCOMMIT yet
+ * (the size the largest stripe object implies, docs/decisions/0007). Asks
+ * every data server (blocking); INO's size when there are none or one
+ * does not answer. */
+uint64_t data_written_size(struct strata_server *srv,
+			   const struct ns_inode *ino);
+
 /* Read LEN bytes of INO at OFF (the caller clamps to the size); holes read
  * as zeros. Returns LEN, or fewer when lost data follows the first bytes
  * (a short read: the client asks again from there), or -EIO when the

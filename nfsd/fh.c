@@ -43,25 +43,28 @@ int fh_decode(const uint8_t *buf, size_t len, uint64_t *fileid,
 }
 
 void fh_ds_encode(uint8_t *buf, const struct mac_key *k, uint64_t fileid,
-		  uint32_t index, uint32_t gen)
+		  uint32_t index, uint32_t gen, uint8_t hint)
 {
 	memset(buf, 0, FH_DS_LEN);
 	buf[0] = FH_VERSION;
 	buf[1] = FH_KIND_DS;
-	put_be(buf + 2, index, 2);
+	buf[2] = hint;
+	buf[3] = (uint8_t)index;
 	put_be(buf + 4, gen, 4);
 	put_be(buf + 8, fileid, 8);
 	mac_compute(k, MAC_DOMAIN_DS_FH, buf, 16, buf + 16, 8);
 }
 
 int fh_ds_decode(const uint8_t *buf, size_t len, const struct mac_key *k,
-		 uint64_t *fileid, uint32_t *index, uint32_t *gen)
+		 uint64_t *fileid, uint32_t *index, uint32_t *gen,
+		 uint8_t *hint)
 {
 	if (len != FH_DS_LEN || buf[0] != FH_VERSION || buf[1] != FH_KIND_DS)
 		return -1;
 	if (!mac_verify(k, MAC_DOMAIN_DS_FH, buf, 16, buf + 16, 8))
 		return -1;
-	*index = (uint32_t)get_be(buf + 2, 2);
+	*hint = buf[2];
+	*index = buf[3];
 	*gen = (uint32_t)get_be(buf + 4, 4);
 	*fileid = get_be(buf + 8, 8);
 	return *fileid == 0 ? -1 : 0;

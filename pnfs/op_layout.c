@@ -90,6 +90,22 @@ static nfsstat4 layout_stid(struct compound *c, const stateid4 *sid,
 	return NFS4_OK;
 }
 
+/* The extent hint (nfsd/fh.h) of object INDEX in a layout of INO: for a
+ * file of 1..unit bytes, "short reads of unit 0 end the file and writes
+ * stay in it", with the unit on the object holding it. An empty file gets
+ * none: its writer fills it through the layout, and a file it spreads
+ * past its first unit with a hole there would make the hint false. */
+static uint8_t ds_hint(const struct layout_geom *g, const struct ns_inode *ino,
+		       uint32_t index)
+{
+	uint32_t u = g->stripe_unit / LAYOUT_MIN_UNIT;
+
+	if (ino->size == 0 || ino->size > g->stripe_unit ||
+	    u > FH_DS_UNIT_MASK)
+		return 0;
+	return (uint8_t)(FH_DS_SMALL | (index == g->first_index ? u : 0));
+}
+
 static nfsstat4 encode_layout(struct compound *c, const struct ns_inode *ino,
 			      layout4 *lo, uint32_t maxcount)
 {
@@ -106,7 +122,7 @@ static nfsstat4 encode_layout(struct compound *c, const struct ns_inode *ino,
 	cluster_deviceid(cl, devid);
 	for (uint32_t i = 0; i < g.stripe_count; i++) {
 		fh_ds_encode(fhs[i], &c->srv->key, ino->fileid, i,
-			     (uint32_t)ino->layout_gen);
+			     (uint32_t)ino->layout_gen, ds_hint(&g, ino, i));
 		fhp[i] = fhs[i];
 		lens[i] = FH_DS_LEN;
 	}

@@ -22,6 +22,7 @@
 #include "ds_self.h"
 #include "ds_state.h"
 #include "fh.h"
+#include "layout.h"
 #include "ops.h"
 #include "server.h"
 #include "state.h"
@@ -31,6 +32,7 @@ nfsstat4 op_ds_putfh(struct compound *c, void *args, void *res)
 	PUTFH4args *a = args;
 	uint64_t fileid;
 	uint32_t index, gen;
+	uint8_t hint;
 
 	(void)res;
 	switch (ds_self_serving(c->srv->self)) {
@@ -43,7 +45,7 @@ nfsstat4 op_ds_putfh(struct compound *c, void *args, void *res)
 	}
 	if (fh_ds_decode((const uint8_t *)a->object.nfs_fh4_val,
 			 a->object.nfs_fh4_len, &c->srv->key, &fileid, &index,
-			 &gen) < 0)
+			 &gen, &hint) < 0)
 		return NFS4ERR_BADHANDLE;
 	/* A stale layout: STALE makes the Linux client drop the layout and
 	 * send the I/O to the MDS, which reads the current copy
@@ -55,6 +57,7 @@ nfsstat4 op_ds_putfh(struct compound *c, void *args, void *res)
 	c->cur.fileid = fileid;
 	c->cur.generation = gen;
 	c->cur.stripe = index;
+	c->cur.ds_hint = hint;
 	c->cur.type = NS_REG;
 	c->cur_stateid_valid = 0;
 	return NFS4_OK;
@@ -91,24 +94,60 @@ static nfsstat4 ds_stateid(struct compound *c, const stateid4 *in)
 }
 
 /*
- * A READ's eof on a stripe object of a dense layout (RFC 8881 §13.4.4:
- * the object's offsets are not the file's). The Linux client takes eof
- * to end the file at the READ's own offset plus the bytes returned,
- * measured from the request's start in the file (nfs_readpage_result:
- * "pos = args.offset + res.count; new = pos - io_start"), and its
- * args.offset is the object's offset. For every stripe unit after the
- * first, the object's offset is below the file's, so a whole unit read
- * up to the object's end with eof set makes the client cut its read to
- * nothing and hand the unit to the reader as zeros (seen: the second MiB
- * of a 2 MiB file over two data servers). So eof only on a short read,
- * where there is less to give than asked: a full read never ends the
- * file, and the client asks again past it if it wants more (0 bytes,
- * eof).
+ * Where a READ ends the file (RFC 8881 §13.4.4: a dense object's offsets
+ * are not the file's). The Linux client takes eof to end the file at the
+ * READ's own offset plus the bytes returned, measured from the request's
+ * start in the file (nfs_readpage_result: "pos = args.offset + res.count;
+ * new = pos - io_start"), and its args.offset is the object's offset.
+ *  - A full read never ends the file: for every stripe unit after the
+ *    first the object's offset is below the file's, and eof on a whole
+ *    unit read up to the object's end made the client hand the unit to
+ *    the reader as zeros (the second MiB of a 2 MiB file, 2 DSs).
+ *  - A short read ends the file only inside the first unit of a file the
+ *    MDS said fits in it (fh.h extent hint), where both offsets agree.
+ *  - Any other short read is answered NFS4ERR_PNFS_IO_HOLE (RFC 8881
+ *    §15.1.10: the DS cannot serve that range). An eof there would fall
+ *    before the request and be ignored, so an O_DIRECT read across the
+ *    end got zeros past it (8,192 bytes of a 6-byte tail). The Linux
+ *    file-layout driver sends a READ failing with an error it has no
+ *    case for to the MDS and keeps the layout (filelayout_async_handle_
+ *    error, "default: reset"); the MDS knows the size and where the
+ *    holes are (ops/op_io.c). Not NFS4ERR_PNFS_NO_LAYOUT: that makes the
+ *    client destroy the layout, and with it a pending LAYOUTCOMMIT
+ *    (pnfs_clear_layoutcommit), so the MDS would never learn the size
+ *    of writes done through it.
+ * A read short because of the max_io cap is not at the object's end: no
+ * eof, and the client asks for the rest.
  */
-static bool_t ds_read_eof(uint64_t off, uint32_t asked, uint64_t got,
-			  uint64_t size)
+enum ds_read_end { DS_READ_MORE, DS_READ_EOF, DS_READ_TO_MDS };
+
+static uint64_t hint_unit(uint8_t hint)
 {
-	return off + got >= size && got < asked ? TRUE : FALSE;
+	return (uint64_t)(hint & FH_DS_UNIT_MASK) * LAYOUT_MIN_UNIT;
+}
+
+static enum ds_read_end ds_read_end(uint8_t hint, uint64_t off,
+				    uint32_t asked, uint64_t got,
+				    uint64_t size)
+{
+	if (got >= asked || off + got < size)
+		return DS_READ_MORE;
+	if ((hint & FH_DS_SMALL) && off < hint_unit(hint))
+		return DS_READ_EOF;
+	return DS_READ_TO_MDS;
+}
+
+/* A WRITE through a layout granted for a file inside its first unit may
+ * only stay there (fh.h): one past it grows the file where the hint no
+ * longer holds. NFS4ERR_PNFS_NO_LAYOUT: the client drops the layout and
+ * writes through the MDS, and its next LAYOUTGET gets handles without the
+ * hint. The LAYOUTCOMMIT the drop loses covered writes inside the first
+ * unit only, and the MDS's WRITE past it takes the size beyond them. */
+static bool_t ds_write_allowed(uint8_t hint, uint64_t off, uint32_t len)
+{
+	if (!(hint & FH_DS_SMALL))
+		return TRUE;
+	return off + len <= hint_unit(hint) ? TRUE : FALSE;
 }
 
 nfsstat4 op_ds_read(struct compound *c, void *args, void *res)
@@ -145,7 +184,18 @@ nfsstat4 op_ds_read(struct compound *c, void *args, void *res)
 	ok->data.base = buf;
 	ok->data.len = (uint32_t)n;
 	ok->data.owned = 1;
-	ok->eof = ds_read_eof(a->offset, a->count, (uint64_t)n, size);
+	switch (ds_read_end(c->cur.ds_hint, a->offset, a->count, (uint64_t)n,
+			    size)) {
+	case DS_READ_TO_MDS:
+		free(buf);
+		return NFS4ERR_PNFS_IO_HOLE;
+	case DS_READ_EOF:
+		ok->eof = TRUE;
+		break;
+	case DS_READ_MORE:
+		ok->eof = FALSE;
+		break;
+	}
 	atomic_fetch_add(&c->srv->counters.read_bytes, (uint64_t)n);
 	return NFS4_OK;
 }
@@ -165,6 +215,8 @@ nfsstat4 op_ds_write(struct compound *c, void *args, void *res)
 		return s;
 	if (a->offset + a->data.len < a->offset)
 		return NFS4ERR_FBIG;
+	if (!ds_write_allowed(c->cur.ds_hint, a->offset, a->data.len))
+		return NFS4ERR_PNFS_NO_LAYOUT;
 	n = ds_store_write(c->srv->store, c->cur.fileid, c->cur.stripe,
 			   c->cur.generation, a->offset, a->data.base,
 			   a->data.len, stable);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "data.h"
+#include "layout_state.h"
 #include "ops.h"
 #include "residency.h"
 #include "server.h"
@@ -51,12 +52,27 @@ static nfsstat4 io_stateid(struct compound *c, const struct ns_inode *ino,
 	return state_io_check(c->srv, c->cur.fileid, st, write, off, len);
 }
 
+/* Where a READ of COUNT at OFF finds the file's end. A client holding an
+ * RW layout may have written past the size the MDS knows and not yet sent
+ * LAYOUTCOMMIT (RFC 8881 §12.5.4): its own READs come here when a data
+ * server sends a read across the end of a stripe object to the MDS
+ * (ops/op_ds_io.c), and must see those bytes, not an eof before them. */
+static uint64_t read_size(struct compound *c, const struct ns_inode *ino,
+			  uint64_t off, uint32_t count)
+{
+	if ((off < ino->size && ino->size - off >= count) ||
+	    !layout_rw_granted(c->srv, c->cur.fileid))
+		return ino->size;
+	return data_written_size(c->srv, ino);
+}
+
 nfsstat4 op_read(struct compound *c, void *args, void *res)
 {
 	READ4args *a = args;
 	READ4resok *ok = &((READ4res *)res)->READ4res_u.resok4;
 	struct ns_inode ino;
 	uint32_t count = a->count;
+	uint64_t size;
 	ssize_t n = 0;
 	char *buf;
 	nfsstat4 s = regular(c);
@@ -74,10 +90,11 @@ nfsstat4 op_read(struct compound *c, void *args, void *res)
 		return s;
 	if (count > c->srv->cfg.max_io)
 		count = c->srv->cfg.max_io;
-	if (a->offset >= ino.size)
+	size = read_size(c, &ino, a->offset, count);
+	if (a->offset >= size)
 		count = 0;
-	else if (ino.size - a->offset < count)
-		count = (uint32_t)(ino.size - a->offset);
+	else if (size - a->offset < count)
+		count = (uint32_t)(size - a->offset);
 	buf = malloc(count ? count : 1);
 	if (!buf)
 		return NFS4ERR_RESOURCE;
@@ -94,7 +111,7 @@ nfsstat4 op_read(struct compound *c, void *args, void *res)
 	ok->data.base = buf;
 	ok->data.len = count;
 	ok->data.owned = 1;
-	ok->eof = a->offset + count >= ino.size ? TRUE : FALSE;
+	ok->eof = a->offset + count >= size ? TRUE : FALSE;
 	atomic_fetch_add(&c->srv->counters.read_bytes, count);
 	return NFS4_OK;
 }

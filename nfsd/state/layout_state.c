@@ -164,6 +164,15 @@ int layout_held_open(struct strata_server *srv, uint64_t fileid)
 	return 0;
 }
 
+int layout_rw_granted(struct strata_server *srv, uint64_t fileid)
+{
+	STATE_FOR_FILE(srv, fileid, st)
+		if (st->kind == STID_LAYOUT &&
+		    (st->access & LAYOUT_IOMODE_BIT(LAYOUTIOMODE4_RW)))
+			return 1;
+	return 0;
+}
+
 unsigned layout_let_go_closed(struct strata_server *srv, uint64_t fileid)
 {
 	unsigned n = 0;

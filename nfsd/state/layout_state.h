@@ -67,6 +67,11 @@ void layout_forget_file(struct strata_server *srv, uint64_t fileid);
  * or a delegation). state_lock. */
 int layout_held_open(struct strata_server *srv, uint64_t fileid);
 
+/* 1 if some client holds an RW layout on FILEID: it may have written past
+ * the size the MDS knows, until its LAYOUTCOMMIT (RFC 8881 §12.5.4).
+ * state_lock. */
+int layout_rw_granted(struct strata_server *srv, uint64_t fileid);
+
 /* Recall each layout on FILEID whose client has the file closed (a
  * layout kept after CLOSE: told, not waited for, as layout_break() does
  * with those); layouts of clients that have it open are left alone. The

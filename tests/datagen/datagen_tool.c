@@ -48,9 +48,9 @@ static int do_fh(const struct mac_key *k, char **argv)
 	uint8_t fh[FH_DS_LEN];
 
 	if (num(argv[0], &fileid) || num(argv[1], &stripe) ||
-	    num(argv[2], &gen) || stripe > 0xffff || gen > 0xffffffffu)
+	    num(argv[2], &gen) || stripe > 0xff || gen > 0xffffffffu)
 		return usage();
-	fh_ds_encode(fh, k, fileid, (uint32_t)stripe, (uint32_t)gen);
+	fh_ds_encode(fh, k, fileid, (uint32_t)stripe, (uint32_t)gen, 0);
 	for (unsigned i = 0; i < FH_DS_LEN; i++)
 		printf("%02x", fh[i]);
 	printf("\n");

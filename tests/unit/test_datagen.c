@@ -44,7 +44,7 @@ static const struct tier_data_ops *ops = &tier_ds_ops;
 static void ds_handle(uint64_t fileid, unsigned j, uint32_t gen,
 		      char buf[FH_DS_LEN], nfs_fh4 *fh)
 {
-	fh_ds_encode((uint8_t *)buf, &g_key, fileid, j, gen);
+	fh_ds_encode((uint8_t *)buf, &g_key, fileid, j, gen, 0);
 	fh->nfs_fh4_len = FH_DS_LEN;
 	fh->nfs_fh4_val = buf;
 }
@@ -141,10 +141,11 @@ static void make_two_copies(struct gfile *f, const char *name)
 	for (unsigned j = 0; j < NDS; j++) {
 		uint64_t fid;
 		uint32_t index, gen;
+		uint8_t hint;
 
 		assert_int_equal(fh_ds_decode((const uint8_t *)li.fhb[j],
 					      li.fh_len[j], &g_key, &fid,
-					      &index, &gen),
+					      &index, &gen, &hint),
 				 0);
 		assert_int_equal(gen, 0);
 	}

@@ -224,15 +224,18 @@ static void test_layoutget(void **state)
 	for (unsigned j = 0; j < NDS; j++) {
 		uint64_t fid;
 		uint32_t index, fence;
+		uint8_t hint;
 		assert_int_equal(li.fh_len[j], FH_DS_LEN);
 		/* Handle j names stripe object j of this file, signed with
-		 * the cluster key. */
+		 * the cluster key; an empty file's layout has no extent
+		 * hint (fh.h). */
 		assert_int_equal(fh_ds_decode((const uint8_t *)li.fhb[j],
 					      li.fh_len[j], &g_key, &fid,
-					      &index, &fence),
+					      &index, &fence, &hint),
 				 0);
 		assert_int_equal(fid, fileid);
 		assert_int_equal(index, j);
+		assert_int_equal(hint, 0);
 	}
 	/* §12.5.3: the first layout stateid has seqid 1 and a new
 	 * "other". */
@@ -444,7 +447,9 @@ static void test_ds_io(void **state)
 	}
 	/* eof (op_ds_io.c): not on a read of the whole object, which ends
 	 * at the object's end but says nothing of the file's (dense
-	 * layout); only on a short one, and on one past the end. */
+	 * layout). A short read through a layout without an extent hint
+	 * (this one was granted for an empty file) goes to the MDS, which
+	 * knows where the file ends: NFS4ERR_PNFS_IO_HOLE. */
 	{
 		struct ch_client *d = g_dscl[0];
 		READ4resok *r;
@@ -459,17 +464,11 @@ static void test_ds_io(void **state)
 		assert_int_equal(CALL(d, ch_op_seq(d, 0, 0),
 				      ch_op_putfh(&li.fh[0]),
 				      ch_op_read(&osid, 1000, sizeof(buf))),
-				 NFS4_OK);
-		r = &ch_res(d, 2)->nfs_resop4_u.opread.READ4res_u.resok4;
-		assert_int_equal(r->data.len, sizeof(buf) - 1000);
-		assert_true(r->eof);
+				 NFS4ERR_PNFS_IO_HOLE);
 		assert_int_equal(CALL(d, ch_op_seq(d, 0, 0),
 				      ch_op_putfh(&li.fh[0]),
 				      ch_op_read(&osid, sizeof(buf), 100)),
-				 NFS4_OK);
-		r = &ch_res(d, 2)->nfs_resop4_u.opread.READ4res_u.resok4;
-		assert_int_equal(r->data.len, 0);
-		assert_true(r->eof);
+				 NFS4ERR_PNFS_IO_HOLE);
 	}
 
 	/* A handle the MDS did not sign. */
@@ -542,6 +541,158 @@ static void test_ds_io(void **state)
  * OPF_DS 4, compound.h): on a DS it tests OPF_MDS, so every MDS op runs
  * there (with srv->ns NULL). Only harmless ops are sent here.
  */
+/* A DS READ of object J through handle FH at OFF for COUNT bytes: the
+ * COMPOUND's status; on success the bytes returned and eof. */
+static int ds_read_end(unsigned j, const nfs_fh4 *fh, const stateid4 *sid,
+		       uint64_t off, uint32_t count, uint32_t *len,
+		       bool_t *eof)
+{
+	struct ch_client *d = g_dscl[j];
+	int s = CALL(d, ch_op_seq(d, 0, 0), ch_op_putfh(fh),
+		     ch_op_read(sid, off, count));
+	READ4resok *r;
+
+	if (s != NFS4_OK)
+		return s;
+	r = &ch_res(d, 2)->nfs_resop4_u.opread.READ4res_u.resok4;
+	*len = r->data.len;
+	*eof = r->eof;
+	return s;
+}
+
+/*
+ * The extent hint (nfsd/fh.h): a layout of a file of 1..unit bytes says
+ * so in its handles, and the DS holding the first unit then ends the file
+ * at a short read inside it (a small file read by the stock client stays
+ * on the data servers, eof and all). A WRITE through such a layout that
+ * would grow the file past the first unit goes to the MDS, and so does a
+ * short read through a handle without the hint.
+ */
+static void test_ds_extent_hint(void **state)
+{
+	struct ch_client *cl = new_client(tu_uniq("hint"));
+	struct layout_info li, li2;
+	stateid4 osid;
+	struct fh fh;
+	uint8_t buf[100];
+	uint32_t j0, other, len;
+	bool_t eof;
+
+	(void)state;
+	open_with_layout(cl, "o", tu_uniq("hint-file"), &osid, &fh, &li);
+	j0 = li.first;
+	other = (j0 + 1) % NDS;
+	fill_pattern(buf, sizeof(buf), 9);
+	assert_int_equal(ds_write(j0, &li.fh[j0], &osid, 0, buf, sizeof(buf),
+				  FILE_SYNC4, NULL),
+			 NFS4_OK);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_layoutcommit(0, sizeof(buf), &li.sid, 1,
+						 sizeof(buf) - 1)),
+			 NFS4_OK);
+	/* The empty file's layout: no hint, so the short read goes to the
+	 * MDS. */
+	assert_int_equal(ds_read_end(j0, &li.fh[j0], &osid, 0, 4096, &len,
+				     &eof),
+			 NFS4ERR_PNFS_IO_HOLE);
+
+	/* A layout of the 100-byte file. */
+	assert_int_equal(layoutget(cl, &fh, &li.sid, LAYOUTIOMODE4_RW, &li2),
+			 NFS4_OK);
+	for (unsigned j = 0; j < NDS; j++) {
+		uint64_t fid;
+		uint32_t index, gen;
+		uint8_t hint;
+		assert_int_equal(fh_ds_decode((const uint8_t *)li2.fhb[j],
+					      li2.fh_len[j], &g_key, &fid,
+					      &index, &gen, &hint),
+				 0);
+		assert_int_equal(hint, j == j0 ? FH_DS_SMALL |
+							 (UNIT / LAYOUT_MIN_UNIT)
+					       : FH_DS_SMALL);
+	}
+	assert_int_equal(ds_read_end(j0, &li2.fh[j0], &osid, 0, 4096, &len,
+				     &eof),
+			 NFS4_OK);
+	assert_int_equal(len, sizeof(buf));
+	assert_true(eof);
+	assert_int_equal(ds_read_end(j0, &li2.fh[j0], &osid, 100, 4096, &len,
+				     &eof),
+			 NFS4_OK);
+	assert_int_equal(len, 0);
+	assert_true(eof);
+	/* A full read is no end, hint or not. */
+	assert_int_equal(ds_read_end(j0, &li2.fh[j0], &osid, 0, 50, &len,
+				     &eof),
+			 NFS4_OK);
+	assert_int_equal(len, 50);
+	assert_false(eof);
+	/* Writes inside the first unit stay on the data server... */
+	assert_int_equal(ds_write(j0, &li2.fh[j0], &osid, UNIT - 100, buf,
+				  sizeof(buf), FILE_SYNC4, NULL),
+			 NFS4_OK);
+	/* ...one past it, or to any other object, goes to the MDS. */
+	assert_int_equal(ds_write(j0, &li2.fh[j0], &osid, UNIT - 99, buf,
+				  sizeof(buf), FILE_SYNC4, NULL),
+			 NFS4ERR_PNFS_NO_LAYOUT);
+	assert_int_equal(ds_write(other, &li2.fh[other], &osid, 0, buf,
+				  sizeof(buf), FILE_SYNC4, NULL),
+			 NFS4ERR_PNFS_NO_LAYOUT);
+	/* The layout of the empty file still writes anywhere. */
+	assert_int_equal(ds_write(other, &li.fh[other], &osid, 0, buf,
+				  sizeof(buf), FILE_SYNC4, NULL),
+			 NFS4_OK);
+}
+
+/*
+ * A READ the data server sends to the MDS (a short one, op_ds_io.c) comes
+ * from the client that may have written past the MDS's size through its
+ * RW layout and not yet sent LAYOUTCOMMIT (RFC 8881 §12.5.4): the MDS's
+ * answer includes those bytes, with eof where the objects end. Once the
+ * layout is returned the MDS's own size is the end again.
+ */
+static void test_mds_read_sees_uncommitted_layout_writes(void **state)
+{
+	struct ch_client *cl = new_client(tu_uniq("unc"));
+	struct layout_info li;
+	struct layout_geom g;
+	stateid4 osid;
+	struct fh fh;
+	uint8_t buf[300];
+	uint32_t j;
+	uint64_t ooff;
+	uint32_t run;
+	READ4resok *r;
+
+	(void)state;
+	open_with_layout(cl, "o", tu_uniq("unc-file"), &osid, &fh, &li);
+	g.stripe_unit = li.util & NFL4_UFLG_STRIPE_UNIT_SIZE_MASK;
+	g.stripe_count = li.nfh;
+	g.first_index = li.first;
+	/* 300 bytes at the start of the second unit, no LAYOUTCOMMIT. */
+	fill_pattern(buf, sizeof(buf), 4);
+	layout_map(&g, UNIT, &j, &ooff, &run);
+	assert_int_equal(ds_write(j, &li.fh[j], &osid, ooff, buf, sizeof(buf),
+				  UNSTABLE4, NULL),
+			 NFS4_OK);
+	assert_int_equal(tu_size(cl, &fh), 0);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_read(&osid, UNIT, 4096)),
+			 NFS4_OK);
+	r = &ch_res(cl, 2)->nfs_resop4_u.opread.READ4res_u.resok4;
+	assert_int_equal(r->data.len, sizeof(buf));
+	assert_memory_equal(r->data.base, buf, sizeof(buf));
+	assert_true(r->eof);
+	/* Without an RW layout the MDS's size is the end. */
+	assert_int_equal(return_layout(cl, &fh, &li.sid), NFS4_OK);
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_read(&osid, UNIT, 4096)),
+			 NFS4_OK);
+	r = &ch_res(cl, 2)->nfs_resop4_u.opread.READ4res_u.resok4;
+	assert_int_equal(r->data.len, 0);
+	assert_true(r->eof);
+}
+
 static void test_ds_refuses_mds_ops(void **state)
 {
 	struct ch_client *d = g_dscl[0];
@@ -925,6 +1076,8 @@ int main(void)
 		cmocka_unit_test(test_layoutget_errors),
 		cmocka_unit_test(test_getdeviceinfo),
 		cmocka_unit_test(test_ds_io),
+		cmocka_unit_test(test_ds_extent_hint),
+		cmocka_unit_test(test_mds_read_sees_uncommitted_layout_writes),
 		cmocka_unit_test(test_ds_refuses_mds_ops),
 		cmocka_unit_test(test_striped_io_and_layoutcommit),
 		cmocka_unit_test(test_layoutreturn),

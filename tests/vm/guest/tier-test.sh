@@ -45,8 +45,8 @@
 #   storm        MANY (1,000) small files offloaded and released, then
 #                read all at once by 64 threads after drop_caches: every
 #                one exact, no error
-#   holes        (by hand, not in the default list) pNFS reads of a file
-#                with holes across stripe units, see tierdata.py holes
+#   holes        where a file ends, read through layouts: files with holes
+#                and small files read with O_DIRECT, see tierdata.py holes
 #   cleanup, umount (always)
 # Env: NFS_PORT, PHASES (default: all of the above in order), MANY (1000),
 #   WAIT_S (900: per host request).
@@ -54,7 +54,7 @@ source "$VMTEST_HARNESS/guest/lib.sh"
 
 SERVER=$VMTEST_SERVER_IP PORT=${NFS_PORT:-$VMTEST_PORT}
 WAIT_S=${WAIT_S:-900} MANY=${MANY:-1000}
-PHASES=${PHASES:-"write offload partial read-cold via-layouts append-trunc remove s3-down policy storm"}
+PHASES=${PHASES:-"write offload partial read-cold via-layouts holes append-trunc remove s3-down policy storm"}
 M=/mnt/a T=tier-${VMTEST_UUID:0:8}
 D=$M/$T
 TD="python3 $VMTEST_HARNESS/guest/tierdata.py"

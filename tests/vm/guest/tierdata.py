@@ -18,10 +18,18 @@ checked without a copy kept anywhere.
       bytes of b"appended!" repeated (--append)
   tierdata.py many DIR ROOT MANIFEST N
       N small files m0000..: 1,000-8,999 bytes each
-  tierdata.py holes DIR
-      a file with holes over stripe units (a byte at 0 and at 3 MiB + 5),
-      read back after drop_caches (the caller drops): zeros in the holes;
-      and an O_DIRECT read of 8 KiB at 3 MiB returns its 6 bytes
+  tierdata.py holes-write DIR, then tierdata.py holes DIR
+      the end of a file as the data servers see it (a short READ of a
+      dense stripe object, nfsd/ops/op_ds_io.c). After drop_caches (the
+      caller drops):
+      - a file with holes over stripe units (a byte at 0 and at
+        3 MiB + 5) reads back with zeros in the holes; O_DIRECT reads of
+        8 KiB at 3 MiB return its 6 bytes, at 0 all 8 KiB (a hole at the
+        end of the first unit is no end of the file);
+      - a 6-byte file: an O_DIRECT read of 8 KiB returns its 6 bytes;
+      - a 6-byte file read (a layout for a small file), a byte written
+        at 3 MiB and fsynced through the same open file: an O_DIRECT read
+        of 8 KiB at 0 returns 8 KiB (the 6 bytes, zeros)
   tierdata.py many-check DIR N THREADS
       all N read at once by THREADS threads: every one exact, no error
 Exit 0 when every check holds; failures are printed, one a line.
@@ -193,11 +201,37 @@ def holes_write(d):
     os.pwrite(fd, b"B", 3 * MiB + 5)
     os.fsync(fd)
     os.close(fd)
+    for name in ("small", "grow"):
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(b"small\n")
+            f.flush()
+            os.fsync(f.fileno())
+    return 0
+
+
+def direct_read(path, off, n=8192):
+    """O_DIRECT pread of N bytes at OFF: the bytes returned."""
+    import mmap
+    buf = mmap.mmap(-1, n)
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
+    try:
+        got = os.preadv(fd, [buf], off)
+    finally:
+        os.close(fd)
+    return bytes(buf[:got])
+
+
+def expect_direct(what, path, off, want):
+    got = direct_read(path, off)
+    if got != want:
+        print("ASSERT: holes: %s: O_DIRECT read of 8192 at %d gave %d bytes, "
+              "not the %d expected%s" % (what, off, len(got), len(want), where(got, want)))
+        return 1
+    print("tier: holes: %s: O_DIRECT read of 8192 at %d: its %d bytes" % (what, off, len(got)))
     return 0
 
 
 def holes_check(d):
-    import mmap
     path = os.path.join(d, "holes")
     want = b"A" + bytes(3 * MiB + 4) + b"B"
     got = read_whole(path)
@@ -208,17 +242,20 @@ def holes_check(d):
         bad = 1
     else:
         print("tier: holes: %d bytes, zeros in the holes" % len(got))
-    buf = mmap.mmap(-1, 8192)
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
+    bad |= expect_direct("holes", path, 3 * MiB, want[3 * MiB:])
+    bad |= expect_direct("holes", path, 0, want[:8192])
+    bad |= expect_direct("small", os.path.join(d, "small"), 0, b"small\n")
+    path = os.path.join(d, "grow")
+    fd = os.open(path, os.O_RDWR)
     try:
-        n = os.preadv(fd, [buf], 3 * MiB)
+        if os.pread(fd, 4096, 0) != b"small\n":
+            print("ASSERT: holes: grow: not its 6 bytes before the write")
+            bad = 1
+        os.pwrite(fd, b"Z", 3 * MiB)
+        os.fsync(fd)
+        bad |= expect_direct("grow", path, 0, b"small\n" + bytes(8192 - 6))
     finally:
         os.close(fd)
-    if n != 6 or buf[:6] != want[3 * MiB:]:
-        print("ASSERT: holes: O_DIRECT read at 3 MiB gave %d bytes, not 6" % n)
-        bad = 1
-    else:
-        print("tier: holes: O_DIRECT read at 3 MiB: its 6 bytes")
     return bad
 
 
