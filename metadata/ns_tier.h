@@ -28,8 +28,10 @@
  * Invariant (checked by tests/unit/test_tier_jobs.c after a crash at every
  * step): a file is LOCAL with its data copy, BOTH with its data copy and a
  * verified object, or OFFLOADED with a verified object; never neither.
- * "Verified": the offload commit is given the object's size and etag as a
- * HEAD saw them, and refuses a size other than the file's.
+ * "Verified": the offload commit is given the object's size and etag as the
+ * store stated them after the upload (the answer to it, or a HEAD:
+ * tiering/tier_backend.h tier_put), and refuses a size other than the
+ * file's.
  *
  * Data generations: the inode's layout_gen names the current data copy.
  * Release bumps it (the old copy goes on the release list); a recall

@@ -195,7 +195,10 @@ int tier_open(const struct tier_config *cfg, struct tier_backend **out,
 void tier_close(struct tier_backend *b);
 
 /* Store SIZE bytes read from SRC under KEY; OUT (may be NULL) gets the
- * stored size and etag. */
+ * stored size and etag as the store's answer states them, the ones a HEAD
+ * would give (s3: the PUT's own answer, a HEAD only when it has no ETag,
+ * and a HEAD after a multipart upload completes; dir: the file's stat
+ * after its fsync). */
 int tier_put(struct tier_backend *b, const char *key,
 	     const struct tier_source *src, uint64_t size, struct tier_obj *out,
 	     struct tier_status *st);

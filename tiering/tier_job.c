@@ -59,7 +59,9 @@ static int copy_read(void *arg, uint64_t off, void *buf, size_t len)
 				c->job->data_gen, off, buf, len);
 }
 
-/* Upload JOB's object and HEAD it; *OBJ gets what the store holds. */
+/* Upload JOB's object; *OBJ gets what the store holds, as its answer to
+ * the upload states it (tier_backend.h tier_put: the size and etag a HEAD
+ * would give, without the request). */
 static int offload_upload(const struct tier_engine *e,
 			  const struct ns_tier_job *job,
 			  struct ns_tier_obj *obj, struct tier_status *st)
@@ -67,22 +69,20 @@ static int offload_upload(const struct tier_engine *e,
 	struct copy_src c = { e, job };
 	struct tier_source src = { copy_read, &c };
 	char key[TIER_KEY_MAX];
-	struct tier_obj head;
+	struct tier_obj got;
 	int rc = obj_key(e, job->fileid, job->gen, job->ver, key, sizeof key);
 
 	if (!rc)
-		rc = tier_put(e->backend, key, &src, job->size, NULL, st);
-	if (!rc)
-		rc = tier_head(e->backend, key, &head, st);
-	if (!rc && head.size != job->size)
+		rc = tier_put(e->backend, key, &src, job->size, &got, st);
+	if (!rc && got.size != job->size)
 		rc = -EIO; /* not the object we wrote */
-	if (!rc && strlen(head.etag) >= sizeof obj->etag)
+	if (!rc && strlen(got.etag) >= sizeof obj->etag)
 		rc = -ENAMETOOLONG; /* the inode could not hold it */
 	if (rc)
 		return rc;
 	*obj = (struct ns_tier_obj){ .fileid = job->fileid, .gen = job->gen,
-				     .ver = job->ver, .size = head.size };
-	memcpy(obj->etag, head.etag, strlen(head.etag) + 1);
+				     .ver = job->ver, .size = got.size };
+	memcpy(obj->etag, got.etag, strlen(got.etag) + 1);
 	return 0;
 }
 

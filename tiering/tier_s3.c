@@ -377,6 +377,25 @@ static struct s3_backend *S(struct tier_backend *b)
 	return (struct s3_backend *)b;
 }
 
+/* The HEAD after a PUT whose answer lacked an ETag: KEY must be SIZE bytes
+ * long; OUT gets what the store holds. */
+static int s3_verify_head(struct s3_backend *s, const char *key,
+			  uint64_t size, struct tier_obj *out,
+			  struct tier_status *st)
+{
+	int rc = s3_head(&s->base, key, out, st);
+
+	if (rc == 0 && out->size != size) {
+		tier_report(&s->base, st, TIER_LOG_ERR,
+			    "tier s3 put %s: HEAD after it shows %llu bytes, "
+			    "not %llu",
+			    key, (unsigned long long)out->size,
+			    (unsigned long long)size);
+		rc = -EIO;
+	}
+	return rc;
+}
+
 static int s3_put(struct tier_backend *b, const char *key,
 		  const struct tier_source *src, uint64_t size,
 		  struct tier_obj *out, struct tier_status *st)
@@ -385,6 +404,7 @@ static int s3_put(struct tier_backend *b, const char *key,
 	struct tier_part_plan plan;
 	struct s3_xfer x = {.method = "PUT", .key = key, .src = src,
 			    .body_len = size};
+	char etag[TIER_ETAG_MAX];
 	int rc;
 
 	rc = tier_part_plan(size, s->cfg.multipart_threshold,
@@ -399,12 +419,19 @@ static int s3_put(struct tier_backend *b, const char *key,
 		return s3_put_multipart(s, key, src, size, plan.part_size,
 					plan.nparts, out, st);
 	rc = s3_perform(s, &x, "put", st);
-	if (rc == 0 && out) {
-		out->size = size;
-		snprintf(out->etag, sizeof(out->etag), "%s", x.etag);
-	}
+	snprintf(etag, sizeof(etag), "%s", x.etag);
 	s3_xfer_free(&x);
-	return rc;
+	if (rc || !out)
+		return rc;
+	/* A 2xx to a PUT of SIZE bytes (Content-Length) is the store saying
+	 * it holds those bytes under KEY, and its ETag is the one a HEAD
+	 * would give: the object as the job records it, with no request
+	 * more. A store that answers without an ETag gets the HEAD. */
+	if (!etag[0])
+		return s3_verify_head(s, key, size, out, st);
+	out->size = size;
+	snprintf(out->etag, sizeof(out->etag), "%s", etag);
+	return 0;
 }
 
 /* A GET of [OFF, OFF + LEN) of KEY; OBJ (may be NULL) gets the whole
