@@ -649,6 +649,18 @@ int ns_link(struct ns *ns, uint64_t fileid, uint64_t dparent, const char *name,
 	return ns_mtx_run(ns, link_body, &c);
 }
 
+int ns_xtx_plan_link(struct ns *ns, struct ns_xview *v, uint64_t fileid,
+		     uint64_t dparent, const char *name, size_t namelen)
+{
+	struct ns_cinfo ci; /* known when the plan commits */
+	struct link_ctx c = { fileid, dparent, name, namelen, &ci };
+	int rc = ns_check_name(name, namelen);
+
+	if (rc)
+		return rc;
+	return ns_xtx_plan(ns, link_body, &c, v);
+}
+
 /* ---- rename ------------------------------------------------------------- */
 
 struct rename_ctx {

@@ -115,6 +115,12 @@ int ns_xtx_plan_rename(struct ns *ns, struct ns_xview *v, uint64_t sparent,
 int ns_xtx_plan_remove(struct ns *ns, struct ns_xview *v, uint64_t parent,
 		       const char *name, size_t namelen);
 
+/* Step 1 for LINK (ns_link's checks and effects): the file's inode and
+ * the new entry on different nodes. A directory answers -EISDIR, as
+ * ns_link does. */
+int ns_xtx_plan_link(struct ns *ns, struct ns_xview *v, uint64_t fileid,
+		     uint64_t dparent, const char *name, size_t namelen);
+
 enum ns_xtx_outcome {
 	NS_XTX_ABORTED = 0, /* no record and not live: presumed abort */
 	NS_XTX_COMMITTED = 1,

@@ -192,7 +192,8 @@ static int read_record(struct tcp_conn *c, uint8_t **out, size_t *outlen)
 				memcpy(&xid_be, buf, 4);
 			if (!skipped && len < 4 && flen >= 4 - len) {
 				uint8_t head[4];
-				memcpy(head, buf, len);
+				if (len) /* buf is NULL before the first fragment */
+					memcpy(head, buf, len);
 				rc = read_full(c->fd, head + len, 4 - len);
 				if (rc < 0)
 					goto fail;

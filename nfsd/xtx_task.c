@@ -27,7 +27,7 @@
 #define XTX_MAX_CALLS XROUND_MAX
 #define XTX_PLAN_ROUNDS 8 /* reads for one plan: a rename needs 2-3 */
 #define XTX_ATTEMPTS 3    /* plans made stale by a concurrent change */
-#define XTX_RES_MAX 128   /* a RENAME4res or REMOVE4res */
+#define XTX_RES_MAX 128   /* a RENAME4res, REMOVE4res or LINK4res */
 
 enum phase {
 	PH_PLAN,     /* plan; read what it lacks, or prepare */
@@ -42,7 +42,8 @@ struct xtx_task {
 	struct strata_server *srv;
 	enum phase phase;
 	uint32_t opnum;
-	uint64_t sdir, ddir; /* REMOVE: sdir only */
+	uint64_t sdir, ddir; /* REMOVE: sdir only; LINK: ddir only */
+	uint64_t file;       /* LINK: the file linked */
 	char sname[NS_NAME_MAX + 1], dname[NS_NAME_MAX + 1];
 	size_t slen, dlen, consumed;
 	struct ns_xview *v;
@@ -127,6 +128,11 @@ static enum xtx_step_rc done(struct xtx_task *t, nfsstat4 st)
 		memset(&r, 0, sizeof(r));
 		r.status = st;
 		ok = xdr_u_int(&x, &op) && xdr_RENAME4res(&x, &r);
+	} else if (op == OP_LINK) {
+		LINK4res r;
+		memset(&r, 0, sizeof(r));
+		r.status = st;
+		ok = xdr_u_int(&x, &op) && xdr_LINK4res(&x, &r);
 	} else {
 		REMOVE4res r;
 		memset(&r, 0, sizeof(r));
@@ -192,6 +198,9 @@ static int plan(struct xtx_task *t)
 	if (t->opnum == OP_RENAME)
 		return ns_xtx_plan_rename(ns, t->v, t->sdir, t->sname, t->slen,
 					  t->ddir, t->dname, t->dlen);
+	if (t->opnum == OP_LINK)
+		return ns_xtx_plan_link(ns, t->v, t->file, t->ddir, t->dname,
+					t->dlen);
 	return ns_xtx_plan_remove(ns, t->v, t->sdir, t->sname, t->slen);
 }
 
@@ -493,6 +502,16 @@ static nfsstat4 may_change(struct compound *c, const struct cfh *fh)
 	return st;
 }
 
+/* Write and search on DIR, for a new name (LINK): the sticky bit does not
+ * restrict making one. */
+static nfsstat4 may_add(struct compound *c, const struct cfh *fh)
+{
+	struct ns_inode dir;
+	nfsstat4 st = fh_inode(c, fh, &dir);
+
+	return st == NFS4_OK ? perm_may_create(&c->who, &dir) : st;
+}
+
 /* Decode the op at OP into T; its permission checks. */
 static nfsstat4 task_args(struct xtx_task *t, struct compound *c,
 			  const uint8_t *op, size_t avail)
@@ -523,11 +542,23 @@ static nfsstat4 task_args(struct xtx_task *t, struct compound *c,
 			st = NFS4_OK;
 		xdr_free((xdrproc_t)xdr_REMOVE4args, (char *)&a);
 		t->sdir = c->cur.fileid;
+	} else if (t->opnum == OP_LINK) {
+		LINK4args a;
+		memset(&a, 0, sizeof(a));
+		if (xdr_LINK4args(&x, &a) &&
+		    !copy_name(t->dname, &t->dlen, &a.newname))
+			st = NFS4_OK;
+		xdr_free((xdrproc_t)xdr_LINK4args, (char *)&a);
+		t->file = c->saved.fileid;
+		t->ddir = c->cur.fileid;
+		if (st == NFS4_OK && c->saved.type == NS_DIR)
+			st = NFS4ERR_ISDIR;
 	} else {
 		return NFS4ERR_SERVERFAULT;
 	}
 	if (st == NFS4_OK)
-		st = may_change(c, &c->cur);
+		st = t->opnum == OP_LINK ? may_add(c, &c->cur)
+					 : may_change(c, &c->cur);
 	t->consumed = xdr_getpos(&x);
 	return st;
 }

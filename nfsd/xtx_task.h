@@ -6,7 +6,7 @@
  * A task is one piece of two-phase-commit work that waits for other
  * nodes between its steps:
  *
- *   - an OPERATION task: a front's RENAME or REMOVE that touches other
+ *   - an OPERATION task: a front's RENAME, REMOVE or LINK that touches other
  *     nodes' partitions (the entry's owner stopped the COMPOUND before it:
  *     COMPOUND_XTX, nfsd/subcompound.h). The front coordinates: it plans
  *     with its own namespace, reading other nodes' keys (PEER_XREAD), has
@@ -49,7 +49,7 @@ enum xtx_step_rc { XTX_WAIT = 0, XTX_AGAIN = 1, XTX_DONE = 2 };
 typedef void (*xtx_wake_fn)(void *ctx, struct xtx_task *t);
 
 /* The operation at OP (AVAIL bytes of C's arguments: its op number, then
- * RENAME4args or REMOVE4args), with C's filehandles and caller, as a task
+ * RENAME4args, REMOVE4args or LINK4args), with C's filehandles and caller, as a task
  * that also carries JOB (the caller's, given back by xtx_job()). NULL
  * with *ST the op's answer when it cannot run as a transaction. */
 struct xtx_task *xtx_task_op(struct strata_server *srv, struct compound *c,

@@ -213,7 +213,8 @@ cluster_fsck
 #    spread cluster, tests/multi-mds/cross_rename.py renames files whose
 #    old and new names are on two nodes (within a directory, into
 #    another, over an existing file), then finds, reads, lists and
-#    removes them through every node; every node is SIGKILLed and
+#    removes them through every node; links files to names on another
+#    node (numlinks 2, then 1 once the first name is removed); every node is SIGKILLed and
 #    restarted and the result checked again; then one rename per step a
 #    node can die at (failpoints xtx-prepared-exit and xtx-decided-exit
 #    at the coordinator, xtx-prepare-exit and xtx-finish-exit at a

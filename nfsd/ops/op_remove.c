@@ -146,11 +146,11 @@ static nfsstat4 may_rename(struct compound *c, const RENAME4args *a)
 /* 1 when the entry NAME of directory DIR is this node's (the directory
  * may be another's: its counts then change by a delta, metadata/ns.h).
  * A RENAME whose names, or whose files, are on more than one node's
- * partitions runs as a cross-node transaction (want_xtx). A LINK across
- * nodes is not built: it answers NFS4ERR_XDEV, on which ln says so,
- * rather than half a change; so does moving a directory to another
- * parent when an ancestor to check for a loop is another node's
- * (-EREMOTE). */
+ * partitions runs as a cross-node transaction (want_xtx), and so does a
+ * LINK of a file to a name on another node. Moving a directory to
+ * another parent when an ancestor to check for a loop is another node's
+ * (-EREMOTE) answers NFS4ERR_XDEV, on which mv copies, rather than half a
+ * change. */
 static int name_here(const struct compound *c, uint64_t dir,
 		     const component4 *name)
 {
@@ -236,7 +236,7 @@ nfsstat4 op_link(struct compound *c, void *args, void *res)
 	st = check_component(&a->newname, 0);
 	if (st == NFS4_OK && (!ns_owns_fileid(c->srv->ns, c->saved.fileid) ||
 			      !name_here(c, c->cur.fileid, &a->newname)))
-		st = NFS4ERR_XDEV;
+		return want_xtx(c);
 	if (st == NFS4_OK)
 		st = cur_inode(c, &dir);
 	if (st == NFS4_OK)

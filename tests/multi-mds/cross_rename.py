@@ -28,6 +28,11 @@ STATE; --phase after (run once every node was restarted) checks it again:
   X5  4 renamed names removed, each through another node: OK, and NOENT
       through every node afterwards; the listing follows.
   X6  a renamed name is renamed again (across nodes) and back: OK.
+  X9  3 files of d1 linked into d2 under names on another node than the
+      file's, each through another front: OK; through every node the new
+      name gives the file's fileid and bytes and numlinks is 2, d2 lists
+      them; then each old name removed (through a third front): the new
+      name still reads the bytes, numlinks 1.
   (after) X7  X2's checks for the names STATE lists, after every node's
       restart: present with their bytes, old and removed names gone.
 
@@ -81,7 +86,8 @@ NFS = mmlib.load(args.pynfs, "cross_rename")
 check = mmlib.Checks()
 
 from xdrdef.nfs4_const import (NFS4_OK, NFS4ERR_NOENT, NFS4ERR_DELAY,  # noqa: E402
-                               FATTR4_FILEID, FATTR4_SIZE, nfsstat4)
+                               FATTR4_FILEID, FATTR4_SIZE, FATTR4_NUMLINKS,
+                               nfsstat4)
 
 M64 = (1 << 64) - 1
 
@@ -348,14 +354,43 @@ def before():
     check(st1 == NFS4_OK and st2 == NFS4_OK and not w, "X6", "a renamed "
           "name renamed again across nodes and back", "%s %s %s"
           % (sname(st1), sname(st2), w))
+    # X9: LINK across nodes, then the first name removed
+    linked, bad, wrong = {}, [], []
+    for k, n in enumerate(names[20:23]):
+        fid, data = files[n]
+        new = name_on(i2, b"l-%d" % k, entry_node(i1, n) % 3 + 1)
+        st, fh = A.lookup(d1, n)
+        st = retry(cs[(k + 1) % 3].link, fh, d2, new) if st == NFS4_OK else st
+        if st != NFS4_OK:
+            bad.append((n, "link", sname(st)))
+            continue
+        w = seen_everywhere(cs, d2, new, fid, data) or \
+            seen_everywhere(cs, d1, n, fid, data)
+        st, a = cs[k % 3].getattr(fh, [FATTR4_NUMLINKS])
+        if w or st != NFS4_OK or a[FATTR4_NUMLINKS] != 2:
+            wrong.append((new, w, a and a.get(FATTR4_NUMLINKS)))
+        linked[new] = (n, fh, fid, data)
+    lw = listings(cs, d2, set(into) | set(linked))
+    for k, (new, (n, fh, fid, data)) in enumerate(sorted(linked.items())):
+        st = retry(cs[(k + 2) % 3].remove, d1, n)[0]
+        w = seen_everywhere(cs, d2, new, fid, data) or gone_everywhere(cs, d1, n)
+        st2, a = cs[k % 3].getattr(fh, [FATTR4_NUMLINKS])
+        if st != NFS4_OK or w or st2 != NFS4_OK or a[FATTR4_NUMLINKS] != 1:
+            wrong.append((n, "after remove", sname(st), w,
+                          a and a.get(FATTR4_NUMLINKS)))
+    check(not bad and not wrong and not lw and len(linked) == 3, "X9",
+          "3 LINKs across nodes: both names read the file, numlinks 2, "
+          "then the old name removed: numlinks 1",
+          "%s %s %s" % (bad[:2], wrong[:2], lw))
     records_settle("X8", "no transaction record left on any node")
     if args.state:
         json.dump({"d1": d1.hex(), "d2": d2.hex(),
                    "have": [[1, n.hex(), f, d.hex()] for n, (f, d) in moved.items()] +
                            [[2, n.hex(), f, d.hex()] for n, (f, d) in into.items()] +
+                           [[2, n.hex(), f, d.hex()] for n, (_, _, f, d) in linked.items()] +
                            [[1, n.hex()] + [files[n][0], files[n][1].hex()]
-                            for n in names[20:]],
-                   "gone": [[1, n.hex()] for n in gone + names[:20]]},
+                            for n in names[23:]],
+                   "gone": [[1, n.hex()] for n in gone + names[:23]]},
                   open(args.state, "w"))
 
 

@@ -163,6 +163,12 @@ class Client:
         return self.comp([op.putfh(sdir), op.savefh(), op.putfh(ddir),
                           op.rename(sname, dname)]).status
 
+    def link(self, fh, ddir, dname):
+        """LINK of the file FH as DDIR/DNAME: the status."""
+        op = self.op
+        return self.comp([op.putfh(fh), op.savefh(), op.putfh(ddir),
+                          op.link(dname)]).status
+
     def lookup(self, dirfh, name):
         op, k = self.op, self.k
         res = self.comp([op.putfh(dirfh), op.lookup(name), op.getfh()])

@@ -30,6 +30,7 @@ struct fx {
 	struct ns_xview *v;
 	uint8_t *ra, *rb; /* the records of A and B */
 	size_t la, lb;
+	uint64_t link; /* plan_at plans LINK of this file (not RENAME) */
 };
 
 static struct ns *open_node(const char *dir, unsigned part)
@@ -92,7 +93,8 @@ static int teardown(void **state)
 }
 
 /* Supply the view with what node FROM holds, until the plan of RENAME
- * (REMOVE: dname NULL) at AT stops asking: the plan's answer. */
+ * (REMOVE: dname NULL; LINK of f->link to ddir/dname when set) at AT stops
+ * asking: the plan's answer. */
 static int plan_at(struct fx *f, struct ns *at, struct ns *from,
 		   uint64_t sdir, const char *sname, uint64_t ddir,
 		   const char *dname)
@@ -101,10 +103,15 @@ static int plan_at(struct fx *f, struct ns *at, struct ns *from,
 
 	ns_xview_clear(f->v);
 	for (;;) {
-		rc = dname ? ns_xtx_plan_rename(at, f->v, sdir, sname,
+		if (f->link)
+			rc = ns_xtx_plan_link(at, f->v, f->link, ddir, dname,
+					      strlen(dname));
+		else if (dname)
+			rc = ns_xtx_plan_rename(at, f->v, sdir, sname,
 						strlen(sname), ddir, dname,
-						strlen(dname))
-			   : ns_xtx_plan_remove(at, f->v, sdir, sname,
+						strlen(dname));
+		else
+			rc = ns_xtx_plan_remove(at, f->v, sdir, sname,
 						strlen(sname));
 		if (rc != -EREMOTE || ns_xview_nneed(f->v) == 0)
 			return rc;
@@ -182,11 +189,17 @@ static void recover(struct fx *f)
 	}
 }
 
+static void fsck_say(void *arg, const char *msg)
+{
+	(void)arg;
+	print_message("fsck: %s\n", msg);
+}
+
 static void fsck_clean(struct fx *f)
 {
 	struct ns *both[2] = { f->a, f->b };
 
-	assert_int_equal(ns_fsck_cluster(both, 2, NULL, NULL, NULL), 0);
+	assert_int_equal(ns_fsck_cluster(both, 2, fsck_say, NULL, NULL), 0);
 }
 
 static void expect_old(struct fx *f)
@@ -419,6 +432,19 @@ static void test_bad_records(void **state)
 	(void)pb;
 }
 
+/* d2 is A's: its count changes by B's deltas, shipped as the server does
+ * (pnfs/peer_delta.h). */
+static void ship_deltas(struct fx *f)
+{
+	for (unsigned s = 1; s < NSHARDS; s += 2) {
+		struct ns_delta d[8];
+		size_t n;
+		assert_int_equal(ns_delta_list(f->b, s, 0, d, 8, &n), 0);
+		if (n)
+			assert_int_equal(ns_delta_apply(f->a, s, d, n, NULL), 0);
+	}
+}
+
 /* After the cross-node rename the entry (on B) names an inode on A: its
  * REMOVE is a transaction too, coordinated by B, A the participant. The
  * inode goes (its data listed for the reclaimer on A), the entry too. */
@@ -443,17 +469,84 @@ static void test_remove_far_inode(void **state)
 	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), 0);
 	assert_int_equal(ns_getattr(f->a, f->src, &(struct ns_inode){ 0 }),
 			 -ENOENT);
-	/* d2 is A's: its count changes by B's delta, shipped as the server
-	 * does (pnfs/peer_delta.h) */
-	for (unsigned s = 1; s < NSHARDS; s += 2) {
-		struct ns_delta d[8];
-		size_t n;
-		assert_int_equal(ns_delta_list(f->b, s, 0, d, 8, &n), 0);
-		if (n)
-			assert_int_equal(ns_delta_apply(f->a, s, d, n, NULL), 0);
-	}
+	ship_deltas(f);
 	assert_int_equal(tu_getattr(f->a, f->d2).size, 0);
 	fsck_clean(f);
+}
+
+/* The records of the last plan, A's and B's. */
+static void records(struct fx *f)
+{
+	uint8_t pa[NPARTS] = { 1, 0 }, pb[NPARTS] = { 0, 1 };
+
+	free(f->ra);
+	free(f->rb);
+	assert_int_equal(ns_xview_record(f->v, f->a, pa, &f->ra, &f->la), 0);
+	assert_int_equal(ns_xview_record(f->v, f->b, pb, &f->rb, &f->lb), 0);
+}
+
+/* LINK of A's file to a name whose entry is B's, coordinated by A: after
+ * the commit both names give the file, its nlink is 2, d2 counts the new
+ * name. A crash after B prepared and before A decided leaves no link. Then
+ * the new name's REMOVE, coordinated by B: nlink back to 1, the file
+ * still there under its first name. */
+static void test_link_across(void **state)
+{
+	struct fx *f = *state;
+	uint32_t nodes[1] = { NODE_B };
+	const uint64_t tx2 = TXID + 1, tx3 = TXID + 2;
+
+	f->link = f->src;
+	assert_int_equal(plan_at(f, f->a, f->b, 0, NULL, f->d2, f->dname), 0);
+	records(f);
+	assert_true(f->la > 0 && f->lb > 0);
+	assert_int_equal(ns_xtx_prepare(f->b, TXID, NODE_A, f->rb, f->lb), 0);
+	restart_both(f); /* no decision: presumed abort */
+	recover(f);
+	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), 0);
+	assert_int_equal(tu_getattr(f->a, f->src).nlink, 1);
+	fsck_clean(f);
+
+	assert_int_equal(plan_at(f, f->a, f->b, 0, NULL, f->d2, f->dname), 0);
+	records(f);
+	assert_int_equal(ns_xtx_prepare(f->b, tx2, NODE_A, f->rb, f->lb), 0);
+	assert_int_equal(ns_xtx_decide(f->a, tx2, f->ra, f->la, nodes, 1), 0);
+	assert_int_equal(ns_xtx_finish(f->b, tx2, 1), 0);
+	assert_int_equal(ns_xtx_forget(f->a, tx2), 0);
+	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), f->src);
+	assert_int_equal(tu_lookup(f->a, f->d1, f->sname), f->src);
+	assert_int_equal(tu_getattr(f->a, f->src).nlink, 2);
+	assert_int_equal(tu_getattr(f->a, f->d2).size, 1);
+	fsck_clean(f);
+	/* the name exists now: a second LINK is refused by its plan */
+	assert_int_equal(plan_at(f, f->a, f->b, 0, NULL, f->d2, f->dname),
+			 -EEXIST);
+
+	f->link = 0;
+	nodes[0] = NODE_A;
+	assert_int_equal(plan_at(f, f->b, f->a, f->d2, f->dname, 0, NULL), 0);
+	records(f);
+	assert_int_equal(ns_xtx_prepare(f->a, tx3, NODE_B, f->ra, f->la), 0);
+	assert_int_equal(ns_xtx_decide(f->b, tx3, f->rb, f->lb, nodes, 1), 0);
+	assert_int_equal(ns_xtx_finish(f->a, tx3, 1), 0);
+	assert_int_equal(ns_xtx_forget(f->b, tx3), 0);
+	ship_deltas(f);
+	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), 0);
+	assert_int_equal(tu_getattr(f->a, f->d2).size, 0);
+	assert_int_equal(tu_getattr(f->a, f->src).nlink, 1);
+	assert_int_equal(tu_lookup(f->a, f->d1, f->sname), f->src);
+	fsck_clean(f);
+}
+
+/* A directory cannot be linked: the plan says so, as ns_link does. */
+static void test_link_plan_refuses_directory(void **state)
+{
+	struct fx *f = *state;
+
+	f->link = f->d1;
+	assert_int_equal(plan_at(f, f->a, f->b, 0, NULL, f->d2, f->dname),
+			 -EISDIR);
+	assert_int_equal(ns_xtx_locked(f->b), 0);
 }
 
 /* A directory never moves across nodes in this version: its plan says
@@ -491,6 +584,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_plan_refuses_directory,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_across, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_link_plan_refuses_directory, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
