@@ -69,6 +69,11 @@ struct exec_reply {
 	uint64_t t_arrive;      /* of its request */
 	struct delta_waits waits; /* held until these are applied */
 	uint64_t until;         /* held: sent anyway after this (ns) */
+	/* The session slot whose cached copy of this reply (after the RPC
+	 * header) the deltas' change_info must reach too: a replay answers
+	 * the bytes the first reply carried (RFC 8881 §2.10.6.1). */
+	struct compound_ref slot;
+	int has_slot;
 };
 
 struct exec {
@@ -336,6 +341,10 @@ static void job_done(struct exec *e, struct exec_job *j, size_t len,
 		memcpy(copy, j->buf, RPC_REPLY_HDR_LEN + len);
 		keep_reply(e, j->conn, copy, RPC_REPLY_HDR_LEN + len,
 			   j->t_arrive, &j->waits, nout);
+		if (j->cj.has_session && j->cj.c.cachethis) {
+			e->out[*nout - 1].slot = j->cj.c.ref;
+			e->out[*nout - 1].has_slot = 1;
+		}
 	}
 	if (e->nspare < EXEC_BATCH_MAX) {
 		e->spare[e->nspare++] = j->buf;
@@ -629,11 +638,38 @@ static void run_one(struct exec *e, struct exec_req *r, unsigned *nout)
 	(*nout)++;
 }
 
+/* The change_info the deltas patched into O's reply goes into the copy
+ * its slot cached when the COMPOUND finished (compound_loop_finish), if
+ * the slot still holds that reply; else a replay would answer the
+ * "not atomic, zeros" the owner first wrote (seen: pynfs SEQ9b through a
+ * front). Takes state_lock. */
+static void recache_patched(struct exec *e, const struct exec_reply *o)
+{
+	struct strata_server *srv = e->srv;
+	struct nfs_session *s;
+	struct nfs_slot *slot;
+
+	if (!o->has_slot || !o->waits.n || o->len < RPC_REPLY_HDR_LEN)
+		return;
+	pthread_mutex_lock(&srv->state_lock);
+	s = session_find(srv, (const char *)o->slot.session);
+	slot = s && o->slot.slot < s->fore.ca_maxrequests
+		       ? &s->slots[o->slot.slot]
+		       : NULL;
+	if (slot && slot->cached && !slot->in_use &&
+	    slot->seqid == o->slot.seqid &&
+	    slot->reply_len == o->len - RPC_REPLY_HDR_LEN)
+		memcpy(slot->reply, o->buf + RPC_REPLY_HDR_LEN,
+		       slot->reply_len);
+	pthread_mutex_unlock(&srv->state_lock);
+}
+
 static void send_one(struct exec *e, struct exec_reply *o)
 {
 	struct iovec iov = { .iov_base = o->buf, .iov_len = o->len };
 
 	delta_ship_patch(e->srv->deltas, &o->waits, o->buf, o->len);
+	recache_patched(e, o);
 	if (xprt_send(o->conn, &iov, 1) < 0)
 		log_debug("send to %s failed", o->conn->peer);
 	metrics_observe(&e->srv->metrics.compound, metrics_lat_bounds_ns,

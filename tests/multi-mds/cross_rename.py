@@ -28,6 +28,11 @@ STATE; --phase after (run once every node was restarted) checks it again:
   X5  4 renamed names removed, each through another node: OK, and NOENT
       through every node afterwards; the listing follows.
   X6  a renamed name is renamed again (across nodes) and back: OK.
+  X10 12 RENAMEs within one directory, both names on a node other than
+      the directory's (its change goes there by a delta), each asked to
+      be cached and sent again on its slot with the same seqid: the
+      replay's reply is the first one (the change_info the delta patched
+      into the first reply is in the cached copy too).
   X9  3 files of d1 linked into d2 under names on another node than the
       file's, each through another front: OK; through every node the new
       name gives the file's fileid and bytes and numlinks is 2, d2 lists
@@ -382,6 +387,28 @@ def before():
           "3 LINKs across nodes: both names read the file, numlinks 2, "
           "then the old name removed: numlinks 1",
           "%s %s %s" % (bad[:2], wrong[:2], lw))
+    # X10: replays of RENAMEs whose change_info a delta patched
+    B, op = cs[1], cs[1].op
+    d3n = b"d3-%d" % os.getpid()
+    d3 = mkdir(A, top, d3n)
+    i3 = fileid(A, d3)
+    home = OWNER[(i3 >> 56) % PARTS]   # the directory's node
+    diff = []
+    for k in range(12):
+        # both names on one node, not the directory's: the RENAME runs
+        # there and the directory's change goes to its node by a delta
+        at = [x for x in (1, 2, 3) if x != home][k % 2]
+        n1 = name_on(i3, b"r-%d-a" % k, at)
+        n2 = name_on(i3, b"r-%d-b" % k, at)
+        make_file(B, B.lookup(top, d3n)[1], n1, b"replay %d" % k)
+        ops = [op.putfh(top), op.lookup(d3n), op.savefh(), op.rename(n1, n2)]
+        r1 = B.s.compound(ops, cache_this=True)
+        r2 = B.s.compound(ops, cache_this=True, seq_delta=0)
+        r1.tag = r2.tag = b""
+        if r1.status != NFS4_OK or not B.lib.test_equal(r1, r2):
+            diff.append((k, sname(r1.status), sname(r2.status)))
+    check(not diff, "X10", "12 RENAMEs sent again on their slot: each "
+          "replay answers the first reply's bytes", "%s" % diff[:3])
     records_settle("X8", "no transaction record left on any node")
     if args.state:
         json.dump({"d1": d1.hex(), "d2": d2.hex(),
