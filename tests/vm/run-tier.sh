@@ -91,6 +91,11 @@ ADV=$(printf '%s:2049,' "${DSIPS[@]}"); ADV=${ADV%,}
 rm -f "$OUT"/req.* "$OUT"/ack.* "$OUT"/.req.* "$OUT"/.ack.* "$OUT"/requests.log
 
 [ -f "$CACHE/env" ] || "$HERE/prepare.sh" "$CACHE" || { echo "run-tier: prepare.sh failed" >&2; exit 3; }
+# fsx for the fsx-pnfs phase (built outside the tree, like run-posix.sh's)
+"$ROOT/scripts/build-suites.sh" fsx > "$OUT/build-suites.log" 2>&1 ||
+  { cat "$OUT/build-suites.log" >&2; echo "run-tier: build-suites.sh fsx failed" >&2; exit 3; }
+# shellcheck disable=SC1091
+. "${STRATA_SUITES_DIR:-/var/tmp/strata-suites}/suites.env"
 for p in $PORT $((PORT + 1)) $((PORT + 2)) $S3PORT; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
     echo "run-tier: something already listens on 127.0.0.1:$p" >&2; exit 3
@@ -273,7 +278,8 @@ FWDS=()
 for ((i = 1; i <= NDS; i++)); do FWDS+=(--fwd "${DSIPS[i-1]}:2049:$((PORT + i))"); done
 T0=$(date +%s)
 "$HERE/run.sh" --cache "$CACHE" --port "$PORT" "${FWDS[@]}" --timeout "$TIMEOUT" --out "$OUT" "${QUIET[@]}" \
-  --env "NFS_PORT=$PORT" --env "MANY=$MANY" ${PHASES:+--env "PHASES=$PHASES"} "$HERE/guest/tier-test.sh" &
+  --env "NFS_PORT=$PORT" --env "MANY=$MANY" --env "FSX_BIN=${FSX_BIN:-}" \
+  ${PHASES:+--env "PHASES=$PHASES"} "$HERE/guest/tier-test.sh" &
 VMPID=$!
 serve_requests run-tier
 wait "$VMPID"; RC=$?; VMPID=""

@@ -47,14 +47,20 @@
 #                one exact, no error
 #   holes        where a file ends, read through layouts: files with holes
 #                and small files read with O_DIRECT, see tierdata.py holes
+#   fsx-pnfs     fsx through the layouts (2 data servers) on files of up
+#                to 4 MiB (four stripe units): FSX_OPS (2,000) operations
+#                buffered, then as many with O_DIRECT (page-aligned, no
+#                mmap), seed FSX_SEED (4242): reads across the end of files
+#                and holes, truncates, writes past the end
 #   cleanup, umount (always)
 # Env: NFS_PORT, PHASES (default: all of the above in order), MANY (1000),
+#   FSX_BIN (run-tier.sh passes it), FSX_OPS (2000), FSX_SEED (4242),
 #   WAIT_S (900: per host request).
 source "$VMTEST_HARNESS/guest/lib.sh"
 
 SERVER=$VMTEST_SERVER_IP PORT=${NFS_PORT:-$VMTEST_PORT}
-WAIT_S=${WAIT_S:-900} MANY=${MANY:-1000}
-PHASES=${PHASES:-"write offload partial read-cold via-layouts holes append-trunc remove s3-down policy storm"}
+WAIT_S=${WAIT_S:-900} MANY=${MANY:-1000} FSX_OPS=${FSX_OPS:-2000} FSX_SEED=${FSX_SEED:-4242}
+PHASES=${PHASES:-"write offload partial read-cold via-layouts holes fsx-pnfs append-trunc remove s3-down policy storm"}
 M=/mnt/a T=tier-${VMTEST_UUID:0:8}
 D=$M/$T
 TD="python3 $VMTEST_HARNESS/guest/tierdata.py"
@@ -176,6 +182,20 @@ s_storm() {
   $TD many-check $D/many "$MANY" 64
 }
 s_holes() { $TD holes-write $D && drop && $TD holes $D; }
+fsx_one() { # fsx_one NAME [fsx options]
+  local name=$1 wd=/tmp/$1; shift
+  mkdir -p "$wd"
+  echo "fsx $* -N $FSX_OPS -S $FSX_SEED -P $wd $D/$name"
+  "$FSX_BIN" "$@" -N "$FSX_OPS" -S "$FSX_SEED" -P "$wd" "$D/$name" ||
+    { cp -a "$wd" "/vmout/$name-artefacts" 2>/dev/null; fail "fsx $name failed (artefacts in /vmout)"; return 1; }
+  rm -f "$D/$name"
+}
+s_fsx_pnfs() {
+  [ -x "${FSX_BIN:-}" ] || { fail "FSX_BIN not set or not built (${FSX_BIN:-})"; return 1; }
+  # files up to 4 MiB: four stripe units over the two data servers
+  fsx_one fsx-pnfs-buf -l 4194304 &&
+    fsx_one fsx-pnfs-dio -l 4194304 -Z -R -W -r 4096 -w 4096 -t 4096
+}
 s_cleanup() { rm -rf $D $M/pol; }
 s_umount() { umount $M; }
 
@@ -194,6 +214,7 @@ for p in $PHASES; do
     policy) phase policy s_policy;;
     storm) phase storm s_storm;;
     holes) phase holes s_holes;;
+    fsx-pnfs) phase fsx-pnfs s_fsx_pnfs;;
     *) echo "unknown phase $p"; VMTEST_FAILS+=("$p");;
   esac
 done
