@@ -186,7 +186,7 @@ step "object tier under faults against a real S3 server (Swift s3api): the MDS e
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/tier-faults.sh --build build-asan --port $((PORT + 180)) --dir "$WORK/tier-faults"
 
-step "VM: the object tier with the stock client and a real S3 server: 20 files of 4 KiB-64 MiB offloaded and released (0 bytes on the data servers, objects checked by curl --aws-sigv4), partial and whole reads after drop_caches, reads back through layouts, append/truncate/remove of offloaded files, a read waiting while the S3 proxy is down, the policy moving an idle file the client wrote, 200 offloaded files read at once (ASan; the default 1,000 by hand)"
+step "VM: the object tier with the stock client and a real S3 server: 20 files of 4 KiB-64 MiB offloaded and released (0 bytes on the data servers, objects checked by curl --aws-sigv4), partial and whole reads after drop_caches, reads back through layouts, append/truncate/remove of offloaded files, a read waiting while the S3 proxy is down, the policy moving an idle file the client wrote, 200 offloaded files read at once (ASan; the default 1,000 by hand); where a file ends through layouts (O_DIRECT across holes and ends, small files) and fsx through the layouts on files of up to 4 MiB"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/vm/run-tier.sh --build build-asan --port $((PORT + 190)) --out "$WORK/tier-vm" --quiet \
   --many "${STRATA_TIER_MANY:-200}"
