@@ -642,6 +642,7 @@ static void test_ds_extent_hint(void **state)
 	assert_int_equal(ds_write(other, &li.fh[other], &osid, 0, buf,
 				  sizeof(buf), FILE_SYNC4, NULL),
 			 NFS4_OK);
+	tu_free_client(cl);
 }
 
 /*
@@ -691,6 +692,7 @@ static void test_mds_read_sees_uncommitted_layout_writes(void **state)
 	r = &ch_res(cl, 2)->nfs_resop4_u.opread.READ4res_u.resok4;
 	assert_int_equal(r->data.len, 0);
 	assert_true(r->eof);
+	tu_free_client(cl);
 }
 
 static void test_ds_refuses_mds_ops(void **state)
