@@ -235,9 +235,19 @@ static size_t name_of(const struct op_desc *d, uint32_t opnum, XDR *in,
 
 #define NODE_FRONT (~0u)
 
+/* 1 for the current stateid (seqid 1, "other" all zeros: RFC 8881
+ * §8.2.3), which names the stateid an earlier op of the COMPOUND left. */
+static int is_current_stateid(uint32_t seqid, const char *other)
+{
+	static const char zero[NFS4_OTHER_SIZE];
+
+	return seqid == 1 && !memcmp(other, zero, NFS4_OTHER_SIZE);
+}
+
 /* The node that minted the stateid a FREE_STATEID names, or the first of
- * a TEST_STATEID's (the Linux client tests one at a time); 0 if none, or
- * not a node of the map. */
+ * a TEST_STATEID's (the Linux client tests one at a time); for the
+ * current stateid, the owner of the current filehandle, where the op that
+ * made it (an OPEN, a LOCK) ran; 0 if none, or not a node of the map. */
 static unsigned stateid_owner(struct compound *c, uint32_t opnum, XDR *in)
 {
 	u_int pos = xdr_getpos(in);
@@ -249,7 +259,9 @@ static unsigned stateid_owner(struct compound *c, uint32_t opnum, XDR *in)
 		n = 0;
 	if (n > 0 && xdr_u_int(in, &seqid) &&
 	    xdr_opaque(in, other, NFS4_OTHER_SIZE))
-		node = stateid_node((const uint8_t *)other);
+		node = is_current_stateid(seqid, other) && c->cur.fileid
+			       ? cmap_fileid_owner(c->srv->cmap, c->cur.fileid)
+			       : stateid_node((const uint8_t *)other);
 	xdr_setpos(in, pos);
 	return node && cmap_node(c->srv->cmap, node) ? node : 0;
 }

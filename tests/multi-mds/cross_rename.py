@@ -33,6 +33,11 @@ STATE; --phase after (run once every node was restarted) checks it again:
       be cached and sent again on its slot with the same seqid: the
       replay's reply is the first one (the change_info the delta patched
       into the first reply is in the cached copy too).
+  X11 OPEN of a file whose entry and inode are on a node other than the
+      root's, then FREE_STATEID of the current stateid in the same
+      COMPOUND (pynfs CSID9's shape): NFS4ERR_LOCKS_HELD from the file's
+      node (an open stateid is not freed; RFC 8881 §18.38.3), not
+      BAD_STATEID from the root's node, through each front.
   X9  3 files of d1 linked into d2 under names on another node than the
       file's, each through another front: OK; through every node the new
       name gives the file's fileid and bytes and numlinks is 2, d2 lists
@@ -409,6 +414,28 @@ def before():
             diff.append((k, sname(r1.status), sname(r2.status)))
     check(not diff, "X10", "12 RENAMEs sent again on their slot: each "
           "replay answers the first reply's bytes", "%s" % diff[:3])
+    # X11: FREE_STATEID of the current stateid after an OPEN
+    k_, t_ = B.k, B.t
+    rootnode = OWNER[0]
+    itop = fileid(A, top)
+    bad = []
+    for i, c in enumerate(cs, 1):
+        nm = name_on(itop, b"cs-%d" % i, [x for x in (1, 2, 3) if x != rootnode][i % 2])
+        how = t_.openflag4(k_.OPEN4_CREATE,
+                           t_.createhow4(k_.GUARDED4, {k_.FATTR4_MODE: 0o644}))
+        cur = t_.stateid4(1, b"\0" * 12)
+        res = c.comp([c.op.putfh(top),
+                      c.op.open(0, k_.OPEN4_SHARE_ACCESS_BOTH |
+                                k_.OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
+                                k_.OPEN4_SHARE_DENY_NONE,
+                                t_.open_owner4(c.clientid, b"cs-%d" % i), how,
+                                t_.open_claim4(k_.CLAIM_NULL, nm)),
+                      c.op.free_stateid(cur)])
+        st = res.status  # the last op's: OPEN's if it failed
+        if st != k_.NFS4ERR_LOCKS_HELD or len(res.resarray) != 3:
+            bad.append((i, sname(st), len(res.resarray)))
+    check(not bad, "X11", "OPEN, then FREE_STATEID of the current stateid, "
+          "through every front: LOCKS_HELD from the file's node", "%s" % bad)
     records_settle("X8", "no transaction record left on any node")
     if args.state:
         json.dump({"d1": d1.hex(), "d2": d2.hex(),
