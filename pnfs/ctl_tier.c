@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctl_tier_walk.h"
 #include "log.h"
 #include "ns.h"
 #include "ns_tier.h"
@@ -134,7 +135,7 @@ static void status(struct strata_server *srv, ctl_tier_stats *s)
 
 void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
 	      ctl_tier_res *res, char *msg, char *key,
-	      ctl_tier_stats *stats)
+	      ctl_tier_stats *stats, ctl_tier_totals *totals)
 {
 	struct ns_inode ino;
 	uint64_t fileid = a->fileid;
@@ -159,6 +160,14 @@ void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
 		/* the residency after the step, even a failed one */
 		if (ns_getattr(srv->ns, fileid, &ino) == 0)
 			describe(srv, &ino, res, key);
+	}
+	if (rc == 0 && a->op == CTL_TIER_QUERY && ino.type == NS_DIR) {
+		rc = ctl_tier_walk(srv->ns, fileid, totals);
+		if (rc == 0) {
+			res->ds_bytes = totals->ds_bytes;
+			res->tier_bytes = totals->tier_bytes;
+			res->totals = totals;
+		}
 	}
 	res->status = rc < 0 ? -rc : 0;
 }
