@@ -99,6 +99,7 @@ static void status(struct strata_server *srv, ctl_tier_stats *s)
 	static char none[1];
 	struct tier_worker_stats w;
 	struct ns_stats ns;
+	struct ns_res_counts rc;
 
 	memset(s, 0, sizeof(*s));
 	s->backend = s->prefix = none;
@@ -106,6 +107,11 @@ static void status(struct strata_server *srv, ctl_tier_stats *s)
 		s->ns_inodes = ns.inodes;
 		s->ns_bytes = ns.bytes;
 	}
+	if (ns_res_counts(srv->ns, &rc) == 0) /* kept counters: no scan */
+		for (int i = 0; i < 3; i++) {
+			s->res_files[i] = rc.files[i];
+			s->res_bytes[i] = rc.bytes[i];
+		}
 	if (!srv->tier)
 		return;
 	tier_worker_stats(srv->tier, &w);

@@ -4,7 +4,10 @@
  * (pnfs/ctl_tier_walk.h) over a real namespace: files per state and
  * their bytes, bytes on the data servers and in the tier, a file with two
  * links counted once, a directory larger than one listing chunk, what is
- * outside the directory not counted.
+ * outside the directory not counted; and the namespace's counters of
+ * files per residency state (ns_res_counts(), decision 0034) equal to a
+ * recount through every kind of change, counted when a shard made before
+ * them is opened, a wrong one reported by fsck.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -159,9 +162,107 @@ static void test_walk_subdir_and_empty(void **state)
 	assert_int_equal(t.dirs, 4);
 }
 
+/* The kept counters against the walk of the whole namespace. */
+static void assert_counters_exact(struct ns *ns)
+{
+	struct ns_res_counts c;
+	ctl_tier_totals t;
+
+	assert_int_equal(ns_res_counts(ns, &c), 0);
+	assert_int_equal(ctl_tier_walk(ns, NS_ROOT_FILEID, &t), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(c.files[i], t.files[i]);
+		assert_int_equal(c.bytes[i], t.bytes[i]);
+	}
+	tu_fsck_clean(ns);
+}
+
+static void test_counters_kept(void **state)
+{
+	struct fixture *fx = *state;
+	struct ns_res_counts c;
+	struct ns_tier_job job;
+	struct ns_tier_obj obj;
+	struct ns_inode a;
+
+	assert_counters_exact(fx->ns);
+	assert_int_equal(ns_res_counts(fx->ns, &c), 0);
+	assert_int_equal(c.files[NS_RES_LOCAL], 3 + 300);
+	assert_int_equal(c.bytes[NS_RES_LOCAL], 6400);
+	assert_int_equal(c.files[NS_RES_BOTH], 1);
+	assert_int_equal(c.bytes[NS_RES_BOTH], 2000);
+	assert_int_equal(c.files[NS_RES_OFFLOADED], 1);
+	assert_int_equal(c.bytes[NS_RES_OFFLOADED], 3000);
+
+	/* BOTH -> OFFLOADED, OFFLOADED -> BOTH (a recall) */
+	release(fx->ns, fx->b);
+	assert_counters_exact(fx->ns);
+	assert_int_equal(ns_tier_recall_begin(fx->ns, fx->c, &job, &obj), 0);
+	assert_int_equal(ns_tier_recall_commit(fx->ns, &job), 0);
+	assert_counters_exact(fx->ns);
+	assert_int_equal(ns_res_counts(fx->ns, &c), 0);
+	assert_int_equal(c.files[NS_RES_BOTH], 1);
+	assert_int_equal(c.bytes[NS_RES_BOTH], 3000);
+	assert_int_equal(c.files[NS_RES_OFFLOADED], 1);
+	assert_int_equal(c.bytes[NS_RES_OFFLOADED], 2000);
+
+	/* a size change of a BOTH file makes it LOCAL (the object is stale) */
+	memset(&a, 0, sizeof(a));
+	a.size = 10;
+	a.residency = NS_RES_LOCAL;
+	assert_int_equal(ns_setattr(fx->ns, fx->c, NS_SET_SIZE |
+				    NS_SET_RESIDENCY, &a, NULL), 0);
+	assert_counters_exact(fx->ns);
+	/* an aborted offload, a removal of an offloaded file and a link */
+	assert_int_equal(ns_tier_job_get(fx->ns, fx->j, &job), 0);
+	assert_int_equal(ns_tier_job_abort(fx->ns, &job), 0);
+	assert_int_equal(ns_remove(fx->ns, fx->d, "b", 1, NULL, NULL, NULL), 0);
+	assert_counters_exact(fx->ns); /* b still linked as sub/link */
+	assert_int_equal(ns_remove(fx->ns, fx->sub, "link", 4, NULL, NULL, NULL), 0);
+	assert_counters_exact(fx->ns);
+	assert_int_equal(ns_res_counts(fx->ns, &c), 0);
+	assert_int_equal(c.files[NS_RES_OFFLOADED], 0);
+	assert_int_equal(c.bytes[NS_RES_OFFLOADED], 0);
+}
+
+static void test_counters_upgrade_and_fsck(void **state)
+{
+	struct fixture *fx = *state;
+	static const char *const names[] = {
+		"res_files_0", "res_files_1", "res_files_2",
+		"res_bytes_0", "res_bytes_1", "res_bytes_2",
+	};
+	struct ns_res_counts before, after;
+
+	assert_int_equal(ns_res_counts(fx->ns, &before), 0);
+	/* a namespace of a build before the counters: none on any shard */
+	for (unsigned s = 0; s < 4; s++)
+		for (size_t i = 0; i < 6; i++)
+			assert_int_equal(ns_test_set_counter(fx->ns, s,
+							     names[i], 0, 1),
+					 0);
+	assert_int_not_equal(ns_res_counts(fx->ns, &after), 0);
+	ns_close(fx->ns);
+	fx->ns = tu_open(fx->dir, 4); /* counted at the opening */
+	assert_int_equal(ns_res_counts(fx->ns, &after), 0);
+	assert_memory_equal(&before, &after, sizeof(before));
+	assert_counters_exact(fx->ns);
+
+	/* a counter gone wrong: fsck says which */
+	assert_int_equal(ns_test_set_counter(fx->ns,
+					     ns_fileid_shard(fx->b),
+					     "res_bytes_2", 1999, 0),
+			 0);
+	assert_true(ns_fsck(fx->ns, NULL, NULL) >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_counters_kept, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_counters_upgrade_and_fsck,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_totals, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_walk_subdir_and_empty,
