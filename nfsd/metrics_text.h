@@ -29,7 +29,8 @@ struct strata_server;
 struct metrics_facts {
 	int grace;                 /* MDS: grace period on */
 	unsigned reclaim_pending;  /* MDS: clients still to reclaim */
-	uint64_t store_size;       /* file system of the data directory */
+	uint64_t store_size;       /* file system of the data directory (or
+				      the test knob store_capacity) */
 	uint64_t store_avail;
 };
 

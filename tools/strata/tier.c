@@ -31,27 +31,21 @@ static const char *state_name(const ctl_tier_res *r)
 	return r->residency < 3 ? names[r->residency] : "?";
 }
 
-/* A directory's totals (ctl_prot.x ctl_tier_totals): per state, indexed
- * as ns.h's residency (0 local, 1 offloaded, 2 both), shown as resident,
- * both, offloaded. */
-static const struct {
-	const char *name;
-	int idx;
-} states[] = { { "resident", 0 }, { "both", 2 }, { "offloaded", 1 } };
-
+/* A directory's totals (ctl_prot.x ctl_tier_totals), per state in the
+ * order of cli_states. */
 static json_object *totals_json(const ctl_tier_totals *t)
 {
 	json_object *o = json_object_new_object();
 	json_object *files = json_object_new_object();
 	json_object *bytes = json_object_new_object();
 
-	for (size_t i = 0; i < sizeof(states) / sizeof(*states); i++) {
-		json_object_object_add(files, states[i].name,
+	for (size_t i = 0; i < CLI_NSTATES; i++) {
+		json_object_object_add(files, cli_states[i].name,
 				       json_object_new_int64((int64_t)
-					       t->files[states[i].idx]));
-		json_object_object_add(bytes, states[i].name,
+					       t->files[cli_states[i].idx]));
+		json_object_object_add(bytes, cli_states[i].name,
 				       json_object_new_int64((int64_t)
-					       t->bytes[states[i].idx]));
+					       t->bytes[cli_states[i].idx]));
 	}
 	json_object_object_add(o, "files", files);
 	json_object_object_add(o, "bytes", bytes);
@@ -76,7 +70,7 @@ static void totals_line(const ctl_tier_totals *t)
 	char b[3][32];
 
 	for (size_t i = 0; i < 3; i++)
-		cli_bytes(t->bytes[states[i].idx], b[i], sizeof(b[i]));
+		cli_bytes(t->bytes[cli_states[i].idx], b[i], sizeof(b[i]));
 	printf("  files: %llu resident (%s), %llu both (%s), %llu offloaded "
 	       "(%s); %llu directories, %llu other",
 	       (unsigned long long)t->files[0], b[0],
@@ -87,8 +81,9 @@ static void totals_line(const ctl_tier_totals *t)
 		printf(", %llu jobs under way", (unsigned long long)t->jobs);
 	printf("\n");
 	if (t->skipped)
-		printf("  not counted: %llu names on other metadata nodes' "
-		       "partitions\n", (unsigned long long)t->skipped);
+		printf("  not counted: %llu names or listings on other "
+		       "metadata nodes' partitions (totals of this node's)\n",
+		       (unsigned long long)t->skipped);
 }
 
 static const char *job_name(unsigned job)

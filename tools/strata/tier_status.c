@@ -41,25 +41,18 @@ static json_object *u64(uint64_t v)
 	return json_object_new_int64((int64_t)v);
 }
 
-/* The states as shown, and their index in the answer's arrays (ns.h
- * enum ns_residency: 0 local, 1 offloaded, 2 both). */
-static const struct {
-	const char *name;
-	int idx;
-} states[] = { { "resident", 0 }, { "both", 2 }, { "offloaded", 1 } };
-
 static json_object *states_json(const ctl_tier_stats *s)
 {
 	json_object *o = json_object_new_object();
 
-	for (size_t i = 0; i < sizeof(states) / sizeof(*states); i++) {
+	for (size_t i = 0; i < CLI_NSTATES; i++) {
 		json_object *st = json_object_new_object();
 
 		json_object_object_add(st, "files",
-				       u64(s->res_files[states[i].idx]));
+				       u64(s->res_files[cli_states[i].idx]));
 		json_object_object_add(st, "bytes",
-				       u64(s->res_bytes[states[i].idx]));
-		json_object_object_add(o, states[i].name, st);
+				       u64(s->res_bytes[cli_states[i].idx]));
+		json_object_object_add(o, cli_states[i].name, st);
 	}
 	return o;
 }
@@ -68,11 +61,11 @@ static void states_table(const ctl_tier_stats *s)
 {
 	char a[32];
 
-	printf("%-10s %10s %10s\n", "files", "count", "bytes");
-	for (size_t i = 0; i < sizeof(states) / sizeof(*states); i++)
-		printf("  %-8s %10llu %10s\n", states[i].name,
-		       (unsigned long long)s->res_files[states[i].idx],
-		       cli_bytes(s->res_bytes[states[i].idx], a, sizeof(a)));
+	printf("%-11s %9s %10s\n", "files", "count", "bytes");
+	for (size_t i = 0; i < CLI_NSTATES; i++)
+		printf("  %-9s %9llu %10s\n", cli_states[i].name,
+		       (unsigned long long)s->res_files[cli_states[i].idx],
+		       cli_bytes(s->res_bytes[cli_states[i].idx], a, sizeof(a)));
 }
 
 static json_object *stats_json(const ctl_tier_stats *s)
