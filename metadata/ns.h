@@ -535,6 +535,14 @@ int ns_res_counts(struct ns *ns, struct ns_res_counts *out);
 typedef void (*ns_fsck_report)(void *ctx, const char *msg);
 int ns_fsck(struct ns *ns, ns_fsck_report report, void *ctx);
 
+/* ns_res_counts()'s counters checked online (strata-fsck --scrub): each
+ * owned shard's inodes recounted in one read transaction with its
+ * counters, so the two are of one instant. *BAD gets the number of shards
+ * whose counters differ (REPORT, if not NULL, is called for each). 0 or
+ * -errno. */
+int ns_res_verify(struct ns *ns, unsigned *bad, ns_fsck_report report,
+		  void *ctx);
+
 /* ns_fsck() that also says how much it checked. */
 struct ns_fsck_counts {
 	uint64_t inodes;

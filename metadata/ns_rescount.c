@@ -4,9 +4,10 @@
  * ns_internal.h "res_files_N"/"res_bytes_N", docs/decisions/0034): kept
  * by ns_ino_store() and the inode's deletion in the transaction of the
  * change, recounted once when a shard made before them is opened, and
- * checked against a recount by ns_fsck().
+ * checked against a recount by ns_fsck() and, online, ns_res_verify().
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ns_internal.h"
@@ -73,21 +74,13 @@ static int put_u64(MDB_txn *txn, MDB_dbi meta, const char *name,
 	return ns_mdb_err(mdb_put(txn, meta, &k, &val, 0));
 }
 
-int ns_res_init(MDB_txn *txn, MDB_dbi inodes, MDB_dbi meta)
+/* Count the inodes of INODES as TXN sees them into C. */
+static int recount(MDB_txn *txn, MDB_dbi inodes, struct ns_res_counts *c)
 {
-	MDB_val k = { .mv_size = strlen(files_name[0]),
-		      .mv_data = (void *)files_name[0] };
-	MDB_val v;
 	MDB_cursor *cur;
-	struct ns_res_counts c = { { 0 }, { 0 } };
-	int rc = mdb_get(txn, meta, &k, &v);
+	MDB_val k, v;
+	int rc = ns_mdb_err(mdb_cursor_open(txn, inodes, &cur));
 
-	if (rc == MDB_SUCCESS)
-		return 0;
-	if (rc != MDB_NOTFOUND)
-		return ns_mdb_err(rc);
-	/* A shard made before the counters (or a new one): count it. */
-	rc = ns_mdb_err(mdb_cursor_open(txn, inodes, &cur));
 	if (rc)
 		return rc;
 	for (int op = MDB_FIRST; !mdb_cursor_get(cur, &k, &v, op);
@@ -98,9 +91,26 @@ int ns_res_init(MDB_txn *txn, MDB_dbi inodes, MDB_dbi meta)
 		    ns_inode_decode(ns_get_be64(k.mv_data), v.mv_data,
 				    v.mv_size, &ino))
 			continue; /* fsck reports it */
-		ns_res_tally(&c, &ino);
+		ns_res_tally(c, &ino);
 	}
 	mdb_cursor_close(cur);
+	return 0;
+}
+
+int ns_res_init(MDB_txn *txn, MDB_dbi inodes, MDB_dbi meta)
+{
+	MDB_val k = { .mv_size = strlen(files_name[0]),
+		      .mv_data = (void *)files_name[0] };
+	MDB_val v;
+	struct ns_res_counts c = { { 0 }, { 0 } };
+	int rc = mdb_get(txn, meta, &k, &v);
+
+	if (rc == MDB_SUCCESS)
+		return 0;
+	if (rc != MDB_NOTFOUND)
+		return ns_mdb_err(rc);
+	/* A shard made before the counters (or a new one): count it. */
+	rc = recount(txn, inodes, &c);
 	for (int i = 0; !rc && i < 3; i++) {
 		rc = put_u64(txn, meta, files_name[i], c.files[i]);
 		if (!rc)
@@ -134,5 +144,56 @@ int ns_res_counts(struct ns *ns, struct ns_res_counts *out)
 		}
 	}
 	*out = sum;
+	return 0;
+}
+
+int ns_res_verify(struct ns *ns, unsigned *bad, ns_fsck_report report,
+		  void *ctx)
+{
+	*bad = 0;
+	for (unsigned s = 0; s < ns->nshards; s++) {
+		struct ns_res_counts kept, counted;
+		MDB_txn *txn;
+		char msg[256];
+		int rc;
+
+		if (!ns_shard_owned(ns, s))
+			continue;
+		memset(&counted, 0, sizeof(counted));
+		memset(&kept, 0, sizeof(kept));
+		rc = ns_rtxn_begin(ns, s, &txn);
+		if (rc)
+			return rc;
+		rc = ns_res_txn_get(ns, txn, s, &kept);
+		if (rc == 0)
+			rc = recount(txn, ns->shard[s].dbi[NS_DB_INODES],
+				     &counted);
+		mdb_txn_abort(txn);
+		if (rc && rc != -ENOENT)
+			return rc;
+		if (rc == 0 && !memcmp(&kept, &counted, sizeof(kept)))
+			continue;
+		(*bad)++;
+		if (!report)
+			continue;
+		snprintf(msg, sizeof(msg),
+			 "shard %u: residency counters %s (kept local %llu/%llu "
+			 "offloaded %llu/%llu both %llu/%llu files/bytes; a "
+			 "recount %llu/%llu %llu/%llu %llu/%llu)",
+			 s, rc ? "missing" : "differ from a recount",
+			 (unsigned long long)kept.files[0],
+			 (unsigned long long)kept.bytes[0],
+			 (unsigned long long)kept.files[1],
+			 (unsigned long long)kept.bytes[1],
+			 (unsigned long long)kept.files[2],
+			 (unsigned long long)kept.bytes[2],
+			 (unsigned long long)counted.files[0],
+			 (unsigned long long)counted.bytes[0],
+			 (unsigned long long)counted.files[1],
+			 (unsigned long long)counted.bytes[1],
+			 (unsigned long long)counted.files[2],
+			 (unsigned long long)counted.bytes[2]);
+		report(ctx, msg);
+	}
 	return 0;
 }

@@ -229,3 +229,16 @@ int ns_test_set_counter(struct ns *ns, unsigned shard, const char *name,
 
 	return raw_write(ns, shard, set_counter_fn, &a);
 }
+
+int ns_test_get_counter(struct ns *ns, unsigned shard, const char *name,
+			uint64_t *value)
+{
+	MDB_txn *txn;
+	int rc = ns_rtxn_begin(ns, shard, &txn);
+
+	if (rc)
+		return rc;
+	rc = ns_txn_get_u64(ns, txn, shard, name, value);
+	mdb_txn_abort(txn);
+	return rc;
+}

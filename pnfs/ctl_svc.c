@@ -363,6 +363,7 @@ static void do_scrub(struct ctl_req *r)
 		res.examined = pg.examined;
 		res.next = pg.next;
 		res.done = pg.done;
+		res.counters_bad = pg.counters_bad;
 	}
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_scrub_res, &res);
 	free(res.damaged.damaged_val);

@@ -7,7 +7,7 @@
  * outside the directory not counted; and the namespace's counters of
  * files per residency state (ns_res_counts(), decision 0034) equal to a
  * recount through every kind of change, counted when a shard made before
- * them is opened, a wrong one reported by fsck.
+ * them is opened, a wrong one reported by fsck and by the online check.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -233,8 +233,11 @@ static void test_counters_upgrade_and_fsck(void **state)
 		"res_bytes_0", "res_bytes_1", "res_bytes_2",
 	};
 	struct ns_res_counts before, after;
+	unsigned bad = 9;
 
 	assert_int_equal(ns_res_counts(fx->ns, &before), 0);
+	assert_int_equal(ns_res_verify(fx->ns, &bad, NULL, NULL), 0);
+	assert_int_equal(bad, 0);
 	/* a namespace of a build before the counters: none on any shard */
 	for (unsigned s = 0; s < 4; s++)
 		for (size_t i = 0; i < 6; i++)
@@ -254,6 +257,9 @@ static void test_counters_upgrade_and_fsck(void **state)
 					     "res_bytes_2", 1999, 0),
 			 0);
 	assert_true(ns_fsck(fx->ns, NULL, NULL) >= 1);
+	/* and so does the online check (strata-fsck --scrub) */
+	assert_int_equal(ns_res_verify(fx->ns, &bad, NULL, NULL), 0);
+	assert_int_equal(bad, 1);
 }
 
 int main(void)
