@@ -26,6 +26,9 @@ struct tier_auto {
 	uint64_t *held;
 	size_t nheld;
 	int64_t held_until, settle_at;
+	/* A fill at or above the high mark was seen and none at or below
+	 * the low mark since: passes go on down to the low mark. */
+	int draining;
 };
 
 #define HELD_MAX_S 120 /* a release that failed holds no longer */
@@ -178,11 +181,49 @@ static struct tier_fill fill_now(struct tier_auto *a, int64_t now)
 	return fill_of(a->srv);
 }
 
-/* Remember the releases R queues (see fill_now()). */
+static int cmp_fileid(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static uint64_t pct_of(uint64_t v, unsigned pct)
+{
+	return v / 100 * pct + v % 100 * pct / 100;
+}
+
+/*
+ * Hysteresis: the policy (tier_policy.h) releases from the high mark down
+ * to the low one within a pass, but a pass that must offload first
+ * (nothing BOTH yet) leaves the releases to later passes, which may see
+ * the fill under the high mark after the first of them and stop halfway.
+ * So once a fill at or above the high mark is seen, later passes act as
+ * if the high mark were the low one, until a fill at or below the low
+ * mark is seen. POL is the pass's copy of the policy.
+ */
+static void watermarks(struct tier_auto *a, const struct tier_fill *f,
+		       struct tier_policy *pol)
+{
+	const struct tier_policy *p = &a->policy;
+
+	if (!p->high_pct || !f->capacity)
+		return; /* off, or no fill to act on (held, none reported) */
+	if (f->used >= pct_of(f->capacity, p->high_pct))
+		a->draining = 1;
+	else if (f->used <= pct_of(f->capacity, p->low_pct))
+		a->draining = 0;
+	if (a->draining && p->low_pct < p->high_pct)
+		pol->high_pct = p->low_pct ? p->low_pct : 1;
+}
+
+/* Remember the releases R queues (see fill_now()), each file once (a
+ * pass picks a file again while its release is queued). */
 static void hold(struct tier_auto *a, const struct tier_scan_result *r,
 		 int64_t now)
 {
 	uint64_t *p;
+	size_t n = 0;
 
 	if (!r->nrelease)
 		return;
@@ -194,6 +235,11 @@ static void hold(struct tier_auto *a, const struct tier_scan_result *r,
 	memcpy(p + a->nheld, r->release, r->nrelease * sizeof(*p));
 	a->held = p;
 	a->nheld += r->nrelease;
+	qsort(p, a->nheld, sizeof(*p), cmp_fileid);
+	for (size_t i = 0; i < a->nheld; i++)
+		if (n == 0 || p[i] != p[n - 1])
+			p[n++] = p[i];
+	a->nheld = n;
 	a->held_until = now + HELD_MAX_S;
 }
 
@@ -213,9 +259,10 @@ static void recall_held(struct strata_server *srv,
 int tier_auto_pass(struct tier_auto *a, int64_t now,
 		   struct tier_scan_result *r)
 {
+	struct tier_policy pol = a->policy;
 	struct tier_scan_ctx c = {
 		.ns = a->srv->ns,
-		.policy = &a->policy,
+		.policy = &pol,
 		.used = a->used,
 		.both = a->both,
 		.busy = tier_scan_busy_state,
@@ -226,6 +273,7 @@ int tier_auto_pass(struct tier_auto *a, int64_t now,
 
 	a->next = now + a->interval;
 	c.fill = fill_now(a, now);
+	watermarks(a, &c.fill, &pol);
 	rc = tier_scan(&c, r);
 	if (rc < 0) {
 		log_warn("tier: policy pass: %s", strerror(-rc));
