@@ -188,35 +188,6 @@ static int cmp_fileid(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
-static uint64_t pct_of(uint64_t v, unsigned pct)
-{
-	return v / 100 * pct + v % 100 * pct / 100;
-}
-
-/*
- * Hysteresis: the policy (tier_policy.h) releases from the high mark down
- * to the low one within a pass, but a pass that must offload first
- * (nothing BOTH yet) leaves the releases to later passes, which may see
- * the fill under the high mark after the first of them and stop halfway.
- * So once a fill at or above the high mark is seen, later passes act as
- * if the high mark were the low one, until a fill at or below the low
- * mark is seen. POL is the pass's copy of the policy.
- */
-static void watermarks(struct tier_auto *a, const struct tier_fill *f,
-		       struct tier_policy *pol)
-{
-	const struct tier_policy *p = &a->policy;
-
-	if (!p->high_pct || !f->capacity)
-		return; /* off, or no fill to act on (held, none reported) */
-	if (f->used >= pct_of(f->capacity, p->high_pct))
-		a->draining = 1;
-	else if (f->used <= pct_of(f->capacity, p->low_pct))
-		a->draining = 0;
-	if (a->draining && p->low_pct < p->high_pct)
-		pol->high_pct = p->low_pct ? p->low_pct : 1;
-}
-
 /* Remember the releases R queues (see fill_now()), each file once (a
  * pass picks a file again while its release is queued). */
 static void hold(struct tier_auto *a, const struct tier_scan_result *r,
@@ -273,7 +244,8 @@ int tier_auto_pass(struct tier_auto *a, int64_t now,
 
 	a->next = now + a->interval;
 	c.fill = fill_now(a, now);
-	watermarks(a, &c.fill, &pol);
+	/* from the high mark down to the low one, across passes */
+	tier_policy_hysteresis(&a->policy, &c.fill, &a->draining, &pol);
 	rc = tier_scan(&c, r);
 	if (rc < 0) {
 		log_warn("tier: policy pass: %s", strerror(-rc));
