@@ -80,6 +80,7 @@ void metrics_snap_take(struct strata_server *srv, struct metrics_snap *s)
 	if (srv->tier) {
 		s->tier = 1;
 		tier_worker_stats(srv->tier, &s->tier_stats);
+		s->res_ok = ns_res_counts(srv->ns, &s->res) == 0;
 	}
 }
 
@@ -382,6 +383,8 @@ static void write_tier(struct strata_server *srv,
 		       const struct metrics_snap *s, FILE *f)
 {
 	static const char *const ops[] = { "offload", "release", "recall" };
+	static const char *const states[] = { "resident", "offloaded",
+					      "both" };
 	const struct tier_worker_stats *t = &s->tier_stats;
 	const char *spec = srv->cfg.tier, *colon = strchr(spec, ':');
 	char where[512];
@@ -434,6 +437,20 @@ static void write_tier(struct strata_server *srv,
 	scalar(f, "strata_tier_last_drain_timestamp_seconds", "gauge",
 	       "When the last drain ended, in unix seconds (0: none yet).",
 	       (uint64_t)t->last_drain);
+	if (!s->res_ok)
+		return;
+	/* ns.h enum ns_residency: 0 local, 1 offloaded, 2 both */
+	head(f, "strata_tier_files", "gauge",
+	     "Regular files of this node's partitions by residency state "
+	     "(counters the namespace keeps, decision 0034).");
+	for (int i = 0; i < 3; i++)
+		fprintf(f, "strata_tier_files{state=\"%s\"} %" PRIu64 "\n",
+			states[i], s->res.files[i]);
+	head(f, "strata_tier_file_bytes", "gauge",
+	     "Sum of the sizes of those files, by residency state.");
+	for (int i = 0; i < 3; i++)
+		fprintf(f, "strata_tier_file_bytes{state=\"%s\"} %" PRIu64
+			   "\n", states[i], s->res.bytes[i]);
 }
 
 int metrics_text_write(struct strata_server *srv,

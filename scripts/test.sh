@@ -183,7 +183,7 @@ step "object tier in strata-mds: offload, release, recall on access and on OPEN 
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/tier-local.sh --build build-asan --port $((PORT + 170))
 
-step "object tier: the policy's capacity watermarks end to end: data servers reporting 7 MiB each (test knob --ds-capacity) filled past the high mark, the passes offload and release the six oldest files by access (a file read since stays), the fill ends below the low mark and stays; strata residency DIR totals and tier status per-state counts (MDS + 2 data servers, dir tier, ASan; the policy waits for a heartbeat after its releases; 10 checks, about 25 s)"
+step "object tier: the policy's capacity watermarks end to end: data servers reporting 7 MiB each (test knob --ds-capacity) filled past the high mark, the passes offload and release the six oldest files by access (a file read since stays), the fill ends below the low mark and stays; strata residency DIR totals and tier status per-state counts (MDS + 2 data servers, dir tier, ASan; the policy waits for a heartbeat after its releases; 11 checks, about 25 s)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/tier-watermark.sh --build build-asan --port $((PORT + 175))
 

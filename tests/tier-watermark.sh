@@ -43,6 +43,7 @@ NAME=tier-watermark
 # shellcheck source=tests/lib/loopback.sh
 . "$ROOT/tests/lib/loopback.sh"
 loopback_need "$CLI" "$BUILD/nfsd/strata-mds" "$BUILD/nfsd/strata-ds"
+command -v promtool > /dev/null || { echo "$NAME: promtool is needed" >&2; exit 3; }
 loopback_pynfs
 loopback_dir "$DIR"
 T0=$(date +%s)
@@ -57,6 +58,7 @@ DEADLINE=()
 /usr/bin/python3 "$ROOT/tests/tier-watermark/tier_watermark.py" --server "127.0.0.1:$PORT" \
   --strata "$CLI" --dir "$DIR" --pynfs "$PYNFS_DIR" --capacity "$CAP" \
   --high "${HIGH/#0/55}" --low "${LOW/#0/20}" ${DEADLINE[@]+"${DEADLINE[@]}"} --stable $((HB + 3)) \
+  --metrics "http://127.0.0.1:$MPORT/metrics" \
   --ds-metrics "http://127.0.0.1:$((MPORT + 1))/metrics,http://127.0.0.1:$((MPORT + 2))/metrics"
 RC=$?
 "$LOCAL" down --dir "$DIR" > /dev/null 2>&1

@@ -28,8 +28,10 @@ the MDS:
      before the releases would offload f0 and f7 too).
   c. `strata residency /wm` (--json and the table): the directory's
      totals (2 resident, 0 both, 6 offloaded, bytes on the data servers
-     and in the tier); `strata tier status` (--json and the table): the
-     namespace's files per state the same (the only files there are).
+     and in the tier); `strata tier status` (--json and the table) and
+     the MDS's strata_tier_files / strata_tier_file_bytes metrics
+     (promtool): the namespace's files per state the same (the only
+     files there are).
   d. f1 reads back its exact bytes (recalled through the MDS).
 
 Prints PASS/FAIL per check and "N passed, N failed". Exit 0 all passed,
@@ -49,6 +51,7 @@ ap.add_argument("--server", required=True)
 ap.add_argument("--strata", required=True, help="the admin CLI")
 ap.add_argument("--dir", required=True, help="the cluster's strata-local DIR")
 ap.add_argument("--ds-metrics", required=True, help="URL,URL: the data servers' /metrics")
+ap.add_argument("--metrics", required=True, help="the MDS's /metrics")
 ap.add_argument("--high", type=int, required=True)
 ap.add_argument("--low", type=int, required=True)
 ap.add_argument("--capacity", type=int, required=True, help="per data server")
@@ -274,6 +277,26 @@ def main():
           rc == 0 and re.search(r"^ +resident +2 +2\.0 MiB$", out, re.M)
           and re.search(r"^ +offloaded +6 +6\.0 MiB$", out, re.M),
           (rc, out, err))
+
+    want_m = {("strata_tier_files", "resident"): 2, ("strata_tier_files", "both"): 0,
+              ("strata_tier_files", "offloaded"): 6,
+              ("strata_tier_file_bytes", "resident"): 2 * SIZE,
+              ("strata_tier_file_bytes", "both"): 0,
+              ("strata_tier_file_bytes", "offloaded"): 6 * SIZE}
+    deadline = time.time() + 5   # the page is cached for a second
+    while True:
+        page = urllib.request.urlopen(args.metrics, timeout=5).read().decode()
+        got_m = {(n, st): int(float(v)) for n, st, v in re.findall(
+            r'^(strata_tier_file(?:s|_bytes))\{state="(\w+)"\} (\S+)$', page, re.M)}
+        if got_m == want_m or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    pt = subprocess.run(["promtool", "check", "metrics"], input=page, text=True,
+                        capture_output=True)
+    check("c.5", "the MDS's metrics strata_tier_files and strata_tier_file_bytes by "
+          "state say the same, and the page passes promtool check metrics",
+          got_m == want_m and pt.returncode == 0,
+          (got_m, (pt.stdout + pt.stderr).strip()[:300]))
 
     # d. a released file reads back exact
     got = read_file(s, dirfh, b"f1", SIZE)
