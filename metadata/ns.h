@@ -511,6 +511,21 @@ struct ns_stats {
 int ns_stats(struct ns *ns, struct ns_stats *out);
 
 /*
+ * Regular files per residency state (enum ns_residency: [0] local,
+ * [1] offloaded, [2] both) and the sum of their sizes, over the shards
+ * this process owns (ns_own()). Kept exactly: counters per shard changed
+ * in the transaction (or batch, or cross-node plan) of every change of a
+ * regular file's residency or size, its creation and its removal; a
+ * shard made before them is counted once when opened; ns_fsck() checks
+ * them against a recount (docs/decisions/0034). Reads only. 0 or -errno.
+ */
+struct ns_res_counts {
+	uint64_t files[3];
+	uint64_t bytes[3];
+};
+int ns_res_counts(struct ns *ns, struct ns_res_counts *out);
+
+/*
  * fsck: check every invariant (every entry's inode exists, every inode but
  * the root is reachable, nlink counts match entries, directory parent
  * pointers are right, no intent left pending). Calls REPORT for each
@@ -519,6 +534,14 @@ int ns_stats(struct ns *ns, struct ns_stats *out);
  */
 typedef void (*ns_fsck_report)(void *ctx, const char *msg);
 int ns_fsck(struct ns *ns, ns_fsck_report report, void *ctx);
+
+/* ns_res_counts()'s counters checked online (strata-fsck --scrub): each
+ * owned shard's inodes recounted in one read transaction with its
+ * counters, so the two are of one instant. *BAD gets the number of shards
+ * whose counters differ (REPORT, if not NULL, is called for each). 0 or
+ * -errno. */
+int ns_res_verify(struct ns *ns, unsigned *bad, ns_fsck_report report,
+		  void *ctx);
 
 /* ns_fsck() that also says how much it checked. */
 struct ns_fsck_counts {

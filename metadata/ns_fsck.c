@@ -158,7 +158,8 @@ static void fk_counters(struct fk *f, unsigned s)
 }
 
 static int fk_add_inode(struct fk *f, unsigned s, const MDB_val *k,
-			const MDB_val *v, uint64_t *bytes)
+			const MDB_val *v, uint64_t *bytes,
+			struct ns_res_counts *res)
 {
 	struct ns_inode ino;
 	uint64_t fileid;
@@ -181,6 +182,7 @@ static int fk_add_inode(struct fk *f, unsigned s, const MDB_val *k,
 		       (unsigned long long)fileid, s);
 	if (ino.type == NS_REG)
 		*bytes += ino.size;
+	ns_res_tally(res, &ino);
 	rc = grow((void **)&f->ino, &f->capino, f->nino, sizeof *f->ino);
 	if (rc)
 		return rc;
@@ -197,13 +199,16 @@ static int fk_inodes(struct fk *f, unsigned s)
 	MDB_cursor *cur;
 	MDB_val k, v;
 	uint64_t bytes = 0, counted;
+	struct ns_res_counts res, kept;
 	int rc = fk_cursor(f, s, NS_DB_INODES, &cur);
+
+	memset(&res, 0, sizeof(res));
 
 	if (rc)
 		return rc;
 	for (int op = MDB_FIRST; !rc && !mdb_cursor_get(cur, &k, &v, op);
 	     op = MDB_NEXT)
-		rc = fk_add_inode(f, s, &k, &v, &bytes);
+		rc = fk_add_inode(f, s, &k, &v, &bytes, &res);
 	mdb_cursor_close(cur);
 	if (rc)
 		return rc;
@@ -212,6 +217,20 @@ static int fk_inodes(struct fk *f, unsigned s)
 	else if (counted != bytes)
 		fk_bad(f, "shard %u: byte counter %llu, files sum to %llu", s,
 		       (unsigned long long)counted, (unsigned long long)bytes);
+	/* files per residency state (ns_rescount.c) */
+	if (ns_res_txn_get(f->ns_of[s], f->txn[s], s, &kept)) {
+		fk_bad(f, "shard %u: residency counters missing", s);
+		return 0;
+	}
+	for (int r = 0; r < 3; r++)
+		if (kept.files[r] != res.files[r] ||
+		    kept.bytes[r] != res.bytes[r])
+			fk_bad(f, "shard %u: residency %d counters %llu files "
+				  "%llu bytes, a recount %llu files %llu bytes",
+			       s, r, (unsigned long long)kept.files[r],
+			       (unsigned long long)kept.bytes[r],
+			       (unsigned long long)res.files[r],
+			       (unsigned long long)res.bytes[r]);
 	return 0;
 }
 

@@ -25,6 +25,10 @@
  *               "next_fileid" next counter for fileids of this shard (>= 2)
  *               "next_seq"    next dirent sequence number (>= 3)
  *               "bytes"       sum of the sizes of the regular files here
+ *               "res_files_R", "res_bytes_R" (R 0, 1, 2: enum
+ *                             ns_residency) the regular files here in
+ *                             residency R and the sum of their sizes
+ *                             (ns_rescount.c)
  *   reclaim   key: fileid (8 BE)   val: data generation (8 LE)
  *             a regular file whose last link went: its data copy at that
  *             generation (its layout_gen then, docs/decisions/0030) is
@@ -253,6 +257,20 @@ int ns_mtx_del_intent(struct ns_mtx *m, unsigned env, const void *key,
  * plan it is recorded as an operation, applied at commit (ns_xtx.h). */
 int ns_mtx_add_u64(struct ns_mtx *m, unsigned shard, const char *name,
 		   int64_t delta);
+
+/* ---- residency counters (ns_rescount.c) -------------------------------- */
+
+/* Count INO (a regular file; anything else is not counted) into C. */
+void ns_res_tally(struct ns_res_counts *c, const struct ns_inode *ino);
+/* Move shard S's counters from OLD to NOW (either NULL: none), in M. */
+int ns_res_adjust(struct ns_mtx *m, unsigned s, const struct ns_inode *old,
+		  const struct ns_inode *now);
+/* Shard S's counters as TXN sees them; -ENOENT when absent. */
+int ns_res_txn_get(struct ns *ns, MDB_txn *txn, unsigned s,
+		   struct ns_res_counts *out);
+/* At a shard's opening, in its write TXN: the counters made by a count
+ * of its inodes when absent (a shard made before them, or a new one). */
+int ns_res_init(MDB_txn *txn, MDB_dbi inodes, MDB_dbi meta);
 
 /* ---- cross-node transactions (ns_xtx.c, ns_xview.c; ns_xtx.h) ---------- */
 

@@ -113,12 +113,15 @@ int ns_ino_store(struct ns_mtx *m, const struct ns_inode *ino)
 	struct ns_inode old;
 	uint64_t old_bytes = 0;
 	int rc = ns_ino_load(m, ino->fileid, &old);
+	int had = rc == 0;
 
 	if (rc == 0)
 		old_bytes = reg_bytes(&old);
 	else if (rc != -ENOENT)
 		return rc;
 	rc = bytes_adjust(m, s, old_bytes, reg_bytes(ino));
+	if (!rc) /* files per residency state (ns_rescount.c) */
+		rc = ns_res_adjust(m, s, had ? &old : NULL, ino);
 	if (rc)
 		return rc;
 	ns_put_be64(key, ino->fileid);
@@ -146,6 +149,8 @@ static int ino_delete(struct ns_mtx *m, uint64_t fileid)
 	uint8_t key[8];
 	int rc = must_exist(ns_ino_load(m, fileid, &old));
 
+	if (!rc) /* before the drop below makes OLD local */
+		rc = ns_res_adjust(m, s, &old, NULL);
 	if (!rc) /* its object goes with it (ns_tier.h) */
 		rc = ns_tier_drop_ref(m, &old);
 	if (!rc)

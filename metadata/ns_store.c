@@ -252,6 +252,8 @@ static int shard_init(struct ns *ns, unsigned s, int creating)
 		rc = meta_init(txn, meta, NS_META_BYTES, 0, creating);
 	if (!rc && s == 0 && creating)
 		rc = root_init(txn, sh->dbi[NS_DB_INODES]);
+	if (!rc)
+		rc = ns_res_init(txn, sh->dbi[NS_DB_INODES], meta);
 	if (rc) {
 		mdb_txn_abort(txn);
 		return rc;

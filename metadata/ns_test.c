@@ -2,6 +2,7 @@
  * metadata/ns_test.c — the hooks declared in ns_test.h.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "ns_internal.h"
 #include "ns_test.h"
@@ -198,4 +199,46 @@ int ns_test_drop_cookie(struct ns *ns, uint64_t parent, const char *name,
 		return -EINVAL;
 	a.shard = ns_entry_shard(ns, parent, name, namelen);
 	return raw_write(ns, a.shard, drop_cookie_fn, &a);
+}
+
+struct counter_arg {
+	unsigned shard;
+	const char *name;
+	uint64_t value;
+	int drop;
+};
+
+static int set_counter_fn(struct ns *ns, MDB_txn *txn, void *arg)
+{
+	struct counter_arg *a = arg;
+	MDB_val k = { .mv_size = strlen(a->name), .mv_data = (void *)a->name };
+	uint8_t b[8];
+	MDB_val v = { .mv_size = 8, .mv_data = b };
+	MDB_dbi meta = ns->shard[a->shard].dbi[NS_DB_META];
+
+	if (a->drop)
+		return ns_mdb_err(mdb_del(txn, meta, &k, NULL));
+	ns_put_le64(b, a->value);
+	return ns_mdb_err(mdb_put(txn, meta, &k, &v, 0));
+}
+
+int ns_test_set_counter(struct ns *ns, unsigned shard, const char *name,
+			uint64_t value, int drop)
+{
+	struct counter_arg a = { shard, name, value, drop };
+
+	return raw_write(ns, shard, set_counter_fn, &a);
+}
+
+int ns_test_get_counter(struct ns *ns, unsigned shard, const char *name,
+			uint64_t *value)
+{
+	MDB_txn *txn;
+	int rc = ns_rtxn_begin(ns, shard, &txn);
+
+	if (rc)
+		return rc;
+	rc = ns_txn_get_u64(ns, txn, shard, name, value);
+	mdb_txn_abort(txn);
+	return rc;
 }

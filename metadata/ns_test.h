@@ -47,5 +47,12 @@ int ns_test_put_reclaim(struct ns *ns, uint64_t fileid, const void *val,
 			size_t len);
 int ns_test_drop_cookie(struct ns *ns, uint64_t parent, const char *name,
 			size_t namelen);
+/* Shard SHARD's meta counter NAME (ns_internal.h) set to VALUE, or, with
+ * DROP, deleted (a shard of a build before that counter). */
+int ns_test_set_counter(struct ns *ns, unsigned shard, const char *name,
+			uint64_t value, int drop);
+/* Its value now. 0 or -errno (-ENOENT: absent). */
+int ns_test_get_counter(struct ns *ns, unsigned shard, const char *name,
+			uint64_t *value);
 
 #endif

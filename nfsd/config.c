@@ -25,13 +25,16 @@
  *   and tier_gc_grace (the orphan collector: seconds between passes,
  *   default 3600; seconds an orphan is seen before it is deleted,
  *   default 86400), tier_workers (steps run at once by the tier's
- *   threads, 1-16, default 4). Owners are
+ *   threads, 1-16, default 4); store_capacity (tests only: the bytes
+ *   the data directory reports as its capacity, the bytes allocated
+ *   under it as used, instead of its file system's; 0 off). Owners are
  *   sent as numeric ids (what the Linux client uses with AUTH_SYS);
  *   "name@domain" is accepted on input. */
 #include "config.h"
 
 #include <errno.h>
 #include <ini.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,6 +321,10 @@ int config_set(struct strata_config *cfg, const char *key, const char *val)
 		if (parse_uint(val, 65535, &v) || v == 0)
 			return -1;
 		cfg->rdma_port = (uint16_t)v;
+	} else if (!strcmp(key, "store_capacity")) {
+		if (parse_uint(val, ULONG_MAX, &v))
+			return -1;
+		cfg->store_capacity = (uint64_t)v;
 	} else if (!strcmp(key, "heartbeat")) {
 		if (parse_uint(val, 60, &v) || v == 0)
 			return -1;

@@ -31,6 +31,8 @@ static void usage(const char *prog)
 		"         [--tier-recall-timeout S] [--tier-gc-interval S]\n"
 		"         [--tier-gc-grace S] [--tier-workers N]\n"
 		"         [--failpoint NAME]   (tests only: server.h)\n"
+		"         [--store-capacity BYTES]   (tests only: the data\n"
+		"                        directory's reported capacity)\n"
 		"         [--replace]   (strata-ds: take the place of this slot's\n"
 		"                        lost store, docs/decisions/0019)\n",
 		prog);
@@ -76,6 +78,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		{ "tier-gc-interval", required_argument, NULL, 'I' },
 		{ "tier-gc-grace", required_argument, NULL, 'J' },
 		{ "tier-workers", required_argument, NULL, 'B' },
+		{ "store-capacity", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -95,6 +98,7 @@ static int parse_args(int argc, char **argv, struct strata_config *cfg,
 		['z'] = "tier_low_pct", ['y'] = "tier_scan_interval",
 		['O'] = "tier_recall_timeout", ['I'] = "tier_gc_interval",
 		['J'] = "tier_gc_grace", ['B'] = "tier_workers",
+		['S'] = "store_capacity",
 	};
 	int o;
 

@@ -12,6 +12,7 @@
 #include "nfs4_names.h"
 #include "recovery.h"
 #include "server.h"
+#include "usage.h"
 #include "ns_xtx.h"
 
 #ifndef STRATA_VERSION
@@ -23,13 +24,34 @@ const char *strata_version(void)
 	return STRATA_VERSION;
 }
 
-/* Grace (under the state lock, LOCKED: the caller holds it) and the
- * data directory's file system. */
+/* The data directory's file system; or, with the test knob
+ * store_capacity, that capacity with the bytes allocated under the
+ * directory as used (datastore/usage.h). Never under the state lock: the
+ * knob's walk reads the whole directory. */
+static void disk_facts(struct strata_server *srv, struct metrics_facts *x)
+{
+	struct statvfs vfs;
+	uint64_t used;
+
+	if (srv->cfg.store_capacity) {
+		if (ds_dir_allocated(srv->cfg.data_dir, &used) == 0) {
+			x->store_size = srv->cfg.store_capacity;
+			x->store_avail = used < x->store_size
+						 ? x->store_size - used
+						 : 0;
+		}
+		return;
+	}
+	if (statvfs(srv->cfg.data_dir, &vfs) == 0) {
+		x->store_size = (uint64_t)vfs.f_blocks * vfs.f_frsize;
+		x->store_avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+	}
+}
+
+/* Grace (under the state lock, LOCKED: the caller holds it). */
 static void facts(struct strata_server *srv, struct metrics_facts *x,
 		  int locked)
 {
-	struct statvfs vfs;
-
 	memset(x, 0, sizeof(*x));
 	if (srv->recovery) {
 		if (!locked)
@@ -39,15 +61,12 @@ static void facts(struct strata_server *srv, struct metrics_facts *x,
 		if (!locked)
 			pthread_mutex_unlock(&srv->state_lock);
 	}
-	if (statvfs(srv->cfg.data_dir, &vfs) == 0) {
-		x->store_size = (uint64_t)vfs.f_blocks * vfs.f_frsize;
-		x->store_avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
-	}
 }
 
 void metrics_facts_take(struct strata_server *srv, struct metrics_facts *x)
 {
 	facts(srv, x, 0);
+	disk_facts(srv, x);
 }
 
 void metrics_snap_take(struct strata_server *srv, struct metrics_snap *s)
@@ -57,9 +76,11 @@ void metrics_snap_take(struct strata_server *srv, struct metrics_snap *s)
 	census_totals(srv, &s->totals);
 	facts(srv, &s->facts, 1);
 	pthread_mutex_unlock(&srv->state_lock);
+	disk_facts(srv, &s->facts);
 	if (srv->tier) {
 		s->tier = 1;
 		tier_worker_stats(srv->tier, &s->tier_stats);
+		s->res_ok = ns_res_counts(srv->ns, &s->res) == 0;
 	}
 }
 
@@ -362,6 +383,8 @@ static void write_tier(struct strata_server *srv,
 		       const struct metrics_snap *s, FILE *f)
 {
 	static const char *const ops[] = { "offload", "release", "recall" };
+	static const char *const states[] = { "resident", "offloaded",
+					      "both" };
 	const struct tier_worker_stats *t = &s->tier_stats;
 	const char *spec = srv->cfg.tier, *colon = strchr(spec, ':');
 	char where[512];
@@ -414,6 +437,20 @@ static void write_tier(struct strata_server *srv,
 	scalar(f, "strata_tier_last_drain_timestamp_seconds", "gauge",
 	       "When the last drain ended, in unix seconds (0: none yet).",
 	       (uint64_t)t->last_drain);
+	if (!s->res_ok)
+		return;
+	/* ns.h enum ns_residency: 0 local, 1 offloaded, 2 both */
+	head(f, "strata_tier_files", "gauge",
+	     "Regular files of this node's partitions by residency state "
+	     "(counters the namespace keeps, decision 0034).");
+	for (int i = 0; i < 3; i++)
+		fprintf(f, "strata_tier_files{state=\"%s\"} %" PRIu64 "\n",
+			states[i], s->res.files[i]);
+	head(f, "strata_tier_file_bytes", "gauge",
+	     "Sum of the sizes of those files, by residency state.");
+	for (int i = 0; i < 3; i++)
+		fprintf(f, "strata_tier_file_bytes{state=\"%s\"} %" PRIu64
+			   "\n", states[i], s->res.bytes[i]);
 }
 
 int metrics_text_write(struct strata_server *srv,

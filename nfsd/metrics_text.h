@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "census.h"
+#include "ns.h"
 #include "tier_worker.h"
 
 struct strata_server;
@@ -29,7 +30,8 @@ struct strata_server;
 struct metrics_facts {
 	int grace;                 /* MDS: grace period on */
 	unsigned reclaim_pending;  /* MDS: clients still to reclaim */
-	uint64_t store_size;       /* file system of the data directory */
+	uint64_t store_size;       /* file system of the data directory (or
+				      the test knob store_capacity) */
 	uint64_t store_avail;
 };
 
@@ -38,6 +40,8 @@ struct metrics_snap {
 	struct metrics_facts facts;
 	int tier;                       /* an MDS with an object tier */
 	struct tier_worker_stats tier_stats;
+	int res_ok;                     /* res read (metadata/ns.h) */
+	struct ns_res_counts res;       /* files per residency state */
 };
 
 void metrics_snap_take(struct strata_server *srv, struct metrics_snap *s);

@@ -113,6 +113,11 @@ struct strata_config {
 	uint32_t tier_gc_interval;    /* s between orphan collections; 0: 3600 */
 	uint32_t tier_gc_grace;       /* s an orphan waits; 0: 86400 */
 	uint32_t tier_workers;        /* steps at once, 1-16; 0: 4 */
+	/* Tests only: the capacity the server reports for its data
+	 * directory (CTL_INFO, so the MDS's watermarks, and /metrics),
+	 * with the bytes allocated under it as used, instead of its file
+	 * system's (nfsd/metrics_text.h); 0: the file system's. */
+	uint64_t store_capacity;
 };
 
 /* Faults a test arms with the failpoint key (--failpoint NAME): each

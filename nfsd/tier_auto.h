@@ -41,7 +41,12 @@ void tier_auto_free(struct tier_auto *a);
 int64_t tier_auto_wait(const struct tier_auto *a, int64_t now);
 
 /* Run the pass due at NOW: R gets the fileids to offload and release
- * (free with tier_scan_result_free). 0 or -errno (logged). */
+ * (free with tier_scan_result_free). The watermarks act only on a fill
+ * the data servers measured after the releases earlier passes queued
+ * were done (decision 0032, "A fill from before the releases"); until
+ * then the pass applies the rules alone. Once the fill reached the high
+ * mark, passes go on releasing until one sees it at the low mark. 0 or
+ * -errno (logged). */
 int tier_auto_pass(struct tier_auto *a, int64_t now,
 		   struct tier_scan_result *r);
 

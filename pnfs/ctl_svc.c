@@ -363,6 +363,7 @@ static void do_scrub(struct ctl_req *r)
 		res.examined = pg.examined;
 		res.next = pg.next;
 		res.done = pg.done;
+		res.counters_bad = pg.counters_bad;
 	}
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_scrub_res, &res);
 	free(res.damaged.damaged_val);
@@ -396,8 +397,8 @@ static void do_data_gen(struct ctl_req *r)
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
 }
 
-/* CTL_TIER: may wait for the tier worker (blocks this connection's
- * receive thread only). */
+/* CTL_TIER: may wait for the tier worker, or walk a directory's subtree
+ * (blocks this connection's receive thread only). */
 static void do_tier(struct ctl_req *r)
 {
 	static char none[1];
@@ -405,11 +406,12 @@ static void do_tier(struct ctl_req *r)
 	ctl_tier_res res;
 	char msg[CTL_TIER_MSG_MAX], key[CTL_TIER_KEY_MAX];
 	ctl_tier_stats stats;
+	ctl_tier_totals totals;
 
 	memset(&a, 0, sizeof(a));
 	if (!get_args(r, (xdrproc_t)xdr_ctl_tier_args, &a))
 		return;
-	ctl_tier(r->srv, &a, &res, msg, key, &stats);
+	ctl_tier(r->srv, &a, &res, msg, key, &stats, &totals);
 	xdr_free((xdrproc_t)xdr_ctl_tier_args, &a);
 	if (!res.msg)
 		res.msg = none;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctl_tier_walk.h"
 #include "log.h"
 #include "ns.h"
 #include "ns_tier.h"
@@ -98,6 +99,7 @@ static void status(struct strata_server *srv, ctl_tier_stats *s)
 	static char none[1];
 	struct tier_worker_stats w;
 	struct ns_stats ns;
+	struct ns_res_counts rc;
 
 	memset(s, 0, sizeof(*s));
 	s->backend = s->prefix = none;
@@ -105,6 +107,11 @@ static void status(struct strata_server *srv, ctl_tier_stats *s)
 		s->ns_inodes = ns.inodes;
 		s->ns_bytes = ns.bytes;
 	}
+	if (ns_res_counts(srv->ns, &rc) == 0) /* kept counters: no scan */
+		for (int i = 0; i < 3; i++) {
+			s->res_files[i] = rc.files[i];
+			s->res_bytes[i] = rc.bytes[i];
+		}
 	if (!srv->tier)
 		return;
 	tier_worker_stats(srv->tier, &w);
@@ -134,7 +141,7 @@ static void status(struct strata_server *srv, ctl_tier_stats *s)
 
 void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
 	      ctl_tier_res *res, char *msg, char *key,
-	      ctl_tier_stats *stats)
+	      ctl_tier_stats *stats, ctl_tier_totals *totals)
 {
 	struct ns_inode ino;
 	uint64_t fileid = a->fileid;
@@ -159,6 +166,14 @@ void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
 		/* the residency after the step, even a failed one */
 		if (ns_getattr(srv->ns, fileid, &ino) == 0)
 			describe(srv, &ino, res, key);
+	}
+	if (rc == 0 && a->op == CTL_TIER_QUERY && ino.type == NS_DIR) {
+		rc = ctl_tier_walk(srv->ns, fileid, totals);
+		if (rc == 0) {
+			res->ds_bytes = totals->ds_bytes;
+			res->tier_bytes = totals->tier_bytes;
+			res->totals = totals;
+		}
 	}
 	res->status = rc < 0 ? -rc : 0;
 }

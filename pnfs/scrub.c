@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "log.h"
 #include "ns.h"
 #include "server.h"
 
@@ -97,6 +98,12 @@ static int page_alloc(struct page_files *p, size_t cap, int64_t **sizes,
 	return 0;
 }
 
+static void warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	log_warn("scrub: %s", msg);
+}
+
 int scrub_page(struct strata_server *srv, uint64_t after, unsigned max,
 	       struct scrub_page *out)
 {
@@ -121,6 +128,9 @@ int scrub_page(struct strata_server *srv, uint64_t after, unsigned max,
 			    sizeof(out->damaged[k].path)) < 0)
 			out->damaged[k].path[0] = 0;
 	out->examined = p.n;
+	out->counters_bad = 0;
+	if (rc == 0 && out->done) /* once per scrub: a read of every inode */
+		rc = ns_res_verify(srv->ns, &out->counters_bad, warn, NULL);
 	free(p.fileid);
 	free(p.size);
 	free(p.gen);

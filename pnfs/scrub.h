@@ -39,10 +39,14 @@ struct scrub_page {
 	uint64_t examined; /* regular files with placed data */
 	uint64_t next;     /* AFTER for the next call */
 	int done;
+	/* With done: shards whose residency counters differ from a recount
+	 * of their inodes (ns_res_verify(); each logged as a warning). */
+	unsigned counters_bad;
 };
 
 /* Examine the placed regular files after fileid AFTER (at most MAX,
- * capped at SCRUB_PAGE_MAX) and report the damaged ones. 0 or -errno. */
+ * capped at SCRUB_PAGE_MAX) and report the damaged ones; the last page
+ * (done) also checks the namespace's residency counters. 0 or -errno. */
 int scrub_page(struct strata_server *srv, uint64_t after, unsigned max,
 	       struct scrub_page *out);
 

@@ -32,7 +32,8 @@
 #      EIO); NFStest's nfstest_pnfs (8 of its tests); strata-bench smoke;
 #      lost objects, a wiped and a replaced data server (tests/data-loss.sh);
 #      data generations on real processes (tests/datagen.sh); the object
-#      tier in strata-mds (tests/tier-local.sh), and under faults against
+#      tier in strata-mds (tests/tier-local.sh), its capacity watermarks
+#      end to end (tests/tier-watermark.sh), and under faults against
 #      a real S3 server: the MDS killed at every step of the tier's jobs,
 #      the S3 server stopped during an offload and a read
 #      (tests/tier-faults.sh); the object tier with the stock client, a
@@ -181,6 +182,10 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 step "object tier in strata-mds: offload, release, recall on access and on OPEN (DELAY, LAYOUTTRYLATER), the MDS SIGKILLed, tier status and metrics, the policy moving an idle file by itself, a failing recall turned into NFS4ERR_IO after its timeout, the orphan collector (MDS + 2 data servers, dir tier, ASan; 60 checks, about 40 s)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/tier-local.sh --build build-asan --port $((PORT + 170))
+
+step "object tier: the policy's capacity watermarks end to end: data servers reporting 7 MiB each (test knob --ds-capacity) filled past the high mark, the passes offload and release the six oldest files by access (a file read since stays), the fill ends below the low mark and stays; strata residency DIR totals and tier status per-state counts (MDS + 2 data servers, dir tier, ASan; the policy waits for a heartbeat after its releases; 11 checks, about 25 s)"
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+  tests/tier-watermark.sh --build build-asan --port $((PORT + 175))
 
 step "object tier under faults against a real S3 server (Swift s3api): the MDS exiting before each step of offload, release and recall (--failpoint tier-step:N) and SIGKILLed at seeded random times, 24 rounds (fsck, bytes, a full copy or a verified object after each), the orphan collector, the S3 proxy SIGKILLed during a multipart offload (retried, nothing released) and during a read (DELAY until it is back) (MDS + 2 data servers, ASan; seed printed, about 3-4 min with Swift's start)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \

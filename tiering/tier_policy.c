@@ -99,6 +99,21 @@ static uint64_t pct_of(uint64_t v, unsigned pct)
 	return v / 100 * pct + v % 100 * pct / 100;
 }
 
+void tier_policy_hysteresis(const struct tier_policy *p,
+			    const struct tier_fill *fill, int *draining,
+			    struct tier_policy *pass)
+{
+	*pass = *p;
+	if (!p->high_pct || !fill || !fill->capacity)
+		return; /* off, or no fill to act on */
+	if (fill->used >= pct_of(fill->capacity, p->high_pct))
+		*draining = 1;
+	else if (fill->used <= pct_of(fill->capacity, p->low_pct))
+		*draining = 0;
+	if (*draining && p->low_pct < p->high_pct)
+		pass->high_pct = p->low_pct ? p->low_pct : 1;
+}
+
 /* Bytes to free to get from the fill down to the low mark (0 below the
  * high mark). */
 static uint64_t bytes_needed(const struct tier_policy *p,

@@ -77,6 +77,20 @@ int tier_policy_select(const struct tier_policy *p,
 		       const struct tier_file *files, size_t n, int64_t now,
 		       const struct tier_fill *fill, struct tier_picks *picks);
 
+/*
+ * Watermark hysteresis across passes (decision 0032): a pass that must
+ * offload before it can release leaves the releases to later passes, and
+ * those may see the fill under the high mark after the first release.
+ * *DRAINING (the caller's, kept between passes, 0 at first) is set once
+ * FILL is at or above P's high mark and cleared once it is at or below
+ * the low mark; while it is set, *PASS (the policy for this pass, a copy
+ * of P) has the low mark as its high one, so passes go on down to the
+ * low mark. A FILL of capacity 0 (none to act on) changes nothing.
+ */
+void tier_policy_hysteresis(const struct tier_policy *p,
+			    const struct tier_fill *fill, int *draining,
+			    struct tier_policy *pass);
+
 /* The rule FILE_PATH falls under, or NULL. */
 const struct tier_rule *tier_policy_rule(const struct tier_policy *p,
 					 const char *file_path);

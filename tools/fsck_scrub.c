@@ -44,6 +44,7 @@ static void print_damaged(const ctl_damaged *d)
 static int run(struct ctl_conn *c, int quiet)
 {
 	unsigned long long examined = 0, damaged = 0;
+	unsigned counters_bad = 0;
 	ctl_scrub_args a = { 0, 0 };
 	ctl_scrub_res r;
 
@@ -67,6 +68,7 @@ static int run(struct ctl_conn *c, int quiet)
 		damaged += r.damaged.damaged_len;
 		a.after = r.next;
 		if (r.done) {
+			counters_bad = r.counters_bad;
 			xdr_free((xdrproc_t)xdr_ctl_scrub_res, &r);
 			break;
 		}
@@ -74,7 +76,11 @@ static int run(struct ctl_conn *c, int quiet)
 	}
 	printf("scrub: %llu files with placed data examined, %llu damaged\n",
 	       examined, damaged);
-	return damaged ? 1 : 0;
+	if (counters_bad)
+		printf("scrub: residency counters of %u shard(s) differ from "
+		       "a recount (the MDS's log names them)\n",
+		       counters_bad);
+	return damaged || counters_bad ? 1 : 0;
 }
 
 int fsck_scrub(const char *server, const char *key, int quiet)

@@ -23,7 +23,11 @@
  * their paths:
  *   damaged: fileid F size S path P: objects missing on data server(s) I...
  *   scrub: N files with placed data examined, K damaged
- * Exit status: 0 none damaged, 1 some, 2 trouble.
+ * and, last, the namespace's residency counters (files and bytes per
+ * state, docs/decisions/0034) against a recount of each shard in one read
+ * transaction: "scrub: residency counters of N shard(s) differ ..." (the
+ * offline check is ns_fsck()'s). Exit status: 0 none damaged, 1 some (or
+ * a counter differs), 2 trouble.
  */
 #include <errno.h>
 #include <getopt.h>

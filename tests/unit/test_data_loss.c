@@ -11,7 +11,8 @@
  *     (ds_ident_decide), the identity file, the MDS's registry, and a data
  *     server restarted on a wiped directory: quarantined, its stripes
  *     refused, listed by the scrub, then taken back with --replace;
- *   - the scrub (scrub_page).
+ *   - the scrub (scrub_page), and its check of the namespace's residency
+ *     counters.
  *
  * Each test of the hole-or-lost decision fails when data_missing_means()
  * answers "hole" for placed files (the behaviour before the fix).
@@ -37,6 +38,7 @@
 #include "identity.h"
 #include "layout.h"
 #include "ns.h"
+#include "ns_test.h"
 #include "scrub.h"
 #include "test_util_pnfs.h"
 
@@ -552,8 +554,39 @@ static int scrub_finds(uint64_t fileid, unsigned *missing_on,
 		}
 		after = pg.next;
 	} while (!pg.done);
+	assert_int_equal(pg.counters_bad, 0);
 	free(d);
 	return found;
+}
+
+/* The scrub's last page checks the namespace's residency counters
+ * against a recount (decision 0034): one set wrong is reported, and no
+ * longer once it is right again. */
+static void test_scrub_checks_residency_counters(void **state)
+{
+	struct scrub_damaged *d = calloc(SCRUB_PAGE_MAX, sizeof(*d));
+	struct scrub_page pg = { .damaged = d };
+	unsigned miss, unav;
+	uint64_t v, after = 0;
+
+	(void)state;
+	assert_non_null(d);
+	assert_false(scrub_finds(0, &miss, &unav)); /* counters right */
+	assert_int_equal(ns_test_get_counter(g_mds->ns, 0, "res_files_0", &v),
+			 0);
+	assert_int_equal(ns_test_set_counter(g_mds->ns, 0, "res_files_0",
+					     v + 1, 0),
+			 0);
+	do {
+		assert_int_equal(scrub_page(g_mds, after, 0, &pg), 0);
+		after = pg.next;
+	} while (!pg.done);
+	assert_int_equal(pg.counters_bad, 1);
+	assert_int_equal(ns_test_set_counter(g_mds->ns, 0, "res_files_0", v,
+					     0),
+			 0);
+	assert_false(scrub_finds(0, &miss, &unav)); /* right again */
+	free(d);
 }
 
 static void test_wiped_store_quarantined_then_replaced(void **state)
@@ -641,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_cluster_stores_have_identities),
 		cmocka_unit_test(test_wiped_store_quarantined_then_replaced),
+		cmocka_unit_test(test_scrub_checks_residency_counters),
 	};
 
 	if (getenv("STRATA_TEST_FILTER"))

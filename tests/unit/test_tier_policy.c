@@ -165,6 +165,58 @@ static void test_watermark_offloads_more(void **state)
 	assert_true(off[0] == 3 && off[1] == 0);
 }
 
+/* Across passes: the high mark seen once, passes go on releasing down to
+ * the low mark though the fill is back under the high one (the first
+ * pass could only offload); a fill at the low mark ends it. */
+static void test_watermark_hysteresis(void **state)
+{
+	struct tier_policy p = pol, pass;
+	struct tier_fill fill = { 577, 1000 };
+	struct tier_file f[] = {
+		file(1, "/home/a", 71, 5, 5, NS_RES_BOTH),
+		file(2, "/home/b", 71, 1000, 1000, NS_RES_BOTH),
+		file(3, "/home/c", 71, 30, 30, NS_RES_BOTH),
+	};
+	uint64_t off[MAXF], rel[MAXF];
+	int draining = 0;
+
+	(void)state;
+	p.high_pct = 55;
+	p.low_pct = 20;
+	/* no fill to act on: nothing changes */
+	tier_policy_hysteresis(&p, NULL, &draining, &pass);
+	assert_int_equal(draining, 0);
+	assert_int_equal(pass.high_pct, 55);
+	/* 57.7 %: at the high mark */
+	tier_policy_hysteresis(&p, &fill, &draining, &pass);
+	assert_int_equal(draining, 1);
+	assert_int_equal(pass.high_pct, 20);
+	/* 50.3 % after one release: under the high mark, still draining;
+	 * without the hysteresis this pass releases nothing */
+	fill.used = 503;
+	run(&p, f, 3, &fill, off, rel);
+	assert_true(rel[0] == 0);
+	tier_policy_hysteresis(&p, &fill, &draining, &pass);
+	assert_int_equal(draining, 1);
+	run(&pass, f, 3, &fill, off, rel);
+	assert_true(rel[0] == 2 && rel[1] == 3 && rel[2] == 1 && rel[3] == 0);
+	/* a fill with capacity 0 (held: no fresh fill) keeps it */
+	fill.capacity = 0;
+	tier_policy_hysteresis(&p, &fill, &draining, &pass);
+	assert_int_equal(draining, 1);
+	/* at the low mark: done; the high mark is the high one again */
+	fill.capacity = 1000;
+	fill.used = 200;
+	tier_policy_hysteresis(&p, &fill, &draining, &pass);
+	assert_int_equal(draining, 0);
+	assert_int_equal(pass.high_pct, 55);
+	fill.used = 400; /* between the marks: nothing */
+	tier_policy_hysteresis(&p, &fill, &draining, &pass);
+	assert_int_equal(draining, 0);
+	run(&pass, f, 3, &fill, off, rel);
+	assert_true(rel[0] == 0);
+}
+
 static void test_bad_policy(void **state)
 {
 	struct tier_rule bad = { .path = "proj" };
@@ -248,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_release_after),
 		cmocka_unit_test(test_watermarks),
 		cmocka_unit_test(test_watermark_offloads_more),
+		cmocka_unit_test(test_watermark_hysteresis),
 		cmocka_unit_test(test_bad_policy),
 		cmocka_unit_test(test_rule_parse),
 	};

@@ -62,6 +62,16 @@ int cli_fetch(const struct cli *cli, uint32_t proc, xdrproc_t xres,
 const char *cli_bytes(uint64_t v, char *buf, size_t cap);
 /* "3d04h", "5m02s", "12s". */
 const char *cli_duration(uint64_t s, char *buf, size_t cap);
+
+/* The residency states as shown (resident, both, offloaded), each with
+ * its index in the answers' per-state arrays (metadata/ns.h enum
+ * ns_residency: 0 local, 1 offloaded, 2 both). */
+struct cli_state {
+	const char *name;
+	int idx;
+};
+#define CLI_NSTATES 3
+extern const struct cli_state cli_states[CLI_NSTATES];
 /* Print a json-c object (pretty) and release it. */
 void cli_print_json(json_object *o);
 /* json-c object of a server's ctl_info. */

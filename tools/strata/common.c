@@ -60,6 +60,10 @@ int cli_fetch(const struct cli *cli, uint32_t proc, xdrproc_t xres,
 	return 0;
 }
 
+const struct cli_state cli_states[CLI_NSTATES] = {
+	{ "resident", 0 }, { "both", 2 }, { "offloaded", 1 },
+};
+
 const char *cli_bytes(uint64_t v, char *buf, size_t cap)
 {
 	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB",

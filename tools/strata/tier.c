@@ -1,6 +1,7 @@
 /* tools/strata/tier.c — `strata residency PATH...` and `strata tier
  * offload|release|recall PATH...` (issue 16, docs/decisions/0031): one
- * CTL_TIER call per path (pnfs/ctl_tier.h). A step waits until it is done
+ * CTL_TIER call per path (pnfs/ctl_tier.h); the residency of a directory
+ * is the totals over its subtree, walked by the MDS. A step waits until it is done
  * (a recall of a large file can take minutes) unless --no-wait, which
  * only queues it. PATH is a path in the namespace from its root, as a
  * client sees it under a mount of "/". Several paths are stepped at
@@ -23,9 +24,66 @@ static const char *state_name(const ctl_tier_res *r)
 {
 	static const char *const names[] = { "local", "offloaded", "both" };
 
+	if (r->totals)
+		return "dir";
 	if (r->type != 1) /* NS_REG */
 		return "-";
 	return r->residency < 3 ? names[r->residency] : "?";
+}
+
+/* A directory's totals (ctl_prot.x ctl_tier_totals), per state in the
+ * order of cli_states. */
+static json_object *totals_json(const ctl_tier_totals *t)
+{
+	json_object *o = json_object_new_object();
+	json_object *files = json_object_new_object();
+	json_object *bytes = json_object_new_object();
+
+	for (size_t i = 0; i < CLI_NSTATES; i++) {
+		json_object_object_add(files, cli_states[i].name,
+				       json_object_new_int64((int64_t)
+					       t->files[cli_states[i].idx]));
+		json_object_object_add(bytes, cli_states[i].name,
+				       json_object_new_int64((int64_t)
+					       t->bytes[cli_states[i].idx]));
+	}
+	json_object_object_add(o, "files", files);
+	json_object_object_add(o, "bytes", bytes);
+	json_object_object_add(o, "ds_bytes",
+			       json_object_new_int64((int64_t)t->ds_bytes));
+	json_object_object_add(o, "tier_bytes",
+			       json_object_new_int64((int64_t)t->tier_bytes));
+	json_object_object_add(o, "directories",
+			       json_object_new_int64((int64_t)t->dirs));
+	json_object_object_add(o, "other",
+			       json_object_new_int64((int64_t)t->others));
+	json_object_object_add(o, "jobs",
+			       json_object_new_int64((int64_t)t->jobs));
+	json_object_object_add(o, "skipped",
+			       json_object_new_int64((int64_t)t->skipped));
+	return o;
+}
+
+/* The line under a directory's: files and bytes per state. */
+static void totals_line(const ctl_tier_totals *t)
+{
+	char b[3][32];
+
+	for (size_t i = 0; i < 3; i++)
+		cli_bytes(t->bytes[cli_states[i].idx], b[i], sizeof(b[i]));
+	printf("  files: %llu resident (%s), %llu both (%s), %llu offloaded "
+	       "(%s); %llu directories, %llu other",
+	       (unsigned long long)t->files[0], b[0],
+	       (unsigned long long)t->files[2], b[1],
+	       (unsigned long long)t->files[1], b[2],
+	       (unsigned long long)t->dirs, (unsigned long long)t->others);
+	if (t->jobs)
+		printf(", %llu jobs under way", (unsigned long long)t->jobs);
+	printf("\n");
+	if (t->skipped)
+		printf("  not counted: %llu names or listings on other "
+		       "metadata nodes' partitions (totals of this node's)\n",
+		       (unsigned long long)t->skipped);
 }
 
 static const char *job_name(unsigned job)
@@ -55,6 +113,8 @@ static json_object *res_json(const char *path, const ctl_tier_res *r)
 			       json_object_new_string(r->key));
 	json_object_object_add(o, "data_generation",
 			       json_object_new_int64((int64_t)r->layout_gen));
+	if (r->totals)
+		json_object_object_add(o, "totals", totals_json(r->totals));
 	if (r->status)
 		json_object_object_add(o, "error",
 				       json_object_new_string(strerror(
@@ -70,6 +130,8 @@ static void res_line(const char *path, const ctl_tier_res *r)
 	       cli_bytes(r->ds_bytes, a, sizeof(a)),
 	       cli_bytes(r->tier_bytes, b, sizeof(b)), job_name(r->job),
 	       r->key[0] ? r->key : "-");
+	if (r->totals)
+		totals_line(r->totals);
 }
 
 /* One CTL_TIER call for PATH; 0, or -1 (reported). */

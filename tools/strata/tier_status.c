@@ -3,9 +3,10 @@
  * the object tier it uses, its worker's queue and the step running, the
  * steps done and failed since the worker started, the object bytes moved
  * each way, the drains (the last one's time and what it did), the jobs
- * recovery gave up at start, and the namespace's totals (every residency
- * together: per-state counts are not kept; `strata residency PATH` for
- * one file). A table, or --json. */
+ * recovery gave up at start, the namespace's totals, and its regular
+ * files and bytes per residency state (resident, both, offloaded: counters
+ * the namespace keeps, docs/decisions/0034; `strata residency PATH` for
+ * one file or a directory's subtree). A table, or --json. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,33 @@ static const char *when(int64_t t, char *buf, size_t cap)
 static json_object *u64(uint64_t v)
 {
 	return json_object_new_int64((int64_t)v);
+}
+
+static json_object *states_json(const ctl_tier_stats *s)
+{
+	json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < CLI_NSTATES; i++) {
+		json_object *st = json_object_new_object();
+
+		json_object_object_add(st, "files",
+				       u64(s->res_files[cli_states[i].idx]));
+		json_object_object_add(st, "bytes",
+				       u64(s->res_bytes[cli_states[i].idx]));
+		json_object_object_add(o, cli_states[i].name, st);
+	}
+	return o;
+}
+
+static void states_table(const ctl_tier_stats *s)
+{
+	char a[32];
+
+	printf("%-11s %9s %10s\n", "files", "count", "bytes");
+	for (size_t i = 0; i < CLI_NSTATES; i++)
+		printf("  %-9s %9llu %10s\n", cli_states[i].name,
+		       (unsigned long long)s->res_files[cli_states[i].idx],
+		       cli_bytes(s->res_bytes[cli_states[i].idx], a, sizeof(a)));
 }
 
 static json_object *stats_json(const ctl_tier_stats *s)
@@ -98,6 +126,7 @@ static json_object *stats_json(const ctl_tier_stats *s)
 	json_object_object_add(o, "drains", drain);
 	json_object_object_add(o, "namespace_inodes", u64(s->ns_inodes));
 	json_object_object_add(o, "namespace_bytes", u64(s->ns_bytes));
+	json_object_object_add(o, "states", states_json(s));
 	return o;
 }
 
@@ -111,6 +140,7 @@ static void stats_table(const ctl_tier_stats *s)
 		printf("namespace  %llu inodes, %s\n",
 		       (unsigned long long)s->ns_inodes,
 		       cli_bytes(s->ns_bytes, a, sizeof(a)));
+		states_table(s);
 		return;
 	}
 	printf("tier       %s (keys under %s/)\n", s->backend, s->prefix);
@@ -154,10 +184,11 @@ static void stats_table(const ctl_tier_stats *s)
 		       (unsigned long long)s->last_freed);
 	printf("recovery   %llu jobs given up at start\n",
 	       (unsigned long long)s->recovered);
-	printf("namespace  %llu inodes, %s (all residencies; per file: "
+	printf("namespace  %llu inodes, %s (per file or directory: "
 	       "strata residency PATH)\n",
 	       (unsigned long long)s->ns_inodes,
 	       cli_bytes(s->ns_bytes, a, sizeof(a)));
+	states_table(s);
 }
 
 int cmd_tier_status(struct cli *cli)
