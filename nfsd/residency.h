@@ -73,9 +73,9 @@ nfsstat4 residency_refuse(struct strata_server *srv,
  * back (srv->tier_read_parts, docs/decisions/0034), 0 with *N bytes in
  * BUF (fewer than LEN when a later part is not back: a short read, RFC
  * 8881 §18.22.4, the client asks again for the rest); -EAGAIN when the
- * first byte's part is not back (the caller answers as
- * residency_refuse() said; the part is fetched next) or nothing serves
- * parts; -errno. */
+ * first byte's part is not back (the part is fetched next) or nothing
+ * serves parts; another -errno when the parts could not be read. The
+ * caller answers any error as residency_refuse() said. */
 int residency_read(struct strata_server *srv, const struct ns_inode *ino,
 		   uint64_t off, void *buf, size_t len, size_t *n);
 /* space_used of INO while its data is away: what it used when resident,

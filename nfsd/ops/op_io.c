@@ -3,7 +3,6 @@
  * store, or the data servers when the MDS serves I/O itself). A data
  * server's READ/WRITE/COMMIT are in op_ds_io.c (op_table.c picks). A
  * file offloaded to the object tier: nfsd/residency.h. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,7 +68,10 @@ static uint64_t read_size(struct compound *c, const struct ns_inode *ino,
 
 /* READ of an offloaded file (residency.h): from the parts its recall has
  * brought back, else STATUS (DELAY while it is recalled, the client
- * retries, §15.1.1.3; IO once its recall is stuck). */
+ * retries, §15.1.1.3; IO once its recall is stuck). A failed read of
+ * the parts (a data server away, or one that lost the copy's unsynced
+ * writes) is answered STATUS too: the file's data is safe in the
+ * object, and the recall either brings it back or fails and is retried. */
 static nfsstat4 read_away(struct compound *c, const READ4args *a,
 			  READ4resok *ok, const struct ns_inode *ino,
 			  nfsstat4 status)
@@ -91,7 +93,7 @@ static nfsstat4 read_away(struct compound *c, const READ4args *a,
 	rc = residency_read(c->srv, ino, a->offset, buf, count, &n);
 	if (rc < 0) {
 		free(buf);
-		return rc == -EAGAIN ? status : nfs_errno(rc);
+		return status;
 	}
 	ok->data.base = buf;
 	ok->data.len = (u_int)n;

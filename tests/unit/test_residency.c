@@ -24,9 +24,10 @@
  *     by hand, its copy at generation 2 written through tier_ds_ops), a
  *     READ of parts back is served from that copy, byte exact (a short
  *     read where a later part is not back, eof at the end), a READ of a
- *     part not back answers DELAY and asks for it, LAYOUTGET still
- *     answers TRYLATER and WRITE DELAY; once the recall is over, DELAY
- *     again (decision 0034).
+ *     part not back answers DELAY and asks for it, as does a part whose
+ *     object a data server lost, LAYOUTGET still answers
+ *     TRYLATER and WRITE DELAY; once the recall is over, DELAY again
+ *     (decision 0034).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -361,18 +362,24 @@ static void test_read_from_recalled_parts(void **state)
 				   &li),
 			 NFS4ERR_LAYOUTTRYLATER);
 	assert_int_equal(mds_write(&f, 10, b, sizeof(b)), NFS4ERR_DELAY);
+	/* Part 1 marked back but the object holding it gone from its data
+	 * server (wiped): DELAY, not an error, and nothing counted lost. */
+	assert_int_equal(ds_store_remove(g_ds[1]->store, f.fileid, 1, 2), 0);
+	tier_parts_in(parts, rec, 1);
+	assert_int_equal(mds_read_at(&f, UNIT + 5, 10, &n, &eof),
+			 NFS4ERR_DELAY);
+	assert_int_equal(g_mds->counters.data_lost, 0);
 	/* Every part back: the end of the file, with eof. */
 	assert_int_equal(tier_ds_ops.write(g_mds->cluster, f.fileid, 2, UNIT,
 					   f.data + UNIT, LEN - UNIT),
 			 0);
-	tier_parts_in(parts, rec, 1);
 	tier_parts_in(parts, rec, 2);
 	assert_int_equal(mds_read_at(&f, LEN - 77, 200, &n, &eof), NFS4_OK);
 	assert_true(n == 77 && eof);
 	assert_int_equal(mds_read_at(&f, LEN, 10, &n, &eof), NFS4_OK);
 	assert_true(n == 0 && eof);
 	/* Every access asked for the recall; nothing counted lost. */
-	assert_int_equal(nwanted, 8);
+	assert_int_equal(nwanted, 9);
 	assert_int_equal(g_mds->counters.data_lost, 0);
 	assert_int_equal(inode_of(f.fileid).residency, NS_RES_OFFLOADED);
 	/* The recall over (given up): DELAY again. */
