@@ -1,8 +1,9 @@
 /*
  * tiering/tier_job.c — offload, release, recovery and draining
  * (tier_job.h; the recall is tier_recall.c). Each function is the
- * sequence of steps of one flow; every namespace step is one durable commit (metadata/ns_tier.h), so a crash
- * between two steps leaves what the previous commit left.
+ * sequence of steps of one flow; every namespace step is one durable
+ * commit (metadata/ns_tier.h), so a crash between two steps leaves what
+ * the previous commit left.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@
 #define LIST_BATCH 256
 
 int tier_job_key(const struct tier_engine *e, uint64_t fileid, uint32_t gen,
-		   uint64_t ver, char *key, size_t cap)
+		 uint64_t ver, char *key, size_t cap)
 {
 	struct tier_key k = { fileid, gen, ver };
 	int n = tier_key_format(key, cap, e->prefix, &k);
@@ -24,7 +25,7 @@ int tier_job_key(const struct tier_engine *e, uint64_t fileid, uint32_t gen,
 }
 
 int tier_job_failed(const struct tier_engine *e, struct tier_status *st,
-		       int rc, const char *step, uint64_t fileid)
+		    int rc, const char *step, uint64_t fileid)
 {
 	char prev[TIER_MSG_MAX / 2] = "";
 
@@ -65,7 +66,8 @@ static int offload_upload(const struct tier_engine *e,
 	struct tier_source src = { copy_read, &c };
 	char key[TIER_KEY_MAX];
 	struct tier_obj head;
-	int rc = tier_job_key(e, job->fileid, job->gen, job->ver, key, sizeof key);
+	int rc = tier_job_key(e, job->fileid, job->gen, job->ver, key,
+			      sizeof key);
 
 	if (!rc)
 		rc = tier_put(e->backend, key, &src, job->size, NULL, st);
@@ -111,11 +113,13 @@ int tier_offload(const struct tier_engine *e, uint64_t fileid,
 /* ---- release ------------------------------------------------------------ */
 
 int tier_job_object_there(const struct tier_engine *e,
-			const struct ns_tier_obj *obj, struct tier_status *st)
+			  const struct ns_tier_obj *obj,
+			  struct tier_status *st)
 {
 	char key[TIER_KEY_MAX];
 	struct tier_obj head;
-	int rc = tier_job_key(e, obj->fileid, obj->gen, obj->ver, key, sizeof key);
+	int rc = tier_job_key(e, obj->fileid, obj->gen, obj->ver, key,
+			      sizeof key);
 
 	if (!rc)
 		rc = tier_head(e->backend, key, &head, st);

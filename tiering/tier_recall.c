@@ -69,7 +69,8 @@ static int recall_copy(struct recall *r, struct tier_parts_rec **rec,
 		       struct tier_status *st)
 {
 	const struct tier_engine *e = r->e;
-	uint64_t nparts = r->job->size / r->part + (r->job->size % r->part != 0);
+	uint64_t nparts =
+		r->job->size / r->part + (r->job->size % r->part != 0);
 	uint8_t *buf;
 	int rc = 0;
 

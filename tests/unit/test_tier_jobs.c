@@ -64,8 +64,8 @@ static void engines_init(struct fx *x)
 				     &x->fd, &fault_meta_ops, &x->fm, CHUNK,
 				     NULL, NULL, NULL };
 	x->raw = (struct tier_engine){ x->t.b, PREFIX, &memds_ops, &x->t.ds,
-				       &tier_meta_ns, x->t.ns, CHUNK, NULL, NULL,
-				       NULL };
+				       &tier_meta_ns, x->t.ns, CHUNK, NULL,
+				       NULL, NULL };
 }
 
 /* A regular file NAME of LEN bytes (its copy at generation 0). */

@@ -270,8 +270,8 @@ struct fx {
 static void engines_init(struct fx *x)
 {
 	x->raw = (struct tier_engine){ x->t.b, PREFIX, &memds_ops, &x->t.ds,
-				       &tier_meta_ns, x->t.ns, CHUNK, NULL, NULL,
-				       NULL };
+				       &tier_meta_ns, x->t.ns, CHUNK, NULL,
+				       NULL, NULL };
 	x->pe = x->raw;
 	x->pe.data = &gate_ops;
 	x->pe.data_arg = &x->g;
