@@ -420,6 +420,17 @@ static void write_tier(struct strata_server *srv,
 		t->bytes_up);
 	fprintf(f, "strata_tier_bytes_total{dir=\"down\"} %" PRIu64 "\n",
 		t->bytes_down);
+	head(f, "strata_tier_part_reads_total", "counter",
+	     "READs of offloaded files through the MDS while their recall "
+	     "runs: served, from the parts already back; waited, told "
+	     "NFS4ERR_DELAY with their part fetched next.");
+	fprintf(f, "strata_tier_part_reads_total{answer=\"served\"} %" PRIu64
+		   "\n", t->part_reads_served);
+	fprintf(f, "strata_tier_part_reads_total{answer=\"waited\"} %" PRIu64
+		   "\n", t->part_reads_waited);
+	scalar(f, "strata_tier_parts_asked_total", "counter",
+	       "Parts moved to the front of a recall's fetch order by a "
+	       "waiting READ.", t->parts_asked);
 	scalar(f, "strata_tier_jobs_recovered_total", "counter",
 	       "Tier jobs a crash left, given up by the recovery at start.",
 	       t->recovered);

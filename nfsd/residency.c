@@ -1,6 +1,8 @@
 /* nfsd/residency.c — see residency.h. */
 #include "residency.h"
 
+#include <errno.h>
+
 #include "server.h"
 
 int residency_away(const struct ns_inode *ino)
@@ -29,6 +31,15 @@ nfsstat4 residency_refuse(struct strata_server *srv,
 	    srv->tier_recall_stuck(srv->tier_recall_arg, ino->fileid))
 		return stuck;
 	return wait;
+}
+
+int residency_read(struct strata_server *srv, const struct ns_inode *ino,
+		   uint64_t off, void *buf, size_t len, size_t *n)
+{
+	if (!srv->tier_read_parts)
+		return -EAGAIN;
+	return srv->tier_read_parts(srv->tier_recall_arg, ino->fileid, off, buf,
+				    len, n);
 }
 
 uint64_t residency_space_used(const struct ns_inode *ino)

@@ -11,7 +11,10 @@
  *   - READ and WRITE through the MDS and a size change other than to
  *     zero answer NFS4ERR_DELAY (RFC 8881 §15.1.1.3: the client retries
  *     the same request later) rather than reading or writing a
- *     data-server copy that is not there;
+ *     data-server copy that is not there; but a READ of a range whose
+ *     parts the running recall has brought back is served from them
+ *     (residency_read(), decision 0035), and one of a part not back
+ *     moves that part to the front of the recall's fetch order;
  *   - COMMIT answers NFS4_OK without asking the data servers: whatever
  *     a client wrote before the file went is in the tier's object
  *     (the offload read it, its store is durable), and no write reached
@@ -43,6 +46,8 @@
 #ifndef STRATA_NFSD_RESIDENCY_H
 #define STRATA_NFSD_RESIDENCY_H
 
+#include <stddef.h>
+
 #include "nfs4_prot.h"
 #include "ns.h"
 
@@ -63,6 +68,16 @@ int residency_want(struct strata_server *srv, const struct ns_inode *ino);
 nfsstat4 residency_refuse(struct strata_server *srv,
 			  const struct ns_inode *ino, nfsstat4 wait,
 			  nfsstat4 stuck);
+/* A READ of LEN bytes of INO at OFF (clamped to its size) while its
+ * data is away: served from the parts its running recall has brought
+ * back (srv->tier_read_parts, docs/decisions/0035), 0 with *N bytes in
+ * BUF (fewer than LEN when a later part is not back: a short read, RFC
+ * 8881 §18.22.4, the client asks again for the rest); -EAGAIN when the
+ * first byte's part is not back (the part is fetched next) or nothing
+ * serves parts; another -errno when the parts could not be read. The
+ * caller answers any error as residency_refuse() said. */
+int residency_read(struct strata_server *srv, const struct ns_inode *ino,
+		   uint64_t off, void *buf, size_t len, size_t *n);
 /* space_used of INO while its data is away: what it used when resident,
  * taken as its size in whole 4 KiB blocks (issue 16: an offloaded file
  * must not look like all holes to tar --sparse or du, and asking the

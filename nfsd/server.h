@@ -249,6 +249,14 @@ struct strata_server {
 	/* Has FILEID's recall been failing for tier_recall_timeout seconds
 	 * (1) or not (0)? Same setter, argument and rules. */
 	int (*tier_recall_stuck)(void *arg, uint64_t fileid);
+	/* A READ of FILEID (offloaded) while its recall runs: LEN bytes at
+	 * OFF from the parts already back (tiering/tier_parts.h), 0 with
+	 * *N of them read into BUF; -EAGAIN while the first byte's part is
+	 * not back (it is fetched next) or no recall runs; -errno. Same
+	 * setter, argument and rules, but it blocks on the data servers
+	 * (one read, as any MDS READ), never on the object store. */
+	int (*tier_read_parts)(void *arg, uint64_t fileid, uint64_t off,
+			       void *buf, size_t len, size_t *n);
 	/* The tier's policy (nfsd/tier_auto.h): a client used FILEID
 	 * (opened, laid out, read or written through the MDS) now. Set by
 	 * the tier worker when a policy is configured; same rules as above. */

@@ -42,6 +42,12 @@ struct tier_worker {
 	struct strata_server *srv;
 	struct tier_backend *backend;
 	struct tier_engine engine;
+	/* The recalls running and their parts back (tiering/tier_parts.h,
+	 * own lock): engine.parts; and the engine the executor's reads of
+	 * them go through (the data servers unwrapped by the failpoint,
+	 * which counts the tier thread's steps only). */
+	struct tier_parts *parts;
+	struct tier_engine reader;
 	char prefix[128];
 	struct tier_thread threads[TIER_WORKERS_MAX];
 	unsigned nthreads, nstarted;
@@ -593,6 +599,14 @@ void tier_worker_stats(struct tier_worker *w, struct tier_worker_stats *out)
 {
 	pthread_mutex_lock(&w->lock);
 	*out = w->stats;
+	if (w->parts) {
+		struct tier_parts_counts pc;
+
+		tier_parts_counts(w->parts, &pc);
+		out->part_reads_served = pc.reads_served;
+		out->part_reads_waited = pc.reads_waited;
+		out->parts_asked = pc.parts_asked;
+	}
 	out->queued = w->queue.len;
 	out->running_op = 0;
 	out->running_fileid = 0;
@@ -612,6 +626,14 @@ int tier_worker_recall_stuck(void *arg, uint64_t fileid)
 	int64_t since = tier_heat_last(w->failing, fileid);
 
 	return since > 0 && (int64_t)time(NULL) - since >= w->recall_timeout;
+}
+
+int tier_worker_read_parts(void *arg, uint64_t fileid, uint64_t off,
+			   void *buf, size_t len, size_t *n)
+{
+	struct tier_worker *w = arg;
+
+	return tier_recall_read(&w->reader, fileid, off, buf, len, n);
 }
 
 void tier_worker_recall_wanted(void *arg, uint64_t fileid)
@@ -653,7 +675,9 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 	w->gc_grace = srv->cfg.tier_gc_grace ? srv->cfg.tier_gc_grace
 					     : TIER_GC_GRACE_DEFAULT;
 	w->gc_next = (int64_t)time(NULL) + w->gc_interval;
-	rc = w->failing ? open_backend(w) : -ENOMEM;
+	rc = w->failing ? tier_parts_new(&w->parts) : -ENOMEM;
+	if (rc == 0)
+		rc = open_backend(w);
 	if (rc == 0)
 		rc = tier_auto_new(&w->autop, srv, (int64_t)time(NULL));
 	if (rc < 0) {
@@ -669,7 +693,9 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 		.meta_arg = srv->ns,
 		.keep = keep_open,
 		.keep_arg = srv,
+		.parts = w->parts,
 	};
+	w->reader = w->engine;
 	if (srv->cfg.failpoint == FAILPOINT_TIER_STEP) {
 		w->failstep = tier_failstep_new(srv->cfg.failpoint_step);
 		if (!w->failstep) {
@@ -704,6 +730,7 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 	srv->tier_recall_arg = w;
 	srv->tier_recall_wanted = tier_worker_recall_wanted;
 	srv->tier_recall_stuck = tier_worker_recall_stuck;
+	srv->tier_read_parts = tier_worker_read_parts;
 	if (w->autop) {
 		srv->tier_used_arg = w->autop;
 		srv->tier_used = tier_auto_used;
@@ -742,6 +769,7 @@ void tier_worker_free(struct tier_worker *w)
 	tier_auto_free(w->autop);
 	tier_heat_free(w->failing);
 	tier_gc_seen_free(&w->gc_seen);
+	tier_parts_free(w->parts);
 	tier_failstep_free(w->failstep);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);

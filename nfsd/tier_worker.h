@@ -26,6 +26,12 @@
  *            hook again on every retried access); whether one is costs
  *            O(1), a hash set of wanted files beside the FIFO
  *            (nfsd/tier_queue.h);
+ *   parts    a recall fetches its object in parts (the engine's chunk)
+ *            and publishes which are back in a part map (w->parts,
+ *            tiering/tier_parts.h); the executor's READ of an offloaded
+ *            file is served from them (srv->tier_read_parts), or asks
+ *            for its part, which the recall fetches next (decision
+ *            0035); the memory is one part buffer per thread, as before;
  *   submit   offload, release or recall of one file by hand (CTL_TIER,
  *            pnfs/ctl_tier.h): queued, and, when asked, waited for.
  *
@@ -110,6 +116,11 @@ struct tier_worker_stats {
 	int64_t last_drain;         /* unix seconds; 0 none yet */
 	int last_drain_rc;          /* 0 or -errno */
 	uint64_t last_deleted, last_freed;
+	/* Recall by parts (tiering/tier_parts.h, decision 0035): READs of
+	 * offloaded files answered from parts a running recall brought
+	 * back, told to wait for their part, and parts moved to the front
+	 * of a recall's fetch order by such a wait. */
+	uint64_t part_reads_served, part_reads_waited, parts_asked;
 };
 
 /* A copy of W's counts, taken under W's lock (briefly; any thread but
@@ -120,6 +131,12 @@ void tier_worker_stats(struct tier_worker *w, struct tier_worker_stats *out);
  * without a success in between for tier_recall_timeout seconds
  * (TIER_RECALL_TIMEOUT_DEFAULT). Takes only the failure table's mutex. */
 int tier_worker_recall_stuck(void *arg, uint64_t fileid);
+
+/* srv->tier_read_parts (ARG the worker): tier_recall_read() of the
+ * recalls running (decision 0035). Takes the part map's mutex; blocks
+ * on the data servers for one read, never on the object store. */
+int tier_worker_read_parts(void *arg, uint64_t fileid, uint64_t off,
+			   void *buf, size_t len, size_t *n);
 
 /* The recall hook (srv->tier_recall_wanted; ARG is the worker). */
 void tier_worker_recall_wanted(void *arg, uint64_t fileid);

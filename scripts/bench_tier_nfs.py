@@ -122,15 +122,15 @@ def read_all(s, fh, size, deadline_s=600):
     return bytes(out)
 
 
-def first_byte(s, fh, deadline_s=600):
-    """Seconds from sending the first READ of FH (offset 0, 256 KiB,
+def first_byte(s, fh, deadline_s=600, off=0):
+    """Seconds from sending the first READ of FH (offset OFF, 256 KiB,
     anonymous stateid: no OPEN, which would ask for the recall itself) to
     the first answer with data, READs retried 1 ms after each DELAY; and
     how many DELAYs came first."""
     t0 = time.monotonic()
     delays = 0
     while True:
-        res = s.compound([op.putfh(fh), op.read(ANON, 0, IO)],
+        res = s.compound([op.putfh(fh), op.read(ANON, off, IO)],
                          handle_state_errors=False)
         if res.status == NFS4ERR_DELAY:
             delays += 1

@@ -1,22 +1,22 @@
 /*
- * tiering/tier_job.c — offload, release, recall, recovery and draining
- * (tier_job.h). Each function is the sequence of steps of one flow; every
- * namespace step is one durable commit (metadata/ns_tier.h), so a crash
- * between two steps leaves what the previous commit left.
+ * tiering/tier_job.c — offload, release, recovery and draining
+ * (tier_job.h; the recall is tier_recall.c). Each function is the
+ * sequence of steps of one flow; every namespace step is one durable
+ * commit (metadata/ns_tier.h), so a crash between two steps leaves what
+ * the previous commit left.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tier_job.h"
+#include "tier_job_internal.h"
 #include "tier_key.h"
 
-#define CHUNK_DEFAULT ((size_t)4 << 20)
 #define LIST_BATCH 256
 
-static int obj_key(const struct tier_engine *e, uint64_t fileid, uint32_t gen,
-		   uint64_t ver, char *key, size_t cap)
+int tier_job_key(const struct tier_engine *e, uint64_t fileid, uint32_t gen,
+		 uint64_t ver, char *key, size_t cap)
 {
 	struct tier_key k = { fileid, gen, ver };
 	int n = tier_key_format(key, cap, e->prefix, &k);
@@ -24,9 +24,8 @@ static int obj_key(const struct tier_engine *e, uint64_t fileid, uint32_t gen,
 	return n < 0 ? n : 0;
 }
 
-/* Report a failed step RC of FILEID in ST and the log; returns RC. */
-static int step_failed(const struct tier_engine *e, struct tier_status *st,
-		       int rc, const char *step, uint64_t fileid)
+int tier_job_failed(const struct tier_engine *e, struct tier_status *st,
+		    int rc, const char *step, uint64_t fileid)
 {
 	char prev[TIER_MSG_MAX / 2] = "";
 
@@ -37,8 +36,7 @@ static int step_failed(const struct tier_engine *e, struct tier_status *st,
 	return rc;
 }
 
-/* Each flow starts with an empty status, so a line is about this call. */
-static void status_clear(struct tier_status *st)
+void tier_job_status_clear(struct tier_status *st)
 {
 	if (st)
 		memset(st, 0, sizeof *st);
@@ -70,7 +68,8 @@ static int offload_upload(const struct tier_engine *e,
 	struct tier_source src = { copy_read, &c };
 	char key[TIER_KEY_MAX];
 	struct tier_obj got;
-	int rc = obj_key(e, job->fileid, job->gen, job->ver, key, sizeof key);
+	int rc = tier_job_key(e, job->fileid, job->gen, job->ver, key,
+			      sizeof key);
 
 	if (!rc)
 		rc = tier_put(e->backend, key, &src, job->size, &got, st);
@@ -93,11 +92,11 @@ int tier_offload(const struct tier_engine *e, uint64_t fileid,
 	struct ns_tier_obj obj;
 	int rc;
 
-	status_clear(st);
+	tier_job_status_clear(st);
 	rc = e->meta->offload_begin(e->meta_arg, fileid, &job);
 
 	if (rc)
-		return step_failed(e, st, rc, "offload begin", fileid);
+		return tier_job_failed(e, st, rc, "offload begin", fileid);
 	rc = offload_upload(e, &job, &obj, st);
 	if (!rc)
 		rc = e->meta->offload_commit(e->meta_arg, &job, &obj,
@@ -106,20 +105,21 @@ int tier_offload(const struct tier_engine *e, uint64_t fileid,
 		return 0;
 	/* The object may exist: the abort puts it on the delete list. If
 	 * the abort fails too, the job stays for tier_recover(). */
-	step_failed(e, st, rc, "offload", fileid);
+	tier_job_failed(e, st, rc, "offload", fileid);
 	e->meta->job_abort(e->meta_arg, &job);
 	return rc;
 }
 
 /* ---- release ------------------------------------------------------------ */
 
-/* The object FILEID refers to is in the store, of its recorded size. */
-static int object_there(const struct tier_engine *e,
-			const struct ns_tier_obj *obj, struct tier_status *st)
+int tier_job_object_there(const struct tier_engine *e,
+			  const struct ns_tier_obj *obj,
+			  struct tier_status *st)
 {
 	char key[TIER_KEY_MAX];
 	struct tier_obj head;
-	int rc = obj_key(e, obj->fileid, obj->gen, obj->ver, key, sizeof key);
+	int rc = tier_job_key(e, obj->fileid, obj->gen, obj->ver, key,
+			      sizeof key);
 
 	if (!rc)
 		rc = tier_head(e->backend, key, &head, st);
@@ -147,91 +147,20 @@ int tier_release(const struct tier_engine *e, uint64_t fileid,
 	struct ns_tier_rel rel = { .fileid = fileid };
 	int rc;
 
-	status_clear(st);
+	tier_job_status_clear(st);
 	rc = e->meta->obj_get(e->meta_arg, fileid, &obj);
 
 	if (rc == -ENOENT)
 		rc = -EALREADY; /* LOCAL: nothing to release to */
 	if (!rc)
-		rc = object_there(e, &obj, st);
+		rc = tier_job_object_there(e, &obj, st);
 	if (!rc)
 		rc = e->meta->release(e->meta_arg, fileid, &rel.data_gen);
 	if (!rc)
 		rc = fence_drop(e, fileid, rel.data_gen);
 	if (!rc)
 		rc = e->meta->rel_done(e->meta_arg, &rel, 1);
-	return rc ? step_failed(e, st, rc, "release", fileid) : 0;
-}
-
-/* ---- recall ------------------------------------------------------------- */
-
-/* Copy JOB's object OBJ (at KEY) into the new data copy. The object is
- * verified (its size and etag those recorded) by the answer to the first
- * GET, before anything is written: one request, where a HEAD and a GET
- * were two (an empty file: the HEAD alone). */
-static int recall_copy(const struct tier_engine *e,
-		       const struct ns_tier_job *job,
-		       const struct ns_tier_obj *obj, const char *key,
-		       struct tier_status *st)
-{
-	size_t chunk = e->chunk ? e->chunk : CHUNK_DEFAULT, got;
-	uint8_t *buf = malloc(chunk);
-	uint64_t off = 0;
-	int rc = buf ? 0 : -ENOMEM;
-
-	if (!rc && job->size == 0)
-		rc = object_there(e, obj, st);
-	while (!rc && off < job->size) {
-		size_t want = job->size - off < chunk ? job->size - off : chunk;
-
-		if (off == 0) {
-			struct tier_obj seen;
-
-			rc = tier_get_obj(e->backend, key, off, want, buf,
-					  &got, &seen, st);
-			if (!rc && (seen.size != obj->size ||
-				    strcmp(seen.etag, obj->etag)))
-				rc = -EIO; /* not the object recorded */
-		} else {
-			rc = tier_get(e->backend, key, off, want, buf, &got,
-				      st);
-		}
-		if (!rc && got != want)
-			rc = -EIO; /* the object is shorter than recorded */
-		if (!rc)
-			rc = e->data->write(e->data_arg, job->fileid,
-					    job->data_gen, off, buf, got);
-		off += got;
-	}
-	free(buf);
-	if (!rc)
-		rc = e->data->sync(e->data_arg, job->fileid, job->data_gen);
-	return rc;
-}
-
-int tier_recall(const struct tier_engine *e, uint64_t fileid,
-		struct tier_status *st)
-{
-	struct ns_tier_job job;
-	struct ns_tier_obj obj;
-	char key[TIER_KEY_MAX];
-	int rc;
-
-	status_clear(st);
-	rc = e->meta->recall_begin(e->meta_arg, fileid, &job, &obj);
-
-	if (rc)
-		return step_failed(e, st, rc, "recall begin", fileid);
-	rc = obj_key(e, fileid, obj.gen, obj.ver, key, sizeof key);
-	if (!rc)
-		rc = recall_copy(e, &job, &obj, key, st);
-	if (!rc)
-		rc = e->meta->recall_commit(e->meta_arg, &job);
-	if (!rc)
-		return 0;
-	step_failed(e, st, rc, "recall", fileid);
-	e->meta->job_abort(e->meta_arg, &job); /* its partial copy goes */
-	return rc;
+	return rc ? tier_job_failed(e, st, rc, "release", fileid) : 0;
 }
 
 /* ---- recovery and draining ---------------------------------------------- */
@@ -252,7 +181,7 @@ int tier_recover(const struct tier_engine *e, size_t *n,
 	} while (!rc && got == LIST_BATCH);
 	if (n)
 		*n = total;
-	return rc ? step_failed(e, st, rc, "recover", 0) : 0;
+	return rc ? tier_job_failed(e, st, rc, "recover", 0) : 0;
 }
 
 /* Delete the objects of V[0..N), forgetting those deleted. */
@@ -268,7 +197,7 @@ static int drain_dels(const struct tier_engine *e, struct ns_tier_obj *v,
 
 		if (e->keep && e->keep(e->keep_arg, v[i].fileid))
 			continue; /* still open: a later drain */
-		rc = obj_key(e, v[i].fileid, v[i].gen, v[i].ver, key,
+		rc = tier_job_key(e, v[i].fileid, v[i].gen, v[i].ver, key,
 			     sizeof key);
 
 		if (!rc)
@@ -340,5 +269,5 @@ int tier_drain(const struct tier_engine *e, size_t *deleted, size_t *freed,
 		*deleted = nd;
 	if (freed)
 		*freed = nf;
-	return first ? step_failed(e, st, first, "drain", 0) : 0;
+	return first ? tier_job_failed(e, st, first, "drain", 0) : 0;
 }

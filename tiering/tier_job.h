@@ -24,12 +24,16 @@
  *   release  HEAD (the object is there, of its size) -> release
  *            (OFFLOADED, layout_gen + 1, release record) -> fence the old
  *            copy -> drop it -> forget the release record.
- *   recall   begin (job, new generation) -> get / write ranges, the
- *            first GET's answer stating the object's size and etag as
- *            recorded before anything is written (tier_get_obj: a HEAD
- *            where the store's answer lacks them; an empty file's a HEAD
- *            alone) -> sync -> commit (BOTH at the new generation) ; any
- *            failure: abort (release record for the partial copy).
+ *   recall   begin (job, new generation) -> get / write parts (one
+ *            ranged GET and one write each, in the order the engine's
+ *            part map gives: parts waiting readers asked for first;
+ *            tier_parts.h), the first GET's answer stating the object's
+ *            size and etag as recorded before anything is written
+ *            (tier_get_obj: a HEAD where the store's answer lacks them;
+ *            an empty file's a HEAD alone) -> sync -> commit (BOTH at
+ *            the new generation) ; any failure: abort (release record
+ *            for the partial copy). While it runs, tier_recall_read()
+ *            serves reads of the parts already written.
  *
  * A crash between any two steps leaves each file with a full data copy
  * or a verified object or both (ns_tier.h); tier_recover() then gives up
@@ -37,11 +41,14 @@
  * and frees what the release records name.
  *
  * Threads: every call blocks on the object store and the data servers,
- * so tier worker threads only, never the COMPOUND executor. Calls for
+ * so tier worker threads only, never the COMPOUND executor; the one
+ * exception is tier_recall_read(), which reads the data servers only
+ * (like any MDS READ) and takes the part map's mutex. Calls for
  * different files may run at once on one engine; two calls for one file
  * are kept apart by the job record (-EBUSY). tier_recover() only while no
- * other call runs (at start). The engine holds no mutable state: the
- * struct is the caller's, read only during calls.
+ * other call runs (at start). The engine holds no mutable state of its
+ * own: the struct is the caller's, read only during calls; the part map
+ * it points to has its own lock (tier_parts.h).
  *
  * Errors: 0 or -errno; ST (may be NULL) says what failed in one line.
  */
@@ -53,6 +60,7 @@
 
 #include "ns_tier.h"
 #include "tier_backend.h"
+#include "tier_parts.h"
 
 /* The data servers' copies of regular files. A copy is named by (fileid,
  * data generation); drop of a missing copy succeeds. 0 or -errno.
@@ -108,13 +116,17 @@ struct tier_engine {
 	void *data_arg;
 	const struct tier_meta_ops *meta;
 	void *meta_arg;
-	size_t chunk; /* bytes per recall GET and write; 0: 4 MiB */
+	size_t chunk; /* bytes per recall GET and write (a part); 0: 4 MiB */
 	/* 1 if FILEID's object must stay although its delete record is
 	 * written: a file unlinked while open is still read (decision
 	 * 0018); its delete waits for a later drain. NULL: none. Called
 	 * on the draining thread. */
 	int (*keep)(void *arg, uint64_t fileid);
 	void *keep_arg;
+	/* The recalls running and their parts in (tier_parts.h), shared by
+	 * the engine's callers and tier_recall_read(); NULL: a recall is
+	 * fetched in order and nothing is read before its commit. */
+	struct tier_parts *parts;
 };
 
 /* Offload FILEID (LOCAL). *COMMITTED = 1 when it became BOTH, 0 when it
@@ -127,6 +139,17 @@ int tier_release(const struct tier_engine *e, uint64_t fileid,
 /* Recall FILEID (OFFLOADED): a verified copy at a new generation, BOTH. */
 int tier_recall(const struct tier_engine *e, uint64_t fileid,
 		struct tier_status *st);
+/* A read of FILEID (OFFLOADED; LEN bytes at OFF, the caller clamped it
+ * to the size) while its recall runs, from the parts written already
+ * (tier_parts.h): *N bytes (1..LEN; 0 for LEN 0 or OFF at the end) read
+ * into BUF, exact: the parts are the verified object's bytes; fewer
+ * than LEN when a later part of the range is not in (it is asked for).
+ * -EAGAIN: the first byte's part is not in (it goes to the front of the
+ * fetch order), or no recall of FILEID is running (e->parts NULL too).
+ * Blocks on the data servers (one read), never on the object store;
+ * any thread (the COMPOUND executor). */
+int tier_recall_read(const struct tier_engine *e, uint64_t fileid,
+		     uint64_t off, void *buf, size_t len, size_t *n);
 
 /* After a crash, before any other call: give up every job left (their
  * objects and partial copies go on the delete and release lists).

@@ -66,6 +66,43 @@ static uint64_t read_size(struct compound *c, const struct ns_inode *ino,
 	return data_written_size(c->srv, ino);
 }
 
+/* READ of an offloaded file (residency.h): from the parts its recall has
+ * brought back, else STATUS (DELAY while it is recalled, the client
+ * retries, §15.1.1.3; IO once its recall is stuck). A failed read of
+ * the parts (a data server away, or one that lost the copy's unsynced
+ * writes) is answered STATUS too: the file's data is safe in the
+ * object, and the recall either brings it back or fails and is retried. */
+static nfsstat4 read_away(struct compound *c, const READ4args *a,
+			  READ4resok *ok, const struct ns_inode *ino,
+			  nfsstat4 status)
+{
+	uint32_t count = a->count;
+	size_t n = 0;
+	char *buf;
+	int rc;
+
+	if (count > c->srv->cfg.max_io)
+		count = c->srv->cfg.max_io;
+	if (a->offset >= ino->size)
+		count = 0;
+	else if (ino->size - a->offset < count)
+		count = (uint32_t)(ino->size - a->offset);
+	buf = malloc(count ? count : 1);
+	if (!buf)
+		return NFS4ERR_RESOURCE;
+	rc = residency_read(c->srv, ino, a->offset, buf, count, &n);
+	if (rc < 0) {
+		free(buf);
+		return status;
+	}
+	ok->data.base = buf;
+	ok->data.len = (u_int)n;
+	ok->data.owned = 1;
+	ok->eof = a->offset + n >= ino->size ? TRUE : FALSE;
+	atomic_fetch_add(&c->srv->counters.read_bytes, n);
+	return NFS4_OK;
+}
+
 nfsstat4 op_read(struct compound *c, void *args, void *res)
 {
 	READ4args *a = args;
@@ -83,11 +120,12 @@ nfsstat4 op_read(struct compound *c, void *args, void *res)
 		s = io_stateid(c, &ino, &a->stateid, 0, a->offset, a->count);
 	if (s != NFS4_OK)
 		return s;
-	/* Offloaded: no copy on the data servers to read; the client
-	 * retries (§15.1.1.3) while the tier recalls it. */
+	/* Offloaded: no copy on the data servers to read but the parts a
+	 * running recall has brought back; otherwise the client retries
+	 * (§15.1.1.3) while the tier recalls it. */
 	s = residency_refuse(c->srv, &ino, NFS4ERR_DELAY, NFS4ERR_IO);
 	if (s != NFS4_OK)
-		return s;
+		return read_away(c, a, ok, &ino, s);
 	if (count > c->srv->cfg.max_io)
 		count = c->srv->cfg.max_io;
 	size = read_size(c, &ino, a->offset, count);

@@ -19,7 +19,15 @@
  *     no call of the hook;
  *   - OPEN of an offloaded file succeeds and calls the hook once (the
  *     recall starts before the first READ); OPEN of a LOCAL or BOTH file
- *     does not call it.
+ *     does not call it;
+ *   - while a recall runs (its part map, tiering/tier_parts.h, filled
+ *     by hand, its copy at generation 2 written through tier_ds_ops), a
+ *     READ of parts back is served from that copy, byte exact (a short
+ *     read where a later part is not back, eof at the end), a READ of a
+ *     part not back answers DELAY and asks for it, as does a part whose
+ *     object a data server lost, LAYOUTGET still answers
+ *     TRYLATER and WRITE DELAY; once the recall is over, DELAY again
+ *     (decision 0034).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -34,6 +42,7 @@
 
 #include "ns_test.h"
 #include "tier_ds.h"
+#include "tier_job.h"
 #include "test_util_pnfs.h"
 
 #define LEN (2 * UNIT + 77) /* both data servers */
@@ -280,6 +289,108 @@ static void test_open_asks_recall(void **state)
 	rfile_free(&f);
 }
 
+/* READ of LEN at OFF: its status; on success the bytes compared with
+ * WANT + OFF, *N and *EOF set. */
+static int mds_read_at(struct rfile *f, uint64_t off, uint32_t len,
+		       uint32_t *n, int *eof)
+{
+	int st = CALL(f->cl, ch_op_seq(f->cl, 0, 0), ch_op_putfh(&f->fh.fh),
+		      ch_op_read(&f->sid, off, len));
+
+	if (st == NFS4_OK) {
+		READ4resok *ok = &ch_res(f->cl, 2)->nfs_resop4_u.opread
+					  .READ4res_u.resok4;
+
+		*n = ok->data.len;
+		*eof = ok->eof;
+		assert_memory_equal(ok->data.base, f->data + off, *n);
+	}
+	return st;
+}
+
+/* The recall's side, by hand: its part map and the engine reads go
+ * through (the data servers, unwrapped), as tier_worker.c sets them. */
+static struct tier_engine parts_engine;
+
+static int read_parts(void *arg, uint64_t fileid, uint64_t off, void *buf,
+		      size_t len, size_t *n)
+{
+	assert_ptr_equal(arg, &wanted);
+	return tier_recall_read(&parts_engine, fileid, off, buf, len, n);
+}
+
+static void test_read_from_recalled_parts(void **state)
+{
+	struct tier_parts *parts;
+	struct tier_parts_rec *rec;
+	struct tier_parts_counts pc;
+	struct rfile f;
+	struct layout_info li;
+	uint8_t b[16] = { 1 };
+	uint32_t n = 0;
+	int eof = 0;
+
+	(void)state;
+	rfile_make(&f, "res-parts");
+	offload(&f);
+	assert_int_equal(tier_parts_new(&parts), 0);
+	parts_engine = (struct tier_engine){ .data = &tier_ds_ops,
+					     .data_arg = g_mds->cluster,
+					     .parts = parts };
+	g_mds->tier_read_parts = read_parts;
+	/* No recall running: DELAY as before. */
+	assert_int_equal(mds_read_at(&f, 0, 100, &n, &eof), NFS4ERR_DELAY);
+	/* A recall into generation 2 in parts of UNIT: part 0 is back. */
+	assert_int_equal(tier_parts_begin(parts, f.fileid, 2, LEN, UNIT, &rec),
+			 0);
+	assert_int_equal(tier_ds_ops.write(g_mds->cluster, f.fileid, 2, 0,
+					   f.data, UNIT),
+			 0);
+	tier_parts_in(parts, rec, 0);
+	assert_int_equal(mds_read_at(&f, 0, 100, &n, &eof), NFS4_OK);
+	assert_true(n == 100 && !eof);
+	assert_int_equal(mds_read_at(&f, UNIT - 10, 100, &n, &eof), NFS4_OK);
+	assert_true(n == 10 && !eof); /* up to the part not back */
+	/* Part 2 is not back: DELAY, asked for. */
+	assert_int_equal(mds_read_at(&f, 2 * UNIT + 5, 10, &n, &eof),
+			 NFS4ERR_DELAY);
+	tier_parts_counts(parts, &pc);
+	assert_true(pc.parts_asked == 2 && pc.reads_waited == 1);
+	assert_true(pc.reads_served == 2);
+	/* Not whole yet: no layout, no write. */
+	assert_int_equal(layoutget(f.cl, &f.fh, &f.sid, LAYOUTIOMODE4_READ,
+				   &li),
+			 NFS4ERR_LAYOUTTRYLATER);
+	assert_int_equal(mds_write(&f, 10, b, sizeof(b)), NFS4ERR_DELAY);
+	/* Part 1 marked back but the object holding it gone from its data
+	 * server (wiped): DELAY, not an error, and nothing counted lost. */
+	assert_int_equal(ds_store_remove(g_ds[1]->store, f.fileid, 1, 2), 0);
+	tier_parts_in(parts, rec, 1);
+	assert_int_equal(mds_read_at(&f, UNIT + 5, 10, &n, &eof),
+			 NFS4ERR_DELAY);
+	assert_int_equal(g_mds->counters.data_lost, 0);
+	/* Every part back: the end of the file, with eof. */
+	assert_int_equal(tier_ds_ops.write(g_mds->cluster, f.fileid, 2, UNIT,
+					   f.data + UNIT, LEN - UNIT),
+			 0);
+	tier_parts_in(parts, rec, 2);
+	assert_int_equal(mds_read_at(&f, LEN - 77, 200, &n, &eof), NFS4_OK);
+	assert_true(n == 77 && eof);
+	assert_int_equal(mds_read_at(&f, LEN, 10, &n, &eof), NFS4_OK);
+	assert_true(n == 0 && eof);
+	/* Every access asked for the recall; nothing counted lost. */
+	assert_int_equal(nwanted, 9);
+	assert_int_equal(g_mds->counters.data_lost, 0);
+	assert_int_equal(inode_of(f.fileid).residency, NS_RES_OFFLOADED);
+	/* The recall over (given up): DELAY again. */
+	tier_parts_end(parts, rec);
+	assert_int_equal(mds_read_at(&f, 0, 100, &n, &eof), NFS4ERR_DELAY);
+	g_mds->tier_read_parts = NULL;
+	tier_parts_free(parts);
+	assert_int_equal(tier_ds_ops.drop(g_mds->cluster, f.fileid, 2), 0);
+	rfile_free(&f);
+}
+
 /* Without a tier (no hook set), an offloaded file is refused the same. */
 static void test_no_hook(void **state)
 {
@@ -305,6 +416,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_asks_recall, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_read_from_recalled_parts,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_hook, setup, teardown),
 	};
 

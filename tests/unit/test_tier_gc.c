@@ -75,7 +75,8 @@ static int setup(void **state)
 
 	tier_site_open(&x->t);
 	x->raw = (struct tier_engine){ x->t.b, PREFIX, &memds_ops, &x->t.ds,
-				       &tier_meta_ns, x->t.ns, 0, NULL, NULL };
+				       &tier_meta_ns, x->t.ns, 0, NULL, NULL,
+				       NULL };
 	/* Live: an offloaded file's object. */
 	f1 = file_make(x, "one");
 	assert_int_equal(tier_offload(&x->raw, f1, &committed, NULL), 0);

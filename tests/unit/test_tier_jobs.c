@@ -55,18 +55,6 @@ struct fx {
 	size_t len[NFILES];
 };
 
-static void fill(uint8_t *p, size_t n, uint32_t seed)
-{
-	uint32_t x = seed * 2654435761u + 1;
-
-	for (size_t i = 0; i < n; i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		p[i] = (uint8_t)x;
-	}
-}
-
 static void engines_init(struct fx *x)
 {
 	x->fd = (struct fault_data){ &x->t.ds, &x->f };
@@ -74,9 +62,10 @@ static void engines_init(struct fx *x)
 	fault_backend_init(&x->fb, x->t.b, &x->f);
 	x->e = (struct tier_engine){ &x->fb.base, PREFIX, &fault_data_ops,
 				     &x->fd, &fault_meta_ops, &x->fm, CHUNK,
-				     NULL, NULL };
+				     NULL, NULL, NULL };
 	x->raw = (struct tier_engine){ x->t.b, PREFIX, &memds_ops, &x->t.ds,
-				       &tier_meta_ns, x->t.ns, CHUNK, NULL, NULL };
+				       &tier_meta_ns, x->t.ns, CHUNK, NULL,
+				       NULL, NULL };
 }
 
 /* A regular file NAME of LEN bytes (its copy at generation 0). */
@@ -85,7 +74,7 @@ static void file_make(struct fx *x, int i, const char *name, size_t len)
 	x->fid[i] = tu_create(x->t.ns, NS_ROOT_FILEID, name, NS_REG);
 	x->len[i] = len;
 	x->data[i] = malloc(len ? len : 1);
-	fill(x->data[i], len, (uint32_t)i + 7);
+	tier_fill(x->data[i], len, (uint32_t)i + 7);
 	if (len)
 		assert_int_equal(ns_note_write(x->t.ns, x->fid[i], len, NULL),
 				 0);

@@ -11,6 +11,18 @@
 #include "test_ns_util.h"
 #include "tier_test_log.h"
 
+void tier_fill(uint8_t *p, size_t n, uint32_t seed)
+{
+	uint32_t x = seed * 2654435761u + 1;
+
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		p[i] = (uint8_t)x;
+	}
+}
+
 /* ---- data copies in memory -------------------------------------------- */
 
 static struct memds_copy *copy_find(struct memds *m, uint64_t fileid,

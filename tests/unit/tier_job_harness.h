@@ -18,6 +18,9 @@
 #include "tier_backend.h"
 #include "tier_job.h"
 
+/* N pseudo-random bytes at P, the same for the same SEED. */
+void tier_fill(uint8_t *p, size_t n, uint32_t seed);
+
 /* ---- data copies in memory -------------------------------------------- */
 
 #define MEMDS_MAX 64
