@@ -313,7 +313,7 @@ struct churn {
 	struct ns *ns;
 	uint64_t dir;
 	atomic_int stop;
-	int ops;
+	atomic_int ops;
 };
 
 static void *churn_main(void *arg)
@@ -346,7 +346,13 @@ static void test_stable_concurrent(void **state)
 
 	make_names(f->ns, d, "keep", 400);
 	assert_int_equal(pthread_create(&th, NULL, churn_main, &c), 0);
-	for (int round = 0; round < 15; round++) {
+	/* The listings must overlap the churn: list until it has made 50
+	 * changes as well as for 15 rounds (bounded: 2,000 rounds), instead
+	 * of hoping the thread got a turn (it did not, once in three, on a
+	 * loaded machine). */
+	for (int round = 0;
+	     round < 15 || (atomic_load(&c.ops) < 50 && round < 2000);
+	     round++) {
 		struct seen s;
 		seen_init(&s, 8192, 13);
 		list_all(f->ns, d, &s);
@@ -360,7 +366,7 @@ static void test_stable_concurrent(void **state)
 	}
 	atomic_store(&c.stop, 1);
 	pthread_join(th, NULL);
-	assert_true(c.ops > 0);
+	assert_true(atomic_load(&c.ops) >= 50);
 }
 
 int main(void)
