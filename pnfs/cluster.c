@@ -445,7 +445,10 @@ ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t gen,
 			     (xdrproc_t)xdr_ctl_read_res, &r, &r.status);
 		if (rc == 0) {
 			size_t got = r.data.data_len < n ? r.data.data_len : n;
-			memcpy((char *)buf + done, r.data.data_val, got);
+			/* An empty answer (past the object's end: a hole) may
+			 * carry no buffer at all. */
+			if (got)
+				memcpy((char *)buf + done, r.data.data_val, got);
 			memset((char *)buf + done + got, 0, n - got);
 		}
 		xdr_free((xdrproc_t)xdr_ctl_read_res, &r);

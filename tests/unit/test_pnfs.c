@@ -684,6 +684,16 @@ static void test_mds_read_sees_uncommitted_layout_writes(void **state)
 	assert_int_equal(r->data.len, sizeof(buf));
 	assert_memory_equal(r->data.base, buf, sizeof(buf));
 	assert_true(r->eof);
+	/* The first unit is a hole: its object is empty, and the data server
+	 * answers its READ with no bytes (and no buffer): zeros. */
+	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
+			      ch_op_read(&osid, 0, 4096)),
+			 NFS4_OK);
+	r = &ch_res(cl, 2)->nfs_resop4_u.opread.READ4res_u.resok4;
+	assert_int_equal(r->data.len, 4096);
+	for (unsigned i = 0; i < 4096; i++)
+		assert_int_equal(((const uint8_t *)r->data.base)[i], 0);
+	assert_false(r->eof);
 	/* Without an RW layout the MDS's size is the end. */
 	assert_int_equal(return_layout(cl, &fh, &li.sid), NFS4_OK);
 	assert_int_equal(CALL(cl, ch_op_seq(cl, 0, 0), ch_op_putfh(&fh.fh),
