@@ -48,7 +48,11 @@
 #      and removed through every node, before and after every node's
 #      restart; a node killed at each step of the transaction (failpoints)
 #      leaves exactly the old or the new name
-#   (after 8, 9 and 10 the cluster's fsck, strata-fsck --cluster-map, is
+#  11. tests/multi-mds/storm.sh: a random node of a spread cluster SIGKILLed
+#      and restarted every 5-15 s for 60 s under three clients' renames,
+#      links, removes, mkdir and rmdir across nodes (docs/testing.md "The
+#      storm")
+#   (after 8, 9, 10 and 11 the cluster's fsck, strata-fsck --cluster-map, is
 #   clean)
 # and checks that no sanitizer report appeared in any server's log.
 # Exit 0 passed, 1 a check failed, 2 setup error. (About 4.5 minutes on
@@ -242,6 +246,13 @@ for fpi in xtx-prepared-exit:1 xtx-decided-exit:1 xtx-prepare-exit:2 xtx-finish-
 done
 "$LOCAL" down --dir "$SRV3" > /dev/null
 cluster_fsck
+# 11. the storm (issue 15, acceptance 4): three clients, one per node, rename,
+#    link, remove, mkdir and rmdir across nodes while a random node is
+#    SIGKILLed and restarted every 5-15 s (seed $STRATA_STORM_SEED, default
+#    1, for $STRATA_STORM_SECONDS, default 60); the trees exact through
+#    every node, no transaction left, cluster fsck clean
+"$ROOT/tests/multi-mds/storm.sh" --build "$BUILD" --port $((PORT + 60)) --dir "$DIR/storm" \
+  --seed "${STRATA_STORM_SEED:-1}" --seconds "${STRATA_STORM_SECONDS:-60}" || fail "storm.sh"
 if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SRV"/ds*.log "$SRV2"/mds*.log "$SRV3"/mds*.log 2>/dev/null; then
   fail "sanitizer report in the log(s) above"
 fi

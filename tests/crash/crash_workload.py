@@ -102,6 +102,14 @@ def lookup_ops(path):
     return [op.putrootfh()] + [op.lookup(x) for x in comps(path)]
 
 
+def rename_ops(old, new):
+    """RENAME of path OLD to path NEW: SAVEFH of OLD's directory, then NEW's."""
+    od, on = parent_name(old)
+    nd, nn = parent_name(new)
+    return lookup_ops(od) + [op.savefh()] + lookup_ops(nd) + \
+        [op.rename(on.encode(), nn.encode())]
+
+
 def parent_name(path):
     d, _, n = path.rpartition("/")
     return d, n
@@ -310,7 +318,7 @@ class Workload:
 
     def op_rename(self, kind):
         old = self.rng.choice(sorted(self.files))
-        od, on = parent_name(old)
+        od = parent_name(old)[0]
         if kind == "over":
             cands = [f for f in sorted(self.files) if f != old]
             if not cands:
@@ -319,9 +327,7 @@ class Workload:
         else:
             nd = od if kind == "within" else self.rng.choice(self.dirs)
             new = nd + "/" + self.new_name("r")
-        nd, nn = parent_name(new)
-        ops = lookup_ops(od) + [op.savefh()] + lookup_ops(nd) + \
-            [op.rename(on.encode(), nn.encode())]
+        ops = rename_ops(old, new)
         refusable = (NFS4ERR_XDEV,) if self.xdev_ok else ()
         if self.journalled("rename %s %s" % (old, new), ops,
                            refusable) is None:
@@ -529,11 +535,13 @@ def read_range(sess, fh, off, length):
     return buf
 
 
-def verify_journal(sess, path, log):
+def journal_models(path, model_cls, log):
+    """-> (top, acked, inflight, candidates): the journal replayed into
+    MODEL_CLS() without and, when it applies, with its in-flight op."""
     top, acked, inflight, warn = parse_journal(path)
     for w in warn:
         log("  note: %s" % w)
-    base = Model()
+    base = model_cls()
     for i, ln in enumerate(acked):
         try:
             base.apply(ln.split())
@@ -548,6 +556,11 @@ def verify_journal(sess, path, log):
             cands.append(("with in-flight op", alt))
         except ValueError as e:
             log("  note: in-flight %r cannot apply (%s)" % (inflight, e))
+    return top, acked, inflight, cands
+
+
+def verify_journal(sess, path, log):
+    top, acked, inflight, cands = journal_models(path, Model, log)
     if top is None:
         log("  journal %s is empty: nothing to check" % path)
         return True
@@ -616,13 +629,14 @@ def history(acked, p):
     return "; ".join(h[-4:]) if h else "never acknowledged"
 
 
-def cmd_verify(a):
-    _, sess = connect(a.server, a.port,
-                      b"strata-crash-verify-%d" % os.getpid())
+def cmd_verify(a, verify=None, name=b"strata-crash-verify"):
+    """Verify every journal of A with VERIFY (default: this workload's)."""
+    verify = verify or verify_journal
+    _, sess = connect(a.server, a.port, b"%s-%d" % (name, os.getpid()))
     ok = True
     for j in a.journal:
         try:
-            ok = verify_journal(sess, j, print) and ok
+            ok = verify(sess, j, print) and ok
         except (WorkloadError, ValueError) as e:
             print("  FAIL %s: %s" % (j, e))
             ok = False
