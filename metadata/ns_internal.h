@@ -307,6 +307,13 @@ int ns_xview_write(struct ns_xview *v, unsigned shard, unsigned db,
 /* The lock table of prepared transactions (ns_xtx.c). */
 int ns_xlock_busy(struct ns *ns, unsigned shard, unsigned db,
 		  const void *key, size_t klen, uint64_t self);
+/* The key is written by a PREPARED transaction: its value is in doubt
+ * until the outcome is applied, so a plain read (LOOKUP, GETATTR,
+ * READDIR) answers -EBUSY (NFS4ERR_DELAY), not the value from before a
+ * transaction that may have committed and been acknowledged. Read-only
+ * (CHECK) keys of a record do not block readers. */
+int ns_xlock_in_doubt(struct ns *ns, unsigned shard, unsigned db,
+		      const void *key, size_t klen);
 int ns_xlocks_open(struct ns *ns); /* at ns_open: re-lock PREPARED keys */
 void ns_xlocks_free(struct ns *ns);
 

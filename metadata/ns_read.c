@@ -76,6 +76,16 @@ int ns_txn_get_u64(struct ns *ns, MDB_txn *txn, unsigned shard,
 	return 0;
 }
 
+/* An inode a PREPARED cross-node transaction writes (ns_xtx.h). */
+static int ino_in_doubt(struct ns *ns, uint64_t fileid)
+{
+	uint8_t key[8];
+
+	ns_put_be64(key, fileid);
+	return ns_xlock_in_doubt(ns, ns_fileid_shard(fileid), NS_DB_INODES,
+				 key, sizeof key);
+}
+
 int ns_getattr(struct ns *ns, uint64_t fileid, struct ns_inode *out)
 {
 	struct ns_inode ino;
@@ -84,6 +94,8 @@ int ns_getattr(struct ns *ns, uint64_t fileid, struct ns_inode *out)
 
 	if (fileid == 0)
 		return -ENOENT;
+	if (ino_in_doubt(ns, fileid))
+		return -EBUSY;
 	rc = ns_rtxn_begin(ns, ns_fileid_shard(fileid), &txn);
 	if (rc)
 		return rc;
@@ -127,10 +139,13 @@ int ns_lookup_ex(struct ns *ns, uint64_t parent, const char *name,
 	if (rc)
 		return rc;
 	es = ns_entry_shard(ns, parent, name, namelen);
+	k.mv_size = ns_dirent_key(key, parent, name, namelen);
+	/* a name a prepared transaction adds or removes: in doubt */
+	if (ns_xlock_in_doubt(ns, es, NS_DB_DIRENTS, key, k.mv_size))
+		return -EBUSY;
 	rc = ns_rtxn_begin(ns, es, &txn);
 	if (rc)
 		return rc;
-	k.mv_size = ns_dirent_key(key, parent, name, namelen);
 	rc = ns_mdb_err(mdb_get(txn, ns->shard[es].dbi[NS_DB_DIRENTS], &k, &v));
 	if (!rc)
 		rc = ns_dirent_val_decode(v.mv_data, v.mv_size, &dv);
@@ -208,9 +223,15 @@ static int rd_batch(struct ns *ns, unsigned s, uint64_t dir, uint64_t from,
 	MDB_val k = { .mv_size = 16, .mv_data = key }, v;
 	MDB_cursor *cur;
 	MDB_txn *txn;
-	int bad = 0, rc = ns_rtxn_begin(ns, s, &txn);
+	int bad = 0, rc;
 
 	*n = 0;
+	/* an entry of DIR here that a prepared transaction adds or
+	 * removes: the listing is in doubt (lock_one in ns_xtx.c) */
+	ns_cookie_key(key, dir, from);
+	if (ns_xlock_in_doubt(ns, s, NS_DB_COOKIES, key, 8))
+		return -EBUSY;
+	rc = ns_rtxn_begin(ns, s, &txn);
 	if (rc)
 		return rc;
 	rc = ns_mdb_err(mdb_cursor_open(txn, ns->shard[s].dbi[NS_DB_COOKIES],

@@ -30,6 +30,7 @@
 struct xlock {
 	uint64_t h;
 	uint64_t txid;
+	int wr; /* the record writes the key: its value is in doubt */
 };
 
 struct ns_xlocks {
@@ -56,8 +57,10 @@ static uint64_t key_hash(unsigned shard, unsigned db, const void *key,
 	return h;
 }
 
-int ns_xlock_busy(struct ns *ns, unsigned shard, unsigned db,
-		  const void *key, size_t klen, uint64_t self)
+/* A lock of another transaction than SELF on the key (with WRITES, one
+ * whose record writes it). */
+static int held(struct ns *ns, unsigned shard, unsigned db, const void *key,
+		size_t klen, uint64_t self, int writes)
 {
 	struct ns_xlocks *xl = ns->xl;
 	uint64_t h;
@@ -68,18 +71,33 @@ int ns_xlock_busy(struct ns *ns, unsigned shard, unsigned db,
 	h = key_hash(shard, db, key, klen);
 	pthread_mutex_lock(&xl->mu);
 	for (size_t i = 0; i < atomic_load(&xl->n) && !busy; i++)
-		busy = xl->v[i].h == h && xl->v[i].txid != self;
+		busy = xl->v[i].h == h && xl->v[i].txid != self &&
+		       (!writes || xl->v[i].wr);
 	pthread_mutex_unlock(&xl->mu);
 	return busy;
 }
 
-static int lock_add(struct ns_xlocks *xl, uint64_t h, uint64_t txid)
+int ns_xlock_busy(struct ns *ns, unsigned shard, unsigned db,
+		  const void *key, size_t klen, uint64_t self)
+{
+	return held(ns, shard, db, key, klen, self, 0);
+}
+
+int ns_xlock_in_doubt(struct ns *ns, unsigned shard, unsigned db,
+		      const void *key, size_t klen)
+{
+	return held(ns, shard, db, key, klen, 0, 1);
+}
+
+static int lock_add(struct ns_xlocks *xl, uint64_t h, uint64_t txid, int wr)
 {
 	size_t n = atomic_load(&xl->n);
 
 	for (size_t i = 0; i < n; i++)
-		if (xl->v[i].h == h && xl->v[i].txid == txid)
+		if (xl->v[i].h == h && xl->v[i].txid == txid) {
+			xl->v[i].wr |= wr;
 			return 0;
+		}
 	if (n == xl->cap) {
 		size_t cap = xl->cap ? xl->cap * 2 : 64;
 		struct xlock *v = realloc(xl->v, cap * sizeof *v);
@@ -90,6 +108,7 @@ static int lock_add(struct ns_xlocks *xl, uint64_t h, uint64_t txid)
 	}
 	xl->v[n].h = h;
 	xl->v[n].txid = txid;
+	xl->v[n].wr = wr;
 	atomic_store(&xl->n, n + 1);
 	return 0;
 }
@@ -268,6 +287,26 @@ static int rec_checks(struct ns_mtx *m, const uint8_t *rec, size_t len)
 	return 0;
 }
 
+/* Lock E's key for TXID. A written key is in doubt for plain readers
+ * too (ns_xlock_in_doubt); a written cookie-index key (directory, seq)
+ * also puts its directory's listing on this shard in doubt (the
+ * 8-byte prefix), as READDIR cannot know an inserted entry's seq. */
+static int lock_one(struct ns_xlocks *xl, const struct xent *e,
+		    uint64_t txid)
+{
+	int wr = e->op == LOG_PUT || e->op == LOG_DEL;
+	int rc;
+
+	pthread_mutex_lock(&xl->mu);
+	rc = lock_add(xl, key_hash(e->shard, e->db, e->key, e->klen), txid,
+		      wr);
+	if (!rc && wr && e->db == NS_DB_COOKIES && e->klen == 16)
+		rc = lock_add(xl, key_hash(e->shard, e->db, e->key, 8), txid,
+			      1);
+	pthread_mutex_unlock(&xl->mu);
+	return rc;
+}
+
 /* Refuse keys another transaction holds; with LOCK_TXID, lock them. */
 static int rec_lock(struct ns *ns, const uint8_t *rec, size_t len,
 		    uint64_t txid, int lock)
@@ -283,13 +322,8 @@ static int rec_lock(struct ns *ns, const uint8_t *rec, size_t len,
 			continue;
 		if (ns_xlock_busy(ns, e.shard, e.db, e.key, e.klen, txid))
 			return -EBUSY;
-		if (lock) {
-			pthread_mutex_lock(&xl->mu);
-			rc = lock_add(xl, key_hash(e.shard, e.db, e.key,
-						   e.klen),
-				      txid);
-			pthread_mutex_unlock(&xl->mu);
-		}
+		if (lock)
+			rc = lock_one(xl, &e, txid);
 	}
 	return rc;
 }

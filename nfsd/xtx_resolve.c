@@ -20,6 +20,7 @@ struct xtx_resolver {
 	size_t nseen;
 	time_t next;
 	int running; /* a resolve task is out */
+	int warm;    /* a listing was made: records are new from now on */
 };
 
 struct xtx_resolve_task {
@@ -85,18 +86,27 @@ struct xtx_task *xtx_resolve_tick(struct strata_server *srv,
 	size_t due[XTX_RESOLVE_BATCH], n = 0, ndue;
 	struct xtx_resolve_task *rt;
 	struct xtx_task *t;
+	int cold;
 
 	if (!r || r->running || now < r->next || !srv->peers)
 		return NULL;
 	r->next = now + 1;
-	if (ns_xtx_list(srv->ns, recs, XTX_RESOLVE_BATCH, &n) < 0 || !n) {
+	if (ns_xtx_list(srv->ns, recs, XTX_RESOLVE_BATCH, &n) < 0)
+		return NULL;
+	cold = !r->warm;
+	r->warm = 1;
+	if (!n) {
 		r->nseen = 0;
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++)
 		txids[i] = recs[i].txid;
+	/* The records of the first listing were there when this process
+	 * started: a crash left them, and their names read as in doubt
+	 * (NFS4ERR_DELAY) until they are resolved, so at once. (Asking
+	 * about one whose coordinator still runs it only hears PENDING.) */
 	ndue = xtx_resolve_due(r->seen, &r->nseen, SEEN_MAX, txids, n, now,
-			       XTX_RESOLVE_AGE, due);
+			       cold ? 0 : XTX_RESOLVE_AGE, due);
 	rt = ndue ? calloc(1, sizeof(*rt)) : NULL;
 	if (!rt)
 		return NULL;

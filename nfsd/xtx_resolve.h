@@ -13,7 +13,10 @@
  *     an unknown txid there is already finished) and forgets the record
  *     once all of them answered.
  * The age keeps the resolver out of the way of transactions in progress
- * (their coordinator sends FINISH itself within a round trip).
+ * (their coordinator sends FINISH itself within a round trip). Records
+ * of the first listing after the start are due at once: a crash left
+ * them, and the names they write answer NFS4ERR_DELAY until resolved
+ * (ns_xlock_in_doubt, metadata/ns_internal.h).
  *
  * Ownership: struct xtx_resolver belongs to the server (srv->xtx_res),
  * made at start. A resolve task (at most one at a time) is owned like

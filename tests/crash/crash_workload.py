@@ -102,6 +102,19 @@ def lookup_ops(path):
     return [op.putrootfh()] + [op.lookup(x) for x in comps(path)]
 
 
+def compound_retry(sess, ops, secs=60.0):
+    """SESS.compound(OPS), sent again while it answers DELAY or GRACE (a
+    name a cross-node transaction left in doubt reads NFS4ERR_DELAY until
+    it is resolved; RFC 8881 §15.1.1.3), for SECS at most."""
+    deadline = time.monotonic() + secs
+    while True:
+        res = sess.compound(ops)
+        if res.status not in (NFS4ERR_DELAY, NFS4ERR_GRACE) or \
+                time.monotonic() > deadline:
+            return res
+        time.sleep(0.1)
+
+
 def rename_ops(old, new):
     """RENAME of path OLD to path NEW: SAVEFH of OLD's directory, then NEW's."""
     od, on = parent_name(old)
@@ -480,7 +493,7 @@ def parse_journal(path):
 def walk(sess, top):
     """Actual tree under top: {path: 'dir'|'file'|other}, {path: fh}."""
     out, fhs = {}, {}
-    res = sess.compound(lookup_ops(top) + [op.getfh()])
+    res = compound_retry(sess, lookup_ops(top) + [op.getfh()])
     if res.status == NFS4ERR_NOENT:
         return out, fhs
     if res.status != NFS4_OK:
@@ -492,8 +505,9 @@ def walk(sess, top):
         path, fh = stack.pop()
         cookie, verf = 0, b"\0" * 8
         while True:
-            r = sess.compound([op.putfh(fh),
-                               op.readdir(cookie, verf, 8192, 32768, bm)])
+            r = compound_retry(sess, [op.putfh(fh),
+                                      op.readdir(cookie, verf, 8192, 32768,
+                                                 bm)])
             if r.status != NFS4_OK:
                 raise WorkloadError("READDIR %s: %s"
                                     % (path, status_name(r.status)))
@@ -520,9 +534,9 @@ def walk(sess, top):
 def read_range(sess, fh, off, length):
     buf = b""
     while len(buf) < length:
-        r = sess.compound([op.putfh(fh),
-                           op.read(stateid4(0, b"\0" * 12), off + len(buf),
-                                   length - len(buf))])
+        r = compound_retry(sess, [op.putfh(fh),
+                                  op.read(stateid4(0, b"\0" * 12),
+                                          off + len(buf), length - len(buf))])
         if r.status != NFS4_OK:
             raise WorkloadError("READ: %s" % status_name(r.status))
         rr = r.resarray[-1]

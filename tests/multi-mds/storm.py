@@ -400,14 +400,14 @@ def walk(sess, top):
     """{path: (type, fileid, numlinks, size, fh)} under TOP."""
     out = {}
     bits = [FATTR4_TYPE, FATTR4_FILEID, FATTR4_NUMLINKS, FATTR4_SIZE]
-    res = sess.compound(lookup_ops(top) + [op.getfh(), attr_ops(bits)])
+    res = cw.compound_retry(sess, lookup_ops(top) + [op.getfh(), attr_ops(bits)])
     if res.status == NFS4ERR_NOENT:
         return out
     nfs4lib.check(res, msg="LOOKUP " + top)
     stack = [(top, res.resarray[-2].object)]
     while stack:
         path, fh = stack.pop()
-        r = sess.compound([op.putfh(fh), attr_ops(bits)])
+        r = cw.compound_retry(sess, [op.putfh(fh), attr_ops(bits)])
         nfs4lib.check(r, msg="GETATTR " + path)
         a = r.resarray[-1].obj_attributes
         t = {NF4DIR: "dir", NF4REG: "file"}.get(a[FATTR4_TYPE], "other")
@@ -417,7 +417,8 @@ def walk(sess, top):
         cookie, verf = 0, b"\0" * 8
         bm = nfs4lib.list2bitmap([FATTR4_FILEHANDLE])
         while True:
-            r = sess.compound([op.putfh(fh), op.readdir(cookie, verf, 8192, 32768, bm)])
+            r = cw.compound_retry(sess, [op.putfh(fh),
+                                         op.readdir(cookie, verf, 8192, 32768, bm)])
             nfs4lib.check(r, msg="READDIR " + path)
             rd = r.resarray[-1]
             reply = getattr(rd, "reply", None) or rd.resok4.reply

@@ -349,6 +349,65 @@ static void test_prepared_keys_refused(void **state)
 			 0);
 }
 
+static int count_entry(void *ctx, const char *name, size_t namelen,
+		       uint64_t fileid, uint64_t cookie)
+{
+	(void)name;
+	(void)namelen;
+	(void)fileid;
+	(void)cookie;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* B's part of a rename (the new name) is PREPARED: the name, and the
+ * listing of its directory on B, are in doubt, before and after B's
+ * restart: LOOKUP and READDIR answer -EBUSY (NFS4ERR_DELAY), not the
+ * state from before a rename the coordinator may already have committed
+ * and acknowledged. Other names and inodes read as before; once the
+ * outcome is applied the new name is there. */
+static void test_in_doubt_reads(void **state)
+{
+	struct fx *f = *state;
+	struct ns_inode ino;
+	uint64_t fid;
+	int eof, n = 0;
+	char other[64];
+
+	uint64_t at_b = 0;
+
+	/* the listing goes on at B where A's part of it ends */
+	assert_int_equal(ns_readdir_ex(f->a, f->d2, 0, count_entry, &n, &eof,
+				       &at_b),
+			 0);
+	assert_int_equal(n, 0);
+	assert_int_not_equal(at_b, 0);
+	/* another name of B's, on the same shard as the new one */
+	tu_name_on_shard(f->b, f->d2, 5, "oth", other, sizeof other);
+	assert_int_equal(plan(f), 0);
+	assert_int_equal(prepare(f), 0);
+	assert_int_equal(decide(f), 0); /* committed at A, not yet at B */
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(ns_lookup(f->b, f->d2, f->dname,
+					   strlen(f->dname), &fid),
+				 -EBUSY);
+		assert_int_equal(ns_readdir(f->b, f->d2, at_b, count_entry,
+					    &n, &eof),
+				 -EBUSY);
+		assert_int_equal(ns_lookup(f->b, f->d2, other, strlen(other),
+					   &fid),
+				 -ENOENT);
+		assert_int_equal(ns_getattr(f->a, f->src, &ino), 0);
+		restart_both(f); /* B re-locks its PREPARED record */
+	}
+	recover(f);
+	expect_new(f);
+	assert_int_equal(ns_readdir(f->b, f->d2, at_b, count_entry, &n, &eof),
+			 0);
+	assert_int_equal(n, 1);
+	fsck_clean(f);
+}
+
 /* A value that changed between the plan and PREPARE: -ESTALE, nothing
  * held; a fresh plan then sees the target. */
 static void test_stale_read_refused(void **state)
@@ -569,6 +628,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rename_commits, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_in_doubt_reads, setup,
 						teardown),
 		cmocka_unit_test(test_stop_after_every_step),
 		cmocka_unit_test(test_crash_in_every_commit),
