@@ -42,8 +42,9 @@
 #      VM's pNFS faults run lists its client with `strata clients`);
 #      pynfs `all` through a second metadata node that forwards everything
 #      to the first, a pNFS MDS, and `pnfs` against that one; a client on
-#      each node, an owner dying after a commit and under a workload
-#      (tests/multi-mds.sh); two stock clients on two nodes of two 3-node
+#      each node, an owner dying after a commit and under a workload; the
+#      rename storm over three owners with random nodes SIGKILLed
+#      (tests/multi-mds.sh, tests/multi-mds/storm.sh); two stock clients on two nodes of two 3-node
 #      clusters (one owner; three owners) in one VM boot, a read delegation
 #      recalled by a writer on each (tests/vm/run-multi-front.sh; the
 #      single-node delegation VM test, tests/vm/run-deleg.sh, by hand); NFS over RDMA with
@@ -200,7 +201,7 @@ step "operations: strata status/clients/top/exports, promtool, a real Prometheus
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/admin-metrics.sh --build build-asan --port $((PORT + 105))
 
-step "two metadata nodes: pynfs all through a front whose owner is a pNFS MDS with 2 data servers, pnfs flags on the owner, a client on each node, strata-bench (ASan)"
+step "two metadata nodes: pynfs all through a front whose owner is a pNFS MDS with 2 data servers, pnfs flags on the owner, a client on each node, strata-bench; three owners: cross-node renames and links, owners killed at every 2PC step; the storm: a random node of three SIGKILLed every 5-15 s under three clients for 60 s (ASan)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
   tests/multi-mds.sh --build build-asan --port $((PORT + 50)) --dir "$WORK/multi-mds"
 
