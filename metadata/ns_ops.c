@@ -861,9 +861,15 @@ static int rename_body(struct ns_mtx *m, void *arg)
 	if (rc)
 		return rc;
 	/* A directory moved across nodes would need the cluster's rename
-	 * lock for its loop check and its entries' placement; not yet. */
-	if (c->plan && st.src.type == NS_DIR)
-		return -EXDEV;
+	 * lock for its loop check and its entries' placement; not yet. What
+	 * the target refuses (not a directory, not empty: RFC 8881
+	 * §18.26.4) is answered as on one node, before XDEV. */
+	if (c->plan && st.src.type == NS_DIR) {
+		rc = st.has_tgt && st.tdv.fileid != st.src.fileid
+			     ? rename_check_target(&st)
+			     : 0;
+		return rc ? rc : -EXDEV;
+	}
 	if (!st.has_tgt || st.tdv.fileid != st.src.fileid) {
 		if (st.src.type == NS_DIR && c->sparent != c->dparent)
 			rc = rename_check_loop(m, st.src.fileid, c->dparent);

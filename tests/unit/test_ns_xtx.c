@@ -622,6 +622,11 @@ static void test_plan_refuses_directory(void **state)
 			 -EXDEV);
 	assert_int_equal(tu_lookup(f->a, f->d1, sub), d);
 	assert_int_equal(ns_xtx_locked(f->b), 0);
+	/* over a file of B's it is refused as on one node (pynfs RNM12) */
+	tu_create(f->b, f->d2, f->dname, NS_REG);
+	assert_int_equal(plan_at(f, f->a, f->b, f->d1, sub, f->d2, f->dname),
+			 -ENOTDIR);
+	assert_int_equal(tu_lookup(f->a, f->d1, sub), d);
 }
 
 int main(void)
