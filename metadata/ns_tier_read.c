@@ -111,7 +111,10 @@ static int walk_all(struct ns *ns, struct walk *w, size_t *n)
 
 	for (unsigned s = walk_first_shard(w); !rc && s < ns->nshards &&
 					       w->n < w->max; s++) {
-		rc = walk_shard(ns, s, w);
+		/* Another node's partition: its records are its tier's
+		 * (decision 0037). */
+		if (ns_shard_owned(ns, s))
+			rc = walk_shard(ns, s, w);
 		w->after = NULL; /* later shards from their start */
 	}
 	*n = w->n;

@@ -38,6 +38,7 @@ enum mac_domain {
 	MAC_DOMAIN_DS_FH = 1,
 	MAC_DOMAIN_STATEID = 2,
 	MAC_DOMAIN_CTL_AUTH = 3,
+	MAC_DOMAIN_CLUSTER_ID = 4, /* data servers' cluster id (0036) */
 };
 void mac_compute(const struct mac_key *k, enum mac_domain domain,
 		 const void *data, size_t len, uint8_t *out, size_t outlen);

@@ -256,10 +256,7 @@ static int server_identity(struct strata_server *srv)
 /* One node owns every partition of M. */
 static int single_owner(const struct cmap *m)
 {
-	for (unsigned p = 1; p < m->npartitions; p++)
-		if (m->owner[p] != m->owner[0])
-			return 0;
-	return 1;
+	return cmap_owners(m) == 1;
 }
 
 /* MDS: the map names the partitions and who owns them; the namespace is
@@ -307,22 +304,14 @@ static int load_map(struct strata_server *srv)
 	/* Partitions spread over several owners (decision 0024): name
 	 * operations go to the entry's owner, directories' counts follow
 	 * by deltas, listings go partition by partition, RENAME and
-	 * REMOVE of files across nodes are cross-node transactions
-	 * (nfsd/xtx_task.h). Not built yet: LINK and directory moves
-	 * across nodes (NFS4ERR_XDEV); layouts from owners other than the
-	 * one with data servers. */
+	 * REMOVE, LINK and RMDIR across nodes are cross-node transactions
+	 * (nfsd/xtx_task.h); each owner hands out its files' layouts over
+	 * the shared data servers (decision 0036). Not built yet: RENAME of
+	 * a directory across nodes (NFS4ERR_XDEV). */
 	if (!single_owner(srv->cmap)) {
-		if (cfg->nds && srv->cmap->node[cfg->node_id].npartitions <
-					srv->cmap->npartitions) {
-			log_err("cluster map %s: data servers with partitions "
-				"spread over several nodes are not supported "
-				"yet", cfg->cluster_map);
-			return -EOPNOTSUPP;
-		}
 		log_warn("cluster map %s: partitions spread over several "
-			 "nodes: LINK, and RENAME of a directory, across "
-			 "nodes answer NFS4ERR_XDEV in this version "
-			 "(decision 0024)",
+			 "nodes: RENAME of a directory across nodes answers "
+			 "NFS4ERR_XDEV in this version (decision 0024)",
 			 cfg->cluster_map);
 	}
 	cfg->nshards = srv->cmap->nshards;
@@ -330,6 +319,26 @@ static int load_map(struct strata_server *srv)
 	srv->node = cfg->node_id;
 	srv->owns_all = cmap_owns_all(srv->cmap, cfg->node_id);
 	return 0;
+}
+
+/* The data servers (pnfs/cluster.h). In a cluster every node that owns
+ * partitions talks to them; the data servers' identities carry one
+ * cluster id, derived from the map's cluster name and the cluster key, so
+ * every node's registry agrees on it (decision 0036). */
+static int open_data_servers(struct strata_server *srv)
+{
+	uint8_t id[32];
+	struct cluster_self self = {
+		.node = srv->node,
+		.epoch = srv->boot_epoch,
+	};
+
+	if (srv->cfg.cluster_map[0]) {
+		mac_compute(&srv->key, MAC_DOMAIN_CLUSTER_ID, srv->cmap->id,
+			    strlen(srv->cmap->id), id, sizeof(id));
+		self.cluster_id = id;
+	}
+	return cluster_open(&srv->cluster, &srv->cfg, &srv->key, &self);
 }
 
 /* An existing namespace keeps the shard count it was made with
@@ -629,8 +638,7 @@ int server_start(struct strata_server **out, const struct strata_config *cfg,
 	if (rc == 0)
 		rc = server_identity(srv);
 	if (rc == 0 && (role & ROLE_MDS) && cfg->nds)
-		rc = cluster_open(&srv->cluster, cfg, &srv->key,
-				  srv->boot_epoch);
+		rc = open_data_servers(srv);
 	if (rc == 0 && srv->ns)
 		rc = reclaim_start(&srv->reclaim, srv);
 	if (rc == 0 && srv->ns && cfg->tier[0])

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cluster.h"
+#include "cmap.h"
 #include "layout_state.h"
 #include "log.h"
 #include "server.h"
@@ -76,6 +77,9 @@ int tier_auto_new(struct tier_auto **out, struct strata_server *srv,
 		tier_auto_free(a);
 		return -ENOMEM;
 	}
+	/* Every owner of a spread cluster releases its own files from the
+	 * shared data servers (decision 0037). */
+	a->policy.owners = srv->owns_all ? 1 : cmap_owners(srv->cmap);
 	a->interval = cfg->tier_scan_interval ? cfg->tier_scan_interval
 					      : TIER_SCAN_INTERVAL_DEFAULT;
 	a->next = now + a->interval;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmap.h"
 #include "log.h"
 #include "ns_tier.h"
 #include "orphan.h"
@@ -151,6 +152,16 @@ static int keep_open(void *arg, uint64_t fileid)
 	held = orphan_find(srv, fileid) != NULL;
 	pthread_mutex_unlock(&srv->state_lock);
 	return held;
+}
+
+/* Several owners share the object store: the orphan collector judges only
+ * the objects of this node's files (decision 0037). Pure: the map is
+ * fixed while the server runs. */
+static int owned_here(void *arg, uint64_t fileid)
+{
+	const struct strata_server *srv = arg;
+
+	return cmap_fileid_owner(srv->cmap, fileid) == srv->node;
 }
 
 /* ---- the queue --------------------------------------------------------- */
@@ -694,6 +705,8 @@ int tier_worker_start(struct tier_worker **out, struct strata_server *srv)
 		.keep = keep_open,
 		.keep_arg = srv,
 		.parts = w->parts,
+		.mine = srv->owns_all ? NULL : owned_here,
+		.mine_arg = srv,
 	};
 	w->reader = w->engine;
 	if (srv->cfg.failpoint == FAILPOINT_TIER_STEP) {

@@ -32,7 +32,7 @@ time_t cluster_now_s(void)
 }
 
 int cluster_open(struct cluster **out, const struct strata_config *cfg,
-		 const struct mac_key *k, uint32_t mds_epoch)
+		 const struct mac_key *k, const struct cluster_self *self)
 {
 	struct cluster *c = calloc(1, sizeof(*c));
 	char path[4200];
@@ -41,11 +41,22 @@ int cluster_open(struct cluster **out, const struct strata_config *cfg,
 	if (!c)
 		return -ENOMEM;
 	snprintf(path, sizeof(path), "%s/dsreg", cfg->data_dir);
-	rc = ds_registry_open(&c->reg, path);
+	rc = ds_registry_open(&c->reg, path, self->cluster_id);
 	if (rc < 0) {
 		log_err("data-server registry %s: %s", path, strerror(-rc));
 		free(c);
 		return rc;
+	}
+	_Static_assert(CLUSTER_ID_LEN == DS_ID_LEN, "one id size");
+	if (self->cluster_id) {
+		uint8_t have[DS_ID_LEN];
+
+		ds_registry_cluster(c->reg, have);
+		if (memcmp(have, self->cluster_id, DS_ID_LEN) != 0)
+			log_warn("data-server registry %s was made for another "
+				 "cluster id than the cluster map's: data "
+				 "servers other nodes formatted will be "
+				 "quarantined here (decision 0036)", path);
 	}
 	rc = fence_table_new(&c->fences);
 	if (rc < 0) {
@@ -54,7 +65,8 @@ int cluster_open(struct cluster **out, const struct strata_config *cfg,
 		return rc;
 	}
 	c->key = *k;
-	c->mds_epoch = mds_epoch;
+	c->mds_epoch = self->epoch;
+	c->node = self->node;
 	c->stripe_unit = cfg->stripe_unit;
 	c->nds = cfg->nds;
 	c->heartbeat = cfg->heartbeat ? cfg->heartbeat : 1;
@@ -289,7 +301,7 @@ static int link_connect(struct cluster *c, unsigned i)
 	const char *why = "";
 	int replaced = 0;
 	int rc = ctl_connect(&l->conn, c->ds[i].addr, c->ds[i].port, &c->key,
-			     1, c->mds_epoch, CONNECT_TIMEOUT_MS);
+			     c->node, c->mds_epoch, CONNECT_TIMEOUT_MS);
 
 	/* Fences before the verdict: until it, the data server answers
 	 * client I/O with DELAY, so a restarted one never serves a handle

@@ -40,8 +40,20 @@ struct mac_key;
 
 #define CLUSTER_DEVICEID_LEN 16
 
+/* Who this metadata node is to its data servers. Several nodes of a
+ * cluster share the data servers (decision 0036): each tells them its
+ * node id with its boot epoch (a data server keeps one epoch per node),
+ * and all agree on the cluster id of the data servers' identities. */
+struct cluster_self {
+	unsigned node;      /* 1 alone; the cluster map's node id */
+	uint32_t epoch;     /* this node's boot epoch */
+	const uint8_t *cluster_id; /* CLUSTER_ID_LEN bytes for a new
+				      registry; NULL: a random one */
+};
+#define CLUSTER_ID_LEN 16
+
 int cluster_open(struct cluster **out, const struct strata_config *cfg,
-		 const struct mac_key *k, uint32_t mds_epoch);
+		 const struct mac_key *k, const struct cluster_self *self);
 void cluster_close(struct cluster *c);
 
 unsigned cluster_nds(const struct cluster *c);

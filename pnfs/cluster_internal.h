@@ -49,6 +49,7 @@ struct ds_link {
 struct cluster {
 	struct mac_key key;
 	uint32_t mds_epoch;
+	unsigned node;         /* this metadata node's id (1 alone) */
 	uint32_t stripe_unit;
 	uint32_t heartbeat;    /* seconds: keeper period, heartbeat timeout */
 	unsigned nds;

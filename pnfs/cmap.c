@@ -288,6 +288,15 @@ const struct cmap_node *cmap_node(const struct cmap *m, unsigned id)
 	return &m->node[id];
 }
 
+unsigned cmap_owners(const struct cmap *m)
+{
+	unsigned n = 0;
+
+	for (unsigned id = 1; id <= CMAP_MAX_NODES; id++)
+		n += m->node[id].id && m->node[id].npartitions > 0;
+	return n;
+}
+
 int cmap_owns_all(const struct cmap *m, unsigned id)
 {
 	const struct cmap_node *n = cmap_node(m, id);

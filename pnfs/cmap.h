@@ -99,5 +99,7 @@ const struct cmap_node *cmap_node(const struct cmap *m, unsigned id);
 /* Nonzero if node ID owns every partition (a cluster of one node as far
  * as routing goes). */
 int cmap_owns_all(const struct cmap *m, unsigned id);
+/* How many nodes own at least one partition. */
+unsigned cmap_owners(const struct cmap *m);
 
 #endif

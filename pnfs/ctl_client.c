@@ -91,7 +91,7 @@ int ctl_call(struct ctl_conn *c, uint32_t proc, xdrproc_t xargs, void *args,
 }
 
 static int authenticate(struct ctl_conn *c, const struct mac_key *k,
-			int is_mds, uint32_t epoch, int timeout_ms)
+			unsigned mds_node, uint32_t epoch, int timeout_ms)
 {
 	ctl_nonce nonce;
 	ctl_auth_args a;
@@ -105,8 +105,9 @@ static int authenticate(struct ctl_conn *c, const struct mac_key *k,
 	memset(&a, 0, sizeof(a));
 	mac_compute(k, MAC_DOMAIN_CTL_AUTH, nonce, CTL_NONCE_LEN,
 		    (uint8_t *)a.mac, CTL_MAC_LEN);
-	a.is_mds = is_mds ? TRUE : FALSE;
+	a.is_mds = mds_node ? TRUE : FALSE;
 	a.mds_epoch = epoch;
+	a.mds_node = mds_node;
 	rc = ctl_call(c, CTL_AUTH, (xdrproc_t)xdr_ctl_auth_args, &a,
 		      (xdrproc_t)xdr_int, &st, timeout_ms);
 	if (rc < 0)
@@ -115,7 +116,7 @@ static int authenticate(struct ctl_conn *c, const struct mac_key *k,
 }
 
 int ctl_connect(struct ctl_conn **out, const char *addr, uint16_t port,
-		const struct mac_key *k, int is_mds, uint32_t epoch,
+		const struct mac_key *k, unsigned mds_node, uint32_t epoch,
 		int timeout_ms)
 {
 	struct ctl_conn *c = calloc(1, sizeof(*c));
@@ -142,7 +143,7 @@ int ctl_connect(struct ctl_conn **out, const char *addr, uint16_t port,
 	}
 	/* clnt_destroy closes the socket. */
 	clnt_control(c->cl, CLSET_FD_CLOSE, NULL);
-	rc = authenticate(c, k, is_mds, epoch, timeout_ms);
+	rc = authenticate(c, k, mds_node, epoch, timeout_ms);
 	if (rc < 0) {
 		ctl_close(c);
 		return rc;

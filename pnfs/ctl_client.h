@@ -19,11 +19,12 @@
 struct mac_key;
 struct ctl_conn;
 
-/* Connect to ADDR:PORT within TIMEOUT_MS and authenticate. IS_MDS and
- * EPOCH are told to a data server (the MDS's boot epoch). 0 or -errno
- * (-EACCES: the key was refused). */
+/* Connect to ADDR:PORT within TIMEOUT_MS and authenticate. MDS_NODE (a
+ * metadata node's id; 0: the caller is no metadata node) and EPOCH (that
+ * node's boot epoch) are told to a data server. 0 or -errno (-EACCES: the
+ * key was refused). */
 int ctl_connect(struct ctl_conn **out, const char *addr, uint16_t port,
-		const struct mac_key *k, int is_mds, uint32_t epoch,
+		const struct mac_key *k, unsigned mds_node, uint32_t epoch,
 		int timeout_ms);
 void ctl_close(struct ctl_conn *c);
 /* Free C but keep its connected, authenticated socket: returns the fd,

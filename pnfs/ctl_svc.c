@@ -105,10 +105,17 @@ static void do_auth(struct ctl_req *r)
 		       CTL_NONCE_LEN, (const uint8_t *)a.mac, CTL_MAC_LEN)) {
 		r->conn->ctl_state = 2;
 		st = 0;
-		if (a.is_mds && r->srv->ds)
-			ds_state_set_epoch(r->srv->ds, a.mds_epoch);
-		log_info("ctl: %s authenticated%s", r->conn->peer,
-			 a.is_mds ? " (metadata server)" : "");
+		if (a.is_mds && r->srv->ds &&
+		    ds_state_set_epoch(r->srv->ds, a.mds_node,
+				       a.mds_epoch) < 0)
+			log_warn("ctl: %s: metadata node %u is out of range; "
+				 "its stateids are refused",
+				 r->conn->peer, a.mds_node);
+		if (a.is_mds)
+			log_info("ctl: %s authenticated (metadata node %u)",
+				 r->conn->peer, a.mds_node);
+		else
+			log_info("ctl: %s authenticated", r->conn->peer);
 	} else {
 		r->conn->ctl_state = 0; /* one try per nonce */
 		log_warn("ctl: %s failed authentication", r->conn->peer);

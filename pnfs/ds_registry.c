@@ -81,7 +81,8 @@ static int open_env(struct ds_registry *r, const char *dir)
 	return mdb_err(rc);
 }
 
-int ds_registry_open(struct ds_registry **out, const char *dir)
+int ds_registry_open(struct ds_registry **out, const char *dir,
+		     const uint8_t *cluster)
 {
 	struct ds_registry *r = calloc(1, sizeof(*r));
 	int rc;
@@ -91,8 +92,11 @@ int ds_registry_open(struct ds_registry **out, const char *dir)
 	rc = open_env(r, dir);
 	if (rc == 0)
 		rc = get(r, KEY_CLUSTER, r->cluster);
-	if (rc == 0) { /* a new registry: a new cluster */
-		rc = ds_id_random(r->cluster);
+	if (rc == 0) { /* a new registry */
+		if (cluster)
+			memcpy(r->cluster, cluster, DS_ID_LEN);
+		else
+			rc = ds_id_random(r->cluster);
 		if (rc == 0)
 			rc = put(r, KEY_CLUSTER, r->cluster);
 	}

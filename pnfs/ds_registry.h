@@ -22,9 +22,14 @@
 
 struct ds_registry;
 
-/* Open (creating) the registry in DIR; a new one gets a random cluster id.
+/* Open (creating) the registry in DIR; a new one gets the cluster id
+ * CLUSTER, or a random one when CLUSTER is NULL (one metadata node alone).
+ * Several metadata nodes share their data servers, so they must agree on
+ * the id (decision 0036): each derives it from the cluster map. An
+ * existing registry keeps the id it has (ds_registry_cluster() tells).
  * 0 or -errno. */
-int ds_registry_open(struct ds_registry **out, const char *dir);
+int ds_registry_open(struct ds_registry **out, const char *dir,
+		     const uint8_t *cluster);
 void ds_registry_close(struct ds_registry *r);
 
 void ds_registry_cluster(const struct ds_registry *r,

@@ -18,8 +18,8 @@ struct revoked {
 
 struct ds_state {
 	pthread_mutex_t lock;
-	int have_epoch;
-	uint32_t epoch;
+	uint8_t have_epoch[DS_STATE_MAX_NODE + 1]; /* by node id */
+	uint32_t epoch[DS_STATE_MAX_NODE + 1];
 	struct revoked *revoked[DS_HASH];
 	struct fence_table *fences; /* its own lock */
 };
@@ -64,21 +64,26 @@ void ds_state_free(struct ds_state *d)
 	free(d);
 }
 
-void ds_state_set_epoch(struct ds_state *d, uint32_t epoch)
+int ds_state_set_epoch(struct ds_state *d, unsigned node, uint32_t epoch)
 {
+	if (node < 1 || node > DS_STATE_MAX_NODE)
+		return -EINVAL;
 	pthread_mutex_lock(&d->lock);
-	d->epoch = epoch;
-	d->have_epoch = 1;
+	d->epoch[node] = epoch;
+	d->have_epoch[node] = 1;
 	pthread_mutex_unlock(&d->lock);
+	return 0;
 }
 
-int ds_state_epoch(struct ds_state *d, uint32_t *epoch)
+int ds_state_epoch(struct ds_state *d, unsigned node, uint32_t *epoch)
 {
 	int have;
 
+	if (node < 1 || node > DS_STATE_MAX_NODE)
+		return 0;
 	pthread_mutex_lock(&d->lock);
-	have = d->have_epoch;
-	*epoch = d->epoch;
+	have = d->have_epoch[node];
+	*epoch = d->epoch[node];
 	pthread_mutex_unlock(&d->lock);
 	return have;
 }

@@ -1,7 +1,8 @@
 /*
- * pnfs/ds_state.h — what a data server knows about the MDS's state: the
- * MDS boot epoch (stateids of other boots are stale), the stateids the MDS
- * revoked, and per-file fences (DS handles of a data generation below a
+ * pnfs/ds_state.h — what a data server knows about the metadata nodes'
+ * state: each node's boot epoch (its stateids of other boots are stale;
+ * a stateid names its node: nfsd/stateid_fmt.h, decision 0036), the
+ * stateids the nodes revoked, and per-file fences (DS handles of a data generation below a
  * file's fence are refused: docs/decisions/0030). The MDS pushes all
  * three over the control protocol (pnfs/ctl_prot.x: AUTH, REVOKE, FENCE);
  * the DS checks every READ/WRITE against them (nfsd/ops/op_ds_io.c).
@@ -28,10 +29,13 @@ struct ds_state;
 int ds_state_new(struct ds_state **out);
 void ds_state_free(struct ds_state *d);
 
-/* The MDS (re)authenticated with its boot epoch. */
-void ds_state_set_epoch(struct ds_state *d, uint32_t epoch);
-/* 1 and *epoch set once an MDS has told its epoch; 0 before. */
-int ds_state_epoch(struct ds_state *d, uint32_t *epoch);
+/* Metadata node NODE (1..DS_STATE_MAX_NODE; 1 alone) (re)authenticated
+ * with its boot epoch. 0, or -EINVAL for a node out of range. */
+#define DS_STATE_MAX_NODE 255
+int ds_state_set_epoch(struct ds_state *d, unsigned node, uint32_t epoch);
+/* 1 and *epoch set once node NODE has told its epoch; 0 before (or a
+ * node out of range). */
+int ds_state_epoch(struct ds_state *d, unsigned node, uint32_t *epoch);
 
 void ds_state_revoke(struct ds_state *d, const uint8_t other[12]);
 int ds_state_revoked(struct ds_state *d, const uint8_t other[12]);

@@ -52,7 +52,19 @@
 #      and restarted every 5-15 s for 60 s under three clients' renames,
 #      links, removes, mkdir and rmdir across nodes (docs/testing.md "The
 #      storm")
-#   (after 8, 9, 10 and 11 the cluster's fsck, strata-fsck --cluster-map, is
+#  12. a spread cluster with 2 data servers every node talks to:
+#      tests/multi-mds/spread_pnfs.py, layouts from all three owners
+#      through one front, their stripes read back through another node,
+#      GETDEVICEINFO, per-node boot epochs on the data servers (node 3's
+#      restart voids its own layouts only), a truncate through another
+#      node recalls a layout across fronts, each owner reclaims its
+#      removed files' stripes (decision 0036)
+#  13. a spread cluster with 2 data servers and one object store (dir:)
+#      every node tiers to, a policy offloading and releasing idle files
+#      and the orphan collector every second: tests/multi-mds/
+#      spread_tier.py, each node tiers and recalls its own files, each
+#      node's collector deletes only its own orphans (decision 0037)
+#   (after 8 to 13 the cluster's fsck, strata-fsck --cluster-map, is
 #   clean)
 # and checks that no sanitizer report appeared in any server's log.
 # Exit 0 passed, 1 a check failed, 2 setup error. (About 4.5 minutes on
@@ -80,6 +92,8 @@ cleanup() {
   "$LOCAL" down --dir "$SRV" > /dev/null 2>&1 || true
   "$LOCAL" down --dir "$DIR/srv2" > /dev/null 2>&1 || true
   "$LOCAL" down --dir "$DIR/srv3" > /dev/null 2>&1 || true
+  "$LOCAL" down --dir "$DIR/srv4" > /dev/null 2>&1 || true
+  "$LOCAL" down --dir "$DIR/srv5" > /dev/null 2>&1 || true
   [ $OWN_DIR = 1 ] && [ $KEEP = 0 ] && rm -rf "$DIR"
 }
 trap cleanup EXIT
@@ -253,7 +267,33 @@ cluster_fsck
 #    every node, no transaction left, cluster fsck clean
 "$ROOT/tests/multi-mds/storm.sh" --build "$BUILD" --port $((PORT + 60)) --dir "$DIR/storm" \
   --seed "${STRATA_STORM_SEED:-1}" --seconds "${STRATA_STORM_SECONDS:-60}" || fail "storm.sh"
-if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SRV"/ds*.log "$SRV2"/mds*.log "$SRV3"/mds*.log 2>/dev/null; then
+# 12. pNFS from every owner of a spread cluster (decision 0036)
+SRV4=$DIR/srv4; P1=$((PORT + 80)); P2=$((PORT + 87)); P3=$((PORT + 88))
+"$LOCAL" up --dir "$SRV4" --port "$P1" --mds 3 --mds-ports "$P2,$P3" --spread --data-servers 2 \
+  --lease 10 --grace 3 --no-metrics --build "$BUILD" > "$DIR/up4.out" 2>&1 ||
+  { cat "$DIR/up4.out" >&2; fail "the spread cluster with data servers did not start"; }
+/usr/bin/python3 "$ROOT/tests/multi-mds/spread_pnfs.py" --node "127.0.0.1:$P1" --node "127.0.0.1:$P2" \
+  --node "127.0.0.1:$P3" --ds "127.0.0.1:$((P1 + 1))" --ds "127.0.0.1:$((P1 + 2))" --dir "$SRV4" \
+  --pynfs "$PYNFS_DIR" \
+  --restart3 "'$LOCAL' mds-kill --dir '$SRV4' --index 3 >/dev/null && '$LOCAL' mds-start --dir '$SRV4' --index 3 >/dev/null" ||
+  { tail -n 20 "$SRV4"/mds*.log; fail "spread_pnfs.py"; }
+"$LOCAL" down --dir "$SRV4" > /dev/null
+"$BUILD/tools/strata-fsck" --cluster-map "$SRV4/cluster.map" "$SRV4/data/meta" "$SRV4/mds2/meta" \
+  "$SRV4/mds3/meta" > "$DIR/fsck-cluster4.out" 2>&1 || { cat "$DIR/fsck-cluster4.out"; fail "cluster fsck (pNFS)"; }
+# 13. the object tier per owner (decision 0037)
+SRV5=$DIR/srv5; Q1=$((PORT + 90)); Q2=$((PORT + 97)); Q3=$((PORT + 98))
+"$LOCAL" up --dir "$SRV5" --port "$Q1" --mds 3 --mds-ports "$Q2,$Q3" --spread --data-servers 2 \
+  --lease 20 --grace 3 --no-metrics --build "$BUILD" --tier "dir:$SRV5/objects" \
+  --tier-policy "/ access_idle=2 modify_idle=2 release_after=1" --tier-scan-interval 1 \
+  --tier-gc-interval 1 --tier-gc-grace 1 > "$DIR/up5.out" 2>&1 ||
+  { cat "$DIR/up5.out" >&2; fail "the spread cluster with a tier did not start"; }
+/usr/bin/python3 "$ROOT/tests/multi-mds/spread_tier.py" --node "127.0.0.1:$Q1" --node "127.0.0.1:$Q2" \
+  --node "127.0.0.1:$Q3" --dir "$SRV5" --objects "$SRV5/objects" --pynfs "$PYNFS_DIR" ||
+  { tail -n 20 "$SRV5"/mds*.log; fail "spread_tier.py"; }
+"$LOCAL" down --dir "$SRV5" > /dev/null
+"$BUILD/tools/strata-fsck" --cluster-map "$SRV5/cluster.map" "$SRV5/data/meta" "$SRV5/mds2/meta" \
+  "$SRV5/mds3/meta" > "$DIR/fsck-cluster5.out" 2>&1 || { cat "$DIR/fsck-cluster5.out"; fail "cluster fsck (tier)"; }
+if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SRV"/ds*.log "$SRV2"/mds*.log "$SRV3"/mds*.log "$SRV4"/mds*.log "$SRV4"/ds*.log "$SRV5"/mds*.log "$SRV5"/ds*.log 2>/dev/null; then
   fail "sanitizer report in the log(s) above"
 fi
 echo "multi-mds: PASS"

@@ -172,6 +172,12 @@ static void orphan(struct pass *p, const struct tier_key *k, const char *key)
 	p->next.v[p->next.n++] = (struct tier_gc_orphan){ *k, first };
 }
 
+/* Several metadata nodes share the store: only this one's files. */
+static int mine(const struct tier_engine *e, uint64_t fileid)
+{
+	return !e->mine || e->mine(e->mine_arg, fileid);
+}
+
 static void classify(struct pass *p, const struct refs *r,
 		     const struct tier_list_page *all, const char *prefix)
 {
@@ -181,6 +187,10 @@ static void classify(struct pass *p, const struct refs *r,
 
 		if (tier_key_parse(all->v[i].key, prefix, &k)) {
 			p->rep->foreign++;
+			continue;
+		}
+		if (!mine(p->e, k.fileid)) {
+			p->rep->others++;
 			continue;
 		}
 		kind = ref_of(r, &k);
@@ -203,8 +213,9 @@ static void classify_uploads(struct pass *p, const struct refs *r,
 		struct tier_key k;
 		int64_t first;
 
-		if (tier_key_parse(ups->v[i].key, prefix, &k))
-			continue; /* foreign */
+		if (tier_key_parse(ups->v[i].key, prefix, &k) ||
+		    !mine(p->e, k.fileid))
+			continue; /* foreign, or another node's */
 		p->rep->uploads++;
 		if (ref_of(r, &k) == REF_LIVE)
 			continue;

@@ -12,7 +12,9 @@
  *      (read after the listing, so an upload that began before the
  *      listing is seen as its job, or as what replaced it);
  *   3. a listed key that is not the tier's canonical form is foreign and
- *      never touched; one referenced by an object record or a job is
+ *      never touched, nor is one of a file another metadata node owns
+ *      (the engine's mine(): that node's collector judges it); one
+ *      referenced by an object record or a job is
  *      live; one with a delete record is left to the drain; the rest are
  *      orphans.
  *   4. An orphan is deleted only once it has been seen orphaned for at
@@ -55,6 +57,8 @@ void tier_gc_seen_free(struct tier_gc_seen *s);
 
 struct tier_gc_report {
 	size_t listed, live, foreign, pending_delete;
+	size_t others; /* the tier's form, of another node's files (the
+			  engine's mine()): never touched */
 	size_t orphans;	/* not referenced */
 	size_t young;	/* orphans still within the grace */
 	size_t deleted, delete_errors;

@@ -127,6 +127,13 @@ struct tier_engine {
 	 * the engine's callers and tier_recall_read(); NULL: a recall is
 	 * fetched in order and nothing is read before its commit. */
 	struct tier_parts *parts;
+	/* 1 if FILEID's objects are this engine's to collect: several
+	 * metadata nodes share one object store, each owning the files of
+	 * its partitions (decision 0037); the orphan collector leaves the
+	 * others' objects alone (tier_gc.h). NULL: every fileid. Called on
+	 * the collector's thread. */
+	int (*mine)(void *arg, uint64_t fileid);
+	void *mine_arg;
 };
 
 /* Offload FILEID (LOCAL). *COMMITTED = 1 when it became BOTH, 0 when it

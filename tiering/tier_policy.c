@@ -115,14 +115,17 @@ void tier_policy_hysteresis(const struct tier_policy *p,
 }
 
 /* Bytes to free to get from the fill down to the low mark (0 below the
- * high mark). */
+ * high mark), this node's share of them. */
 static uint64_t bytes_needed(const struct tier_policy *p,
 			     const struct tier_fill *fill)
 {
+	uint64_t need;
+
 	if (!p->high_pct || !fill || !fill->capacity ||
 	    fill->used < pct_of(fill->capacity, p->high_pct))
 		return 0;
-	return fill->used - pct_of(fill->capacity, p->low_pct);
+	need = fill->used - pct_of(fill->capacity, p->low_pct);
+	return p->owners > 1 ? (need + p->owners - 1) / p->owners : need;
 }
 
 /* Releases: expired ones, then oldest access while NEED bytes remain.

@@ -43,6 +43,12 @@ struct tier_policy {
 	size_t nrules;
 	unsigned high_pct, low_pct; /* watermarks of the data servers' fill;
 				      * high 0: no watermark release */
+	/* Metadata nodes releasing files from the same data servers, each
+	 * its own (decision 0037): a pass frees 1/OWNERS of the bytes
+	 * needed (rounded up), so the nodes together free about what is
+	 * needed, and the hysteresis's later passes free what is still
+	 * missing. 0 or 1: all of it. */
+	unsigned owners;
 };
 
 /* What the policy needs to know of one regular file. */

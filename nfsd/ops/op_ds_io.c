@@ -26,6 +26,7 @@
 #include "ops.h"
 #include "server.h"
 #include "state.h"
+#include "stateid_fmt.h"
 
 nfsstat4 op_ds_putfh(struct compound *c, void *args, void *res)
 {
@@ -83,9 +84,10 @@ static nfsstat4 ds_stateid(struct compound *c, const stateid4 *in)
 	/* Special stateids name no open on the MDS (§8.2.3): refused. */
 	if (stateid_is_anonymous(in) || stateid_is_bypass(in))
 		return NFS4ERR_BAD_STATEID;
-	if (!ds_state_epoch(c->srv->ds, &epoch))
-		return NFS4ERR_DELAY; /* the MDS has not reached us yet */
 	other = (const uint8_t *)in->other;
+	/* The epoch of the node that minted it (decision 0036). */
+	if (!ds_state_epoch(c->srv->ds, stateid_node(other), &epoch))
+		return NFS4ERR_DELAY; /* that node has not reached us yet */
 	if (!stateid_epoch_matches(epoch, other) ||
 	    !stateid_sig_ok(&c->srv->key, other, c->cur.fileid) ||
 	    ds_state_revoked(c->srv->ds, other))

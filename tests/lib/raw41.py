@@ -54,6 +54,49 @@ def session(addr, flags, who):
     return s
 
 
+def need(res, what, exc=RuntimeError):
+    """RES when it is NFS4_OK, else raise EXC("WHAT: STATUS")."""
+    from xdrdef.nfs4_const import NFS4_OK, nfsstat4
+    if res.status != NFS4_OK:
+        raise exc("%s: %s" % (what, nfsstat4.get(res.status, res.status)))
+    return res
+
+
+def layout_io(dss, lo_res, sid, size, data=None, chunk=256 * 1024,
+              retry=True):
+    """Read SIZE bytes of a file through its file layout's DS handles
+    (LO_RES: a LAYOUTGET result; dense striping, RFC 8881 §13.4.4) on the
+    DS sessions DSS (one per data server, in the device's order), or write
+    DATA through them (FILE_SYNC). Answers the bytes read, or the first
+    error status (NFS4_OK for a write that went through). RETRY: pynfs
+    handles state errors and DELAY itself (False: the caller sees them)."""
+    import nfs_ops
+    from xdrdef.nfs4_const import NFS4_OK, NFL4_UFLG_MASK, FILE_SYNC4
+    from xdrdef.nfs4_pack import NFS4Unpacker
+    op = nfs_ops.NFS4ops()
+    body = lo_res.logr_layout[0].lo_content.loc_body
+    lo = NFS4Unpacker(body).unpack_nfsv4_1_file_layout4()
+    unit = lo.nfl_util & ~NFL4_UFLG_MASK
+    first, fhs = lo.nfl_first_stripe_index, lo.nfl_fh_list
+    out = bytearray()
+    off = 0
+    while off < size:
+        n = min(chunk, size - off, unit - off % unit)
+        su = off // unit
+        j = (su + first) % len(dss)
+        ooff = (su // len(dss)) * unit + off % unit
+        io_op = (op.read(sid, ooff, n) if data is None
+                 else op.write(sid, ooff, FILE_SYNC4, data[off:off + n]))
+        res = dss[j].compound([op.putfh(fhs[j % len(fhs)]), io_op],
+                              handle_state_errors=retry)
+        if res.status != NFS4_OK:
+            return res.status
+        if data is None:
+            out += res.resarray[-1].switch.switch.data
+        off += n
+    return bytes(out) if data is None else NFS4_OK
+
+
 def run(main, who, setup_errors):
     """Exit with MAIN()'s status (0 passed, 1 a check failed), or 2 after
     printing a SETUP_ERRORS exception (a tuple of types) or any other."""

@@ -89,7 +89,6 @@ from xdrdef.nfs4_const import *  # noqa: E402,F401,F403
 from xdrdef.nfs4_type import (open_owner4, openflag4, open_claim4, createhow4,  # noqa: E402
                               createtype4,
                               newoffset4, newtime4, layoutupdate4)
-from xdrdef.nfs4_pack import NFS4Unpacker  # noqa: E402
 
 op = nfs_ops.NFS4ops()
 IO = 256 * 1024
@@ -222,29 +221,7 @@ def layoutget(s, fh, sid):
 
 
 def layout_io(dss, lo_res, sid, size, data=None):
-    """Read the file through its layout's DS handles (dense striping), or
-    write DATA through them (FILE_SYNC): the bytes read, or the first
-    error status (NFS4_OK for a write that went through)."""
-    body = lo_res.logr_layout[0].lo_content.loc_body
-    lo = NFS4Unpacker(body).unpack_nfsv4_1_file_layout4()
-    unit = lo.nfl_util & ~NFL4_UFLG_MASK
-    first, fhs = lo.nfl_first_stripe_index, lo.nfl_fh_list
-    out = bytearray()
-    off = 0
-    while off < size:
-        n = min(IO, size - off, unit - off % unit)
-        su = off // unit
-        j = (su + first) % len(dss)
-        ooff = (su // len(dss)) * unit + off % unit
-        io_op = (op.read(sid, ooff, n) if data is None
-                 else op.write(sid, ooff, FILE_SYNC4, data[off:off + n]))
-        res = dss[j].compound([op.putfh(fhs[j % len(fhs)]), io_op])
-        if res.status != NFS4_OK:
-            return res.status
-        if data is None:
-            out += res.resarray[-1].switch.switch.data
-        off += n
-    return bytes(out) if data is None else NFS4_OK
+    return raw41.layout_io(dss, lo_res, sid, size, data, IO)
 
 
 def read_layout(dss, lo_res, sid, size):

@@ -66,6 +66,7 @@ static void test_parse_ok(void **state)
 	assert_null(cmap_node(&m, 4));
 	assert_null(cmap_node(&m, 0));
 	assert_false(cmap_owns_all(&m, 1));
+	assert_int_equal(cmap_owners(&m), 3);
 	/* Shard 9 is in partition 3, owned by node 1; shard 11 in 5 (node
 	 * 3). The fileid carries its shard in the top 8 bits. */
 	assert_int_equal(cmap_fileid_owner(&m, (9ull << 56) | 42), 1);
@@ -172,6 +173,7 @@ static void test_single(void **state)
 	cmap_single(&m, NULL, 16, 1);
 	assert_string_equal(m.id, "strata");
 	assert_true(cmap_owns_all(&m, 1));
+	assert_int_equal(cmap_owners(&m), 1);
 	assert_int_equal(cmap_fileid_owner(&m, (15ull << 56) | 3), 1);
 	assert_int_equal(cmap_entry_owner(&m, 1, "x", 1), 1);
 }
@@ -199,9 +201,9 @@ static const char map_node3[] =
 
 /* Start an MDS with the map TEXT as node NODE; returns server_start()'s
  * result and leaves the server in *SRV (stop it) on success. */
-static int start_with_map_nds(struct strata_server **srv, char **dir,
+static int start_with_map_key(struct strata_server **srv, char **dir,
 			      const char *text, unsigned node,
-			      unsigned nshards, int with_key, unsigned nds)
+			      unsigned nshards, int with_key)
 {
 	char tmpl[] = "/tmp/strata-cmap-XXXXXX";
 	struct strata_config cfg;
@@ -223,20 +225,12 @@ static int start_with_map_nds(struct strata_server **srv, char **dir,
 	cfg.node_id = node;
 	cfg.nshards = nshards;
 	cfg.port = 0;
-	cfg.nds = nds; /* refused before any data server is reached */
 	rc = ch_server_start_cfg(srv, dir, &cfg, ROLE_MDS);
 	unlink(map);
 	unlink(key);
 	free(map);
 	rmdir(tmpl);
 	return rc;
-}
-
-static int start_with_map_key(struct strata_server **srv, char **dir,
-			      const char *text, unsigned node,
-			      unsigned nshards, int with_key)
-{
-	return start_with_map_nds(srv, dir, text, node, nshards, with_key, 0);
 }
 
 static int start_with_map(struct strata_server **srv, char **dir,
@@ -298,10 +292,6 @@ static void test_server_refuses(void **state)
 	/* Nodes vouch for each other with the cluster key. */
 	assert_int_equal(start_with_map(&srv, &dir, two_nodes, 1, 16),
 			 -EINVAL);
-	/* Partitions over two owners with data servers: refused until
-	 * every owner hands out layouts (decision 0024). */
-	assert_int_equal(start_with_map_nds(&srv, &dir, two_nodes, 1, 16, 1, 1),
-			 -EOPNOTSUPP);
 	/* A broken map. */
 	assert_int_equal(start_with_map(&srv, &dir, "[cluster]\n", 1, 16),
 			 -EINVAL);

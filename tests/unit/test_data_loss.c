@@ -35,6 +35,7 @@
 #include "data.h"
 #include "ds_ident.h"
 #include "ds_registry.h"
+#include "ds_state.h"
 #include "identity.h"
 #include "layout.h"
 #include "ns.h"
@@ -486,20 +487,21 @@ static void test_identity_file(void **state)
 
 static void test_registry(void **state)
 {
-	char tmpl[] = "/tmp/strata-reg-XXXXXX";
+	char tmpl[] = "/tmp/strata-reg-XXXXXX", tmpl2[] = "/tmp/strata-reg-XXXXXX";
 	struct ds_registry *r;
 	uint8_t c1[DS_ID_LEN], c2[DS_ID_LEN], id[DS_ID_LEN], got[DS_ID_LEN];
 
 	(void)state;
 	assert_non_null(mkdtemp(tmpl));
-	assert_int_equal(ds_registry_open(&r, tmpl), 0);
+	assert_int_equal(ds_registry_open(&r, tmpl, NULL), 0);
 	ds_registry_cluster(r, c1);
 	assert_false(ds_id_is_zero(c1));
 	assert_int_equal(ds_registry_get(r, 3, got), 0);
 	id_fill(id, 0x5a);
 	assert_int_equal(ds_registry_set(r, 3, id), 0);
 	ds_registry_close(r);
-	assert_int_equal(ds_registry_open(&r, tmpl), 0);
+	id_fill(c2, 0x77); /* a seed does not change an existing registry */
+	assert_int_equal(ds_registry_open(&r, tmpl, c2), 0);
 	ds_registry_cluster(r, c2);
 	assert_memory_equal(c1, c2, DS_ID_LEN); /* the cluster id stays */
 	assert_int_equal(ds_registry_get(r, 3, got), 1);
@@ -507,6 +509,42 @@ static void test_registry(void **state)
 	assert_int_equal(ds_registry_get(r, 2, got), 0);
 	ds_registry_close(r);
 	ch_rmrf(tmpl);
+
+	/* Several metadata nodes: a new registry takes the id it is given
+	 * (decision 0036), so every node's agrees. */
+	assert_non_null(mkdtemp(tmpl2));
+	id_fill(c1, 0x42);
+	assert_int_equal(ds_registry_open(&r, tmpl2, c1), 0);
+	ds_registry_cluster(r, c2);
+	assert_memory_equal(c1, c2, DS_ID_LEN);
+	ds_registry_close(r);
+	ch_rmrf(tmpl2);
+}
+
+/* Several metadata nodes share a data server (decision 0036): each tells
+ * its own boot epoch, and a node's restart (a new epoch) leaves the
+ * others' as they were. */
+static void test_ds_epoch_per_node(void **state)
+{
+	struct ds_state *d;
+	uint32_t e;
+
+	(void)state;
+	assert_int_equal(ds_state_new(&d), 0);
+	assert_int_equal(ds_state_epoch(d, 1, &e), 0); /* not heard yet */
+	assert_int_equal(ds_state_set_epoch(d, 1, 7), 0);
+	assert_int_equal(ds_state_set_epoch(d, 3, 2), 0);
+	assert_int_equal(ds_state_epoch(d, 2, &e), 0); /* node 2: not yet */
+	assert_int_equal(ds_state_set_epoch(d, 3, 3), 0); /* 3 restarted */
+	assert_int_equal(ds_state_epoch(d, 1, &e), 1);
+	assert_int_equal(e, 7);
+	assert_int_equal(ds_state_epoch(d, 3, &e), 1);
+	assert_int_equal(e, 3);
+	assert_int_equal(ds_state_set_epoch(d, 0, 1), -EINVAL);
+	assert_int_equal(ds_state_set_epoch(d, DS_STATE_MAX_NODE + 1, 1),
+			 -EINVAL);
+	assert_int_equal(ds_state_epoch(d, DS_STATE_MAX_NODE + 1, &e), 0);
+	ds_state_free(d);
 }
 
 /* Every data server of the running cluster took an identity at its first
@@ -672,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_identity_decide),
 		cmocka_unit_test(test_identity_file),
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_ds_epoch_per_node),
 		cmocka_unit_test(test_cluster_stores_have_identities),
 		cmocka_unit_test(test_wiped_store_quarantined_then_replaced),
 		cmocka_unit_test(test_scrub_checks_residency_counters),

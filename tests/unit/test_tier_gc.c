@@ -6,7 +6,9 @@
  * but kept in a dry run; and failing closed: a listing error or an error
  * reading the references deletes nothing, even past the grace; unfinished
  * multipart uploads (the fault backend lists them): those no job names
- * aborted after the grace, an error listing them deletes nothing.
+ * aborted after the grace, an error listing them deletes nothing; with
+ * several metadata nodes on one store, another node's orphan is left to
+ * that node (decision 0037).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -76,7 +78,7 @@ static int setup(void **state)
 	tier_site_open(&x->t);
 	x->raw = (struct tier_engine){ x->t.b, PREFIX, &memds_ops, &x->t.ds,
 				       &tier_meta_ns, x->t.ns, 0, NULL, NULL,
-				       NULL };
+				       NULL, NULL, NULL };
 	/* Live: an offloaded file's object. */
 	f1 = file_make(x, "one");
 	assert_int_equal(tier_offload(&x->raw, f1, &committed, NULL), 0);
@@ -155,6 +157,42 @@ static void test_grace(void **state)
 	assert_false(present(x, x->orphan));
 	all_but_orphan_present(x);
 	assert_int_equal((int)seen.n, 0);
+	tier_gc_seen_free(&seen);
+}
+
+/* Fileids of "node 7" (top byte 0x77): not this engine's. */
+#define OTHER_NODE_FILEID 0x7700000000000001ull
+static int mine_not_77(void *arg, uint64_t fileid)
+{
+	(void)arg;
+	return (fileid >> 56) != 0x77;
+}
+
+static void test_other_nodes_objects(void **state)
+{
+	struct fx *x = *state;
+	struct tier_gc_seen seen = { 0 };
+	struct tier_gc_report r;
+	char theirs[TIER_KEY_MAX];
+
+	/* Another node's object: nothing in this namespace refers to it. */
+	key_of(OTHER_NODE_FILEID, 0, 5, theirs);
+	put_key(x, theirs);
+	x->raw.mine = mine_not_77;
+	assert_int_equal(tier_gc_pass(&x->raw, &seen, 1000, 0, 0, &r, NULL),
+			 0);
+	assert_int_equal((int)r.others, 1);
+	assert_int_equal((int)r.orphans, 1);
+	assert_int_equal((int)r.deleted, 1); /* this node's orphan */
+	assert_true(present(x, theirs));
+	all_but_orphan_present(x);
+	tier_gc_seen_free(&seen);
+	/* Without the filter the same pass would have deleted it. */
+	x->raw.mine = NULL;
+	assert_int_equal(tier_gc_pass(&x->raw, &seen, 1000, 0, 1, &r, NULL),
+			 0);
+	assert_int_equal((int)r.orphans, 1);
+	assert_int_equal((int)r.others, 0);
 	tier_gc_seen_free(&seen);
 }
 
@@ -281,6 +319,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_grace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_nodes_objects, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_listing_error_deletes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refs_error_deletes_nothing,

@@ -62,10 +62,10 @@ static void engines_init(struct fx *x)
 	fault_backend_init(&x->fb, x->t.b, &x->f);
 	x->e = (struct tier_engine){ &x->fb.base, PREFIX, &fault_data_ops,
 				     &x->fd, &fault_meta_ops, &x->fm, CHUNK,
-				     NULL, NULL, NULL };
+				     NULL, NULL, NULL, NULL, NULL };
 	x->raw = (struct tier_engine){ x->t.b, PREFIX, &memds_ops, &x->t.ds,
 				       &tier_meta_ns, x->t.ns, CHUNK, NULL,
-				       NULL, NULL };
+				       NULL, NULL, NULL, NULL };
 }
 
 /* A regular file NAME of LEN bytes (its copy at generation 0). */

@@ -271,7 +271,7 @@ static void engines_init(struct fx *x)
 {
 	x->raw = (struct tier_engine){ x->t.b, PREFIX, &memds_ops, &x->t.ds,
 				       &tier_meta_ns, x->t.ns, CHUNK, NULL,
-				       NULL, NULL };
+				       NULL, NULL, NULL, NULL };
 	x->pe = x->raw;
 	x->pe.data = &gate_ops;
 	x->pe.data_arg = &x->g;
@@ -496,7 +496,7 @@ static void crash_init(struct crash_fx *c, struct fx *x, long limit)
 	fault_backend_init(&c->fb, x->t.b, &c->f);
 	c->e = (struct tier_engine){ &c->fb.base, PREFIX, &crash_ops, c,
 				     &fault_meta_ops, &c->fm, CHUNK, NULL, NULL,
-				     x->parts };
+				     x->parts, NULL, NULL };
 }
 
 /* After the crash: a new process (namespace reopened, a new, empty part

@@ -28,7 +28,7 @@ static const struct tier_rule rules[] = {
 	  .modify_idle = 50 },
 };
 
-static struct tier_policy pol = { rules, 3, 0, 0 };
+static struct tier_policy pol = { rules, 3, 0, 0, 0 };
 
 static struct tier_file file(uint64_t id, const char *path, uint64_t size,
 			     int64_t age_a, int64_t age_m, uint32_t res)
@@ -63,7 +63,7 @@ static void test_rule_match(void **state)
 	assert_ptr_equal(tier_policy_rule(&pol, "/scratchy"), &rules[2]);
 	assert_ptr_equal(tier_policy_rule(&pol, "/proj/a/b"), &rules[1]);
 	assert_ptr_equal(tier_policy_rule(&pol, "/projx"), &rules[2]);
-	struct tier_policy none = { rules, 2, 0, 0 };
+	struct tier_policy none = { rules, 2, 0, 0, 0 };
 	assert_null(tier_policy_rule(&none, "/home/f"));
 }
 
@@ -138,6 +138,12 @@ static void test_watermarks(void **state)
 	assert_true(rel[0] == 0 && off[0] == 0);
 	/* Exactly at it: released down to the low mark. */
 	fill.used = 850;
+	run(&p, f, 4, &fill, off, rel);
+	assert_true(rel[0] == 2 && rel[1] == 0);
+	/* Two nodes release from the same data servers (decision 0037):
+	 * each frees half of the 200 bytes, so the oldest (150) alone. */
+	fill.used = 900;
+	p.owners = 2;
 	run(&p, f, 4, &fill, off, rel);
 	assert_true(rel[0] == 2 && rel[1] == 0);
 }
@@ -232,7 +238,7 @@ static void test_bad_policy(void **state)
 	p.high_pct = 101;
 	assert_int_equal(tier_policy_select(&p, NULL, 0, NOW, NULL, &pk),
 			 -EINVAL);
-	p = (struct tier_policy){ &bad, 1, 0, 0 };
+	p = (struct tier_policy){ &bad, 1, 0, 0, 0 };
 	assert_int_equal(tier_policy_select(&p, NULL, 0, NOW, NULL, &pk),
 			 -EINVAL);
 }

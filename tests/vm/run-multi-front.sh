@@ -5,19 +5,23 @@
 # scripts/strata-local cluster "one": node 1 (the owner of every
 # partition) on P, nodes 2 and 3 (fronts that own nothing) on P+7 and
 # P+8; and cluster "spread": three nodes on P+20, P+27, P+28, node I
-# owning partition I-1 (--spread); lease and grace 15 s. Then boots the
+# owning partition I-1 (--spread), all three handing out layouts over two
+# data servers on P+21 and P+22 (the guest reaches them as 10.0.2.102 and
+# .103, port 2049; decision 0036); lease and grace 15 s. Then boots the
 # VM with guest/multi-front-test.sh, which for each cluster puts client A
 # on node 2 (guest 10.0.2.100) and client B on node 3 (guest 10.0.2.101):
 # B lists and reads exactly what A made (in "spread" 2,000 files and 200
 # directories in one directory, each node's entries within 20% of a
 # third of them, asked of the host mid-run); a lock A holds blocks B until
 # released; a read delegation A holds is recalled when B writes and A
-# reads B's bytes; everything is removed again.
+# reads B's bytes; in "spread" B reads A's 1 MiB files through layouts
+# and truncates them while A holds them open; everything is removed again.
 # On the host afterwards: in "one", each front's `strata status` says it
 # sent sub-compounds and owns no entries, the owner served them, and the
 # owner's namespace is fsck-clean; in "spread", every node served
 # sub-compounds and the clients' nodes sent some, A's node sent the
-# CB_RECALL, and the cluster's
+# CB_RECALL and CB_LAYOUTRECALLs, nodes 1 and 3 got A's answer to some
+# (recalls across nodes), and the cluster's
 # fsck (strata-fsck --cluster-map) is clean with the root alone left (the
 # tree went); no sanitizer report in any log.
 # Exit: 0 pass, 1 fail, 2 no result from the VM, 3 setup error.
@@ -48,7 +52,11 @@ if ! "$LOCAL" up --dir "$SRV" --port "$PORT" --mds 3 --mds-ports "$A,$B" --lease
      --no-metrics --build "$BUILD" > "$DIR/up.out" 2>&1; then
   cat "$DIR/up.out" >&2; echo "run-multi-front: the cluster did not start" >&2; exit 3
 fi
+# The spread cluster's nodes hand out layouts over two data servers (P+21,
+# P+22 on the host; 10.0.2.102 and .103:2049 to the guest; decision 0036).
+DS1=$((S1 + 1)); DS2=$((S1 + 2))
 if ! "$LOCAL" up --dir "$SP" --port "$S1" --mds 3 --mds-ports "$S2,$S3" --spread --lease 15 --grace 15 \
+     --data-servers 2 --ds-advertise 10.0.2.102:2049,10.0.2.103:2049 \
      --no-metrics --build "$BUILD" > "$DIR/up-spread.out" 2>&1; then
   cat "$DIR/up-spread.out" >&2; "$LOCAL" down --dir "$SRV" > /dev/null 2>&1
   echo "run-multi-front: the spread cluster did not start" >&2; exit 3
@@ -81,6 +89,7 @@ answer() {
     echo "FAIL entries per node ${es[*]} of $sum: off a third by more than 20%:$bad"
 }
 "$HERE/run.sh" --cache "$CACHE" --port "$A" --port "$S2" --fwd "10.0.2.101:$B:$B" --fwd "10.0.2.101:$S3:$S3" \
+  --fwd "10.0.2.102:2049:$DS1" --fwd "10.0.2.103:2049:$DS2" \
   --timeout 900 --out "$OUT" --quiet --env "CLUSTERS=one:$A:$B spread:$S2:$S3" \
   "$HERE/guest/multi-front-test.sh" &
 VMPID=$!
@@ -111,12 +120,18 @@ for p in "$S1" "$S2" "$S3"; do
 done
 grep -Eq 'CB_RECALL sent to client 2[0-9a-f]{12} ' "$SP/mds2.log" ||
   fail "no CB_RECALL to client A in its node's log (spread mds2.log)"
+# B's truncates recalled A's layouts: sent on A's back channel at node 2,
+# and answered to owners that are other nodes (decision 0036)
+nlr=$(grep -Ec 'CB_LAYOUTRECALL sent to client 2[0-9a-f]{12} ' "$SP/mds2.log")
+nfar=$(cat "$SP/mds.log" "$SP/mds3.log" 2>/dev/null | grep -Ec 'client 2[0-9a-f]{12} answered CB_LAYOUTRECALL')
+echo "run-multi-front: spread: $nlr CB_LAYOUTRECALL sent to client A at node 2, $nfar answered to nodes 1 and 3"
+[ "${nlr:-0}" -ge 1 ] && [ "${nfar:-0}" -ge 1 ] || fail "no layout recall of client A across nodes"
 "$LOCAL" down --dir "$SP" > /dev/null
 "$BUILD/tools/strata-fsck" --cluster-map "$SP/cluster.map" "$SP/data/meta" "$SP/mds2/meta" "$SP/mds3/meta" \
   > "$DIR/fsck-spread.out" 2>&1 || { cat "$DIR/fsck-spread.out"; fail "fsck of the spread cluster"; }
 grep -q 'cluster of 3 nodes: 1 inodes, 0 entries, 0 violations' "$DIR/fsck-spread.out" ||
   { cat "$DIR/fsck-spread.out"; fail "the spread cluster keeps entries after the tree was removed"; }
-if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SP"/mds*.log 2>/dev/null; then
+if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV"/mds*.log "$SP"/mds*.log "$SP"/ds*.log 2>/dev/null; then
   fail "sanitizer report in the log(s) above"
 fi
 [ $RC = 0 ] && echo "run-multi-front: PASS" || echo "run-multi-front: FAIL (rc=$RC)"

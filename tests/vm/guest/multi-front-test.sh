@@ -20,15 +20,24 @@
 # In a cluster labelled "spread" A makes SPREAD_NFILES (2,000) files and
 # SPREAD_NDIRS (200) directories, and asks the host (`host entries`,
 # tests/vm/hostreq.sh) whether each node holds a third of the entries,
-# within 20% (issue 15, acceptance 2).
+# within 20% (issue 15, acceptance 2). Its nodes hand out pNFS file layouts
+# over two data servers (decision 0036), so in "spread" also:
+#   5. A writes NBIG 1 MiB files through front A, B reads them through its
+#      own layouts (both mounts use the files layout driver and asked for
+#      the device); A keeps them open while B truncates each to 4 KiB
+#      through front B: the owners recall A's layouts through front A
+#      (the host finds the recalls in the logs), and A then sees 4 KiB of
+#      its bytes.
 # Each phase name ends in -LABEL. Env: CLUSTERS ("LABEL:A_PORT:B_PORT
 # ..."; default "one:$A_PORT:$B_PORT"), B_IP (default 10.0.2.101),
-# NFILES (default 120), NDIRS (default 20), SPREAD_NFILES, SPREAD_NDIRS.
+# NFILES (default 120), NDIRS (default 20), SPREAD_NFILES, SPREAD_NDIRS,
+# NBIG (default 8).
 source "$VMTEST_HARNESS/guest/lib.sh"
 A_IP=$VMTEST_SERVER_IP; B_IP=${B_IP:-10.0.2.101}
 CLUSTERS=${CLUSTERS:-one:${A_PORT:?}:${B_PORT:?}}
 NFILES=${NFILES:-120}; NDIRS=${NDIRS:-20}
 SPREAD_NFILES=${SPREAD_NFILES:-2000}; SPREAD_NDIRS=${SPREAD_NDIRS:-200}
+NBIG=${NBIG:-8}
 
 # A: NFILES files of distinct sizes and random bytes, NDIRS directories,
 # from one process (a process per file costs ~0.3 s under TCG); their
@@ -94,6 +103,44 @@ b_denied() { ! python3 -c "$TRYLOCK" "$MB/$T/lockf"; }
 a_releases() { echo go > /tmp/release; wait "$LOCKER_PID"; }
 b_gets() { python3 -c "$WAITLOCK" "$MB/$T/lockf" 60; }
 
+# pNFS through the fronts (5. above). The files are many so that some
+# belong to another node than front A (each lands on hash(dir, name)).
+a_writes_big() {
+  local i
+  for ((i = 1; i <= NBIG; i++)); do head -c 1048576 /dev/urandom > "/tmp/big$i"; done
+  for ((i = 1; i <= NBIG; i++)); do cp "/tmp/big$i" "$MA/$T/big$i" || return 1; done
+  sync
+}
+b_reads_big() {
+  local i
+  for ((i = 1; i <= NBIG; i++)); do cmp "/tmp/big$i" "$MB/$T/big$i" || return 1; done
+}
+uses_layouts() { # uses_layouts MNT: the files layout driver, a device asked for
+  local s g
+  s=$(awk -v m="$1" '$1=="device" {p = ($5 == m)} p' /proc/self/mountstats)
+  g=$(opcount "$1" GETDEVICEINFO)
+  echo "$1: $(grep -o 'pnfs=[A-Z0-9_]*' <<< "$s") GETDEVICEINFO=${g:-0} LAYOUTGET=$(opcount "$1" LAYOUTGET)"
+  grep -q 'pnfs=LAYOUT_NFSV4_1_FILES' <<< "$s" && [ "${g:-0}" -gt 0 ]
+}
+b_truncates_while_a_reads() {
+  local i fds=()
+  for ((i = 1; i <= NBIG; i++)); do
+    exec {fd}< "$MA/$T/big$i"; fds+=("$fd")
+    head -c 65536 <&"$fd" > /dev/null   # A reads through its layout
+  done
+  for ((i = 1; i <= NBIG; i++)); do truncate -s 4096 "$MB/$T/big$i" || return 1; done
+  for fd in "${fds[@]}"; do exec {fd}<&-; done
+}
+a_sees_truncated() {
+  local i
+  for ((i = 1; i <= NBIG; i++)); do
+    # cmp opens it (close-to-open: the size is asked again)
+    head -c 4096 "/tmp/big$i" > /tmp/want
+    cmp /tmp/want "$MA/$T/big$i" || return 1
+    [ "$(stat -c %s "$MA/$T/big$i")" = 4096 ] || { echo "big$i: $(stat -c %s "$MA/$T/big$i") bytes at A"; return 1; }
+  done
+}
+
 # one_cluster LABEL A_PORT B_PORT: every check above on that cluster.
 one_cluster() {
   local L=$1 AP=$2 BP=$3
@@ -128,6 +175,14 @@ one_cluster() {
   dr=$(opcount "$MA" DELEGRETURN)
   echo "client A ($L): DELEGRETURN=${dr:-0} OPEN=$(opcount "$MA" OPEN)"
   phase a-returned-delegation-$L bash -c "[ ${dr:-0} -ge 1 ]"
+  if [ "$L" = spread ]; then
+    must a-writes-big-$L a_writes_big
+    phase b-reads-big-$L b_reads_big
+    phase a-uses-layouts-$L uses_layouts "$MA"
+    phase b-uses-layouts-$L uses_layouts "$MB"
+    phase b-truncates-while-a-reads-$L b_truncates_while_a_reads
+    phase a-sees-truncated-$L a_sees_truncated
+  fi
   awk '/^device .* nfs4 /{p=1} /^device /&&!/ nfs4 /{p=0} p' /proc/self/mountstats > "/vmout/mountstats-fronts-$L.txt"
   # everything goes again (names on every node, the directory's owner
   # counting them down), then the directory: empty by then
@@ -136,7 +191,7 @@ one_cluster() {
   must umount-$L bash -c "umount $MA && umount $MB"
 }
 
-must modprobe modprobe -a sunrpc nfs nfsv4
+must modprobe modprobe -a sunrpc nfs nfsv4 nfs_layout_nfsv41_files
 for c in $CLUSTERS; do
   IFS=: read -r label ap bp <<< "$c"
   one_cluster "$label" "$ap" "$bp"

@@ -1,0 +1,171 @@
+#!/usr/bin/python3
+"""tests/multi-mds/spread_tier.py -- every owner of a spread cluster tiers its own files.
+
+    spread_tier.py --node HOST:PORT (x3) --dir DIR --objects OBJDIR
+                   [--pynfs DIR] [--files N]
+
+A cluster of three metadata nodes, node I owning partition I-1, two data
+servers, and one object store every node tiers to (`strata-local up --mds
+3 --spread --data-servers 2 --tier dir:OBJDIR`, DIR its directory), each
+node with the policy "/ access_idle=2 modify_idle=2 release_after=1", a
+pass every second and the orphan collector every second with a grace of 1 s
+(decision 0037). Raw NFSv4.1 clients (pynfs): A on node 2, B on node 1,
+C on node 3.
+
+  T1  A creates N files of distinct bytes through node 2; their inodes
+      (fileid -> shard -> partition -> node) are on all three nodes.
+  T2  Left idle, every file is offloaded and released by its own node
+      within 30 s: an object of its fileid is in the store, no stripe of
+      it is left on the data servers.
+  T3  B reads every file through node 1: A's bytes (each owner recalls
+      its files).
+  T4  An orphan is planted for each node (a copy of one of its files'
+      objects under an unused version): each is deleted within 15 s by
+      its node's collector, while every live object stays; C then reads
+      every file through node 3: A's bytes. (A collector that judged
+      other nodes' objects would find them referenced by nothing in its
+      namespace and delete them: files lost.)
+
+Exit 0 all passed, 1 a check failed, 2 setup or protocol error.
+"""
+import argparse
+import glob
+import os
+import shutil
+import sys
+import time
+
+ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+ap.add_argument("--node", action="append", required=True,
+                help="HOST:PORT of nodes 1, 2, 3 (in order)")
+ap.add_argument("--dir", required=True, help="the cluster's strata-local directory")
+ap.add_argument("--objects", required=True, help="the dir: tier's directory")
+ap.add_argument("--pynfs", default=os.environ.get("PYNFS_DIR", ""))
+ap.add_argument("--files", type=int, default=12)
+args = ap.parse_args()
+if len(args.node) != 3:
+    sys.exit("spread_tier: three --node please")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mmlib  # noqa: E402
+nfs = mmlib.load(args.pynfs, "spread_tier")
+check = mmlib.Checks()
+from xdrdef.nfs4_const import NFS4_OK, FATTR4_FILEID  # noqa: E402
+
+PARTITIONS = 3      # strata-local --spread: node I owns partition I-1
+SETTLE_S = 30
+GC_S = 15
+
+
+class SetupError(Exception):
+    pass
+
+
+def owner_of(fileid):
+    """pnfs/cmap.h: the shard is the fileid's top 8 bits, its partition
+    shard mod P."""
+    return (fileid >> 56) % PARTITIONS + 1
+
+
+def objects_of(fileid):
+    return glob.glob(os.path.join(args.objects, "*", "v1", "*", "%016x-*" % fileid))
+
+
+def stripes_of(fileid):
+    return glob.glob(os.path.join(args.dir, "ds[0-9]*", "stripes", "*", "%016x.*" % fileid))
+
+
+def data_of(i):
+    return os.urandom(4000 + 37 * i)
+
+
+def read_all(c, d, files):
+    """Names whose bytes through C differ from A's."""
+    bad = []
+    for f in files:
+        st, got = c.read_all(d, f["name"])
+        if st != NFS4_OK or got != f["data"]:
+            bad.append("%s (node %d): %s" % (f["name"].decode(), f["node"],
+                                             st if st != NFS4_OK else "%d bytes" % len(got or b"")))
+    return bad
+
+
+def wait_until(cond, seconds):
+    end = time.time() + seconds
+    while True:
+        r = cond()
+        if r or time.time() > end:
+            return r
+        time.sleep(0.2)
+
+
+def main():
+    a = mmlib.Client(nfs, args.node[1], b"tier-a-%d" % os.getpid())
+    st, d = a.mkdir(a.root(), b"tiered-%d" % os.getpid())
+    if st != NFS4_OK:
+        raise SetupError("mkdir: %s" % st)
+
+    # T1
+    files = []
+    for i in range(args.files):
+        name = b"f%02d" % i
+        data = data_of(i)
+        st, fh = a.create_file(d, name, data)
+        if st != NFS4_OK:
+            raise SetupError("create %s: %s" % (name, st))
+        st, at = a.getattr(fh, [FATTR4_FILEID])
+        if st != NFS4_OK:
+            raise SetupError("GETATTR %s: %s" % (name, st))
+        fid = at[FATTR4_FILEID]
+        files.append(dict(name=name, data=data, fileid=fid, node=owner_of(fid)))
+    nodes = sorted({f["node"] for f in files})
+    check(nodes == [1, 2, 3], "T1", "%d files made through node 2 live on all three "
+          "nodes" % len(files), "nodes %s" % nodes)
+
+    # T2
+    def all_tiered():
+        return all(objects_of(f["fileid"]) and not stripes_of(f["fileid"]) for f in files)
+    t0 = time.time()
+    ok = wait_until(all_tiered, SETTLE_S)
+    left = ["%s (node %d): %d objects, %d stripes" % (f["name"].decode(), f["node"],
+                                                      len(objects_of(f["fileid"])),
+                                                      len(stripes_of(f["fileid"])))
+            for f in files if not objects_of(f["fileid"]) or stripes_of(f["fileid"])]
+    check(ok, "T2", "every idle file offloaded and released by its own node "
+          "(%.1f s)" % (time.time() - t0), "; ".join(left))
+
+    # T3
+    b = mmlib.Client(nfs, args.node[0], b"tier-b-%d" % os.getpid())
+    bad = read_all(b, d, files)
+    check(not bad, "T3", "B reads every file's bytes through node 1 (recalled by "
+          "their owners)", "; ".join(bad))
+
+    # T4
+    planted = []
+    for n in (1, 2, 3):
+        f = next(f for f in files if f["node"] == n)
+        live = objects_of(f["fileid"])
+        if not live:
+            raise SetupError("no object of %s to copy" % f["name"])
+        src = sorted(live)[0]
+        fid, gen, ver = os.path.basename(src).split("-")
+        orphan = os.path.join(os.path.dirname(src), "%s-%s-%016x" % (fid, gen, int(ver, 16) + 0x1000))
+        shutil.copyfile(src, orphan)
+        planted.append(orphan)
+    gone = wait_until(lambda: not any(os.path.exists(p) for p in planted), GC_S)
+    check(gone, "T4", "each node's collector deletes the orphan planted for it",
+          "left: %s" % [os.path.basename(p) for p in planted if os.path.exists(p)])
+    missing = [f["name"].decode() for f in files if not objects_of(f["fileid"])
+               and not stripes_of(f["fileid"])]
+    check(not missing, "T4", "... and no file lost both its object and its stripes",
+          "; ".join(missing))
+    # a new client: A's, B's leases may have run out while they waited
+    c = mmlib.Client(nfs, args.node[2], b"tier-c-%d" % os.getpid())
+    bad = read_all(c, d, files)
+    check(not bad, "T4", "C reads every file's bytes through node 3", "; ".join(bad))
+    return 1 if check.failed else 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+    import raw41
+    raw41.run(main, "spread_tier", (SetupError,))
