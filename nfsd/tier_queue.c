@@ -16,6 +16,7 @@ struct tier_queue_slot {
 	uint32_t queued[TIER_REQ_NOPS];
 	uint32_t running; /* recalls */
 	uint32_t busy;    /* steps of any kind */
+	uint32_t urgent;  /* queued recalls a reader waits for */
 };
 
 static int slot_used(const struct tier_queue_slot *s)
@@ -173,6 +174,35 @@ int tier_queue_add(struct tier_queue *q, uint64_t fileid,
 	return 1;
 }
 
+/* Take R (after PREV, NULL for the head) out of the list alone. */
+static void detach(struct tier_queue *q, struct tier_req *prev,
+		   struct tier_req *r)
+{
+	if (prev)
+		prev->next = r->next;
+	else
+		q->head = r->next;
+	if (q->tail == r)
+		q->tail = prev;
+	if (q->urgent_tail == r) /* urgent ones are a prefix: PREV is one */
+		q->urgent_tail = prev;
+	r->next = NULL;
+}
+
+/* Put R (in no list) behind the urgent requests, ahead of the rest. */
+static void insert_urgent(struct tier_queue *q, struct tier_req *r)
+{
+	struct tier_req **at = q->urgent_tail ? &q->urgent_tail->next
+					      : &q->head;
+
+	r->urgent = 1;
+	r->next = *at;
+	*at = r;
+	if (!r->next)
+		q->tail = r;
+	q->urgent_tail = r;
+}
+
 /* Take R (after PREV, NULL for the head) off the FIFO: a step of its
  * file is running from now until tier_queue_done(). */
 static struct tier_req *unlink_req(struct tier_queue *q, struct tier_req *prev,
@@ -180,22 +210,59 @@ static struct tier_req *unlink_req(struct tier_queue *q, struct tier_req *prev,
 {
 	struct tier_queue_slot *s;
 
-	if (prev)
-		prev->next = r->next;
-	else
-		q->head = r->next;
-	if (q->tail == r)
-		q->tail = prev;
-	r->next = NULL;
+	detach(q, prev, r);
 	q->len--;
 	s = find(q, r->fileid);
 	if (s) { /* always: added with the request */
 		s->queued[r->op - 1]--;
+		s->urgent -= r->urgent && s->urgent;
 		s->busy++;
 		if (r->op == TIER_REQ_RECALL)
 			s->running++;
 	}
 	return r;
+}
+
+/* Move FILEID's queued recall (not urgent) up: 1, or 0 if none. */
+static int promote(struct tier_queue *q, uint64_t fileid)
+{
+	struct tier_req *prev = q->urgent_tail;
+	struct tier_req *r = prev ? prev->next : q->head;
+
+	for (; r; prev = r, r = r->next) {
+		if (r->fileid == fileid && r->op == TIER_REQ_RECALL) {
+			detach(q, prev, r);
+			insert_urgent(q, r);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int tier_queue_add_urgent(struct tier_queue *q, uint64_t fileid)
+{
+	struct tier_queue_slot *s = find(q, fileid);
+	struct tier_req *r;
+
+	if (s && (s->running || s->urgent))
+		return 0;
+	if (s && s->queued[TIER_REQ_RECALL - 1] && promote(q, fileid)) {
+		s->urgent++;
+		return 1;
+	}
+	r = calloc(1, sizeof(*r));
+	s = r ? get(q, fileid) : NULL;
+	if (!s) {
+		free(r);
+		return -ENOMEM;
+	}
+	s->queued[TIER_REQ_RECALL - 1]++;
+	s->urgent++;
+	r->fileid = fileid;
+	r->op = TIER_REQ_RECALL;
+	insert_urgent(q, r);
+	q->len++;
+	return 1;
 }
 
 struct tier_req *tier_queue_pop(struct tier_queue *q)

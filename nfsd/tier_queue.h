@@ -11,6 +11,13 @@
  * retried every few milliseconds) a scan of the queue per retry would
  * make the executor's cost grow with the queue.
  *
+ * Readers first: a recall a client's access waits for (the recall hook)
+ * is urgent: it goes ahead of every request that is not, behind the
+ * urgent ones already queued, and a recall of the file already queued
+ * behind others is moved up instead (issue 16, "the parts wanted by
+ * waiting reads first"; decision 0035 orders the parts within a file).
+ * The urgent requests are the FIFO's first ones (urgent_tail the last).
+ *
  * The set holds, per fileid, how many requests of each step are queued,
  * whether a recall of it is running and how many steps of any kind are
  * (popped, not yet done: the worker's threads take only a request whose
@@ -47,12 +54,14 @@ struct tier_req {
 	uint64_t fileid;
 	enum tier_req_op op;
 	struct tier_wait *waiter;
+	int urgent; /* a reader waits for it: ahead of the others */
 };
 
 struct tier_queue_slot; /* tier_queue.c */
 
 struct tier_queue {
 	struct tier_req *head, *tail;
+	struct tier_req *urgent_tail;  /* the last urgent one, or NULL */
 	size_t len;                    /* requests queued */
 	struct tier_queue_slot *slots; /* open addressing, a power of 2 */
 	size_t cap, used;              /* slots, entries */
@@ -75,6 +84,15 @@ int tier_queue_wanted(const struct tier_queue *q, uint64_t fileid,
 int tier_queue_add(struct tier_queue *q, uint64_t fileid,
 		   enum tier_req_op op, struct tier_wait *waiter,
 		   struct tier_req **out);
+
+/*
+ * A recall a reader waits for (urgent, above): queued behind the urgent
+ * ones and ahead of the rest, or, when a recall of FILEID is already
+ * queued behind others, that one moved there. 0 when one is already
+ * urgent or running (O(1): what the executor's retries cost), 1 queued
+ * or moved, -ENOMEM (nothing queued).
+ */
+int tier_queue_add_urgent(struct tier_queue *q, uint64_t fileid);
 
 /* The oldest request, taken off the FIFO (NULL if none); its step is
  * running from now until tier_queue_done(). */

@@ -647,12 +647,19 @@ int tier_worker_read_parts(void *arg, uint64_t fileid, uint64_t off,
 	return tier_recall_read(&w->reader, fileid, off, buf, len, n);
 }
 
+/* A reader waits: the recall goes ahead of the other steps
+ * (tier_queue_add_urgent()). */
 void tier_worker_recall_wanted(void *arg, uint64_t fileid)
 {
 	struct tier_worker *w = arg;
+	int rc;
 
-	if (tier_worker_submit(w, fileid, TIER_REQ_RECALL, 0, NULL, 0) ==
-	    -ENOMEM)
+	pthread_mutex_lock(&w->lock);
+	rc = w->stop ? 0 : tier_queue_add_urgent(&w->queue, fileid);
+	if (rc == 1)
+		pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	if (rc == -ENOMEM)
 		log_warn("tier: no memory to queue the recall of fileid %llx",
 			 (unsigned long long)fileid);
 }

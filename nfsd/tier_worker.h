@@ -21,7 +21,9 @@
  *            and a collector pass run alone: no step starts until it
  *            ends, and it starts once the running steps have ended;
  *   hook     an access to an offloaded file (READ, WRITE, SETATTR of a
- *            size, LAYOUTGET) queues its recall: at most one recall per
+ *            size, LAYOUTGET) queues its recall ahead of every policy
+ *            and manual step (a reader waits: tier_queue_add_urgent(),
+ *            decision 0035): at most one recall per
  *            file is queued or running at a time (the executor calls the
  *            hook again on every retried access); whether one is costs
  *            O(1), a hash set of wanted files beside the FIFO

@@ -419,10 +419,12 @@ static void do_tier(struct ctl_req *r)
 	if (!get_args(r, (xdrproc_t)xdr_ctl_tier_args, &a))
 		return;
 	ctl_tier(r->srv, &a, &res, msg, key, &stats, &totals);
-	xdr_free((xdrproc_t)xdr_ctl_tier_args, &a);
 	if (!res.msg)
 		res.msg = none;
+	if (!res.rest)
+		res.rest = none;
 	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_tier_res, &res);
+	xdr_free((xdrproc_t)xdr_ctl_tier_args, &a); /* res.rest points in */
 }
 
 static void do_revoke(struct ctl_req *r)

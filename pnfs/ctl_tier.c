@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmap.h"
 #include "ctl_tier_walk.h"
 #include "log.h"
 #include "ns.h"
@@ -13,15 +14,26 @@
 #include "tier_key.h"
 #include "tier_worker.h"
 
+/* Where a path's resolution goes on when the next step is another
+ * node's (ctl_prot.x ctl_tier_res, EREMOTE). */
+struct redirect {
+	uint64_t fileid;  /* the directory to go on from, or the file */
+	const char *rest; /* the path left below it ("" the file itself) */
+	unsigned node;
+};
+
 /* PATH ("/a/b", "a/b"; "/" the root) to a fileid, component by
- * component from the root. */
-static int resolve(struct ns *ns, const char *path, uint64_t *fileid)
+ * component from the directory FROM. -EREMOTE and *R when a name's entry
+ * is on another node's partition (docs/decisions/0037). */
+static int resolve(struct strata_server *srv, uint64_t from,
+		   const char *path, uint64_t *fileid, struct redirect *r)
 {
-	uint64_t cur = NS_ROOT_FILEID;
+	uint64_t cur = from;
 	const char *p = path;
 	int rc;
 
 	while (*p) {
+		uint64_t next;
 		const char *end = strchr(p, '/');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
 
@@ -32,9 +44,16 @@ static int resolve(struct ns *ns, const char *path, uint64_t *fileid)
 		if ((len == 1 && p[0] == '.') ||
 		    (len == 2 && p[0] == '.' && p[1] == '.'))
 			return -EINVAL;
-		rc = ns_lookup(ns, cur, p, len, &cur);
+		rc = ns_lookup(srv->ns, cur, p, len, &next);
+		if (rc == -EREMOTE) {
+			*r = (struct redirect){
+				cur, p, cmap_entry_owner(srv->cmap, cur, p, len)
+			};
+			return rc;
+		}
 		if (rc < 0)
 			return rc;
+		cur = next;
 		p += len;
 	}
 	*fileid = cur;
@@ -145,6 +164,7 @@ void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
 {
 	struct ns_inode ino;
 	uint64_t fileid = a->fileid;
+	struct redirect r = { 0, "", 0 };
 	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -157,9 +177,20 @@ void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
 		return;
 	}
 	if (a->path && a->path[0])
-		rc = resolve(srv->ns, a->path, &fileid);
+		rc = resolve(srv, a->fileid ? a->fileid : NS_ROOT_FILEID,
+			     a->path, &fileid, &r);
 	if (rc == 0)
 		rc = ns_getattr(srv->ns, fileid, &ino);
+	if (rc == -EREMOTE && !r.node) /* the inode: a link across nodes */
+		r = (struct redirect){ fileid, "",
+				       cmap_fileid_owner(srv->cmap, fileid) };
+	if (rc == -EREMOTE) {
+		res->status = r.node && r.node != srv->node ? EREMOTE : EIO;
+		res->fileid = r.fileid;
+		res->node = r.node;
+		res->rest = (char *)r.rest; /* into A: freed after the reply */
+		return;
+	}
 	if (rc == 0 && a->op != CTL_TIER_QUERY)
 		rc = step(srv, a, &ino, msg);
 	if (rc == 0 || a->op != CTL_TIER_QUERY) {

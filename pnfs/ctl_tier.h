@@ -10,11 +10,17 @@
  *
  * A file is named by its path from the namespace's root, as a client sees
  * it under a mount of "/" (components looked up one by one; "." and ".."
- * are refused), or by its fileid.
+ * are refused), or by its fileid, or by a path below a directory's
+ * fileid. On a cluster whose partitions several nodes own, a name whose
+ * entry, or a file whose inode, is another node's ends the call with
+ * EREMOTE and where to go on (RES->node, ->fileid, ->rest: the caller
+ * asks that node; docs/decisions/0037).
  *
  * Threads: the control connection's receive thread (a step waited for,
  * or a directory's walk, blocks it, never the COMPOUND executor). RES's
- * strings point into buffers of the caller's (MSG, KEY). 0 or -errno in RES->status:
+ * strings point into buffers of the caller's (MSG, KEY) and, for
+ * RES->rest, into A's path (keep A until the reply is sent). 0 or a
+ * positive errno in RES->status:
  * -ENOENT no such path or fileid, -ENODEV a step without a tier,
  * -EINVAL a step on what is not a regular file or a bad path, and the
  * step's own errors (tier_worker_submit()).

@@ -207,7 +207,8 @@ ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 
 step "three metadata nodes, one owner and then three: two stock clients on two nodes in the VM (listing, bytes, a lock, a delegation recall across nodes; ASan)"
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-  tests/vm/run-multi-front.sh --build build-asan --port $((PORT + 120)) --dir "$WORK/multi-front"
+  tests/vm/run-multi-front.sh --build build-asan --port $((PORT + 120)) --dir "$WORK/multi-front" \
+    --spread-files "${STRATA_SPREAD_FILES:-1000}"
 
 step "NFS over RDMA: the MDS and the stock client in the VM on Soft-RoCE (a bad client, 64 MiB through Read/Write chunks, a 1,000-entry listing through Reply chunks, fsx; pNFS over RDMA, recalls over its backchannel, the MDS and a data server SIGKILLed and restarted; debug build, about 3-4 min)"
 tests/vm/run-rdma.sh --out "$WORK/rdma" --quiet --env "NDIR=${STRATA_RDMA_NDIR:-1000}"

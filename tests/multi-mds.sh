@@ -62,8 +62,9 @@
 #  13. a spread cluster with 2 data servers and one object store (dir:)
 #      every node tiers to, a policy offloading and releasing idle files
 #      and the orphan collector every second: tests/multi-mds/
-#      spread_tier.py, each node tiers and recalls its own files, each
-#      node's collector deletes only its own orphans (decision 0037)
+#      spread_tier.py, each node tiers and recalls its own files,
+#      `strata tier status` sums the nodes, each node's collector
+#      deletes only its own orphans (decision 0037)
 #   (after 8 to 13 the cluster's fsck, strata-fsck --cluster-map, is
 #   clean)
 # and checks that no sanitizer report appeared in any server's log.
@@ -288,7 +289,8 @@ SRV5=$DIR/srv5; Q1=$((PORT + 90)); Q2=$((PORT + 97)); Q3=$((PORT + 98))
   --tier-gc-interval 1 --tier-gc-grace 1 > "$DIR/up5.out" 2>&1 ||
   { cat "$DIR/up5.out" >&2; fail "the spread cluster with a tier did not start"; }
 /usr/bin/python3 "$ROOT/tests/multi-mds/spread_tier.py" --node "127.0.0.1:$Q1" --node "127.0.0.1:$Q2" \
-  --node "127.0.0.1:$Q3" --dir "$SRV5" --objects "$SRV5/objects" --pynfs "$PYNFS_DIR" ||
+  --node "127.0.0.1:$Q3" --dir "$SRV5" --objects "$SRV5/objects" --pynfs "$PYNFS_DIR" \
+  --strata "$BUILD/tools/strata --dir $SRV5" ||
   { tail -n 20 "$SRV5"/mds*.log; fail "spread_tier.py"; }
 "$LOCAL" down --dir "$SRV5" > /dev/null
 "$BUILD/tools/strata-fsck" --cluster-map "$SRV5/cluster.map" "$SRV5/data/meta" "$SRV5/mds2/meta" \

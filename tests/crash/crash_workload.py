@@ -128,6 +128,22 @@ def parent_name(path):
     return d, n
 
 
+def open_ops(path, create, owner):
+    """LOOKUPs to PATH's directory, OPEN (GUARDED create, or an existing
+    file) for OWNER, GETFH."""
+    d, n = parent_name(path)
+    if create:
+        how = openflag4(OPEN4_CREATE,
+                        createhow4(GUARDED4, {FATTR4_MODE: 0o644}))
+    else:
+        how = openflag4(OPEN4_NOCREATE)
+    return lookup_ops(d) + [
+        op.open(0, OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
+                OPEN4_SHARE_DENY_NONE, open_owner4(0, owner),
+                how, open_claim4(CLAIM_NULL, n.encode())),
+        op.getfh()]
+
+
 def status_name(st):
     return nfsstat4.get(st, str(st))
 
@@ -243,17 +259,7 @@ class Workload:
         return self.rng.randbytes(n)
 
     def open_ops(self, path, create):
-        d, n = parent_name(path)
-        if create:
-            how = openflag4(OPEN4_CREATE,
-                            createhow4(GUARDED4, {FATTR4_MODE: 0o644}))
-        else:
-            how = openflag4(OPEN4_NOCREATE)
-        return lookup_ops(d) + [
-            op.open(0, OPEN4_SHARE_ACCESS_BOTH | OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
-                    OPEN4_SHARE_DENY_NONE, open_owner4(0, self.owner),
-                    how, open_claim4(CLAIM_NULL, n.encode())),
-            op.getfh()]
+        return open_ops(path, create, self.owner)
 
     def write_one(self, path, fh, stateid, off, stable):
         data = self.data()

@@ -163,6 +163,25 @@ def mds_read(s, fh, sid, size):
     return bytes(out)
 
 
+def seq_flags(s):
+    """SEQUENCE alone: its status flags (-1: it failed)."""
+    slot, seq_op = s._prepare_compound({})
+    res = s.c.compound([seq_op])
+    s.update_seq_state(res, slot)
+    return res.resarray[0].sr_status_flags if res.status == NFS4_OK else -1
+
+
+def reclaim_done(s):
+    """Once S's front says RESTART_RECLAIM_NEEDED (10 s at most),
+    RECLAIM_COMPLETE."""
+    end = time.time() + 10
+    while time.time() < end:
+        if max(seq_flags(s), 0) & SEQ4_STATUS_RESTART_RECLAIM_NEEDED:
+            need(s.compound([op.reclaim_complete(False)]), "RECLAIM_COMPLETE")
+            return
+        time.sleep(0.2)
+
+
 def stripe_objects(fileid):
     pat = "%016x." % fileid
     return [f for f in glob.glob(os.path.join(args.dir, "ds[0-9]*", "stripes", "*", pat + "*"))]
@@ -240,6 +259,12 @@ def main():
     # P4
     if subprocess.call(args.restart3, shell=True) != 0:
         raise SetupError("restarting node 3 failed")
+    # as the Linux client does: both held layouts at node 3, so their
+    # fronts say RESTART_RECLAIM_NEEDED; they have nothing to reclaim
+    # (layouts are not reclaimed here) and end it, else node 3 answers
+    # their OPENs NFS4ERR_GRACE (RFC 8881 §18.51.3)
+    for s in (a, b):
+        reclaim_done(s)
     old = next((f for f in files if f["node"] == 3), None)
     deadline = time.time() + 10
     st = NFS4_OK

@@ -2,7 +2,7 @@
 """tests/multi-mds/spread_tier.py -- every owner of a spread cluster tiers its own files.
 
     spread_tier.py --node HOST:PORT (x3) --dir DIR --objects OBJDIR
-                   [--pynfs DIR] [--files N]
+                   --strata CMD [--pynfs DIR] [--files N]
 
 A cluster of three metadata nodes, node I owning partition I-1, two data
 servers, and one object store every node tiers to (`strata-local up --mds
@@ -16,7 +16,10 @@ C on node 3.
       (fileid -> shard -> partition -> node) are on all three nodes.
   T2  Left idle, every file is offloaded and released by its own node
       within 30 s: an object of its fileid is in the store, no stripe of
-      it is left on the data servers.
+      it is left on the data servers. `strata tier status` of the cluster
+      (CMD: the admin CLI with --dir DIR, which lists every node) sums
+      exactly N offloaded files, and each node's line counts exactly the
+      files it owns.
   T3  B reads every file through node 1: A's bytes (each owner recalls
       its files).
   T4  An orphan is planted for each node (a copy of one of its files'
@@ -25,13 +28,20 @@ C on node 3.
       every file through node 3: A's bytes. (A collector that judged
       other nodes' objects would find them referenced by nothing in its
       namespace and delete them: files lost.)
+  T5  The admin CLI by path, asked of node 1 only (CMD): `strata
+      residency` answers every file with its own fileid (a name or inode
+      on another node is followed there: EREMOTE redirects), and `strata
+      tier recall` of one file of each node brings it back (state both).
 
 Exit 0 all passed, 1 a check failed, 2 setup or protocol error.
 """
 import argparse
 import glob
+import json
 import os
+import shlex
 import shutil
+import subprocess
 import sys
 import time
 
@@ -40,6 +50,8 @@ ap.add_argument("--node", action="append", required=True,
                 help="HOST:PORT of nodes 1, 2, 3 (in order)")
 ap.add_argument("--dir", required=True, help="the cluster's strata-local directory")
 ap.add_argument("--objects", required=True, help="the dir: tier's directory")
+ap.add_argument("--strata", required=True,
+                help="the admin CLI with --dir DIR (shell words)")
 ap.add_argument("--pynfs", default=os.environ.get("PYNFS_DIR", ""))
 ap.add_argument("--files", type=int, default=12)
 args = ap.parse_args()
@@ -100,7 +112,8 @@ def wait_until(cond, seconds):
 
 def main():
     a = mmlib.Client(nfs, args.node[1], b"tier-a-%d" % os.getpid())
-    st, d = a.mkdir(a.root(), b"tiered-%d" % os.getpid())
+    dpath = "/tiered-%d" % os.getpid()
+    st, d = a.mkdir(a.root(), dpath[1:].encode())
     if st != NFS4_OK:
         raise SetupError("mkdir: %s" % st)
 
@@ -133,6 +146,17 @@ def main():
     check(ok, "T2", "every idle file offloaded and released by its own node "
           "(%.1f s)" % (time.time() - t0), "; ".join(left))
 
+    ts = cli_json("tier", "status")
+    try:
+        total = ts["states"]["offloaded"]["files"]
+        per = [n["states"]["offloaded"]["files"] for n in ts["nodes"]]
+    except (KeyError, TypeError):
+        raise SetupError("strata tier status: %s" % str(ts)[:300])
+    want = [sum(1 for f in files if f["node"] == n) for n in (1, 2, 3)]
+    check(total == len(files) and per == want, "T2", "`strata tier status` sums the "
+          "nodes: %d offloaded, per node %s" % (len(files), want),
+          "got %s, per node %s" % (total, per))
+
     # T3
     b = mmlib.Client(nfs, args.node[0], b"tier-b-%d" % os.getpid())
     bad = read_all(b, d, files)
@@ -162,7 +186,32 @@ def main():
     c = mmlib.Client(nfs, args.node[2], b"tier-c-%d" % os.getpid())
     bad = read_all(c, d, files)
     check(not bad, "T4", "C reads every file's bytes through node 3", "; ".join(bad))
+
+    # T5
+    dname = os.path.basename(dpath)
+    paths = ["/%s/%s" % (dname, f["name"].decode()) for f in files]
+    got = cli_json("residency", *paths)
+    ids = {r.get("path"): (r.get("fileid"), r.get("state"), r.get("error")) for r in got}
+    bad = ["%s: %s" % (p, ids.get(p)) for p, f in zip(paths, files)
+           if ids.get(p, (None,))[0] != "%016x" % f["fileid"] or ids[p][2]]
+    check(not bad, "T5", "`strata residency PATH` through node 1 answers all %d files, "
+          "each with its fileid" % len(files), "; ".join(bad))
+    pick = [next(i for i, f in enumerate(files) if f["node"] == n) for n in (1, 2, 3)]
+    got = cli_json("tier", "recall", *[paths[i] for i in pick])
+    states = [(r.get("path"), r.get("state"), r.get("error")) for r in got]
+    check(len(states) == 3 and all(s == "both" and not e for _, s, e in states), "T5",
+          "`strata tier recall PATH` of a file of each node: back (both)", str(states))
     return 1 if check.failed else 0
+
+
+def cli_json(*words):
+    out = subprocess.run(shlex.split(args.strata) + ["--json"] + list(words),
+                         capture_output=True, text=True)
+    try:
+        return json.loads(out.stdout)
+    except ValueError:
+        raise SetupError("strata %s: %s %s" % (" ".join(words), out.stdout[:200],
+                                               out.stderr[:300]))
 
 
 if __name__ == "__main__":

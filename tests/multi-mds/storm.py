@@ -82,6 +82,7 @@ _fail_pending_on_close()
 SESSION_GONE = (NFS4ERR_BADSESSION, NFS4ERR_DEADSESSION,
                 NFS4ERR_STALE_CLIENTID, NFS4ERR_EXPIRED)
 RETRY = (NFS4ERR_GRACE, NFS4ERR_DELAY)
+OWNER = b"storm-owner"  # the open owner of every OPEN (crash_workload.open_ops)
 
 
 def attr_ops(bits):
@@ -197,7 +198,7 @@ class Storm:
         lost = cw.Workload.STATE_LOST
         for attempt in range(20):
             try:
-                res = self.call(cw.Workload.open_ops(self, path, False),
+                res = self.call(cw.open_ops(path, False, OWNER),
                                 "OPEN " + path)
                 sid = res.resarray[-2].stateid
                 fh = res.resarray[-1].object
@@ -215,10 +216,6 @@ class Storm:
         self.j.line(line)
         self.acked += 1
         self.tags[tag] = max(self.tags[tag], off + len(data))
-
-    @property
-    def owner(self):
-        return b"storm-owner"
 
     def op_mkdir(self, path):
         d, n = parent_name(path)
@@ -238,7 +235,7 @@ class Storm:
     def op_create(self):
         path = self.rng.choice(self.dirs) + "/" + self.new_name("f")
         tag = "i%d" % self.ctr
-        ops = cw.Workload.open_ops(self, path, True)
+        ops = cw.open_ops(path, True, OWNER)
         if not self.journalled("create %s %s" % (path, tag), ops,
                                lambda: self.fileid(path) is not None):
             return

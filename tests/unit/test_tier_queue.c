@@ -9,7 +9,9 @@
  * hash set agrees with a plain scan of the FIFO over a long random mix
  * of adds, pops and completions (deletions shift entries back); and
  * tier_queue_pop_idle() takes the oldest request of a file with no step
- * running (the worker's threads never run two steps of one file).
+ * running (the worker's threads never run two steps of one file); a
+ * recall a reader waits for goes ahead of the other steps, behind the
+ * earlier such recalls, and moves a queued recall of its file up.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -194,6 +196,106 @@ static void test_pop_idle_skips_busy_files(void **state)
 	tier_queue_fini(&q);
 }
 
+/* Pop everything: the fileids in order (at most MAX). */
+static size_t drain(struct tier_queue *q, uint64_t *out, size_t max)
+{
+	struct tier_req *r;
+	size_t n = 0;
+
+	while ((r = tier_queue_pop(q)) != NULL) {
+		if (n < max)
+			out[n++] = r->fileid;
+		tier_queue_done(q, r);
+		free(r);
+	}
+	return n;
+}
+
+static void test_readers_first(void **state)
+{
+	struct tier_queue q;
+	uint64_t got[8];
+	struct tier_req *r;
+
+	(void)state;
+	tier_queue_init(&q);
+	/* the policy's steps, and a recall asked by hand, queued first */
+	assert_int_equal(tier_queue_add(&q, 1, TIER_REQ_OFFLOAD, NULL, NULL),
+			 1);
+	assert_int_equal(tier_queue_add(&q, 2, TIER_REQ_RELEASE, NULL, NULL),
+			 1);
+	assert_int_equal(want_recall(&q, 3), 1);
+	assert_int_equal(tier_queue_add(&q, 4, TIER_REQ_OFFLOAD, NULL, NULL),
+			 1);
+	/* readers wait for 5, then 6: ahead of all, in their order */
+	assert_int_equal(tier_queue_add_urgent(&q, 5), 1);
+	assert_int_equal(tier_queue_add_urgent(&q, 6), 1);
+	assert_int_equal(tier_queue_add_urgent(&q, 5), 0); /* once */
+	/* a reader of 3: its queued recall moves up, behind 6; again: no-op */
+	assert_int_equal(tier_queue_add_urgent(&q, 3), 1);
+	assert_int_equal(tier_queue_add_urgent(&q, 3), 0);
+	assert_int_equal(q.len, 6);
+	/* a running recall is not queued again */
+	r = tier_queue_pop(&q);
+	assert_int_equal(r->fileid, 5);
+	assert_int_equal(tier_queue_add_urgent(&q, 5), 0);
+	tier_queue_done(&q, r);
+	free(r);
+	/* a new urgent one after some were taken: still ahead of the rest */
+	assert_int_equal(tier_queue_add_urgent(&q, 7), 1);
+	assert_int_equal(drain(&q, got, 8), 6);
+	assert_true(got[0] == 6 && got[1] == 3 && got[2] == 7 &&
+		    got[3] == 1 && got[4] == 2 && got[5] == 4);
+	assert_null(q.urgent_tail);
+	assert_null(q.tail);
+	assert_int_equal(q.used, 0);
+	/* urgent into an empty queue, then a plain add goes behind it */
+	assert_int_equal(tier_queue_add_urgent(&q, 8), 1);
+	assert_int_equal(tier_queue_add(&q, 9, TIER_REQ_OFFLOAD, NULL, NULL),
+			 1);
+	assert_int_equal(tier_queue_add_urgent(&q, 10), 1);
+	assert_int_equal(drain(&q, got, 8), 3);
+	assert_true(got[0] == 8 && got[1] == 10 && got[2] == 9);
+	tier_queue_fini(&q);
+}
+
+/* An urgent recall of FILEID in the FIFO. */
+static int ref_urgent(const struct tier_queue *q, uint64_t fileid)
+{
+	for (const struct tier_req *r = q->head; r; r = r->next)
+		if (r->fileid == fileid && r->urgent)
+			return 1;
+	return 0;
+}
+
+static int ref_wanted_running(struct tier_req **run, size_t nrun,
+			      uint64_t fileid)
+{
+	for (size_t i = 0; i < nrun; i++)
+		if (run[i]->fileid == fileid && run[i]->op == TIER_REQ_RECALL)
+			return 1;
+	return 0;
+}
+
+/* The urgent requests are the FIFO's first ones, the last of them
+ * urgent_tail; the tail is the last request. */
+static void check_urgent_prefix(const struct tier_queue *q)
+{
+	const struct tier_req *last_urgent = NULL, *last = NULL;
+	int seen_plain = 0;
+
+	for (const struct tier_req *r = q->head; r; last = r, r = r->next) {
+		if (r->urgent) {
+			assert_false(seen_plain);
+			last_urgent = r;
+		} else {
+			seen_plain = 1;
+		}
+	}
+	assert_ptr_equal(q->urgent_tail, last_urgent);
+	assert_ptr_equal(q->tail, last);
+}
+
 /* The reference for tier_queue_pop_idle: the oldest request whose file
  * has no step in RUN. */
 static const struct tier_req *ref_idle(const struct tier_queue *q,
@@ -240,7 +342,13 @@ static void test_matches_a_scan(void **state)
 		enum tier_req_op op = (enum tier_req_op)(1 + (x >> 10) % 3);
 		unsigned what = (x >> 14) % 10;
 
-		if (what < 5) {
+		if (what == 4 && op == TIER_REQ_RECALL) {
+			/* a reader's: not again once urgent or running */
+			int no = ref_urgent(&q, f) ||
+				 ref_wanted_running(run, nrun, f);
+
+			assert_int_equal(tier_queue_add_urgent(&q, f), !no);
+		} else if (what < 5) {
 			int want = ref_wanted(&q, run, nrun, f, op);
 
 			assert_int_equal(tier_queue_add(&q, f, op, NULL, NULL),
@@ -268,6 +376,7 @@ static void test_matches_a_scan(void **state)
 				tier_queue_wanted(&q, f, (enum tier_req_op)o),
 				ref_wanted(&q, run, nrun, f,
 					   (enum tier_req_op)o));
+		check_urgent_prefix(&q);
 	}
 	while (nrun) {
 		tier_queue_done(&q, run[--nrun]);
@@ -287,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_storm_each_file_once),
 		cmocka_unit_test(test_waiters_and_other_steps),
 		cmocka_unit_test(test_pop_idle_skips_busy_files),
+		cmocka_unit_test(test_readers_first),
 		cmocka_unit_test(test_matches_a_scan),
 	};
 

@@ -1,5 +1,6 @@
 #!/bin/bash
 # tests/vm/run-multi-front.sh --port P [--build DIR] [--dir DIR] [--out DIR]
+#                             [--spread-files N]
 # Two stock Linux clients on two nodes of two 3-node Strata clusters, in
 # one VM boot (issue 15; docs/decisions/0024). Starts with
 # scripts/strata-local cluster "one": node 1 (the owner of every
@@ -28,17 +29,19 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-PORT=""; BUILD=$ROOT/build; DIR=/tmp/strata-multi-front; OUT=""
+PORT=""; BUILD=$ROOT/build; DIR=/tmp/strata-multi-front; OUT=""; SPREAD_FILES=2000
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) PORT=$2; shift 2;;
     --build) BUILD=$2; shift 2;;
     --dir) DIR=$2; shift 2;;
     --out) OUT=$2; shift 2;;
+    --spread-files) SPREAD_FILES=$2; shift 2;; # and a tenth as many dirs
     *) echo "run-multi-front: unknown argument $1" >&2; exit 3;;
   esac
 done
 [[ $PORT =~ ^[0-9]+$ ]] || { sed -n '2,14p' "$0"; exit 3; }
+[[ $SPREAD_FILES =~ ^[1-9][0-9]*$ ]] || { echo "run-multi-front: --spread-files wants a count" >&2; exit 3; }
 [ -n "$OUT" ] || OUT=$DIR/vm
 LOCAL=$ROOT/scripts/strata-local
 SRV=$DIR/srv; A=$((PORT + 7)); B=$((PORT + 8))
@@ -90,7 +93,9 @@ answer() {
 }
 "$HERE/run.sh" --cache "$CACHE" --port "$A" --port "$S2" --fwd "10.0.2.101:$B:$B" --fwd "10.0.2.101:$S3:$S3" \
   --fwd "10.0.2.102:2049:$DS1" --fwd "10.0.2.103:2049:$DS2" \
-  --timeout 900 --out "$OUT" --quiet --env "CLUSTERS=one:$A:$B spread:$S2:$S3" \
+  --timeout 900 --out "$OUT" --quiet \
+  --env "CLUSTERS=one:$A:$B spread:$S2:$S3" --env "SPREAD_NFILES=$SPREAD_FILES" \
+  --env "SPREAD_NDIRS=$((SPREAD_FILES / 10))" \
   "$HERE/guest/multi-front-test.sh" &
 VMPID=$!
 serve_requests run-multi-front

@@ -7,7 +7,9 @@
  * administration procedures (pnfs/ctl_prot.x CTL_INFO .. CTL_OPSTATS;
  * CTL_TIER for residency and the tier's steps),
  * authenticated with the cluster key: --server HOST:PORT --key FILE, or
- * --dir DIR of a strata-local cluster (its DIR/admin.conf names both).
+ * --dir DIR of a strata-local cluster (its DIR/admin.conf names both, and
+ * with several metadata nodes lists them all: `tier status` sums them,
+ * and paths are followed from node to node, docs/decisions/0037).
  * Human tables go to stdout; --json prints one JSON document (json-c).
  *
  * Exit status: 0 success; 1 the cluster could not be reached or answered
@@ -31,8 +33,15 @@ struct ctl_conn;
 #define CLI_TIER_PARALLEL 8
 #define CLI_TIER_PARALLEL_MAX 64
 
+/* Metadata nodes a cluster's admin.conf may list. */
+#define CLI_MAX_NODES 64
+
 struct cli {
 	char server[128];   /* "host:port" of the MDS */
+	/* Every metadata node of a cluster (admin.conf `nodes`, several
+	 * nodes: docs/decisions/0024); nnodes 0 or 1: SERVER alone. */
+	char nodes[CLI_MAX_NODES][128];
+	unsigned nnodes;
 	char key_path[4096];
 	struct mac_key key;
 	int json;

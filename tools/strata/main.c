@@ -43,7 +43,27 @@ static void usage(void)
 		"--dir DIR: a strata-local cluster (reads DIR/admin.conf)\n");
 }
 
-/* DIR/admin.conf, written by scripts/strata-local up: [admin] server, key. */
+/* admin.conf's `nodes`: HOST:PORT,HOST:PORT,... into CLI->nodes. */
+static int parse_nodes(struct cli *cli, const char *value)
+{
+	const char *p = value;
+
+	cli->nnodes = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 0 || n >= sizeof(cli->nodes[0]) ||
+		    cli->nnodes == CLI_MAX_NODES)
+			return 0; /* ini_parse reports the line */
+		snprintf(cli->nodes[cli->nnodes++], sizeof(cli->nodes[0]),
+			 "%.*s", (int)n, p);
+		p += n + (p[n] == ',');
+	}
+	return 1;
+}
+
+/* DIR/admin.conf, written by scripts/strata-local up: [admin] server, key,
+ * and with several metadata nodes their list, nodes. */
 static int on_admin_conf(void *user, const char *section, const char *name,
 			 const char *value)
 {
@@ -55,6 +75,8 @@ static int on_admin_conf(void *user, const char *section, const char *name,
 		snprintf(cli->server, sizeof(cli->server), "%s", value);
 	else if (!strcmp(name, "key"))
 		snprintf(cli->key_path, sizeof(cli->key_path), "%s", value);
+	else if (!strcmp(name, "nodes"))
+		return parse_nodes(cli, value);
 	return 1;
 }
 

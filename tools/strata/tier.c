@@ -8,7 +8,9 @@
  * once, each on its own control connection (--parallel N, default
  * CLI_TIER_PARALLEL), so the MDS's tier threads (tier_workers) are kept
  * busy; the answers are printed in the order of the paths, once all are
- * in. */
+ * in. On a cluster whose partitions several nodes own, a node answers
+ * EREMOTE when the path goes on at another node (docs/decisions/0037);
+ * the CLI follows, to the node of that number in admin.conf's `nodes`. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -134,16 +136,56 @@ static void res_line(const char *path, const ctl_tier_res *r)
 		totals_line(r->totals);
 }
 
-/* One CTL_TIER call for PATH; 0, or -1 (reported). */
-static int tier_call(struct ctl_conn *c, ctl_tier_op op, const char *path,
-		     int wait, ctl_tier_res *res)
+#define TIER_HOPS_MAX 16 /* redirects followed for one path */
+
+/* Ask node NODE (1-based in admin.conf's `nodes`) to go on: A's fileid
+ * and path set from the redirect in RES, whose answer replaces RES. 0,
+ * or -errno. */
+static int follow(const struct cli *cli, ctl_tier_args *a,
+		  ctl_tier_res *res, char *rest, size_t cap)
+{
+	struct ctl_conn *c;
+	unsigned node = res->node;
+	int rc;
+
+	if (node < 1 || node > cli->nnodes)
+		return -EREMOTE; /* a node the CLI does not know */
+	a->fileid = res->fileid;
+	snprintf(rest, cap, "%s", res->rest ? res->rest : "");
+	a->path = rest;
+	xdr_free((xdrproc_t)xdr_ctl_tier_res, res);
+	memset(res, 0, sizeof(*res));
+	rc = cli_connect(cli, cli->nodes[node - 1], &c);
+	if (rc < 0)
+		return rc;
+	rc = ctl_call(c, CTL_TIER, (xdrproc_t)xdr_ctl_tier_args, a,
+		      (xdrproc_t)xdr_ctl_tier_res, res, TIER_CALL_TIMEOUT_MS);
+	ctl_close(c);
+	return rc;
+}
+
+/* One CTL_TIER call for PATH on C, following redirects to other nodes;
+ * 0, or -1 (reported). */
+static int tier_call(const struct cli *cli, struct ctl_conn *c,
+		     ctl_tier_op op, const char *path, int wait,
+		     ctl_tier_res *res)
 {
 	ctl_tier_args a = { .op = op, .path = (char *)path, .wait = wait };
-	int rc;
+	char rest[CTL_PATH_MAX + 1];
+	int rc, hops = 0;
 
 	memset(res, 0, sizeof(*res));
 	rc = ctl_call(c, CTL_TIER, (xdrproc_t)xdr_ctl_tier_args, &a,
 		      (xdrproc_t)xdr_ctl_tier_res, res, TIER_CALL_TIMEOUT_MS);
+	while (rc == 0 && res->status == EREMOTE && hops++ < TIER_HOPS_MAX) {
+		rc = follow(cli, &a, res, rest, sizeof(rest));
+		if (rc == -EREMOTE) {
+			fprintf(stderr, "strata: %s: on metadata node %u, which "
+				"admin.conf's nodes do not list\n", path,
+				res->node);
+			return -1;
+		}
+	}
 	if (rc < 0) {
 		fprintf(stderr, "strata: %s: %s\n", path, strerror(-rc));
 		return -1;
@@ -187,8 +229,8 @@ static void *batch_thread(void *arg)
 		pthread_mutex_unlock(&b->lock);
 		if (i < 0)
 			break;
-		b->rc[i] = tier_call(c, b->op, b->paths[i], !b->cli->no_wait,
-				     &b->res[i]);
+		b->rc[i] = tier_call(b->cli, c, b->op, b->paths[i],
+				     !b->cli->no_wait, &b->res[i]);
 	}
 	ctl_close(c);
 	return NULL;

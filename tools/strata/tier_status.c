@@ -6,7 +6,10 @@
  * recovery gave up at start, the namespace's totals, and its regular
  * files and bytes per residency state (resident, both, offloaded: counters
  * the namespace keeps, docs/decisions/0034; `strata residency PATH` for
- * one file or a directory's subtree). A table, or --json. */
+ * one file or a directory's subtree). A table, or --json.
+ * With several metadata nodes (admin.conf `nodes`), every node tiers its
+ * own files (docs/decisions/0037): each is asked, and the counts are
+ * summed, with a line per node (--json: the sums, and "nodes"). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -191,29 +194,142 @@ static void stats_table(const ctl_tier_stats *s)
 	states_table(s);
 }
 
-int cmd_tier_status(struct cli *cli)
+/* ADDR's tier status into RES (free it with xdr_free): 0, or -1 with a
+ * message. */
+static int fetch(struct cli *cli, const char *addr, ctl_tier_res *res)
 {
 	ctl_tier_args a = { .op = CTL_TIER_STATUS, .path = "" };
-	ctl_tier_res res;
 	struct ctl_conn *c;
 	int rc;
 
-	if (cli_connect(cli, cli->server, &c) < 0)
-		return 1;
-	memset(&res, 0, sizeof(res));
+	memset(res, 0, sizeof(*res));
+	if (cli_connect(cli, addr, &c) < 0)
+		return -1;
 	rc = ctl_call(c, CTL_TIER, (xdrproc_t)xdr_ctl_tier_args, &a,
-		      (xdrproc_t)xdr_ctl_tier_res, &res,
+		      (xdrproc_t)xdr_ctl_tier_res, res,
 		      TIER_STATUS_TIMEOUT_MS);
 	ctl_close(c);
-	if (rc < 0 || res.status || !res.stats) {
-		fprintf(stderr, "strata: tier status: %s\n",
-			rc < 0	      ? strerror(-rc)
-			: res.status ? strerror((int)res.status)
-				     : "no status in the answer (an older MDS?)");
+	if (rc < 0 || res->status || !res->stats) {
+		fprintf(stderr, "strata: tier status of %s: %s\n", addr,
+			rc < 0	       ? strerror(-rc)
+			: res->status ? strerror((int)res->status)
+				      : "no status in the answer (an older "
+					"MDS?)");
 		if (rc == 0)
-			xdr_free((xdrproc_t)xdr_ctl_tier_res, &res);
-		return 1;
+			xdr_free((xdrproc_t)xdr_ctl_tier_res, res);
+		return -1;
 	}
+	return 0;
+}
+
+/* Add S's counts to T (T keeps the first node's backend, prefix and
+ * start; the latest drain's time and outcome; no step "running" in a
+ * sum). */
+static void add_stats(ctl_tier_stats *t, const ctl_tier_stats *s)
+{
+	t->queued += s->queued;
+	for (int i = 0; i < 3; i++) {
+		t->done[i] += s->done[i];
+		t->failed[i] += s->failed[i];
+		t->res_files[i] += s->res_files[i];
+		t->res_bytes[i] += s->res_bytes[i];
+	}
+	t->recalls_nothing += s->recalls_nothing;
+	t->bytes_up += s->bytes_up;
+	t->bytes_down += s->bytes_down;
+	t->recovered += s->recovered;
+	t->drains += s->drains;
+	t->drain_failures += s->drain_failures;
+	t->deleted += s->deleted;
+	t->freed += s->freed;
+	t->ns_inodes += s->ns_inodes;
+	t->ns_bytes += s->ns_bytes;
+	if (s->last_drain > t->last_drain) {
+		t->last_drain = s->last_drain;
+		t->last_drain_status = s->last_drain_status;
+		t->last_deleted = s->last_deleted;
+		t->last_freed = s->last_freed;
+	}
+}
+
+static void nodes_table(const struct cli *cli, const ctl_tier_res *res)
+{
+	printf("\n%-22s %7s %8s %8s %8s %9s %9s %9s\n", "node", "queued",
+	       "offload", "release", "recall", "resident", "both",
+	       "offloaded");
+	for (unsigned i = 0; i < cli->nnodes; i++) {
+		const ctl_tier_stats *s = res[i].stats;
+
+		printf("%-22s %7llu %8llu %8llu %8llu %9llu %9llu %9llu\n",
+		       cli->nodes[i], (unsigned long long)s->queued,
+		       (unsigned long long)s->done[0],
+		       (unsigned long long)s->done[1],
+		       (unsigned long long)s->done[2],
+		       (unsigned long long)s->res_files[cli_states[0].idx],
+		       (unsigned long long)s->res_files[cli_states[1].idx],
+		       (unsigned long long)s->res_files[cli_states[2].idx]);
+	}
+}
+
+static json_object *cluster_json(const struct cli *cli,
+				 const ctl_tier_stats *total,
+				 const ctl_tier_res *res)
+{
+	json_object *o = stats_json(total), *nodes = json_object_new_array();
+
+	for (unsigned i = 0; i < cli->nnodes; i++) {
+		json_object *n = stats_json(res[i].stats);
+
+		json_object_object_add(n, "server",
+				       json_object_new_string(cli->nodes[i]));
+		json_object_array_add(nodes, n);
+	}
+	json_object_object_add(o, "nodes", nodes);
+	return o;
+}
+
+/* Several metadata nodes: the sums, and each node's counts. */
+static int cluster_status(struct cli *cli)
+{
+	static ctl_tier_res res[CLI_MAX_NODES];
+	ctl_tier_stats total;
+	unsigned got = 0;
+	int rc = 0;
+
+	for (; got < cli->nnodes; got++)
+		if (fetch(cli, cli->nodes[got], &res[got]) < 0)
+			break;
+	if (got == cli->nnodes) {
+		memset(&total, 0, sizeof(total));
+		total.backend = res[0].stats->backend; /* points into res */
+		total.prefix = res[0].stats->prefix;
+		total.started = res[0].stats->started;
+		for (unsigned i = 0; i < got; i++)
+			add_stats(&total, res[i].stats);
+		if (cli->json) {
+			cli_print_json(cluster_json(cli, &total, res));
+		} else {
+			printf("cluster    %u metadata nodes, each tiering its "
+			       "own files (sums below)\n", cli->nnodes);
+			stats_table(&total);
+			nodes_table(cli, res);
+		}
+	} else {
+		rc = 1;
+	}
+	for (unsigned i = 0; i < got; i++)
+		xdr_free((xdrproc_t)xdr_ctl_tier_res, &res[i]);
+	return rc;
+}
+
+int cmd_tier_status(struct cli *cli)
+{
+	ctl_tier_res res;
+
+	if (cli->nnodes > 1)
+		return cluster_status(cli);
+	if (fetch(cli, cli->server, &res) < 0)
+		return 1;
 	if (cli->json)
 		cli_print_json(stats_json(res.stats));
 	else
