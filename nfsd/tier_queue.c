@@ -142,6 +142,27 @@ int tier_queue_wanted(const struct tier_queue *q, uint64_t fileid,
 	       (op == TIER_REQ_RECALL && s->running != 0);
 }
 
+/* A new request for (FILEID, OP), counted queued in its file's slot
+ * (*SP) and in the FIFO's length; not linked yet. NULL without memory. */
+static struct tier_req *new_req(struct tier_queue *q, uint64_t fileid,
+				enum tier_req_op op,
+				struct tier_queue_slot **sp)
+{
+	struct tier_req *r = calloc(1, sizeof(*r));
+	struct tier_queue_slot *s = r ? get(q, fileid) : NULL;
+
+	if (!s) {
+		free(r);
+		return NULL;
+	}
+	s->queued[op - 1]++;
+	r->fileid = fileid;
+	r->op = op;
+	q->len++;
+	*sp = s;
+	return r;
+}
+
 int tier_queue_add(struct tier_queue *q, uint64_t fileid,
 		   enum tier_req_op op, struct tier_wait *waiter,
 		   struct tier_req **out)
@@ -153,22 +174,15 @@ int tier_queue_add(struct tier_queue *q, uint64_t fileid,
 		return -EINVAL;
 	if (!waiter && tier_queue_wanted(q, fileid, op))
 		return 0;
-	r = calloc(1, sizeof(*r));
-	s = r ? get(q, fileid) : NULL;
-	if (!s) {
-		free(r);
+	r = new_req(q, fileid, op, &s);
+	if (!r)
 		return -ENOMEM;
-	}
-	s->queued[op - 1]++;
-	r->fileid = fileid;
-	r->op = op;
 	r->waiter = waiter;
 	if (q->tail)
 		q->tail->next = r;
 	else
 		q->head = r;
 	q->tail = r;
-	q->len++;
 	if (out)
 		*out = r;
 	return 1;
@@ -250,18 +264,11 @@ int tier_queue_add_urgent(struct tier_queue *q, uint64_t fileid)
 		s->urgent++;
 		return 1;
 	}
-	r = calloc(1, sizeof(*r));
-	s = r ? get(q, fileid) : NULL;
-	if (!s) {
-		free(r);
+	r = new_req(q, fileid, TIER_REQ_RECALL, &s);
+	if (!r)
 		return -ENOMEM;
-	}
-	s->queued[TIER_REQ_RECALL - 1]++;
 	s->urgent++;
-	r->fileid = fileid;
-	r->op = TIER_REQ_RECALL;
 	insert_urgent(q, r);
-	q->len++;
 	return 1;
 }
 
