@@ -220,5 +220,5 @@ done
   [ -f "$S/nfstest/.strata-built" ] && echo "NFSTEST_DIR=$S/nfstest" && echo "NFSTEST_STAMP='$(cat "$S/nfstest/.strata-built")'"
   [ -f "$S/pjdfstest/.strata-built" ] && echo "PJDFSTEST_DIR=$S/pjdfstest" && echo "PJDFSTEST_STAMP='$(cat "$S/pjdfstest/.strata-built")'"
   true
-} > "$S/suites.env.tmp" && mv "$S/suites.env.tmp" "$S/suites.env"
+} > "$S/suites.env.$$" && mv "$S/suites.env.$$" "$S/suites.env"   # $$: test.sh runs two lanes at once
 exit $rc
