@@ -332,6 +332,48 @@ static unsigned route_name(struct compound *c, uint32_t opnum,
 	return node;
 }
 
+/* 1 when the LAYOUTRETURN whose arguments IN is at returns by FSID or
+ * ALL (lora_reclaim, lora_layout_type, lora_iomode, then the return
+ * type: RFC 8881 §18.44.1). IN is left where it was. */
+static int bulk_return(XDR *in)
+{
+	u_int pos = xdr_getpos(in);
+	uint32_t w[4];
+	int bulk = 1;
+
+	for (int i = 0; i < 4 && bulk; i++)
+		bulk = xdr_u_int(in, &w[i]);
+	xdr_setpos(in, pos);
+	return bulk && (w[3] == LAYOUTRETURN4_FSID || w[3] == LAYOUTRETURN4_ALL);
+}
+
+/* A front's LAYOUTRETURN by FSID or ALL: to each owner that holds state
+ * of the client in turn, then here (compound.h lr_nodes). Its layouts
+ * are at the owners of the files they are of (decision 0036); sent to
+ * one node only, the others would keep them and recall them later. */
+static unsigned route_bulk_return(struct compound *c)
+{
+	const struct cmap *m = c->srv->cmap;
+	uint64_t self = 1ull << (c->srv->node & 63);
+
+	if (c->lr_op != c->opindex + 1) {
+		c->lr_op = c->opindex + 1;
+		c->lr_nodes = c->state_nodes & ~self;
+	}
+	while (c->lr_nodes) {
+		unsigned bit = 0;
+
+		while (!(c->lr_nodes >> bit & 1))
+			bit++;
+		if (cmap_node(m, bit)) {
+			c->lr_forwarded = 1;
+			return bit;
+		}
+		c->lr_nodes &= ~(1ull << bit); /* not a node of the map */
+	}
+	return c->srv->node;
+}
+
 static unsigned compound_route(struct compound *c, const struct op_desc *d,
 			       uint32_t opnum, XDR *in)
 {
@@ -339,6 +381,17 @@ static unsigned compound_route(struct compound *c, const struct op_desc *d,
 	uint64_t fileid;
 	unsigned node;
 
+	if (c->sub && c->lr_ran)
+		return NODE_FRONT; /* the front goes on (route_bulk_return) */
+	if (opnum == OP_LAYOUTRETURN && bulk_return(in)) {
+		if (!c->sub)
+			return c->srv->owns_all ? c->srv->node
+						: route_bulk_return(c);
+		if (c->opindex != c->sub_start)
+			return NODE_FRONT; /* reached here: its front routes it */
+		c->lr_ran = 1;
+		return c->srv->node; /* its front chose this node */
+	}
 	if (c->srv->owns_all)
 		return c->srv->node;
 	if (d->flags & OPF_FRONT)

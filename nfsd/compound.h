@@ -77,6 +77,7 @@ struct compound {
 	/* 1 at a partition owner running a front's sub-compound: no
 	 * session here, the front ran SEQUENCE (compound_run_sub). */
 	int sub;
+	unsigned sub_start; /* ... the first op the front sent it */
 	/* 1 once an op that may change something (OPF_MUTATES) ran: an
 	 * owner keeps a sub-compound's answer for a resend (peer_svc.c). */
 	int mutated;
@@ -99,6 +100,22 @@ struct compound {
 	 * SEQUENCE found them (nfsd/session.h reclaim_nodes): its
 	 * RECLAIM_COMPLETE goes to one of them. */
 	uint64_t rc_nodes;
+	/* A LAYOUTRETURN of type FSID or ALL (RFC 8881 §18.44.3) returns
+	 * the client's layouts at every owner, not only where its handle
+	 * routes: a front sends the same op to each owner that holds state
+	 * of the client (lr_nodes, from the client's state_nodes when the
+	 * op at index lr_op - 1 is first reached), dropping each owner's
+	 * OK, then runs it itself for the result (compound.c route_bulk,
+	 * subcompound.c compound_resume). lr_forwarded: the op the loop
+	 * stopped before is one of those. lr_ran: an owner ran one, so the
+	 * rest goes back to the front. state_nodes: the client's
+	 * (nfsd/session.h), as SEQUENCE found it and each owner's answer
+	 * since left it. */
+	uint64_t state_nodes;
+	uint64_t lr_nodes;
+	unsigned lr_op;
+	int lr_forwarded;
+	int lr_ran;
 
 	/* Set by SEQUENCE on a retransmission: the cached COMPOUND4res to send
 	 * instead of running anything (RFC 8881 §2.10.6.1.3). */

@@ -209,6 +209,7 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 			j->c.client->state_nodes |= bit;
 		else
 			j->c.client->state_nodes &= ~bit;
+		j->c.state_nodes = j->c.client->state_nodes;
 		if (r->reclaim_complete)
 			j->c.client->reclaim_nodes &= ~bit;
 		if (j->c.rc_forwarded && r->nrun > 0 &&
@@ -222,6 +223,16 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 			j->c.client->reclaim_nodes = 0;
 		}
 		j->c.rc_forwarded = 0;
+	}
+	if (j->c.lr_forwarded) {
+		j->c.lr_forwarded = 0;
+		if (r->nrun == 1 && r->status == NFS4_OK) {
+			/* A LAYOUTRETURN by FSID or ALL done at that owner:
+			 * its result is dropped, the same op goes to the next
+			 * owner, and last runs here (compound.h lr_nodes). */
+			j->c.lr_nodes &= ~(1ull << (j->stop.node & 63));
+			return job_run(j, &l, len);
+		}
 	}
 	if (n) /* none: an owner that moved a READDIR's cookie on */
 		memcpy(j->out + j->out_pos, r->results.results_val, n);
@@ -398,6 +409,7 @@ int compound_run_sub(struct strata_server *srv, struct xprt_conn *conn,
 		      XDR_DECODE);
 	xdrmem_create(&l.out, (char *)buf, (u_int)cap, XDR_ENCODE);
 	l.i = a->opindex;
+	c.sub_start = a->opindex;
 	l.end = a->opindex + a->nsub;
 	compound_loop_run(&c, &l);
 	*mutated = c.mutated;

@@ -63,6 +63,7 @@ nfsstat4 op_sequence(struct compound *c, void *args, void *res)
 	c->slot = slot;
 	c->client = s->client;
 	c->rc_nodes = s->client->reclaim_nodes;
+	c->state_nodes = s->client->state_nodes;
 	memcpy(c->ref.session, s->id, NFS4_SESSIONID_SIZE);
 	c->ref.slot = a->sa_slotid;
 	c->ref.seqid = a->sa_sequenceid;

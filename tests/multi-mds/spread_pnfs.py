@@ -34,6 +34,12 @@ client of both data servers.
   P6  A removes every file: each owner's reclaimer removes the file's
       stripe objects from the data servers (none left within 15 s; there
       were some before).
+  P7  (run before P6) A takes an RW layout of a file of each owner
+      through node 2, then returns them all with one LAYOUTRETURN of
+      type ALL through node 2 (the current filehandle the root, node
+      1's); B then truncates each of the three files through node 1: no
+      CB_LAYOUTRECALL reaches A, because every owner, not only the one
+      the root routes to, let A's layouts go (RFC 8881 §18.44.3).
 
 Exit 0 all passed, 1 a check failed, 2 setup or protocol error.
 """
@@ -187,6 +193,55 @@ def stripe_objects(fileid):
     return [f for f in glob.glob(os.path.join(args.dir, "ds[0-9]*", "stripes", "*", pat + "*"))]
 
 
+def until_not_grace(call):
+    """CALL() until it answers something but GRACE or DELAY (node 3 may
+    still be in its grace period), 20 s at most; its last status and value."""
+    deadline = time.time() + 20
+    while True:
+        st, val = call()
+        if st not in (NFS4ERR_GRACE, NFS4ERR_DELAY) or time.time() > deadline:
+            return st, val
+        time.sleep(0.3)
+
+
+def p7_bulk_return(a, b, d, files, recalled):
+    from xdrdef.nfs4_type import layoutreturn4
+    targets = [next((f for f in files if f["node"] == n), None) for n in (1, 2, 3)]
+    if None in targets:
+        raise SetupError("P7: no file of every owner")
+    opens = []
+    for f in targets:
+        # opened again: node 3's restart (P4) lost A's open there
+        fh, sid, _ = open_file(a, d, f["name"], False)
+        opens.append((fh, sid))
+        st, _ = until_not_grace(lambda: layoutget(a, fh, sid, LAYOUTIOMODE4_RW))
+        if st != NFS4_OK:
+            raise SetupError("P7: LAYOUTGET of a file of node %d: %s" % (f["node"], sname(st)))
+    res = a.compound([op.putrootfh(),
+                      op.layoutreturn(False, LAYOUT4_NFSV4_1_FILES, LAYOUTIOMODE4_ANY,
+                                      layoutreturn4(LAYOUTRETURN4_ALL))])
+    check(res.status == NFS4_OK, "P7", "LAYOUTRETURN of type ALL through node 2",
+          sname(res.status))
+    del recalled[:]
+    bad = []
+    for f in targets:
+        bfh, bsid, _ = open_file(b, d, f["name"], False)
+
+        def trunc():
+            r = b.compound([op.putfh(bfh), op.setattr(bsid, {FATTR4_SIZE: 50})])
+            return r.status, None
+        st, _ = until_not_grace(trunc)
+        if st != NFS4_OK:
+            bad.append("node %d: SETATTR %s" % (f["node"], sname(st)))
+        b.compound([op.putfh(bfh), op.close(0, bsid)])
+    for fh, sid in opens:  # held until now: a CLOSE may return layouts too
+        a.compound([op.putfh(fh), op.close(0, sid)])
+    back = sorted({f["node"] for f in targets if bytes(f["fh"]) in recalled})
+    check(not bad and not back, "P7", "after it, B truncates a file of each owner through "
+          "node 1 and no owner recalls a layout from A",
+          "; ".join(bad + ["layouts recalled by node(s) %s" % back] if back else bad))
+
+
 def main():
     a, b = mds(2), mds(1)
     ads, bds = dss(), dss()
@@ -312,6 +367,9 @@ def main():
     size = res.resarray[-1].obj_attributes[FATTR4_SIZE] if res.status == NFS4_OK else None
     check(size == 100, "P5", "A then sees the new size", "size %s" % size)
     b.compound([op.putfh(bfh), op.close(0, bsid)])
+
+    # P7
+    p7_bulk_return(a, b, d, files, recalled)
 
     # P6
     before = sum(len(stripe_objects(f["fileid"])) for f in files)
