@@ -10,8 +10,9 @@
 #      and the install (tests/install.sh: cmake --install into a scratch
 #      prefix, the systemd units checked by systemd-analyze verify)
 #   From step 4 on, two lanes run at once, each in its own order: the host
-#   lane (4, 5, the host-only checks of 7, 8, and pynfs's fsck) and the VM
-#   lane (6, the VM checks of 7, the VM server's fsck). Each lane's output
+#   lane (4, 5, the host-only checks of 7, 8, then two VM checks of 7: the
+#   object tier and the multi-front clusters, and pynfs's fsck) and the VM
+#   lane (6, the other VM checks of 7, the VM server's fsck). Each lane's output
 #   goes to $WORK/lane-{host,vm}.log and, marked [host] or [vm], to stdout;
 #   the run ends with every step's time per lane. Why: docs/testing.md
 #   "CI time".
@@ -120,7 +121,8 @@ scripts/build-suites.sh cthon04 fsx pynfs pjdfstest nfstest
 
 # Two lanes run at once from here (docs/testing.md "CI time"): the VM lane
 # keeps qemu busy (TCG, about one host core: the guest waits on its server
-# much of the time) and the host lane runs everything that needs no VM.
+# much of the time) and the host lane runs everything that needs no VM,
+# then two of the VM checks, so that both cores stay busy to the end.
 # Each lane is sequential and has its own ports: the host lane PORT..PORT+299
 # (metrics PORT+10000..), the VM lane VPORT = PORT+1000 onwards.
 rm -rf "$WORK"; mkdir -p "$WORK"
@@ -192,6 +194,18 @@ lane_host() {
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
     tests/crash/run-crash.sh --port $((PORT + 10)) --rounds 3 --build build-asan --dir "$WORK/crash"
 
+  # two VM checks end this lane: once the host-only checks are done, a
+  # core is free beside the VM lane's qemu
+  step "VM: the object tier with the stock client and a real S3 server: 20 files of 4 KiB-64 MiB offloaded and released (0 bytes on the data servers, objects checked by curl --aws-sigv4), partial and whole reads after drop_caches, reads back through layouts, append/truncate/remove of offloaded files, a read waiting while the S3 proxy is down, the policy moving an idle file the client wrote, 200 offloaded files read at once (ASan; the default 1,000 by hand); where a file ends through layouts (O_DIRECT across holes and ends, small files) and fsx through the layouts on files of up to 4 MiB"
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+    tests/vm/run-tier.sh --build build-asan --port $((PORT + 190)) --out "$WORK/tier-vm" --quiet \
+    --many "${STRATA_TIER_MANY:-200}"
+
+  step "three metadata nodes, one owner and then three: two stock clients on two nodes in the VM (listing, bytes, a lock, a delegation recall across nodes; ASan)"
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+    tests/vm/run-multi-front.sh --build build-asan --port $((PORT + 120)) --dir "$WORK/multi-front" \
+      --spread-files "${STRATA_SPREAD_FILES:-1000}"
+
   step "fsck after pynfs"
   scripts/strata-local down --dir "$WORK/srv"
   build/tools/strata-fsck --dir "$WORK/srv/data/meta"
@@ -231,16 +245,6 @@ lane_vm() {
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
     tests/vm/run-nfstest-pnfs.sh --build build-asan --port $((VPORT + 80)) --out "$WORK/nfstest-pnfs" \
     --tests read,write,read_write,write_read,read_lock,write_lock,setattr,setattr_lock
-
-  step "VM: the object tier with the stock client and a real S3 server: 20 files of 4 KiB-64 MiB offloaded and released (0 bytes on the data servers, objects checked by curl --aws-sigv4), partial and whole reads after drop_caches, reads back through layouts, append/truncate/remove of offloaded files, a read waiting while the S3 proxy is down, the policy moving an idle file the client wrote, 200 offloaded files read at once (ASan; the default 1,000 by hand); where a file ends through layouts (O_DIRECT across holes and ends, small files) and fsx through the layouts on files of up to 4 MiB"
-  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-    tests/vm/run-tier.sh --build build-asan --port $((VPORT + 190)) --out "$WORK/tier-vm" --quiet \
-    --many "${STRATA_TIER_MANY:-200}"
-
-  step "three metadata nodes, one owner and then three: two stock clients on two nodes in the VM (listing, bytes, a lock, a delegation recall across nodes; ASan)"
-  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-    tests/vm/run-multi-front.sh --build build-asan --port $((VPORT + 120)) --dir "$WORK/multi-front" \
-      --spread-files "${STRATA_SPREAD_FILES:-1000}"
 
   step "NFS over RDMA: the MDS and the stock client in the VM on Soft-RoCE (a bad client, 64 MiB through Read/Write chunks, a 1,000-entry listing through Reply chunks, fsx; pNFS over RDMA, recalls over its backchannel, the MDS and a data server SIGKILLed and restarted; debug build, about 3-4 min)"
   tests/vm/run-rdma.sh --out "$WORK/rdma" --quiet --env "NDIR=${STRATA_RDMA_NDIR:-1000}"
