@@ -105,9 +105,9 @@ struct compound {
 	 * routes: a front sends the same op to each owner that holds state
 	 * of the client (lr_nodes, from the client's state_nodes when the
 	 * op at index lr_op - 1 is first reached), dropping each owner's
-	 * OK, then runs it itself for the result (compound.c route_bulk,
-	 * subcompound.c compound_resume). lr_forwarded: the op the loop
-	 * stopped before is one of those. lr_ran: an owner ran one, so the
+	 * OK, then runs it itself for the result (compound.c
+	 * route_bulk_return, subcompound.c compound_resume). lr_forwarded:
+	 * the op the loop stopped before is one of those. lr_ran: an owner ran one, so the
 	 * rest goes back to the front. state_nodes: the client's
 	 * (nfsd/session.h), as SEQUENCE found it and each owner's answer
 	 * since left it. */
