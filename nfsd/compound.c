@@ -354,22 +354,20 @@ static int bulk_return(XDR *in)
 static unsigned route_bulk_return(struct compound *c)
 {
 	const struct cmap *m = c->srv->cmap;
-	uint64_t self = 1ull << (c->srv->node & 63);
+	uint64_t self = cmap_node_bit(c->srv->node);
 
 	if (c->lr_op != c->opindex + 1) {
 		c->lr_op = c->opindex + 1;
 		c->lr_nodes = c->state_nodes & ~self;
 	}
 	while (c->lr_nodes) {
-		unsigned bit = 0;
+		unsigned node = cmap_first_node(c->lr_nodes);
 
-		while (!(c->lr_nodes >> bit & 1))
-			bit++;
-		if (cmap_node(m, bit)) {
+		if (cmap_node(m, node)) {
 			c->lr_forwarded = 1;
-			return bit;
+			return node;
 		}
-		c->lr_nodes &= ~(1ull << bit); /* not a node of the map */
+		c->lr_nodes &= ~cmap_node_bit(node); /* not of the map */
 	}
 	return c->srv->node;
 }
@@ -413,15 +411,8 @@ static unsigned compound_route(struct compound *c, const struct op_desc *d,
 		 * RESTART_RECLAIM_NEEDED set for ever). */
 		if (c->sub)
 			return c->srv->node; /* its front chose this node */
-		if (c->rc_nodes) {
-			uint64_t b = c->rc_nodes;
-			unsigned bit = 0;
-			while (!(b & 1)) {
-				b >>= 1;
-				bit++;
-			}
-			return bit;
-		}
+		if (c->rc_nodes)
+			return cmap_first_node(c->rc_nodes);
 		fileid = NS_ROOT_FILEID;
 		break;
 	case OP_TEST_STATEID:

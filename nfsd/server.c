@@ -421,8 +421,8 @@ static void client_gone(struct strata_server *srv, uint64_t clientid,
 
 	if (!srv->peers)
 		return;
-	for (unsigned n = 1; n < 64; n++)
-		if ((nodes >> n) & 1)
+	for (unsigned n = 1; n <= CMAP_MAX_NODES; n++)
+		if (nodes & cmap_node_bit(n))
 			peer_call(srv->peers, n, PEER_CLIENT_GONE,
 				  (xdrproc_t)xdr_peer_client_gone_args, &a,
 				  (xdrproc_t)xdr_peer_stat, sizeof(peer_stat),
@@ -436,7 +436,7 @@ static void client_gone(struct strata_server *srv, uint64_t clientid,
 static void node_epoch(void *ctx, unsigned node, uint32_t epoch)
 {
 	struct strata_server *srv = ctx;
-	uint64_t bit = 1ull << (node & 63);
+	uint64_t bit = cmap_node_bit(node);
 	unsigned n = 0;
 
 	pthread_mutex_lock(&srv->state_lock);

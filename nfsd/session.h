@@ -79,12 +79,13 @@ struct nfs_client {
 	 * node FRONT, made by its first sub-compound: it holds the
 	 * client's state on this node's files, never expires here (its
 	 * front renews it) and goes when the front says the client is gone.
-	 * FWD_NODES: on its front, the nodes its sub-compounds went to. */
+	 * FWD_NODES: on its front, the nodes its sub-compounds went to (a
+	 * set of cmap_node_bit(), pnfs/cmap.h, as the other node sets). */
 	unsigned front;
 	uint64_t fwd_nodes;
 	int cb_via_front;         /* a stub: its front has a back channel */
 	uint64_t state_nodes;     /* a front: owners that said the client
-				     holds state there (bit N: node N) */
+				     holds state there (cmap_node_bit()) */
 	uint64_t reclaim_nodes;   /* a front: of those, the ones that
 				     restarted since and await its reclaim
 				     (SEQ4_STATUS_RESTART_RECLAIM_NEEDED) */

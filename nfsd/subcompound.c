@@ -203,7 +203,7 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 		return COMPOUND_DONE;
 	}
 	if (j->c.client) {
-		uint64_t bit = 1ull << (j->stop.node & 63);
+		uint64_t bit = cmap_node_bit(j->stop.node);
 
 		if (r->has_state)
 			j->c.client->state_nodes |= bit;
@@ -230,7 +230,7 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 			/* A LAYOUTRETURN by FSID or ALL done at that owner:
 			 * its result is dropped, the same op goes to the next
 			 * owner, and last runs here (compound.h lr_nodes). */
-			j->c.lr_nodes &= ~(1ull << (j->stop.node & 63));
+			j->c.lr_nodes &= ~cmap_node_bit(j->stop.node);
 			return job_run(j, &l, len);
 		}
 	}
@@ -354,7 +354,7 @@ int compound_sub_args(struct compound_job *j, peer_compound_args *a)
 	ctx_to_peer(c, &a->ctx);
 	a->ops.ops_val = (char *)call->args + j->stop.in_pos;
 	a->ops.ops_len = (u_int)(call->args_len - j->stop.in_pos);
-	clp->fwd_nodes |= 1ull << (j->stop.node & 63);
+	clp->fwd_nodes |= cmap_node_bit(j->stop.node);
 	return 0;
 }
 

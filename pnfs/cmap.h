@@ -77,6 +77,20 @@ int cmap_parse(struct cmap *m, const char *text, char err[CMAP_ERR_MAX]);
 void cmap_single(struct cmap *m, const char *id, unsigned nshards,
 		 unsigned npartitions);
 
+/* Sets of nodes (a client's owners, the nodes a call went to) are 64-bit
+ * masks: node ID is bit ID - 1, so every id 1..CMAP_MAX_NODES has one.
+ * 0 for an id out of that range. */
+static inline uint64_t cmap_node_bit(unsigned id)
+{
+	return id >= 1 && id <= CMAP_MAX_NODES ? 1ull << (id - 1) : 0;
+}
+
+/* The lowest node id in SET, which must not be empty. */
+static inline unsigned cmap_first_node(uint64_t set)
+{
+	return (unsigned)__builtin_ctzll(set) + 1;
+}
+
 static inline unsigned cmap_shard_partition(const struct cmap *m,
 					    unsigned shard)
 {

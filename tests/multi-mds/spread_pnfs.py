@@ -253,8 +253,15 @@ def main():
     d = res.resarray[-1].object
 
     # P1
+    # Entries (and so new files) land on hash(dir, name) and the
+    # directory's fileid differs per run: 9 names miss one of three nodes
+    # one run in 13. Go on past ARGS.FILES until every node has a file
+    # (64 names at most).
     files, bad = [], []
-    for i in range(args.files):
+    i = -1
+    while i + 1 < 64 and (len(files) < args.files or
+                          len({f["node"] for f in files}) < 3):
+        i += 1
         name = b"f%02d" % i
         fh, sid, fileid = open_file(a, d, name, True)
         st, lo = layoutget(a, fh, sid, LAYOUTIOMODE4_RW)
@@ -272,8 +279,8 @@ def main():
     owners = sorted({f["node"] for f in files})
     check(owners == [1, 2, 3], "P1", "layouts of the files through node 2 come from their "
           "owners, all three nodes", "minted by %s" % owners)
-    check(not bad and len(files) == args.files, "P1", "%d files written through the data "
-          "servers with layouts of three owners, sizes committed" % args.files,
+    check(not bad and len(files) >= args.files, "P1", "%d files written through the data "
+          "servers with layouts of three owners, sizes committed" % len(files),
           "; ".join(bad))
 
     # P2

@@ -178,6 +178,32 @@ static void test_single(void **state)
 	assert_int_equal(cmap_entry_owner(&m, 1, "x", 1), 1);
 }
 
+/* Node sets: every id 1..CMAP_MAX_NODES has its own bit and comes back
+ * from it (node 64's bit used to be read back as node 0: a bulk
+ * LAYOUTRETURN, a RECLAIM_COMPLETE or a client's end never reached node
+ * 64). */
+static void test_node_bits(void **state)
+{
+	uint64_t all = 0, set;
+
+	(void)state;
+	for (unsigned id = 1; id <= CMAP_MAX_NODES; id++) {
+		uint64_t b = cmap_node_bit(id);
+
+		assert_int_not_equal(b, 0);
+		assert_int_equal(all & b, 0);
+		assert_int_equal(cmap_first_node(b), id);
+		all |= b;
+	}
+	assert_true(all == UINT64_MAX);
+	assert_true(cmap_node_bit(0) == 0);
+	assert_true(cmap_node_bit(CMAP_MAX_NODES + 1) == 0);
+	set = cmap_node_bit(CMAP_MAX_NODES) | cmap_node_bit(3);
+	assert_int_equal(cmap_first_node(set), 3);
+	set &= ~cmap_node_bit(3);
+	assert_int_equal(cmap_first_node(set), CMAP_MAX_NODES);
+}
+
 /* ---- a server started with a map ------------------------------------- */
 
 static char *write_map(const char *dir, const char *text)
@@ -325,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_entry_spread),
 		cmocka_unit_test(test_parse_refused),
 		cmocka_unit_test(test_single),
+		cmocka_unit_test(test_node_bits),
 		cmocka_unit_test(test_server_identity),
 		cmocka_unit_test(test_server_refuses),
 		cmocka_unit_test(test_server_without_map),
