@@ -328,8 +328,24 @@ static int rec_lock(struct ns *ns, const uint8_t *rec, size_t len,
 	return rc;
 }
 
+/* A regular file's inode record that the DEL E takes out (its last link
+ * went): keep it as it was in GONE. */
+static void note_gone(struct ns_mtx *m, const struct xent *e,
+		      struct ns_xtx_gone *gone)
+{
+	struct ns_inode ino;
+
+	if (!gone || e->db != NS_DB_INODES || e->klen != 8 ||
+	    gone->n >= NS_XTX_GONE_MAX)
+		return;
+	if (ns_ino_load(m, ns_get_be64(e->key), &ino) == 0 &&
+	    ino.type == NS_REG)
+		gone->ino[gone->n++] = ino;
+}
+
 /* Write the record's after-images and counter operations. */
-static int rec_apply(struct ns_mtx *m, const uint8_t *rec, size_t len)
+static int rec_apply(struct ns_mtx *m, const uint8_t *rec, size_t len,
+		     struct ns_xtx_gone *gone)
 {
 	size_t pos = 8;
 	int rc = 0;
@@ -343,6 +359,7 @@ static int rec_apply(struct ns_mtx *m, const uint8_t *rec, size_t len)
 					e.vlen);
 			break;
 		case LOG_DEL:
+			note_gone(m, &e, gone);
 			rc = ns_mtx_del(m, e.shard, e.db, e.key, e.klen);
 			break;
 		case XV_DELTA:
@@ -388,6 +405,7 @@ struct decide_ctx {
 	unsigned env;
 	const uint32_t *nodes;
 	size_t nnodes;
+	struct ns_xtx_gone *gone;
 };
 
 static int decide_body(struct ns_mtx *m, void *arg)
@@ -396,10 +414,12 @@ static int decide_body(struct ns_mtx *m, void *arg)
 	uint8_t k[XKEY_LEN], val[4 + 4 * 64];
 	int rc = 0;
 
+	if (c->gone) /* the body may run again from the start */
+		c->gone->n = 0;
 	if (c->len) {
 		rc = rec_checks(m, c->rec, c->len);
 		if (!rc)
-			rc = rec_apply(m, c->rec, c->len);
+			rc = rec_apply(m, c->rec, c->len, c->gone);
 	}
 	if (rc || c->nnodes == 0)
 		return rc;
@@ -414,8 +434,15 @@ static int decide_body(struct ns_mtx *m, void *arg)
 int ns_xtx_decide(struct ns *ns, uint64_t txid, const uint8_t *rec,
 		  size_t len, const uint32_t *nodes, size_t nnodes)
 {
+	return ns_xtx_decide_gone(ns, txid, rec, len, nodes, nnodes, NULL);
+}
+
+int ns_xtx_decide_gone(struct ns *ns, uint64_t txid, const uint8_t *rec,
+		       size_t len, const uint32_t *nodes, size_t nnodes,
+		       struct ns_xtx_gone *gone)
+{
 	struct decide_ctx c = { txid, rec, len, first_owned_env(ns), nodes,
-				nnodes };
+				nnodes, gone };
 	int rc = 0;
 
 	if (nnodes > 64)
@@ -600,6 +627,7 @@ int ns_xtx_prepare(struct ns *ns, uint64_t txid, uint32_t coord,
 struct finish_ctx {
 	uint64_t txid;
 	int commit;
+	struct ns_xtx_gone *gone;
 };
 
 static int finish_body(struct ns_mtx *m, void *arg)
@@ -609,6 +637,8 @@ static int finish_body(struct ns_mtx *m, void *arg)
 	uint8_t k[XKEY_LEN];
 	int rc = 0;
 
+	if (c->gone) /* the body may run again from the start */
+		c->gone->n = 0;
 	xkey(k, 'P', c->txid);
 	for (unsigned e = 0; !rc && e < ns->nenvs; e++) {
 		MDB_val v;
@@ -628,7 +658,7 @@ static int finish_body(struct ns_mtx *m, void *arg)
 			if (!copy)
 				return -ENOMEM;
 			memcpy(copy, v.mv_data, v.mv_size);
-			rc = rec_apply(m, copy + 4, v.mv_size - 4);
+			rc = rec_apply(m, copy + 4, v.mv_size - 4, c->gone);
 			free(copy);
 		}
 		if (!rc)
@@ -639,7 +669,13 @@ static int finish_body(struct ns_mtx *m, void *arg)
 
 int ns_xtx_finish(struct ns *ns, uint64_t txid, int commit)
 {
-	struct finish_ctx c = { txid, commit };
+	return ns_xtx_finish_gone(ns, txid, commit, NULL);
+}
+
+int ns_xtx_finish_gone(struct ns *ns, uint64_t txid, int commit,
+		       struct ns_xtx_gone *gone)
+{
+	struct finish_ctx c = { txid, commit, gone };
 	int rc = ns_mtx_run_ex(ns, finish_body, &c, NULL, txid);
 
 	if (!rc)

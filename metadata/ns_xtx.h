@@ -64,6 +64,19 @@
 struct ns_mtx;
 typedef int (*ns_xtx_body)(struct ns_mtx *m, void *arg);
 
+/* Regular files whose last link a transaction took out on this node (the
+ * node of their inode, where their open state lives): each inode as it
+ * was before, so that the server keeps the ones still open until their
+ * last CLOSE (nfsd/state/orphan.h), as a REMOVE on one node does. Valid
+ * when the call that filled it returned 0. A transaction removes at most
+ * two (RENAME over a file, REMOVE); more than NS_XTX_GONE_MAX are not
+ * listed. */
+#define NS_XTX_GONE_MAX 8
+struct ns_xtx_gone {
+	size_t n;
+	struct ns_inode ino[NS_XTX_GONE_MAX];
+};
+
 /* ---- the view of one plan (owned by the caller) ------------------------- */
 
 struct ns_xview;
@@ -99,6 +112,11 @@ int ns_xtx_live(struct ns *ns, uint64_t txid, int live);
  * CHECK failed; -EBUSY; -EIO. */
 int ns_xtx_decide(struct ns *ns, uint64_t txid, const uint8_t *rec,
 		  size_t len, const uint32_t *nodes, size_t nnodes);
+/* The same, and GONE (may be NULL) lists the regular files whose inode
+ * record the decision took out here (below). */
+int ns_xtx_decide_gone(struct ns *ns, uint64_t txid, const uint8_t *rec,
+		       size_t len, const uint32_t *nodes, size_t nnodes,
+		       struct ns_xtx_gone *gone);
 int ns_xtx_forget(struct ns *ns, uint64_t txid);
 
 /* Step 1 for RENAME (ns_rename's checks and effects; its change_info for
@@ -140,6 +158,10 @@ int ns_xtx_prepare(struct ns *ns, uint64_t txid, uint32_t coord,
 		   const uint8_t *rec, size_t len);
 /* Step 4. */
 int ns_xtx_finish(struct ns *ns, uint64_t txid, int commit);
+/* The same, and GONE (may be NULL) lists the regular files whose inode
+ * record the commit took out here. */
+int ns_xtx_finish_gone(struct ns *ns, uint64_t txid, int commit,
+		       struct ns_xtx_gone *gone);
 
 /* ---- recovery and checks ------------------------------------------------ */
 

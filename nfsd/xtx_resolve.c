@@ -8,6 +8,7 @@
 #include "log.h"
 #include "ns.h"
 #include "ns_xtx.h"
+#include "orphan.h"
 #include "peer_delta.h"
 #include "peer_prot.h"
 #include "server.h"
@@ -164,12 +165,15 @@ static void send_all(struct xtx_resolve_task *rt, struct xround *round)
 static void settle_prepared(struct xtx_resolve_task *rt,
 			    const struct ns_xtx_rec *rec, int outcome)
 {
+	struct ns_xtx_gone gone;
 	int rc;
 
 	if (outcome != NS_XTX_COMMITTED && outcome != NS_XTX_ABORTED)
 		return; /* pending, or no answer: later */
-	rc = ns_xtx_finish(rt->srv->ns, rec->txid,
-			   outcome == NS_XTX_COMMITTED);
+	rc = ns_xtx_finish_gone(rt->srv->ns, rec->txid,
+				outcome == NS_XTX_COMMITTED, &gone);
+	if (!rc)
+		orphan_unlinked_all(rt->srv, &gone);
 	log_info("xtx %llx of node %u resolved: %s%s",
 		 (unsigned long long)rec->txid, rec->coord,
 		 outcome == NS_XTX_COMMITTED ? "committed" : "aborted",

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "ns.h"
 #include "ns_xtx.h"
+#include "orphan.h"
 #include "ops.h"
 #include "peer_client.h"
 #include "peer_delta.h"
@@ -360,6 +361,7 @@ static enum xtx_step_rc decide(struct xtx_task *t)
 {
 	struct strata_server *srv = t->srv;
 	uint32_t nodes[XTX_MAX_CALLS];
+	struct ns_xtx_gone gone;
 	int rc;
 
 	for (unsigned i = 0; i < t->np; i++)
@@ -370,9 +372,11 @@ static enum xtx_step_rc decide(struct xtx_task *t)
 			 (unsigned long long)t->txid, t->np);
 		_exit(137);
 	}
-	rc = ns_xtx_decide(srv->ns, t->txid, t->own, t->ownlen, nodes, t->np);
+	rc = ns_xtx_decide_gone(srv->ns, t->txid, t->own, t->ownlen, nodes,
+				t->np, &gone);
 	if (rc)
 		return abort_attempt(t, rc);
+	orphan_unlinked_all(srv, &gone); /* open ones stay until CLOSE */
 	if (t->np && srv->cfg.failpoint == FAILPOINT_XTX_DECIDED_EXIT)
 		srv->failpoint_exit = 1; /* after this batch's commit */
 	delta_ship_kick(srv->deltas);

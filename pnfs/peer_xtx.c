@@ -9,6 +9,7 @@
 #include "log.h"
 #include "ns.h"
 #include "ns_xtx.h"
+#include "orphan.h"
 #include "peer_prot.h"
 #include "peer_svc.h"
 #include "server.h"
@@ -110,10 +111,15 @@ static int prepare_one(struct strata_server *srv, void *p)
 static int finish_one(struct strata_server *srv, void *p)
 {
 	const peer_xfinish_args *a = p;
+	struct ns_xtx_gone gone;
 	int rc = -EPROTO;
 
 	if (same_map(srv, a->map_epoch, a->from))
-		rc = ns_xtx_finish(srv->ns, a->txid, a->commit ? 1 : 0);
+		rc = ns_xtx_finish_gone(srv->ns, a->txid, a->commit ? 1 : 0,
+					&gone);
+	if (!rc) /* files of this node whose last link went: open ones stay
+		    until their CLOSE (nfsd/state/orphan.h) */
+		orphan_unlinked_all(srv, &gone);
 	if (rc)
 		log_warn("xtx %llx: not finished: %s",
 			 (unsigned long long)a->txid, strerror(-rc));

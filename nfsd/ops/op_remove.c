@@ -11,19 +11,13 @@
 #include "state.h"
 
 /* File data goes with the last link (the namespace listed it for the
- * reclaimer, nfsd/state/reclaim.h), unless someone still has the file open:
- * then the inode is kept in memory (nfsd/state/orphan.h), the reclaimer
- * skips it
- * and the last CLOSE lets it go. GONE is the inode as it was before its
- * last link went. */
+ * reclaimer, nfsd/state/reclaim.h), unless someone still has the file
+ * open: then the inode is kept (nfsd/state/orphan.h) and the last CLOSE
+ * lets it go. GONE is the inode as it was before its last link went. */
 static void data_release_unlinked(struct compound *c,
 				  const struct ns_inode *gone)
 {
-	if (state_file_has_opens(c->srv, gone->fileid) &&
-	    orphan_add(c->srv, gone) == 0)
-		return;
-	layout_forget_file(c->srv, gone->fileid);
-	reclaim_kick(c->srv->reclaim);
+	orphan_unlinked(c->srv, gone);
 }
 
 /* After a CLOSE: data of unlinked files nobody has open any more. */

@@ -10,6 +10,22 @@
 #include "server.h"
 #include "state.h"
 
+void orphan_unlinked(struct strata_server *srv, const struct ns_inode *ino)
+{
+	if (state_file_has_opens(srv, ino->fileid) &&
+	    orphan_add(srv, ino) == 0)
+		return;
+	layout_forget_file(srv, ino->fileid);
+	reclaim_kick(srv->reclaim);
+}
+
+void orphan_unlinked_all(struct strata_server *srv,
+			 const struct ns_xtx_gone *gone)
+{
+	for (size_t i = 0; i < gone->n; i++)
+		orphan_unlinked(srv, &gone->ino[i]);
+}
+
 int orphan_add(struct strata_server *srv, const struct ns_inode *ino)
 {
 	struct orphan *o = orphan_find(srv, ino->fileid);

@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "ns.h"
+#include "ns_xtx.h"
 
 struct strata_server;
 
@@ -67,6 +68,15 @@ int orphan_setattr(struct strata_server *srv, uint64_t fileid, unsigned mask,
  * the kept inode when the namespace no longer has it. 0, -ENOENT (neither)
  * or -errno. */
 int inode_mark_data(struct strata_server *srv, uint64_t fileid, int placed);
+
+/* INO's last link just went (REMOVE, RENAME over it, or a cross-node
+ * transaction that took its inode record out here): keep it while some
+ * client has it open, else forget its layouts and let the reclaimer free
+ * its data (the removal listed it). GONE: every such inode of one
+ * transaction (ns_xtx.h). Under state_lock. */
+void orphan_unlinked(struct strata_server *srv, const struct ns_inode *ino);
+void orphan_unlinked_all(struct strata_server *srv,
+			 const struct ns_xtx_gone *gone);
 
 /* Let go of every orphan nobody has open any more (the reclaimer frees
  * their data). */

@@ -38,6 +38,10 @@ STATE; --phase after (run once every node was restarted) checks it again:
       COMPOUND (pynfs CSID9's shape): NFS4ERR_LOCKS_HELD from the file's
       node (an open stateid is not freed; RFC 8881 §18.38.3), not
       BAD_STATEID from the root's node, through each front.
+  X12 a file's last link taken out by a transaction (RENAME over it, twice;
+      REMOVE of a name renamed across nodes, once) while a client of the
+      third front has it open: it reads the old bytes until its CLOSE,
+      then its handle is stale (the file's node kept it, then let go).
   X9  3 files of d1 linked into d2 under names on another node than the
       file's, each through another front: OK; through every node the new
       name gives the file's fileid and bytes and numlinks is 2, d2 lists
@@ -282,6 +286,79 @@ def records_settle(cid, what):
           "%.1f s" % (r, time.time() - t0))
 
 
+def open_keep(c, d, name):
+    """OPEN NAME of D for reading and keep it open: (status, fh, stateid)."""
+    k, t, op = c.k, c.t, c.op
+    c.n += 1
+    res = c.comp([op.putfh(d),
+                  op.open(0, k.OPEN4_SHARE_ACCESS_READ | k.OPEN4_SHARE_ACCESS_WANT_NO_DELEG,
+                          k.OPEN4_SHARE_DENY_NONE,
+                          t.open_owner4(c.clientid, b"keep-%d" % c.n),
+                          t.openflag4(k.OPEN4_NOCREATE),
+                          t.open_claim4(k.CLAIM_NULL, name)),
+                  op.getfh()])
+    if res.status != NFS4_OK:
+        return res.status, None, None
+    return NFS4_OK, res.resarray[-1].object, res.resarray[-2].stateid
+
+
+def read_kept(c, fh, sid):
+    """READ through an open kept by open_keep: (status, bytes)."""
+    res = c.comp([c.op.putfh(fh), c.op.read(sid, 0, 1 << 20)])
+    if res.status != NFS4_OK:
+        return res.status, None
+    return NFS4_OK, res.resarray[-1].switch.switch.data
+
+
+def x12(cs, A, top):
+    """X12: a file's last link taken out by a cross-node transaction
+    (RENAME over it, REMOVE of a name renamed across nodes) while a client
+    of another front has it open: that client reads the old bytes on
+    until its CLOSE (the file's node keeps it, nfsd/state/orphan.h), and
+    after the CLOSE its handle is stale."""
+    d4n = b"d4-%d" % os.getpid()
+    d4 = mkdir(A, top, d4n)
+    i4 = fileid(A, d4)
+    bad = []
+    for k in range(3):
+        t = k + 1                  # the victim's entry (and inode) node
+        s = t % 3 + 1              # another node: the rename crosses nodes
+        reader = cs[(t + 1) % 3]   # a client of the third node's front
+        victim = name_on(i4, b"victim-%d" % k, t)
+        data = b"old bytes of victim %d " % k * 50
+        make_file(A, d4, victim, data)
+        if k < 2:  # RENAME of a file of node s over it
+            src = name_on(i4, b"new-%d" % k, s)
+            make_file(A, d4, src, b"replacement %d" % k)
+            what = "rename over"
+            st, fh, sid = open_keep(reader, d4, victim)
+            if st == NFS4_OK:
+                st = retry(cs[k % 3].rename, d4, src, d4, victim)
+        else:      # move it to node s's name, then REMOVE that name
+            far = name_on(i4, b"far-%d" % k, s)
+            st = retry(cs[0].rename, d4, victim, d4, far)
+            what = "remove of a name renamed across nodes"
+            if st == NFS4_OK:
+                st, fh, sid = open_keep(reader, d4, far)
+            if st == NFS4_OK:
+                st = retry(cs[1].remove, d4, far)[0]
+        if st != NFS4_OK:
+            bad.append((k, what, sname(st)))
+            continue
+        st, got = read_kept(reader, fh, sid)
+        if st != NFS4_OK or got != data:
+            bad.append((k, what, "read while open: %s, %s bytes"
+                        % (sname(st), None if got is None else len(got))))
+        st = reader.comp([reader.op.putfh(fh), reader.op.close(0, sid)]).status
+        st2, _ = reader.getattr(fh, [FATTR4_SIZE])
+        if st != NFS4_OK or st2 == NFS4_OK:
+            bad.append((k, what, "CLOSE %s, then GETATTR %s (want STALE)"
+                        % (sname(st), sname(st2))))
+    check(not bad, "X12", "a file's last link taken out across nodes while "
+          "another front's client has it open: it reads the old bytes until "
+          "its CLOSE, then the handle is stale", "%s" % bad[:3])
+
+
 def before():
     cs = [client(i, b"xr-%d" % i) for i in (1, 2, 3)]
     A = cs[0]
@@ -436,6 +513,7 @@ def before():
             bad.append((i, sname(st), len(res.resarray)))
     check(not bad, "X11", "OPEN, then FREE_STATEID of the current stateid, "
           "through every front: LOCKS_HELD from the file's node", "%s" % bad)
+    x12(cs, A, top)
     records_settle("X8", "no transaction record left on any node")
     if args.state:
         json.dump({"d1": d1.hex(), "d2": d2.hex(),

@@ -510,6 +510,7 @@ static void ship_deltas(struct fx *f)
 static void test_remove_far_inode(void **state)
 {
 	struct fx *f = *state;
+	struct ns_xtx_gone gone;
 	uint8_t pa[NPARTS] = { 1, 0 }, pb[NPARTS] = { 0, 1 };
 	uint32_t nodes[1] = { NODE_A };
 	const uint64_t tx2 = TXID + 1;
@@ -522,8 +523,21 @@ static void test_remove_far_inode(void **state)
 	assert_int_equal(ns_xview_record(f->v, f->b, pb, &f->rb, &f->lb), 0);
 	assert_true(f->la > 0 && f->lb > 0);
 	assert_int_equal(ns_xtx_prepare(f->a, tx2, NODE_B, f->ra, f->la), 0);
-	assert_int_equal(ns_xtx_decide(f->b, tx2, f->rb, f->lb, nodes, 1), 0);
-	assert_int_equal(ns_xtx_finish(f->a, tx2, 1), 0);
+	/* The file's last link goes; its inode record is A's: B's decision
+	 * takes out no inode, A's finish takes out the file's, and says so
+	 * (the server keeps it if still open there), once. */
+	gone.n = 99;
+	assert_int_equal(ns_xtx_decide_gone(f->b, tx2, f->rb, f->lb, nodes, 1,
+					    &gone),
+			 0);
+	assert_int_equal(gone.n, 0);
+	assert_int_equal(ns_xtx_finish_gone(f->a, tx2, 1, &gone), 0);
+	assert_int_equal(gone.n, 1);
+	assert_int_equal(gone.ino[0].fileid, f->src);
+	assert_int_equal(gone.ino[0].type, NS_REG);
+	assert_int_equal(gone.ino[0].nlink, 1);
+	assert_int_equal(ns_xtx_finish_gone(f->a, tx2, 1, &gone), 0);
+	assert_int_equal(gone.n, 0); /* a resent FINISH: nothing again */
 	assert_int_equal(ns_xtx_forget(f->b, tx2), 0);
 	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), 0);
 	assert_int_equal(ns_getattr(f->a, f->src, &(struct ns_inode){ 0 }),
