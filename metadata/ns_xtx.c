@@ -343,6 +343,48 @@ static void note_gone(struct ns_mtx *m, const struct xent *e,
 		gone->ino[gone->n++] = ino;
 }
 
+/* 1 when REC's entries fit its LEN exactly (what rec_check() checks of
+ * the layout, without a namespace). */
+static int rec_sized(const uint8_t *rec, size_t len)
+{
+	size_t pos = 8;
+
+	if (len < 8 || ns_get_le32(rec) != XV_MAGIC)
+		return 0;
+	while (len - pos >= LOG_HDR_LEN) {
+		size_t need = LOG_HDR_LEN + ns_get_le16(rec + pos + 4) +
+			      (size_t)ns_get_le32(rec + pos + 6);
+
+		if (len - pos < need)
+			return 0;
+		pos += need;
+	}
+	return pos == len;
+}
+
+size_t ns_xtx_record_inodes(const uint8_t *rec, size_t len,
+			    struct ns_xtx_inode *out, size_t max)
+{
+	size_t pos = 8, n = 0;
+
+	if (!rec_sized(rec, len))
+		return 0; /* malformed: prepare refuses it anyway */
+	while (pos < len) {
+		struct xent e;
+
+		ent_at(rec, &pos, &e);
+		if (e.db != NS_DB_INODES || e.klen != 8 ||
+		    (e.op != LOG_PUT && e.op != LOG_DEL))
+			continue;
+		if (n < max) {
+			out[n].fileid = ns_get_be64(e.key);
+			out[n].deleted = e.op == LOG_DEL;
+		}
+		n++;
+	}
+	return n;
+}
+
 /* Write the record's after-images and counter operations. */
 static int rec_apply(struct ns_mtx *m, const uint8_t *rec, size_t len,
 		     struct ns_xtx_gone *gone)

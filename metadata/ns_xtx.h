@@ -98,6 +98,19 @@ void ns_xview_need(const struct ns_xview *v, size_t i, unsigned *shard,
 int ns_xview_record(const struct ns_xview *v, const struct ns *ns,
 		    const uint8_t *parts, uint8_t **rec, size_t *len);
 
+/* The inode records a node's part REC (LEN bytes, as ns_xview_record
+ * made it) writes: each fileid, and whether it is taken out (the file's
+ * last link goes). For the server to recall other clients' delegations
+ * and layouts there before the change, as one node does before a REMOVE
+ * or RENAME. Fills at most MAX; returns how many there are (0 for a
+ * malformed record). Pure. */
+struct ns_xtx_inode {
+	uint64_t fileid;
+	int deleted;
+};
+size_t ns_xtx_record_inodes(const uint8_t *rec, size_t len,
+			    struct ns_xtx_inode *out, size_t max);
+
 /* ---- coordinator -------------------------------------------------------- */
 
 /* Step 1. 0 (the view holds the plan), -EREMOTE with ns_xview_nneed() > 0

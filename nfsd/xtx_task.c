@@ -5,6 +5,7 @@
 #include "xtx_task.h"
 #include "xtx_resolve.h"
 #include "xtx_round.h"
+#include "xtx_break.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -372,6 +373,9 @@ static enum xtx_step_rc decide(struct xtx_task *t)
 			 (unsigned long long)t->txid, t->np);
 		_exit(137);
 	}
+	/* Recalls on this node's files first (xtx_break.h). */
+	if (t->ownlen && xtx_break(srv, t->own, t->ownlen) != NFS4_OK)
+		return abort_attempt(t, -EBUSY);
 	rc = ns_xtx_decide_gone(srv->ns, t->txid, t->own, t->ownlen, nodes,
 				t->np, &gone);
 	if (rc)

@@ -10,6 +10,7 @@
 #include "ns.h"
 #include "ns_xtx.h"
 #include "orphan.h"
+#include "xtx_break.h"
 #include "peer_prot.h"
 #include "peer_svc.h"
 #include "server.h"
@@ -95,11 +96,18 @@ static void arm_exit(struct strata_server *srv, unsigned fp, int rc)
 static int prepare_one(struct strata_server *srv, void *p)
 {
 	const peer_xprepare_args *a = p;
+	const uint8_t *rec = (const uint8_t *)a->record.record_val;
 	int rc = -EPROTO;
 
+	/* Other clients' delegations and layouts on this node's files come
+	 * back first (nfsd/xtx_break.h): -EBUSY makes the coordinator abort
+	 * and the client retry after NFS4ERR_DELAY. */
 	if (same_map(srv, a->map_epoch, a->from))
-		rc = ns_xtx_prepare(srv->ns, a->txid, a->from,
-				    (const uint8_t *)a->record.record_val,
+		rc = xtx_break(srv, rec, a->record.record_len) == NFS4_OK
+			     ? 0
+			     : -EBUSY;
+	if (!rc)
+		rc = ns_xtx_prepare(srv->ns, a->txid, a->from, rec,
 				    a->record.record_len);
 	if (rc && rc != -ESTALE && rc != -EBUSY)
 		log_warn("xtx %llx of node %u: not prepared: %s",

@@ -85,6 +85,7 @@ LAYERS = [
         "pnfs/peer_delta",  # directory deltas to their owners
         # cross-node transactions: coordinator, resolver, participant
         "nfsd/xtx_task", "nfsd/xtx_round", "nfsd/xtx_resolve",
+        "nfsd/xtx_break",  # recalls before a transaction changes a file
         "pnfs/peer_xtx",
     ]),
     ("assembly", [  # start/stop, the executor, config, mains, tools

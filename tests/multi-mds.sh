@@ -58,8 +58,9 @@
 #      GETDEVICEINFO, per-node boot epochs on the data servers (node 3's
 #      restart voids its own layouts only), a truncate through another
 #      node recalls a layout across fronts, a LAYOUTRETURN of type ALL
-#      through a front returns the layouts at every owner, each owner
-#      reclaims its removed files' stripes (decision 0036)
+#      through a front returns the layouts at every owner, a RENAME over
+#      a file across nodes recalls its layout first (xtx_break.h), each
+#      owner reclaims its removed files' stripes (decision 0036)
 #  13. a spread cluster with 2 data servers and one object store (dir:)
 #      every node tiers to, a policy offloading and releasing idle files
 #      and the orphan collector every second: tests/multi-mds/

@@ -40,6 +40,11 @@ client of both data servers.
       1's); B then truncates each of the three files through node 1: no
       CB_LAYOUTRECALL reaches A, because every owner, not only the one
       the root routes to, let A's layouts go (RFC 8881 §18.44.3).
+  P8  (after P7) A takes an RW layout of a file of node 2 through node
+      2; B renames a file whose entry and inode are on another node over
+      it, through node 1: a cross-node transaction, and the victim's
+      node recalls A's layout (CB_LAYOUTRECALL) before it takes part;
+      B's RENAME answers DELAY until then, then OK (nfsd/xtx_break.h).
 
 Exit 0 all passed, 1 a check failed, 2 setup or protocol error.
 """
@@ -242,6 +247,39 @@ def p7_bulk_return(a, b, d, files, recalled):
           "; ".join(bad + ["layouts recalled by node(s) %s" % back] if back else bad))
 
 
+def p8_rename_over_recalls(a, b, d, files, recalled):
+    victim = next((f for f in files if f["node"] == 2), None)
+    if not victim:
+        raise SetupError("P8: no file of node 2")
+    fh, sid, _ = open_file(a, d, victim["name"], False)
+    st, _ = until_not_grace(lambda: layoutget(a, fh, sid, LAYOUTIOMODE4_RW))
+    if st != NFS4_OK:
+        raise SetupError("P8: LAYOUTGET: %s" % sname(st))
+    # B's file, its entry and inode on another node than the victim's
+    # (shard = the fileid's top bits; node I owns partition I-1 of 3)
+    for k in range(64):
+        name = b"p8-%d" % k
+        bfh, bsid, fid = open_file(b, d, name, True)
+        b.compound([op.putfh(bfh), op.close(0, bsid)])
+        if (fid >> 56) % 3 + 1 != victim["node"]:
+            break
+        need(b.compound([op.putfh(d), op.remove(name)]), "REMOVE %s" % name)
+    del recalled[:]
+    t0 = time.time()
+    while True:  # (pynfs itself may wait and resend a DELAYed call)
+        res = b.compound([op.putfh(d), op.savefh(), op.rename(name, victim["name"])])
+        if res.status != NFS4ERR_DELAY or time.time() - t0 > 20:
+            break
+        time.sleep(0.2)
+    a.compound([op.putfh(fh), op.close(0, sid)])
+    check(res.status == NFS4_OK and bytes(victim["fh"]) in recalled, "P8",
+          "B's RENAME through node 1 of a file of node %d over a file of node 2 "
+          "(a cross-node transaction) recalls A's layout first, then succeeds"
+          % ((fid >> 56) % 3 + 1),
+          "RENAME %s after %.1f s, layouts recalled %d"
+          % (sname(res.status), time.time() - t0, len(recalled)))
+
+
 def main():
     a, b = mds(2), mds(1)
     ads, bds = dss(), dss()
@@ -377,6 +415,9 @@ def main():
 
     # P7
     p7_bulk_return(a, b, d, files, recalled)
+
+    # P8
+    p8_rename_over_recalls(a, b, d, files, recalled)
 
     # P6
     before = sum(len(stripe_objects(f["fileid"])) for f in files)

@@ -222,9 +222,24 @@ static void expect_new(struct fx *f)
 static void test_rename_commits(void **state)
 {
 	struct fx *f = *state;
+	struct ns_xtx_inode ino[4];
 
 	assert_int_equal(plan(f), 0);
 	assert_true(f->la > 0 && f->lb > 0);
+	/* A's part changes three inodes it owns, taking none out: the
+	 * moved file (its parent) and both directories. */
+	assert_int_equal(ns_xtx_record_inodes(f->ra, f->la, ino, 4), 3);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(ino[i].deleted, 0);
+		assert_true(ino[i].fileid == f->src || ino[i].fileid == f->d1 ||
+			    ino[i].fileid == f->d2);
+	}
+	assert_true(ino[0].fileid != ino[1].fileid &&
+		    ino[1].fileid != ino[2].fileid &&
+		    ino[0].fileid != ino[2].fileid);
+	/* a record cut short, or grown, lists nothing */
+	assert_int_equal(ns_xtx_record_inodes(f->ra, f->la - 1, ino, 4), 0);
+	assert_int_equal(ns_xtx_record_inodes(f->ra, 7, ino, 4), 0);
 	expect_old(f); /* a plan writes nothing */
 	assert_int_equal(ns_xtx_live(f->a, TXID, 1), 0);
 	assert_int_equal(prepare(f), 0);
@@ -511,6 +526,7 @@ static void test_remove_far_inode(void **state)
 {
 	struct fx *f = *state;
 	struct ns_xtx_gone gone;
+	struct ns_xtx_inode ino[4];
 	uint8_t pa[NPARTS] = { 1, 0 }, pb[NPARTS] = { 0, 1 };
 	uint32_t nodes[1] = { NODE_A };
 	const uint64_t tx2 = TXID + 1;
@@ -522,6 +538,13 @@ static void test_remove_far_inode(void **state)
 	assert_int_equal(ns_xview_record(f->v, f->a, pa, &f->ra, &f->la), 0);
 	assert_int_equal(ns_xview_record(f->v, f->b, pb, &f->rb, &f->lb), 0);
 	assert_true(f->la > 0 && f->lb > 0);
+	/* The inode records each part writes (where recalls go first):
+	 * A's part takes the file's out, B's writes none. */
+	assert_int_equal(ns_xtx_record_inodes(f->ra, f->la, ino, 4), 1);
+	assert_int_equal(ino[0].fileid, f->src);
+	assert_int_equal(ino[0].deleted, 1);
+	assert_int_equal(ns_xtx_record_inodes(f->rb, f->lb, ino, 4), 0);
+	assert_int_equal(ns_xtx_record_inodes(f->ra, f->la - 1, ino, 4), 0);
 	assert_int_equal(ns_xtx_prepare(f->a, tx2, NODE_B, f->ra, f->la), 0);
 	/* The file's last link goes; its inode record is A's: B's decision
 	 * takes out no inode, A's finish takes out the file's, and says so
