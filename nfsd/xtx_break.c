@@ -10,7 +10,8 @@
 
 #define XTX_BREAK_MAX 16 /* inode records of one part: a rename writes 4 */
 
-nfsstat4 xtx_break(struct strata_server *srv, const uint8_t *rec, size_t len)
+nfsstat4 xtx_break(struct strata_server *srv, const struct nfs_client *asker,
+		   const uint8_t *rec, size_t len)
 {
 	struct ns_xtx_inode ino[XTX_BREAK_MAX];
 	size_t n = ns_xtx_record_inodes(rec, len, ino, XTX_BREAK_MAX);
@@ -21,10 +22,10 @@ nfsstat4 xtx_break(struct strata_server *srv, const uint8_t *rec, size_t len)
 	/* Every recall is sent before answering, so that one retry of the
 	 * client finds them all back. */
 	for (size_t i = 0; i < n; i++) {
-		nfsstat4 st = deleg_break(srv, NULL, ino[i].fileid, 1);
+		nfsstat4 st = deleg_break(srv, asker, ino[i].fileid, 1);
 
-		if (ino[i].deleted && layout_break(srv, NULL, ino[i].fileid) !=
-					      NFS4_OK)
+		if (ino[i].deleted &&
+		    layout_break(srv, asker, ino[i].fileid) != NFS4_OK)
 			st = NFS4ERR_DELAY;
 		if (st != NFS4_OK)
 			worst = st;

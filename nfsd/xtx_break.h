@@ -13,9 +13,9 @@
  * then aborts the attempt and the client gets NFS4ERR_DELAY, as on one
  * node, and sends the operation again.
  *
- * The transaction does not carry the client that asked, so its own
- * delegations are recalled too (it returns them and retries, as a Linux
- * client does after CB_RECALL).
+ * The client that asked keeps its own delegations and layouts, as on one
+ * node: the front passes its client id along (PEER_XPREPARE's clientid),
+ * and a partition owner knows that client by its stub (nfsd/session.h).
  *
  * Threads: the executor, srv->state_lock held.
  */
@@ -27,12 +27,15 @@
 
 #include "nfs4_prot.h"
 
+struct nfs_client;
 struct strata_server;
 
 /* Recall what conflicts with the inode records of REC (this node's part,
  * LEN bytes; ns_xtx_record_inodes): every delegation on each file it
- * changes, and the layouts of each file it takes out. NFS4_OK when none
- * is left, else NFS4ERR_DELAY (recalls sent). */
-nfsstat4 xtx_break(struct strata_server *srv, const uint8_t *rec, size_t len);
+ * changes, and the layouts of each file it takes out, of every client
+ * but ASKER (the one whose operation it is, or its stub here; NULL: none
+ * known). NFS4_OK when none is left, else NFS4ERR_DELAY (recalls sent). */
+nfsstat4 xtx_break(struct strata_server *srv, const struct nfs_client *asker,
+		   const uint8_t *rec, size_t len);
 
 #endif

@@ -25,6 +25,7 @@
 #include "peer_prot.h"
 #include "perm.h"
 #include "server.h"
+#include "session.h"
 
 #define XTX_MAX_CALLS XROUND_MAX
 #define XTX_PLAN_ROUNDS 8 /* reads for one plan: a rename needs 2-3 */
@@ -46,6 +47,7 @@ struct xtx_task {
 	uint32_t opnum;
 	uint64_t sdir, ddir; /* REMOVE: sdir only; LINK: ddir only */
 	uint64_t file;       /* LINK: the file linked */
+	uint64_t clientid;   /* the client that asked (0: a resolver's) */
 	char sname[NS_NAME_MAX + 1], dname[NS_NAME_MAX + 1];
 	size_t slen, dlen, consumed;
 	struct ns_xview *v;
@@ -318,7 +320,7 @@ static enum xtx_step_rc send_prepares(struct xtx_task *t)
 	xround_reset(&t->r);
 	for (unsigned i = 0; i < t->np; i++) {
 		peer_xprepare_args a = { t->srv->cmap->epoch, t->srv->node,
-					 t->txid,
+					 t->txid, t->clientid,
 					 { (u_int)t->plen[i],
 					   (char *)t->prec[i] } };
 		t->pyes[i] = 0;
@@ -374,7 +376,9 @@ static enum xtx_step_rc decide(struct xtx_task *t)
 		_exit(137);
 	}
 	/* Recalls on this node's files first (xtx_break.h). */
-	if (t->ownlen && xtx_break(srv, t->own, t->ownlen) != NFS4_OK)
+	if (t->ownlen &&
+	    xtx_break(srv, t->clientid ? client_find(srv, t->clientid) : NULL,
+		      t->own, t->ownlen) != NFS4_OK)
 		return abort_attempt(t, -EBUSY);
 	rc = ns_xtx_decide_gone(srv->ns, t->txid, t->own, t->ownlen, nodes,
 				t->np, &gone);
@@ -583,6 +587,7 @@ struct xtx_task *xtx_task_op(struct strata_server *srv, struct compound *c,
 	t->srv = srv;
 	t->v = ns_xview_new();
 	t->job = job;
+	t->clientid = c->client ? c->client->clientid : 0;
 	xround_init(&t->r, srv, wake, ctx, t);
 	*st = t->v ? task_args(t, c, op, avail) : NFS4ERR_DELAY;
 	if (*st == NFS4_OK && !srv->peers)

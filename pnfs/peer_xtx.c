@@ -14,6 +14,7 @@
 #include "peer_prot.h"
 #include "peer_svc.h"
 #include "server.h"
+#include "session.h"
 
 int peer_xtx_proc(uint32_t proc)
 {
@@ -103,7 +104,10 @@ static int prepare_one(struct strata_server *srv, void *p)
 	 * back first (nfsd/xtx_break.h): -EBUSY makes the coordinator abort
 	 * and the client retry after NFS4ERR_DELAY. */
 	if (same_map(srv, a->map_epoch, a->from))
-		rc = xtx_break(srv, rec, a->record.record_len) == NFS4_OK
+		rc = xtx_break(srv,
+			       a->clientid ? client_find(srv, a->clientid)
+					   : NULL,
+			       rec, a->record.record_len) == NFS4_OK
 			     ? 0
 			     : -EBUSY;
 	if (!rc)

@@ -45,6 +45,8 @@ client of both data servers.
       it, through node 1: a cross-node transaction, and the victim's
       node recalls A's layout (CB_LAYOUTRECALL) before it takes part;
       B's RENAME answers DELAY until then, then OK (nfsd/xtx_break.h).
+      Then A renames a file of its own over a file of node 1 whose
+      layout it holds itself: no recall of its own layout, as on one node.
 
 Exit 0 all passed, 1 a check failed, 2 setup or protocol error.
 """
@@ -247,6 +249,34 @@ def p7_bulk_return(a, b, d, files, recalled):
           "; ".join(bad + ["layouts recalled by node(s) %s" % back] if back else bad))
 
 
+def p8_own(a, d, files, recalled):
+    """P8, the asker's own: A renames its own new file over a file of node
+    1 whose layout A itself holds: no recall (as on one node), OK at once."""
+    victim = next((f for f in files if f["node"] == 1), None)
+    if not victim:
+        raise SetupError("P8: no file of node 1")
+    fh, sid, _ = open_file(a, d, victim["name"], False)
+    st, _ = until_not_grace(lambda: layoutget(a, fh, sid, LAYOUTIOMODE4_RW))
+    if st != NFS4_OK:
+        raise SetupError("P8: LAYOUTGET: %s" % sname(st))
+    for k in range(64):
+        name = b"p8a-%d" % k
+        afh, asid, fid = open_file(a, d, name, True)
+        a.compound([op.putfh(afh), op.close(0, asid)])
+        if (fid >> 56) % 3 + 1 != victim["node"]:
+            break
+        need(a.compound([op.putfh(d), op.remove(name)]), "REMOVE %s" % name)
+    mark = len(recalled)
+    t0 = time.time()
+    res = a.compound([op.putfh(d), op.savefh(), op.rename(name, victim["name"])])
+    took = time.time() - t0
+    a.compound([op.putfh(fh), op.close(0, sid)])
+    check(res.status == NFS4_OK and bytes(victim["fh"]) not in recalled[mark:], "P8",
+          "A's own RENAME over a file of node 1 whose layout A holds, across "
+          "nodes: no recall of A's own layout", "RENAME %s after %.1f s, "
+          "recalls %d" % (sname(res.status), took, len(recalled) - mark))
+
+
 def p8_rename_over_recalls(a, b, d, files, recalled):
     victim = next((f for f in files if f["node"] == 2), None)
     if not victim:
@@ -272,6 +302,7 @@ def p8_rename_over_recalls(a, b, d, files, recalled):
             break
         time.sleep(0.2)
     a.compound([op.putfh(fh), op.close(0, sid)])
+    p8_own(a, d, files, recalled)
     check(res.status == NFS4_OK and bytes(victim["fh"]) in recalled, "P8",
           "B's RENAME through node 1 of a file of node %d over a file of node 2 "
           "(a cross-node transaction) recalls A's layout first, then succeeds"

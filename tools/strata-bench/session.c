@@ -78,6 +78,7 @@ static int idempotent(nfs_opnum4 op)
 {
 	switch (op) {
 	case OP_SEQUENCE: case OP_PUTFH: case OP_PUTROOTFH: case OP_LOOKUP:
+	case OP_SAVEFH: case OP_RESTOREFH:
 	case OP_GETFH: case OP_GETATTR: case OP_READ: case OP_WRITE:
 	case OP_COMMIT: case OP_GETDEVICEINFO: case OP_RECLAIM_COMPLETE:
 		return 1;
