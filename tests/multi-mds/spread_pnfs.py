@@ -249,23 +249,32 @@ def p7_bulk_return(a, b, d, files, recalled):
           "; ".join(bad + ["layouts recalled by node(s) %s" % back] if back else bad))
 
 
-def p8_own(a, d, files, recalled):
-    """P8, the asker's own: A renames its own new file over a file of node
-    1 whose layout A itself holds: no recall (as on one node), OK at once."""
-    victim = next((f for f in files if f["node"] == 1), None)
+def p8_setup(holder, maker, d, files, node, prefix):
+    """A file of NODE that HOLDER opens with an RW layout, and a new file
+    of MAKER's (PREFIX-k) whose entry and inode are on another node
+    (shard = the fileid's top bits; node I owns partition I-1 of 3):
+    (victim, fh, stateid, new name, new file's node)."""
+    victim = next((f for f in files if f["node"] == node), None)
     if not victim:
-        raise SetupError("P8: no file of node 1")
-    fh, sid, _ = open_file(a, d, victim["name"], False)
-    st, _ = until_not_grace(lambda: layoutget(a, fh, sid, LAYOUTIOMODE4_RW))
+        raise SetupError("P8: no file of node %d" % node)
+    fh, sid, _ = open_file(holder, d, victim["name"], False)
+    st, _ = until_not_grace(lambda: layoutget(holder, fh, sid, LAYOUTIOMODE4_RW))
     if st != NFS4_OK:
         raise SetupError("P8: LAYOUTGET: %s" % sname(st))
     for k in range(64):
-        name = b"p8a-%d" % k
-        afh, asid, fid = open_file(a, d, name, True)
-        a.compound([op.putfh(afh), op.close(0, asid)])
-        if (fid >> 56) % 3 + 1 != victim["node"]:
-            break
-        need(a.compound([op.putfh(d), op.remove(name)]), "REMOVE %s" % name)
+        name = b"%s-%d" % (prefix, k)
+        nfh, nsid, fid = open_file(maker, d, name, True)
+        maker.compound([op.putfh(nfh), op.close(0, nsid)])
+        if (fid >> 56) % 3 + 1 != node:
+            return victim, fh, sid, name, (fid >> 56) % 3 + 1
+        need(maker.compound([op.putfh(d), op.remove(name)]), "REMOVE %s" % name)
+    raise SetupError("P8: no new file off node %d" % node)
+
+
+def p8_own(a, d, files, recalled):
+    """P8, the asker's own: A renames its own new file over a file of node
+    1 whose layout A itself holds: no recall (as on one node), OK at once."""
+    victim, fh, sid, name, _ = p8_setup(a, a, d, files, 1, b"p8a")
     mark = len(recalled)
     t0 = time.time()
     res = a.compound([op.putfh(d), op.savefh(), op.rename(name, victim["name"])])
@@ -278,22 +287,7 @@ def p8_own(a, d, files, recalled):
 
 
 def p8_rename_over_recalls(a, b, d, files, recalled):
-    victim = next((f for f in files if f["node"] == 2), None)
-    if not victim:
-        raise SetupError("P8: no file of node 2")
-    fh, sid, _ = open_file(a, d, victim["name"], False)
-    st, _ = until_not_grace(lambda: layoutget(a, fh, sid, LAYOUTIOMODE4_RW))
-    if st != NFS4_OK:
-        raise SetupError("P8: LAYOUTGET: %s" % sname(st))
-    # B's file, its entry and inode on another node than the victim's
-    # (shard = the fileid's top bits; node I owns partition I-1 of 3)
-    for k in range(64):
-        name = b"p8-%d" % k
-        bfh, bsid, fid = open_file(b, d, name, True)
-        b.compound([op.putfh(bfh), op.close(0, bsid)])
-        if (fid >> 56) % 3 + 1 != victim["node"]:
-            break
-        need(b.compound([op.putfh(d), op.remove(name)]), "REMOVE %s" % name)
+    victim, fh, sid, name, src_node = p8_setup(a, b, d, files, 2, b"p8")
     del recalled[:]
     t0 = time.time()
     while True:  # (pynfs itself may wait and resend a DELAYed call)
@@ -306,7 +300,7 @@ def p8_rename_over_recalls(a, b, d, files, recalled):
     check(res.status == NFS4_OK and bytes(victim["fh"]) in recalled, "P8",
           "B's RENAME through node 1 of a file of node %d over a file of node 2 "
           "(a cross-node transaction) recalls A's layout first, then succeeds"
-          % ((fid >> 56) % 3 + 1),
+          % src_node,
           "RENAME %s after %.1f s, layouts recalled %d"
           % (sname(res.status), time.time() - t0, len(recalled)))
 
