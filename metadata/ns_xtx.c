@@ -223,6 +223,25 @@ static int ent_ok(const struct ns *ns, const struct xent *e)
 	}
 }
 
+/* 1 when REC's entries fit its LEN exactly (the layout; rec_check()
+ * checks the rest). */
+static int rec_sized(const uint8_t *rec, size_t len)
+{
+	size_t pos = 8;
+
+	if (len < 8 || ns_get_le32(rec) != XV_MAGIC)
+		return 0;
+	while (len - pos >= LOG_HDR_LEN) {
+		size_t need = LOG_HDR_LEN + ns_get_le16(rec + pos + 4) +
+			      (size_t)ns_get_le32(rec + pos + 6);
+
+		if (len - pos < need)
+			return 0;
+		pos += need;
+	}
+	return pos == len;
+}
+
 /* Every entry well formed and on one owned environment (*ENV). */
 static int rec_check(const struct ns *ns, const uint8_t *rec, size_t len,
 		     unsigned *env)
@@ -231,19 +250,15 @@ static int rec_check(const struct ns *ns, const uint8_t *rec, size_t len,
 	uint32_t n, i;
 	int first = 1;
 
-	if (len < 8 || ns_get_le32(rec) != XV_MAGIC)
+	if (!rec_sized(rec, len))
 		return -EIO;
 	n = ns_get_le32(rec + 4);
 	if (n == 0 || n > NS_XTX_MAX_KEYS)
 		return -EIO;
 	for (i = 0; i < n; i++) {
 		struct xent e;
-		if (len - pos < LOG_HDR_LEN)
-			return -EIO;
-		size_t need = LOG_HDR_LEN + ns_get_le16(rec + pos + 4) +
-			      (size_t)ns_get_le32(rec + pos + 6);
-		if (len - pos < need)
-			return -EIO;
+		if (pos == len)
+			return -EIO; /* fewer entries than the header says */
 		ent_at(rec, &pos, &e);
 		if (!ent_ok(ns, &e))
 			return -EIO;
@@ -341,25 +356,6 @@ static void note_gone(struct ns_mtx *m, const struct xent *e,
 	if (ns_ino_load(m, ns_get_be64(e->key), &ino) == 0 &&
 	    ino.type == NS_REG)
 		gone->ino[gone->n++] = ino;
-}
-
-/* 1 when REC's entries fit its LEN exactly (what rec_check() checks of
- * the layout, without a namespace). */
-static int rec_sized(const uint8_t *rec, size_t len)
-{
-	size_t pos = 8;
-
-	if (len < 8 || ns_get_le32(rec) != XV_MAGIC)
-		return 0;
-	while (len - pos >= LOG_HDR_LEN) {
-		size_t need = LOG_HDR_LEN + ns_get_le16(rec + pos + 4) +
-			      (size_t)ns_get_le32(rec + pos + 6);
-
-		if (len - pos < need)
-			return 0;
-		pos += need;
-	}
-	return pos == len;
 }
 
 size_t ns_xtx_record_inodes(const uint8_t *rec, size_t len,
@@ -474,14 +470,8 @@ static int decide_body(struct ns_mtx *m, void *arg)
 }
 
 int ns_xtx_decide(struct ns *ns, uint64_t txid, const uint8_t *rec,
-		  size_t len, const uint32_t *nodes, size_t nnodes)
-{
-	return ns_xtx_decide_gone(ns, txid, rec, len, nodes, nnodes, NULL);
-}
-
-int ns_xtx_decide_gone(struct ns *ns, uint64_t txid, const uint8_t *rec,
-		       size_t len, const uint32_t *nodes, size_t nnodes,
-		       struct ns_xtx_gone *gone)
+		  size_t len, const uint32_t *nodes, size_t nnodes,
+		  struct ns_xtx_gone *gone)
 {
 	struct decide_ctx c = { txid, rec, len, first_owned_env(ns), nodes,
 				nnodes, gone };
@@ -709,13 +699,8 @@ static int finish_body(struct ns_mtx *m, void *arg)
 	return rc;
 }
 
-int ns_xtx_finish(struct ns *ns, uint64_t txid, int commit)
-{
-	return ns_xtx_finish_gone(ns, txid, commit, NULL);
-}
-
-int ns_xtx_finish_gone(struct ns *ns, uint64_t txid, int commit,
-		       struct ns_xtx_gone *gone)
+int ns_xtx_finish(struct ns *ns, uint64_t txid, int commit,
+		  struct ns_xtx_gone *gone)
 {
 	struct finish_ctx c = { txid, commit, gone };
 	int rc = ns_mtx_run_ex(ns, finish_body, &c, NULL, txid);

@@ -122,14 +122,11 @@ int ns_xtx_plan(struct ns *ns, ns_xtx_body body, void *arg,
 int ns_xtx_live(struct ns *ns, uint64_t txid, int live);
 /* Step 3 with the coordinator's own record (may be empty) and the NODES
  * that prepared (their ids, kept for recovery). 0 committed; -ESTALE a
- * CHECK failed; -EBUSY; -EIO. */
+ * CHECK failed; -EBUSY; -EIO. GONE (may be NULL) lists the regular files
+ * whose inode record the decision took out here. */
 int ns_xtx_decide(struct ns *ns, uint64_t txid, const uint8_t *rec,
-		  size_t len, const uint32_t *nodes, size_t nnodes);
-/* The same, and GONE (may be NULL) lists the regular files whose inode
- * record the decision took out here (below). */
-int ns_xtx_decide_gone(struct ns *ns, uint64_t txid, const uint8_t *rec,
-		       size_t len, const uint32_t *nodes, size_t nnodes,
-		       struct ns_xtx_gone *gone);
+		  size_t len, const uint32_t *nodes, size_t nnodes,
+		  struct ns_xtx_gone *gone);
 int ns_xtx_forget(struct ns *ns, uint64_t txid);
 
 /* Step 1 for RENAME (ns_rename's checks and effects; its change_info for
@@ -169,12 +166,10 @@ int ns_xtx_read(struct ns *ns, unsigned shard, unsigned db, const void *key,
  * failed, -EBUSY a key is held, -EXDEV / -EREMOTE / -EIO a bad record. */
 int ns_xtx_prepare(struct ns *ns, uint64_t txid, uint32_t coord,
 		   const uint8_t *rec, size_t len);
-/* Step 4. */
-int ns_xtx_finish(struct ns *ns, uint64_t txid, int commit);
-/* The same, and GONE (may be NULL) lists the regular files whose inode
- * record the commit took out here. */
-int ns_xtx_finish_gone(struct ns *ns, uint64_t txid, int commit,
-		       struct ns_xtx_gone *gone);
+/* Step 4. GONE (may be NULL) lists the regular files whose inode record
+ * the commit took out here. */
+int ns_xtx_finish(struct ns *ns, uint64_t txid, int commit,
+		  struct ns_xtx_gone *gone);
 
 /* ---- recovery and checks ------------------------------------------------ */
 

@@ -25,17 +25,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nfs4_prot.h"
-
-struct nfs_client;
 struct strata_server;
 
 /* Recall what conflicts with the inode records of REC (this node's part,
  * LEN bytes; ns_xtx_record_inodes): every delegation on each file it
  * changes, and the layouts of each file it takes out, of every client
- * but ASKER (the one whose operation it is, or its stub here; NULL: none
- * known). NFS4_OK when none is left, else NFS4ERR_DELAY (recalls sent). */
-nfsstat4 xtx_break(struct strata_server *srv, const struct nfs_client *asker,
-		   const uint8_t *rec, size_t len);
+ * but the one whose operation it is (ASKER, its client id at its front;
+ * here the client or its stub; 0: none known). 0 when none is left, else
+ * -EBUSY (recalls sent): the transaction does not take part yet. */
+int xtx_break(struct strata_server *srv, uint64_t asker, const uint8_t *rec,
+	      size_t len);
 
 #endif

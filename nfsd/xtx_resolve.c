@@ -170,8 +170,8 @@ static void settle_prepared(struct xtx_resolve_task *rt,
 
 	if (outcome != NS_XTX_COMMITTED && outcome != NS_XTX_ABORTED)
 		return; /* pending, or no answer: later */
-	rc = ns_xtx_finish_gone(rt->srv->ns, rec->txid,
-				outcome == NS_XTX_COMMITTED, &gone);
+	rc = ns_xtx_finish(rt->srv->ns, rec->txid, outcome == NS_XTX_COMMITTED,
+			   &gone);
 	if (!rc)
 		orphan_unlinked_all(rt->srv, &gone);
 	log_info("xtx %llx of node %u resolved: %s%s",

@@ -376,12 +376,11 @@ static enum xtx_step_rc decide(struct xtx_task *t)
 		_exit(137);
 	}
 	/* Recalls on this node's files first (xtx_break.h). */
-	if (t->ownlen &&
-	    xtx_break(srv, t->clientid ? client_find(srv, t->clientid) : NULL,
-		      t->own, t->ownlen) != NFS4_OK)
-		return abort_attempt(t, -EBUSY);
-	rc = ns_xtx_decide_gone(srv->ns, t->txid, t->own, t->ownlen, nodes,
-				t->np, &gone);
+	rc = t->ownlen ? xtx_break(srv, t->clientid, t->own, t->ownlen) : 0;
+	if (rc)
+		return abort_attempt(t, rc);
+	rc = ns_xtx_decide(srv->ns, t->txid, t->own, t->ownlen, nodes, t->np,
+			   &gone);
 	if (rc)
 		return abort_attempt(t, rc);
 	orphan_unlinked_all(srv, &gone); /* open ones stay until CLOSE */

@@ -14,7 +14,6 @@
 #include "peer_prot.h"
 #include "peer_svc.h"
 #include "server.h"
-#include "session.h"
 
 int peer_xtx_proc(uint32_t proc)
 {
@@ -104,12 +103,7 @@ static int prepare_one(struct strata_server *srv, void *p)
 	 * back first (nfsd/xtx_break.h): -EBUSY makes the coordinator abort
 	 * and the client retry after NFS4ERR_DELAY. */
 	if (same_map(srv, a->map_epoch, a->from))
-		rc = xtx_break(srv,
-			       a->clientid ? client_find(srv, a->clientid)
-					   : NULL,
-			       rec, a->record.record_len) == NFS4_OK
-			     ? 0
-			     : -EBUSY;
+		rc = xtx_break(srv, a->clientid, rec, a->record.record_len);
 	if (!rc)
 		rc = ns_xtx_prepare(srv->ns, a->txid, a->from, rec,
 				    a->record.record_len);
@@ -127,8 +121,7 @@ static int finish_one(struct strata_server *srv, void *p)
 	int rc = -EPROTO;
 
 	if (same_map(srv, a->map_epoch, a->from))
-		rc = ns_xtx_finish_gone(srv->ns, a->txid, a->commit ? 1 : 0,
-					&gone);
+		rc = ns_xtx_finish(srv->ns, a->txid, a->commit ? 1 : 0, &gone);
 	if (!rc) /* files of this node whose last link went: open ones stay
 		    until their CLOSE (nfsd/state/orphan.h) */
 		orphan_unlinked_all(srv, &gone);

@@ -10,16 +10,6 @@
 #include "server.h"
 #include "state.h"
 
-/* File data goes with the last link (the namespace listed it for the
- * reclaimer, nfsd/state/reclaim.h), unless someone still has the file
- * open: then the inode is kept (nfsd/state/orphan.h) and the last CLOSE
- * lets it go. GONE is the inode as it was before its last link went. */
-static void data_release_unlinked(struct compound *c,
-				  const struct ns_inode *gone)
-{
-	orphan_unlinked(c->srv, gone);
-}
-
 /* After a CLOSE: data of unlinked files nobody has open any more. */
 void data_release_if_orphan(struct compound *c, uint64_t fileid)
 {
@@ -94,7 +84,7 @@ nfsstat4 op_remove(struct compound *c, void *args, void *res)
 	if (rc < 0)
 		return nfs_errno(rc);
 	if (freed && gone.type == NS_REG)
-		data_release_unlinked(c, &gone);
+		orphan_unlinked(c->srv, &gone);
 	cinfo_out(c, &ok->cinfo, &ci, 0);
 	return NFS4_OK;
 }
@@ -203,7 +193,7 @@ nfsstat4 op_rename(struct compound *c, void *args, void *res)
 	if (rc < 0)
 		return xdev_errno(rc);
 	if (freed && freed == victim.fileid && victim.type == NS_REG)
-		data_release_unlinked(c, &victim);
+		orphan_unlinked(c->srv, &victim);
 	else if (freed)
 		reclaim_kick(c->srv->reclaim);
 	cinfo_out(c, &ok->source_cinfo, &sci, 0);

@@ -158,7 +158,7 @@ static int decide(struct fx *f)
 {
 	uint32_t nodes[1] = { NODE_B };
 
-	return ns_xtx_decide(f->a, TXID, f->ra, f->la, nodes, 1);
+	return ns_xtx_decide(f->a, TXID, f->ra, f->la, nodes, 1, NULL);
 }
 
 /* What a restarted cluster does: participants ask the coordinator, the
@@ -176,7 +176,7 @@ static void recover(struct fx *f)
 		assert_int_equal(ns_xtx_outcome(f->a, r[i].txid, &o), 0);
 		assert_int_not_equal(o, NS_XTX_PENDING); /* nothing live */
 		assert_int_equal(ns_xtx_finish(f->b, r[i].txid,
-					       o == NS_XTX_COMMITTED),
+					       o == NS_XTX_COMMITTED, NULL),
 				 0);
 	}
 	assert_int_equal(ns_xtx_list(f->a, r, 8, &n), 0);
@@ -184,7 +184,7 @@ static void recover(struct fx *f)
 		assert_true(r[i].committed);
 		assert_int_equal(r[i].nnodes, 1);
 		assert_int_equal(r[i].nodes[0], NODE_B);
-		assert_int_equal(ns_xtx_finish(f->b, r[i].txid, 1), 0);
+		assert_int_equal(ns_xtx_finish(f->b, r[i].txid, 1, NULL), 0);
 		assert_int_equal(ns_xtx_forget(f->a, r[i].txid), 0);
 	}
 }
@@ -247,8 +247,8 @@ static void test_rename_commits(void **state)
 	assert_int_equal(prepare(f), 0); /* a resent PREPARE: same answer */
 	assert_int_equal(decide(f), 0);
 	assert_int_equal(ns_xtx_live(f->a, TXID, 0), 0);
-	assert_int_equal(ns_xtx_finish(f->b, TXID, 1), 0);
-	assert_int_equal(ns_xtx_finish(f->b, TXID, 1), 0); /* resent */
+	assert_int_equal(ns_xtx_finish(f->b, TXID, 1, NULL), 0);
+	assert_int_equal(ns_xtx_finish(f->b, TXID, 1, NULL), 0); /* resent */
 	assert_int_equal(ns_xtx_locked(f->b), 0);
 	assert_int_equal(ns_xtx_forget(f->a, TXID), 0);
 	expect_new(f);
@@ -270,7 +270,7 @@ static void run_stop_after(unsigned k)
 	if (k >= 2)
 		assert_int_equal(decide(f), 0);
 	if (k >= 3)
-		assert_int_equal(ns_xtx_finish(f->b, TXID, 1), 0);
+		assert_int_equal(ns_xtx_finish(f->b, TXID, 1, NULL), 0);
 	if (k >= 4)
 		assert_int_equal(ns_xtx_forget(f->a, TXID), 0);
 	restart_both(f);
@@ -313,7 +313,7 @@ static void run_crash_in(unsigned k)
 	if (k >= 3) {
 		if (k == 3)
 			ns_test_crash_after(f->b, 0);
-		assert_int_equal(ns_xtx_finish(f->b, TXID, 1),
+		assert_int_equal(ns_xtx_finish(f->b, TXID, 1, NULL),
 				 k == 3 ? -EIO : 0);
 	}
 	if (k == 4) {
@@ -355,7 +355,7 @@ static void test_prepared_keys_refused(void **state)
 			 -EBUSY);
 	assert_int_equal(ns_xtx_read(f->b, 5, 1, "x", 1, &val, &vlen),
 			 -ENOENT); /* an unrelated key reads */
-	assert_int_equal(ns_xtx_finish(f->b, TXID, 0), 0); /* abort */
+	assert_int_equal(ns_xtx_finish(f->b, TXID, 0, NULL), 0); /* abort */
 	assert_int_equal(ns_xtx_locked(f->b), 0);
 	expect_old(f);
 	/* and once released, the name is free again */
@@ -450,7 +450,7 @@ static void test_stale_read_refused(void **state)
 	assert_int_equal(plan(f), 0); /* now a rename over the new file */
 	assert_int_equal(prepare(f), 0);
 	assert_int_equal(decide(f), 0);
-	assert_int_equal(ns_xtx_finish(f->b, TXID, 1), 0);
+	assert_int_equal(ns_xtx_finish(f->b, TXID, 1, NULL), 0);
 	assert_int_equal(ns_xtx_forget(f->a, TXID), 0);
 	expect_new(f);
 	{ /* the replaced file is gone from B */
@@ -477,7 +477,7 @@ static void test_outcomes(void **state)
 	assert_int_equal(ns_xtx_live(f->a, TXID, 0), 0);
 	assert_int_equal(ns_xtx_outcome(f->a, TXID, &o), 0);
 	assert_int_equal(o, NS_XTX_COMMITTED);
-	assert_int_equal(ns_xtx_finish(f->b, TXID, 1), 0);
+	assert_int_equal(ns_xtx_finish(f->b, TXID, 1, NULL), 0);
 	assert_int_equal(ns_xtx_forget(f->a, TXID), 0);
 	assert_int_equal(ns_xtx_outcome(f->a, TXID, &o), 0);
 	assert_int_equal(o, NS_XTX_ABORTED);
@@ -550,16 +550,16 @@ static void test_remove_far_inode(void **state)
 	 * takes out no inode, A's finish takes out the file's, and says so
 	 * (the server keeps it if still open there), once. */
 	gone.n = 99;
-	assert_int_equal(ns_xtx_decide_gone(f->b, tx2, f->rb, f->lb, nodes, 1,
+	assert_int_equal(ns_xtx_decide(f->b, tx2, f->rb, f->lb, nodes, 1,
 					    &gone),
 			 0);
 	assert_int_equal(gone.n, 0);
-	assert_int_equal(ns_xtx_finish_gone(f->a, tx2, 1, &gone), 0);
+	assert_int_equal(ns_xtx_finish(f->a, tx2, 1, &gone), 0);
 	assert_int_equal(gone.n, 1);
 	assert_int_equal(gone.ino[0].fileid, f->src);
 	assert_int_equal(gone.ino[0].type, NS_REG);
 	assert_int_equal(gone.ino[0].nlink, 1);
-	assert_int_equal(ns_xtx_finish_gone(f->a, tx2, 1, &gone), 0);
+	assert_int_equal(ns_xtx_finish(f->a, tx2, 1, &gone), 0);
 	assert_int_equal(gone.n, 0); /* a resent FINISH: nothing again */
 	assert_int_equal(ns_xtx_forget(f->b, tx2), 0);
 	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), 0);
@@ -606,8 +606,8 @@ static void test_link_across(void **state)
 	assert_int_equal(plan_at(f, f->a, f->b, 0, NULL, f->d2, f->dname), 0);
 	records(f);
 	assert_int_equal(ns_xtx_prepare(f->b, tx2, NODE_A, f->rb, f->lb), 0);
-	assert_int_equal(ns_xtx_decide(f->a, tx2, f->ra, f->la, nodes, 1), 0);
-	assert_int_equal(ns_xtx_finish(f->b, tx2, 1), 0);
+	assert_int_equal(ns_xtx_decide(f->a, tx2, f->ra, f->la, nodes, 1, NULL), 0);
+	assert_int_equal(ns_xtx_finish(f->b, tx2, 1, NULL), 0);
 	assert_int_equal(ns_xtx_forget(f->a, tx2), 0);
 	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), f->src);
 	assert_int_equal(tu_lookup(f->a, f->d1, f->sname), f->src);
@@ -623,8 +623,8 @@ static void test_link_across(void **state)
 	assert_int_equal(plan_at(f, f->b, f->a, f->d2, f->dname, 0, NULL), 0);
 	records(f);
 	assert_int_equal(ns_xtx_prepare(f->a, tx3, NODE_B, f->ra, f->la), 0);
-	assert_int_equal(ns_xtx_decide(f->b, tx3, f->rb, f->lb, nodes, 1), 0);
-	assert_int_equal(ns_xtx_finish(f->a, tx3, 1), 0);
+	assert_int_equal(ns_xtx_decide(f->b, tx3, f->rb, f->lb, nodes, 1, NULL), 0);
+	assert_int_equal(ns_xtx_finish(f->a, tx3, 1, NULL), 0);
 	assert_int_equal(ns_xtx_forget(f->b, tx3), 0);
 	ship_deltas(f);
 	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), 0);
