@@ -478,9 +478,15 @@ int ns_owns_shard(const struct ns *ns, unsigned shard);
  * (ns_delta_trim()). Until then they stay, so an owner's restart or a lost
  * answer only delays them.
  *
- * Known gap until the two-phase RMDIR: a directory removed at its owner
- * while another partition creates an entry in it leaves that entry
- * unreachable (fsck reports it).
+ * RMDIR with several owners. A directory's owner cannot see an entry
+ * another partition just made in it until its delta arrives, so when the
+ * namespace does not own every partition, ns_remove() of a directory
+ * answers -EREMOTE and the RMDIR runs as a cross-node transaction
+ * (ns_xtx_plan_remove()). Its plan writes a guard for the directory on
+ * every partition; a partition holding an entry of it refuses to prepare
+ * (-ENOTEMPTY); while it is prepared, creates there in the directory wait
+ * (-EBUSY); once committed the guard stays as a tombstone, on which a late
+ * create answers -ESTALE, until ns_rmguard_expire() drops it (ns_rmguard.c).
  */
 struct ns_delta {
 	uint64_t seq;      /* per source shard, from 1, increasing */
@@ -501,6 +507,15 @@ int ns_delta_apply(struct ns *ns, unsigned src, const struct ns_delta *d,
 		   size_t n, struct ns_cinfo *out);
 /* Drop SHARD's deltas with seq <= UPTO. */
 int ns_delta_trim(struct ns *ns, unsigned shard, uint64_t upto);
+
+/* Drop RMDIR tombstones (above) written before NOW - KEEP seconds, at
+ * most 256 per call, on this process's partitions: 1 when more are due,
+ * 0 done, or -errno. *DROPPED (may be NULL) gets how many went. A
+ * tombstone must outlive any create that looked its directory up at the
+ * owner before the RMDIR and still travels to another node. */
+int ns_rmguard_expire(struct ns *ns, uint64_t now, uint64_t keep,
+		      size_t *dropped);
+#define NS_RMGUARD_KEEP_S 600
 
 /* Totals for FSSTAT-like attributes. */
 struct ns_stats {

@@ -245,6 +245,24 @@ int ns_mtx_get_u64(struct ns_mtx *m, unsigned shard, const char *name,
 int ns_mtx_put_u64(struct ns_mtx *m, unsigned shard, const char *name,
 		   uint64_t v);
 
+/* The transaction of owned SHARD in M (for a cursor: reads only; a
+ * plan's view is not consulted). 0, -EREMOTE, or a restart code. */
+int ns_mtx_txn(struct ns_mtx *m, unsigned shard, MDB_txn **txn);
+
+/* ---- RMDIR guards (ns_rmguard.c; ns.h "RMDIR with several owners") ---- */
+
+/* 0 when no RMDIR removed DIR, as seen from SHARD's partition; -ESTALE
+ * when one did; -EBUSY while one is prepared there; in a plan, -EREMOTE
+ * until the view holds the guard. */
+int ns_rmguard_check(struct ns_mtx *m, uint64_t dir, unsigned shard);
+/* Write DIR's guard on every partition (an RMDIR's plan). */
+int ns_rmguard_put_all(struct ns_mtx *m, uint64_t dir);
+/* 1 (and *DIR) when (DB, KEY) is a guard. */
+int ns_rmguard_key_dir(unsigned db, const void *key, size_t klen,
+		       uint64_t *dir);
+/* -ENOTEMPTY when SHARD's partition holds an entry of DIR, else 0. */
+int ns_rmguard_empty(struct ns_mtx *m, unsigned shard, uint64_t dir);
+
 /* The environment's "intents" database (NS_DB_INTENTS) of environment
  * ENV, reached through shard ENV; used by cross-node transactions. */
 int ns_mtx_get_intent(struct ns_mtx *m, unsigned env, const void *key,

@@ -270,6 +270,11 @@ static int log_write(struct ns_mtx *m, unsigned s, enum ns_db db, int op,
 	return rc;
 }
 
+int ns_mtx_txn(struct ns_mtx *m, unsigned shard, MDB_txn **txn)
+{
+	return mtx_txn(m, shard, txn);
+}
+
 /* Another node's key in a plan: served and recorded by the view. */
 static int remote_key(const struct ns_mtx *m, unsigned shard)
 {

@@ -284,6 +284,10 @@ static int dirent_insert(struct ns_mtx *m, uint64_t parent, const char *name,
 	size_t klen;
 	int rc = must_exist(ns_mtx_get_u64(m, es, NS_META_NEXT_SEQ, &dv.seq));
 
+	/* A directory of another partition may be going (ns.h, "RMDIR with
+	 * several owners"); one of ours was loaded by the caller. */
+	if (!rc && !ns_owns_fileid(ns, parent))
+		rc = ns_rmguard_check(m, parent, es);
 	if (!rc && dv.seq >= SEQ_MAX)
 		rc = -ENOSPC;
 	if (!rc)
@@ -492,7 +496,7 @@ struct remove_ctx {
 	struct ns_inode *removed;
 	int *freed;
 	struct ns_cinfo *cinfo;
-	int plan; /* a cross-node plan (ns_xtx.h): files only */
+	int plan; /* a cross-node plan (ns_xtx.h) */
 };
 
 /* The directory's side of a removal: its own inode here, or a delta for
@@ -522,6 +526,16 @@ static int remove_from_dir(struct ns_mtx *m, const struct remove_ctx *c,
 	return rc;
 }
 
+static int owns_every_partition(struct ns_mtx *m)
+{
+	const struct ns *ns = ns_mtx_ns(m);
+
+	for (unsigned e = 0; ns->owned && e < ns->nenvs; e++)
+		if (!ns->owned[e])
+			return 0;
+	return 1;
+}
+
 static int remove_body(struct ns_mtx *m, void *arg)
 {
 	struct remove_ctx *c = arg;
@@ -538,10 +552,13 @@ static int remove_body(struct ns_mtx *m, void *arg)
 		rc = must_exist(ns_ino_load(m, dv.fileid, &child));
 	if (rc)
 		return rc;
-	if (c->plan && child.type == NS_DIR)
-		return -EXDEV; /* directories never cross nodes (ns_xtx.h) */
 	if (child.type == NS_DIR && child.size != 0)
 		return -ENOTEMPTY;
+	/* Other partitions may hold entries of it that its size does not
+	 * count yet: a transaction with a guard on each (ns.h, "RMDIR with
+	 * several owners"). */
+	if (child.type == NS_DIR && !c->plan && !owns_every_partition(m))
+		return -EREMOTE;
 	before_child = child;
 	rc = dirent_delete(m, c->parent, c->name, c->len, &dv);
 	if (rc)
@@ -552,6 +569,8 @@ static int remove_body(struct ns_mtx *m, void *arg)
 		rc = ino_unlink(m, &child, &now, &freed);
 	if (!rc)
 		rc = remove_from_dir(m, c, local ? &dir : NULL, &child, &now);
+	if (!rc && c->plan && child.type == NS_DIR)
+		rc = ns_rmguard_put_all(m, child.fileid);
 	if (rc)
 		return rc;
 	if (c->removed)
@@ -574,10 +593,11 @@ int ns_remove(struct ns *ns, uint64_t parent, const char *name, size_t namelen,
 }
 
 int ns_xtx_plan_remove(struct ns *ns, struct ns_xview *v, uint64_t parent,
-		       const char *name, size_t namelen)
+		       const char *name, size_t namelen,
+		       struct ns_inode *victim)
 {
 	struct ns_cinfo ci; /* known when the plan commits */
-	struct remove_ctx c = { parent, name, namelen, NULL, NULL, &ci, 1 };
+	struct remove_ctx c = { parent, name, namelen, victim, NULL, &ci, 1 };
 	int rc = ns_check_name(name, namelen);
 
 	if (rc)
@@ -675,6 +695,7 @@ struct rename_ctx {
 	struct ns_cinfo *scinfo, *dcinfo;
 	uint64_t *freed_fileid;
 	int plan; /* a cross-node plan (ns_xtx.h) */
+	struct ns_inode *src_out, *tgt_out; /* a plan's, may be NULL */
 };
 
 /* State of one rename while its body runs. A directory of another node's
@@ -851,6 +872,19 @@ static int rename_dirs(struct ns_mtx *m, const struct rename_ctx *c,
 	return rc;
 }
 
+/* A RENAME over an empty directory removes it, as RMDIR does: with
+ * several owners only as a transaction, with its guards (ns.h, "RMDIR
+ * with several owners"). */
+static int rename_drop_dir_guard(struct ns_mtx *m, const struct rename_ctx *c,
+				 const struct rename_state *st)
+{
+	if (!st->has_tgt || st->tgt.type != NS_DIR)
+		return 0;
+	if (c->plan)
+		return ns_rmguard_put_all(m, st->tgt.fileid);
+	return owns_every_partition(m) ? 0 : -EREMOTE;
+}
+
 static int rename_body(struct ns_mtx *m, void *arg)
 {
 	struct rename_ctx *c = arg;
@@ -860,21 +894,20 @@ static int rename_body(struct ns_mtx *m, void *arg)
 
 	if (rc)
 		return rc;
-	/* A directory moved across nodes would need the cluster's rename
-	 * lock for its loop check and its entries' placement; not yet. What
-	 * the target refuses (not a directory, not empty: RFC 8881
-	 * §18.26.4) is answered as on one node, before XDEV. */
-	if (c->plan && st.src.type == NS_DIR) {
-		rc = st.has_tgt && st.tdv.fileid != st.src.fileid
-			     ? rename_check_target(&st)
-			     : 0;
-		return rc ? rc : -EXDEV;
-	}
+	if (c->src_out)
+		*c->src_out = st.src;
+	if (c->tgt_out)
+		*c->tgt_out = st.has_tgt ? st.tgt : (struct ns_inode){ 0 };
 	if (!st.has_tgt || st.tdv.fileid != st.src.fileid) {
+		/* In a plan the walk reads each new ancestor of another
+		 * node's through the view (a CHECK at its owner: a
+		 * concurrent move of one of them makes the plan stale). */
 		if (st.src.type == NS_DIR && c->sparent != c->dparent)
 			rc = rename_check_loop(m, st.src.fileid, c->dparent);
 		if (!rc)
 			rc = rename_check_target(&st);
+		if (!rc)
+			rc = rename_drop_dir_guard(m, c, &st);
 		if (!rc)
 			rc = rename_move(m, c, &st, &now);
 		if (!rc)
@@ -911,11 +944,12 @@ static int rename_run(struct ns *ns, struct ns_xview *v,
 
 int ns_xtx_plan_rename(struct ns *ns, struct ns_xview *v, uint64_t sparent,
 		       const char *sname, size_t slen, uint64_t dparent,
-		       const char *dname, size_t dlen)
+		       const char *dname, size_t dlen, struct ns_inode *src,
+		       struct ns_inode *tgt)
 {
 	struct ns_cinfo sci, dci; /* known when the plan commits */
 	struct rename_ctx c = { sparent, dparent, sname, dname, slen, dlen,
-				&sci, &dci, NULL, 1 };
+				&sci, &dci, NULL, 1, src, tgt };
 
 	return rename_run(ns, v, &c);
 }
@@ -926,7 +960,7 @@ int ns_rename(struct ns *ns, uint64_t sparent, const char *sname, size_t slen,
 	      uint64_t *freed_fileid)
 {
 	struct rename_ctx c = { sparent, dparent, sname, dname, slen, dlen,
-				scinfo, dcinfo, freed_fileid, 0 };
+				scinfo, dcinfo, freed_fileid, 0, NULL, NULL };
 
 	return rename_run(ns, NULL, &c);
 }

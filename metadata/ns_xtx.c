@@ -278,7 +278,26 @@ static int is_lockable(unsigned op)
 	return op != XV_DELTA && op != XV_ADD;
 }
 
-/* Compare the record's CHECK/ABSENT entries with the current values. */
+/* An RMDIR's guard on a partition that still holds an entry of its
+ * directory: -ENOTEMPTY (ns_rmguard.c). */
+static int rec_guards_empty(struct ns_mtx *m, const uint8_t *rec, size_t len)
+{
+	size_t pos = 8;
+	uint64_t dir;
+	int rc = 0;
+
+	while (!rc && pos < len) {
+		struct xent e;
+		ent_at(rec, &pos, &e);
+		if (e.op == LOG_PUT &&
+		    ns_rmguard_key_dir(e.db, e.key, e.klen, &dir))
+			rc = ns_rmguard_empty(m, e.shard, dir);
+	}
+	return rc;
+}
+
+/* Compare the record's CHECK/ABSENT entries with the current values,
+ * and check the guards it writes. */
 static int rec_checks(struct ns_mtx *m, const uint8_t *rec, size_t len)
 {
 	size_t pos = 8;
@@ -299,7 +318,7 @@ static int rec_checks(struct ns_mtx *m, const uint8_t *rec, size_t len)
 						       e.vlen) != 0)
 			return -ESTALE;
 	}
-	return 0;
+	return rec_guards_empty(m, rec, len);
 }
 
 /* Lock E's key for TXID. A written key is in doubt for plain readers

@@ -131,17 +131,27 @@ int ns_xtx_forget(struct ns *ns, uint64_t txid);
 
 /* Step 1 for RENAME (ns_rename's checks and effects; its change_info for
  * a directory is atomic only when the directory is the coordinator's).
- * Files only: a directory as the source answers -EXDEV. */
+ * A directory may move too: its inode stays where it is and its entry
+ * names it from the new name's partition, as a file's does; moved to
+ * another parent, the plan reads each new ancestor (the loop check), on
+ * whichever node it is. A directory it replaces gets RMDIR's guards.
+ * SRC and TGT (may be NULL) get the source's inode and the target's
+ * (fileid 0: none), for the caller's permission checks. */
 int ns_xtx_plan_rename(struct ns *ns, struct ns_xview *v, uint64_t sparent,
 		       const char *sname, size_t slen, uint64_t dparent,
-		       const char *dname, size_t dlen);
+		       const char *dname, size_t dlen, struct ns_inode *src,
+		       struct ns_inode *tgt);
 
-/* Step 1 for REMOVE of a file (ns_remove's checks and effects): its
- * entry and its inode on different nodes (a name renamed across nodes).
- * Directories answer -EXDEV (they never cross nodes in this version:
- * ns_xtx_plan_rename refuses to move one, -EXDEV too). */
+/* Step 1 for REMOVE (ns_remove's checks and effects): of a name whose
+ * entry and inode are on different nodes (a name renamed across nodes),
+ * or RMDIR of a directory when partitions have several owners: the plan
+ * also writes the directory's guard on every partition, whose prepare
+ * answers -ENOTEMPTY where an entry of it is (ns.h, "RMDIR with several
+ * owners"). VICTIM (may be NULL) gets the name's inode as it was, for the
+ * caller's permission checks (the sticky bit) before anything prepares. */
 int ns_xtx_plan_remove(struct ns *ns, struct ns_xview *v, uint64_t parent,
-		       const char *name, size_t namelen);
+		       const char *name, size_t namelen,
+		       struct ns_inode *victim);
 
 /* Step 1 for LINK (ns_link's checks and effects): the file's inode and
  * the new entry on different nodes. A directory answers -EISDIR, as

@@ -332,6 +332,44 @@ static unsigned route_name(struct compound *c, uint32_t opnum,
 	return node;
 }
 
+/* The handle whose attributes an op about to run at NODE lacks: a
+ * directory reached by LOOKUP of a name whose inode another node owns (a
+ * directory renamed across nodes, decision 0024) has none until its owner
+ * vouched for it (subcompound.c fh_fill_attr); a name op or READDIR
+ * elsewhere checks permissions with them. 0 when none is lacking. */
+static uint64_t lacking_attr(const struct compound *c, uint32_t opnum,
+			     unsigned node)
+{
+	const struct cmap *m = c->srv->cmap;
+	const struct cfh *f[2] = { &c->cur, &c->saved };
+	unsigned n = opnum == OP_RENAME || opnum == OP_LINK ? 2 : 1;
+
+	for (unsigned i = 0; i < n; i++)
+		if (f[i]->fileid && !f[i]->has_attr &&
+		    cmap_fileid_owner(m, f[i]->fileid) != node)
+			return f[i]->fileid;
+	return 0;
+}
+
+/* NODE, or first the owner of a directory whose attributes the op needs
+ * there (lacking_attr): it stops before the op and answers them to its
+ * front. Once per op, so a handle its owner no longer knows ends at NODE
+ * (which answers NFS4ERR_STALE), not in a loop. */
+static unsigned attr_hop(struct compound *c, uint32_t opnum, unsigned node)
+{
+	uint64_t fileid = lacking_attr(c, opnum, node);
+	unsigned owner = fileid ? cmap_fileid_owner(c->srv->cmap, fileid) : 0;
+
+	if (!owner)
+		return node;
+	if (owner == c->srv->node) /* a front fills them when it forwards */
+		return c->sub ? NODE_FRONT : node;
+	if (c->hop_op == c->opindex + 1)
+		return node;
+	c->hop_op = c->opindex + 1;
+	return owner;
+}
+
 /* 1 when the LAYOUTRETURN whose arguments IN is at returns by FSID or
  * ALL (lora_reclaim, lora_layout_type, lora_iomode, then the return
  * type: RFC 8881 §18.44.1). IN is left where it was. */
@@ -403,7 +441,7 @@ static unsigned compound_route(struct compound *c, const struct op_desc *d,
 		fileid = NS_ROOT_FILEID;
 		break;
 	case OP_READDIR:
-		return route_readdir(c, in);
+		return attr_hop(c, opnum, route_readdir(c, in));
 	case OP_RECLAIM_COMPLETE:
 		/* After an owner's restart the client's reclaim is that
 		 * owner's to end: there it has not completed (at the root's
@@ -433,13 +471,15 @@ static unsigned compound_route(struct compound *c, const struct op_desc *d,
 		size_t len;
 
 		if (opnum == OP_OPEN && c->name_fileid) {
-			fileid = c->name_fileid; /* resolved: route_far_name */
-			break;
+			/* resolved by the entry's owner: to the file's */
+			node = cmap_fileid_owner(m, c->name_fileid);
+			return attr_hop(c, opnum, node ? node : c->srv->node);
 		}
 		len = c->cur.fileid ? name_of(d, opnum, in, name, sizeof(name))
 				    : 0;
 		if (len)
-			return route_name(c, opnum, name, len);
+			return attr_hop(c, opnum,
+					route_name(c, opnum, name, len));
 		fileid = c->cur.fileid ? c->cur.fileid : NS_ROOT_FILEID;
 		break;
 	}

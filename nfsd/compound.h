@@ -116,6 +116,11 @@ struct compound {
 	unsigned lr_op;
 	int lr_forwarded;
 	int lr_ran;
+	/* The op at index hop_op - 1 went first to the owner of a directory
+	 * whose attributes the current (or saved) handle lacked, for them
+	 * (a directory reached through a name renamed across nodes:
+	 * compound.c attr_hop); once per op. */
+	unsigned hop_op;
 
 	/* Set by SEQUENCE on a retransmission: the cached COMPOUND4res to send
 	 * instead of running anything (RFC 8881 §2.10.6.1.3). */

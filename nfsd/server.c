@@ -253,12 +253,6 @@ static int server_identity(struct strata_server *srv)
 
 /* ---- the cluster map ------------------------------------------------ */
 
-/* One node owns every partition of M. */
-static int single_owner(const struct cmap *m)
-{
-	return cmap_owners(m) == 1;
-}
-
 /* MDS: the map names the partitions and who owns them; the namespace is
  * made with one LMDB environment per partition (shard S in partition and
  * environment S mod P: pnfs/cmap.h). Without cluster_map, a map of one
@@ -306,14 +300,7 @@ static int load_map(struct strata_server *srv)
 	 * by deltas, listings go partition by partition, RENAME and
 	 * REMOVE, LINK and RMDIR across nodes are cross-node transactions
 	 * (nfsd/xtx_task.h); each owner hands out its files' layouts over
-	 * the shared data servers (decision 0036). Not built yet: RENAME of
-	 * a directory across nodes (NFS4ERR_XDEV). */
-	if (!single_owner(srv->cmap)) {
-		log_warn("cluster map %s: partitions spread over several "
-			 "nodes: RENAME of a directory across nodes answers "
-			 "NFS4ERR_XDEV in this version (decision 0024)",
-			 cfg->cluster_map);
-	}
+	 * the shared data servers (decision 0036). */
 	cfg->nshards = srv->cmap->nshards;
 	cfg->meta_envs = srv->cmap->npartitions;
 	srv->node = cfg->node_id;

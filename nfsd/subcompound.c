@@ -264,9 +264,12 @@ int compound_resume(struct compound_job *j, const peer_compound_resok *r,
 			*len = compound_fail(j, NFS4ERR_SERVERFAULT);
 			return COMPOUND_DONE;
 		}
-	} else if (r->nrun == 0 && r->nres == 0 && !r->ctx.name_fileid) {
+	} else if (r->nrun == 0 && r->nres == 0 && !r->ctx.name_fileid &&
+		   j->c.hop_op != l.i + 1) {
 		/* (An OPEN whose name's file is a third node's went no
-		 * further: route_name in compound.c sends it on.) */
+		 * further: route_name in compound.c sends it on. A
+		 * directory's owner asked for its attributes answered them
+		 * only: compound.c attr_hop.) */
 		/* The owner refused an op the map says is its own: the two
 		 * disagree about the map; the client retries later. */
 		log_debug("node %u ran none of the ops sent to it",

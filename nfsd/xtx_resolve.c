@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "ns.h"
@@ -22,6 +23,7 @@ struct xtx_resolver {
 	time_t next;
 	int running; /* a resolve task is out */
 	int warm;    /* a listing was made: records are new from now on */
+	time_t guards_next; /* the next expiry of RMDIR tombstones */
 };
 
 struct xtx_resolve_task {
@@ -78,6 +80,26 @@ static int coordinating(struct strata_server *srv, uint64_t txid)
 	return ns_xtx_outcome(srv->ns, txid, &o) == 0 && o == NS_XTX_PENDING;
 }
 
+/* RMDIR tombstones past NS_RMGUARD_KEEP_S (metadata/ns.h, "RMDIR with
+ * several owners"): once a minute, or each tick while more are due. */
+static void guards_expire(struct strata_server *srv, struct xtx_resolver *r,
+			  time_t now)
+{
+	size_t n = 0;
+	int rc;
+
+	if (now < r->guards_next)
+		return;
+	rc = ns_rmguard_expire(srv->ns, (uint64_t)time(NULL),
+			       NS_RMGUARD_KEEP_S, &n);
+	r->guards_next = rc == 1 ? now : now + 60;
+	if (rc < 0)
+		log_warn("RMDIR tombstones not expired: %d", rc);
+	else if (n)
+		log_info("dropped %zu RMDIR tombstone(s) older than %d s", n,
+			 NS_RMGUARD_KEEP_S);
+}
+
 struct xtx_task *xtx_resolve_tick(struct strata_server *srv,
 				  struct xtx_resolver *r, time_t now,
 				  xtx_wake_fn wake, void *ctx)
@@ -92,6 +114,7 @@ struct xtx_task *xtx_resolve_tick(struct strata_server *srv,
 	if (!r || r->running || now < r->next || !srv->peers)
 		return NULL;
 	r->next = now + 1;
+	guards_expire(srv, r, now);
 	if (ns_xtx_list(srv->ns, recs, XTX_RESOLVE_BATCH, &n) < 0)
 		return NULL;
 	cold = !r->warm;

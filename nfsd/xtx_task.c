@@ -28,7 +28,9 @@
 #include "session.h"
 
 #define XTX_MAX_CALLS XROUND_MAX
-#define XTX_PLAN_ROUNDS 8 /* reads for one plan: a rename needs 2-3 */
+#define XTX_PLAN_ROUNDS 64 /* reads for one plan: a rename needs 2-3, a
+			     * directory moved to another parent one more
+			     * per new ancestor of another node's */
 #define XTX_ATTEMPTS 3    /* plans made stale by a concurrent change */
 #define XTX_RES_MAX 128   /* a RENAME4res, REMOVE4res or LINK4res */
 
@@ -50,6 +52,10 @@ struct xtx_task {
 	uint64_t clientid;   /* the client that asked (0: a resolver's) */
 	char sname[NS_NAME_MAX + 1], dname[NS_NAME_MAX + 1];
 	size_t slen, dlen, consumed;
+	/* What only the plan can check (the entries' inodes may be on any
+	 * node): the caller and the directories as their owners sent them */
+	struct perm_id who;
+	struct ns_inode sdir_ino, ddir_ino;
 	struct ns_xview *v;
 	uint64_t txid;
 	int live;
@@ -195,17 +201,54 @@ static void new_txid(struct xtx_task *t)
 	t->live = ns_xtx_live(srv->ns, t->txid, 1) == 0;
 }
 
+/* nfs4 status -> the plan's -errno (xtx_status maps it back). */
+static int perm_rc(nfsstat4 st)
+{
+	return st == NFS4_OK ? 0 : st == NFS4ERR_PERM ? -EPERM : -EACCES;
+}
+
+/* REMOVE's plan; in a sticky directory the caller must own the victim
+ * or the directory (perm_may_delete), which only the plan reads. */
+static int plan_remove(struct xtx_task *t)
+{
+	struct ns_inode victim;
+	int rc = ns_xtx_plan_remove(t->srv->ns, t->v, t->sdir, t->sname,
+				    t->slen, &victim);
+
+	return rc ? rc
+		  : perm_rc(perm_may_delete(&t->who, &t->sdir_ino, &victim));
+}
+
+/* RENAME's plan and the checks that need the entries' inodes (Linux
+ * vfs_rename's, as op_rename's may_rename): the sticky bit of either
+ * directory against the source and the target it replaces, and write on
+ * a directory that moves to another parent (its ".." changes). */
+static int plan_rename(struct xtx_task *t)
+{
+	struct ns_inode src, tgt;
+	int rc = ns_xtx_plan_rename(t->srv->ns, t->v, t->sdir, t->sname,
+				    t->slen, t->ddir, t->dname, t->dlen, &src,
+				    &tgt);
+
+	if (!rc)
+		rc = perm_rc(perm_may_delete(&t->who, &t->sdir_ino, &src));
+	if (!rc && tgt.fileid && tgt.fileid != src.fileid)
+		rc = perm_rc(perm_may_delete(&t->who, &t->ddir_ino, &tgt));
+	if (!rc && src.type == NS_DIR && t->sdir != t->ddir)
+		rc = perm_rc(perm_check(&t->who, &src, PERM_WRITE));
+	return rc;
+}
+
 static int plan(struct xtx_task *t)
 {
 	struct ns *ns = t->srv->ns;
 
 	if (t->opnum == OP_RENAME)
-		return ns_xtx_plan_rename(ns, t->v, t->sdir, t->sname, t->slen,
-					  t->ddir, t->dname, t->dlen);
+		return plan_rename(t);
 	if (t->opnum == OP_LINK)
 		return ns_xtx_plan_link(ns, t->v, t->file, t->ddir, t->dname,
 					t->dlen);
-	return ns_xtx_plan_remove(ns, t->v, t->sdir, t->sname, t->slen);
+	return plan_remove(t);
 }
 
 /* Ask the owners of the keys the plan lacks, one call per node. */
@@ -498,29 +541,15 @@ static int copy_name(char *dst, size_t *len, const component4 *n)
 	return 0;
 }
 
-/* Write and search on DIR. The sticky bit's owner checks need the
- * entry's inode, which may be on a third node: refused for now (mv then
- * copies) unless the caller is root. */
-static nfsstat4 may_change(struct compound *c, const struct cfh *fh)
+/* Write and search on directory FH (its attributes as its owner sent
+ * them) into *DIR; what depends on the entries' inodes (the sticky bit)
+ * is checked after the plan (plan_remove, plan_rename). */
+static nfsstat4 may_change(struct compound *c, const struct cfh *fh,
+			   struct ns_inode *dir)
 {
-	struct ns_inode dir;
-	nfsstat4 st = fh_inode(c, fh, &dir);
+	nfsstat4 st = fh_inode(c, fh, dir);
 
-	if (st == NFS4_OK)
-		st = perm_may_create(&c->who, &dir);
-	if (st == NFS4_OK && (dir.mode & 01000) && !perm_is_root(&c->who))
-		st = NFS4ERR_XDEV;
-	return st;
-}
-
-/* Write and search on DIR, for a new name (LINK): the sticky bit does not
- * restrict making one. */
-static nfsstat4 may_add(struct compound *c, const struct cfh *fh)
-{
-	struct ns_inode dir;
-	nfsstat4 st = fh_inode(c, fh, &dir);
-
-	return st == NFS4_OK ? perm_may_create(&c->who, &dir) : st;
+	return st == NFS4_OK ? perm_may_create(&c->who, dir) : st;
 }
 
 /* Decode the op at OP into T; its permission checks. */
@@ -544,7 +573,7 @@ static nfsstat4 task_args(struct xtx_task *t, struct compound *c,
 		t->sdir = c->saved.fileid;
 		t->ddir = c->cur.fileid;
 		if (st == NFS4_OK)
-			st = may_change(c, &c->saved);
+			st = may_change(c, &c->saved, &t->sdir_ino);
 	} else if (t->opnum == OP_REMOVE) {
 		REMOVE4args a;
 		memset(&a, 0, sizeof(a));
@@ -567,9 +596,11 @@ static nfsstat4 task_args(struct xtx_task *t, struct compound *c,
 	} else {
 		return NFS4ERR_SERVERFAULT;
 	}
-	if (st == NFS4_OK)
-		st = t->opnum == OP_LINK ? may_add(c, &c->cur)
-					 : may_change(c, &c->cur);
+	t->who = c->who;
+	if (st == NFS4_OK) /* LINK: a new name, which no sticky bit limits */
+		st = may_change(c, &c->cur, t->opnum == OP_REMOVE
+						    ? &t->sdir_ino
+						    : &t->ddir_ino);
 	t->consumed = xdr_getpos(&x);
 	return st;
 }

@@ -50,8 +50,8 @@
 #      leaves exactly the old or the new name
 #  11. tests/multi-mds/storm.sh: a random node of a spread cluster SIGKILLed
 #      and restarted every 5-15 s for 60 s under three clients' renames,
-#      links, removes, mkdir and rmdir across nodes (docs/testing.md "The
-#      storm")
+#      links, removes, mkdir, rmdir and directory moves across nodes
+#      (docs/testing.md "The storm")
 #  12. a spread cluster with 2 data servers every node talks to:
 #      tests/multi-mds/spread_pnfs.py, layouts from all three owners
 #      through one front, their stripes read back through another node,
@@ -264,7 +264,7 @@ done
 "$LOCAL" down --dir "$SRV3" > /dev/null
 cluster_fsck
 # 11. the storm (issue 15, acceptance 4): three clients, one per node, rename,
-#    link, remove, mkdir and rmdir across nodes while a random node is
+#    link, remove, mkdir, rmdir and move directories across nodes while a random node is
 #    SIGKILLed and restarted every 5-15 s (seed $STRATA_STORM_SEED, default
 #    1, for $STRATA_STORM_SECONDS, default 60); the trees exact through
 #    every node, no transaction left, cluster fsck clean

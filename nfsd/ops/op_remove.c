@@ -81,6 +81,8 @@ nfsstat4 op_remove(struct compound *c, void *args, void *res)
 		return st;
 	rc = ns_remove(c->srv->ns, c->cur.fileid, a->target.utf8string_val,
 		       a->target.utf8string_len, &gone, &freed, &ci);
+	if (rc == -EREMOTE && !c->srv->owns_all)
+		return want_xtx(c); /* RMDIR: every partition's guard */
 	if (rc < 0)
 		return nfs_errno(rc);
 	if (freed && gone.type == NS_REG)

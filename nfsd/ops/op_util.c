@@ -72,11 +72,12 @@ static nfsstat4 ds_object_inode(struct compound *c, struct ns_inode *out)
 }
 
 /* An object of another node's partition (metadata/ns.h ns_own): what its
- * owner said of it (struct cfh), enough for permission checks. */
+ * owner said of it (struct cfh), enough for permission checks. Its owner
+ * said nothing (compound.c attr_hop asked it): it is gone, -ESTALE. */
 static int fh_remote_inode(const struct cfh *fh, struct ns_inode *out)
 {
 	if (!fh->has_attr)
-		return -EREMOTE;
+		return -ESTALE;
 	memset(out, 0, sizeof(*out));
 	out->fileid = fh->fileid;
 	out->generation = fh->generation;

@@ -47,15 +47,15 @@ class Client:
     NFS is the module tuple from load(); the methods answer (status, value)
     and never raise on an NFS error: the tests check the statuses."""
 
-    def __init__(self, nfs, where, tag):
+    def __init__(self, nfs, where, tag, uid=0, gid=0):
         nfs4client, self.op, self.lib, AuthSys = nfs
         from xdrdef import nfs4_const as k
         from xdrdef import nfs4_type as t
         self.k, self.t = k, t
         h, p = hostport(where)
         self.c = nfs4client.NFS4Client(h, p, minorversion=1)
-        self.c.set_cred(AuthSys().init_cred(uid=0, gid=0, name=b"strata-mm",
-                                            gids=[0]))
+        self.c.set_cred(AuthSys().init_cred(uid=uid, gid=gid,
+                                            name=b"strata-mm", gids=[gid]))
         self.s = self.c.new_client_session(tag)
         self.clientid = self.s.client.clientid
         self.n = 0

@@ -46,6 +46,19 @@ three nodes while the directory itself belongs to one of them.
       empty and leave the file unreachable. With --race only S8 runs:
       against nodes started with `--failpoint delta-delay` (deltas leave
       300 ms late) the RMDIR would surely come first without that wait.
+  S11 (--race too) the same race between two clients: B's CREATE of a
+      subdirectory in the directory is sent and not waited for; once A
+      sees the new name (LOOKUP through node 2), A's RMDIR of the
+      directory answers NFS4ERR_NOTEMPTY, and B's CREATE OK. Before
+      RMDIR took a guard on every partition (metadata/ns_rmguard.c) the
+      owner, whose count had not yet seen B's entry, removed the
+      directory and left B's entry unreachable.
+  S12 a sticky directory (mode 1777): uid 1001 may not RMDIR the empty
+      subdirectory uid 1000 made in it (NFS4ERR_PERM), uid 1000 may.
+      S12b: nor REMOVE a file of uid 1000's that root renamed in it (most
+      new names are on another node than the file: a cross-node
+      transaction, whose front checks the sticky bit against the inode
+      its plan read; it answered NFS4ERR_XDEV to everyone but root).
 
 Exit 0 all passed, 1 a check failed, 2 setup or protocol error.
 """
@@ -125,6 +138,68 @@ def rmdir_race():
           "wrong: %s" % bad[:4] if bad else "")
 
 
+def rmdir_race_two_clients():
+    """S11 in directory D: B's CREATE is in flight while A removes."""
+    bad, raced = [], 0
+    for i in range(12):
+        sub = b"rm2-%d" % i
+        st, sd = A.mkdir(d, sub)
+        if st != NFS4_OK:
+            bad.append((sub, "mkdir", st))
+            continue
+        name = b"in-%d" % i
+        slot = B.s.compound_async([B.op.putfh(sd), B.op.create(
+            B.t.createtype4(B.k.NF4DIR), name, {B.k.FATTR4_MODE: 0o755})])
+        end = time.monotonic() + DEADLINE_S
+        seen = False
+        while not seen and time.monotonic() < end:
+            seen = A.lookup(sd, name)[0] == NFS4_OK
+        st_rm, _ = A.remove(d, sub)
+        res = B.s.listen(slot)
+        raced += seen
+        if st_rm != NFS4ERR_NOTEMPTY or res.status != NFS4_OK:
+            bad.append((sub, "rmdir", st_rm, "create", res.status))
+    check(not bad and raced == 12, "S11", "RMDIR while another client's "
+          "CREATE in the directory (seen, not yet answered) answers NOTEMPTY",
+          "%d of 12 seen before the RMDIR; wrong: %s" % (raced, bad[:4]))
+
+
+def sticky_rmdir():
+    """S12: a sticky directory of root's, a subdirectory of uid 1000's."""
+    from xdrdef.nfs4_const import NFS4ERR_PERM, FATTR4_MODE
+    st, t = A.mkdir(d, b"sticky")
+    if st == NFS4_OK:
+        st = A.comp([A.op.putfh(t), A.op.setattr(
+            B.t.stateid4(0, b"\0" * 12), {FATTR4_MODE: 0o1777})]).status
+    if st != NFS4_OK:
+        check(False, "S12", "a sticky directory", "setup: status %d" % st)
+        return
+    u1 = mmlib.Client(nfs, args.node[2], tag + b"-U1000", uid=1000, gid=1000)
+    u2 = mmlib.Client(nfs, args.node[0], tag + b"-U1001", uid=1001, gid=1001)
+    got = []
+    for i in range(6):  # names on every node's partitions
+        n = b"u-%d" % i
+        st, _ = u1.mkdir(t, n)
+        got.append((n, st, u2.remove(t, n)[0], u1.remove(t, n)[0]))
+    check(all(g[1:] == (NFS4_OK, NFS4ERR_PERM, NFS4_OK) for g in got), "S12",
+          "in a sticky directory only the owner removes a subdirectory",
+          "(name, mkdir, rmdir by 1001, rmdir by 1000): %s" % got)
+    # files of 1000's renamed by root: most new names are on another node
+    # than the file, so their REMOVE is a transaction whose front checks
+    # the sticky bit against the inode its plan read
+    got = []
+    for i in range(8):
+        f, g = b"uf-%d" % i, b"ug-%d" % i
+        st, _ = u1.create_file(t, f, b"x")
+        if st == NFS4_OK:
+            st = A.rename(t, f, t, g)
+        got.append((g, st, u2.remove(t, g)[0], u1.remove(t, g)[0]))
+    check(all(g[1:] == (NFS4_OK, NFS4ERR_PERM, NFS4_OK) for g in got),
+          "S12b", "in a sticky directory only the owner removes a file, "
+          "whichever node its name and its inode are on",
+          "(name, create+rename, remove by 1001, remove by 1000): %s" % got)
+
+
 tag = b"strata-owners-%d-%d" % (os.getpid(), int(time.time()))
 C = mmlib.Client(nfs, args.node[0], tag + b"-C")
 A = mmlib.Client(nfs, args.node[1], tag + b"-A")
@@ -135,6 +210,7 @@ if st != NFS4_OK:
     sys.exit("several_owners: mkdir through node 2: status %d" % st)
 if args.race:
     rmdir_race()
+    rmdir_race_two_clients()
     sys.exit(1 if check.failed else 0)
 before = [entries(n) for n in args.node]
 
@@ -260,4 +336,5 @@ check(not bad and all(ci.atomic and ci.after > ci.before for ci in cis) and
          cis and cis[-1].after))
 
 rmdir_race()
+sticky_rmdir()
 sys.exit(1 if check.failed else 0)

@@ -10,7 +10,9 @@ restarts a random metadata node (the one this client talks to, too).
       One client, one operation at a time, through the node on P, until
       killed. Ops: create (OPEN + a FILE_SYNC WRITE + CLOSE), append, RENAME
       within a directory, into another, over an existing file, LINK,
-      REMOVE of a file's name, mkdir, RMDIR of an empty directory. DELAY and
+      REMOVE of a file's name, mkdir, RMDIR of an empty directory, RENAME
+      of a directory (with its files) within its parent or into another
+      directory (its entry and its inode then often on two nodes). DELAY and
       GRACE are sent again later (RFC 8881 §15.1.1.3); any other error is a
       failure: the nodes behind the one it talks to must keep retried
       requests exact (decision 0024, "retried sub-compounds").
@@ -31,7 +33,7 @@ restarts a random metadata node (the one this client talks to, too).
 Journal lines (crash_workload.py's format: `pending LINE` before the
 request, `LINE` after the answer, `refused LINE` when it did not happen):
   mkdir P | rmdir P | create P TAG | write TAG OFF LEN SHA256
-  rename A B | link A B | remove P
+  rename A B | link A B | remove P | mvdir A B
 TAG names a file (an inode) for the journal; its names move with renames.
 """
 import argparse
@@ -303,6 +305,34 @@ class Storm:
                            lambda: self.fileid(path) is None):
             self.dirs.remove(path)
 
+    def op_mvdir(self, kind):
+        """RENAME of a directory that has no subdirectories (its files go
+        with it), within its parent or into the top or a directory just
+        below it: paths stay as deep as mkdir makes them (a RENAME's
+        COMPOUND looks up both paths within the session's 16 operations)."""
+        parents = set(parent_name(d)[0] for d in self.dirs)
+        cands = [d for d in self.dirs if d != self.top and d not in parents]
+        if not cands:
+            return self.op_mkdir_under(self.rng.choice(self.dirs))
+        old = self.rng.choice(sorted(cands))
+        od = parent_name(old)[0]
+        if kind == "within":
+            nd = od
+        else:
+            nd = self.rng.choice([d for d in self.dirs
+                                  if d.count("/") < 2 and d != old])
+        new = nd + "/" + self.new_name("m")
+        fid = self.fileid(old)
+
+        def happened():
+            return self.fileid(old) is None and self.fileid(new) == fid
+        if not self.journalled("mvdir %s %s" % (old, new),
+                               cw.rename_ops(old, new), happened):
+            return
+        self.dirs[self.dirs.index(old)] = new
+        for p in [p for p in self.names if p.startswith(old + "/")]:
+            self.names[new + p[len(old):]] = self.names.pop(p)
+
     def run(self):
         self.op_mkdir(self.top)
         for i in range(6):
@@ -321,9 +351,11 @@ class Storm:
            (0.44, lambda s: s.op_rename("within")),
            (0.56, lambda s: s.op_rename("across")),
            (0.62, lambda s: s.op_rename("over")),
-           (0.72, lambda s: s.op_link()),
-           (0.88, lambda s: s.op_remove()),
-           (0.94, lambda s: s.op_mkdir_under(s.rng.choice(s.dirs))),
+           (0.70, lambda s: s.op_link()),
+           (0.82, lambda s: s.op_remove()),
+           (0.85, lambda s: s.op_mvdir("within")),
+           (0.89, lambda s: s.op_mvdir("across")),
+           (0.95, lambda s: s.op_mkdir_under(s.rng.choice(s.dirs))),
            (1.00, lambda s: s.op_rmdir()))
 
     def one_op(self):
@@ -386,6 +418,13 @@ class Model:
             self._need(f[2] not in self.ns, "link over a name")
             self._parent(f[2])
             self.ns[f[2]] = t
+        elif k == "mvdir":
+            self._need(self.ns.get(f[1]) == "dir", "mvdir of no dir")
+            self._need(f[2] not in self.ns, "mvdir over a name")
+            self._need(not f[2].startswith(f[1] + "/"), "mvdir into itself")
+            self._parent(f[2])
+            for p in [p for p in self.ns if p == f[1] or p.startswith(f[1] + "/")]:
+                self.ns[f[2] + p[len(f[1]):]] = self.ns.pop(p)
         elif k == "remove":
             self._need(self.ns.get(f[1]) not in (None, "dir"), "remove of no file")
             del self.ns[f[1]]

@@ -10,7 +10,8 @@
 # partitions, so most names and files of a directory are on other nodes
 # than the directory). One tests/multi-mds/storm.py client per node, each
 # in its own top directory: creates, appends, renames within and across
-# directories and over existing files, links, removes, mkdir and rmdir.
+# directories and over existing files, links, removes, mkdir, rmdir and
+# directory moves (within their parent and to another one).
 # For N seconds (default 60) a node chosen by the seed is SIGKILLed and
 # started again, 5-15 s apart (the seed picks the gaps too), most times
 # armed with a failpoint that makes it exit at one step of its work (after

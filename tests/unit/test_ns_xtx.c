@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "ns_test.h"
 #include "ns_xtx.h"
@@ -109,10 +110,10 @@ static int plan_at(struct fx *f, struct ns *at, struct ns *from,
 		else if (dname)
 			rc = ns_xtx_plan_rename(at, f->v, sdir, sname,
 						strlen(sname), ddir, dname,
-						strlen(dname));
+						strlen(dname), NULL, NULL);
 		else
 			rc = ns_xtx_plan_remove(at, f->v, sdir, sname,
-						strlen(sname));
+						strlen(sname), NULL);
 		if (rc != -EREMOTE || ns_xview_nneed(f->v) == 0)
 			return rc;
 		assert_true(++rounds < 8);
@@ -645,25 +646,181 @@ static void test_link_plan_refuses_directory(void **state)
 	assert_int_equal(ns_xtx_locked(f->b), 0);
 }
 
-/* A directory never moves across nodes in this version: its plan says
- * -EXDEV (the server answers NFS4ERR_XDEV), and nothing is recorded. */
-static void test_plan_refuses_directory(void **state)
+/* A directory moves across nodes like a file: its inode stays on A, its
+ * new entry (on B) names it, its parent pointer and both parents' link
+ * counts follow. Moving it below itself is refused (the loop check reads
+ * its new ancestors through the view); over a file, ENOTDIR; over a
+ * directory B holds an entry of, the guard's prepare says ENOTEMPTY. */
+static void test_directory_moves(void **state)
 {
 	struct fx *f = *state;
-	char sub[64];
+	uint32_t nodes[1] = { NODE_B };
+	char sub[64], x[64], e[64], in[64];
+	uint64_t d, empty;
+
+	tu_name_on_shard(f->a, f->d1, 6, "sub", sub, sizeof sub);
+	d = tu_create(f->a, f->d1, sub, NS_DIR);
+	assert_int_equal(tu_getattr(f->a, f->d1).nlink, 3);
+	assert_int_equal(plan_at(f, f->a, f->b, f->d1, sub, f->d2, f->dname),
+			 0);
+	records(f);
+	assert_int_equal(ns_xtx_prepare(f->b, TXID, NODE_A, f->rb, f->lb), 0);
+	assert_int_equal(ns_xtx_decide(f->a, TXID, f->ra, f->la, nodes, 1,
+				       NULL),
+			 0);
+	assert_int_equal(ns_xtx_finish(f->b, TXID, 1, NULL), 0);
+	assert_int_equal(ns_xtx_forget(f->a, TXID), 0);
+	ship_deltas(f);
+	assert_int_equal(tu_lookup(f->a, f->d1, sub), 0);
+	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), d);
+	assert_int_equal(tu_getattr(f->a, d).parent, f->d2);
+	assert_int_equal(tu_getattr(f->a, f->d1).nlink, 2);
+	assert_int_equal(tu_getattr(f->a, f->d2).nlink, 3);
+	assert_int_equal(tu_getattr(f->a, f->d2).size, 1);
+	fsck_clean(f);
+
+	/* below itself: B coordinates (the entry is B's), reads A's */
+	tu_name_on_shard(f->b, d, 7, "x", x, sizeof x);
+	assert_int_equal(plan_at(f, f->b, f->a, f->d2, f->dname, d, x),
+			 -EINVAL);
+	/* over a file, over a directory with an entry on B */
+	tu_name_on_shard(f->a, f->d1, 4, "empty", e, sizeof e);
+	empty = tu_create(f->a, f->d1, e, NS_DIR);
+	assert_int_equal(plan_at(f, f->b, f->a, f->d2, f->dname, f->d1,
+				 f->sname),
+			 -ENOTDIR);
+	tu_name_on_shard(f->b, empty, 3, "in", in, sizeof in);
+	tu_create(f->b, empty, in, NS_REG);
+	assert_int_equal(plan_at(f, f->b, f->a, f->d2, f->dname, f->d1, e),
+			 0);
+	records(f);
+	assert_int_equal(ns_xtx_prepare(f->a, TXID + 1, NODE_B, f->ra, f->la),
+			 0);
+	/* B decides its own part: it holds an entry of EMPTY */
+	nodes[0] = NODE_A;
+	assert_int_equal(ns_xtx_decide(f->b, TXID + 1, f->rb, f->lb, nodes, 1,
+				       NULL),
+			 -ENOTEMPTY);
+	assert_int_equal(ns_xtx_finish(f->a, TXID + 1, 0, NULL), 0);
+	assert_int_equal(tu_lookup(f->a, f->d1, e), empty);
+	assert_int_equal(tu_lookup(f->b, f->d2, f->dname), d);
+	ship_deltas(f);
+	fsck_clean(f);
+}
+
+/* ---- RMDIR with several owners (ns.h; ns_rmguard.c) --------------- */
+
+/* ns_create of a file NAME in DIR at NS: its answer. */
+static int try_create(struct ns *ns, uint64_t dir, const char *name)
+{
+	struct ns_create_args a = { .type = NS_REG, .mode = 0644,
+				    .exclusive = 1 };
+	struct ns_inode out;
+
+	return ns_create(ns, dir, name, strlen(name), &a, &out, NULL);
+}
+
+static int try_remove(struct ns *ns, uint64_t dir, const char *name)
+{
+	int freed = 0;
+
+	return ns_remove(ns, dir, name, strlen(name), NULL, &freed, NULL);
+}
+
+/* Plan at A RMDIR of d1/SUB, records of both. */
+static int plan_rmdir(struct fx *f, const char *sub)
+{
+	int rc = plan_at(f, f->a, f->b, f->d1, sub, 0, NULL);
+
+	if (!rc)
+		records(f);
+	return rc;
+}
+
+/* sub (A's, in d1) gets a file from B (odd shard 5) whose delta has not
+ * reached A: A's count of it is 0. Alone A may not remove it; the
+ * transaction's prepare at B refuses, as B holds an entry of it. Once the
+ * file is gone the RMDIR prepares at B, where creates in sub wait; after
+ * the commit they answer STALE (the tombstone), and the late deltas for
+ * the gone directory change nothing. Tombstones expire after KEEP. */
+static void test_rmdir_guards(void **state)
+{
+	struct fx *f = *state;
+	uint32_t nodes[1] = { NODE_B };
+	char sub[64], in[64], late[64];
+	uint64_t d;
+	size_t n;
+
+	tu_name_on_shard(f->a, f->d1, 6, "sub", sub, sizeof sub);
+	d = tu_create(f->a, f->d1, sub, NS_DIR);
+	tu_name_on_shard(f->b, d, 5, "in", in, sizeof in);
+	tu_name_on_shard(f->b, d, 3, "late", late, sizeof late);
+	tu_create(f->b, d, in, NS_REG);
+	assert_int_equal(tu_getattr(f->a, d).size, 0); /* delta not there */
+	assert_int_equal(try_remove(f->a, f->d1, sub), -EREMOTE);
+
+	assert_int_equal(plan_rmdir(f, sub), 0);
+	assert_true(f->la > 0 && f->lb > 0); /* B's part: its guard */
+	assert_int_equal(ns_xtx_prepare(f->b, TXID, NODE_A, f->rb, f->lb),
+			 -ENOTEMPTY);
+	assert_int_equal(ns_xtx_locked(f->b), 0);
+	assert_int_equal(tu_lookup(f->a, f->d1, sub), d);
+
+	/* the file goes: nothing of sub on B, the RMDIR prepares */
+	assert_int_equal(try_remove(f->b, d, in), 0);
+	assert_int_equal(plan_rmdir(f, sub), 0);
+	assert_int_equal(ns_xtx_prepare(f->b, TXID + 1, NODE_A, f->rb, f->lb),
+			 0);
+	assert_int_equal(try_create(f->b, d, late), -EBUSY);
+	assert_int_equal(ns_xtx_decide(f->a, TXID + 1, f->ra, f->la, nodes, 1,
+				       NULL),
+			 0);
+	assert_int_equal(ns_xtx_finish(f->b, TXID + 1, 1, NULL), 0);
+	assert_int_equal(ns_xtx_forget(f->a, TXID + 1), 0);
+	assert_int_equal(tu_lookup(f->a, f->d1, sub), 0);
+	assert_int_equal(ns_getattr(f->a, d, &(struct ns_inode){ 0 }),
+			 -ENOENT);
+	assert_int_equal(try_create(f->b, d, late), -ESTALE);
+	ship_deltas(f); /* +1 and -1 for a gone directory: no error */
+	fsck_clean(f);
+
+	/* one tombstone per partition, dropped once older than KEEP */
+	uint64_t now = (uint64_t)time(NULL);
+	assert_int_equal(ns_rmguard_expire(f->b, now, 600, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(ns_rmguard_expire(f->b, now + 601, 600, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ns_rmguard_expire(f->a, now + 601, 600, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ns_rmguard_expire(f->b, now + 601, 600, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+/* An RMDIR prepared at B when both nodes crash: presumed abort, the guard
+ * was never written (creates in the directory work), the directory is
+ * still there; a prepared one is refused at a second RMDIR's prepare. */
+static void test_rmdir_crash_aborts(void **state)
+{
+	struct fx *f = *state;
+	char sub[64], in[64];
 	uint64_t d;
 
 	tu_name_on_shard(f->a, f->d1, 6, "sub", sub, sizeof sub);
 	d = tu_create(f->a, f->d1, sub, NS_DIR);
-	assert_int_equal(plan_at(f, f->a, f->b, f->d1, sub, f->d2, f->dname),
-			 -EXDEV);
-	assert_int_equal(tu_lookup(f->a, f->d1, sub), d);
+	tu_name_on_shard(f->b, d, 5, "in", in, sizeof in);
+	assert_int_equal(plan_rmdir(f, sub), 0);
+	assert_int_equal(ns_xtx_prepare(f->b, TXID, NODE_A, f->rb, f->lb), 0);
+	assert_int_equal(ns_xtx_prepare(f->b, TXID + 1, NODE_A, f->rb, f->lb),
+			 -EBUSY);
+	restart_both(f);
+	assert_int_equal(try_create(f->b, d, in), -EBUSY); /* re-locked */
+	recover(f);
 	assert_int_equal(ns_xtx_locked(f->b), 0);
-	/* over a file of B's it is refused as on one node (pynfs RNM12) */
-	tu_create(f->b, f->d2, f->dname, NS_REG);
-	assert_int_equal(plan_at(f, f->a, f->b, f->d1, sub, f->d2, f->dname),
-			 -ENOTDIR);
+	assert_int_equal(try_create(f->b, d, in), 0);
 	assert_int_equal(tu_lookup(f->a, f->d1, sub), d);
+	ship_deltas(f);
+	assert_int_equal(tu_getattr(f->a, d).size, 1);
+	fsck_clean(f);
 }
 
 int main(void)
@@ -685,8 +842,12 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_remove_far_inode, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_plan_refuses_directory,
+		cmocka_unit_test_setup_teardown(test_directory_moves,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rmdir_guards, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rmdir_crash_aborts, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_link_across, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
