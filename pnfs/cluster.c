@@ -437,6 +437,30 @@ static int unreadable(int rc)
 	return rc == -ENOENT || rc == -ENODEV;
 }
 
+/* A CTL_READ answer (ctl_prot.x ctl_read_res: status, eof, then the
+ * data as opaque<CTL_DATA_MAX>) decoded with its bytes straight into the
+ * caller's buffer BUF of CAP bytes, rather than into a buffer of their
+ * own that the caller copies again (the tier's offload read 1 GiB twice:
+ * docs/performance.md). More bytes than CAP fail the decode. */
+struct read_into {
+	int status;
+	bool_t eof;
+	char *buf;
+	u_int cap;
+	u_int len;
+};
+
+static bool_t xdr_read_into(XDR *x, struct read_into *r)
+{
+	if (x->x_op == XDR_FREE)
+		return TRUE; /* nothing of its own */
+	if (x->x_op != XDR_DECODE || !xdr_int(x, &r->status) ||
+	    !xdr_bool(x, &r->eof) || !xdr_u_int(x, &r->len) ||
+	    r->len > r->cap || r->len > CTL_DATA_MAX)
+		return FALSE;
+	return xdr_opaque(x, r->buf, r->len);
+}
+
 ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t gen,
 		     uint64_t off, void *buf, size_t len, int missing_is_hole)
 {
@@ -446,24 +470,18 @@ ssize_t cluster_read(struct cluster *c, uint64_t fileid, uint64_t gen,
 	cluster_geom(c, fileid, &g);
 	while (done < len) {
 		ctl_read_args a;
-		ctl_read_res r;
 		size_t n = piece(&g, fileid, gen, off + done, len - done,
 				 &a.obj, &a.offset);
+		struct read_into r = { .buf = (char *)buf + done,
+				       .cap = (u_int)n };
 		int rc;
 
 		a.count = (uint32_t)n;
-		memset(&r, 0, sizeof(r));
 		rc = call_ds(c, a.obj.index, CTL_READ, (xdrproc_t)xdr_ctl_read_args, &a,
-			     (xdrproc_t)xdr_ctl_read_res, &r, &r.status);
-		if (rc == 0) {
-			size_t got = r.data.data_len < n ? r.data.data_len : n;
-			/* An empty answer (past the object's end: a hole) may
-			 * carry no buffer at all. */
-			if (got)
-				memcpy((char *)buf + done, r.data.data_val, got);
-			memset((char *)buf + done + got, 0, n - got);
-		}
-		xdr_free((xdrproc_t)xdr_ctl_read_res, &r);
+			     (xdrproc_t)xdr_read_into, &r, &r.status);
+		/* Short (past the object's end: a hole) reads as zeros. */
+		if (rc == 0)
+			memset((char *)buf + done + r.len, 0, n - r.len);
 		/* Never made: a hole (data.h says when that holds). */
 		if (rc == -ENOENT && missing_is_hole) {
 			memset((char *)buf + done, 0, n);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tier_buf.h"
 #include "tier_job_internal.h"
 #include "tier_key.h"
 
@@ -81,7 +82,7 @@ static int recall_copy(struct recall *r, struct tier_parts_rec **rec,
 		rc = tier_parts_begin(e->parts, r->job->fileid,
 				      r->job->data_gen, r->job->size, r->part,
 				      rec);
-	buf = rc ? NULL : malloc(r->part);
+	buf = rc ? NULL : (uint8_t *)tier_buf_new(r->part);
 	if (!rc && !buf)
 		rc = -ENOMEM;
 	for (uint64_t k = 0; !rc && k < nparts; k++) {

@@ -596,6 +596,8 @@ static void s3_close(struct tier_backend *b)
 
 	for (unsigned i = 0; i < s->npool; i++)
 		curl_easy_cleanup(s->pool[i]);
+	for (unsigned i = 0; i < s->nspare; i++)
+		free(s->spare[i]);
 	pthread_mutex_destroy(&s->mu);
 	tier_cred_wipe(&s->cred);
 	free(s->ca_file);

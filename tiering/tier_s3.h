@@ -66,10 +66,18 @@ struct s3_backend {
 	char sigv4[96]; /* "aws:amz:<region>:s3" */
 	char *ca_file;
 	struct tier_config cfg; /* numbers only; strings not kept */
-	pthread_mutex_t mu;	/* the pool of easy handles */
+	pthread_mutex_t mu;	/* the pools of easy handles and buffers */
 	CURL *pool[16];
 	unsigned npool;
+	/* Spare multipart part buffers of SPARE_SIZE bytes, kept between
+	 * uploads (tier_s3_mpu.c): at most parallel_parts of them (and
+	 * S3_SPARES_MAX), so an idle backend holds parallel_parts x
+	 * part_size bytes (64 MiB by default) once it has uploaded. */
+	char *spare[8];
+	unsigned nspare;
+	uint64_t spare_size;
 };
+#define S3_SPARES_MAX 8
 
 /* The most of an answer's body kept in memory: an error or XML answer
  * (body_max 0), or a listing page (1,000 keys with long names). */

@@ -13,6 +13,7 @@
  * CompleteMultipartUpload (whose 200 answer may still hold an Error), and
  * a HEAD that must show the whole size.
  */
+#include "tier_buf.h"
 #include "tier_s3.h"
 #include "tier_xml.h"
 
@@ -43,25 +44,43 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-/* Part buffers are reused (a fresh 16 MiB malloc is a fresh mmap whose
- * page faults cost more than the copy). */
+/* Part buffers are reused, within an upload and across uploads: a fresh
+ * one's page faults cost more than the copy (tier_buf.h; tier_s3.h,
+ * struct s3_backend's spares). SIZE is the upload's part
+ * size; a buffer of another size is not kept. */
 struct bufpool {
-	char *spare[64];
-	unsigned n;
+	struct s3_backend *s;
 	uint64_t size;
 };
 
 static char *buf_take(struct bufpool *bp)
 {
-	return bp->n ? bp->spare[--bp->n] : malloc(bp->size ? bp->size : 1);
+	struct s3_backend *s = bp->s;
+	char *b = NULL;
+
+	pthread_mutex_lock(&s->mu);
+	if (s->nspare && s->spare_size == bp->size)
+		b = s->spare[--s->nspare];
+	pthread_mutex_unlock(&s->mu);
+	return b ? b : tier_buf_new(bp->size);
 }
 
 static void buf_give(struct bufpool *bp, char *b)
 {
-	if (bp->n < sizeof(bp->spare) / sizeof(bp->spare[0]))
-		bp->spare[bp->n++] = b;
-	else
-		free(b);
+	struct s3_backend *s = bp->s;
+	unsigned keep = s->cfg.parallel_parts ? s->cfg.parallel_parts : 1;
+
+	if (keep > S3_SPARES_MAX)
+		keep = S3_SPARES_MAX;
+	pthread_mutex_lock(&s->mu);
+	if (s->nspare == 0)
+		s->spare_size = bp->size;
+	if (s->spare_size == bp->size && s->nspare < keep) {
+		s->spare[s->nspare++] = b;
+		b = NULL;
+	}
+	pthread_mutex_unlock(&s->mu);
+	free(b);
 }
 
 static int start_part(struct s3_backend *s, CURLM *m, struct part *p,
@@ -128,7 +147,7 @@ static int upload_parts(struct s3_backend *s, const char *key,
 	unsigned max = s->cfg.max_attempts ? s->cfg.max_attempts : 1;
 	unsigned held = 0, done = 0, next = 0, attempts = 0;
 	struct part *bad = NULL;
-	struct bufpool bp = {.size = parts[0].len};
+	struct bufpool bp = {.s = s, .size = parts[0].len};
 	CURLM *m = curl_multi_init();
 	int rc = 0, running;
 
@@ -234,8 +253,6 @@ static int upload_parts(struct s3_backend *s, const char *key,
 		parts[i].e = NULL;
 	}
 	curl_multi_cleanup(m);
-	while (bp.n)
-		free(bp.spare[--bp.n]);
 	if (st && rc == 0)
 		st->attempts = attempts;
 	return rc;
