@@ -10,8 +10,10 @@ char *tier_buf_new(size_t size)
 {
 	void *p = NULL;
 
-	if (posix_memalign(&p, HUGE_ALIGN, size ? size : 1))
+	if (size < HUGE_ALIGN) /* a huge page would be zeroed for nothing */
+		return malloc(size ? size : 1);
+	if (posix_memalign(&p, HUGE_ALIGN, size))
 		return NULL;
-	(void)madvise(p, size ? size : 1, MADV_HUGEPAGE); /* a hint */
+	(void)madvise(p, size, MADV_HUGEPAGE); /* a hint */
 	return p;
 }

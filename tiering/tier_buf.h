@@ -16,7 +16,8 @@
 
 #include <stddef.h>
 
-/* SIZE bytes (at least 1), aligned to 2 MiB; NULL without memory. */
+/* SIZE bytes (at least 1), aligned to 2 MiB when SIZE is 2 MiB or more
+ * (a smaller buffer is a plain malloc); NULL without memory. */
 char *tier_buf_new(size_t size);
 
 #endif

@@ -82,7 +82,11 @@ static int recall_copy(struct recall *r, struct tier_parts_rec **rec,
 		rc = tier_parts_begin(e->parts, r->job->fileid,
 				      r->job->data_gen, r->job->size, r->part,
 				      rec);
-	buf = rc ? NULL : (uint8_t *)tier_buf_new(r->part);
+	/* a part, or the whole file when it is smaller */
+	buf = rc ? NULL
+		 : (uint8_t *)tier_buf_new(r->job->size < r->part
+						   ? (size_t)r->job->size
+						   : r->part);
 	if (!rc && !buf)
 		rc = -ENOMEM;
 	for (uint64_t k = 0; !rc && k < nparts; k++) {
