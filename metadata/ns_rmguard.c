@@ -47,13 +47,11 @@ int ns_rmguard_key_dir(unsigned db, const void *key, size_t klen,
 	return 1;
 }
 
-/* The first shard of environment E: where its guards are. */
-static unsigned env_first(const struct ns *ns, unsigned e)
+/* Where environment E's guards are: its first shard, which is E (shard
+ * S is in environment S mod nenvs, and nenvs <= nshards: ns_store.c). */
+static unsigned env_first(unsigned e)
 {
-	for (unsigned s = 0; s < ns->nshards; s++)
-		if (ns->shard[s].env == e)
-			return s;
-	return 0;
+	return e;
 }
 
 int ns_rmguard_check(struct ns_mtx *m, uint64_t dir, unsigned shard)
@@ -61,7 +59,7 @@ int ns_rmguard_check(struct ns_mtx *m, uint64_t dir, unsigned shard)
 	struct ns *ns = ns_mtx_ns(m);
 	uint8_t k[RMG_KLEN];
 	MDB_val v;
-	int rc = ns_mtx_get(m, env_first(ns, ns->shard[shard].env),
+	int rc = ns_mtx_get(m, env_first(ns->shard[shard].env),
 			    NS_DB_META, k, rmg_key(k, dir), &v);
 
 	if (rc == -ENOENT)
@@ -78,7 +76,7 @@ int ns_rmguard_put_all(struct ns_mtx *m, uint64_t dir)
 	rmg_key(k, dir);
 	ns_put_le64(v, (uint64_t)time(NULL));
 	for (unsigned e = 0; !rc && e < ns->nenvs; e++)
-		rc = ns_mtx_put(m, env_first(ns, e), NS_DB_META, k, sizeof k,
+		rc = ns_mtx_put(m, env_first(e), NS_DB_META, k, sizeof k,
 				v, sizeof v);
 	return rc;
 }
@@ -114,13 +112,10 @@ static int shard_has_entry(struct ns_mtx *m, unsigned shard, uint64_t dir)
 int ns_rmguard_empty(struct ns_mtx *m, unsigned shard, uint64_t dir)
 {
 	struct ns *ns = ns_mtx_ns(m);
-	unsigned e = ns->shard[shard].env;
-
-	for (unsigned s = 0; s < ns->nshards; s++) {
-		int rc;
-		if (ns->shard[s].env != e)
-			continue;
-		rc = shard_has_entry(m, s, dir);
+	/* the environment's shards: S, S + nenvs, ... (env_first) */
+	for (unsigned s = ns->shard[shard].env; s < ns->nshards;
+	     s += ns->nenvs) {
+		int rc = shard_has_entry(m, s, dir);
 		if (rc)
 			return rc > 0 ? -ENOTEMPTY : rc;
 	}
@@ -175,7 +170,7 @@ static int expire_body(struct ns_mtx *m, void *arg)
 	c->dropped = 0;
 	c->more = 0;
 	for (unsigned e = 0; !rc && e < ns->nenvs; e++) {
-		unsigned s = env_first(ns, e);
+		unsigned s = env_first(e);
 		size_t n;
 		if (!ns_shard_owned(ns, s))
 			continue;

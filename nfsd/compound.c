@@ -332,33 +332,36 @@ static unsigned route_name(struct compound *c, uint32_t opnum,
 	return node;
 }
 
-/* The handle whose attributes an op about to run at NODE lacks: a
- * directory reached by LOOKUP of a name whose inode another node owns (a
- * directory renamed across nodes, decision 0024) has none until its owner
- * vouched for it (subcompound.c fh_fill_attr); a name op or READDIR
- * elsewhere checks permissions with them. 0 when none is lacking. */
-static uint64_t lacking_attr(const struct compound *c, uint32_t opnum,
-			     unsigned node)
+/* The owner of a handle whose attributes an op about to run at NODE
+ * lacks: a directory reached by LOOKUP of a name whose inode another node
+ * owns (a directory renamed across nodes, decision 0024) has none until
+ * its owner vouched for it (subcompound.c fh_fill_attr); a name op or
+ * READDIR elsewhere checks permissions with them. 0 when none is lacking
+ * (or its handle is of no node of the map). */
+static unsigned lacking_attr_owner(const struct compound *c, uint32_t opnum,
+				   unsigned node)
 {
-	const struct cmap *m = c->srv->cmap;
 	const struct cfh *f[2] = { &c->cur, &c->saved };
 	unsigned n = opnum == OP_RENAME || opnum == OP_LINK ? 2 : 1;
 
-	for (unsigned i = 0; i < n; i++)
-		if (f[i]->fileid && !f[i]->has_attr &&
-		    cmap_fileid_owner(m, f[i]->fileid) != node)
-			return f[i]->fileid;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned owner;
+		if (!f[i]->fileid || f[i]->has_attr)
+			continue;
+		owner = cmap_fileid_owner(c->srv->cmap, f[i]->fileid);
+		if (owner != node)
+			return owner;
+	}
 	return 0;
 }
 
 /* NODE, or first the owner of a directory whose attributes the op needs
- * there (lacking_attr): it stops before the op and answers them to its
- * front. Once per op, so a handle its owner no longer knows ends at NODE
- * (which answers NFS4ERR_STALE), not in a loop. */
+ * there (lacking_attr_owner): it stops before the op and answers them to
+ * its front. Once per op, so a handle its owner no longer knows ends at
+ * NODE (which answers NFS4ERR_STALE), not in a loop. */
 static unsigned attr_hop(struct compound *c, uint32_t opnum, unsigned node)
 {
-	uint64_t fileid = lacking_attr(c, opnum, node);
-	unsigned owner = fileid ? cmap_fileid_owner(c->srv->cmap, fileid) : 0;
+	unsigned owner = lacking_attr_owner(c, opnum, node);
 
 	if (!owner)
 		return node;
