@@ -54,8 +54,8 @@ int tier_auto_pass(struct tier_auto *a, int64_t now,
  * through the MDS now. */
 void tier_auto_used(void *arg, uint64_t fileid);
 
-/* FILEID became BOTH (an offload committed) at NOW: its release_after
- * counts from here. */
+/* FILEID became BOTH (an offload or a recall committed) at NOW: its
+ * release_after counts from here (or from a later access). */
 void tier_auto_became_both(struct tier_auto *a, uint64_t fileid,
 			   int64_t now);
 

@@ -434,7 +434,10 @@ static void serve(struct tier_worker *w, struct tier_req *r, unsigned idx)
 					      1000000));
 	if (rc == 0 && !nothing)
 		bytes = moved(w, r, size0, obj0);
-	if (rc == 0 && r->op == TIER_REQ_OFFLOAD && w->autop)
+	/* a recall makes the file BOTH again: its retention starts over
+	 * (tier_policy.h), or the next pass would release it at once */
+	if (rc == 0 && (r->op == TIER_REQ_OFFLOAD || r->op == TIER_REQ_RECALL) &&
+	    w->autop)
 		tier_auto_became_both(w->autop, r->fileid, time(NULL));
 	if (r->op == TIER_REQ_RECALL)
 		note_recall(w, r->fileid, rc);

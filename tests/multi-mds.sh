@@ -287,7 +287,7 @@ SRV4=$DIR/srv4; P1=$((PORT + 80)); P2=$((PORT + 87)); P3=$((PORT + 88))
 SRV5=$DIR/srv5; Q1=$((PORT + 90)); Q2=$((PORT + 97)); Q3=$((PORT + 98))
 "$LOCAL" up --dir "$SRV5" --port "$Q1" --mds 3 --mds-ports "$Q2,$Q3" --spread --data-servers 2 \
   --lease 20 --grace 3 --no-metrics --build "$BUILD" --tier "dir:$SRV5/objects" \
-  --tier-policy "/ access_idle=2 modify_idle=2 release_after=1" --tier-scan-interval 1 \
+  --tier-policy "/ access_idle=2 modify_idle=2 release_after=3" --tier-scan-interval 1 \
   --tier-gc-interval 1 --tier-gc-grace 1 > "$DIR/up5.out" 2>&1 ||
   { cat "$DIR/up5.out" >&2; fail "the spread cluster with a tier did not start"; }
 /usr/bin/python3 "$ROOT/tests/multi-mds/spread_tier.py" --node "127.0.0.1:$Q1" --node "127.0.0.1:$Q2" \

@@ -145,8 +145,12 @@ static uint64_t pick_release(const struct tier_policy *p,
 	for (size_t k = 0; k < m; k++) {
 		const struct tier_file *f = &files[tmp[k]];
 		const struct tier_rule *r = tier_policy_rule(p, f->path);
+		/* the retention runs from the later of becoming BOTH and the
+		 * last use: a file read (or recalled) since is kept */
+		int64_t since = f->both_since > f->atime ? f->both_since
+							 : f->atime;
 		int expired = r && !r->never && r->release_after > 0 &&
-			      now - f->both_since >= r->release_after;
+			      now - since >= r->release_after;
 
 		if (!expired && !need)
 			continue;

@@ -15,7 +15,9 @@
  * its access and modification times), ties by fileid.
  *
  * Release (BOTH -> OFFLOADED): a BOTH file not busy, whose rule's
- * release_after (> 0) has passed since it became BOTH; and, while the
+ * release_after (> 0) has passed since it became BOTH or was last
+ * accessed, whichever is later (a recall makes a file BOTH again, so a
+ * file just brought back is not released at once); and, while the
  * data servers are at or above the high watermark, BOTH files in order of
  * oldest access until the bytes released bring the fill down to the low
  * watermark. If releasing every BOTH file cannot get there, LOCAL files

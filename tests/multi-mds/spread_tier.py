@@ -7,7 +7,7 @@
 A cluster of three metadata nodes, node I owning partition I-1, two data
 servers, and one object store every node tiers to (`strata-local up --mds
 3 --spread --data-servers 2 --tier dir:OBJDIR`, DIR its directory), each
-node with the policy "/ access_idle=2 modify_idle=2 release_after=1", a
+node with the policy "/ access_idle=2 modify_idle=2 release_after=3", a
 pass every second and the orphan collector every second with a grace of 1 s
 (decision 0037). Raw NFSv4.1 clients (pynfs): A on node 2, B on node 1,
 C on node 3.

@@ -97,10 +97,12 @@ static void test_offload_filters_and_order(void **state)
 static void test_release_after(void **state)
 {
 	struct tier_file f[] = {
-		file(1, "/proj/a", 100, 10, 10000, NS_RES_BOTH),
-		file(2, "/proj/b", 100, 10, 10000, NS_RES_BOTH),
-		file(3, "/home/c", 5000, 10, 10000, NS_RES_BOTH), /* no rule */
-		file(4, "/proj/d", 100, 10, 10000, NS_RES_OFFLOADED),
+		file(1, "/proj/a", 100, 10000, 10000, NS_RES_BOTH),
+		file(2, "/proj/b", 100, 10000, 10000, NS_RES_BOTH),
+		file(3, "/home/c", 5000, 10000, 10000, NS_RES_BOTH), /* no rule */
+		file(4, "/proj/d", 100, 10000, 10000, NS_RES_OFFLOADED),
+		/* BOTH long ago (a recall's clock lost), read 10 s ago */
+		file(5, "/proj/e", 100, 10, 10000, NS_RES_BOTH),
 	};
 	uint64_t off[MAXF], rel[MAXF];
 
@@ -108,7 +110,8 @@ static void test_release_after(void **state)
 	f[0].both_since = NOW - 500; /* due */
 	f[1].both_since = NOW - 499;
 	f[2].both_since = 0;
-	run(&pol, f, 4, NULL, off, rel);
+	f[4].both_since = NOW - 5000; /* due by BOTH, not by its last use */
+	run(&pol, f, 5, NULL, off, rel);
 	assert_true(rel[0] == 1 && rel[1] == 0);
 	assert_true(off[0] == 0);
 }
