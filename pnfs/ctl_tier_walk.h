@@ -16,6 +16,8 @@
  * Several MDS nodes (docs/decisions/0024): a name whose inode, or a
  * directory whose further entries, are on a partition this node does not
  * own cannot be read here; each is counted in T->skipped, not followed.
+ * (`strata residency` of such a cluster walks every node instead, with
+ * CTL_TIER_PART: ctl_tier_part.h, docs/decisions/0037.)
  *
  * Threads: the caller's (a control connection's receive thread, never
  * the COMPOUND executor: a walk of a large tree takes as long as the
