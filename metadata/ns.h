@@ -392,6 +392,13 @@ static inline unsigned ns_cookie_shard(uint64_t cookie)
 {
 	return (unsigned)(cookie >> (64 - NS_SHARD_BITS));
 }
+/* The cookie at which ns_readdir_ex() starts partition P's run (what
+ * *RESUME is when a walk stops there; 0 for partition 0): a partition's
+ * owner lists a directory's entries there from it. */
+static inline uint64_t ns_cookie_partition(unsigned p)
+{
+	return p ? ((uint64_t)p << (64 - NS_SHARD_BITS)) | 2 : 0;
+}
 
 /*
  * Every inode with a fileid above AFTER, in fileid order (shard by shard):

@@ -358,7 +358,7 @@ int ns_readdir_ex(struct ns *ns, uint64_t dir, uint64_t cookie,
 	if (rc < 0)
 		return rc;
 	if (rc == 0 && s < ns->nshards && resume)
-		*resume = ((uint64_t)s << COOKIE_SHIFT) | (NS_FIRST_SEQ - 1);
+		*resume = ns_cookie_partition(s); /* s > 0: not the first */
 	if (eof)
 		*eof = rc == 0 && s >= ns->nshards;
 	return 0;

@@ -427,6 +427,22 @@ static void do_tier(struct ctl_req *r)
 	xdr_free((xdrproc_t)xdr_ctl_tier_args, &a); /* res.rest points in */
 }
 
+/* CTL_TIER_PART: one bounded step of a directory's walk over every node
+ * (a chunk of names or inodes; blocks this receive thread only). */
+static void do_tier_part(struct ctl_req *r)
+{
+	ctl_tier_part_args a;
+	ctl_tier_part_res res;
+
+	memset(&a, 0, sizeof(a));
+	if (!get_args(r, (xdrproc_t)xdr_ctl_tier_part_args, &a))
+		return;
+	ctl_tier_part_serve(r->srv, &a, &res);
+	send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_tier_part_res, &res);
+	xdr_free((xdrproc_t)xdr_ctl_tier_part_res, (char *)&res);
+	xdr_free((xdrproc_t)xdr_ctl_tier_part_args, (char *)&a);
+}
+
 static void do_revoke(struct ctl_req *r)
 {
 	ctl_revoke_args a;
@@ -565,6 +581,7 @@ static void refuse(struct ctl_req *r, uint32_t proc)
 	ctl_scrub_res scr = { .status = CTL_EAUTH };
 	ctl_transports_res tr = { .status = CTL_EAUTH };
 	ctl_tier_res tir = { .status = CTL_EAUTH, .msg = "", .key = "" };
+	ctl_tier_part_res tpr = { .status = CTL_EAUTH };
 
 	switch (proc) {
 	case CTL_HELLO:
@@ -600,6 +617,10 @@ static void refuse(struct ctl_req *r, uint32_t proc)
 		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_ctl_tier_res,
 			   &tir);
 		break;
+	case CTL_TIER_PART:
+		send_reply(r, ACCEPT_SUCCESS,
+			   (xdrproc_t)xdr_ctl_tier_part_res, &tpr);
+		break;
 	default:
 		send_reply(r, ACCEPT_SUCCESS, (xdrproc_t)xdr_int, &st);
 	}
@@ -608,7 +629,8 @@ static void refuse(struct ctl_req *r, uint32_t proc)
 /* Procedures only a metadata server (with a namespace) serves. */
 static int mds_only(uint32_t proc)
 {
-	return proc == CTL_SCRUB || proc == CTL_DATA_GEN || proc == CTL_TIER;
+	return proc == CTL_SCRUB || proc == CTL_DATA_GEN || proc == CTL_TIER ||
+	       proc == CTL_TIER_PART;
 }
 
 void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
@@ -641,9 +663,9 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		return;
 	}
 	admin = proc >= CTL_INFO && proc <= CTL_OPSTATS;
-	/* SCRUB, DATA_GEN and TIER: the metadata server's; TRANSPORTS: a
-	 * data server's. */
-	if (proc > CTL_TIER || (mds_only(proc) && (ds || !srv->ns)) ||
+	/* SCRUB, DATA_GEN, TIER and TIER_PART: the metadata server's;
+	 * TRANSPORTS: a data server's. */
+	if (proc > CTL_TIER_PART || (mds_only(proc) && (ds || !srv->ns)) ||
 	    (proc != CTL_STATS && !mds_only(proc) && !admin && !ds)) {
 		send_reply(&r, ACCEPT_PROC_UNAVAIL, NULL, NULL);
 		return;
@@ -701,6 +723,9 @@ void ctl_svc_dispatch(struct strata_server *srv, struct xprt_conn *conn,
 		break;
 	case CTL_TIER:
 		do_tier(&r);
+		break;
+	case CTL_TIER_PART:
+		do_tier_part(&r);
 		break;
 	default: /* CTL_INFO .. CTL_OPSTATS */
 		do_admin(&r, proc);

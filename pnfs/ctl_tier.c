@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmap.h"
+#include "ctl_tier_part.h"
 #include "ctl_tier_walk.h"
 #include "log.h"
 #include "ns.h"
@@ -165,6 +166,7 @@ void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
 	struct ns_inode ino;
 	uint64_t fileid = a->fileid;
 	struct redirect r = { 0, "", 0 };
+	int query = a->op == CTL_TIER_QUERY || a->op == CTL_TIER_QUERY_ONE;
 	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -191,9 +193,9 @@ void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
 		res->rest = (char *)r.rest; /* into A: freed after the reply */
 		return;
 	}
-	if (rc == 0 && a->op != CTL_TIER_QUERY)
+	if (rc == 0 && !query)
 		rc = step(srv, a, &ino, msg);
-	if (rc == 0 || a->op != CTL_TIER_QUERY) {
+	if (rc == 0 || !query) {
 		/* the residency after the step, even a failed one */
 		if (ns_getattr(srv->ns, fileid, &ino) == 0)
 			describe(srv, &ino, res, key);
@@ -207,4 +209,17 @@ void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
 		}
 	}
 	res->status = rc < 0 ? -rc : 0;
+}
+
+static unsigned owner_of(void *ctx, uint64_t fileid)
+{
+	const struct cmap *m = ctx;
+
+	return m ? cmap_fileid_owner(m, fileid) : 0;
+}
+
+void ctl_tier_part_serve(struct strata_server *srv,
+			 const ctl_tier_part_args *a, ctl_tier_part_res *res)
+{
+	ctl_tier_part(srv->ns, srv->node, owner_of, srv->cmap, a, res);
 }

@@ -4,7 +4,8 @@
  * file by hand (offload, release, recall: queued on the tier worker,
  * nfsd/tier_worker.h, and waited for when asked) and its residency
  * (state, bytes on the data servers and in the tier, object key, job;
- * of a directory, totals over its subtree); or (CTL_TIER_STATUS) the tier
+ * of a directory, totals over its subtree; CTL_TIER_QUERY_ONE: without
+ * them); or (CTL_TIER_STATUS) the tier
  * as a whole: the backend, the worker's queue and counts since start, the
  * last drain, the namespace's totals and its files per residency state.
  *
@@ -41,5 +42,11 @@ struct strata_server;
 void ctl_tier(struct strata_server *srv, const ctl_tier_args *a,
 	      ctl_tier_res *res, char *msg, char *key,
 	      ctl_tier_stats *stats, ctl_tier_totals *totals);
+
+/* CTL_TIER_PART (ctl_prot.x, pnfs/ctl_tier_part.h) on this node's
+ * namespace, inodes of other nodes named by the cluster map. RES's
+ * arrays are allocated: xdr_free() them once the reply is sent. */
+void ctl_tier_part_serve(struct strata_server *srv,
+			 const ctl_tier_part_args *a, ctl_tier_part_res *res);
 
 #endif

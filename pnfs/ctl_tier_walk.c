@@ -8,27 +8,19 @@
 #include "ns.h"
 #include "ns_tier.h"
 
-/* A regular file with more than one link, counted once at the end. */
-struct linked {
-	uint64_t fileid;
-	uint32_t residency;
-	uint32_t job;
-	uint64_t size, ds_bytes, tier_bytes;
-};
-
 struct walk {
 	struct ns *ns;
 	ctl_tier_totals *t;
 	uint64_t *stack; /* directories still to list */
 	size_t nstack, capstack;
-	struct linked *linked;
+	ctl_tier_linked *linked; /* files of several links */
 	size_t nlinked, caplinked;
 	uint64_t chunk[CTL_TIER_WALK_CHUNK];
 	size_t nchunk;
 	uint64_t last_cookie;
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
+int ctl_tier_grow(void **p, size_t *cap, size_t need, size_t size)
 {
 	size_t n = *cap ? *cap : 64;
 	void *q;
@@ -47,14 +39,14 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 
 static int push_dir(struct walk *w, uint64_t fileid)
 {
-	if (grow((void **)&w->stack, &w->capstack, w->nstack + 1,
+	if (ctl_tier_grow((void **)&w->stack, &w->capstack, w->nstack + 1,
 		 sizeof(*w->stack)))
 		return -ENOMEM;
 	w->stack[w->nstack++] = fileid;
 	return 0;
 }
 
-static void add_file(ctl_tier_totals *t, const struct linked *f)
+static void add_file(ctl_tier_totals *t, const ctl_tier_linked *f)
 {
 	unsigned r = f->residency < 3 ? f->residency : 0;
 
@@ -66,8 +58,8 @@ static void add_file(ctl_tier_totals *t, const struct linked *f)
 }
 
 /* One regular file's share (as ctl_tier.c's describe() of one file). */
-static void file_of(struct ns *ns, const struct ns_inode *ino,
-		    struct linked *f)
+static void file_share(struct ns *ns, const struct ns_inode *ino,
+		       ctl_tier_linked *f)
 {
 	struct ns_tier_obj obj;
 	struct ns_tier_job job;
@@ -84,39 +76,50 @@ static void file_of(struct ns *ns, const struct ns_inode *ino,
 		f->job = job.kind;
 }
 
-static int visit(struct walk *w, uint64_t fileid)
+int ctl_tier_count(struct ns *ns, uint64_t fileid, ctl_tier_totals *t,
+		   ctl_tier_linked *f)
 {
 	struct ns_inode ino;
-	struct linked f;
-	int rc = ns_getattr(w->ns, fileid, &ino);
+	int rc = ns_getattr(ns, fileid, &ino);
+
+	if (rc == -ENOENT || rc == -ESTALE) /* gone since it was listed */
+		return CTL_TIER_GONE;
+	if (rc < 0)
+		return rc;
+	switch (ino.type) {
+	case NS_DIR:
+		t->dirs++;
+		return CTL_TIER_DIR;
+	case NS_REG:
+		file_share(ns, &ino, f);
+		if (ino.nlink > 1)
+			return CTL_TIER_LINKED;
+		add_file(t, f);
+		return CTL_TIER_COUNTED;
+	default:
+		t->others++;
+		return CTL_TIER_COUNTED;
+	}
+}
+
+static int visit(struct walk *w, uint64_t fileid)
+{
+	ctl_tier_linked f;
+	int rc = ctl_tier_count(w->ns, fileid, w->t, &f);
 
 	if (rc == -EREMOTE) {
 		w->t->skipped++;
 		return 0;
 	}
-	if (rc == -ENOENT || rc == -ESTALE) /* gone since it was listed */
-		return 0;
-	if (rc < 0)
-		return rc;
-	switch (ino.type) {
-	case NS_DIR:
-		w->t->dirs++;
+	if (rc == CTL_TIER_DIR)
 		return push_dir(w, fileid);
-	case NS_REG:
-		file_of(w->ns, &ino, &f);
-		if (ino.nlink <= 1) {
-			add_file(w->t, &f);
-			return 0;
-		}
-		if (grow((void **)&w->linked, &w->caplinked, w->nlinked + 1,
-			 sizeof(*w->linked)))
+	if (rc == CTL_TIER_LINKED) {
+		if (ctl_tier_grow((void **)&w->linked, &w->caplinked,
+				  w->nlinked + 1, sizeof(*w->linked)))
 			return -ENOMEM;
 		w->linked[w->nlinked++] = f;
-		return 0;
-	default:
-		w->t->others++;
-		return 0;
 	}
+	return rc < 0 ? rc : 0;
 }
 
 static int take(void *ctx, const char *name, size_t namelen,
@@ -165,10 +168,20 @@ static int list_dir(struct walk *w, uint64_t dir)
 
 static int cmp_linked(const void *a, const void *b)
 {
-	uint64_t x = ((const struct linked *)a)->fileid;
-	uint64_t y = ((const struct linked *)b)->fileid;
+	uint64_t x = ((const ctl_tier_linked *)a)->fileid;
+	uint64_t y = ((const ctl_tier_linked *)b)->fileid;
 
 	return x < y ? -1 : x > y;
+}
+
+void ctl_tier_add_linked(ctl_tier_totals *t, ctl_tier_linked *f, size_t n)
+{
+	if (n == 0)
+		return;
+	qsort(f, n, sizeof(*f), cmp_linked);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || f[i].fileid != f[i - 1].fileid)
+			add_file(t, &f[i]);
 }
 
 int ctl_tier_walk(struct ns *ns, uint64_t dir, ctl_tier_totals *t)
@@ -185,11 +198,7 @@ int ctl_tier_walk(struct ns *ns, uint64_t dir, ctl_tier_totals *t)
 	while (rc == 0 && w->nstack > 0)
 		rc = list_dir(w, w->stack[--w->nstack]);
 	if (rc == 0 && w->nlinked) {
-		qsort(w->linked, w->nlinked, sizeof(*w->linked), cmp_linked);
-		for (size_t i = 0; i < w->nlinked; i++)
-			if (i == 0 ||
-			    w->linked[i].fileid != w->linked[i - 1].fileid)
-				add_file(t, &w->linked[i]);
+		ctl_tier_add_linked(t, w->linked, w->nlinked);
 	}
 	free(w->stack);
 	free(w->linked);

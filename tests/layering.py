@@ -79,6 +79,7 @@ LAYERS = [
         "pnfs/ctl_datagen",  # data generations by hand (decision 0030)
         "pnfs/ctl_tier",  # the tier's steps and residency by hand (0031)
         "pnfs/ctl_tier_walk",  # a directory's residency totals
+        "pnfs/ctl_tier_part",  # its part on each of several nodes (0037)
         "nfsd/metrics_text", "nfsd/metrics_http",
         # a COMPOUND across metadata nodes, the peer service, recalls
         "nfsd/subcompound", "pnfs/peer_svc", "pnfs/peer_cb",

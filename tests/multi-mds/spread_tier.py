@@ -32,6 +32,18 @@ C on node 3.
       residency` answers every file with its own fileid (a name or inode
       on another node is followed there: EREMOTE redirects), and `strata
       tier recall` of one file of each node brings it back (state both).
+  T6  `strata residency DIR` of the test's directory, asked of node 1 and
+      of node 3 (--server; admin.conf lists every node), after a nested
+      subdirectory sub/ (6 files) with sub/deeper/ (3 files) and two hard
+      links (sub/link0 to a file of DIR, sub/deeper/link1 to one of sub/)
+      are made: the totals are the WHOLE subtree's, as the per-file
+      answers of `strata residency PATH...` of every file (and link)
+      give them: files and bytes per state, each file once, ds_bytes,
+      tier_bytes, 2 directories, `skipped` 0. (A walk on one node counts
+      only its own partitions' entries and inodes: fewer files and
+      `skipped` > 0.) The policy moves states meanwhile, so the check is
+      retried until the per-file answers before and after the two
+      totals agree (30 s at most).
 
 Exit 0 all passed, 1 a check failed, 2 setup or protocol error.
 """
@@ -207,11 +219,98 @@ def main():
     states = [(r.get("path"), r.get("state"), r.get("error")) for r in got]
     check(len(states) == 3 and all(s == "both" and not e for _, s, e in states), "T5",
           "`strata tier recall PATH` of a file of each node: back (both)", str(states))
+
+    # T6
+    t6(dpath, d, files, paths)
     return 1 if check.failed else 0
 
 
-def cli_json(*words):
-    out = subprocess.run(shlex.split(args.strata) + ["--json"] + list(words),
+STATES = {"local": "resident", "both": "both", "offloaded": "offloaded"}
+
+
+def per_file_totals(paths):
+    """The totals the per-file answers of PATHS give (a fileid once), or
+    the errors."""
+    got = cli_json("residency", *paths)
+    bad = ["%s: %s" % (r.get("path"), r.get("error")) for r in got if r.get("error")]
+    if bad or len(got) != len(paths):
+        return None, bad or ["%d answers for %d paths" % (len(got), len(paths))]
+    files = {n: 0 for n in STATES.values()}
+    nbytes = dict(files)
+    ds = tier = 0
+    for fid, r in {r["fileid"]: r for r in got}.items():
+        state = STATES.get(r.get("state"))
+        if state is None:
+            return None, ["%s: state %s" % (r.get("path"), r.get("state"))]
+        files[state] += 1
+        nbytes[state] += r["size"]
+        ds += r["ds_bytes"]
+        tier += r["tier_bytes"]
+    return dict(files=files, bytes=nbytes, ds_bytes=ds, tier_bytes=tier,
+                directories=2, skipped=0), []
+
+
+def dir_totals(dpath, via):
+    got = cli_json("residency", dpath, via=via)
+    if len(got) != 1:
+        return "%d answers" % len(got)
+    r = got[0]
+    if r.get("error") or "totals" not in r:
+        return "error %s" % r.get("error")
+    t = r["totals"]
+    return {k: t.get(k) for k in ("files", "bytes", "ds_bytes", "tier_bytes",
+                                  "directories", "skipped")}
+
+
+def t6(dpath, d, files, paths):
+    e = mmlib.Client(nfs, args.node[1], b"tier-e-%d" % os.getpid())
+    st, sub = e.mkdir(d, b"sub")
+    if st == NFS4_OK:
+        st, deeper = e.mkdir(sub, b"deeper")
+    if st != NFS4_OK:
+        raise SetupError("mkdir sub, sub/deeper: %s" % st)
+    nested = []
+    fhs = {}
+    for where, fh, prefix, n in (("sub", sub, "g", 6), ("sub/deeper", deeper, "h", 3)):
+        for i in range(n):
+            name = b"%s%02d" % (prefix.encode(), i)
+            st, fhs[name] = e.create_file(fh, name, os.urandom(1000 + 111 * i))
+            if st != NFS4_OK:
+                raise SetupError("create %s/%s: %s" % (where, name, st))
+            nested.append("%s/%s/%s" % (dpath, where, name.decode()))
+    st, top = e.lookup(d, files[0]["name"])
+    if st == NFS4_OK:
+        st = e.link(top, sub, b"link0")
+    if st == NFS4_OK:
+        st = e.link(fhs[b"g00"], deeper, b"link1")
+    if st != NFS4_OK:
+        raise SetupError("link: %s" % st)
+    links = [dpath + "/sub/link0", dpath + "/sub/deeper/link1"]
+    every = paths + nested + links
+    end = time.time() + 30
+    tries = 0
+    while True:
+        tries += 1
+        before, bad = per_file_totals(every)
+        got1 = dir_totals(dpath, None)
+        got3 = dir_totals(dpath, args.node[2])
+        after, bad2 = per_file_totals(every)
+        ok = not bad and not bad2 and before == after and got1 == before == got3
+        if ok or time.time() > end:
+            break
+        time.sleep(0.5)
+    n = len(files) + len(nested)
+    check(ok, "T6", "`strata residency %s` through node 1 and node 3: the whole "
+          "subtree's totals (%d files, 2 levels, 2 hard links counted once), "
+          "skipped 0 (try %d)" % (dpath, n, tries),
+          "per-file %s%s; node 1 %s; node 3 %s" % (before, bad + bad2, got1, got3))
+    if ok:
+        print("  T6 totals: %s" % json.dumps(got1, sort_keys=True))
+
+
+def cli_json(*words, via=None):
+    server = ["--server", via] if via else []
+    out = subprocess.run(shlex.split(args.strata) + server + ["--json"] + list(words),
                          capture_output=True, text=True)
     try:
         return json.loads(out.stdout)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ns_tier.h"
 #include "test_ns_util.h"
 
 char *tu_mkdtemp(void)
@@ -108,4 +109,42 @@ static void print_violation(void *ctx, const char *msg)
 void tu_fsck_clean(struct ns *ns)
 {
 	assert_int_equal(ns_fsck(ns, print_violation, NULL), 0);
+}
+
+uint64_t tu_make_file(struct ns *ns, uint64_t dir, const char *name,
+		      uint64_t size)
+{
+	struct ns_inode a;
+	uint64_t id = tu_create(ns, dir, name, NS_REG);
+
+	memset(&a, 0, sizeof(a));
+	a.size = size;
+	assert_int_equal(ns_setattr(ns, id, NS_SET_SIZE, &a, NULL), 0);
+	return id;
+}
+
+void tu_offload(struct ns *ns, uint64_t id)
+{
+	struct ns_tier_job job;
+	struct ns_tier_obj obj;
+	struct ns_inode ino = tu_getattr(ns, id);
+	int committed = 0;
+
+	assert_int_equal(ns_tier_offload_begin(ns, id, &job), 0);
+	memset(&obj, 0, sizeof(obj));
+	obj.fileid = id;
+	obj.gen = ino.generation;
+	obj.ver = job.ver;
+	obj.size = job.size;
+	snprintf(obj.etag, sizeof(obj.etag), "etag");
+	assert_int_equal(ns_tier_offload_commit(ns, &job, &obj, &committed),
+			 0);
+	assert_int_equal(committed, 1);
+}
+
+void tu_release(struct ns *ns, uint64_t id)
+{
+	uint64_t old;
+
+	assert_int_equal(ns_tier_release(ns, id, &old), 0);
 }

@@ -30,6 +30,14 @@ uint64_t tu_lookup(struct ns *ns, uint64_t parent, const char *name);
 /* Write into OUT a name "PREFIX-N" whose entry lands on SHARD. */
 void tu_name_on_shard(struct ns *ns, uint64_t parent, unsigned shard,
 		      const char *prefix, char *out, size_t outsz);
+/* A regular file NAME of SIZE bytes (no data) in DIR; its fileid. */
+uint64_t tu_make_file(struct ns *ns, uint64_t dir, const char *name,
+		      uint64_t size);
+/* The object tier's steps through its own transactions (ns_tier.h):
+ * LOCAL -> BOTH (an object record of the file's size), BOTH ->
+ * OFFLOADED. */
+void tu_offload(struct ns *ns, uint64_t id);
+void tu_release(struct ns *ns, uint64_t id);
 /* Assert fsck finds nothing (violations are printed). */
 void tu_fsck_clean(struct ns *ns);
 

@@ -30,45 +30,6 @@ struct fixture {
 	uint64_t d, sub, a, b, c, j;
 };
 
-static uint64_t make_file(struct ns *ns, uint64_t dir, const char *name,
-			  uint64_t size)
-{
-	struct ns_inode a;
-	uint64_t id = tu_create(ns, dir, name, NS_REG);
-
-	memset(&a, 0, sizeof(a));
-	a.size = size;
-	assert_int_equal(ns_setattr(ns, id, NS_SET_SIZE, &a, NULL), 0);
-	return id;
-}
-
-/* LOCAL -> BOTH through the tier's own transactions. */
-static void offload(struct ns *ns, uint64_t id)
-{
-	struct ns_tier_job job;
-	struct ns_tier_obj obj;
-	struct ns_inode ino = tu_getattr(ns, id);
-	int committed = 0;
-
-	assert_int_equal(ns_tier_offload_begin(ns, id, &job), 0);
-	memset(&obj, 0, sizeof(obj));
-	obj.fileid = id;
-	obj.gen = ino.generation;
-	obj.ver = job.ver;
-	obj.size = job.size;
-	snprintf(obj.etag, sizeof(obj.etag), "etag");
-	assert_int_equal(ns_tier_offload_commit(ns, &job, &obj, &committed),
-			 0);
-	assert_int_equal(committed, 1);
-}
-
-static void release(struct ns *ns, uint64_t id)
-{
-	uint64_t old;
-
-	assert_int_equal(ns_tier_release(ns, id, &old), 0);
-}
-
 /*
  * /d/a          1000 B local
  * /d/b          2000 B both, also linked as /d/sub/link
@@ -92,16 +53,16 @@ static int setup(void **state)
 	fx->d = tu_create(fx->ns, NS_ROOT_FILEID, "d", NS_DIR);
 	fx->sub = tu_create(fx->ns, fx->d, "sub", NS_DIR);
 	(void)tu_create(fx->ns, fx->sub, "deep", NS_DIR);
-	fx->a = make_file(fx->ns, fx->d, "a", 1000);
-	fx->b = make_file(fx->ns, fx->d, "b", 2000);
-	fx->c = make_file(fx->ns, fx->sub, "c", 3000);
-	fx->j = make_file(fx->ns, fx->sub, "j", 400);
-	(void)make_file(fx->ns, NS_ROOT_FILEID, "out", 5000);
+	fx->a = tu_make_file(fx->ns, fx->d, "a", 1000);
+	fx->b = tu_make_file(fx->ns, fx->d, "b", 2000);
+	fx->c = tu_make_file(fx->ns, fx->sub, "c", 3000);
+	fx->j = tu_make_file(fx->ns, fx->sub, "j", 400);
+	(void)tu_make_file(fx->ns, NS_ROOT_FILEID, "out", 5000);
 	assert_int_equal(ns_link(fx->ns, fx->b, fx->sub, "link", 4, NULL), 0);
 	(void)tu_create(fx->ns, fx->sub, "ln", NS_FIFO);
-	offload(fx->ns, fx->b);
-	offload(fx->ns, fx->c);
-	release(fx->ns, fx->c);
+	tu_offload(fx->ns, fx->b);
+	tu_offload(fx->ns, fx->c);
+	tu_release(fx->ns, fx->c);
 	assert_int_equal(ns_tier_offload_begin(fx->ns, fx->j, &job), 0);
 	many = tu_create(fx->ns, fx->d, "many", NS_DIR);
 	for (int i = 0; i < 300; i++) {
@@ -195,7 +156,7 @@ static void test_counters_kept(void **state)
 	assert_int_equal(c.bytes[NS_RES_OFFLOADED], 3000);
 
 	/* BOTH -> OFFLOADED, OFFLOADED -> BOTH (a recall) */
-	release(fx->ns, fx->b);
+	tu_release(fx->ns, fx->b);
 	assert_counters_exact(fx->ns);
 	assert_int_equal(ns_tier_recall_begin(fx->ns, fx->c, &job, &obj), 0);
 	assert_int_equal(ns_tier_recall_commit(fx->ns, &job), 0);

@@ -10,7 +10,12 @@
  * busy; the answers are printed in the order of the paths, once all are
  * in. On a cluster whose partitions several nodes own, a node answers
  * EREMOTE when the path goes on at another node (docs/decisions/0037);
- * the CLI follows, to the node of that number in admin.conf's `nodes`. */
+ * the CLI follows, to the node of that number in admin.conf's `nodes`.
+ * There (admin.conf lists several nodes) the residency of a directory
+ * is asked without its totals (CTL_TIER_QUERY_ONE) and the CLI walks the
+ * subtree over every node itself (CTL_TIER_PART, residency.h): the
+ * whole subtree's totals, `skipped` 0, or an error naming the node that
+ * did not answer, never one node's part. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -19,8 +24,10 @@
 
 #include "cli.h"
 #include "ctl_client.h"
+#include "residency.h"
 
 #define TIER_CALL_TIMEOUT_MS (3600 * 1000) /* a step waited for */
+#define TIER_PART_TIMEOUT_MS (120 * 1000)  /* one chunk of a walk */
 
 static const char *state_name(const ctl_tier_res *r)
 {
@@ -164,6 +171,64 @@ static int follow(const struct cli *cli, ctl_tier_args *a,
 	return rc;
 }
 
+/* The walk's connections, one per node, opened when first used. */
+struct part_conns {
+	const struct cli *cli;
+	struct ctl_conn *conn[CLI_MAX_NODES];
+};
+
+static int part_call(void *ctx, unsigned node, ctl_tier_part_args *a,
+		     ctl_tier_part_res *res)
+{
+	struct part_conns *pc = ctx;
+	struct ctl_conn **c = &pc->conn[node - 1];
+	int rc;
+
+	if (!*c && (rc = cli_connect(pc->cli, pc->cli->nodes[node - 1], c)))
+		return rc;
+	return ctl_call(*c, CTL_TIER_PART, (xdrproc_t)xdr_ctl_tier_part_args,
+			a, (xdrproc_t)xdr_ctl_tier_part_res, res,
+			TIER_PART_TIMEOUT_MS);
+}
+
+/* The totals of directory RES (a CTL_TIER_QUERY_ONE answer) over every
+ * node (residency.h) into RES->totals, as one node's walk answers them;
+ * 0, or -1 (reported, RES->status the error: no totals). */
+static int walk_nodes(const struct cli *cli, const char *path,
+		      ctl_tier_res *res)
+{
+	struct part_conns pc = { .cli = cli };
+	ctl_tier_totals *t = calloc(1, sizeof(*t));
+	unsigned node = 0;
+	int rc = -ENOMEM;
+
+	if (t)
+		rc = residency_walk(cli->nnodes, part_call, &pc, res->fileid,
+				    t, &node);
+	for (unsigned i = 0; i < cli->nnodes; i++)
+		if (pc.conn[i])
+			ctl_close(pc.conn[i]);
+	if (rc == 0) {
+		res->totals = t; /* freed with RES (xdr_free) */
+		res->ds_bytes = t->ds_bytes;
+		res->tier_bytes = t->tier_bytes;
+		return 0;
+	}
+	free(t);
+	res->status = -rc;
+	if (node && rc == -EREMOTE)
+		fprintf(stderr, "strata: %s: metadata node %u (%s) names a "
+			"node admin.conf's nodes do not list; no totals\n",
+			path, node, cli->nodes[node - 1]);
+	else if (node)
+		fprintf(stderr, "strata: %s: metadata node %u (%s): %s; no "
+			"totals\n", path, node, cli->nodes[node - 1],
+			strerror(-rc));
+	else
+		fprintf(stderr, "strata: %s: %s\n", path, strerror(-rc));
+	return -1;
+}
+
 /* One CTL_TIER call for PATH on C, following redirects to other nodes;
  * 0, or -1 (reported). */
 static int tier_call(const struct cli *cli, struct ctl_conn *c,
@@ -174,6 +239,8 @@ static int tier_call(const struct cli *cli, struct ctl_conn *c,
 	char rest[CTL_PATH_MAX + 1];
 	int rc, hops = 0;
 
+	if (op == CTL_TIER_QUERY && cli->nnodes > 1)
+		a.op = CTL_TIER_QUERY_ONE; /* a directory: walked below */
 	memset(res, 0, sizeof(*res));
 	rc = ctl_call(c, CTL_TIER, (xdrproc_t)xdr_ctl_tier_args, &a,
 		      (xdrproc_t)xdr_ctl_tier_res, res, TIER_CALL_TIMEOUT_MS);
@@ -194,7 +261,11 @@ static int tier_call(const struct cli *cli, struct ctl_conn *c,
 		fprintf(stderr, "strata: %s: %s%s%s\n", path,
 			strerror((int)res->status), res->msg[0] ? ": " : "",
 			res->msg);
-	return res->status ? -1 : 0;
+	if (res->status)
+		return -1;
+	if (a.op == CTL_TIER_QUERY_ONE && res->type == 2) /* NS_DIR */
+		return walk_nodes(cli, path, res);
+	return 0;
 }
 
 /* The paths shared by the connections' threads: each takes the next. */
