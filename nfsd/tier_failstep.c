@@ -219,11 +219,21 @@ static int d_fence(void *a, uint64_t fileid, uint64_t below)
 	return F(a)->data->fence(F(a)->data_arg, fileid, below);
 }
 
+/* Counted whether or not the wrapped ops make the objects ahead (a
+ * NULL create: nothing to do, the writes make them). */
+static int d_create(void *a, uint64_t fileid, uint64_t gen)
+{
+	step(F(a), "data.create");
+	if (!F(a)->data->create)
+		return 0;
+	return F(a)->data->create(F(a)->data_arg, fileid, gen);
+}
+
 static const struct tier_data_ops fs_data_ops = {
-	d_read, d_write, d_sync, d_drop, d_fence,
+	d_read, d_write, d_sync, d_drop, d_fence, d_create,
 };
 static const struct tier_data_ops fs_data_ops_nofence = {
-	d_read, d_write, d_sync, d_drop, NULL,
+	d_read, d_write, d_sync, d_drop, NULL, d_create,
 };
 
 /* ---- the namespace ------------------------------------------------------ */

@@ -34,11 +34,23 @@ static int ds_write(void *arg, uint64_t fileid, uint64_t gen, uint64_t off,
 	return n < 0 ? (int)n : 0;
 }
 
+/* Every object of the copy durable: the written ones, and those no write
+ * reached (holes past the data, an empty file) made first. */
 static int ds_sync(void *arg, uint64_t fileid, uint64_t gen)
 {
-	int rc = cluster_create(arg, fileid, gen);
+	int rc = cluster_commit(arg, fileid, gen, 0);
 
-	return rc < 0 ? rc : cluster_commit(arg, fileid, gen, 0);
+	if (rc == -ENOENT) { /* one was never made: make them, then again */
+		rc = cluster_create(arg, fileid, gen);
+		if (rc == 0)
+			rc = cluster_commit(arg, fileid, gen, 0);
+	}
+	return rc;
+}
+
+static int ds_create(void *arg, uint64_t fileid, uint64_t gen)
+{
+	return cluster_create(arg, fileid, gen);
 }
 
 static int ds_drop(void *arg, uint64_t fileid, uint64_t gen)
@@ -52,4 +64,4 @@ static int ds_fence(void *arg, uint64_t fileid, uint64_t below)
 }
 
 const struct tier_data_ops tier_ds_ops = { ds_read, ds_write, ds_sync,
-					   ds_drop, ds_fence };
+					   ds_drop, ds_fence, ds_create };

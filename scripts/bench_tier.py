@@ -34,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 
 ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
 ap.add_argument("--server", required=True, help="the MDS, HOST:PORT")
@@ -62,6 +63,9 @@ ap.add_argument("--big-files", type=int, default=16,
 ap.add_argument("--workers", default="", help="tier_workers, for the table")
 ap.add_argument("--parallel", type=int, default=0,
                 help="strata tier --parallel N (0: the CLI's default)")
+ap.add_argument("--ds-metrics", default="",
+                help="the data servers' metrics URLs, comma-separated: "
+                     "their control calls per file are reported")
 ap.add_argument("--perf", action="store_true",
                 help="measured steps under perf record -a -g")
 args = ap.parse_args()
@@ -100,6 +104,21 @@ def cpu_sum(pids):
     return sum(cpu_s(p) for p in pids)
 
 
+def ds_calls():
+    """The data servers' control calls served so far (every call the MDS
+    makes on them: CREATE, WRITE, COMMIT, READ, ...), or None without
+    --ds-metrics."""
+    if not args.ds_metrics:
+        return None
+    total = 0
+    for url in args.ds_metrics.split(","):
+        with urllib.request.urlopen(url, timeout=10) as f:
+            for line in f.read().decode().splitlines():
+                if line.startswith("strata_ctl_calls_total "):
+                    total += int(float(line.split()[1]))
+    return total
+
+
 def run_measured(cmd, stdout_path):
     """Run CMD (its stdout to STDOUT_PATH): wall seconds, its own CPU
     (rusage), and the CPU deltas of the MDS, data servers and Swift.
@@ -114,6 +133,7 @@ def run_measured(cmd, stdout_path):
                                  stdout_path + ".perf.data"],
                                 stdout=subprocess.DEVNULL)
         time.sleep(1)  # perf attached
+    calls0 = ds_calls()
     before = (cpu_s(args.mds_pid), cpu_sum(DS_PIDS), cpu_sum(SWIFT_PIDS))
     t0 = time.monotonic()
     with open(stdout_path, "w") as out, open(stdout_path + ".err", "w") as err:
@@ -122,6 +142,7 @@ def run_measured(cmd, stdout_path):
     wall = time.monotonic() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
     after = (cpu_s(args.mds_pid), cpu_sum(DS_PIDS), cpu_sum(SWIFT_PIDS))
+    calls1 = ds_calls()
     if perf:
         perf.send_signal(2)
         perf.wait()
@@ -131,7 +152,8 @@ def run_measured(cmd, stdout_path):
                      (cmd[0], p.returncode, f.read()[-2000:]))
     return {"wall": wall, "self_cpu": ru.ru_utime + ru.ru_stime,
             "mds_cpu": after[0] - before[0], "ds_cpu": after[1] - before[1],
-            "swift_cpu": after[2] - before[2]}
+            "swift_cpu": after[2] - before[2],
+            "ds_calls": None if calls0 is None else calls1 - calls0}
 
 
 def strata_step(verb, paths, tag, want_state):
@@ -334,6 +356,13 @@ def table(results):
                              (r["set"], step, tp, "-", "-", mc, "-", "-",
                               m["ds_cpu"] / gib, m["self_cpu"] / gib,
                               m["swift_cpu"] / gib))
+    for r in results:
+        if r["offload"].get("ds_calls") is not None:
+            lines.append("%-12s data-server control calls per file: offload %.1f, "
+                         "release %.1f, recall %.1f" %
+                         ((r["set"],) + tuple(r[s]["ds_calls"] / r["files"]
+                                              for s in ("offload", "release",
+                                                        "recall"))))
     lines += ["", "first byte of a cold file (median of %d): strata READ "
               "through the MDS vs `rclone cat --count 1` (process start "
               "included) and a raw ranged GET (curl)" % FIRST_BYTE_N]

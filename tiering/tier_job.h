@@ -79,6 +79,12 @@ struct tier_data_ops {
 	int (*sync)(void *arg, uint64_t fileid, uint64_t data_gen);
 	int (*drop)(void *arg, uint64_t fileid, uint64_t data_gen);
 	int (*fence)(void *arg, uint64_t fileid, uint64_t below);
+	/* Make the copy's objects, empty, before its first write (a recall
+	 * makes a copy of a new generation, none of whose objects exist):
+	 * saves the write that fails on a missing object and the sync's
+	 * own making of them. Optional: NULL, or a call that makes nothing,
+	 * is correct too (write and sync make what is missing). */
+	int (*create)(void *arg, uint64_t fileid, uint64_t data_gen);
 };
 
 /* The namespace's steps and lists: metadata/ns_tier.h, with ARG for the

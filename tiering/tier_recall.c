@@ -82,6 +82,10 @@ static int recall_copy(struct recall *r, struct tier_parts_rec **rec,
 		rc = tier_parts_begin(e->parts, r->job->fileid,
 				      r->job->data_gen, r->job->size, r->part,
 				      rec);
+	/* the copy's objects, before its writes (tier_data_ops) */
+	if (!rc && e->data->create)
+		rc = e->data->create(e->data_arg, r->job->fileid,
+				     r->job->data_gen);
 	/* a part, or the whole file when it is smaller */
 	buf = rc ? NULL
 		 : (uint8_t *)tier_buf_new(r->job->size < r->part

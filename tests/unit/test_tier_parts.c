@@ -233,8 +233,15 @@ static int gd_fence(void *a, uint64_t fileid, uint64_t below)
 	return memds_ops.fence(g->in, fileid, below);
 }
 
+static int gd_create(void *a, uint64_t fileid, uint64_t gen)
+{
+	struct gate *g = a;
+
+	return memds_ops.create(g->in, fileid, gen);
+}
+
 static const struct tier_data_ops gate_ops = { gd_read, gd_write, gd_sync,
-					       gd_drop, gd_fence };
+					       gd_drop, gd_fence, gd_create };
 
 /* Allow writes up to K, then wait (deadline) until the recall is parked
  * before write K + 1: the first K writes are done. */
@@ -483,8 +490,15 @@ static int cw_fence(void *a, uint64_t fileid, uint64_t below)
 	return fault_data_ops.fence(&c->fd, fileid, below);
 }
 
+static int cw_create(void *a, uint64_t fileid, uint64_t gen)
+{
+	struct crash_fx *c = a;
+
+	return fault_data_ops.create(&c->fd, fileid, gen);
+}
+
 static const struct tier_data_ops crash_ops = { cw_read, cw_write, cw_sync,
-						cw_drop, cw_fence };
+						cw_drop, cw_fence, cw_create };
 
 static void crash_init(struct crash_fx *c, struct fx *x, long limit)
 {

@@ -149,8 +149,13 @@ static int ds_drop(void *arg, uint64_t fileid, uint64_t gen)
 	return 0;
 }
 
+static int ds_create(void *arg, uint64_t fileid, uint64_t gen)
+{
+	return copy_get(arg, fileid, gen) ? 0 : -ENOSPC;
+}
+
 const struct tier_data_ops memds_ops = { ds_read, ds_write, ds_sync,
-					 ds_drop, ds_fence };
+					 ds_drop, ds_fence, ds_create };
 
 void memds_free(struct memds *m)
 {
@@ -356,8 +361,14 @@ static int fd_fence(void *a, uint64_t fileid, uint64_t below)
 	return memds_ops.fence(FD(a)->in, fileid, below);
 }
 
+static int fd_create(void *a, uint64_t fileid, uint64_t gen)
+{
+	PASS(FD(a)->f);
+	return memds_ops.create(FD(a)->in, fileid, gen);
+}
+
 const struct tier_data_ops fault_data_ops = { fd_read, fd_write, fd_sync,
-					      fd_drop, fd_fence };
+					      fd_drop, fd_fence, fd_create };
 
 /* The namespace: each step passes or the "process" is dead. */
 #define FM(a) ((struct fault_meta *)(a))
