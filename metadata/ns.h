@@ -387,6 +387,9 @@ int ns_readdir_ex(struct ns *ns, uint64_t dir, uint64_t cookie,
  * there (0: the directory ends). -errno. */
 int ns_readdir_probe(struct ns *ns, uint64_t dir, uint64_t cookie,
 		     uint64_t *next);
+/* A READDIR cookie is shard << (64 - NS_SHARD_BITS) | seq; seqs 0, 1, 2
+ * are reserved (2 of a shard S > 0: the start of partition S's run). */
+#define NS_FIRST_SEQ 3
 /* The shard a READDIR cookie resumes on (0 for cookie 0). */
 static inline unsigned ns_cookie_shard(uint64_t cookie)
 {
@@ -397,7 +400,8 @@ static inline unsigned ns_cookie_shard(uint64_t cookie)
  * owner lists a directory's entries there from it. */
 static inline uint64_t ns_cookie_partition(unsigned p)
 {
-	return p ? ((uint64_t)p << (64 - NS_SHARD_BITS)) | 2 : 0;
+	return p ? ((uint64_t)p << (64 - NS_SHARD_BITS)) | (NS_FIRST_SEQ - 1)
+		 : 0;
 }
 
 /*

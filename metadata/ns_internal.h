@@ -80,7 +80,6 @@ enum ns_db {
 #define NS_MAX_READERS 512
 #define NS_FILEID_COUNTER_MASK ((UINT64_C(1) << (64 - NS_SHARD_BITS)) - 1)
 #define NS_FIRST_COUNTER 2  /* counter 1 is the root (shard 0) */
-#define NS_FIRST_SEQ 3      /* cookies 0, 1, 2 are reserved */
 #define NS_META_NEXT_FILEID "next_fileid"
 #define NS_META_NEXT_SEQ "next_seq"
 #define NS_META_BYTES "bytes"

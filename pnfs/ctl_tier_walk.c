@@ -197,9 +197,8 @@ int ctl_tier_walk(struct ns *ns, uint64_t dir, ctl_tier_totals *t)
 	rc = push_dir(w, dir);
 	while (rc == 0 && w->nstack > 0)
 		rc = list_dir(w, w->stack[--w->nstack]);
-	if (rc == 0 && w->nlinked) {
+	if (rc == 0)
 		ctl_tier_add_linked(t, w->linked, w->nlinked);
-	}
 	free(w->stack);
 	free(w->linked);
 	free(w);

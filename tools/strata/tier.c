@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "ctl_client.h"
+#include "ns.h"
 #include "residency.h"
 
 #define TIER_CALL_TIMEOUT_MS (3600 * 1000) /* a step waited for */
@@ -263,7 +264,7 @@ static int tier_call(const struct cli *cli, struct ctl_conn *c,
 			res->msg);
 	if (res->status)
 		return -1;
-	if (a.op == CTL_TIER_QUERY_ONE && res->type == 2) /* NS_DIR */
+	if (a.op == CTL_TIER_QUERY_ONE && res->type == NS_DIR)
 		return walk_nodes(cli, path, res);
 	return 0;
 }
